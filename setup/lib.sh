@@ -1,0 +1,283 @@
+# shellcheck shell=bash
+# Bootstrap shared by setup/run, setup/test and setup/cloudcost.
+#
+#   cc_bootstrap  finds Odoo 18.0, builds the project virtualenv, finds or starts
+#                 PostgreSQL and writes .local/odoo.conf.
+#
+# Everything the project creates on the machine lives in .venv/ and .local/
+# (both ignored by git), except the Odoo source cache in the user's cache folder.
+
+set -euo pipefail
+
+CC_PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CC_LOCAL_DIR=${CLOUDCOST_LOCAL_DIR:-$CC_PROJECT_DIR/.local}
+CC_VENV=${CLOUDCOST_VENV:-$CC_PROJECT_DIR/.venv}
+CC_CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/cloudcost
+CC_ODOO_CACHE=$CC_CACHE_DIR/odoo-18.0
+CC_ODOO_ARCHIVE_URL=${CLOUDCOST_ODOO_ARCHIVE_URL:-https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz}
+CC_CONFIG=$CC_LOCAL_DIR/odoo.conf
+CC_PG_STARTED=""
+
+cc_log() { printf '[cloudcost] %s\n' "$*" >&2; }
+cc_die() {
+    printf '[cloudcost] ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+# ---------------------------------------------------------------- Python
+cc_find_python() {
+    local candidate
+    for candidate in ${PYTHON:-} python3.12 python3.11 python3.10 python3; do
+        command -v "$candidate" >/dev/null 2>&1 || continue
+        if "$candidate" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] <= (3, 12)))' 2>/dev/null; then
+            CC_PYTHON=$(command -v "$candidate")
+            return 0
+        fi
+    done
+    cc_die "Odoo 18.0 needs Python 3.10, 3.11 or 3.12; none was found (set PYTHON=/path/to/python3.x)."
+}
+
+# ---------------------------------------------------------------- Odoo
+# An Odoo 18.0 source tree has odoo/release.py with version_info = (18, 0, ...).
+cc_is_odoo18_tree() {
+    [ -f "$1/odoo/release.py" ] && grep -Eq '^version_info = \(18, 0,' "$1/odoo/release.py"
+}
+
+cc_download_odoo() {
+    local tmp
+    command -v curl >/dev/null 2>&1 || return 1
+    mkdir -p "$CC_CACHE_DIR"
+    tmp=$(mktemp -d "$CC_CACHE_DIR/download.XXXXXX")
+    cc_log "Downloading Odoo 18.0 Community from $CC_ODOO_ARCHIVE_URL into $CC_ODOO_CACHE"
+    if curl -fL --retry 2 --connect-timeout 20 "$CC_ODOO_ARCHIVE_URL" | tar -xz -C "$tmp" --strip-components=1 &&
+        cc_is_odoo18_tree "$tmp"; then
+        rm -rf "$CC_ODOO_CACHE"
+        mv "$tmp" "$CC_ODOO_CACHE"
+        return 0
+    fi
+    rm -rf "$tmp"
+    return 1
+}
+
+# Sets CC_ODOO_MODE (source|installed) and CC_ODOO_SRC (source tree, source mode).
+# Order: $ODOO_SRC, an importable odoo 18.0, the cache folder (downloaded if missing).
+cc_find_odoo() {
+    if [ -n "${ODOO_SRC:-}" ]; then
+        cc_is_odoo18_tree "$ODOO_SRC" || cc_die "ODOO_SRC=$ODOO_SRC is not an Odoo 18.0 source tree (no odoo/release.py with version 18.0)."
+        CC_ODOO_MODE=source CC_ODOO_SRC=$(cd "$ODOO_SRC" && pwd)
+        return 0
+    fi
+    if "$CC_PYTHON" -c 'import sys, odoo.release as r; sys.exit(r.version_info[:2] != (18, 0))' >/dev/null 2>&1; then
+        CC_ODOO_MODE=installed CC_ODOO_SRC=""
+        return 0
+    fi
+    if cc_is_odoo18_tree "$CC_ODOO_CACHE" || cc_download_odoo; then
+        CC_ODOO_MODE=source CC_ODOO_SRC=$CC_ODOO_CACHE
+        return 0
+    fi
+    cc_die "Odoo 18.0 was not found. Provide it in one of these ways:
+  1. ODOO_SRC=/path/to/odoo-18.0 (a checkout of https://github.com/odoo/odoo branch 18.0)
+  2. an 'odoo' 18.0 package importable by $CC_PYTHON
+  3. the cache folder $CC_ODOO_CACHE, filled automatically from
+     $CC_ODOO_ARCHIVE_URL when the network allows (that download failed)."
+}
+
+# ---------------------------------------------------------------- virtualenv
+cc_ensure_build_prerequisites() {
+    command -v pg_config >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        cc_log "Installing libpq-dev (needed to build psycopg2)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpq-dev >/dev/null
+    else
+        cc_die "pg_config not found: install the PostgreSQL client headers (Debian/Ubuntu: sudo apt-get install libpq-dev)."
+    fi
+}
+
+cc_ensure_venv() {
+    local stamp want
+    stamp=$CC_VENV/.cloudcost-stamp
+    want=$( (cat "$CC_PROJECT_DIR/requirements.txt" "$CC_PROJECT_DIR/constraints.txt"; echo "$CC_PYTHON $CC_ODOO_MODE $CC_ODOO_SRC") | sha256sum | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$CC_VENV/bin/python" ]; then
+        return 0
+    fi
+    cc_ensure_build_prerequisites
+    if [ ! -x "$CC_VENV/bin/python" ]; then
+        cc_log "Creating virtualenv $CC_VENV"
+        if [ "$CC_ODOO_MODE" = installed ]; then
+            "$CC_PYTHON" -m venv --system-site-packages "$CC_VENV"
+        else
+            "$CC_PYTHON" -m venv "$CC_VENV"
+        fi
+    fi
+    cc_log "Installing Python dependencies (requirements.txt under constraints.txt)"
+    "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip wheel setuptools
+    "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        -r "$CC_PROJECT_DIR/requirements.txt" -c "$CC_PROJECT_DIR/constraints.txt"
+    local site
+    site=$("$CC_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    if [ "$CC_ODOO_MODE" = source ]; then
+        echo "$CC_ODOO_SRC" >"$site/cloudcost-odoo-src.pth"
+    else
+        rm -f "$site/cloudcost-odoo-src.pth"
+    fi
+    "$CC_VENV/bin/python" -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0), r.version' ||
+        cc_die "the virtualenv cannot import Odoo 18.0"
+    echo "$want" >"$stamp"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+cc_pg_bindir() {
+    local dir
+    if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+        dirname "$(readlink -f "$(command -v pg_ctl)")"
+        return 0
+    fi
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) /usr/local/pgsql/bin; do
+        [ -x "$dir/pg_ctl" ] && [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+    done
+    return 1
+}
+
+# A server answers and the role may create databases, and is not 'postgres'.
+cc_pg_usable() { # host port user
+    local role
+    role=$(PGCONNECT_TIMEOUT=3 psql -X -A -t -h "$1" -p "$2" -U "$3" -d postgres \
+        -c "SELECT rolname FROM pg_roles WHERE rolname = current_user AND (rolcreatedb OR rolsuper)" 2>/dev/null) || return 1
+    [ -n "$role" ] && [ "$role" != postgres ]
+}
+
+cc_as_pg_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u "$CC_PG_OS_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+cc_start_private_postgres() {
+    local bindir base
+    bindir=$(cc_pg_bindir) || {
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            cc_log "Installing PostgreSQL server binaries"
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+            bindir=$(cc_pg_bindir) || cc_die "PostgreSQL server binaries still not found after installing them."
+        else
+            cc_die "No PostgreSQL server answers and no server binaries (initdb, pg_ctl) are installed. Install PostgreSQL or set PGHOST/PGPORT/PGUSER."
+        fi
+    }
+    base=$CC_LOCAL_DIR/postgres
+    CC_PG_OS_USER=${CLOUDCOST_PG_OS_USER:-nobody}
+    mkdir -p "$base"
+    if [ "$(id -u)" = 0 ]; then
+        # PostgreSQL refuses to run as root: the private cluster belongs to an unprivileged user.
+        chown "$CC_PG_OS_USER" "$base"
+        runuser -u "$CC_PG_OS_USER" -- test -w "$base" ||
+            cc_die "$CC_PG_OS_USER cannot write $base (a parent folder is not traversable); set CLOUDCOST_LOCAL_DIR to a folder it can reach."
+    fi
+    CC_DB_HOST=$base/run CC_DB_PORT=${CLOUDCOST_PGPORT:-5432} CC_DB_USER=odoo CC_DB_PASSWORD=""
+    if [ ! -f "$base/data/PG_VERSION" ]; then
+        cc_log "Creating a private PostgreSQL cluster in $base (role 'odoo', local socket only)"
+        cc_as_pg_owner mkdir -p "$base/run"
+        cc_as_pg_owner "$bindir/initdb" -D "$base/data" -U odoo --auth=trust -E UTF8 --locale=C >"$base/initdb.log" 2>&1 ||
+            cc_die "initdb failed, see $base/initdb.log"
+    fi
+    if cc_as_pg_owner "$bindir/pg_ctl" -D "$base/data" status >/dev/null 2>&1; then
+        cc_log "Using the private PostgreSQL server already running in $base"
+        return 0
+    fi
+    cc_log "Starting the private PostgreSQL server in $base"
+    # A throwaway development cluster: durability settings are traded for speed.
+    cc_as_pg_owner "$bindir/pg_ctl" -D "$base/data" -l "$base/server.log" -w -t 60 \
+        -o "-k $base/run -p $CC_DB_PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null || cc_die "PostgreSQL did not start, see $base/server.log"
+    CC_PG_STARTED="$bindir/pg_ctl -D $base/data"
+}
+
+cc_stop_postgres_if_started() {
+    if [ -n "$CC_PG_STARTED" ]; then
+        cc_log "Stopping the PostgreSQL server this command started"
+        cc_as_pg_owner $CC_PG_STARTED -m fast stop >/dev/null 2>&1 || true
+        CC_PG_STARTED=""
+    fi
+}
+
+# Sets CC_DB_HOST, CC_DB_PORT, CC_DB_USER, CC_DB_PASSWORD.
+cc_find_postgres() {
+    local user=${PGUSER:-$(id -un)}
+    if [ -n "${PGHOST:-}${PGPORT:-}" ]; then
+        if cc_pg_usable "${PGHOST:-localhost}" "${PGPORT:-5432}" "$user"; then
+            CC_DB_HOST=${PGHOST:-localhost} CC_DB_PORT=${PGPORT:-5432} CC_DB_USER=$user CC_DB_PASSWORD=${PGPASSWORD:-}
+            cc_log "Using PostgreSQL at $CC_DB_HOST:$CC_DB_PORT as $CC_DB_USER"
+            return 0
+        fi
+        cc_log "PGHOST/PGPORT ($PGHOST:${PGPORT:-5432}) does not answer for role $user (or the role is 'postgres', which Odoo refuses)"
+    fi
+    local socket
+    for socket in /var/run/postgresql /tmp; do
+        if [ -S "$socket/.s.PGSQL.5432" ] && cc_pg_usable "$socket" 5432 "$user"; then
+            CC_DB_HOST=$socket CC_DB_PORT=5432 CC_DB_USER=$user CC_DB_PASSWORD=${PGPASSWORD:-}
+            cc_log "Using the local PostgreSQL server at $socket as $user"
+            return 0
+        fi
+    done
+    cc_start_private_postgres
+}
+
+# ---------------------------------------------------------------- Odoo config
+cc_addons_path() {
+    "$CC_VENV/bin/python" - "$CC_PROJECT_DIR/addons" <<'EOF'
+import os, sys, odoo
+root = os.path.dirname(os.path.abspath(odoo.__file__))
+paths = [os.path.join(os.path.dirname(root), "addons"), os.path.join(root, "addons"), sys.argv[1]]
+print(",".join(p for p in paths if os.path.isdir(p)))
+EOF
+}
+
+cc_write_config() {
+    mkdir -p "$CC_LOCAL_DIR"
+    cat >"$CC_CONFIG" <<EOF
+; Written by setup/ on every run from the environment it found; edit odoo.conf.example instead.
+[options]
+addons_path = $(cc_addons_path)
+data_dir = $CC_LOCAL_DIR/data
+db_host = $CC_DB_HOST
+db_port = $CC_DB_PORT
+db_user = $CC_DB_USER
+db_password = ${CC_DB_PASSWORD:-False}
+admin_passwd = ${CLOUDCOST_MASTER_PASSWORD:-admin}
+http_port = ${CLOUDCOST_HTTP_PORT:-8069}
+list_db = True
+EOF
+}
+
+# Addons of this project, in dependency-agnostic order (Odoo sorts them).
+cc_project_modules() {
+    local manifest mods=""
+    for manifest in "$CC_PROJECT_DIR"/addons/*/__manifest__.py; do
+        [ -f "$manifest" ] || continue
+        mods="${mods:+$mods,}$(basename "$(dirname "$manifest")")"
+    done
+    echo "$mods"
+}
+
+cc_psql() { # database, psql args...
+    local db=$1
+    shift
+    PGPASSWORD=${CC_DB_PASSWORD:-} psql -X -q -v ON_ERROR_STOP=1 -h "$CC_DB_HOST" -p "$CC_DB_PORT" -U "$CC_DB_USER" -d "$db" "$@"
+}
+
+cc_db_exists() {
+    [ "$(cc_psql postgres -A -t -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]
+}
+
+cc_odoo() {
+    "$CC_VENV/bin/python" -m odoo -c "$CC_CONFIG" "$@"
+}
+
+cc_bootstrap() {
+    cc_find_python
+    cc_find_odoo
+    cc_ensure_venv
+    cc_find_postgres
+    cc_write_config
+}
