@@ -1,0 +1,30 @@
+{
+    "name": "Cloud Cost",
+    "summary": "Cloud bills and cluster usage as accountable costs: sources, "
+    "import batches, cost lines, cost pools, allocation keys, service tiers",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/cloudcost-odoo/cloudcost",
+    "author": "CloudCost Contributors",
+    "license": "AGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["account", "analytic", "mail"],
+    "external_dependencies": {"python": ["pandas"]},
+    "data": [
+        "security/cloud_cost_security.xml",
+        "security/ir.model.access.csv",
+        "security/cloud_cost_rules.xml",
+        "data/cloud_cost_service_tier_data.xml",
+        "views/cloud_cost_source_views.xml",
+        "views/cloud_cost_import_batch_views.xml",
+        "views/cloud_cost_line_views.xml",
+        "views/cloud_cost_pool_views.xml",
+        "views/cloud_cost_allocation_key_views.xml",
+        "views/cloud_cost_service_tier_views.xml",
+        "views/cloud_cost_menus.xml",
+    ],
+    "demo": [
+        "demo/cloud_cost_demo.xml",
+    ],
+}

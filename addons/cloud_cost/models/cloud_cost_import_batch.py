@@ -1,0 +1,84 @@
+from odoo import api, fields, models
+
+BATCH_STATES = [
+    ("draft", "Draft"),
+    ("imported", "Imported"),
+    ("superseded", "Superseded"),
+    ("failed", "Failed"),
+]
+
+
+class CloudCostImportBatch(models.Model):
+    _name = "cloud.cost.import.batch"
+    _description = "Cloud Cost Import Batch"
+    _inherit = ["mail.thread"]
+    _order = "billing_period_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    source_id = fields.Many2one(
+        "cloud.cost.source", required=True, index=True, ondelete="restrict", check_company=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    billing_period_start = fields.Date(required=True)
+    billing_period_end = fields.Date(required=True)
+    state = fields.Selection(BATCH_STATES, required=True, default="draft", tracking=True, copy=False)
+    imported_on = fields.Datetime(readonly=True, copy=False)
+    superseded_by_id = fields.Many2one("cloud.cost.import.batch", readonly=True, copy=False)
+    line_ids = fields.One2many("cloud.cost.line", "batch_id", string="Cost Lines")
+    row_count = fields.Integer(readonly=True, copy=False)
+    billed_cost_total = fields.Monetary(
+        "Billed Cost", compute="_compute_totals", store=True, currency_field="currency_id"
+    )
+    effective_cost_total = fields.Monetary(
+        "Effective Cost", compute="_compute_totals", store=True, currency_field="currency_id"
+    )
+    unallocated_cost = fields.Monetary(compute="_compute_totals", store=True, currency_field="currency_id")
+
+    _sql_constraints = [
+        (
+            "period_order",
+            "CHECK(billing_period_end >= billing_period_start)",
+            "The billing period must not end before it starts.",
+        ),
+    ]
+
+    @api.depends("source_id.name", "billing_period_start")
+    def _compute_name(self):
+        for batch in self:
+            period = batch.billing_period_start and batch.billing_period_start.strftime("%Y-%m") or ""
+            batch.name = " ".join(filter(None, [batch.source_id.name, period]))
+
+    @api.depends(
+        "line_ids.billed_cost_company",
+        "line_ids.effective_cost_company",
+        "line_ids.is_unallocated",
+    )
+    def _compute_totals(self):
+        # Sums are taken in SQL on the numeric columns: exact, and never row by row.
+        totals = {}
+        if self.ids:
+            self.env["cloud.cost.line"].flush_model(
+                ["batch_id", "billed_cost_company", "effective_cost_company", "is_unallocated"]
+            )
+            self.env.cr.execute(
+                """
+                SELECT batch_id,
+                       COALESCE(SUM(billed_cost_company), 0),
+                       COALESCE(SUM(effective_cost_company), 0),
+                       COALESCE(SUM(effective_cost_company) FILTER (WHERE is_unallocated), 0)
+                  FROM cloud_cost_line
+                 WHERE batch_id IN %s
+              GROUP BY batch_id
+                """,
+                [tuple(self.ids)],
+            )
+            totals = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for batch in self:
+            billed, effective, unallocated = totals.get(batch.id, (0, 0, 0))
+            batch.billed_cost_total = billed
+            batch.effective_cost_total = effective
+            batch.unallocated_cost = unallocated

@@ -1,0 +1,3 @@
+from . import test_money
+from . import test_access
+from . import test_models
