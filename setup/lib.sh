@@ -93,6 +93,11 @@ cc_ensure_build_prerequisites() {
     fi
 }
 
+cc_pip() {
+    # Local index folders named in a machine-wide pip configuration may not exist: hide that noise.
+    "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)
+}
+
 cc_ensure_venv() {
     local stamp want
     stamp=$CC_VENV/.cloudcost-stamp
@@ -110,9 +115,8 @@ cc_ensure_venv() {
         fi
     fi
     cc_log "Installing Python dependencies (requirements.txt under constraints.txt)"
-    "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip wheel setuptools
-    "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check \
-        -r "$CC_PROJECT_DIR/requirements.txt" -c "$CC_PROJECT_DIR/constraints.txt"
+    cc_pip install -U pip wheel setuptools
+    cc_pip install -r "$CC_PROJECT_DIR/requirements.txt" -c "$CC_PROJECT_DIR/constraints.txt"
     local site
     site=$("$CC_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     if [ "$CC_ODOO_MODE" = source ]; then
@@ -250,9 +254,13 @@ list_db = True
 EOF
 }
 
-# Addons of this project, in dependency-agnostic order (Odoo sorts them).
+# Addons of this project (Odoo orders them by dependency); CLOUDCOST_MODULES narrows the list.
 cc_project_modules() {
     local manifest mods=""
+    if [ -n "${CLOUDCOST_MODULES:-}" ]; then
+        echo "$CLOUDCOST_MODULES"
+        return 0
+    fi
     for manifest in "$CC_PROJECT_DIR"/addons/*/__manifest__.py; do
         [ -f "$manifest" ] || continue
         mods="${mods:+$mods,}$(basename "$(dirname "$manifest")")"

@@ -4,3 +4,4 @@ from . import cloud_cost_line
 from . import cloud_cost_pool
 from . import cloud_cost_allocation_key
 from . import cloud_cost_service_tier
+from . import cloud_cost_driver_value
