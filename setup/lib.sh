@@ -15,7 +15,7 @@ CC_VENV=${CLOUDCOST_VENV:-$CC_PROJECT_DIR/.venv}
 CC_CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/cloudcost
 CC_ODOO_CACHE=$CC_CACHE_DIR/odoo-18.0
 CC_ODOO_ARCHIVE_URL=${CLOUDCOST_ODOO_ARCHIVE_URL:-https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz}
-CC_CONFIG=$CC_LOCAL_DIR/odoo.conf
+CC_CONFIG=${CLOUDCOST_CONFIG:-$CC_LOCAL_DIR/odoo.conf}
 CC_PG_STARTED=""
 
 cc_log() { printf '[cloudcost] %s\n' "$*" >&2; }

@@ -1,4 +1,5 @@
 """Command-line commands of cloud_cost, registered into ./setup/cloudcost."""
+# pylint: disable=print-used
 
 
 def register(commands):

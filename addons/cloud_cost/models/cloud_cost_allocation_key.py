@@ -41,7 +41,9 @@ class CloudCostAllocationKey(models.Model):
     )
     driver_source = fields.Selection(DRIVER_SOURCES, required=True, default="manual", tracking=True)
     measure = fields.Selection(MEASURES, required=True, default="other", tracking=True)
-    unit = fields.Char(required=True, default="unit", help="Unit of the driver values, e.g. core-hours, GiB-hours, users.")
+    unit = fields.Char(
+        required=True, default="unit", help="Unit of the driver values, e.g. core-hours, GiB-hours, users."
+    )
     description = fields.Text()
 
     _sql_constraints = [

@@ -28,7 +28,8 @@ class TestModels(CloudCostCase):
         self.assertEqual(self.env.cr.fetchone()[0], "0.0000001234567891")
 
     def test_pool_code_is_unique_per_company(self):
-        self.env["cloud.cost.pool"].create({"name": "Same code elsewhere", "code": "PLAT", "company_id": self.company_b.id})
+        pools = self.env["cloud.cost.pool"]
+        pools.create({"name": "Same code elsewhere", "code": "PLAT", "company_id": self.company_b.id})
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
             self.env["cloud.cost.pool"].create({"name": "Duplicate", "code": "PLAT", "company_id": self.company_a.id})
 

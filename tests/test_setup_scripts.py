@@ -1,0 +1,168 @@
+"""The set-up scripts as a user meets them: a clear refusal when Odoo is missing,
+a working command line, and ./setup/run serving the login page."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psycopg2
+import requests
+
+
+def _env_without_odoo(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("ODOO_SRC", "XDG_CACHE_HOME", "PYTHONPATH")}
+    env.update(
+        HOME=str(tmp_path / "home"),
+        # an interpreter that cannot import odoo, and a download that cannot succeed
+        PYTHON=sys._base_executable,
+        CLOUDCOST_ODOO_ARCHIVE_URL=(tmp_path / "no-such-archive.tar.gz").as_uri(),
+        CLOUDCOST_VENV=str(tmp_path / "venv"),
+        CLOUDCOST_LOCAL_DIR=str(tmp_path / "local"),
+    )
+    env.update(extra)
+    return env
+
+
+def test_setup_test_without_odoo_fails_and_names_each_option(project_dir, tmp_path):
+    result = subprocess.run(
+        [str(project_dir / "setup" / "test")],
+        env=_env_without_odoo(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ODOO_SRC" in result.stderr
+    assert str(tmp_path / "home" / ".cache" / "cloudcost" / "odoo-18.0") in result.stderr
+    # it stopped before building anything
+    assert not (tmp_path / "venv").exists()
+
+
+def test_odoo_src_that_is_not_odoo_18_is_refused(project_dir, tmp_path):
+    fake = tmp_path / "odoo-17"
+    (fake / "odoo").mkdir(parents=True)
+    (fake / "odoo" / "release.py").write_text("version_info = (17, 0, 0, 'final', 0, '')\n")
+    result = subprocess.run(
+        [str(project_dir / "setup" / "run"), "--init-only"],
+        env=_env_without_odoo(tmp_path, ODOO_SRC=str(fake)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"ODOO_SRC={fake} is not an Odoo 18.0 source tree" in result.stderr
+
+
+def test_command_line_lists_its_commands(project_dir):
+    result = subprocess.run(
+        [str(project_dir / "setup" / "cloudcost"), "--help"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "status" in result.stdout
+    assert "--database" in result.stdout
+
+
+def test_command_line_status_reads_the_chosen_database(project_dir, odoo_config):
+    database = os.environ["CLOUDCOST_TEST_DATABASE"]
+    result = subprocess.run(
+        [str(project_dir / "setup" / "cloudcost"), "--database", database, "status"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"database: {database}" in result.stdout
+    assert "cloud_cost " in result.stdout and "installed" in result.stdout
+    assert "service tiers: 3" in result.stdout
+
+
+def test_command_line_refuses_a_missing_database(project_dir):
+    result = subprocess.run(
+        [str(project_dir / "setup" / "cloudcost"), "--database", "no_such_database_here", "status"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert "database 'no_such_database_here' does not exist" in result.stderr
+
+
+def _drop_database(odoo_config, name):
+    conn = psycopg2.connect(
+        dbname="postgres",
+        host=odoo_config["db_host"],
+        port=odoo_config["db_port"],
+        user=odoo_config["db_user"],
+    )
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def test_setup_run_serves_the_login_page_with_the_suite_installed(project_dir, odoo_config, free_port, tmp_path):
+    database = f"cloudcost_run_{os.getpid()}"
+    env = dict(
+        os.environ,
+        CLOUDCOST_DB=database,
+        CLOUDCOST_HTTP_PORT=str(free_port),
+        CLOUDCOST_CONFIG=str(tmp_path / "odoo.conf"),
+    )
+    # the server log goes to a file: a pipe nobody reads would fill up and stall the server
+    log_path = tmp_path / "run.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [str(project_dir / "setup" / "run")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 600
+        page = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                page = requests.get(f"http://127.0.0.1:{free_port}/web/login", timeout=10)
+                if page.status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(2)
+        assert server.poll() is None, log_path.read_text()[-5000:]
+        assert page is not None and page.status_code == 200, log_path.read_text()[-5000:]
+        assert 'name="login"' in page.text and 'name="password"' in page.text
+
+        conn = psycopg2.connect(
+            dbname=database, host=odoo_config["db_host"], port=odoo_config["db_port"], user=odoo_config["db_user"]
+        )
+        with conn.cursor() as cr:
+            cr.execute("SELECT name, state FROM ir_module_module WHERE name LIKE 'cloud\\_cost%%'")
+            modules = dict(cr.fetchall())
+            cr.execute("SELECT demo FROM ir_module_module WHERE name = 'cloud_cost'")
+            demo_loaded = cr.fetchone()[0]
+        conn.close()
+        addons = {p.parent.name for p in (project_dir / "addons").glob("*/__manifest__.py")}
+        assert modules == {name: "installed" for name in addons}
+        assert demo_loaded
+
+        # admin / admin logs in
+        session = requests.Session()
+        login_page = session.get(f"http://127.0.0.1:{free_port}/web/login", timeout=10)
+        token = login_page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        response = session.post(
+            f"http://127.0.0.1:{free_port}/web/login",
+            data={"login": "admin", "password": "admin", "csrf_token": token, "db": database},
+            timeout=30,
+        )
+        assert response.url.rstrip("/").endswith(("/odoo", "/web")), response.url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+        _drop_database(odoo_config, database)
