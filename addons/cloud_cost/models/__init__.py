@@ -1,3 +1,4 @@
+from . import cloud_cost_coded_mixin
 from . import cloud_cost_source
 from . import cloud_cost_import_batch
 from . import cloud_cost_line

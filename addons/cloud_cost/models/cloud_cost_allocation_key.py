@@ -28,14 +28,9 @@ class CloudCostAllocationKey(models.Model):
 
     _name = "cloud.cost.allocation.key"
     _description = "Allocation Key"
-    _inherit = ["mail.thread"]
-    _order = "sequence, code, id"
+    _inherit = ["cloud.cost.coded.mixin", "mail.thread"]
     _check_company_auto = True
 
-    name = fields.Char(required=True, tracking=True)
-    code = fields.Char(required=True, tracking=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
         "res.company", index=True, default=lambda self: self.env.company, help="Empty: shared by all companies."
     )

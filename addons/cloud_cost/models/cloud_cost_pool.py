@@ -14,14 +14,9 @@ class CloudCostPool(models.Model):
 
     _name = "cloud.cost.pool"
     _description = "Cost Pool"
-    _inherit = ["mail.thread"]
-    _order = "sequence, code, id"
+    _inherit = ["cloud.cost.coded.mixin", "mail.thread"]
     _check_company_auto = True
 
-    name = fields.Char(required=True, tracking=True)
-    code = fields.Char(required=True, tracking=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
@@ -45,7 +40,3 @@ class CloudCostPool(models.Model):
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "A cost pool code must be unique per company."),
     ]
-
-    def _compute_display_name(self):
-        for pool in self:
-            pool.display_name = f"[{pool.code}] {pool.name}" if pool.code else pool.name

@@ -7,13 +7,10 @@ class CloudCostServiceTier(models.Model):
 
     _name = "cloud.cost.service.tier"
     _description = "Service Tier"
-    _inherit = ["mail.thread"]
+    _inherit = ["cloud.cost.coded.mixin", "mail.thread"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
-    code = fields.Char(required=True, tracking=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one("res.company", index=True, help="Empty: shared by all companies.")
     availability_target = fields.Float(
         "Availability Target (%)", digits=(5, 3), tracking=True, help="e.g. 99.9 for three nines."
