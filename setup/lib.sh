@@ -85,12 +85,25 @@ cc_find_odoo() {
 # ---------------------------------------------------------------- virtualenv
 cc_ensure_build_prerequisites() {
     command -v pg_config >/dev/null 2>&1 && return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        cc_log "Installing libpq-dev (needed to build psycopg2)"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpq-dev >/dev/null
-    else
+    cc_apt_install libpq-dev ||
         cc_die "pg_config not found: install the PostgreSQL client headers (Debian/Ubuntu: sudo apt-get install libpq-dev)."
-    fi
+}
+
+# Apt packages, installed only when running as root on Debian/Ubuntu; returns non-zero otherwise.
+cc_apt_install() {
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+    cc_log "Installing $* with apt"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# The browser of Odoo's UI tours (HttpCase): a tour fails, never skips, when none can run.
+cc_find_browser() {
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null 2>&1 && return 0
+    done
+    cc_apt_install chromium ||
+        cc_die "No Chrome or Chromium found for the UI tours. Install one (Debian/Ubuntu: sudo apt-get install chromium)."
 }
 
 cc_pip() {
@@ -161,13 +174,9 @@ cc_as_pg_owner() {
 cc_start_private_postgres() {
     local bindir base
     bindir=$(cc_pg_bindir) || {
-        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-            cc_log "Installing PostgreSQL server binaries"
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-            bindir=$(cc_pg_bindir) || cc_die "PostgreSQL server binaries still not found after installing them."
-        else
+        cc_apt_install postgresql ||
             cc_die "No PostgreSQL server answers and no server binaries (initdb, pg_ctl) are installed. Install PostgreSQL or set PGHOST/PGPORT/PGUSER."
-        fi
+        bindir=$(cc_pg_bindir) || cc_die "PostgreSQL server binaries still not found after installing them."
     }
     base=$CC_LOCAL_DIR/postgres
     CC_PG_OS_USER=${CLOUDCOST_PG_OS_USER:-nobody}

@@ -24,6 +24,11 @@
         "views/cloud_cost_service_tier_views.xml",
         "views/cloud_cost_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "cloud_cost/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/cloud_cost_demo.xml",
     ],

@@ -1,3 +1,4 @@
 from . import test_money
 from . import test_access
 from . import test_models
+from . import test_tours
