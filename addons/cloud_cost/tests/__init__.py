@@ -1,4 +1,5 @@
 from . import test_money
 from . import test_access
 from . import test_models
+from . import test_import_bulk_copy
 from . import test_tours
