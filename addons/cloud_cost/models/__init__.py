@@ -6,3 +6,7 @@ from . import cloud_cost_pool
 from . import cloud_cost_allocation_key
 from . import cloud_cost_service_tier
 from . import cloud_cost_driver_value
+from . import cloud_cost_mapping_rule
+from . import cloud_cost_import_file
+from . import cloud_cost_import_total
+from . import cloud_cost_bill_import

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 BATCH_STATES = [
     ("draft", "Draft"),
@@ -28,6 +28,20 @@ class CloudCostImportBatch(models.Model):
     state = fields.Selection(BATCH_STATES, required=True, default="draft", tracking=True, copy=False)
     imported_on = fields.Datetime(readonly=True, copy=False)
     superseded_by_id = fields.Many2one("cloud.cost.import.batch", readonly=True, copy=False)
+    previous_batch_id = fields.Many2one(
+        "cloud.cost.import.batch", "Supersedes", readonly=True, copy=False,
+        help="The earlier import of this billing period that this batch replaced.",
+    )
+    file_ids = fields.One2many("cloud.cost.import.file", "batch_id", string="Files", readonly=True)
+    total_ids = fields.One2many("cloud.cost.import.total", "batch_id", string="Totals", readonly=True)
+    billed_cost_difference = fields.Monetary(
+        readonly=True, copy=False, currency_field="currency_id",
+        help="Billed cost of this batch minus that of the batch it superseded.",
+    )
+    effective_cost_difference = fields.Monetary(
+        readonly=True, copy=False, currency_field="currency_id",
+        help="Effective cost of this batch minus that of the batch it superseded.",
+    )
     line_ids = fields.One2many("cloud.cost.line", "batch_id", string="Cost Lines")
     row_count = fields.Integer(readonly=True, copy=False)
     billed_cost_total = fields.Monetary(
@@ -82,3 +96,35 @@ class CloudCostImportBatch(models.Model):
             batch.billed_cost_total = billed
             batch.effective_cost_total = effective
             batch.unallocated_cost = unallocated
+
+    def _compute_differences(self):
+        """Differences to the superseded batch, set once at import (company currency)."""
+        for batch in self:
+            previous = batch.previous_batch_id
+            batch.write(
+                {
+                    "billed_cost_difference": previous and batch.billed_cost_total - previous.billed_cost_total,
+                    "effective_cost_difference": previous
+                    and batch.effective_cost_total - previous.effective_cost_total,
+                }
+            )
+
+    def action_reapply_rules(self):
+        """Classify the lines of these batches again with the current mapping rules."""
+        count = self.env["cloud.cost.mapping.rule"]._apply_to_batches(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%(count)s cost lines classified again.", count=count),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("cloud_cost.cloud_cost_line_action")
+        action["domain"] = [("batch_id", "=", self.id)]
+        action["context"] = {}
+        return action

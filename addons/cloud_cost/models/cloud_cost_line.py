@@ -83,6 +83,10 @@ class CloudCostLine(models.Model):
     tenant = fields.Char(index=True)
     service_tier_id = fields.Many2one("cloud.cost.service.tier", index=True, check_company=True)
     cost_pool_id = fields.Many2one("cloud.cost.pool", index=True, check_company=True)
+    mapping_rule_id = fields.Many2one(
+        "cloud.cost.mapping.rule", index="btree_not_null", readonly=True, ondelete="set null",
+        help="The first mapping rule that classified this line.",
+    )
     is_unallocated = fields.Boolean(
         "Unallocated",
         compute="_compute_is_unallocated",

@@ -1,4 +1,11 @@
-from odoo import api, fields, models
+import logging
+
+from odoo import _, api, fields, models
+
+from ..core.bill_stores import LocalStore, S3Store, StoreError, parse_s3_uri, plan_imports, s3_client
+from .cloud_cost_bill_import import ImportRefused, bill_formats, describe_error
+
+_logger = logging.getLogger(__name__)
 
 SOURCE_TYPES = [
     ("file", "File or folder"),
@@ -8,6 +15,7 @@ SOURCE_TYPES = [
 ]
 
 BILL_FORMATS = [
+    ("auto", "Detect from the file"),
     ("focus", "FOCUS"),
     ("aws_cur2", "AWS CUR 2.0 (Data Exports)"),
     ("aws_cur", "AWS legacy CUR"),
@@ -15,6 +23,13 @@ BILL_FORMATS = [
     ("gcp", "Google Cloud billing export"),
     ("opencost", "OpenCost allocation"),
 ]
+
+IMPORT_STATES = [
+    ("done", "Imported"),
+    ("unchanged", "Nothing new"),
+    ("failed", "Refused"),
+]
+INTERVAL_TYPES = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
 
 
 class CloudCostSource(models.Model):
@@ -39,6 +54,23 @@ class CloudCostSource(models.Model):
     provider_name = fields.Char(help="Provider shown when the bill does not name one.")
     last_import_date = fields.Datetime(readonly=True, copy=False)
     last_import_message = fields.Text(readonly=True, copy=False)
+    last_import_state = fields.Selection(IMPORT_STATES, readonly=True, copy=False)
+    # --- AWS S3: bucket and prefix of the export (or an s3:// location)
+    s3_bucket = fields.Char("S3 Bucket", tracking=True)
+    s3_prefix = fields.Char("S3 Prefix", tracking=True, help="The export's path prefix in the bucket.")
+    s3_region = fields.Char("AWS Region", tracking=True)
+    s3_endpoint_url = fields.Char(
+        "S3 Endpoint URL", tracking=True, help="Only for S3-compatible stores; empty for AWS itself."
+    )
+    aws_access_key_id = fields.Char(
+        "AWS Access Key ID", groups="base.group_system", copy=False,
+        help="Empty: the standard AWS credential chain (environment, profile, instance or task role).",
+    )
+    aws_secret_access_key = fields.Char("AWS Secret Access Key", groups="base.group_system", copy=False)
+    # --- schedule: one scheduled action per active source
+    cron_id = fields.Many2one("ir.cron", "Scheduled Action", readonly=True, copy=False, ondelete="set null")
+    interval_number = fields.Integer("Import Every", default=1)
+    interval_type = fields.Selection(INTERVAL_TYPES, "Interval Unit", default="days", required=True)
     batch_ids = fields.One2many("cloud.cost.import.batch", "source_id", string="Import Batches")
     batch_count = fields.Integer(compute="_compute_batch_count")
     note = fields.Html()
@@ -63,3 +95,131 @@ class CloudCostSource(models.Model):
         action["domain"] = [("source_id", "=", self.id)]
         action["context"] = {"default_source_id": self.id}
         return action
+
+    # ------------------------------------------------------------------ schedule
+    @api.model
+    def _scheduled_source_types(self):
+        """Source types imported by a scheduled action (extended by other addons)."""
+        return ["file", "s3"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sources = super().create(vals_list)
+        sources._sync_cron()
+        return sources
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"active", "source_type", "interval_number", "interval_type", "name"} & set(vals):
+            self._sync_cron()
+        return result
+
+    def unlink(self):
+        crons = self.sudo().cron_id
+        result = super().unlink()
+        crons.unlink()
+        return result
+
+    def _sync_cron(self):
+        Cron = self.env["ir.cron"].sudo().with_context(active_test=False)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        for source in self:
+            wanted = source.active and source.source_type in self._scheduled_source_types()
+            values = {
+                "name": _("Cloud costs: import %(name)s", name=source.name),
+                "interval_number": max(source.interval_number, 1),
+                "interval_type": source.interval_type,
+                "active": wanted,
+            }
+            if source.cron_id:
+                Cron.browse(source.cron_id.id).write(values)
+            elif wanted:
+                cron = Cron.create(
+                    {
+                        **values,
+                        "model_id": model_id,
+                        "state": "code",
+                        "code": f"model.browse({source.id})._cron_import()",
+                    }
+                )
+                super(CloudCostSource, source).write({"cron_id": cron.id})
+
+    def _cron_import(self):
+        for source in self.filtered("active"):
+            source._import_and_record()
+
+    # ------------------------------------------------------------------ import
+    def _store(self, location=None):
+        """Where the bills of this source are: a folder, a file or an S3 prefix."""
+        self.ensure_one()
+        location = (location or self.location or "").strip()
+        if location.startswith("s3://") or self.source_type == "s3":
+            secrets = self.sudo()
+            bucket, prefix = (parse_s3_uri(location) if location.startswith("s3://")
+                              else (self.s3_bucket, self.s3_prefix or ""))
+            if not bucket:
+                raise StoreError(_("Source %(name)s names no S3 bucket.", name=self.name))
+            client = s3_client(
+                region=self.s3_region,
+                endpoint_url=self.s3_endpoint_url,
+                access_key=secrets.aws_access_key_id,
+                secret_key=secrets.aws_secret_access_key,
+            )
+            return S3Store(client, bucket, prefix)
+        if not location:
+            raise StoreError(_("Source %(name)s has no folder or file to read.", name=self.name))
+        return LocalStore(location)
+
+    def _import_store(self, store):
+        """Import every unit of ``store``; raises ImportRefused (nothing written) on bad input."""
+        self.ensure_one()
+        importer = self.env["cloud.cost.bill.import"]
+        try:
+            units, notes = plan_imports(store, bill_formats().parse_manifest)
+        except (StoreError, bill_formats().BillFormatError) as error:
+            raise ImportRefused(describe_error(error)) from error
+        return importer._import_units(self, units, notes=notes)
+
+    def _run_import(self, location=None):
+        self.ensure_one()
+        try:
+            store = self._store(location)
+        except StoreError as error:
+            raise ImportRefused(describe_error(error)) from error
+        return self._import_store(store)
+
+    def _import_and_record(self, location=None):
+        """Run an import and keep its outcome on the source: for scheduled actions and buttons."""
+        self.ensure_one()
+        try:
+            result = self._run_import(location)
+        except ImportRefused as error:
+            self._record_import("failed", str(error.args[0]))
+            return None
+        self._record_import("done" if result.batches else "unchanged", result.summary())
+        return result
+
+    def _record_import(self, state, message):
+        self = self.sudo()  # noqa: PLW0642  (accountants import bills without editing the source)
+        self.write(
+            {"last_import_date": fields.Datetime.now(), "last_import_state": state, "last_import_message": message}
+        )
+        if state == "failed":
+            self.message_post(body=_("Import refused, nothing was written: %(error)s", error=message))
+            _logger.warning("cost source %s: import refused: %s", self.name, message)
+
+    def action_import_now(self):
+        self.ensure_one()
+        result = self._import_and_record()
+        failed = result is None
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "danger" if failed else "success",
+                "sticky": failed,
+                "title": self.name,
+                "message": self.last_import_message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

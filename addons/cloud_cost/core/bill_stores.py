@@ -1,0 +1,260 @@
+"""Where bill files live (a local folder, an S3 bucket) and which of them make one import.
+
+A store lists objects and reads them. ``plan_imports`` turns a store's listing into
+import units: the files of one complete export manifest (AWS CUR 2.0 / legacy CUR /
+FOCUS exports), or, where a store holds no manifest, each bill file on its own.
+Nothing here knows the ORM; manifests are read by the parser passed in.
+"""
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+BILL_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")
+
+
+class StoreError(Exception):
+    """A store cannot be read, or a manifest points at a file that is not there."""
+
+    def __init__(self, message, file=None):
+        super().__init__(message)
+        self.file = file
+
+
+def is_manifest(key):
+    return posixpath.basename(key).lower().endswith("manifest.json")
+
+
+def is_bill_file(key):
+    name = posixpath.basename(key).lower()
+    if name.startswith(".") or is_manifest(name):
+        return False
+    return name.endswith(BILL_SUFFIXES)
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class StoredObject:
+    key: str
+    size: int
+    modified: datetime
+    store: object = field(repr=False, compare=False, default=None)
+
+    @property
+    def name(self):
+        """The file name shown to users and kept on every cost line: the key within the store."""
+        return self.key
+
+    def read(self):
+        return self.store.read(self.key)
+
+
+@dataclass
+class ImportUnit:
+    """Files read together into one import; ``manifest`` when an export manifest lists them."""
+
+    files: list
+    manifest: StoredObject = None
+    manifest_data: bytes = None
+    billing_period: str = None  # 'YYYY-MM' from the manifest
+
+    @property
+    def label(self):
+        if self.manifest is not None:
+            return self.manifest.key
+        return ", ".join(f.key for f in self.files)
+
+
+class LocalStore:
+    """A file, or every file below a folder."""
+
+    def __init__(self, path):
+        self.path = Path(path).expanduser()
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: no such file or folder", file=str(self.path))
+        self.root = self.path if self.path.is_dir() else self.path.parent
+
+    def __str__(self):
+        return str(self.path)
+
+    def list(self):
+        paths = sorted(p for p in self.path.rglob("*") if p.is_file()) if self.path.is_dir() else [self.path]
+        objects = []
+        for path in paths:
+            stat = path.stat()
+            objects.append(
+                StoredObject(
+                    key=path.relative_to(self.root).as_posix(),
+                    size=stat.st_size,
+                    modified=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
+                    store=self,
+                )
+            )
+        return objects
+
+    def read(self, key):
+        try:
+            return (self.root / key).read_bytes()
+        except OSError as error:
+            raise StoreError(f"{key}: {error.strerror or error}", file=key) from error
+
+    def resolve(self, reference, manifest_key):
+        """The key of a file a manifest names (an s3:// URI, a bucket key or a relative path)."""
+        path = reference.split("://", 1)[1].split("/", 1)[-1] if "://" in reference else reference
+        parts = [p for p in path.split("/") if p]
+        candidates = [posixpath.normpath(posixpath.join(posixpath.dirname(manifest_key), path))]
+        # the folder mirrors some prefix of the bucket: drop leading parts until the file is found
+        candidates += ["/".join(parts[i:]) for i in range(len(parts))]
+        for candidate in candidates:
+            if candidate and not candidate.startswith("..") and (self.root / candidate).is_file():
+                return candidate
+        return None
+
+
+class MemoryStore:
+    """Files given as bytes (an upload): {name: bytes}."""
+
+    def __init__(self, files, label="upload"):
+        self.files = dict(files)
+        self.label = label
+        self.modified = datetime.now(tz=timezone.utc)
+
+    def __str__(self):
+        return self.label
+
+    def list(self):
+        return [StoredObject(key=k, size=len(v), modified=self.modified, store=self) for k, v in sorted(self.files.items())]
+
+    def read(self, key):
+        if key not in self.files:
+            raise StoreError(f"{key}: not among the files given", file=key)
+        return self.files[key]
+
+    def resolve(self, reference, manifest_key):
+        """Uploaded files are matched by name: the manifest's path is not theirs."""
+        name = posixpath.basename(reference)
+        return name if name in self.files else None
+
+
+class S3Store:
+    """Objects under s3://bucket/prefix, through a boto3 client."""
+
+    def __init__(self, client, bucket, prefix=""):
+        self.client = client
+        self.bucket = bucket
+        self.prefix = (prefix or "").lstrip("/")
+
+    def __str__(self):
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def list(self):
+        objects = []
+        paginator = self.client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    if item["Key"].endswith("/"):
+                        continue
+                    objects.append(
+                        StoredObject(key=item["Key"], size=item["Size"], modified=item["LastModified"], store=self)
+                    )
+        except Exception as error:  # botocore ClientError, EndpointConnectionError, NoCredentialsError...
+            raise StoreError(f"{self}: cannot list objects: {error}") from error
+        return sorted(objects, key=lambda o: o.key)
+
+    def read(self, key):
+        bucket, key = self._split(key)
+        try:
+            return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except Exception as error:
+            raise StoreError(f"s3://{bucket}/{key}: cannot read: {error}", file=f"s3://{bucket}/{key}") from error
+
+    def _split(self, key):
+        if key.startswith("s3://"):
+            bucket, _sep, rest = key[5:].partition("/")
+            return bucket, rest
+        return self.bucket, key
+
+    def resolve(self, reference, manifest_key):
+        if reference.startswith("s3://"):
+            bucket, key = self._split(reference)
+            return key if bucket == self.bucket else reference
+        if reference.startswith("/"):
+            return reference.lstrip("/")
+        return reference
+
+
+def s3_client(*, region=None, endpoint_url=None, access_key=None, secret_key=None, session_token=None):
+    """A boto3 S3 client; without keys, the standard AWS credential chain applies."""
+    import boto3  # noqa: PLC0415  (optional dependency, only for S3 sources)
+    from botocore.config import Config  # noqa: PLC0415
+
+    kwargs = {"config": Config(retries={"max_attempts": 3, "mode": "standard"})}
+    if region:
+        kwargs["region_name"] = region
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    if access_key:
+        kwargs["aws_access_key_id"] = access_key
+        kwargs["aws_secret_access_key"] = secret_key
+        if session_token:
+            kwargs["aws_session_token"] = session_token
+    return boto3.client("s3", **kwargs)
+
+
+def parse_s3_uri(uri):
+    if not uri.startswith("s3://"):
+        raise StoreError(f"{uri}: not an s3:// address")
+    bucket, _sep, prefix = uri[5:].partition("/")
+    if not bucket:
+        raise StoreError(f"{uri}: the address names no bucket")
+    return bucket, prefix
+
+
+def plan_imports(store, parse_manifest, objects=None):
+    """Import units of a store, and notes on what was left aside.
+
+    With manifests: per billing period, the newest complete manifest; its data files,
+    all of which must exist (else StoreError, naming the manifest and the file).
+    Incomplete manifests are left aside (noted) until the export finishes writing.
+    Without manifests: one unit per bill file.
+    """
+    objects = store.list() if objects is None else objects
+    manifests = [o for o in objects if is_manifest(o.key)]
+    notes = []
+    if not manifests:
+        return [ImportUnit(files=[o]) for o in objects if is_bill_file(o.key)], notes
+
+    by_key = {o.key: o for o in objects}
+    newest = {}
+    for obj in manifests:
+        data = obj.read()
+        manifest = parse_manifest(data, file_name=obj.key)
+        if not manifest.complete:
+            notes.append(f"{obj.key}: export of {manifest.billing_period} not complete yet, left for a later run")
+            continue
+        current = newest.get(manifest.billing_period)
+        if current is None or obj.modified > current[0].modified:
+            newest[manifest.billing_period] = (obj, data, manifest)
+    units = []
+    for period in sorted(newest):
+        obj, data, manifest = newest[period]
+        files = []
+        for reference in manifest.data_files:
+            key = store.resolve(reference, obj.key)
+            found = by_key.get(key) if key is not None else None
+            if found is None and key is not None and key not in by_key and "://" in key:
+                found = StoredObject(key=key, size=0, modified=obj.modified, store=store)  # another bucket
+            if found is None:
+                raise StoreError(f"{obj.key}: lists {reference}, which is not in {store}", file=obj.key)
+            files.append(found)
+        if not files:
+            notes.append(f"{obj.key}: lists no data file for {period}")
+            continue
+        units.append(ImportUnit(files=files, manifest=obj, manifest_data=data, billing_period=period))
+    return units, notes

@@ -1,0 +1,421 @@
+"""The bill import pipeline: files in, one batch per source and billing period out.
+
+Parsed chunks are classified by the mapping rules, converted to the company
+currency and copied into cloud_cost_line with COPY; totals are summed in SQL. The
+whole import runs in one savepoint: bad input leaves nothing behind.
+"""
+
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..core.bill_stores import StoreError, sha256_hex
+from ..core.bulk_copy import copy_frame
+from ..core.exchange import charge_days, convert_amounts, rate_factor
+from ..core.mapping_rules import RULE_ID, RuleError
+
+_logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 200_000
+# source bill_format -> parser format name
+PARSER_FORMATS = {"auto": None, "focus": "focus", "aws_cur2": "aws_cur2", "aws_cur": "aws_cur_legacy",
+                  "azure": "azure", "gcp": "gcp"}
+CLASSIFICATION = ("analytic_account_id", "environment", "tenant", "service_tier_id", "cost_pool_id")
+
+
+def bill_formats():
+    from ..core import bill_formats as formats  # noqa: PLC0415
+
+    return formats
+
+
+class ImportRefused(UserError):
+    """Bad input: nothing was written; the message names file, row and column."""
+
+
+def describe_error(error):
+    """One line naming file, row and column of a parser, store or rule error."""
+    parts = []
+    for label, attr in (("file", "file"), ("row", "row"), ("column", "column")):
+        value = getattr(error, attr, None)
+        if value not in (None, ""):
+            parts.append(f"{label} {value}" if label != "file" else str(value))
+    message = getattr(error, "message", None) or str(error)
+    prefix = ", ".join(parts)
+    if prefix and prefix not in message:
+        return f"{prefix}: {message}"
+    return message
+
+
+@dataclass
+class ImportResult:
+    batches: list = field(default_factory=list)  # cloud.cost.import.batch records created
+    unchanged: list = field(default_factory=list)  # labels of units already imported
+    notes: list = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+
+    def summary(self):
+        lines = [f"{len(self.batches)} batch(es), {self.rows} row(s) imported"]
+        lines += [f"unchanged, already imported: {label}" for label in self.unchanged]
+        lines += self.notes
+        return "\n".join(lines)
+
+
+class _Run:
+    """State of one import: the batches opened per billing period and rows per file."""
+
+    def __init__(self, source, ruleset, converter):
+        self.source = source
+        self.ruleset = ruleset
+        self.converter = converter
+        self.batches = {}  # billing period start 'YYYY-MM-DD' -> batch
+        self.period_ends = {}
+        self.file_rows = {}  # (file name, batch id) -> rows
+
+
+class CloudCostBillImport(models.AbstractModel):
+    _name = "cloud.cost.bill.import"
+    _description = "Cloud Bill Import"
+
+    # ------------------------------------------------------------------ entry point
+    @api.model
+    def _import_units(self, source, units, notes=(), fmt=None):
+        """Import the units (core.bill_stores.ImportUnit) of ``source`` in one savepoint."""
+        source.ensure_one()
+        started = time.perf_counter()
+        result = ImportResult(notes=list(notes))
+        fmt = PARSER_FORMATS.get(source.bill_format) if fmt is None else fmt
+        formats = bill_formats()
+        try:
+            with self.env.cr.savepoint():
+                run = _Run(source, self.env["cloud.cost.mapping.rule"]._ruleset(source.company_id),
+                           _CurrencyConverter(self.env, source.company_id))
+                for unit in units:
+                    self._import_unit(run, unit, fmt, result)
+                result.batches = self._finish(run)
+                result.rows = sum(run.file_rows.values())
+        except (formats.BillFormatError, StoreError, RuleError, _CurrencyError) as error:
+            raise ImportRefused(describe_error(error)) from error
+        result.seconds = time.perf_counter() - started
+        return result
+
+    # ------------------------------------------------------------------ one unit
+    def _known_checksums(self, source, kind):
+        self.env.cr.execute(
+            """SELECT f.sha256 FROM cloud_cost_import_file f
+                 JOIN cloud_cost_import_batch b ON b.id = f.batch_id
+                WHERE b.source_id = %s AND f.kind = %s""",
+            [source.id, kind],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _import_unit(self, run, unit, fmt, result):
+        formats = bill_formats()
+        manifest_sha = None
+        if unit.manifest is not None:
+            manifest_sha = sha256_hex(unit.manifest_data)
+            if manifest_sha in self._known_checksums(run.source, "manifest"):
+                result.unchanged.append(unit.label)
+                return
+        contents = [(obj, obj.read()) for obj in unit.files]
+        checksums = [sha256_hex(data) for _obj, data in contents]
+        if unit.manifest is None and set(checksums) <= self._known_checksums(run.source, "data"):
+            result.unchanged.append(unit.label)
+            return
+        touched = set()
+        for (obj, data), checksum in zip(contents, checksums):
+            for frame in formats.read_bill(io.BytesIO(data), file_name=obj.name, fmt=fmt, chunk_rows=CHUNK_ROWS):
+                self._store_chunk(run, frame, obj.name)
+            file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
+            touched.update(file_batches)
+            for batch in file_batches:
+                self._attach(batch, obj.name, data, checksum, "data", run.file_rows[(obj.name, batch.id)])
+            if not file_batches:
+                result.notes.append(_("%(file)s: no cost rows", file=obj.name))
+        if unit.manifest is not None:
+            for batch in touched:
+                self._attach(batch, unit.manifest.name, unit.manifest_data, manifest_sha, "manifest", 0)
+
+    def _attach(self, batch, name, data, checksum, kind, rows):
+        attachment = self.env["ir.attachment"].sudo().create(
+            {
+                "name": name.rsplit("/", 1)[-1],
+                "raw": data,
+                "res_model": batch._name,
+                "res_id": batch.id,
+                "description": name,
+                "mimetype": "application/json" if kind == "manifest" else "application/octet-stream",
+            }
+        )
+        self.env["cloud.cost.import.file"].sudo().create(
+            {
+                "batch_id": batch.id,
+                "name": name,
+                "kind": kind,
+                "sha256": checksum,
+                "size": len(data),
+                "row_count": rows,
+                "attachment_id": attachment.id,
+            }
+        )
+
+    # ------------------------------------------------------------------ one chunk
+    def _batch_for(self, run, period_start, period_end):
+        batch = run.batches.get(period_start)
+        if batch is None:
+            start = fields.Date.to_date(period_start)
+            end = fields.Date.to_date(period_end) if period_end else None
+            # FOCUS billing periods end exclusively (the first day of the next period)
+            end = end - timedelta(days=1) if end and end > start else _month_end(start)
+            batch = self.env["cloud.cost.import.batch"].create(
+                {
+                    "source_id": run.source.id,
+                    "company_id": run.source.company_id.id,
+                    "billing_period_start": start,
+                    "billing_period_end": end,
+                    "state": "draft",
+                }
+            )
+            run.batches[period_start] = batch
+        return batch
+
+    def _store_chunk(self, run, frame, file_name):
+        if not len(frame):
+            return
+        formats = bill_formats()
+        periods = frame["billing_period_start"].astype(object)
+        missing = periods.isna() | (periods == "")
+        if missing.any():
+            fallback = frame["charge_period_start"].astype(object).str.slice(0, 7) + "-01"
+            periods = periods.where(~missing, fallback)
+            if periods.isna().any():
+                row = frame.loc[periods.isna(), "source_row"].iloc[0]
+                raise formats.BillFormatError(
+                    "no billing period and no charge period", file=file_name, row=row, column="BillingPeriodStart"
+                )
+            frame = frame.assign(billing_period_start=periods)
+        ends = frame["billing_period_end"].astype(object)
+        distinct = pd.unique(periods)
+        batch_ids = {}
+        for period in distinct:
+            end = ends[periods == period].iloc[0] if len(distinct) > 1 else ends.iloc[0]
+            batch_ids[period] = self._batch_for(run, period, end if isinstance(end, str) and end else None).id
+        if len(batch_ids) == 1:
+            batch_column = np.full(len(frame), next(iter(batch_ids.values())), dtype=np.int64)
+            counts = {next(iter(batch_ids.values())): len(frame)}
+        else:
+            batch_column = periods.map(batch_ids).to_numpy(dtype=np.int64)
+            counts = pd.Series(batch_column).value_counts().to_dict()
+        for batch_id, count in counts.items():
+            key = (file_name, int(batch_id))
+            run.file_rows[key] = run.file_rows.get(key, 0) + int(count)
+
+        out = self._line_frame(run, frame)
+        out["batch_id"] = batch_column
+        copy_frame(self.env.cr, "cloud_cost_line", out)
+
+    def _line_columns(self):
+        Line = self.env["cloud.cost.line"]
+        return {name for name, f in Line._fields.items() if f.store and f.column_type}
+
+    def _line_frame(self, run, frame):
+        formats = bill_formats()
+        table_columns = self._line_columns()
+        columns = [c for c in formats.LINE_COLUMNS if c in table_columns and c in frame.columns]
+        out = frame[columns].copy()
+        # exact text for numbers, ISO text for dates: COPY parses them into the column types
+        for column in columns:
+            if out[column].dtype.kind in "iub" and column != "source_row":
+                out[column] = out[column].astype(str)
+
+        assignments = run.ruleset.classify_frame(frame)
+        for target in CLASSIFICATION:
+            out[target] = _nullable_ints(assignments[target]) if target.endswith("_id") else assignments[target]
+        out["mapping_rule_id"] = _nullable_ints(assignments[RULE_ID])
+        out["is_unallocated"] = assignments["analytic_account_id"].isna() & assignments["cost_pool_id"].isna()
+
+        billed, effective = run.converter.convert(frame, ["billed_cost", "effective_cost"])
+        out["billed_cost_company"] = billed
+        out["effective_cost_company"] = effective
+
+        source = run.source
+        now = fields.Datetime.to_string(self.env.cr.now())
+        out["source_id"] = source.id
+        out["company_id"] = source.company_id.id
+        out["create_uid"] = out["write_uid"] = self.env.uid
+        out["create_date"] = out["write_date"] = now
+        if "provider_name" in out.columns and source.provider_name:
+            out["provider_name"] = out["provider_name"].where(
+                out["provider_name"].notna() & (out["provider_name"] != ""), source.provider_name
+            )
+        return out
+
+    # ------------------------------------------------------------------ closing
+    def _finish(self, run):
+        """Totals, supersession and stored fields of the batches this run opened."""
+        Batch = self.env["cloud.cost.import.batch"]
+        Line = self.env["cloud.cost.line"]
+        Line.invalidate_model()
+        created = Batch.browse([b.id for b in run.batches.values()])
+        for batch in created.sorted("billing_period_start"):
+            previous = Batch.search(
+                [
+                    ("source_id", "=", batch.source_id.id),
+                    ("billing_period_start", "=", batch.billing_period_start),
+                    ("state", "=", "imported"),
+                    ("id", "!=", batch.id),
+                ],
+                order="id desc",
+            )
+            self._write_totals(batch, previous[:1])
+            rows = sum(n for (_name, batch_id), n in run.file_rows.items() if batch_id == batch.id)
+            batch.write(
+                {
+                    "state": "imported",
+                    "imported_on": fields.Datetime.now(),
+                    "row_count": rows,
+                    "previous_batch_id": previous[:1].id,
+                }
+            )
+            if previous:
+                previous.write({"state": "superseded", "superseded_by_id": batch.id})
+        created.invalidate_recordset()
+        for fname in ("billed_cost_total", "effective_cost_total", "unallocated_cost"):
+            self.env.add_to_compute(Batch._fields[fname], created)
+        created._recompute_recordset()
+        for batch in created:
+            batch._compute_differences()
+        return list(created.sorted("billing_period_start"))
+
+    def _write_totals(self, batch, previous):
+        self.env.cr.execute(
+            """
+            WITH cur AS (
+                SELECT charge_category, billing_currency, count(*) AS n,
+                       COALESCE(sum(billed_cost), 0) AS b, COALESCE(sum(effective_cost), 0) AS e,
+                       COALESCE(sum(billed_cost_company), 0) AS bc,
+                       COALESCE(sum(effective_cost_company), 0) AS ec
+                  FROM cloud_cost_line WHERE batch_id = %(batch)s
+              GROUP BY charge_category, billing_currency
+            ), prev AS (
+                SELECT charge_category, billing_currency, billed_cost AS b, effective_cost AS e
+                  FROM cloud_cost_import_total WHERE batch_id = %(previous)s
+            )
+            INSERT INTO cloud_cost_import_total (
+                batch_id, company_id, charge_category, billing_currency, row_count,
+                billed_cost, effective_cost, billed_cost_company, effective_cost_company,
+                previous_billed_cost, previous_effective_cost, billed_cost_difference, effective_cost_difference,
+                create_uid, create_date, write_uid, write_date)
+            SELECT %(batch)s, %(company)s, COALESCE(cur.charge_category, prev.charge_category),
+                   COALESCE(cur.billing_currency, prev.billing_currency), COALESCE(cur.n, 0),
+                   COALESCE(cur.b, 0), COALESCE(cur.e, 0), COALESCE(cur.bc, 0), COALESCE(cur.ec, 0),
+                   CASE WHEN %(has_previous)s THEN COALESCE(prev.b, 0) END,
+                   CASE WHEN %(has_previous)s THEN COALESCE(prev.e, 0) END,
+                   CASE WHEN %(has_previous)s THEN COALESCE(cur.b, 0) - COALESCE(prev.b, 0) END,
+                   CASE WHEN %(has_previous)s THEN COALESCE(cur.e, 0) - COALESCE(prev.e, 0) END,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM cur FULL JOIN prev
+                ON COALESCE(cur.charge_category, '') = COALESCE(prev.charge_category, '')
+               AND COALESCE(cur.billing_currency, '') = COALESCE(prev.billing_currency, '')
+            """,
+            {
+                "batch": batch.id,
+                "previous": previous.id or 0,
+                "has_previous": bool(previous),
+                "company": batch.company_id.id,
+                "uid": self.env.uid,
+            },
+        )
+        self.env["cloud.cost.import.total"].invalidate_model()
+
+
+def _month_end(day):
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _nullable_ints(values):
+    return pd.array([None if v is None or v is False or v != v else int(v) for v in values], dtype="Int64")
+
+
+class _CurrencyError(ValueError):
+    def __init__(self, message, file=None, row=None, column=None):
+        super().__init__(message)
+        self.message, self.file, self.row, self.column = message, file, row, column
+
+
+class _CurrencyConverter:
+    """Billing-currency amounts to the company currency, one factor per currency and day."""
+
+    def __init__(self, env, company):
+        self.env = env
+        self.company = company
+        self.currency = company.currency_id
+        self.factors = {}  # (code, 'YYYY-MM-DD') -> Decimal
+
+    def _load(self, pairs, frame, codes, days):
+        wanted = [p for p in pairs if p not in self.factors]
+        if not wanted:
+            return
+        self.env.cr.execute(
+            """
+            WITH pairs(code, day) AS (SELECT * FROM unnest(%(codes)s::text[], %(days)s::date[]))
+            SELECT p.code, p.day::text, c.id,
+                   (SELECT r.rate FROM res_currency_rate r
+                     WHERE r.currency_id = c.id AND (r.company_id IS NULL OR r.company_id = %(root)s)
+                     ORDER BY (r.name > p.day), CASE WHEN r.name <= p.day THEN r.company_id END,
+                              CASE WHEN r.name <= p.day THEN r.name END DESC, r.company_id, r.name
+                     LIMIT 1)
+              FROM pairs p LEFT JOIN res_currency c ON c.name = p.code
+            """,
+            {
+                "codes": [c for c, _d in wanted] + [self.currency.name] * len(wanted),
+                "days": [d for _c, d in wanted] * 2,
+                "root": self.company.root_id.id,
+            },
+        )
+        rates = {}
+        for code, day, currency_id, rate in self.env.cr.fetchall():
+            rates[(code, day)] = (currency_id, rate)
+        for code, day in wanted:
+            currency_id, rate = rates[(code, day)]
+            if code == self.currency.name:
+                self.factors[(code, day)] = rate_factor(1, 1)
+                continue
+            where = (codes == code) & (days == day)
+            row = frame.loc[where, "source_row"].iloc[0] if where.any() else None
+            file = frame.loc[where, "source_file"].iloc[0] if where.any() else None
+            if currency_id is None:
+                raise _CurrencyError(f"unknown currency {code!r}", file=file, row=row, column="BillingCurrency")
+            if rate is None:
+                raise _CurrencyError(
+                    f"no exchange rate for {code} in {self.company.name} (company currency {self.currency.name})",
+                    file=file, row=row, column="BillingCurrency",
+                )
+            company_rate = rates[(self.currency.name, day)][1] or 1
+            self.factors[(code, day)] = rate_factor(company_rate, rate)
+
+    def convert(self, frame, columns):
+        codes = frame["billing_currency"].astype(object).fillna(self.currency.name)
+        codes = codes.where(codes != "", self.currency.name).str.upper()
+        days = charge_days(frame["charge_period_start"], frame.get("billing_period_start"))
+        days = days.fillna(fields.Date.to_string(fields.Date.context_today(self.env["res.currency"])))
+        keys = codes + "|" + days
+        key_codes, uniques = pd.factorize(keys)
+        pairs = [tuple(u.split("|", 1)) for u in uniques]
+        self._load(pairs, frame, codes, days)
+        factors = [self.factors[p] for p in pairs]
+        return [
+            convert_amounts(frame[c].to_numpy(dtype=object), key_codes, factors, self.currency.decimal_places)
+            for c in columns
+        ]
+

@@ -1,0 +1,59 @@
+from odoo import _, api, fields, models
+
+from ..core.bill_stores import MemoryStore
+from ..models.cloud_cost_bill_import import ImportRefused
+
+
+class CloudCostImportWizard(models.TransientModel):
+    """Upload bill files (and their manifest, if any) into a cost source."""
+
+    _name = "cloud.cost.import.wizard"
+    _description = "Upload Cloud Bills"
+    _check_company_auto = True
+
+    source_id = fields.Many2one(
+        "cloud.cost.source", required=True, check_company=True, domain="[('company_id', '=', company_id)]"
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    attachment_ids = fields.Many2many(
+        "ir.attachment", string="Files",
+        help="FOCUS, AWS CUR, Azure or Google Cloud export files: CSV, gzip CSV, Parquet or JSON lines. "
+        "Add the export's manifest to import exactly the files it lists.",
+    )
+    result_message = fields.Text(readonly=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if "source_id" in fields_list and not values.get("source_id"):
+            context = self.env.context
+            if context.get("active_model") == "cloud.cost.source" and context.get("active_id"):
+                values["source_id"] = context["active_id"]
+        return values
+
+    def action_import(self):
+        """Import the files; bad input raises (nothing written) with file, row and column named."""
+        self.ensure_one()
+        files = {attachment.name: attachment.raw for attachment in self.attachment_ids}
+        if not files:
+            raise ImportRefused(_("Add at least one file to import."))
+        result = self.source_id._import_store(MemoryStore(files, label=_("uploaded files")))
+        self.source_id._record_import("done" if result.batches else "unchanged", result.summary())
+        # the uploads served their purpose: the batches keep their own copies
+        self.attachment_ids.sudo().unlink()
+        if not result.batches:
+            self.result_message = result.summary()
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": self.id,
+                "view_mode": "form",
+                "target": "new",
+            }
+        action = self.env["ir.actions.act_window"]._for_xml_id("cloud_cost.cloud_cost_import_batch_action")
+        batch_ids = [batch.id for batch in result.batches]
+        if len(batch_ids) == 1:
+            action.update({"res_id": batch_ids[0], "view_mode": "form", "views": [(False, "form")]})
+        else:
+            action["domain"] = [("id", "in", batch_ids)]
+        return action

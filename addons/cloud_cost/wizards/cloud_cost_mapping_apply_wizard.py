@@ -1,0 +1,37 @@
+from odoo import fields, models
+
+
+class CloudCostMappingApplyWizard(models.TransientModel):
+    """Apply the mapping rules again to the cost lines of a billing period, after rules changed."""
+
+    _name = "cloud.cost.mapping.apply.wizard"
+    _description = "Re-apply Cost Mapping Rules"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    date_from = fields.Date("Billing Period From", required=True)
+    date_to = fields.Date("Billing Period To", required=True)
+    source_ids = fields.Many2many(
+        "cloud.cost.source", string="Sources", domain="[('company_id', '=', company_id)]",
+        help="Empty: every source of the company.",
+    )
+    line_count = fields.Integer("Lines Classified", readonly=True)
+
+    def _batches(self):
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "imported"),
+            ("billing_period_start", ">=", self.date_from),
+            ("billing_period_start", "<=", self.date_to),
+        ]
+        if self.source_ids:
+            domain.append(("source_id", "in", self.source_ids.ids))
+        return self.env["cloud.cost.import.batch"].search(domain)
+
+    def action_apply(self):
+        self.ensure_one()
+        batches = self._batches()
+        self.line_count = self.env["cloud.cost.mapping.rule"]._apply_to_batches(batches) if batches else 0
+        action = self.env["ir.actions.act_window"]._for_xml_id("cloud_cost.cloud_cost_line_action")
+        action["domain"] = [("batch_id", "in", batches.ids)]
+        action["context"] = {"search_default_unallocated": 1}
+        return action
