@@ -3,3 +3,4 @@ from . import test_access
 from . import test_models
 from . import test_import_bulk_copy
 from . import test_tours
+from . import test_import_mapping
