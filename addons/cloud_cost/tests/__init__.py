@@ -4,3 +4,4 @@ from . import test_models
 from . import test_import_bulk_copy
 from . import test_tours
 from . import test_import_mapping
+from . import test_import_schedule
