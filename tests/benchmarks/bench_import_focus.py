@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Benchmark: import a generated FOCUS CSV.gz end to end, against a bare PostgreSQL COPY.
+
+    .venv/bin/python tests/benchmarks/bench_import_focus.py --database cloudcost [--rows 1000000]
+
+The database must have cloud_cost installed (./setup/run or ./setup/test with
+CLOUDCOST_TEST_DB make one). The script
+  1. writes a FOCUS 1.0 CSV.gz of --rows rows (services, regions, accounts, tags,
+     amounts with ten decimal places, two currencies) into a temporary folder;
+  2. in a fresh process, imports it through the Odoo registry exactly as a scheduled
+     action does (parse, mapping rules, currency conversion, COPY, totals), commits,
+     and reports the wall time and the process's peak memory (max RSS);
+  3. in another fresh process, COPYs the same CSV rows into a plain table with the
+     same column types and no index, and reports the time;
+  4. prints rows per second, peak memory and the ratio import / COPY, then removes
+     what it imported (unless --keep).
+Targets on 2 cores: at least 50,000 rows/s, peak memory under 2 GB, within 3x of COPY.
+"""
+# pylint: disable=print-used
+
+import argparse
+import configparser
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+FOCUS_COLUMNS = [
+    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
+    "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription",
+    "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart", "CommitmentDiscountCategory",
+    "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountStatus", "CommitmentDiscountType",
+    "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice", "EffectiveCost",
+    "InvoiceIssuerName", "ListCost", "ListUnitPrice", "PricingCategory", "PricingQuantity", "PricingUnit",
+    "ProviderName", "PublisherName", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType",
+    "ServiceCategory", "ServiceName", "SkuId", "SkuPriceId", "SubAccountId", "SubAccountName", "Tags",
+]
+NUMERIC = {"BilledCost", "ConsumedQuantity", "ContractedCost", "ContractedUnitPrice", "EffectiveCost", "ListCost",
+           "ListUnitPrice", "PricingQuantity"}
+TIMESTAMPS = {"BillingPeriodEnd", "BillingPeriodStart", "ChargePeriodEnd", "ChargePeriodStart"}
+
+
+# ---------------------------------------------------------------------------------- generate
+def generate(path, rows, seed=7):
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.csv as pa_csv  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    services = [
+        ("Amazon Elastic Compute Cloud", "Compute", "Hrs"), ("Amazon Relational Database Service", "Databases", "Hrs"),
+        ("Amazon Simple Storage Service", "Storage", "GB-Mo"), ("Amazon Elastic Kubernetes Service", "Compute", "Hrs"),
+        ("Amazon ElastiCache", "Databases", "Hrs"), ("Amazon CloudWatch", "Management and Governance", "Metrics"),
+        ("AWS Backup", "Storage", "GB-Mo"), ("Elastic Load Balancing", "Networking", "LCU-Hrs"),
+        ("Amazon Virtual Private Cloud", "Networking", "Hrs"), ("AWS Key Management Service", "Security", "Requests"),
+    ]
+    regions = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-southeast-1"]
+    accounts = [f"{100000000000 + i}" for i in range(40)]
+    teams = ["payments", "retail", "platform", "data", "web", "ops"]
+    envs = ["prod", "staging", "dev"]
+    tags = [json.dumps({"team": t, "env": e, "tenant": f"tenant-{k}"}) for t in teams for e in envs for k in range(8)]
+    tags.append("{}")
+
+    def pick(values, size):
+        return np.asarray(values, dtype=object)[rng.integers(0, len(values), size)]
+
+    def decimals(size, scale, places=10):
+        whole = rng.integers(0, scale, size)
+        frac = rng.integers(0, 10**places, size)
+        return np.char.add(np.char.add(whole.astype(str), "."), np.char.zfill(frac.astype(str), places))
+
+    batch = 250_000
+    written = 0
+    with pa.CompressedOutputStream(str(path), "gzip") as stream:
+        options = pa_csv.WriteOptions(include_header=True)
+        writer = None
+        while written < rows:
+            size = min(batch, rows - written)
+            service = rng.integers(0, len(services), size)
+            day = rng.integers(1, 32, size)
+            hour = rng.integers(0, 24, size)
+            start = np.char.add(np.char.add("2026-10-", np.char.zfill(day.astype(str), 2)),
+                                np.char.add("T", np.char.add(np.char.zfill(hour.astype(str), 2), ":00:00Z")))
+            end_hour = hour + 1
+            end = np.where(
+                end_hour < 24,
+                np.char.add(np.char.add("2026-10-", np.char.zfill(day.astype(str), 2)),
+                            np.char.add("T", np.char.add(np.char.zfill(end_hour.astype(str), 2), ":00:00Z"))),
+                np.char.add(np.char.add("2026-10-", np.char.zfill(np.minimum(day + 1, 31).astype(str), 2)),
+                            "T00:00:00Z"),
+            )
+            billed = decimals(size, 50)
+            category = np.where(rng.random(size) < 0.97, "Usage", np.where(rng.random(size) < 0.5, "Tax", "Credit"))
+            currency = np.where(rng.random(size) < 0.9, "USD", "EUR")
+            resource_ids = np.char.add("arn:aws:ec2:eu-west-1:123:instance/i-", rng.integers(0, 80_000, size).astype(str))
+            columns = {
+                "AvailabilityZone": pick(["a", "b", "c"], size),
+                "BilledCost": billed,
+                "BillingAccountId": np.full(size, "999999999999", dtype=object),
+                "BillingAccountName": np.full(size, "Example Payer", dtype=object),
+                "BillingCurrency": currency,
+                "BillingPeriodEnd": np.full(size, "2026-11-01T00:00:00Z", dtype=object),
+                "BillingPeriodStart": np.full(size, "2026-10-01T00:00:00Z", dtype=object),
+                "ChargeCategory": category,
+                "ChargeClass": np.full(size, None, dtype=object),
+                "ChargeDescription": np.asarray([s[0] for s in services], dtype=object)[service],
+                "ChargeFrequency": np.full(size, "Usage-Based", dtype=object),
+                "ChargePeriodEnd": end,
+                "ChargePeriodStart": start,
+                "CommitmentDiscountCategory": np.full(size, None, dtype=object),
+                "CommitmentDiscountId": np.full(size, None, dtype=object),
+                "CommitmentDiscountName": np.full(size, None, dtype=object),
+                "CommitmentDiscountStatus": np.full(size, None, dtype=object),
+                "CommitmentDiscountType": np.full(size, None, dtype=object),
+                "ConsumedQuantity": decimals(size, 100, 6),
+                "ConsumedUnit": np.asarray([s[2] for s in services], dtype=object)[service],
+                "ContractedCost": billed,
+                "ContractedUnitPrice": decimals(size, 2),
+                "EffectiveCost": decimals(size, 50),
+                "InvoiceIssuerName": np.full(size, "Amazon Web Services, Inc.", dtype=object),
+                "ListCost": decimals(size, 60),
+                "ListUnitPrice": decimals(size, 2),
+                "PricingCategory": np.full(size, "Standard", dtype=object),
+                "PricingQuantity": decimals(size, 100, 6),
+                "PricingUnit": np.asarray([s[2] for s in services], dtype=object)[service],
+                "ProviderName": np.full(size, "AWS", dtype=object),
+                "PublisherName": np.full(size, "AWS", dtype=object),
+                "RegionId": pick(regions, size),
+                "RegionName": pick(regions, size),
+                "ResourceId": resource_ids,
+                "ResourceName": resource_ids,
+                "ResourceType": np.full(size, "Instance", dtype=object),
+                "ServiceCategory": np.asarray([s[1] for s in services], dtype=object)[service],
+                "ServiceName": np.asarray([s[0] for s in services], dtype=object)[service],
+                "SkuId": np.char.add("SKU", rng.integers(0, 500, size).astype(str)),
+                "SkuPriceId": np.char.add("PRICE", rng.integers(0, 500, size).astype(str)),
+                "SubAccountId": pick(accounts, size),
+                "SubAccountName": np.full(size, "workload", dtype=object),
+                "Tags": pick(tags, size),
+            }
+            table = pa.table({name: pa.array(columns[name], type=pa.string()) for name in FOCUS_COLUMNS})
+            if writer is None:
+                writer = pa_csv.CSVWriter(stream, table.schema, write_options=options)
+            writer.write_table(table)
+            written += size
+        writer.close()
+    return written
+
+
+# ---------------------------------------------------------------------------------- phases
+def odoo_config_path(args):
+    return args.config or os.environ.get("CLOUDCOST_ODOO_CONFIG") or str(PROJECT_DIR / ".local" / "odoo.conf")
+
+
+def peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def phase_import(args):
+    """Import the file through the registry in this (fresh) process; print JSON figures."""
+    import odoo  # noqa: PLC0415
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", odoo_config_path(args), "--log-level=warn"])
+    odoo.modules.module.initialize_sys_path()
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env.ref("base.main_company")
+        env = env(context={"allowed_company_ids": [company.id]})
+        # rates for the non-company currency, and a few mapping rules as a user would have
+        other = "EUR" if company.currency_id.name != "EUR" else "USD"
+        currency = env["res.currency"].with_context(active_test=False).search([("name", "=", other)])
+        currency.active = True
+        if not env["res.currency.rate"].search([("currency_id", "=", currency.id), ("name", "=", "2026-09-30"),
+                                                 ("company_id", "=", company.id)]):
+            env["res.currency.rate"].create({"currency_id": currency.id, "name": "2026-09-30", "rate": 0.92,
+                                             "company_id": company.id})
+        env["cloud.cost.mapping.rule"].create([
+            {"name": "bench: databases", "company_id": company.id, "match_service": "*Database*, Amazon ElastiCache",
+             "environment": "data"},
+            {"name": "bench: payments team", "company_id": company.id, "match_tag_key": "team",
+             "match_tag_value": "payments", "tenant": "payments"},
+            {"name": "bench: tenant tag", "company_id": company.id, "value_tag_key": "tenant",
+             "value_target": "tenant"},
+        ])
+        source = env["cloud.cost.source"].create(
+            {"name": f"bench FOCUS {os.getpid()}", "company_id": company.id, "source_type": "file",
+             "bill_format": "focus", "location": str(args.file)}
+        )
+        cr.commit()
+        started = time.perf_counter()
+        result = source._run_import()
+        cr.commit()
+        elapsed = time.perf_counter() - started
+        print(json.dumps({"rows": result.rows, "seconds": elapsed, "peak_rss": peak_rss_bytes(),
+                          "source_id": source.id, "batches": [b.id for b in result.batches]}))
+
+
+def phase_cleanup(args):
+    import odoo  # noqa: PLC0415
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", odoo_config_path(args), "--log-level=warn"])
+    odoo.modules.module.initialize_sys_path()
+    with Registry(args.database).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        sources = env["cloud.cost.source"].with_context(active_test=False).search([("name", "=like", "bench FOCUS %")])
+        cr.execute("DELETE FROM cloud_cost_line WHERE source_id IN %s", [tuple(sources.ids) or (0,)])
+        sources.batch_ids.unlink()
+        sources.unlink()
+        env["cloud.cost.mapping.rule"].with_context(active_test=False).search([("name", "=like", "bench: %")]).unlink()
+        cr.commit()
+    print(json.dumps({"cleaned": True}))
+
+
+def connect(args):
+    import psycopg2  # noqa: PLC0415
+
+    parser = configparser.ConfigParser()
+    parser.read(odoo_config_path(args))
+    options = parser["options"]
+    params = {"dbname": args.database}
+    for key in ("host", "port", "user", "password"):
+        value = options.get(f"db_{key}")
+        if value and value != "False":
+            params[key] = value
+    return psycopg2.connect(**params)
+
+
+def phase_copy(args):
+    """A bare COPY of the same CSV rows into a plain table (same column types, no index)."""
+    columns = ", ".join(
+        f'"{c}" {"numeric" if c in NUMERIC else "timestamp" if c in TIMESTAMPS else "jsonb" if c == "Tags" else "text"}'
+        for c in FOCUS_COLUMNS
+    )
+    with connect(args) as conn, conn.cursor() as cr:
+        cr.execute("DROP TABLE IF EXISTS bench_focus_copy")
+        cr.execute(f"CREATE TABLE bench_focus_copy ({columns})")
+        conn.commit()
+        started = time.perf_counter()
+        with gzip.open(args.file, "rb") as stream:
+            cr.copy_expert("COPY bench_focus_copy FROM STDIN WITH (FORMAT csv, HEADER true)", stream, size=1 << 20)
+        conn.commit()
+        elapsed = time.perf_counter() - started
+        cr.execute("SELECT count(*) FROM bench_focus_copy")
+        rows = cr.fetchone()[0]
+        cr.execute("DROP TABLE bench_focus_copy")
+        conn.commit()
+    print(json.dumps({"rows": rows, "seconds": elapsed, "peak_rss": peak_rss_bytes()}))
+
+
+def run_phase(args, phase):
+    command = [sys.executable, __file__, "--phase", phase, "--database", args.database, "--file", str(args.file)]
+    if args.config:
+        command += ["--config", args.config]
+    output = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", "-d", default=os.environ.get("CLOUDCOST_DB", "cloudcost"))
+    parser.add_argument("--config", help="Odoo configuration (default: $CLOUDCOST_ODOO_CONFIG or .local/odoo.conf)")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--file", type=Path, help="use this FOCUS CSV.gz instead of generating one")
+    parser.add_argument("--keep", action="store_true", help="keep the imported batch and its lines")
+    parser.add_argument("--phase", choices=["import", "copy", "cleanup"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        {"import": phase_import, "copy": phase_copy, "cleanup": phase_cleanup}[args.phase](args)
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="bench-focus-") as folder:
+        if args.file is None:
+            args.file = Path(folder) / "focus-2026-10.csv.gz"
+            started = time.perf_counter()
+            generate(args.file, args.rows)
+            print(f"generated {args.rows:,} FOCUS rows in {time.perf_counter() - started:.1f} s: "
+                  f"{args.file.stat().st_size / 2**20:.1f} MiB gzip")
+        copy = run_phase(args, "copy")
+        imported = run_phase(args, "import")
+        if not args.keep:
+            run_phase(args, "cleanup")
+    rate = imported["rows"] / imported["seconds"]
+    ratio = imported["seconds"] / copy["seconds"]
+    peak = imported["peak_rss"] / 2**20
+    print(f"bare COPY:  {copy['rows']:,} rows in {copy['seconds']:.1f} s ({copy['rows'] / copy['seconds']:,.0f} rows/s)")
+    print(f"import:     {imported['rows']:,} rows in {imported['seconds']:.1f} s ({rate:,.0f} rows/s)")
+    print(f"peak memory of the import process: {peak:,.0f} MiB")
+    print(f"import / bare COPY: {ratio:.2f}x")
+    print("targets: >= 50,000 rows/s {}, < 2 GiB {}, <= 3x COPY {}".format(
+        "met" if rate >= 50_000 else "MISSED", "met" if peak < 2048 else "MISSED", "met" if ratio <= 3 else "MISSED"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
