@@ -1,0 +1,1 @@
+"""Plain-Python core of the cost reports: baselines, anomalies and month-end forecasts; no ORM."""

@@ -1,0 +1,5 @@
+from . import daily_costs
+from . import account_analytic_account
+from . import cloud_cost_report_monthly
+from . import cloud_cost_budget
+from . import cloud_cost_anomaly

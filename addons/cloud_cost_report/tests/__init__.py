@@ -1,0 +1,3 @@
+from . import test_anomaly
+from . import test_forecast
+from . import test_reports
