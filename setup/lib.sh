@@ -114,7 +114,7 @@ cc_pip() {
 cc_ensure_venv() {
     local stamp want
     stamp=$CC_VENV/.cloudcost-stamp
-    want=$( (cat "$CC_PROJECT_DIR/requirements.txt" "$CC_PROJECT_DIR/constraints.txt"; echo "$CC_PYTHON $CC_ODOO_MODE $CC_ODOO_SRC") | sha256sum | cut -d' ' -f1)
+    want=$( (cat "$CC_PROJECT_DIR"/requirements*.txt "$CC_PROJECT_DIR/constraints.txt"; echo "$CC_PYTHON $CC_ODOO_MODE $CC_ODOO_SRC") | sha256sum | cut -d' ' -f1)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$CC_VENV/bin/python" ]; then
         return 0
     fi
@@ -128,8 +128,11 @@ cc_ensure_venv() {
         fi
     fi
     cc_log "Installing Python dependencies (requirements.txt under constraints.txt)"
-    cc_pip install -U pip wheel setuptools
-    cc_pip install -r "$CC_PROJECT_DIR/requirements.txt" -c "$CC_PROJECT_DIR/constraints.txt"
+    cc_pip -U pip wheel setuptools
+    cc_pip -r "$CC_PROJECT_DIR/requirements.txt" -c "$CC_PROJECT_DIR/constraints.txt"
+    # Odoo addons published on PyPI declare a dependency on an "odoo" distribution, which a source
+    # tree on the path is not: install them without it (their own Python needs are in requirements.txt).
+    cc_pip --no-deps -r "$CC_PROJECT_DIR/requirements-odoo-addons.txt" -c "$CC_PROJECT_DIR/constraints.txt"
     local site
     site=$("$CC_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     if [ "$CC_ODOO_MODE" = source ]; then
