@@ -30,22 +30,32 @@ def split_units(total_units: int, weights, keys=None) -> list:
     left over go to the largest fractional remainders. Ties go to the smallest key
     (the position when no keys are given), so passing stable keys makes the result
     independent of the order of the receivers.
+
+    Integer weights are split in integer arithmetic only (all quotas share the
+    denominator ``sum(weights)``, so remainders of the integer division compare
+    exactly); other weights go through exact fractions. Both give the same parts.
     """
-    fractions = [Fraction(to_decimal(w)) for w in weights]
-    if any(f < 0 for f in fractions):
+    weights = list(weights)
+    if not all(type(w) is int for w in weights):
+        weights = [Fraction(to_decimal(w)) for w in weights]
+    if any(w < 0 for w in weights):
         raise ValueError("weights must not be negative")
-    weight_sum = sum(fractions)
-    if not fractions or weight_sum == 0:
+    weight_sum = sum(weights)
+    if not weights or weight_sum == 0:
         raise ValueError("cannot split over weights that sum to zero")
-    keys = list(range(len(fractions))) if keys is None else list(keys)
-    if len(keys) != len(fractions):
+    keys = list(range(len(weights))) if keys is None else list(keys)
+    if len(keys) != len(weights):
         raise ValueError("one key per weight is required")
     sign = -1 if total_units < 0 else 1
     magnitude = abs(total_units)
-    quotas = [magnitude * f / weight_sum for f in fractions]
-    parts = [q.numerator // q.denominator for q in quotas]
+    parts = []
+    remainders = []
+    for weight in weights:
+        part, remainder = divmod(magnitude * weight, weight_sum)
+        parts.append(int(part))
+        remainders.append(remainder)
     left_over = magnitude - sum(parts)
-    order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - parts[i]), keys[i]))
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], keys[i]))
     for i in order[:left_over]:
         parts[i] += 1
     return [sign * p for p in parts]
