@@ -91,13 +91,14 @@ def batch_report(env, batch):
             line += f"  (difference: billed {_plain(billed_diff)}, effective {_plain(effective_diff)})"
         lines.append(line)
     cr.execute(
-        """SELECT COALESCE(sum(billed_cost_company), 0), COALESCE(sum(effective_cost_company), 0),
-                  COALESCE(sum(effective_cost_company) FILTER (WHERE is_unallocated), 0),
+        """SELECT COALESCE(sum(billed_cost_company), 0)::text, COALESCE(sum(effective_cost_company), 0)::text,
+                  COALESCE(sum(effective_cost_company) FILTER (WHERE is_unallocated), 0)::text,
                   count(*) FILTER (WHERE is_unallocated), count(*)
              FROM cloud_cost_line WHERE batch_id = %s""",
         [batch.id],
     )
     billed, effective, unallocated, unallocated_rows, rows = cr.fetchone()
+    billed, effective, unallocated = Decimal(billed), Decimal(effective), Decimal(unallocated)
     lines.append(f"  company currency {currency.name}: billed {billed}, effective {effective}")
     share = (unallocated / effective * 100) if effective else Decimal(0)
     row_share = (Decimal(unallocated_rows) / rows * 100) if rows else Decimal(0)

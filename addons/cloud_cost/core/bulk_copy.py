@@ -10,6 +10,7 @@ left empty and unquoted (NULL).
 """
 
 import io
+import time
 
 import pandas as pd
 import pyarrow as pa
@@ -79,3 +80,96 @@ def copy_frame(cursor, table, frame, columns=None):
     table_name = ".".join(_quote_ident(part) for part in str(table).split("."))
     cursor.copy_expert(f"COPY {table_name} ({column_list}) FROM STDIN WITH (FORMAT csv)", buffer, size=1 << 20)
     return len(frame)
+
+
+class BackgroundCopy:
+    """COPY chunks in one background thread while the caller prepares the next ones.
+
+    PostgreSQL parses and stores a chunk while Python reads and classifies the next:
+    on two cores, the two halves of an import overlap. The cursor is the caller's (one
+    transaction); the caller must call ``wait()`` before using the cursor itself, and
+    leave the ``with`` block (which waits) before committing or rolling back. An error
+    of a COPY is raised again by the next ``submit()`` / ``wait()`` / exit.
+
+        with BackgroundCopy(cr, "cloud_cost_line") as writer:
+            for frame in frames:
+                writer.submit(frame)
+    """
+
+    def __init__(self, cursor, table, max_pending=1):
+        import queue  # noqa: PLC0415
+        import threading  # noqa: PLC0415
+
+        self.cursor = cursor
+        self.table = table
+        self.rows = 0
+        self.seconds = 0.0  # time spent rendering and copying, in the background thread
+        self._queue = queue.Queue(maxsize=max_pending)
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._error = None
+        self._thread = threading.Thread(target=self._work, name=f"copy {table}", daemon=True)
+        self._thread.start()
+
+    def _work(self):
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            table, columns = item
+            started = time.perf_counter()
+            try:
+                if self._error is None:
+                    buffer = io.BytesIO()
+                    pa_csv.write_csv(table, buffer, _WRITE_OPTIONS)  # Arrow writes without the GIL
+                    buffer.seek(0)
+                    column_list = ", ".join(_quote_ident(c) for c in columns)
+                    table_name = ".".join(_quote_ident(part) for part in str(self.table).split("."))
+                    self.cursor.copy_expert(
+                        f"COPY {table_name} ({column_list}) FROM STDIN WITH (FORMAT csv)", buffer, size=1 << 20
+                    )
+                    self.rows += table.num_rows
+            except Exception as error:  # handed to the caller's thread
+                self._error = error
+            finally:
+                self.seconds += time.perf_counter() - started
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+    def _raise(self):
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def submit(self, frame, columns=None):
+        """Queue ``frame`` for COPY (converted to Arrow here, in the caller's thread)."""
+        self._raise()
+        if not len(frame):
+            return
+        columns = list(frame.columns if columns is None else columns)
+        table = frame_to_arrow(frame, columns)
+        with self._idle:
+            self._pending += 1
+        self._queue.put((table, columns))
+
+    def wait(self):
+        """Block until every submitted chunk is copied; the cursor is the caller's again."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._pending == 0)
+        self._raise()
+
+    def close(self):
+        with self._idle:
+            self._idle.wait_for(lambda: self._pending == 0)
+        self._queue.put(None)
+        self._thread.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        if exc_type is None:
+            self._raise()
+        return False

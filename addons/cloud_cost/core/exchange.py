@@ -1,61 +1,100 @@
 """Exact conversion of bill amounts (decimal text) into the company currency.
 
 Rates come from the caller (Odoo's res.currency.rate), one factor per currency and
-day; each amount is multiplied by its factor in Decimal arithmetic and rounded half
-away from zero to the company currency's decimal places, as Odoo rounds amounts.
+day; each amount is multiplied by its factor in decimal arithmetic (never binary
+floats) and rounded half away from zero to the company currency's decimal places, as
+Odoo rounds amounts.
+
+The arithmetic runs vectorized in Arrow's decimal types (amounts up to 18 integer and
+20 decimal digits, factors to 20 decimal places); a column Arrow cannot hold exactly
+(more digits, odd notation) is converted row by row with Python's Decimal instead.
 """
 
 import decimal
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP, Emax=999999, Emin=-999999)
 ONE = Decimal(1)
+FACTOR_PLACES = 20
+_AMOUNT = pa.decimal128(38, 20)
+_WIDE = pa.decimal256(40, 20)
+_FACTOR = pa.decimal256(30, FACTOR_PLACES)
 
 
 def rate_factor(company_rate, billing_rate):
-    """Company-currency units per billing-currency unit, from two rates to a common base."""
-    return _CONTEXT.divide(Decimal(str(company_rate)), Decimal(str(billing_rate)))
+    """Company-currency units per billing-currency unit, from two rates to a common base,
+    to FACTOR_PLACES decimal places."""
+    factor = _CONTEXT.divide(Decimal(str(company_rate)), Decimal(str(billing_rate)))
+    return _CONTEXT.quantize(factor, Decimal(1).scaleb(-FACTOR_PLACES))
 
 
 def quantum(decimal_places):
     return Decimal(1).scaleb(-int(decimal_places))
 
 
-def convert_amounts(amounts, factor_codes, factors, decimal_places):
-    """Company-currency amounts as text, one per amount.
+def as_arrow(values):
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values
+    if hasattr(values, "array") and hasattr(values.array, "__arrow_array__"):
+        return pa.array(values.array)
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
 
-    ``amounts``: decimal strings or None; ``factor_codes``: per amount, an index into
-    ``factors`` (Decimals). Missing amounts stay missing.
-    """
-    amounts = np.asarray(amounts, dtype=object)
+
+def _convert_arrow(amounts, factor_codes, factors, decimal_places):
+    text = as_arrow(amounts)
+    if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
+        text = pc.cast(text, pa.string())
+    values = pc.cast(pc.cast(text, _AMOUNT), _WIDE)
+    if any(f != ONE for f in factors):
+        per_row = pa.array(factors, type=_FACTOR).take(pa.array(np.asarray(factor_codes, dtype=np.int64)))
+        values = pc.multiply(values, per_row)
+    rounded = pc.round(values, ndigits=int(decimal_places), round_mode="half_towards_infinity")
+    return pc.cast(pc.cast(rounded, pa.decimal256(76, int(decimal_places))), pa.string())
+
+
+def _convert_decimal(amounts, factor_codes, factors, decimal_places):
+    values = as_arrow(amounts).to_pylist()
     codes = np.asarray(factor_codes)
-    out = np.full(len(amounts), None, dtype=object)
     q = quantum(decimal_places)
     ctx = _CONTEXT
-    for code, factor in enumerate(factors):
-        where = np.flatnonzero(codes == code)
-        if not len(where):
+    out = []
+    for amount, code in zip(values, codes):
+        if amount is None or amount == "":
+            out.append(None)
             continue
-        values = amounts[where]
-        if factor == ONE:
-            converted = [
-                None if a is None or a != a or a == "" else str(ctx.quantize(Decimal(a), q)) for a in values
-            ]
-        else:
-            converted = [
-                None if a is None or a != a or a == "" else str(ctx.quantize(ctx.multiply(Decimal(a), factor), q))
-                for a in values
-            ]
-        out[where] = converted
-    return out
+        factor = factors[code]
+        value = Decimal(amount) if factor == ONE else ctx.multiply(Decimal(amount), factor)
+        value = ctx.quantize(value, q)
+        out.append(str(value if value else abs(value)))  # no "-0.00"
+    return pa.array(out, type=pa.string())
+
+
+def convert_amounts(amounts, factor_codes, factors, decimal_places):
+    """Company-currency amounts as an Arrow string array, one per amount.
+
+    ``amounts``: decimal strings or None (a sequence, Series or Arrow array);
+    ``factor_codes``: per amount, an index into ``factors`` (Decimals). Missing amounts
+    stay missing.
+    """
+    try:
+        return _convert_arrow(amounts, factor_codes, factors, decimal_places)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _convert_decimal(amounts, factor_codes, factors, decimal_places)
 
 
 def charge_days(charge_start, fallback):
-    """The day ('YYYY-MM-DD') whose rate applies to each row: the charge start, else the fallback."""
-    days = pd.Series(charge_start, copy=False).astype(object).str.slice(0, 10)
+    """Arrow array of the day ('YYYY-MM-DD') whose rate applies to each row: the charge
+    start, else the fallback (billing period start)."""
+    days = pc.utf8_slice_codeunits(as_arrow(charge_start).cast(pa.string()), 0, 10)
+    days = pc.if_else(pc.equal(days, ""), pa.scalar(None, pa.string()), days)
     if fallback is not None:
-        days = days.where(days.notna() & (days != ""), pd.Series(fallback, index=days.index).astype(object))
+        other = pc.utf8_slice_codeunits(as_arrow(fallback).cast(pa.string()), 0, 10)
+        other = pc.if_else(pc.equal(other, ""), pa.scalar(None, pa.string()), other)
+        days = pc.coalesce(days, other)
     return days

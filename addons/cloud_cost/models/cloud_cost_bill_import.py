@@ -5,6 +5,7 @@ currency and copied into cloud_cost_line with COPY; totals are summed in SQL. Th
 whole import runs in one savepoint: bad input leaves nothing behind.
 """
 
+import bisect
 import io
 import logging
 import time
@@ -13,18 +14,21 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
+import psycopg2
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..core.bill_stores import StoreError, sha256_hex
-from ..core.bulk_copy import copy_frame
-from ..core.exchange import charge_days, convert_amounts, rate_factor
+from ..core.bulk_copy import BackgroundCopy
+from ..core.exchange import as_arrow, charge_days, convert_amounts, rate_factor
 from ..core.mapping_rules import RULE_ID, RuleError
 
 _logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 # source bill_format -> parser format name
 PARSER_FORMATS = {"auto": None, "focus": "focus", "aws_cur2": "aws_cur2", "aws_cur": "aws_cur_legacy",
                   "azure": "azure", "gcp": "gcp"}
@@ -62,6 +66,7 @@ class ImportResult:
     notes: list = field(default_factory=list)
     rows: int = 0
     seconds: float = 0.0
+    copy_seconds: float = 0.0  # of which the database spent storing lines (in the background)
 
     def summary(self):
         lines = [f"{len(self.batches)} batch(es), {self.rows} row(s) imported"]
@@ -71,15 +76,36 @@ class ImportResult:
 
 
 class _Run:
-    """State of one import: the batches opened per billing period and rows per file."""
+    """State of one import: the batches opened per billing period and rows per file.
 
-    def __init__(self, source, ruleset, converter):
+    While a background COPY runs, the cursor is not ours: everything read from the
+    database per chunk is read here, up front, and ``db()`` waits for the COPY before
+    the few statements made on the way (new batch, new currency, attachments).
+    """
+
+    def __init__(self, env, source, ruleset, converter, writer):
         self.source = source
         self.ruleset = ruleset
         self.converter = converter
+        self.writer = writer
         self.batches = {}  # billing period start 'YYYY-MM-DD' -> batch
-        self.period_ends = {}
         self.file_rows = {}  # (file name, batch id) -> rows
+        now = fields.Datetime.to_string(env.cr.now())
+        constants = {
+            "source_id": source.id,
+            "company_id": source.company_id.id,
+            "create_uid": env.uid,
+            "write_uid": env.uid,
+            "create_date": now,
+            "write_date": now,
+        }
+        columns = env["cloud.cost.bill.import"]._line_columns()
+        self.constants = {name: value for name, value in constants.items() if name in columns}
+        self.provider_name = source.provider_name
+
+    def db(self):
+        """Wait until the background COPY is done: the cursor is free for other statements."""
+        self.writer.wait()
 
 
 class CloudCostBillImport(models.AbstractModel):
@@ -95,16 +121,23 @@ class CloudCostBillImport(models.AbstractModel):
         result = ImportResult(notes=list(notes))
         fmt = PARSER_FORMATS.get(source.bill_format) if fmt is None else fmt
         formats = bill_formats()
+        ruleset = self.env["cloud.cost.mapping.rule"]._ruleset(source.company_id)
+        converter = _CurrencyConverter(self.env, source.company_id)
         try:
             with self.env.cr.savepoint():
-                run = _Run(source, self.env["cloud.cost.mapping.rule"]._ruleset(source.company_id),
-                           _CurrencyConverter(self.env, source.company_id))
-                for unit in units:
-                    self._import_unit(run, unit, fmt, result)
+                with BackgroundCopy(self.env.cr, "cloud_cost_line") as writer:
+                    run = _Run(self.env, source, ruleset, converter, writer)
+                    for unit in units:
+                        self._import_unit(run, unit, fmt, result)
+                result.copy_seconds = writer.seconds
                 result.batches = self._finish(run)
                 result.rows = sum(run.file_rows.values())
         except (formats.BillFormatError, StoreError, RuleError, _CurrencyError) as error:
             raise ImportRefused(describe_error(error)) from error
+        except psycopg2.DataError as error:
+            # a value the parser let through and PostgreSQL refuses: name what COPY names
+            detail = " ".join(filter(None, [error.diag.message_primary, error.diag.context]))
+            raise ImportRefused(_("The database refused a value: %(detail)s", detail=detail)) from error
         result.seconds = time.perf_counter() - started
         return result
 
@@ -120,6 +153,7 @@ class CloudCostBillImport(models.AbstractModel):
 
     def _import_unit(self, run, unit, fmt, result):
         formats = bill_formats()
+        run.db()
         manifest_sha = None
         if unit.manifest is not None:
             manifest_sha = sha256_hex(unit.manifest_data)
@@ -137,6 +171,7 @@ class CloudCostBillImport(models.AbstractModel):
                 self._store_chunk(run, frame, obj.name)
             file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
             touched.update(file_batches)
+            run.db()
             for batch in file_batches:
                 self._attach(batch, obj.name, data, checksum, "data", run.file_rows[(obj.name, batch.id)])
             if not file_batches:
@@ -172,6 +207,7 @@ class CloudCostBillImport(models.AbstractModel):
     def _batch_for(self, run, period_start, period_end):
         batch = run.batches.get(period_start)
         if batch is None:
+            run.db()
             start = fields.Date.to_date(period_start)
             end = fields.Date.to_date(period_end) if period_end else None
             # FOCUS billing periods end exclusively (the first day of the next period)
@@ -221,7 +257,7 @@ class CloudCostBillImport(models.AbstractModel):
 
         out = self._line_frame(run, frame)
         out["batch_id"] = batch_column
-        copy_frame(self.env.cr, "cloud_cost_line", out)
+        run.writer.submit(out)
 
     def _line_columns(self):
         Line = self.env["cloud.cost.line"]
@@ -243,19 +279,15 @@ class CloudCostBillImport(models.AbstractModel):
         out["mapping_rule_id"] = _nullable_ints(assignments[RULE_ID])
         out["is_unallocated"] = assignments["analytic_account_id"].isna() & assignments["cost_pool_id"].isna()
 
-        billed, effective = run.converter.convert(frame, ["billed_cost", "effective_cost"])
-        out["billed_cost_company"] = billed
-        out["effective_cost_company"] = effective
+        billed, effective = run.converter.convert(frame, ["billed_cost", "effective_cost"], run.db)
+        out["billed_cost_company"] = pd.arrays.ArrowExtensionArray(billed)
+        out["effective_cost_company"] = pd.arrays.ArrowExtensionArray(effective)
 
-        source = run.source
-        now = fields.Datetime.to_string(self.env.cr.now())
-        out["source_id"] = source.id
-        out["company_id"] = source.company_id.id
-        out["create_uid"] = out["write_uid"] = self.env.uid
-        out["create_date"] = out["write_date"] = now
-        if "provider_name" in out.columns and source.provider_name:
+        for column, value in run.constants.items():
+            out[column] = value
+        if "provider_name" in out.columns and run.provider_name:
             out["provider_name"] = out["provider_name"].where(
-                out["provider_name"].notna() & (out["provider_name"] != ""), source.provider_name
+                out["provider_name"].notna() & (out["provider_name"] != ""), run.provider_name
             )
         return out
 
@@ -354,68 +386,89 @@ class _CurrencyError(ValueError):
 
 
 class _CurrencyConverter:
-    """Billing-currency amounts to the company currency, one factor per currency and day."""
+    """Billing-currency amounts to the company currency, one factor per currency and day.
+
+    A currency's rates (Odoo's res.currency.rate, the company's before the shared ones)
+    are read once, the first time the currency appears; the rate of a day is then the
+    last one on or before it, else the first one after it, as Odoo takes it.
+    """
 
     def __init__(self, env, company):
         self.env = env
-        self.company = company
-        self.currency = company.currency_id
+        self.company_name = company.name
+        self.root_id = company.root_id.id
+        self.code = company.currency_id.name
+        self.decimal_places = company.currency_id.decimal_places
+        self.history = {}  # code -> (currency id or None, [(day, company-specific first, rate)])
         self.factors = {}  # (code, 'YYYY-MM-DD') -> Decimal
 
-    def _load(self, pairs, frame, codes, days):
-        wanted = [p for p in pairs if p not in self.factors]
-        if not wanted:
-            return
-        self.env.cr.execute(
-            """
-            WITH pairs(code, day) AS (SELECT * FROM unnest(%(codes)s::text[], %(days)s::date[]))
-            SELECT p.code, p.day::text, c.id,
-                   (SELECT r.rate FROM res_currency_rate r
-                     WHERE r.currency_id = c.id AND (r.company_id IS NULL OR r.company_id = %(root)s)
-                     ORDER BY (r.name > p.day), CASE WHEN r.name <= p.day THEN r.company_id END,
-                              CASE WHEN r.name <= p.day THEN r.name END DESC, r.company_id, r.name
-                     LIMIT 1)
-              FROM pairs p LEFT JOIN res_currency c ON c.name = p.code
-            """,
-            {
-                "codes": [c for c, _d in wanted] + [self.currency.name] * len(wanted),
-                "days": [d for _c, d in wanted] * 2,
-                "root": self.company.root_id.id,
-            },
-        )
-        rates = {}
-        for code, day, currency_id, rate in self.env.cr.fetchall():
-            rates[(code, day)] = (currency_id, rate)
-        for code, day in wanted:
-            currency_id, rate = rates[(code, day)]
-            if code == self.currency.name:
-                self.factors[(code, day)] = rate_factor(1, 1)
-                continue
-            where = (codes == code) & (days == day)
-            row = frame.loc[where, "source_row"].iloc[0] if where.any() else None
-            file = frame.loc[where, "source_file"].iloc[0] if where.any() else None
-            if currency_id is None:
-                raise _CurrencyError(f"unknown currency {code!r}", file=file, row=row, column="BillingCurrency")
-            if rate is None:
-                raise _CurrencyError(
-                    f"no exchange rate for {code} in {self.company.name} (company currency {self.currency.name})",
-                    file=file, row=row, column="BillingCurrency",
+    def _rates(self, code):
+        if code not in self.history:
+            self.env.cr.execute("SELECT id FROM res_currency WHERE name = %s", [code])
+            row = self.env.cr.fetchone()
+            rates = []
+            if row:
+                self.env.cr.execute(
+                    """SELECT name::text, company_id IS NULL, rate FROM res_currency_rate
+                        WHERE currency_id = %s AND (company_id IS NULL OR company_id = %s)
+                     ORDER BY name, company_id IS NULL""",
+                    [row[0], self.root_id],
                 )
-            company_rate = rates[(self.currency.name, day)][1] or 1
-            self.factors[(code, day)] = rate_factor(company_rate, rate)
+                rates = self.env.cr.fetchall()
+            self.history[code] = (row and row[0], rates)
+        return self.history[code]
 
-    def convert(self, frame, columns):
-        codes = frame["billing_currency"].astype(object).fillna(self.currency.name)
-        codes = codes.where(codes != "", self.currency.name).str.upper()
+    @staticmethod
+    def _rate_on(rates, day):
+        """Odoo's choice: the company's rates before the shared ones, the last one on or before the day,
+        else the earliest one."""
+        for shared in (False, True):
+            days = [r for r in rates if r[1] == shared]
+            position = bisect.bisect_right([r[0] for r in days], day)
+            if position:
+                return days[position - 1][2]
+        return None
+
+    def _earliest(self, rates):
+        for shared in (False, True):
+            days = [r for r in rates if r[1] == shared]
+            if days:
+                return days[0][2]
+        return None
+
+    def _factor(self, code, day, rows, wait_for_db):
+        if code == self.code:
+            return rate_factor(1, 1)
+        if code not in self.history or self.code not in self.history:
+            wait_for_db()
+        currency_id, rates = self._rates(code)
+        _company_currency, company_rates = self._rates(self.code)
+        if currency_id is None or not rates:
+            row, file = rows()
+            message = (f"unknown currency {code!r}" if currency_id is None else
+                       f"no exchange rate for {code} in {self.company_name} (company currency {self.code})")
+            raise _CurrencyError(message, file=file, row=row, column="BillingCurrency")
+        rate = self._rate_on(rates, day) or self._earliest(rates)
+        company_rate = (self._rate_on(company_rates, day) or self._earliest(company_rates)) if company_rates else 1
+        return rate_factor(company_rate, rate)
+
+    def convert(self, frame, columns, wait_for_db):
+        """Company-currency amounts of ``columns`` (Arrow string arrays, exact decimal text)."""
+        codes = pc.utf8_upper(as_arrow(frame["billing_currency"]).cast(pa.string()))
+        codes = pc.if_else(pc.equal(codes, ""), pa.scalar(None, pa.string()), codes).fill_null(self.code)
         days = charge_days(frame["charge_period_start"], frame.get("billing_period_start"))
-        days = days.fillna(fields.Date.to_string(fields.Date.context_today(self.env["res.currency"])))
-        keys = codes + "|" + days
-        key_codes, uniques = pd.factorize(keys)
-        pairs = [tuple(u.split("|", 1)) for u in uniques]
-        self._load(pairs, frame, codes, days)
-        factors = [self.factors[p] for p in pairs]
-        return [
-            convert_amounts(frame[c].to_numpy(dtype=object), key_codes, factors, self.currency.decimal_places)
-            for c in columns
-        ]
+        days = days.fill_null(fields.Date.to_string(fields.Date.today()))
+        keys = pc.binary_join_element_wise(codes, days, "|").dictionary_encode()
+        factors = []
+        for index, key in enumerate(keys.dictionary.to_pylist()):
+            pair = tuple(key.split("|", 1))
+            if pair not in self.factors:
 
+                def first_row(index=index):
+                    position = int(np.flatnonzero(keys.indices.to_numpy(zero_copy_only=False) == index)[0])
+                    return frame["source_row"].iloc[position], frame["source_file"].iloc[position]
+
+                self.factors[pair] = self._factor(*pair, first_row, wait_for_db)
+            factors.append(self.factors[pair])
+        indices = keys.indices.to_numpy(zero_copy_only=False)
+        return [convert_amounts(frame[c], indices, factors, self.decimal_places) for c in columns]

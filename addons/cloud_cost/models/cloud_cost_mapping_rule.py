@@ -204,16 +204,14 @@ class CloudCostMappingRule(models.Model):
                           SET analytic_account_id = c.analytic_account_id, environment = c.environment,
                               tenant = c.tenant, service_tier_id = c.service_tier_id,
                               cost_pool_id = c.cost_pool_id, mapping_rule_id = c.mapping_rule_id,
-                              is_unallocated = c.is_unallocated,
-                              write_uid = %s, write_date = now() at time zone 'UTC'
+                              is_unallocated = c.is_unallocated
                          FROM cloud_cost_line_classification c
                         WHERE l.id = c.id
                           AND (l.analytic_account_id, l.environment, l.tenant, l.service_tier_id, l.cost_pool_id,
                                l.mapping_rule_id)
                               IS DISTINCT FROM
                               (c.analytic_account_id, c.environment, c.tenant, c.service_tier_id, c.cost_pool_id,
-                               c.mapping_rule_id)""",
-                    [self.env.uid],
+                               c.mapping_rule_id)"""
                 )
         self.env["cloud.cost.line"].invalidate_model()
         batches.invalidate_recordset()
