@@ -167,7 +167,8 @@ class CloudCostBillImport(models.AbstractModel):
             return
         touched = set()
         for (obj, data), checksum in zip(contents, checksums):
-            for frame in formats.read_bill(io.BytesIO(data), file_name=obj.name, fmt=fmt, chunk_rows=CHUNK_ROWS):
+            chunk_rows = self.env.context.get("cloud_cost_import_chunk_rows") or CHUNK_ROWS
+            for frame in formats.read_bill(io.BytesIO(data), file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows):
                 self._store_chunk(run, frame, obj.name)
             file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
             touched.update(file_batches)
