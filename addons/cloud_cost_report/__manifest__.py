@@ -18,6 +18,7 @@
         "views/cloud_cost_report_monthly_views.xml",
         "views/cloud_cost_budget_views.xml",
         "views/cloud_cost_anomaly_views.xml",
+        "views/cloud_cost_month_overview_views.xml",
         "views/cloud_cost_report_menus.xml",
     ],
 }

@@ -178,3 +178,32 @@ class TestCostReports(TransactionCase):
         self.assertEqual(budget.with_user(auditor).amount, 100)
         with self.assertRaises(AccessError):
             budget.with_user(auditor).amount = 1
+
+    def test_month_overview_shows_allocated_share_maturity_and_the_checklist(self):
+        self._lines(
+            [
+                (date(2026, 10, 3), self.sales, "Amazon EC2", Decimal("850.00"), "prod", {"team": "s"}),
+                (date(2026, 10, 4), self.finance, "Amazon RDS", Decimal("62.50"), "dev", {"team": "f"}),
+                (date(2026, 10, 9), False, "AWS Data Transfer", Decimal("87.50"), False, {}),
+                (date(2026, 11, 1), False, "AWS Data Transfer", Decimal("500.00"), False, {}),  # another month
+            ]
+        )
+        self.env.flush_all()
+        waiting = self.env["cloud.cost.source"].create({"name": "Azure export", "company_id": self.company.id})
+        overview = self.env["cloud.cost.month.overview"].create({"month": "2026-10-01", "company_id": self.company.id})
+        self.assertEqual((overview.total_cost, overview.unallocated_cost, overview.line_count), (1000.0, 87.5, 3))
+        self.assertAlmostEqual(overview.allocated_percent, 91.3, places=1)
+        self.assertEqual(overview.maturity, "run")
+        self.assertEqual((overview.untagged_cost, overview.non_production_cost), (87.5, 62.5))
+        self.assertTrue(overview.check_unallocated)
+        # the report batch covers September to November; the new Azure source has no bill for October
+        self.assertEqual(overview.source_ids, self.source | waiting)
+        self.assertEqual(overview.sources_missing, 1)
+        self.assertFalse(overview.check_bills_imported)
+        waiting.active = False
+        overview.invalidate_recordset()
+        self.assertTrue(overview.check_bills_imported)
+
+        action = overview.action_open_unallocated()
+        unallocated = self.env["cloud.cost.line"].search(action["domain"])
+        self.assertEqual(unallocated.mapped("effective_cost_company"), [87.5])
