@@ -1,0 +1,1 @@
+"""Plain-Python allocation engine: no ORM, plain data in and out."""

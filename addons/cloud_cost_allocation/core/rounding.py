@@ -1,0 +1,35 @@
+"""Rounding many exact amounts to cents so that they add up to their rounded total."""
+
+import numpy as np
+
+from ...cloud_cost.core.money import to_decimal, to_units
+
+
+def cumulative_units(amounts, digits: int = 2) -> list:
+    """Integer units for ``amounts`` whose running sums are the rounded running sums.
+
+    Each result is the rounded prefix sum minus the previous rounded prefix sum, so the
+    results add up to the exactly rounded total, each one is within one unit of its
+    exact amount, and credits (negative amounts) need no special case. The order of
+    ``amounts`` decides where the half units land: sort them by a stable key first.
+    """
+    units = []
+    running = to_decimal(0)
+    previous = 0
+    for amount in amounts:
+        running += to_decimal(amount)
+        current = to_units(running, digits)
+        units.append(current - previous)
+        previous = current
+    return units
+
+
+def cumulative_units_scaled(values, scale: int) -> np.ndarray:
+    """cumulative_units for integer amounts counted in 1/``scale`` of the unit (vectorised).
+
+    ``values``: int64 amounts, e.g. micro-dollars with ``scale`` 10,000 per cent. Rounds
+    half away from zero like ROUND_HALF_UP on decimals.
+    """
+    running = np.cumsum(np.asarray(values, dtype=np.int64))
+    rounded = np.sign(running) * ((np.abs(running) * 2 + scale) // (2 * scale))
+    return np.diff(rounded, prepend=0)
