@@ -116,7 +116,7 @@ class BackgroundCopy:
             item = self._queue.get()
             if item is None:
                 return
-            table, columns = item
+            table, columns, context = item
             started = time.perf_counter()
             try:
                 if self._error is None:
@@ -130,6 +130,7 @@ class BackgroundCopy:
                     )
                     self.rows += table.num_rows
             except Exception as error:  # handed to the caller's thread
+                error.copy_context = context  # what the caller said this chunk was
                 self._error = error
             finally:
                 self.seconds += time.perf_counter() - started
@@ -142,8 +143,11 @@ class BackgroundCopy:
             error, self._error = self._error, None
             raise error
 
-    def submit(self, frame, columns=None):
-        """Queue ``frame`` for COPY (converted to Arrow here, in the caller's thread)."""
+    def submit(self, frame, columns=None, context=None):
+        """Queue ``frame`` for COPY (converted to Arrow here, in the caller's thread).
+
+        ``context`` is attached to the error (``error.copy_context``) if this chunk fails.
+        """
         self._raise()
         if not len(frame):
             return
@@ -151,7 +155,7 @@ class BackgroundCopy:
         table = frame_to_arrow(frame, columns)
         with self._idle:
             self._pending += 1
-        self._queue.put((table, columns))
+        self._queue.put((table, columns, context))
 
     def wait(self):
         """Block until every submitted chunk is copied; the cursor is the caller's again."""

@@ -8,6 +8,7 @@ whole import runs in one savepoint: bad input leaves nothing behind.
 import bisect
 import io
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -57,6 +58,21 @@ def describe_error(error):
     if prefix and prefix not in message:
         return f"{prefix}: {message}"
     return message
+
+
+def describe_copy_error(error):
+    """A value the parser let through and PostgreSQL refused: file, row and column, as COPY names them."""
+    message = error.diag.message_primary or str(error).splitlines()[0]
+    where = error.diag.context or ""
+    file, rows = getattr(error, "copy_context", None) or (None, None)
+    line = re.search(r"line (\d+)", where)
+    column = re.search(r"column (\w+)", where)
+    parts = [file] if file else []
+    if line and rows is not None and int(line.group(1)) <= len(rows):
+        parts.append(f"row {rows[int(line.group(1)) - 1]}")
+    if column:
+        parts.append(f"column {column.group(1)}")
+    return ", ".join(parts + [f"refused by the database: {message}"]) if parts else f"{message} ({where})"
 
 
 @dataclass
@@ -135,9 +151,7 @@ class CloudCostBillImport(models.AbstractModel):
         except (formats.BillFormatError, StoreError, RuleError, _CurrencyError) as error:
             raise ImportRefused(describe_error(error)) from error
         except psycopg2.DataError as error:
-            # a value the parser let through and PostgreSQL refuses: name what COPY names
-            detail = " ".join(filter(None, [error.diag.message_primary, error.diag.context]))
-            raise ImportRefused(_("The database refused a value: %(detail)s", detail=detail)) from error
+            raise ImportRefused(describe_copy_error(error)) from error
         result.seconds = time.perf_counter() - started
         return result
 
@@ -162,7 +176,7 @@ class CloudCostBillImport(models.AbstractModel):
                 return
         contents = [(obj, obj.read()) for obj in unit.files]
         checksums = [sha256_hex(data) for _obj, data in contents]
-        if unit.manifest is None and set(checksums) <= self._known_checksums(run.source, "data"):
+        if set(checksums) <= self._known_checksums(run.source, "data"):
             result.unchanged.append(unit.label)
             return
         touched = set()
@@ -258,7 +272,7 @@ class CloudCostBillImport(models.AbstractModel):
 
         out = self._line_frame(run, frame)
         out["batch_id"] = batch_column
-        run.writer.submit(out)
+        run.writer.submit(out, context=(file_name, frame["source_row"].to_numpy()))
 
     def _line_columns(self):
         Line = self.env["cloud.cost.line"]
