@@ -1,24 +1,19 @@
 """AWS Cost and Usage Reports: CUR 2.0 (Data Exports, ``line_item_unblended_cost``) and the legacy
 CUR (``lineItem/UnblendedCost``), normalized to FOCUS the way AWS's own FOCUS export does.
 
-Line item type -> ChargeCategory / ChargeClass, BilledCost and EffectiveCost:
+Line item type -> ChargeCategory (ChargeClass), EffectiveCost; BilledCost is always the unblended cost:
 
-=========================== ============ ========== =========================== ==========================================
-line item type              category     class      BilledCost                  EffectiveCost
-=========================== ============ ========== =========================== ==========================================
-Usage                       Usage                   unblended cost              unblended cost
-DiscountedUsage (RI)        Usage                   unblended cost              reservation effective cost
-SavingsPlanCoveredUsage     Usage                   unblended cost              savings plan effective cost
-SavingsPlanNegation         Usage                   unblended cost (negative)   0 (the covered usage carries it)
-SavingsPlanRecurringFee     Purchase                unblended cost              unused commitment (total - used)
-SavingsPlanUpfrontFee       Purchase                unblended cost              0 (amortized into covered usage)
-RIFee                       Purchase                unblended cost              unused amortized upfront + unused recurring
-Fee                         Purchase                unblended cost              0 for RI upfront fees, else unblended cost
-Credit                      Credit                  unblended cost              unblended cost
-Refund                      Credit       Correction unblended cost              unblended cost
-Discount, EdpDiscount, ...  Credit                  unblended cost              unblended cost
-Tax                         Tax                     unblended cost              unblended cost
-=========================== ============ ========== =========================== ==========================================
+- Usage -> Usage; unblended cost
+- DiscountedUsage (covered by a reservation) -> Usage; reservation effective cost
+- SavingsPlanCoveredUsage -> Usage; savings plan effective cost
+- SavingsPlanNegation -> Usage; 0 (the covered usage carries the cost)
+- SavingsPlanRecurringFee -> Purchase; the unused commitment (total commitment - used commitment)
+- SavingsPlanUpfrontFee -> Purchase; 0 (amortized into the covered usage)
+- RIFee -> Purchase; unused amortized upfront fee + unused recurring fee
+- Fee -> Purchase; 0 for a reservation's upfront fee, else unblended cost
+- Credit, Discount, BundledDiscount, EdpDiscount... -> Credit; unblended cost
+- Refund -> Credit (Correction); unblended cost
+- Tax -> Tax; unblended cost
 """
 
 import re
@@ -188,16 +183,14 @@ def _effective_costs(raw, lowered, unblended, amount):
     if recurring.any():
         total = optional("savings_plan_total_commitment_to_date")
         used = optional("savings_plan_used_commitment")
-        effective[recurring] = [
-            format(Decimal(t or 0) - Decimal(u or 0), "f") for t, u in zip(total[recurring], used[recurring], strict=False)
-        ]
+        pairs = zip(total[recurring], used[recurring], strict=True)
+        effective[recurring] = [format(Decimal(t or 0) - Decimal(u or 0), "f") for t, u in pairs]
     ri_fee = lowered == "rifee"
     if ri_fee.any():
         upfront = optional("reservation_unused_amortized_upfront_fee_for_billing_period")
         recurring_fee = optional("reservation_unused_recurring_fee")
-        effective[ri_fee] = [
-            format(Decimal(a or 0) + Decimal(b or 0), "f") for a, b in zip(upfront[ri_fee], recurring_fee[ri_fee], strict=False)
-        ]
+        pairs = zip(upfront[ri_fee], recurring_fee[ri_fee], strict=True)
+        effective[ri_fee] = [format(Decimal(a or 0) + Decimal(b or 0), "f") for a, b in pairs]
     upfront_fee = (lowered == "fee") & optional("reservation_reservation_a_r_n").notna()
     effective[upfront_fee] = zero
     return effective

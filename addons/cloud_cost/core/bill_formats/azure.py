@@ -96,9 +96,8 @@ def normalize(raw, *, file, amortized=None):
     if _first(raw, ["PayGPrice"]) and _first(raw, ["Quantity"]):
         price = n.decimals(col("PayGPrice"), file=file, column="PayGPrice")
         quantity = n.decimals(col("Quantity"), file=file, column="Quantity")
-        out["list_cost"] = [
-            None if p is None or q is None else format(_dec(p) * _dec(q), "f") for p, q in zip(price, quantity, strict=False)
-        ]
+        pairs = zip(price, quantity, strict=True)
+        out["list_cost"] = [None if p is None or q is None else format(_dec(p) * _dec(q), "f") for p, q in pairs]
     out["contracted_cost"] = None
     out["pricing_quantity"] = n.decimals(col("Quantity", "UsageQuantity"), file=file, column="Quantity")
     out["consumed_quantity"] = out["pricing_quantity"]

@@ -5,14 +5,17 @@
 - legacy CUR: ``<report>-Manifest.json`` with ``reportKeys`` (keys in the bucket), ``billingPeriod``
   and ``assemblyId``.
 
-A manifest is complete when it lists its data files; a manifest that lists none (an export still
-being written) is not.
+A manifest is complete when it lists its data files and does not say otherwise (a ``complete``
+flag set to false, or a ``status`` of an execution still running): an export still being
+written is left for a later run.
 """
 
 import json
 from dataclasses import dataclass, field
 
 from .errors import BillFormatError
+
+RUNNING_STATES = {"IN_PROGRESS", "RUNNING", "PENDING", "QUEUED"}
 
 
 @dataclass
@@ -61,6 +64,8 @@ def parse_manifest(data, *, file_name):
         kind=kind,
         billing_period=_period(start, file=file_name),
         data_files=list(files),
-        complete=bool(files),
+        complete=bool(files)
+        and manifest.get("complete", True) is not False
+        and str(manifest.get("status", "")).upper() not in RUNNING_STATES,
         assembly_id=assembly,
     )

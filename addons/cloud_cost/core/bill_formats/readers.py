@@ -21,7 +21,7 @@ PARQUET_MAGIC = b"PAR1"
 
 def open_binary(source):
     """A binary file object for a path or an open binary file."""
-    if isinstance(source, (str, Path)):
+    if isinstance(source, str | Path):
         return open(source, "rb")  # noqa: SIM115 (closed by the caller's context)
     return source
 
