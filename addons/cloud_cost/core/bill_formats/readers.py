@@ -37,12 +37,6 @@ def container(file_name, head):
     return "csv.gz" if compressed else "csv"
 
 
-def peek(stream, size=65536):
-    """The first bytes of the (decompressed) content, and a stream positioned at the start again."""
-    data = stream.read()
-    return data, io.BytesIO(data)
-
-
 def decompressed_head(data, kind, size=65536):
     if kind.endswith(".gz"):
         try:
@@ -53,60 +47,99 @@ def decompressed_head(data, kind, size=65536):
 
 
 def csv_chunks(data, kind, *, file, chunk_rows):
-    """Chunks of a CSV (or gzip CSV) given as bytes; strict UTF-8 (a byte-order mark is allowed)."""
-    stream = gzip.GzipFile(fileobj=io.BytesIO(data)) if kind == "csv.gz" else io.BytesIO(data)
+    """Chunks of a CSV (or gzip CSV) given as bytes: strict UTF-8 (a byte-order mark is allowed), every
+    value as text, and every row with as many fields as the header."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    header = _csv_header(data, kind, file=file)
+    if not header:
+        raise BillFormatError("the file is empty (no header row)", file=file)
+    stream = pa.input_stream(pa.py_buffer(data), compression="gzip" if kind == "csv.gz" else None)
+    read_options = pacsv.ReadOptions(block_size=max(1 << 20, min(chunk_rows * 400, 64 << 20)), use_threads=True)
+    parse_options = pacsv.ParseOptions(newlines_in_values=True)
+    convert_options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
     offset = 0
     try:
-        reader = pd.read_csv(
-            stream,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            chunksize=chunk_rows,
-            encoding="utf-8-sig",
-            encoding_errors="strict",
-            engine="c",
-            low_memory=False,
-        )
-        for chunk in reader:
-            chunk.index = pd.RangeIndex(offset, offset + len(chunk))
-            chunk.columns = [str(c).strip() for c in chunk.columns]
-            offset += len(chunk)
-            yield chunk
-    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        raise BillFormatError(
-            f"the gzip file is truncated or damaged ({error}); rows read before: {offset}", file=file
-        ) from None
+        reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
+        names = [name.lstrip("\ufeff").strip() for name in reader.schema.names]
+        pending = []
+        pending_rows = 0
+        for batch in reader:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= chunk_rows:
+                yield _arrow_frame(pending, names, offset)
+                offset += pending_rows
+                pending, pending_rows = [], 0
+        if pending:
+            yield _arrow_frame(pending, names, offset)
+    except (EOFError, OSError) as error:
+        if kind == "csv.gz":
+            raise BillFormatError(
+                f"the gzip file is truncated or damaged ({error}); rows read before: {offset}", file=file
+            ) from None
+        raise BillFormatError(f"not a readable CSV file: {error}", file=file) from None
+    except pa.ArrowInvalid as error:
+        row, message = _locate_csv_error(data, kind, str(error))
+        raise BillFormatError(message, file=file, row=row) from None
+
+
+def _arrow_frame(batches, names, offset):
+    import pyarrow as pa
+
+    table = pa.Table.from_batches(batches)
+    frame = pd.DataFrame({name: table.column(i).to_pandas().astype(object) for i, name in enumerate(names)})
+    frame.index = pd.RangeIndex(offset, offset + len(frame))
+    return frame
+
+
+def _csv_header(data, kind, *, file):
+    import csv
+
+    try:
+        head = decompressed_head(data, kind, 1 << 20) if kind == "csv.gz" else data[: 1 << 20]
+    except EOFError:
+        head = b""
+    if kind == "csv.gz" and not head:
+        raise BillFormatError("not a readable gzip file", file=file)
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        text = line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        row = _row_of_bad_encoding(data, kind)
-        raise BillFormatError(f"not UTF-8 text ({error.reason})", file=file, row=row) from None
-    except pd.errors.ParserError as error:
-        raise BillFormatError(
-            f"not a well-formed CSV file: {error}", file=file, row=_row_of_parser_error(error, offset)
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise BillFormatError("the file is empty (no header row)", file=file) from None
+        raise BillFormatError(f"the header is not UTF-8 text ({error.reason})", file=file, row=None) from None
+    return [name.strip() for name in next(csv.reader([text]), [])]
 
 
-def _row_of_bad_encoding(data, kind):
-    content = gzip.decompress(data) if kind == "csv.gz" else data
-    for number, line in enumerate(content.splitlines()):
+def _locate_csv_error(data, kind, message):
+    """Row and message of the first bad row, found again with Python's csv module (the slow path)."""
+    import csv
+
+    try:
+        content = gzip.decompress(data) if kind == "csv.gz" else data
+    except (EOFError, OSError, zlib.error):
+        return None, f"not a readable CSV file: {message}"
+    lines = content.split(b"\n")
+    for number, line in enumerate(lines):
         try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return max(number, 1) if number else None  # line 0 is the header
-    return None
-
-
-def _row_of_parser_error(error, offset):
-    # pandas says "Error tokenizing data. C error: Expected 5 fields in line 7, saw 6"
-    words = str(error).split()
-    if "line" in words:
-        try:
-            return int(words[words.index("line") + 1].rstrip(",")) - 1
-        except (ValueError, IndexError):
-            return None
-    return None
+            line.decode("utf-8-sig" if number == 0 else "utf-8")
+        except UnicodeDecodeError as error:
+            return (number or None), f"not UTF-8 text ({error.reason})"
+    text = content.decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    width = None
+    try:
+        for record in reader:
+            if width is None:
+                width = len(record)
+                continue
+            if len(record) != width:
+                return reader.line_num - 1, f"this row has {len(record)} fields, the header {width}"
+    except csv.Error as error:
+        return reader.line_num - 1, f"not a well-formed CSV row: {error}"
+    return None, f"not a readable CSV file: {message}"
 
 
 def parquet_chunks(data, *, file, chunk_rows):
