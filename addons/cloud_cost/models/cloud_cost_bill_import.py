@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..core import bill_formats
 from ..core.bill_stores import StoreError, sha256_hex
 from ..core.bulk_copy import BackgroundCopy
 from ..core.exchange import as_arrow, charge_days, convert_amounts, rate_factor
@@ -34,12 +35,6 @@ CHUNK_ROWS = 100_000
 PARSER_FORMATS = {"auto": None, "focus": "focus", "aws_cur2": "aws_cur2", "aws_cur": "aws_cur_legacy",
                   "azure": "azure", "gcp": "gcp"}
 CLASSIFICATION = ("analytic_account_id", "environment", "tenant", "service_tier_id", "cost_pool_id")
-
-
-def bill_formats():
-    from ..core import bill_formats as formats  # noqa: PLC0415
-
-    return formats
 
 
 class ImportRefused(UserError):
@@ -136,7 +131,6 @@ class CloudCostBillImport(models.AbstractModel):
         started = time.perf_counter()
         result = ImportResult(notes=list(notes))
         fmt = PARSER_FORMATS.get(source.bill_format) if fmt is None else fmt
-        formats = bill_formats()
         ruleset = self.env["cloud.cost.mapping.rule"]._ruleset(source.company_id)
         converter = _CurrencyConverter(self.env, source.company_id)
         try:
@@ -148,7 +142,7 @@ class CloudCostBillImport(models.AbstractModel):
                 result.copy_seconds = writer.seconds
                 result.batches = self._finish(run)
                 result.rows = sum(run.file_rows.values())
-        except (formats.BillFormatError, StoreError, RuleError, _CurrencyError) as error:
+        except (bill_formats.BillFormatError, StoreError, RuleError, _CurrencyError) as error:
             raise ImportRefused(describe_error(error)) from error
         except psycopg2.DataError as error:
             raise ImportRefused(describe_copy_error(error)) from error
@@ -166,7 +160,6 @@ class CloudCostBillImport(models.AbstractModel):
         return {row[0] for row in self.env.cr.fetchall()}
 
     def _import_unit(self, run, unit, fmt, result):
-        formats = bill_formats()
         run.db()
         manifest_sha = None
         if unit.manifest is not None:
@@ -182,7 +175,8 @@ class CloudCostBillImport(models.AbstractModel):
         touched = set()
         for (obj, data), checksum in zip(contents, checksums):
             chunk_rows = self.env.context.get("cloud_cost_import_chunk_rows") or CHUNK_ROWS
-            for frame in formats.read_bill(io.BytesIO(data), file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows):
+            chunks = bill_formats.read_bill(io.BytesIO(data), file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows)
+            for frame in chunks:
                 self._store_chunk(run, frame, obj.name)
             file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
             touched.update(file_batches)
@@ -242,7 +236,6 @@ class CloudCostBillImport(models.AbstractModel):
     def _store_chunk(self, run, frame, file_name):
         if not len(frame):
             return
-        formats = bill_formats()
         periods = frame["billing_period_start"].astype(object)
         missing = periods.isna() | (periods == "")
         if missing.any():
@@ -250,7 +243,7 @@ class CloudCostBillImport(models.AbstractModel):
             periods = periods.where(~missing, fallback)
             if periods.isna().any():
                 row = frame.loc[periods.isna(), "source_row"].iloc[0]
-                raise formats.BillFormatError(
+                raise bill_formats.BillFormatError(
                     "no billing period and no charge period", file=file_name, row=row, column="BillingPeriodStart"
                 )
             frame = frame.assign(billing_period_start=periods)
@@ -279,9 +272,8 @@ class CloudCostBillImport(models.AbstractModel):
         return {name for name, f in Line._fields.items() if f.store and f.column_type}
 
     def _line_frame(self, run, frame):
-        formats = bill_formats()
         table_columns = self._line_columns()
-        columns = [c for c in formats.LINE_COLUMNS if c in table_columns and c in frame.columns]
+        columns = [c for c in bill_formats.LINE_COLUMNS if c in table_columns and c in frame.columns]
         out = frame[columns].copy()
         # exact text for numbers, ISO text for dates: COPY parses them into the column types
         for column in columns:

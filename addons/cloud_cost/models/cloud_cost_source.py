@@ -3,7 +3,8 @@ import logging
 from odoo import _, api, fields, models
 
 from ..core.bill_stores import LocalStore, S3Store, StoreError, parse_s3_uri, plan_imports, s3_client
-from .cloud_cost_bill_import import ImportRefused, bill_formats, describe_error
+from ..core import bill_formats
+from .cloud_cost_bill_import import ImportRefused, describe_error
 
 _logger = logging.getLogger(__name__)
 
@@ -175,8 +176,8 @@ class CloudCostSource(models.Model):
         self.ensure_one()
         importer = self.env["cloud.cost.bill.import"]
         try:
-            units, notes = plan_imports(store, bill_formats().parse_manifest)
-        except (StoreError, bill_formats().BillFormatError) as error:
+            units, notes = plan_imports(store, bill_formats.parse_manifest)
+        except (StoreError, bill_formats.BillFormatError) as error:
             raise ImportRefused(describe_error(error)) from error
         return importer._import_units(self, units, notes=notes)
 

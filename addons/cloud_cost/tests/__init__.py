@@ -5,3 +5,6 @@ from . import test_import_bulk_copy
 from . import test_tours
 from . import test_import_mapping
 from . import test_import_schedule
+from . import test_import_pipeline
+from . import test_import_s3
+from . import test_import_currency

@@ -1,0 +1,68 @@
+import hashlib
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from odoo.tests import TransactionCase
+
+
+class ImportCase(TransactionCase):
+    """A company in EUR with a folder source; helpers to write bills and read results exactly."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Currency = cls.env["res.currency"].with_context(active_test=False)
+        cls.eur = Currency.search([("name", "=", "EUR")])
+        cls.usd = Currency.search([("name", "=", "USD")])
+        (cls.eur | cls.usd).active = True
+        cls.company = cls.env["res.company"].create({"name": "Bills Co", "currency_id": cls.eur.id})
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
+        cls.source = cls.env["cloud.cost.source"].create(
+            {"name": "AWS FOCUS", "company_id": cls.company.id, "source_type": "file", "bill_format": "focus"}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.folder = Path(tempfile.mkdtemp(prefix="cloud-cost-bills-"))
+        self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
+        self.source.location = str(self.folder)
+
+    def write(self, name, data):
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def remove(self, name):
+        (self.folder / name).unlink()
+
+    def sql(self, query, *params):
+        self.env.flush_all()
+        self.env.cr.execute(query, params)
+        return self.env.cr.fetchall()
+
+    def line_count(self, batch=None):
+        if batch is None:
+            return self.sql("SELECT count(*) FROM cloud_cost_line WHERE company_id = %s", self.company.id)[0][0]
+        return self.sql("SELECT count(*) FROM cloud_cost_line WHERE batch_id = %s", batch.id)[0][0]
+
+    def totals(self, batch):
+        """{(category, currency): (rows, billed, effective)} exactly as stored."""
+        rows = self.sql(
+            """SELECT charge_category, billing_currency, row_count, billed_cost::text, effective_cost::text
+                 FROM cloud_cost_import_total WHERE batch_id = %s""",
+            batch.id,
+        )
+        return {(c, cur): (n, Decimal(b), Decimal(e)) for c, cur, n, b, e in rows}
+
+    @staticmethod
+    def sha256(data):
+        return hashlib.sha256(data).hexdigest()
+
+    @staticmethod
+    def sums(rows, column, **where):
+        return sum(
+            (Decimal(r[column]) for r in rows if all(r[k] == v for k, v in where.items())), Decimal(0)
+        )
