@@ -78,6 +78,11 @@ class Step:
     def label(self):
         return f"step {self.sequence} ({self.name or self.method}, pool {self.sender})"
 
+    def describe(self, names):
+        if ("p", self.sender) in names:
+            return f"step {self.sequence} ({self.name or self.method}, {names[('p', self.sender)]})"
+        return self.label
+
 
 @dataclass
 class Policy:
@@ -86,6 +91,7 @@ class Policy:
     unallocated_receiver: tuple = None
     idle: str = "keep"
     idle_receiver: tuple = None
+    names: dict = field(default_factory=dict)  # {receiver: label} for messages
 
 
 @dataclass
@@ -192,7 +198,9 @@ def scaled_integers(values):
     return [int(d.scaleb(places)) for d in decimals]
 
 
-def receiver_label(receiver):
+def receiver_label(receiver, names=None):
+    if names and tuple(receiver) in names:
+        return names[tuple(receiver)]
     kind, ident = receiver
     return f"{KIND_NAMES.get(kind, kind)} {ident}"
 
@@ -221,12 +229,18 @@ class _Run:
         ordered = sorted(policy.steps, key=lambda s: (s.sequence, s.key))
         for position, step in enumerate(ordered):
             if step.method not in METHODS:
-                raise AllocationError(f"{step.label}: unknown method {step.method!r}")
+                raise AllocationError(f"{self.describe(step)}: unknown method {step.method!r}")
             self.last_step[step.sender] = position
         self.ordered = ordered
         self.position = -1
 
     # -- bookkeeping
+    def name(self, receiver):
+        return receiver_label(receiver, self.policy.names)
+
+    def describe(self, step):
+        return step.describe(self.policy.names)
+
     def _sender(self, pool_id):
         if pool_id not in self.senders:
             self.senders[pool_id] = SenderBalance(pool_id)
@@ -304,7 +318,7 @@ class _Run:
         if last is None or last < self.position:
             where = "after its last step" if last is not None else "but has no step of its own"
             raise AllocationError(
-                f"{step.label} sends cost to pool {pool_id}, which receives {where}: the cost would stay "
+                f"{self.describe(step)} sends cost to {self.name(('p', pool_id))}, which receives {where}: the cost would stay "
                 "in the pool. Order the steps so that a pool is allocated after it has received, "
                 "or put the pools in one reciprocal group."
             )
@@ -358,24 +372,23 @@ class _Run:
             cents = [by_bu.get(r[1], 0) if r[0] == "a" else by_pool.get(r[1], 0) for r in receivers]
             shown = [Decimal(max(c, 0)).scaleb(-2) for c in cents]
         else:
-            raise AllocationError(f"{step.label}: method {method!r} does not split by weights")
+            raise AllocationError(f"{self.describe(step)}: method {method!r} does not split by weights")
         if any(w < 0 for w in shown):
-            raise AllocationError(f"{step.label}: negative weights cannot split a cost")
+            raise AllocationError(f"{self.describe(step)}: negative weights cannot split a cost")
         return shown, scaled_integers(shown)
 
-    @staticmethod
-    def _check_percents(step):
+    def _check_percents(self, step):
         total = Decimal(0)
         for receiver, percent in step.percents.items():
             percent = to_decimal(percent)
             if percent < 0 or percent != percent.quantize(Decimal("0.01")):
                 raise AllocationError(
-                    f"{step.label}: {percent} % for {receiver_label(receiver)} must be a non-negative "
+                    f"{self.describe(step)}: {percent} % for {self.name(receiver)} must be a non-negative "
                     "percentage with at most two decimals"
                 )
             total += percent
         if total != _HUNDRED:
-            raise AllocationError(f"{step.label}: the fixed percentages add up to {total} %, not 100 %")
+            raise AllocationError(f"{self.describe(step)}: the fixed percentages add up to {total} %, not 100 %")
 
     # -- methods
     def run(self):
@@ -398,7 +411,7 @@ class _Run:
             return
         if not receivers or not total_weight:
             raise AllocationError(
-                f"{step.label}: no receiver has a weight to split {Decimal(amount).scaleb(-2)} by "
+                f"{self.describe(step)}: no receiver has a weight to split {Decimal(amount).scaleb(-2)} by "
                 "(no driver values, direct cost or percentages for this period?)"
             )
         parts = split_units(amount, weights, keys=receivers)
@@ -423,7 +436,7 @@ class _Run:
         """Each of the pool's own cost groups to the business unit on the cost lines."""
         sender = self._sender(step.sender)
         if len(sender.steps) > 1:
-            raise AllocationError(f"{step.label}: direct attribution must be the pool's first step")
+            raise AllocationError(f"{self.describe(step)}: direct attribution must be the pool's first step")
         rows = self.pool_rows[(self.pool_rows["pool"] == step.sender) & (self.pool_rows["analytic"] != 0)]
         allowed = set(step.receivers) if step.receivers else None
         for values in rows.itertuples(index=False):
@@ -441,11 +454,11 @@ class _Run:
         charges = []
         for receiver in receivers:
             if receiver not in step.unit_prices:
-                raise AllocationError(f"{step.label}: no rate card price for {receiver_label(receiver)}")
+                raise AllocationError(f"{self.describe(step)}: no rate card price for {self.name(receiver)}")
             price = to_decimal(step.unit_prices[receiver])
             quantity = to_decimal(units.get(receiver, 0))
             if price < 0 or quantity < 0:
-                raise AllocationError(f"{step.label}: prices and driver units cannot be negative")
+                raise AllocationError(f"{self.describe(step)}: prices and driver units cannot be negative")
             charges.append((receiver, quantity, price, to_units(quantity * price)))
         balance = self.balances[step.sender]
         wanted = sum(c[3] for c in charges)
@@ -476,14 +489,14 @@ class _Run:
         for pool_id in pools:
             step = by_pool[pool_id]
             if step.method not in WEIGHT_METHODS:
-                raise AllocationError(f"{step.label}: a reciprocal group splits by driver, even, fixed or direct cost")
+                raise AllocationError(f"{self.describe(step)}: a reciprocal group splits by driver, even, fixed or direct cost")
             self._sender(pool_id).steps.append(step.key)
             receivers = self._receivers(step)
             shown, weights = self._weights(step, receivers)
             total_weight = sum(weights)
             shown_sums[pool_id] = sum(shown)
             if not total_weight:
-                raise AllocationError(f"{step.label}: no receiver has a weight in reciprocal group {label}")
+                raise AllocationError(f"{self.describe(step)}: no receiver has a weight in reciprocal group {label}")
             i = index[pool_id]
             outside_receivers = []
             for receiver, value, weight in zip(receivers, shown, weights):
@@ -497,7 +510,7 @@ class _Run:
         try:
             totals = reciprocal.solve(primaries, shares, outside)
         except reciprocal.ReciprocalError as error:
-            names = ", ".join(f"pool {pools[i]}" for i in error.args[0])
+            names = ", ".join(self.name(("p", pools[i])) for i in error.args[0])
             raise AllocationError(
                 f"reciprocal group {label} has no solution: {names} only send cost to each other, "
                 "so it never reaches a receiver outside the group"

@@ -33,3 +33,15 @@ def cumulative_units_scaled(values, scale: int) -> np.ndarray:
     running = np.cumsum(np.asarray(values, dtype=np.int64))
     rounded = np.sign(running) * ((np.abs(running) * 2 + scale) // (2 * scale))
     return np.diff(rounded, prepend=0)
+
+
+def cents_to_text(values):
+    """Exact decimal texts ("-12.05") of integer cents, vectorised, for COPY into numeric columns."""
+    import pandas as pd  # noqa: PLC0415
+
+    cents = np.asarray(values, dtype=np.int64)
+    magnitude = np.abs(cents)
+    sign = np.where(cents < 0, "-", "")
+    units = (magnitude // 100).astype(str)
+    hundredths = pd.Series(magnitude % 100).astype(str).str.zfill(2).to_numpy()
+    return pd.Series(sign, dtype=object) + units + "." + hundredths

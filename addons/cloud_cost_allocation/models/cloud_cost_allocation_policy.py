@@ -1,0 +1,349 @@
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+import pandas as pd
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..core.engine import Policy, Step, allocate, group_costs
+from ..core.errors import AllocationError
+
+COST_GROUP_COLUMNS = ["pool", "analytic", "environment", "tenant", "tier", "service", "provider", "category"]
+
+FALLBACK_POLICIES = [
+    ("keep", "Keep visible"),
+    ("share", "Share proportionally"),
+    ("receiver", "Charge a default receiver"),
+]
+
+
+class CloudCostAllocationPolicy(models.Model):
+    """Ordered allocation steps, run month after month: SAP CO's assessment cycle."""
+
+    _name = "cloud.cost.allocation.policy"
+    _description = "Allocation Policy"
+    _inherit = ["cloud.cost.coded.mixin", "mail.thread"]
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    description = fields.Text()
+    step_ids = fields.One2many("cloud.cost.allocation.step", "policy_id", string="Steps", copy=True)
+    run_ids = fields.One2many("cloud.cost.allocation.run", "policy_id", string="Runs")
+    run_count = fields.Integer(compute="_compute_run_count")
+    amount_basis = fields.Selection(
+        [("effective", "Effective cost (amortized)"), ("billed", "Billed cost")],
+        required=True, default="effective", tracking=True,
+        help="FOCUS EffectiveCost for chargeback; BilledCost to match the invoice.",
+    )
+    period_basis = fields.Selection(
+        [("billing", "Billing period"), ("charge", "Charge period")],
+        required=True, default="billing", tracking=True,
+        help="Billing period: the cost lines of the bills of the month (current imports only). "
+        "Charge period: the cost lines whose usage started in the month.",
+    )
+    unallocated_policy = fields.Selection(
+        FALLBACK_POLICIES, required=True, default="keep", tracking=True,
+        help="Cost lines with neither a business unit nor a cost pool.",
+    )
+    unallocated_receiver_id = fields.Many2one(
+        "account.analytic.account", string="Unallocated Receiver", check_company=True, tracking=True
+    )
+    idle_policy = fields.Selection(
+        FALLBACK_POLICIES, required=True, default="keep", tracking=True,
+        help="Cost left in a pool after its steps: unsold rate-card capacity, lines of a directly "
+        "attributed pool without a business unit, pools without a step.",
+    )
+    idle_receiver_id = fields.Many2one(
+        "account.analytic.account", string="Idle Receiver", check_company=True, tracking=True
+    )
+    production_environments = fields.Char(
+        default="prod,production,prd,live", required=True,
+        help="Comma-separated environment names counted as production; other set environments are "
+        "non-production in the run's KPIs.",
+    )
+    user_key_id = fields.Many2one(
+        "cloud.cost.allocation.key", string="Users Driver", check_company=True,
+        help="Driver whose values for the period count the users (unit cost per user).",
+    )
+    transaction_key_id = fields.Many2one(
+        "cloud.cost.allocation.key", string="Transactions Driver", check_company=True,
+        help="Driver whose values for the period count the transactions (unit cost per transaction).",
+    )
+    allow_self_approval = fields.Boolean(
+        help="Let the user who computed a run approve it too. Off: four eyes, a second controller approves.",
+        tracking=True,
+    )
+    auto_recompute = fields.Boolean(
+        default=True,
+        help="When the scheduled check finds changed inputs (a restated bill, new driver values), "
+        "recompute computed runs of this policy. Approved runs are only flagged.",
+    )
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique(code, company_id)", "An allocation policy code must be unique per company."),
+    ]
+
+    def _compute_run_count(self):
+        counts = dict(
+            self.env["cloud.cost.allocation.run"]._read_group(
+                [("policy_id", "in", self.ids)], ["policy_id"], ["__count"]
+            )
+        )
+        for policy in self:
+            policy.run_count = counts.get(policy, 0)
+
+    @api.constrains("unallocated_policy", "unallocated_receiver_id", "idle_policy", "idle_receiver_id")
+    def _check_fallback_receivers(self):
+        for policy in self:
+            if policy.unallocated_policy == "receiver" and not policy.unallocated_receiver_id:
+                raise ValidationError(_("Policy %s: choose the receiver of unallocated cost.", policy.display_name))
+            if policy.idle_policy == "receiver" and not policy.idle_receiver_id:
+                raise ValidationError(_("Policy %s: choose the receiver of idle cost.", policy.display_name))
+
+    def _production_names(self):
+        self.ensure_one()
+        return {name.strip().lower() for name in (self.production_environments or "").split(",") if name.strip()}
+
+    def action_view_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("cloud_cost_allocation.cloud_cost_allocation_run_action")
+        action["domain"] = [("policy_id", "=", self.id)]
+        action["context"] = {"default_policy_id": self.id, "default_company_id": self.company_id.id}
+        return action
+
+    def action_test_run(self):
+        """Compute this policy for a period without storing anything."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Test Run"),
+            "res_model": "cloud.cost.allocation.test.run",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_policy_id": self.id},
+        }
+
+    # ------------------------------------------------------------------ computation (reads only)
+    def _cost_line_source(self, date_from, date_to):
+        """(FROM ... WHERE sql, params, amount column) of the cost lines a run of this policy takes.
+
+        Only lines of current imports count: a superseded batch (a restated bill) drops out.
+        """
+        self.ensure_one()
+        amount = "l.effective_cost_company" if self.amount_basis == "effective" else "l.billed_cost_company"
+        params = {"company": self.company_id.id, "date_from": date_from, "date_to": date_to}
+        if self.period_basis == "billing":
+            sql = """FROM cloud_cost_line l
+                    WHERE l.company_id = %(company)s
+                      AND l.batch_id IN (SELECT b.id FROM cloud_cost_import_batch b
+                                          WHERE b.company_id = %(company)s AND b.state = 'imported'
+                                            AND b.billing_period_start >= %(date_from)s
+                                            AND b.billing_period_start <= %(date_to)s)"""
+        else:
+            sql = """FROM cloud_cost_line l
+                     JOIN cloud_cost_import_batch b ON b.id = l.batch_id AND b.state = 'imported'
+                    WHERE l.company_id = %(company)s
+                      AND l.charge_period_start >= %(date_from)s
+                      AND l.charge_period_start < %(date_to)s::date + 1"""
+        return sql, params, amount
+
+    def _read_costs(self, date_from, date_to):
+        """The period's cost lines grouped by pool, business unit and showback dimensions, in cents.
+
+        Sums are exact (numeric, read as text); the groups are rounded to cents by cumulative
+        rounding, so they add up to the exact total rounded once. Returns (costs, lines, exact total).
+        """
+        sql, params, amount = self._cost_line_source(date_from, date_to)
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"""SELECT COALESCE(l.cost_pool_id, 0), COALESCE(l.analytic_account_id, 0),
+                       COALESCE(l.environment, ''), COALESCE(l.tenant, ''), COALESCE(l.service_tier_id, 0),
+                       COALESCE(l.service_name, ''), COALESCE(l.provider_name, ''),
+                       COALESCE(l.service_category, ''), COALESCE(SUM({amount}), 0)::text, COUNT(*)
+                  {sql}
+              GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""",  # noqa: S608 - column names are ours, values are parameters
+            params,
+        )
+        rows = self.env.cr.fetchall()
+        frame = pd.DataFrame(rows, columns=COST_GROUP_COLUMNS + ["amount", "count"])
+        frame["amount"] = frame["amount"].map(Decimal)
+        exact_total = sum(frame["amount"], Decimal(0))
+        return group_costs(frame, "amount"), int(frame["count"].sum()), exact_total
+
+    def _pool_centers(self):
+        """{analytic account id: pool id} of the pools whose cost center stands for them as receivers."""
+        pools = self.env["cloud.cost.pool"].with_context(active_test=False).search(
+            [("company_id", "=", self.company_id.id), ("analytic_account_id", "!=", False)]
+        )
+        return {pool.analytic_account_id.id: pool.id for pool in pools}
+
+    def _driver_keys(self):
+        return (self.step_ids.key_id | self.user_key_id | self.transaction_key_id).ids
+
+    def _read_drivers(self, date_from, date_to):
+        """{key id: {receiver: Decimal}}: the period's driver values, summed per receiver."""
+        drivers = defaultdict(dict)
+        keys = self._driver_keys()
+        if not keys:
+            return drivers
+        centers = self._pool_centers()
+        self.env.cr.execute(
+            """SELECT key_id, analytic_account_id, SUM(value)::text
+                 FROM cloud_cost_driver_value
+                WHERE company_id = %s AND key_id IN %s AND date_from >= %s AND date_to <= %s
+             GROUP BY 1, 2""",
+            [self.company_id.id, tuple(keys), date_from, date_to],
+        )
+        for key_id, analytic_id, value in self.env.cr.fetchall():
+            receiver = ("p", centers[analytic_id]) if analytic_id in centers else ("a", analytic_id)
+            drivers[key_id][receiver] = Decimal(value)
+        return drivers
+
+    def _unit_prices(self, step, receivers):
+        Analytic = self.env["account.analytic.account"]
+        prices = {}
+        for receiver in receivers:
+            if receiver[0] == "a":
+                tier = Analytic.browse(receiver[1]).cloud_cost_service_tier_id
+                prices[receiver] = tier._unit_price(step.key_id, step.base_price)
+            else:
+                prices[receiver] = Decimal(repr(step.base_price or 0.0))
+        return prices
+
+    def _engine_policy(self, drivers):
+        """The policy as the engine's plain data."""
+        self.ensure_one()
+        steps = []
+        names = {}
+        for step in self.step_ids.sorted(lambda s: (s.sequence, s.id)):
+            receivers = tuple(("a", a.id) for a in step.receiver_analytic_ids) + tuple(
+                ("p", p.id) for p in step.receiver_pool_ids
+            )
+            excluded = frozenset(("a", a.id) for a in step.excluded_analytic_ids) | frozenset(
+                ("p", p.id) for p in step.excluded_pool_ids
+            )
+            unit_prices = {}
+            if step.method == "tier":
+                candidates = set(receivers) or set(drivers.get(step.key_id.id, {}))
+                unit_prices = self._unit_prices(step, sorted(candidates))
+            steps.append(
+                Step(
+                    key=step.id,
+                    sender=step.sender_pool_id.id,
+                    method=step.method,
+                    sequence=step.sequence,
+                    name=step.name or "",
+                    receivers=receivers,
+                    excluded=excluded,
+                    driver_key=step.key_id.id or None,
+                    category=step.cost_category,
+                    percents={tuple(p._receiver()): p._decimal_percent() for p in step.percent_ids},
+                    unit_prices=unit_prices,
+                    remainder=step._remainder_key(),
+                    reciprocal_group=step.reciprocal_group or "",
+                )
+            )
+            names[("p", step.sender_pool_id.id)] = step.sender_pool_id.display_name
+            for pool in step.receiver_pool_ids | step.remainder_pool_id:
+                names[("p", pool.id)] = pool.display_name
+            for account in step.receiver_analytic_ids | step.remainder_analytic_id:
+                names[("a", account.id)] = account.display_name
+        return Policy(
+            steps,
+            unallocated=self.unallocated_policy,
+            unallocated_receiver=("a", self.unallocated_receiver_id.id) if self.unallocated_receiver_id else None,
+            idle=self.idle_policy,
+            idle_receiver=("a", self.idle_receiver_id.id) if self.idle_receiver_id else None,
+            names=names,
+        )
+
+    def _rules_snapshot(self, spec):
+        """The rules a run used, as JSON-ready data (frozen on the run, part of its fingerprint)."""
+        self.ensure_one()
+        return {
+            "policy": {
+                "id": self.id,
+                "code": self.code,
+                "name": self.name,
+                "amount_basis": self.amount_basis,
+                "period_basis": self.period_basis,
+                "unallocated_policy": self.unallocated_policy,
+                "unallocated_receiver": self.unallocated_receiver_id.id or None,
+                "idle_policy": self.idle_policy,
+                "idle_receiver": self.idle_receiver_id.id or None,
+            },
+            "steps": [step._snapshot() for step in self.step_ids.sorted(lambda s: (s.sequence, s.id))],
+            "unit_prices": {
+                str(step.key): sorted([kind, ident, str(price)] for (kind, ident), price in step.unit_prices.items())
+                for step in spec.steps
+                if step.unit_prices
+            },
+            "pool_centers": sorted([a, p] for a, p in self._pool_centers().items()),
+        }
+
+    @staticmethod
+    def _drivers_snapshot(drivers):
+        return {
+            str(key): sorted([kind, ident, str(value)] for (kind, ident), value in values.items())
+            for key, values in sorted(drivers.items())
+        }
+
+    def _allocate(self, date_from, date_to):
+        """Apply the policy to a period without writing anything: (engine result, inputs)."""
+        self.ensure_one()
+        costs, line_count, exact_total = self._read_costs(date_from, date_to)
+        drivers = self._read_drivers(date_from, date_to)
+        spec = self._engine_policy(drivers)
+        try:
+            result = allocate(costs, spec, drivers)
+        except AllocationError as error:
+            raise UserError(_("Policy %(policy)s cannot allocate %(start)s to %(end)s: %(error)s",
+                              policy=self.display_name, start=date_from, end=date_to, error=error)) from error
+        result.check()
+        inputs = {
+            "costs": costs,
+            "line_count": line_count,
+            "exact_total": exact_total,
+            "drivers": drivers,
+            "spec": spec,
+            "rules": self._rules_snapshot(spec),
+        }
+        return result, inputs
+
+    def _fingerprint(self, date_from, date_to):
+        """A hash of everything a run reads: cost lines (ids, amounts, classification), driver
+        values and rules. It changes when a bill is restated or re-imported, a line is
+        re-classified, a driver value or a rule changes."""
+        self.ensure_one()
+        sql, params, amount = self._cost_line_source(date_from, date_to)
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"""SELECT COUNT(*), COALESCE(SUM({amount}), 0)::text,
+                       COALESCE(SUM(hashtextextended(concat_ws('|', l.id, {amount}, l.cost_pool_id,
+                           l.analytic_account_id, l.environment, l.tenant, l.service_tier_id, l.service_name,
+                           l.provider_name, l.service_category), 0)::numeric), 0)::text
+                  {sql}""",  # noqa: S608
+            params,
+        )
+        lines = self.env.cr.fetchone()
+        drivers = self._read_drivers(date_from, date_to)
+        rules = self._rules_snapshot(self._engine_policy(drivers))
+        payload = json.dumps(
+            {"lines": list(lines), "drivers": self._drivers_snapshot(drivers), "rules": rules},
+            sort_keys=True, default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def _names_for(self, result):
+        """{receiver: display name} of the business units and pools in an engine result."""
+        names = {}
+        bu_ids = [rid for kind, rid in result.receiver_totals() if kind == "analytic"]
+        for account in self.env["account.analytic.account"].browse(bu_ids).exists():
+            names[("a", account.id)] = account.display_name
+        for pool in self.env["cloud.cost.pool"].browse(list(result.senders)).exists():
+            names[("p", pool.id)] = pool.display_name
+        return names

@@ -1,0 +1,464 @@
+import json
+import logging
+from decimal import Decimal
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
+
+from ..core.kpi import run_kpis, unit_cost
+from ..core.rounding import cents_to_text
+from ..core.summary import summary_lines
+
+_logger = logging.getLogger(__name__)
+
+# Posting adds "posted" and "reversed" (selection_add) and extends _closed_states().
+RUN_STATES = [
+    ("draft", "Draft"),
+    ("computed", "Computed"),
+    ("approved", "Approved"),
+    ("cancelled", "Cancelled"),
+]
+MATURITY = [("crawl", "Crawl"), ("walk", "Walk"), ("run", "Run")]
+
+
+def month_bounds(day):
+    start = day.replace(day=1)
+    return start, start + relativedelta(months=1, days=-1)
+
+
+class CloudCostAllocationRun(models.Model):
+    """One allocation of one period, for one company and one policy."""
+
+    _name = "cloud.cost.allocation.run"
+    _description = "Allocation Run"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_from desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    policy_id = fields.Many2one(
+        "cloud.cost.allocation.policy", required=True, index=True, ondelete="restrict", check_company=True,
+        tracking=True,
+    )
+    date_from = fields.Date(required=True, default=lambda self: month_bounds(fields.Date.context_today(self))[0])
+    date_to = fields.Date(required=True, default=lambda self: month_bounds(fields.Date.context_today(self))[1])
+    period = fields.Char(compute="_compute_name", store=True)
+    state = fields.Selection(RUN_STATES, required=True, default="draft", tracking=True, copy=False, index=True)
+    is_open = fields.Boolean(
+        compute="_compute_is_open", store=True, index=True,
+        help="Open runs block another run of the same policy and period.",
+    )
+    computed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    computed_on = fields.Datetime(readonly=True, copy=False)
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    approved_on = fields.Datetime(readonly=True, copy=False)
+    input_fingerprint = fields.Char(readonly=True, copy=False, help="Hash of the cost lines, driver values and "
+                                    "rules the run used.")
+    inputs_changed = fields.Boolean(
+        readonly=True, copy=False, tracking=True,
+        help="A bill, a driver value or a rule changed after the run was computed: recompute it.",
+    )
+    snapshot = fields.Json(readonly=True, copy=False, help="The rules and driver values the run used, frozen.")
+    snapshot_text = fields.Text("Snapshot (JSON)", compute="_compute_snapshot_text")
+    summary = fields.Text(readonly=True, copy=False, help="Per-receiver totals and the 100% check.")
+    line_ids = fields.One2many("cloud.cost.allocation.line", "run_id", string="Allocation Lines", readonly=True)
+    sender_ids = fields.One2many("cloud.cost.allocation.run.sender", "run_id", string="Senders", readonly=True)
+    line_count = fields.Integer(compute="_compute_line_count")
+    cost_line_count = fields.Integer("Cost Lines Taken", readonly=True, copy=False)
+
+    # --- KPIs (company currency)
+    total_cost = fields.Monetary(readonly=True, copy=False, help="Sum of the cost lines taken, to the cent.")
+    direct_cost = fields.Monetary(readonly=True, copy=False, help="Cost lines already carrying a business unit.")
+    allocated_amount = fields.Monetary(
+        "Allocated", readonly=True, copy=False,
+        help="Reached a business unit as direct cost or through the policy's steps.",
+    )
+    allocated_percent = fields.Float("% Allocated", digits=(5, 2), readonly=True, copy=False)
+    maturity = fields.Selection(
+        MATURITY, readonly=True, copy=False,
+        help="FinOps Foundation allocation maturity: crawl up to 80 % of spend allocated, walk above 80 %, "
+        "run above 90 %.",
+    )
+    unallocated_amount = fields.Monetary("Unallocated", readonly=True, copy=False,
+                                         help="Cost lines with neither a business unit nor a pool.")
+    unallocated_kept = fields.Monetary("Unallocated Kept Visible", readonly=True, copy=False)
+    idle_amount = fields.Monetary("Idle", readonly=True, copy=False, help="Cost left in pools after their steps.")
+    idle_kept = fields.Monetary("Idle Kept Visible", readonly=True, copy=False)
+    non_production_amount = fields.Monetary("Non-production", readonly=True, copy=False)
+    non_production_percent = fields.Float("% Non-production", digits=(5, 2), readonly=True, copy=False)
+    user_count = fields.Float(
+        "Users", digits=(16, 2), copy=False,
+        help="Users of the period; filled from the policy's users driver when it has one.",
+    )
+    transaction_count = fields.Float(
+        "Transactions", digits=(16, 2), copy=False,
+        help="Transactions of the period; filled from the policy's transactions driver when it has one.",
+    )
+    cost_per_user = fields.Float(compute="_compute_unit_costs", store=True, digits=(16, 4))
+    cost_per_transaction = fields.Float(compute="_compute_unit_costs", store=True, digits=(16, 6))
+    checks_passed = fields.Boolean(
+        "100% Check", readonly=True, copy=False,
+        help="Every sender pool balanced (own + received = credited + kept), the lines add up to the run "
+        "total and the run total equals the cost lines taken.",
+    )
+
+    @api.depends("policy_id.code", "date_from", "date_to")
+    def _compute_name(self):
+        for run in self:
+            period = ""
+            if run.date_from and run.date_to:
+                start, end = month_bounds(run.date_from)
+                if (start, end) == (run.date_from, run.date_to):
+                    period = run.date_from.strftime("%Y-%m")
+                else:
+                    period = f"{run.date_from} - {run.date_to}"
+            run.period = period
+            run.name = " ".join(filter(None, [run.policy_id.code, period]))
+
+    @api.model
+    def _closed_states(self):
+        """States that free the policy and period for another run."""
+        return ["cancelled"]
+
+    @api.model
+    def _input_sensitive_states(self):
+        """States whose figures a restated bill makes out of date."""
+        return ["computed", "approved"]
+
+    @api.depends("state")
+    def _compute_is_open(self):
+        closed = self._closed_states()
+        for run in self:
+            run.is_open = run.state not in closed
+
+    @api.depends("snapshot")
+    def _compute_snapshot_text(self):
+        for run in self:
+            run.snapshot_text = json.dumps(run.snapshot, indent=1, sort_keys=True) if run.snapshot else ""
+
+    def _compute_line_count(self):
+        counts = dict(self.env["cloud.cost.allocation.line"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id"], ["__count"]))
+        for run in self:
+            run.line_count = counts.get(run, 0)
+
+    @api.depends("total_cost", "user_count", "transaction_count")
+    def _compute_unit_costs(self):
+        for run in self:
+            cents = round(run.total_cost * 100)
+            per_user = unit_cost(cents, run.user_count, 4)
+            per_transaction = unit_cost(cents, run.transaction_count, 6)
+            run.cost_per_user = float(per_user) if per_user is not None else 0.0
+            run.cost_per_transaction = float(per_transaction) if per_transaction is not None else 0.0
+
+    # ------------------------------------------------------------------ constraints
+    def init(self):
+        # The database guard behind _check_one_open_run: one open run per company, policy and period.
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS cloud_cost_allocation_run_open_uniq
+                   ON cloud_cost_allocation_run (company_id, policy_id, date_from, date_to) WHERE is_open"""
+        )
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for run in self:
+            if run.date_to < run.date_from:
+                raise ValidationError(_("Run %s: the period must not end before it starts.", run.display_name))
+
+    @api.constrains("policy_id", "company_id", "date_from", "date_to", "state")
+    def _check_one_open_run(self):
+        for run in self.filtered("is_open"):
+            other = self.search([
+                ("id", "!=", run.id),
+                ("company_id", "=", run.company_id.id),
+                ("policy_id", "=", run.policy_id.id),
+                ("date_from", "=", run.date_from),
+                ("date_to", "=", run.date_to),
+                ("is_open", "=", True),
+            ], limit=1)
+            if other:
+                raise ValidationError(_(
+                    "Policy %(policy)s already has an open run for %(period)s (%(run)s, %(state)s). "
+                    "Recompute it, or cancel it before starting another.",
+                    policy=run.policy_id.display_name, period=run.period, run=other.display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[other.state],
+                ))
+
+    # ------------------------------------------------------------------ life cycle
+    def _check_state(self, states, action):
+        for run in self:
+            if run.state not in states:
+                raise UserError(_("Run %(run)s is %(state)s: it cannot be %(action)s.", run=run.display_name,
+                                  state=run.state, action=action))
+
+    def action_compute(self):
+        """Compute (or recompute) the allocation: replaces the run's lines, checks and KPIs."""
+        self._check_state(("draft", "computed"), _("computed"))
+        self.check_access("write")
+        for run in self:
+            run._compute_and_store()
+        return True
+
+    def action_test_run(self):
+        """Compute this run's policy and period and show the result, storing nothing."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Test Run"),
+            "res_model": "cloud.cost.allocation.test.run",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_policy_id": self.policy_id.id,
+                "default_date_from": self.date_from,
+                "default_date_to": self.date_to,
+            },
+        }
+
+    def action_approve(self):
+        if not self.env.user.has_group("cloud_cost.group_cloud_cost_controller"):
+            raise AccessError(_("Only a cost controller approves allocation runs."))
+        self._check_state(("computed",), _("approved"))
+        for run in self:
+            if run.inputs_changed:
+                raise UserError(_("Run %s: its inputs changed since it was computed; recompute it first.",
+                                  run.display_name))
+            if not run.checks_passed:
+                raise UserError(_("Run %s does not pass the 100%% check.", run.display_name))
+            if run.computed_by_id == self.env.user and not run.policy_id.allow_self_approval:
+                raise UserError(_(
+                    "Run %s was computed by you: another controller approves it (four eyes), unless the "
+                    "policy allows self-approval.", run.display_name))
+        self.write({"state": "approved", "approved_by_id": self.env.user.id, "approved_on": fields.Datetime.now()})
+        return True
+
+    def action_reset_to_draft(self):
+        if not self.env.user.has_group("cloud_cost.group_cloud_cost_controller"):
+            raise AccessError(_("Only a cost controller resets allocation runs."))
+        self._check_state(("computed", "approved", "cancelled"), _("reset to draft"))
+        self._clear_results()
+        self.write({"state": "draft", "approved_by_id": False, "approved_on": False})
+        return True
+
+    def action_cancel(self):
+        self._check_state(("draft", "computed"), _("cancelled"))
+        self.check_access("write")
+        self.write({"state": "cancelled"})
+        return True
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
+        for run in self:
+            if run.state not in ("draft", "cancelled"):
+                raise UserError(_("Run %s is %s: only draft or cancelled runs can be deleted.",
+                                  run.display_name, run.state))
+
+    def action_check_inputs(self):
+        """Compare the current inputs with the ones the run used."""
+        changed = self._check_inputs()
+        message = (
+            _("Inputs changed for %s: recompute.", ", ".join(changed.mapped("display_name")))
+            if changed else _("The inputs are the ones the run used.")
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "warning" if changed else "success", "message": message, "sticky": False},
+        }
+
+    def _check_inputs(self):
+        changed = self.browse()
+        for run in self.filtered(lambda r: r.state in self._input_sensitive_states()):
+            current = run.policy_id._fingerprint(run.date_from, run.date_to)
+            if current != run.input_fingerprint:
+                changed |= run
+                if not run.inputs_changed:
+                    run.inputs_changed = True
+                    run.message_post(body=_("The cost lines, driver values or rules of this run changed."))
+            elif run.inputs_changed:
+                run.inputs_changed = False
+        return changed
+
+    @api.model
+    def _cron_check_inputs(self):
+        """Recompute computed runs whose inputs changed (if the policy says so), flag the others."""
+        runs = self.search([("state", "in", self._input_sensitive_states())])
+        changed = runs._check_inputs()
+        for run in changed.filtered(lambda r: r.state == "computed" and r.policy_id.auto_recompute):
+            run._compute_and_store()
+            run.message_post(body=_("Recomputed after its inputs changed."))
+
+    # ------------------------------------------------------------------ storing results
+    def _clear_results(self):
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("DELETE FROM cloud_cost_allocation_line WHERE run_id IN %s", [tuple(self.ids)])
+        cr.execute("DELETE FROM cloud_cost_allocation_run_cost WHERE run_id IN %s", [tuple(self.ids)])
+        self.sender_ids.sudo().unlink()
+        self.env["cloud.cost.allocation.line"].invalidate_model()
+        self.env["cloud.cost.allocation.run.cost"].invalidate_model()
+        self.invalidate_recordset(["line_ids"])
+
+    def _compute_and_store(self):
+        self.ensure_one()
+        policy = self.policy_id
+        fingerprint = policy._fingerprint(self.date_from, self.date_to)
+        result, inputs = policy._allocate(self.date_from, self.date_to)
+        self._clear_results()
+        self._store_lines(result)
+        self._store_senders(result)
+        taken = self._store_cost_links()
+        kpis = run_kpis(result, inputs["costs"], policy._production_names())
+        names = policy._names_for(result)
+        text, passed = summary_lines(result, names, self.currency_id.name, total_taken=taken)
+        values = {
+            "state": "computed",
+            "computed_by_id": self.env.user.id,
+            "computed_on": fields.Datetime.now(),
+            "input_fingerprint": fingerprint,
+            "inputs_changed": False,
+            "snapshot": {
+                "period": [str(self.date_from), str(self.date_to)],
+                "cost_lines": inputs["line_count"],
+                "cost_total": str(inputs["exact_total"]),
+                "rules": inputs["rules"],
+                "drivers": policy._drivers_snapshot(inputs["drivers"]),
+            },
+            "summary": "\n".join(text),
+            "cost_line_count": inputs["line_count"],
+            "total_cost": kpis["total"] / 100,
+            "direct_cost": kpis["direct"] / 100,
+            "allocated_amount": kpis["allocated"] / 100,
+            "allocated_percent": float(kpis["allocated_percent"]),
+            "maturity": kpis["maturity"],
+            "unallocated_amount": kpis["unallocated"] / 100,
+            "unallocated_kept": kpis["unallocated_kept"] / 100,
+            "idle_amount": kpis["idle"] / 100,
+            "idle_kept": kpis["idle_kept"] / 100,
+            "non_production_amount": kpis["non_production"] / 100,
+            "non_production_percent": float(kpis["non_production_percent"]),
+            "checks_passed": passed,
+        }
+        for field_name, key in (("user_count", policy.user_key_id), ("transaction_count", policy.transaction_key_id)):
+            if key:
+                values[field_name] = float(sum(inputs["drivers"].get(key.id, {}).values()))
+        self.write(values)
+        self.message_post(body=_(
+            "Computed: %(lines)s cost lines, %(total)s %(currency)s, %(percent)s %% allocated (%(maturity)s).",
+            lines=inputs["line_count"], total=f"{result.total / 100:,.2f}", currency=self.currency_id.name,
+            percent=kpis["allocated_percent"], maturity=kpis["maturity"],
+        ))
+        _logger.info("allocation run %s computed: %s lines", self.display_name, len(result.lines))
+
+    def _store_lines(self, result):
+        """Write the engine's lines with one COPY."""
+        lines = result.lines
+        if lines.empty:
+            return
+        step_keys = dict(self.policy_id.step_ids.mapped(lambda s: (s.id, s.key_id.id or None)))
+
+        def ids(series):
+            return series.where(series != 0).astype("Int64")
+
+        kind = lines["receiver_kind"]
+        receiver = lines["receiver"].astype("int64")
+        frame = pd.DataFrame({
+            "run_id": self.id,
+            "company_id": self.company_id.id,
+            "date": str(self.date_from),
+            "step_id": ids(lines["step"].astype("int64")),
+            "step_sequence": lines["sequence"].astype("int64"),
+            "sender_pool_id": ids(lines["sender"].astype("int64")),
+            "receiver_kind": kind.astype(str),
+            "analytic_account_id": ids(receiver.where(kind == "analytic", 0)),
+            "receiver_pool_id": ids(receiver.where(kind == "pool", 0)),
+            "method": lines["method"].astype(str),
+            "line_type": lines["line_type"].astype(str),
+            "is_final": (kind != "pool").astype(bool),
+            "driver_key_id": lines["step"].map(lambda k: step_keys.get(int(k))).astype("Int64"),
+            "driver_value": _decimal_text(lines["driver_value"]),
+            "share": _decimal_text(lines["share"]),
+            "unit_price": _decimal_text(lines["unit_price"]),
+            "amount": cents_to_text(lines["cents"].to_numpy()).to_numpy(),
+            "environment": _text_or_null(lines["environment"]),
+            "tenant": _text_or_null(lines["tenant"]),
+            "service_tier_id": ids(lines["tier"].astype("int64")),
+            "service_name": _text_or_null(lines["service"]),
+            "provider_name": _text_or_null(lines["provider"]),
+            "service_category": _text_or_null(lines["category"]),
+        })
+        copy_frame(self.env.cr, "cloud_cost_allocation_line", frame)
+        self.env["cloud.cost.allocation.line"].invalidate_model()
+
+    def _store_senders(self, result):
+        Sender = self.env["cloud.cost.allocation.run.sender"].sudo()  # read-only to users; the run writes it
+        Sender.create([
+            {
+                "run_id": self.id,
+                "pool_id": pool_id,
+                "own_amount": balance.own / 100,
+                "received_amount": balance.received / 100,
+                "credited_amount": balance.credited / 100,
+                "kept_amount": balance.kept / 100,
+                "credited_percent": float(balance.credited_percent),
+                "balanced": balance.balanced,
+                "upstream_pool_ids": [fields.Command.set(sorted(balance.upstream))],
+            }
+            for pool_id, balance in sorted(result.senders.items())
+        ])
+
+    def _store_cost_links(self):
+        """Link the run to every cost line it took (one INSERT ... SELECT); returns their total in cents."""
+        policy = self.policy_id
+        sql, params, amount = policy._cost_line_source(self.date_from, self.date_to)
+        params = dict(params, run=self.id)
+        self.env.cr.execute(
+            f"""INSERT INTO cloud_cost_allocation_run_cost
+                       (run_id, cost_line_id, cost_pool_id, analytic_account_id, amount)
+                SELECT %(run)s, l.id, l.cost_pool_id, l.analytic_account_id, COALESCE({amount}, 0)
+                  {sql}""",  # noqa: S608 - our column names, parameters for values
+            params,
+        )
+        self.env.cr.execute(
+            "SELECT ROUND(COALESCE(SUM(amount), 0), 2)::text FROM cloud_cost_allocation_run_cost WHERE run_id = %s",
+            [self.id],
+        )
+        total = Decimal(self.env.cr.fetchone()[0])
+        self.env["cloud.cost.allocation.run.cost"].invalidate_model()
+        return int(total.scaleb(2))
+
+    # ------------------------------------------------------------------ navigation
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cloud_cost_allocation.cloud_cost_allocation_line_action")
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"search_default_final": 1}
+        return action
+
+    def action_view_cost_lines(self):
+        self.ensure_one()
+        return self.env["cloud.cost.allocation.run.cost"]._open([("run_id", "=", self.id)],
+                                                                 _("Cost lines of %s", self.display_name))
+
+
+def _decimal_text(series):
+    """Decimal/float values as exact text for numeric columns; empty for none."""
+    def text(value):
+        if value is None or (isinstance(value, float) and value != value):
+            return None
+        return str(value)
+
+    return series.map(text).astype(object)
+
+
+def _text_or_null(series):
+    return series.astype(str).where(series.astype(str) != "", None).astype(object)
+
