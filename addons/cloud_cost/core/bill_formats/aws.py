@@ -135,16 +135,8 @@ def normalize(raw, *, file):
     )
     out["invoice_number"] = n.text(col("bill_invoice_id"))
     out["tags"] = _tags(raw, file=file)
-    known = set(MANDATORY) | {
-        "line_item_currency_code", "line_item_line_item_description", "bill_payer_account_id",
-        "line_item_usage_account_id", "line_item_usage_account_name", "product_product_name", "product_servicecode",
-        "line_item_product_code", "product_product_family", "product_region_code", "product_region",
-        "line_item_resource_id", "product_sku", "pricing_unit", "savings_plan_savings_plan_a_r_n",
-        "reservation_reservation_a_r_n", "bill_invoice_id", "line_item_usage_amount", "pricing_public_on_demand_cost",
-        "bill_billing_period_end_date", "resource_tags",
-    }  # fmt: skip
-    extra = [c for c in raw.columns if c not in known and not c.startswith(TAG_PREFIXES)]
-    out["provider_extra"] = n.extras(raw, [c for c in extra if c in _EXTRA_KEPT or c.startswith("cost_category")])
+    kept = [c for c in raw.columns if c in _EXTRA_KEPT or c.startswith("cost_category")]
+    out["provider_extra"] = n.extras(raw, kept)
     return out
 
 
@@ -191,7 +183,8 @@ def _effective_costs(raw, lowered, unblended, amount):
         recurring_fee = optional("reservation_unused_recurring_fee")
         pairs = zip(upfront[ri_fee], recurring_fee[ri_fee], strict=True)
         effective[ri_fee] = [format(Decimal(a or 0) + Decimal(b or 0), "f") for a, b in pairs]
-    upfront_fee = (lowered == "fee") & optional("reservation_reservation_a_r_n").notna()
+    reservation = n.text(raw["reservation_reservation_a_r_n"]) if "reservation_reservation_a_r_n" in raw else None
+    upfront_fee = (lowered == "fee") & (reservation.notna() if reservation is not None else False)
     effective[upfront_fee] = zero
     return effective
 

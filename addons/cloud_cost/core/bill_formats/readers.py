@@ -65,16 +65,15 @@ def csv_chunks(data, kind, *, file, chunk_rows):
     try:
         reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
         names = [name.lstrip("\ufeff").strip() for name in reader.schema.names]
-        pending = []
-        pending_rows = 0
+        pending = None
         for batch in reader:
-            pending.append(batch)
-            pending_rows += batch.num_rows
-            if pending_rows >= chunk_rows:
-                yield _arrow_frame(pending, names, offset)
-                offset += pending_rows
-                pending, pending_rows = [], 0
-        if pending:
+            table = pa.Table.from_batches([batch])
+            pending = table if pending is None else pa.concat_tables([pending, table])
+            while pending.num_rows >= chunk_rows:
+                yield _arrow_frame(pending.slice(0, chunk_rows), names, offset)
+                offset += chunk_rows
+                pending = pending.slice(chunk_rows)
+        if pending is not None and pending.num_rows:
             yield _arrow_frame(pending, names, offset)
     except (EOFError, OSError) as error:
         if kind == "csv.gz":
@@ -87,10 +86,7 @@ def csv_chunks(data, kind, *, file, chunk_rows):
         raise BillFormatError(message, file=file, row=row) from None
 
 
-def _arrow_frame(batches, names, offset):
-    import pyarrow as pa
-
-    table = pa.Table.from_batches(batches)
+def _arrow_frame(table, names, offset):
     frame = pd.DataFrame({name: table.column(i).to_pandas().astype(object) for i, name in enumerate(names)})
     frame.index = pd.RangeIndex(offset, offset + len(frame))
     return frame
