@@ -8,7 +8,7 @@ from moto.server import ThreadedMotoServer
 from odoo.tests import tagged
 
 from ..models.cloud_cost_bill_import import ImportRefused
-from .bill_files import focus_csv, focus_row
+from .bill_files import CUR2_COLUMNS, cur2_csv, cur2_row, focus_csv, focus_row
 from .common_import import ImportCase
 
 BUCKET = "acme-billing"
@@ -135,6 +135,29 @@ class TestImportS3(ImportCase):
         self.assertEqual(first.state, "superseded")
         self.assertEqual(second.previous_batch_id, first)
         self.assertEqual(self.totals(second)[("Usage", "EUR")][1], 3 * self.sums([{"c": "1.5"}], "c"))
+
+    def test_cur2_data_files_become_focus_lines(self):
+        rows = [
+            cur2_row("Usage", "0.3840000000", day=3),
+            cur2_row("SavingsPlanCoveredUsage", "0.384", day=4, savings_plan_savings_plan_effective_cost="0.27",
+                     savings_plan_savings_plan_a_r_n="arn:aws:savingsplans::999999999999:savingsplan/abc"),
+            cur2_row("Tax", "19.00", day=5, resource_tags=""),
+            cur2_row("Credit", "-5.00", day=6),
+        ]
+        key = self.put("data/BILLING_PERIOD=2026-10/acme-00001.csv.gz", cur2_csv(rows))
+        self.put("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json",
+                 manifest("2026-10", [key], columns=[{"name": c, "type": "string"} for c in CUR2_COLUMNS]))
+        self.s3_source.bill_format = "aws_cur2"
+        batch = self.s3_source._run_import().batches[0]
+        self.assertEqual(batch.row_count, 4)
+        totals = self.totals(batch)
+        self.assertEqual(totals[("Usage", "EUR")], (2, self.sums(rows[:2], "line_item_unblended_cost"),
+                                                    self.sums([{"c": "0.384"}, {"c": "0.27"}], "c")))
+        self.assertEqual(totals[("Tax", "EUR")][1:], (19, 19))
+        self.assertEqual(totals[("Credit", "EUR")][1:], (-5, -5))
+        tags = self.sql("SELECT tags->>'user_team' FROM cloud_cost_line WHERE batch_id = %s AND source_row = 1",
+                        batch.id)
+        self.assertEqual(tags, [("retail",)])
 
     def test_the_standard_credential_chain_without_keys(self):
         self.export_october()
