@@ -1,0 +1,17 @@
+{
+    "name": "Cloud Cost Demo",
+    "summary": "A realistic demo estate: a shared Odoo platform for three business units and a regulated "
+    "tenant, two months of FOCUS bills, mapping rules, budgets",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/cloudcost-odoo/cloudcost",
+    "author": "CloudCost Contributors",
+    "license": "AGPL-3",
+    "installable": True,
+    "depends": ["cloud_cost", "cloud_cost_report"],
+    "data": [],
+    "demo": [
+        "demo/cloud_cost_demo_rules.xml",
+        "demo/cloud_cost_demo_bills.xml",
+    ],
+}

@@ -1,0 +1,1 @@
+"""Plain-Python generators of the demo's bills and cluster usage; no ORM."""

@@ -1,0 +1,2 @@
+from . import test_focus_month
+from . import test_demo_data

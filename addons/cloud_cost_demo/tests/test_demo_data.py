@@ -1,0 +1,52 @@
+from decimal import Decimal
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+from ..core.focus_month import generate_month, month_starts
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """What a new user sees at first login: the demo estate's bills imported, classified and budgeted."""
+
+    def test_the_last_two_months_of_bills_are_imported_and_mostly_allocated(self):
+        source = self.env.ref("cloud_cost.cost_source_focus_demo")
+        batches = source.batch_ids.filtered(lambda b: b.state == "imported").sorted("billing_period_start")
+        months = month_starts(fields.Date.context_today(source), 2)
+        self.assertEqual(batches.mapped("billing_period_start"), months)
+        for batch, month in zip(batches, months, strict=True):
+            rows = generate_month(month)
+            self.assertEqual(batch.row_count, len(rows))
+            # the file's exact totals, kept exactly (numeric) by the import
+            self.env.cr.execute(
+                "SELECT sum(billed_cost)::text, sum(effective_cost)::text FROM cloud_cost_import_total WHERE batch_id = %s",
+                [batch.id],
+            )
+            self.assertEqual(
+                tuple(Decimal(total) for total in self.env.cr.fetchone()),
+                (sum(Decimal(r["BilledCost"]) for r in rows), sum(Decimal(r["EffectiveCost"]) for r in rows)),
+            )
+            share = batch.unallocated_cost / batch.effective_cost_total
+            self.assertTrue(0.01 < share < 0.10, f"unallocated share {share:.1%}: untagged rows stay visible")
+
+    def test_tags_classify_the_lines_by_business_unit_pool_and_tier(self):
+        lines = self.env["cloud.cost.line"].search(
+            [("source_id", "=", self.env.ref("cloud_cost.cost_source_focus_demo").id)]
+        )
+        retail = lines.filtered(lambda line: line.analytic_account_id == self.env.ref("cloud_cost.analytic_bu_retail"))
+        self.assertTrue(retail)
+        self.assertEqual(
+            set(retail.mapped("service_tier_id.code")), {self.env.ref("cloud_cost.service_tier_business_critical").code}
+        )
+        nodes = lines.filtered(lambda line: line.resource_name and line.resource_name.startswith("eks-node-"))
+        self.assertEqual(nodes.cost_pool_id, self.env.ref("cloud_cost.cost_pool_tenant_runtime"))
+        regulated = lines.filtered(lambda line: line.tenant == "regulated")
+        self.assertEqual(set(regulated.mapped("provider_name")), {"Microsoft"})
+        sandbox = lines.filtered(lambda line: line.resource_name == "sandbox-vm")
+        self.assertTrue(sandbox and all(sandbox.mapped("is_unallocated")))
+
+    def test_retail_is_over_its_budget_last_month(self):
+        budget = self.env.ref("cloud_cost_demo.budget_retail_last_month")
+        self.assertTrue(budget.over_budget)
+        self.assertFalse(self.env.ref("cloud_cost_demo.budget_regulated_last_month").over_budget)
