@@ -172,24 +172,48 @@ class CloudCostAllocationRun(models.Model):
             if run.date_to < run.date_from:
                 raise ValidationError(_("Run %s: the period must not end before it starts.", run.display_name))
 
-    @api.constrains("policy_id", "company_id", "date_from", "date_to", "state")
-    def _check_one_open_run(self):
-        for run in self.filtered("is_open"):
-            other = self.search([
-                ("id", "!=", run.id),
-                ("company_id", "=", run.company_id.id),
-                ("policy_id", "=", run.policy_id.id),
-                ("date_from", "=", run.date_from),
-                ("date_to", "=", run.date_to),
-                ("is_open", "=", True),
-            ], limit=1)
-            if other:
-                raise ValidationError(_(
-                    "Policy %(policy)s already has an open run for %(period)s (%(run)s, %(state)s). "
-                    "Recompute it, or cancel it before starting another.",
-                    policy=run.policy_id.display_name, period=run.period, run=other.display_name,
-                    state=dict(self._fields["state"]._description_selection(self.env))[other.state],
-                ))
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_open_slot(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"policy_id", "company_id", "date_from", "date_to", "state"} & set(vals):
+            for run in self:
+                merged = {
+                    "policy_id": run.policy_id.id, "company_id": run.company_id.id,
+                    "date_from": run.date_from, "date_to": run.date_to, "state": run.state, **vals,
+                }
+                self._check_open_slot(merged, exclude=run)
+        return super().write(vals)
+
+    @api.model
+    def _check_open_slot(self, vals, exclude=None):
+        """One open run per company, policy and period (the unique index guards the database too)."""
+        state = vals.get("state", "draft")
+        if state in self._closed_states():
+            return
+        defaults = self.default_get(["company_id", "date_from", "date_to"])
+        values = {name: vals.get(name) or defaults.get(name) for name in ("company_id", "date_from", "date_to")}
+        domain = [
+            ("company_id", "=", values["company_id"]),
+            ("policy_id", "=", vals.get("policy_id")),
+            ("date_from", "=", values["date_from"]),
+            ("date_to", "=", values["date_to"]),
+            ("is_open", "=", True),
+        ]
+        if exclude:
+            domain.append(("id", "!=", exclude.id))
+        other = self.sudo().search(domain, limit=1)
+        if other:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise ValidationError(_(
+                "Policy %(policy)s already has an open run for %(period)s (%(run)s, %(state)s). "
+                "Recompute it, or cancel it before starting another.",
+                policy=other.policy_id.display_name, period=other.period, run=other.display_name,
+                state=states[other.state],
+            ))
 
     # ------------------------------------------------------------------ life cycle
     def _check_state(self, states, action):

@@ -1,0 +1,2 @@
+from . import test_run
+from . import test_kpis
