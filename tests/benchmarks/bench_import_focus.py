@@ -61,6 +61,11 @@ def generate(path, rows, seed=7):
         ("Amazon Virtual Private Cloud", "Networking", "Hrs"), ("AWS Key Management Service", "Security", "Requests"),
     ]
     regions = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-southeast-1"]
+    region_names = ["Europe (Ireland)", "Europe (Frankfurt)", "US East (N. Virginia)", "US West (Oregon)",
+                    "Asia Pacific (Singapore)"]
+    # unit prices belong to a SKU, as in real bills
+    skus = 500
+
     accounts = [f"{100000000000 + i}" for i in range(40)]
     teams = ["payments", "retail", "platform", "data", "web", "ops"]
     envs = ["prod", "staging", "dev"]
@@ -75,6 +80,8 @@ def generate(path, rows, seed=7):
         frac = rng.integers(0, 10**places, size)
         return np.char.add(np.char.add(whole.astype(str), "."), np.char.zfill(frac.astype(str), places))
 
+    list_prices = np.asarray(decimals(skus, 2), dtype=object)
+    contracted_prices = np.asarray(decimals(skus, 2), dtype=object)
     batch = 250_000
     written = 0
     with pa.CompressedOutputStream(str(path), "gzip") as stream:
@@ -98,6 +105,8 @@ def generate(path, rows, seed=7):
             billed = decimals(size, 50)
             category = np.where(rng.random(size) < 0.97, "Usage", np.where(rng.random(size) < 0.5, "Tax", "Credit"))
             currency = np.where(rng.random(size) < 0.9, "USD", "EUR")
+            region = rng.integers(0, len(regions), size)
+            sku = rng.integers(0, skus, size)
             resource_ids = np.char.add("arn:aws:ec2:eu-west-1:123:instance/i-", rng.integers(0, 80_000, size).astype(str))
             columns = {
                 "AvailabilityZone": pick(["a", "b", "c"], size),
@@ -121,25 +130,25 @@ def generate(path, rows, seed=7):
                 "ConsumedQuantity": decimals(size, 100, 6),
                 "ConsumedUnit": np.asarray([s[2] for s in services], dtype=object)[service],
                 "ContractedCost": billed,
-                "ContractedUnitPrice": decimals(size, 2),
+                "ContractedUnitPrice": contracted_prices[sku],
                 "EffectiveCost": decimals(size, 50),
                 "InvoiceIssuerName": np.full(size, "Amazon Web Services, Inc.", dtype=object),
                 "ListCost": decimals(size, 60),
-                "ListUnitPrice": decimals(size, 2),
+                "ListUnitPrice": list_prices[sku],
                 "PricingCategory": np.full(size, "Standard", dtype=object),
                 "PricingQuantity": decimals(size, 100, 6),
                 "PricingUnit": np.asarray([s[2] for s in services], dtype=object)[service],
                 "ProviderName": np.full(size, "AWS", dtype=object),
                 "PublisherName": np.full(size, "AWS", dtype=object),
-                "RegionId": pick(regions, size),
-                "RegionName": pick(regions, size),
+                "RegionId": np.asarray(regions, dtype=object)[region],
+                "RegionName": np.asarray(region_names, dtype=object)[region],
                 "ResourceId": resource_ids,
                 "ResourceName": resource_ids,
                 "ResourceType": np.full(size, "Instance", dtype=object),
                 "ServiceCategory": np.asarray([s[1] for s in services], dtype=object)[service],
                 "ServiceName": np.asarray([s[0] for s in services], dtype=object)[service],
-                "SkuId": np.char.add("SKU", rng.integers(0, 500, size).astype(str)),
-                "SkuPriceId": np.char.add("PRICE", rng.integers(0, 500, size).astype(str)),
+                "SkuId": np.char.add("SKU", sku.astype(str)),
+                "SkuPriceId": np.char.add("PRICE", sku.astype(str)),
                 "SubAccountId": pick(accounts, size),
                 "SubAccountName": np.full(size, "workload", dtype=object),
                 "Tags": pick(tags, size),
