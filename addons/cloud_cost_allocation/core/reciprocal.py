@@ -81,8 +81,10 @@ def round_flows(primaries, shares, outside, totals):
     """
     k = len(primaries)
     sink = k
+    # the solver's floats are exact to about 1e-15 of the largest amount: bounds are widened by
+    # a little more than that, so each flow still rounds to within a cent of its exact value
     scale = max(1.0, float(np.abs(np.asarray(totals, dtype=float)).max(initial=0.0)))
-    tolerance = 1e-9 * scale
+    tolerance = max(1e-7, 1e-12 * scale)
     edges = []  # [tail, head, lower, upper]
     for i in range(k):
         targets = [(j, float(totals[i]) * shares[i][j]) for j in range(k) if j != i and shares[i][j] > 0]
