@@ -17,7 +17,7 @@ def register(commands):
         "allocate",
         help="compute the allocation runs of a month and print per-receiver totals",
         description="Compute (or recompute) the month's allocation run of each active policy of the company "
-        "and print the per-receiver totals and the 100%% check. An approved run is printed as stored. "
+        "and print the per-receiver totals and the 100% check. An approved run is printed as stored. "
         "With --test nothing is stored. Exit status 2 when a policy cannot be applied or a check fails.",
     )
     allocate.add_argument("--period", required=True, metavar="YYYY-MM", help="the month to allocate")
@@ -45,8 +45,8 @@ def run_allocate(env, args):
         domain += ["|", ("name", "=", args.policy), ("code", "=", args.policy)]
     policies = Policy.search(domain)
     if not policies:
-        which = f"named {args.policy!r}" if args.policy else "active"
-        print(f"cloudcost allocate: no {which} allocation policy in company {env.company.name}", file=sys.stderr)
+        which = f"allocation policy named {args.policy!r}" if args.policy else "active allocation policy"
+        print(f"cloudcost allocate: no {which} in company {env.company.name}", file=sys.stderr)
         return 2
     status = 0
     for policy in policies:
