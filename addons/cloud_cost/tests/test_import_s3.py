@@ -1,5 +1,6 @@
 """The S3 source over real HTTP, against moto's S3 server, with an AWS Data Exports layout."""
 
+import gzip
 import json
 
 import boto3
@@ -8,8 +9,9 @@ from moto.server import ThreadedMotoServer
 from odoo.tests import tagged
 
 from ..models.cloud_cost_bill_import import ImportRefused
-from .bill_files import CUR2_COLUMNS, cur2_csv, cur2_row, focus_csv, focus_row
+from .bill_files import focus_csv, focus_row
 from .common_import import ImportCase
+from .test_bill_formats import CUR2_HEADER, cur2_row, to_csv
 
 BUCKET = "acme-billing"
 PREFIX = "exports/cur2/acme/"
@@ -137,16 +139,18 @@ class TestImportS3(ImportCase):
         self.assertEqual(self.totals(second)[("Usage", "EUR")][1], 3 * self.sums([{"c": "1.5"}], "c"))
 
     def test_cur2_data_files_become_focus_lines(self):
+        eur = {"line_item_currency_code": "EUR"}
         rows = [
-            cur2_row("Usage", "0.3840000000", day=3),
-            cur2_row("SavingsPlanCoveredUsage", "0.384", day=4, savings_plan_savings_plan_effective_cost="0.27",
-                     savings_plan_savings_plan_a_r_n="arn:aws:savingsplans::999999999999:savingsplan/abc"),
-            cur2_row("Tax", "19.00", day=5, resource_tags=""),
-            cur2_row("Credit", "-5.00", day=6),
+            cur2_row("Usage", "0.3840000000", **eur),
+            cur2_row("SavingsPlanCoveredUsage", "0.384", savings_plan_savings_plan_effective_cost="0.27",
+                     savings_plan_savings_plan_a_r_n="arn:aws:savingsplans::999999999999:savingsplan/abc", **eur),
+            cur2_row("Tax", "19.00", resource_tags="", **eur),
+            cur2_row("Credit", "-5.00", **eur),
         ]
-        key = self.put("data/BILLING_PERIOD=2026-10/acme-00001.csv.gz", cur2_csv(rows))
+        key = self.put("data/BILLING_PERIOD=2026-10/acme-00001.csv.gz",
+                       gzip.compress(to_csv(rows, header=CUR2_HEADER), mtime=0))
         self.put("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json",
-                 manifest("2026-10", [key], columns=[{"name": c, "type": "string"} for c in CUR2_COLUMNS]))
+                 manifest("2026-10", [key], columns=[{"name": c, "type": "string"} for c in CUR2_HEADER]))
         self.s3_source.bill_format = "aws_cur2"
         batch = self.s3_source._run_import().batches[0]
         self.assertEqual(batch.row_count, 4)

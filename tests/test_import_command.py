@@ -1,0 +1,94 @@
+"""./setup/cloudcost import as a user runs it: a separate process, committed data."""
+
+import os
+import subprocess
+import uuid
+
+import pytest
+
+
+def _registry_cursor():
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    return Registry(os.environ["CLOUDCOST_TEST_DATABASE"]).cursor()
+
+
+@pytest.fixture
+def company_currency():
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with _registry_cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        return env.ref("base.user_admin").company_id.currency_id.name
+
+
+@pytest.fixture
+def source_name():
+    """A source name of this test only; the source, its batches and lines are removed after."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    name = f"command line test {uuid.uuid4().hex[:8]}"
+    yield name
+    with _registry_cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        sources = env["cloud.cost.source"].with_context(active_test=False).search([("name", "=", name)])
+        sources.batch_ids.unlink()
+        sources.unlink()
+        cr.commit()
+
+
+def cloudcost(project_dir, *args):
+    return subprocess.run(
+        [str(project_dir / "setup" / "cloudcost"), "--database", os.environ["CLOUDCOST_TEST_DATABASE"], *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def batches_of(name):
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with _registry_cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        source = env["cloud.cost.source"].search([("name", "=", name)])
+        return [(b.state, b.row_count) for b in source.batch_ids.sorted("id")]
+
+
+def test_import_prints_the_batch_summary_and_refuses_bad_files(project_dir, tmp_path, company_currency, source_name):
+    from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row  # noqa: PLC0415
+
+    rows = [
+        focus_row(day=1, BillingCurrency=company_currency, BilledCost="10.0000000001", EffectiveCost="9.5"),
+        focus_row(day=2, BillingCurrency=company_currency, BilledCost="0.25", EffectiveCost="0.25",
+                  ChargeCategory="Tax", Tags=""),
+        focus_row(day=2, BillingCurrency=company_currency, BilledCost="-1", EffectiveCost="-1",
+                  ChargeCategory="Credit"),
+    ]
+    bill = tmp_path / "focus-2026-10.csv.gz"
+    bill.write_bytes(focus_csv(rows, gzip_it=True))
+
+    result = cloudcost(project_dir, "import", str(bill), "--source", source_name)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "3 rows" in out
+    assert f"Usage           {company_currency}" in out
+    assert "10.0000000001" in out and "9.5" in out
+    assert f"Tax             {company_currency}" in out
+    assert "unallocated:" in out and "3 of 3 rows (100.0 %)" in out
+    assert batches_of(source_name) == [("imported", 3)]
+
+    again = cloudcost(project_dir, "import", str(bill), "--source", source_name)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged, already imported: focus-2026-10.csv.gz" in again.stdout
+    assert batches_of(source_name) == [("imported", 3)]
+
+    rows[1]["EffectiveCost"] = "0,25 EUR"
+    broken = tmp_path / "restated.csv"
+    broken.write_bytes(focus_csv(rows))
+    refused = cloudcost(project_dir, "import", str(broken), "--source", source_name)
+    assert refused.returncode == 2
+    assert "restated.csv" in refused.stderr
+    assert "EffectiveCost" in refused.stderr
+    assert "2" in refused.stderr.split("restated.csv", 1)[1]
+    assert batches_of(source_name) == [("imported", 3)]
