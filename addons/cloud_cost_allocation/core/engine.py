@@ -176,7 +176,9 @@ def group_costs(lines, amount_column="amount", scale=None):
         frame[amount_column] = frame[amount_column].map(to_decimal)
         grouped = frame.groupby(keys, sort=True, observed=True)[amount_column].sum().reset_index()
         grouped["cents"] = cumulative_units(grouped[amount_column])
-    return grouped.loc[:, list(COST_COLUMNS)]
+    costs = grouped.loc[:, list(COST_COLUMNS)]
+    costs.attrs["normalised"] = True
+    return costs
 
 
 def normalise_keys(frame):
@@ -210,8 +212,9 @@ class _Run:
     def __init__(self, costs, policy, drivers):
         self.policy = policy
         self.drivers = drivers or {}
-        costs = normalise_keys(pd.DataFrame(costs, columns=list(COST_COLUMNS)))
-        costs["cents"] = costs["cents"].astype("int64")
+        if not getattr(costs, "attrs", {}).get("normalised"):
+            costs = normalise_keys(pd.DataFrame(costs, columns=list(COST_COLUMNS)))
+        costs = costs.assign(cents=costs["cents"].astype("int64"))
         self.costs = costs
         self.lines = []
         has_pool = costs["pool"] != 0
@@ -233,6 +236,7 @@ class _Run:
             self.last_step[step.sender] = position
         self.ordered = ordered
         self.position = -1
+        self._direct_costs = {}
 
     # -- bookkeeping
     def name(self, receiver):
@@ -330,16 +334,21 @@ class _Run:
 
     # -- receivers and weights
     def _direct_cost(self, category):
+        """({business unit: cents}, {pool: cents}) of own cost, all or of one service category class."""
+        if category in self._direct_costs:
+            return self._direct_costs[category]
         wanted = CATEGORY_CLASSES.get(category, False)
         if wanted is False:
             raise AllocationError(f"unknown service category class {category!r}")
 
         def totals(rows, column):
             if wanted is not None:
-                rows = rows[rows["category"].str.lower().isin(wanted)]
+                values = rows["category"].unique()
+                rows = rows[rows["category"].isin([v for v in values if str(v).strip().lower() in wanted])]
             return {int(k): int(v) for k, v in rows.groupby(column)["cents"].sum().items()}
 
-        return totals(self.direct_rows, "analytic"), totals(self.pool_rows, "pool")
+        self._direct_costs[category] = (totals(self.direct_rows, "analytic"), totals(self.pool_rows, "pool"))
+        return self._direct_costs[category]
 
     def _default_receivers(self, step):
         if step.method in ("driver", "tier"):
@@ -416,7 +425,7 @@ class _Run:
             )
         parts = split_units(amount, weights, keys=receivers)
         weight_sum = sum(shown) if weight_sum is None else weight_sum
-        for receiver, part, value in zip(receivers, parts, shown):
+        for receiver, part, value in zip(receivers, parts, shown, strict=False):
             share = (value / weight_sum).quantize(Decimal("1e-12")) if weight_sum else None
             self._credit(step, receiver, part, line_type, driver_value=value, share=share)
 
@@ -469,7 +478,7 @@ class _Run:
             ]
         else:
             parts = [c[3] for c in charges]
-        for (receiver, quantity, price, _charge), part in zip(charges, parts):
+        for (receiver, quantity, price, _charge), part in zip(charges, parts, strict=False):
             share = (Decimal(part) / Decimal(balance)).quantize(Decimal("1e-12")) if balance else None
             self._credit(step, receiver, part, "allocation", driver_value=quantity, share=share, unit_price=price)
         self._remainder(step)
@@ -499,7 +508,7 @@ class _Run:
                 raise AllocationError(f"{self.describe(step)}: no receiver has a weight in reciprocal group {label}")
             i = index[pool_id]
             outside_receivers = []
-            for receiver, value, weight in zip(receivers, shown, weights):
+            for receiver, value, weight in zip(receivers, shown, weights, strict=False):
                 if receiver[0] == "p" and receiver[1] in index:
                     shares[i][index[receiver[1]]] += weight / total_weight
                 elif weight:
@@ -622,7 +631,7 @@ class _Run:
             return
         parts = split_units(amount, weights, keys=receivers)
         total_weight = sum(weights)
-        for target, part, weight in zip(receivers, parts, weights):
+        for target, part, weight in zip(receivers, parts, weights, strict=False):
             if part:
                 share = (Decimal(weight) / Decimal(total_weight)).quantize(Decimal("1e-12"))
                 self._add_line(pseudo, target, part, line_type, share=share,

@@ -36,9 +36,10 @@ def run_kpis(result, costs, production_names):
     steps; not what the unallocated and idle fallbacks spread or kept. Non-production:
     cost lines tagged with an environment that is set and not a production one.
     """
-    names = {n.lower() for n in production_names}
-    environments = costs["environment"].fillna("").str.strip().str.lower()
-    non_production = int(costs.loc[(environments != "") & ~environments.isin(names), "cents"].sum())
+    names = {n.strip().lower() for n in production_names}
+    environments = costs["environment"].fillna("")
+    non_production_names = [e for e in environments.unique() if e.strip() and e.strip().lower() not in names]
+    non_production = int(costs.loc[environments.isin(non_production_names), "cents"].sum())
     lines = result.lines
     kept = lines["receiver_kind"] == "none"
     allocated_percent = percent(result.allocated, result.total)

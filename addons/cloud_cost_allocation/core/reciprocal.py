@@ -99,7 +99,7 @@ def round_flows(primaries, shares, outside, totals):
             edges.append([i, j, lower, upper])
     flow = [edge[2] for edge in edges]
     excess = [int(p) for p in primaries] + [-sum(int(p) for p in primaries)]
-    for (tail, head, _lower, _upper), value in zip(edges, flow):
+    for (tail, head, _lower, _upper), value in zip(edges, flow, strict=False):
         excess[tail] -= value
         excess[head] += value
     adjacency = [[] for _ in range(k + 1)]
@@ -125,7 +125,7 @@ def round_flows(primaries, shares, outside, totals):
         excess[end] += amount
     internal = [[0] * k for _ in range(k)]
     out = [0] * k
-    for (tail, head, _lower, _upper), value in zip(edges, flow):
+    for (tail, head, _lower, _upper), value in zip(edges, flow, strict=False):
         if head == sink:
             out[tail] = value
         else:
