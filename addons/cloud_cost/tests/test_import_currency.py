@@ -40,7 +40,7 @@ class TestImportCurrency(ImportCase):
             batch.id,
         )
         rates = ["1.1", "1.25", "1", "1.1"]
-        for (currency, billed, effective, billed_company, effective_company), row, rate in zip(stored, rows, rates):
+        for (currency, billed, effective, billed_company, effective_company), row, rate in zip(stored, rows, rates, strict=False):
             self.assertEqual(currency, row["BillingCurrency"])
             self.assertEqual(Decimal(billed), Decimal(row["BilledCost"]))  # the bill's amount, exactly
             self.assertEqual(Decimal(effective), Decimal(row["EffectiveCost"]))

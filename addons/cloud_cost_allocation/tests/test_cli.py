@@ -4,7 +4,7 @@ import io
 
 from odoo.tests import tagged
 
-from ..cli import register, run_allocate
+from ..cli import register
 from .common import AllocationCase
 
 

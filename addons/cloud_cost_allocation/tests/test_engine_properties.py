@@ -43,7 +43,7 @@ def scenarios(draw, non_negative=True):
             key = f"key{sender}"
             weights = [draw(WEIGHT) for _ in receivers]
             weights[0] += 1  # something to split by
-            drivers[key] = dict(zip(receivers, weights))
+            drivers[key] = dict(zip(receivers, weights, strict=False))
             step.driver_key = key
             if method == "tier":
                 step.receivers = tuple(r for r in receivers if r[0] == "a") or (BUS[0],)
