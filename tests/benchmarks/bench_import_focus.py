@@ -203,6 +203,7 @@ def phase_import(args):
         cr.commit()
         elapsed = time.perf_counter() - started
         print(json.dumps({"rows": result.rows, "seconds": elapsed, "peak_rss": peak_rss_bytes(),
+                          "copy_seconds": result.copy_seconds,
                           "source_id": source.id, "batches": [b.id for b in result.batches]}))
 
 
@@ -299,6 +300,7 @@ def main():
     peak = imported["peak_rss"] / 2**20
     print(f"bare COPY:  {copy['rows']:,} rows in {copy['seconds']:.1f} s ({copy['rows'] / copy['seconds']:,.0f} rows/s)")
     print(f"import:     {imported['rows']:,} rows in {imported['seconds']:.1f} s ({rate:,.0f} rows/s)")
+    print(f"            of which {imported['copy_seconds']:.1f} s in the background COPY of the cost lines")
     print(f"peak memory of the import process: {peak:,.0f} MiB")
     print(f"import / bare COPY: {ratio:.2f}x")
     print("targets: >= 50,000 rows/s {}, < 2 GiB {}, <= 3x COPY {}".format(

@@ -30,7 +30,7 @@ from ..core.mapping_rules import RULE_ID, RuleError
 
 _logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 # source bill_format -> parser format name
 PARSER_FORMATS = {"auto": None, "focus": "focus", "aws_cur2": "aws_cur2", "aws_cur": "aws_cur_legacy",
                   "azure": "azure", "gcp": "gcp"}

@@ -73,6 +73,12 @@ def test_the_valid_file_reads_exactly():
     assert parsed_totals(VALID, "v.csv") == (4, Decimal("1000008.0956789013"), Decimal("1000005.2500000001"))
 
 
+def test_a_header_with_a_leading_tab_reads_exactly_and_a_stray_carriage_return_is_refused():
+    # found by the properties below: amounts of a column whose header name has spaces must stay text
+    assert check(b"\t" + VALID) == "read"
+    assert check(b"\r" + VALID) == "refused"
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_truncated_files(data):

@@ -53,13 +53,17 @@ def csv_chunks(data, kind, *, file, chunk_rows):
     import pyarrow.csv as pacsv
 
     header = _csv_header(data, kind, file=file)
-    if not header:
+    if not [name for name in header if name.strip()]:
         raise BillFormatError("the file is empty (no header row)", file=file)
     stream = pa.input_stream(pa.py_buffer(data), compression="gzip" if kind == "csv.gz" else None)
     read_options = pacsv.ReadOptions(block_size=max(1 << 20, min(chunk_rows * 400, 64 << 20)), use_threads=True)
     parse_options = pacsv.ParseOptions(newlines_in_values=True)
+    # every column read as text, whichever spelling of its name Arrow keeps (spaces, byte-order mark)
+    spellings = {variant for name in header for variant in (name, name.strip(), "\ufeff" + name)}
     convert_options = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        column_types={name: pa.string() for name in spellings},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
     )
     offset = 0
     try:
@@ -106,7 +110,11 @@ def _csv_header(data, kind, *, file):
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BillFormatError(f"the header is not UTF-8 text ({error.reason})", file=file, row=None) from None
-    return [name.strip() for name in next(csv.reader([text]), [])]
+    try:
+        names = next(csv.reader([text]), [])
+    except csv.Error as error:
+        raise BillFormatError(f"the header is not a well-formed CSV row ({error})", file=file, row=None) from None
+    return names
 
 
 def _locate_csv_error(data, kind, message):
