@@ -10,6 +10,11 @@
     "installable": True,
     "depends": ["cloud_cost", "cloud_cost_report"],
     "data": [],
+    "assets": {
+        "web.assets_tests": [
+            "cloud_cost_demo/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/cloud_cost_demo_rules.xml",
         "demo/cloud_cost_demo_bills.xml",

@@ -1,4 +1,14 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields, models
+
+
+def _last_month_start(wizard):
+    return fields.Date.context_today(wizard).replace(day=1) - relativedelta(months=1)
+
+
+def _this_month_end(wizard):
+    return fields.Date.context_today(wizard) + relativedelta(day=31)
 
 
 class CloudCostMappingApplyWizard(models.TransientModel):
@@ -8,8 +18,9 @@ class CloudCostMappingApplyWizard(models.TransientModel):
     _description = "Re-apply Cost Mapping Rules"
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    date_from = fields.Date("Billing Period From", required=True)
-    date_to = fields.Date("Billing Period To", required=True)
+    # the months still open at month-end: the last one and the current one
+    date_from = fields.Date("Billing Period From", required=True, default=_last_month_start)
+    date_to = fields.Date("Billing Period To", required=True, default=_this_month_end)
     source_ids = fields.Many2many(
         "cloud.cost.source", string="Sources", domain="[('company_id', '=', company_id)]",
         help="Empty: every source of the company.",

@@ -1,2 +1,3 @@
 from . import test_focus_month
 from . import test_demo_data
+from . import test_journeys
