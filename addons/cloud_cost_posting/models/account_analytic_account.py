@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class AccountAnalyticAccount(models.Model):
+    _inherit = "account.analytic.account"
+
+    cloud_cost_chargeback_company_id = fields.Many2one(
+        "res.company", "Charged Company",
+        help="The company whose books bear this business unit's cloud cost. Set on a business unit shared by "
+        "several companies: a run of another company charges it through intercompany due-to / due-from entries. "
+        "Empty: the business unit's own company, or the run's.",
+    )
+
+    def _cloud_cost_company(self, default):
+        self.ensure_one()
+        return self.cloud_cost_chargeback_company_id or self.company_id or default

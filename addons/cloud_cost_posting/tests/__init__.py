@@ -1,0 +1,4 @@
+from . import test_entries
+from . import test_posting
+from . import test_concurrent_posting
+from . import test_cli

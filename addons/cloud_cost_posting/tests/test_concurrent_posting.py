@@ -1,0 +1,91 @@
+"""Two controllers post the same run at the same moment, each in their own database transaction."""
+
+import os
+import uuid
+
+import pytest
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.tests import new_test_user
+
+
+def _committed_approved_run(registry):
+    """A company of its own with an approved run, committed so that a second cursor sees it."""
+    tag = uuid.uuid4().hex[:8]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env["res.company"].create({"name": f"Concurrent posting {tag}"})
+        env = env(context={"allowed_company_ids": [company.id]})
+
+        def account(code, name):
+            return env["account.account"].create({"code": code, "name": name, "account_type": "expense",
+                                                  "company_ids": [(6, 0, company.ids)]})
+
+        company.write({
+            "cloud_cost_journal_id": env["account.journal"].create(
+                {"name": "Chargeback", "code": "CCB", "type": "general", "company_id": company.id}).id,
+            "cloud_cost_chargeback_account_id": account("628900", "Chargeback").id,
+            "cloud_cost_clearing_account_id": account("628000", "Clearing").id,
+        })
+        plan = env["account.analytic.plan"].create({"name": f"Business units {tag}"})
+        retail = env["account.analytic.account"].create({"name": "Retail", "plan_id": plan.id,
+                                                         "company_id": company.id})
+        source = env["cloud.cost.source"].create({"name": f"bill {tag}", "company_id": company.id})
+        batch = env["cloud.cost.import.batch"].create({
+            "source_id": source.id, "company_id": company.id, "billing_period_start": "2026-10-01",
+            "billing_period_end": "2026-10-31", "state": "imported"})
+        env["cloud.cost.line"].create({
+            "batch_id": batch.id, "company_id": company.id, "charge_category": "Usage",
+            "billing_period_start": "2026-10-01", "charge_period_start": "2026-10-01 00:00:00",
+            "effective_cost_company": 123.45, "billed_cost_company": 123.45, "effective_cost": 123.45,
+            "billed_cost": 123.45, "analytic_account_id": retail.id})
+        policy = env["cloud.cost.allocation.policy"].create({"name": "Month", "code": f"M{tag}",
+                                                             "company_id": company.id, "allow_self_approval": True})
+        users = [
+            new_test_user(env, login=f"poster_{n}_{tag}", company_id=company.id, company_ids=[(6, 0, company.ids)],
+                          groups="base.group_user,cloud_cost.group_cloud_cost_controller").id
+            for n in (1, 2)
+        ]
+        run = env["cloud.cost.allocation.run"].create({"policy_id": policy.id, "company_id": company.id,
+                                                       "date_from": "2026-10-01", "date_to": "2026-10-31"})
+        run.with_user(users[0]).action_compute()
+        run.with_user(users[0]).action_approve()
+        cr.commit()
+        return run.id, users, company.id
+
+
+def _run_as(cr, user_id, run_id, company_id):
+    env = api.Environment(cr, user_id, {"allowed_company_ids": [company_id]})
+    return env["cloud.cost.allocation.run"].browse(run_id)
+
+
+@pytest.fixture
+def registry():
+    return Registry(os.environ["CLOUDCOST_TEST_DATABASE"])
+
+
+def test_two_cursors_posting_the_same_run_one_succeeds_the_other_is_told(registry):
+    run_id, users, company_id = _committed_approved_run(registry)
+    first, second = registry.cursor(), registry.cursor()
+    try:
+        _run_as(first, users[0], run_id, company_id).action_post()  # holds the run until it commits
+        with pytest.raises(UserError, match="being posted or reversed by someone else"):
+            _run_as(second, users[1], run_id, company_id).action_post()
+        second.rollback()
+        first.commit()
+        # the second user tries again once the first has committed: the run is posted already
+        with pytest.raises(UserError, match="cannot be posted"):
+            _run_as(second, users[1], run_id, company_id).action_post()
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    with registry.cursor() as cr:
+        run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
+        assert run.state == "posted"
+        cr.execute("SELECT count(*) FROM account_move WHERE cloud_cost_run_id = %s", [run_id])
+        assert cr.fetchone()[0] == 1
+        assert run.move_ids.amount_total == 123.45
+        assert run.posted_by_id.id == users[0]

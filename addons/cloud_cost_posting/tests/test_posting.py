@@ -1,0 +1,217 @@
+from collections import defaultdict
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from odoo.addons.cloud_cost_allocation.tests.common import AllocationCase
+
+
+class PostingCase(AllocationCase):
+    """The allocation test company with a chart of a few accounts and a chargeback journal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accounts = cls.make_accounts(cls.company)
+        cls.company.write({
+            "cloud_cost_journal_id": cls.accounts["journal"].id,
+            "cloud_cost_chargeback_account_id": cls.accounts["chargeback"].id,
+            "cloud_cost_clearing_account_id": cls.accounts["clearing"].id,
+            "cloud_cost_due_from_account_id": cls.accounts["due_from"].id,
+        })
+        cls.platform_clearing = cls.env["account.account"].create({
+            "code": "628100", "name": "Shared platform clearing", "account_type": "expense",
+            "company_ids": [(6, 0, cls.company.ids)]})
+        cls.platform.clearing_account_id = cls.platform_clearing
+
+    @classmethod
+    def make_accounts(cls, company):
+        Account = cls.env["account.account"].with_company(company)
+
+        def account(code, name, kind):
+            return Account.create({"code": code, "name": name, "account_type": kind,
+                                   "company_ids": [(6, 0, company.ids)]})
+
+        return {
+            "chargeback": account("628900", "Cloud cost chargeback", "expense"),
+            "clearing": account("628000", "Cloud cost clearing", "expense"),
+            "due_from": account("185000", "Intercompany due from", "asset_current"),
+            "due_to": account("485000", "Intercompany due to", "liability_current"),
+            "journal": cls.env["account.journal"].create({
+                "name": "Cloud chargeback", "code": "CCB", "type": "general", "company_id": company.id}),
+        }
+
+    def approved_run(self):
+        run = self.new_run(user=self.controller)
+        run.with_user(self.controller).action_compute()
+        run.with_user(self.controller_2).action_approve()
+        return run
+
+    def final_by_receiver(self, run):
+        totals = defaultdict(float)
+        for line in run.line_ids.filtered(lambda l: l.is_final and l.receiver_kind == "analytic"):
+            totals[line.analytic_account_id] += line.amount
+        return {account: round(amount, 2) for account, amount in totals.items()}
+
+    def analytic_by_account(self, moves, plan=None):
+        """Analytic amounts per account of ``plan`` (default: the business units' plan)."""
+        column = (plan or self.retail.plan_id)._column_name()
+        totals = defaultdict(float)
+        for line in self.env["account.analytic.line"].search([("move_line_id.move_id", "in", moves.ids)]):
+            totals[line[column]] += line.amount
+        return {account: round(amount, 2) for account, amount in totals.items() if account}
+
+
+@tagged("post_install", "-at_install")
+class TestPosting(PostingCase):
+    def test_one_entry_per_run_debits_business_units_credits_pools_and_matches_the_analytic_lines(self):
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+
+        self.assertEqual(run.state, "posted")
+        self.assertEqual(run.posted_by_id, self.controller)
+        move = run.move_ids
+        self.assertEqual(len(move), 1)
+        self.assertEqual((move.state, move.journal_id, move.date), ("posted", self.accounts["journal"], run.date_to))
+        self.assertEqual(move.create_uid, self.controller)
+        final = self.final_by_receiver(run)
+        debits = move.line_ids.filtered(lambda l: l.cloud_cost_side == "receiver")
+        self.assertEqual(debits.account_id, self.accounts["chargeback"])
+        self.assertEqual(round(sum(debits.mapped("debit")), 2), round(sum(final.values()), 2))
+        for line in debits:
+            self.assertEqual(line.analytic_distribution, {str(line.cloud_cost_receiver_id.id): 100.0})
+        # the platform pool is credited on its own clearing account, the runtime pool and direct cost on the company's
+        platform = move.line_ids.filtered(lambda l: l.cloud_cost_sender_pool_id == self.platform)
+        self.assertEqual((platform.account_id, platform.credit), (self.platform_clearing, 300.0))
+        self.assertEqual(move.line_ids.filtered(lambda l: l.cloud_cost_side == "sender" and not
+                                                l.cloud_cost_sender_pool_id).credit, 150.0)
+        # analytic lines by business unit = the run's allocation lines by receiver, to the cent
+        analytic = self.analytic_by_account(move)
+        self.assertEqual({account: -amount for account, amount in analytic.items()}, final)
+        self.assertEqual(final[self.retail], 525.0)  # 225 platform + 200 runtime + 100 direct
+
+    def test_one_entry_per_receiver(self):
+        self.policy.posting_grouping = "receiver"
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        final = self.final_by_receiver(run)
+        self.assertEqual(len(run.move_ids), len(final))
+        for move in run.move_ids:
+            receivers = move.line_ids.cloud_cost_receiver_id
+            self.assertEqual(len(receivers), 1)
+            self.assertAlmostEqual(move.amount_total, final[receivers], places=2)
+            self.assertIn(receivers.name, move.ref)
+
+    def test_distribution_on_business_unit_and_environment_plans(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Environments"})
+        prod, dev = (self.env["account.analytic.account"].create({"name": name, "plan_id": plan.id,
+                                                                  "company_id": self.company.id})
+                     for name in ("prod", "dev"))
+        self.policy.environment_plan_id = plan
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        line = run.move_ids.line_ids.filtered(
+            lambda l: l.cloud_cost_receiver_id == self.payments and l.cloud_cost_environment == "dev")
+        self.assertEqual(line.analytic_distribution, {f"{self.payments.id},{dev.id}": 100.0})
+        by_environment = self.analytic_by_account(run.move_ids, plan)
+        prod_total = sum(l.amount for l in run.line_ids if l.is_final and l.receiver_kind == "analytic"
+                         and l.environment == "prod")
+        self.assertAlmostEqual(-by_environment[prod], prod_total, places=2)
+        self.assertAlmostEqual(-by_environment[dev], 50.0, places=2)
+        # the business unit plan still adds up per receiver
+        final = self.final_by_receiver(run)
+        self.assertEqual({a: -v for a, v in self.analytic_by_account(run.move_ids).items()}, final)
+
+    def test_a_locked_period_is_refused_with_a_clear_message_and_nothing_posted(self):
+        run = self.approved_run()
+        self.company.fiscalyear_lock_date = "2026-10-31"
+        with self.assertRaisesRegex(UserError, r"locked up to .*cannot be posted"):
+            run.with_user(self.controller).action_post()
+        self.assertEqual(run.state, "approved")
+        self.assertFalse(self.env["account.move"].search([("cloud_cost_run_id", "=", run.id)]))
+
+    def test_segregation_of_duties(self):
+        run = self.new_run(user=self.controller)
+        run.with_user(self.controller).action_compute()
+        with self.assertRaisesRegex(UserError, "four eyes"):
+            run.with_user(self.controller).action_approve()
+        run.with_user(self.controller_2).action_approve()
+        for user in (self.accountant, self.auditor, self.cost_user):
+            with self.assertRaises(AccessError):
+                run.with_user(user).action_post()
+        self.assertEqual(run.state, "approved")
+        run.with_user(self.controller).action_post()
+        with self.assertRaisesRegex(UserError, "cannot be posted"):
+            run.with_user(self.controller_2).action_post()
+        self.assertEqual(len(run.move_ids), 1)
+        # the auditor reads the entries' runs but changes nothing
+        self.assertEqual(run.with_user(self.auditor).state, "posted")
+        with self.assertRaises(AccessError):
+            run.with_user(self.auditor).action_reverse()
+
+    def test_reversal_round_trip_nets_to_zero_and_a_rerun_after_a_restated_bill_posts_fresh(self):
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        original = run.move_ids
+        run.with_user(self.controller).action_reverse()
+
+        self.assertEqual(run.state, "reversed")
+        reversal = run.move_ids - original
+        self.assertEqual(reversal.reversed_entry_id, original)
+        self.assertEqual(reversal.state, "posted")
+        self.assertEqual(original.payment_state if original.is_invoice() else "n/a", "n/a")
+        balances = defaultdict(float)
+        for line in run.move_ids.line_ids:
+            balances[line.account_id] += line.balance
+        self.assertTrue(all(abs(v) < 0.005 for v in balances.values()), balances)
+        analytic = self.analytic_by_account(run.move_ids)
+        self.assertTrue(analytic == {} or all(abs(v) < 0.005 for v in analytic.values()), analytic)
+
+        # a restated bill: the period is free for a new run, which posts fresh entries
+        self.make_batch([(None, self.payments, "80.00", "prod", "Compute")], period=("2026-10-01", "2026-10-31"))
+        rerun = self.approved_run()
+        rerun.with_user(self.controller).action_post()
+        self.assertEqual(rerun.state, "posted")
+        self.assertFalse(rerun.move_ids & run.move_ids)
+        self.assertAlmostEqual(sum(rerun.move_ids.mapped("amount_total")) - original.amount_total, 80.0, places=2)
+
+    def test_intercompany_receiver_gets_matching_entries_in_both_companies(self):
+        other = self.other_company
+        accounts = self.make_accounts(other)
+        other.write({
+            "cloud_cost_journal_id": accounts["journal"].id,
+            "cloud_cost_chargeback_account_id": accounts["chargeback"].id,
+            "cloud_cost_clearing_account_id": accounts["clearing"].id,
+            "cloud_cost_due_to_account_id": accounts["due_to"].id,
+        })
+        shared_plan = self.env["account.analytic.plan"].create({"name": "Group business units"})
+        subsidiary = self.env["account.analytic.account"].create({
+            "name": "Subsidiary shop", "plan_id": shared_plan.id, "company_id": False,
+            "cloud_cost_chargeback_company_id": other.id})
+        self.set_driver(self.cpu, {self.retail: 30, self.payments: 10, subsidiary: 20})
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+
+        home = run.move_ids.filtered(lambda m: m.company_id == self.company)
+        away = run.move_ids.filtered(lambda m: m.company_id == other)
+        self.assertEqual((len(home), len(away)), (1, 1))
+        share = 100.0  # 300 platform x 20 / 60
+        due_from = home.line_ids.filtered(lambda l: l.account_id == self.accounts["due_from"])
+        self.assertEqual((due_from.debit, due_from.cloud_cost_receiver_id, due_from.analytic_distribution),
+                         (share, subsidiary, False))
+        charged = away.line_ids.filtered(lambda l: l.account_id == accounts["chargeback"])
+        due_to = away.line_ids.filtered(lambda l: l.account_id == accounts["due_to"])
+        self.assertEqual((charged.debit, due_to.credit), (share, share))
+        self.assertEqual(charged.analytic_distribution, {str(subsidiary.id): 100.0})
+        self.assertEqual(away.state, "posted")
+        # both books balance, and the subsidiary's analytic lines carry its share
+        self.assertEqual({a: -v for a, v in self.analytic_by_account(away, shared_plan).items()}, {subsidiary: share})
+
+    def test_from_a_journal_item_to_its_allocation_lines(self):
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        for item in run.move_ids.line_ids:
+            action = item.with_user(self.auditor).action_view_cloud_cost_allocation_lines()
+            lines = self.env["cloud.cost.allocation.line"].with_user(self.auditor).search(action["domain"])
+            self.assertTrue(lines, item.name)
+            self.assertAlmostEqual(sum(lines.mapped("amount")), abs(item.balance), places=2, msg=item.name)
