@@ -49,7 +49,7 @@ class PostingCase(AllocationCase):
 
     def final_by_receiver(self, run):
         totals = defaultdict(float)
-        for line in run.line_ids.filtered(lambda l: l.is_final and l.receiver_kind == "analytic"):
+        for line in run.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic"):
             totals[line.analytic_account_id] += line.amount
         return {account: round(amount, 2) for account, amount in totals.items()}
 
@@ -75,16 +75,16 @@ class TestPosting(PostingCase):
         self.assertEqual((move.state, move.journal_id, move.date), ("posted", self.accounts["journal"], run.date_to))
         self.assertEqual(move.create_uid, self.controller)
         final = self.final_by_receiver(run)
-        debits = move.line_ids.filtered(lambda l: l.cloud_cost_side == "receiver")
+        debits = move.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
         self.assertEqual(debits.account_id, self.accounts["chargeback"])
         self.assertEqual(round(sum(debits.mapped("debit")), 2), round(sum(final.values()), 2))
         for line in debits:
             self.assertEqual(line.analytic_distribution, {str(line.cloud_cost_receiver_id.id): 100.0})
         # the platform pool is credited on its own clearing account, the runtime pool and direct cost on the company's
-        platform = move.line_ids.filtered(lambda l: l.cloud_cost_sender_pool_id == self.platform)
+        platform = move.line_ids.filtered(lambda line: line.cloud_cost_sender_pool_id == self.platform)
         self.assertEqual((platform.account_id, platform.credit), (self.platform_clearing, 300.0))
-        self.assertEqual(move.line_ids.filtered(lambda l: l.cloud_cost_side == "sender" and not
-                                                l.cloud_cost_sender_pool_id).credit, 150.0)
+        self.assertEqual(move.line_ids.filtered(lambda line: line.cloud_cost_side == "sender" and not
+                                                line.cloud_cost_sender_pool_id).credit, 150.0)
         # analytic lines by business unit = the run's allocation lines by receiver, to the cent
         analytic = self.analytic_by_account(move)
         self.assertEqual({account: -amount for account, amount in analytic.items()}, final)
@@ -111,11 +111,11 @@ class TestPosting(PostingCase):
         run = self.approved_run()
         run.with_user(self.controller).action_post()
         line = run.move_ids.line_ids.filtered(
-            lambda l: l.cloud_cost_receiver_id == self.payments and l.cloud_cost_environment == "dev")
+            lambda line: line.cloud_cost_receiver_id == self.payments and line.cloud_cost_environment == "dev")
         self.assertEqual(line.analytic_distribution, {f"{self.payments.id},{dev.id}": 100.0})
         by_environment = self.analytic_by_account(run.move_ids, plan)
-        prod_total = sum(l.amount for l in run.line_ids if l.is_final and l.receiver_kind == "analytic"
-                         and l.environment == "prod")
+        prod_total = sum(line.amount for line in run.line_ids if line.is_final and line.receiver_kind == "analytic"
+                         and line.environment == "prod")
         self.assertAlmostEqual(-by_environment[prod], prod_total, places=2)
         self.assertAlmostEqual(-by_environment[dev], 50.0, places=2)
         # the business unit plan still adds up per receiver
@@ -196,11 +196,11 @@ class TestPosting(PostingCase):
         away = run.move_ids.filtered(lambda m: m.company_id == other)
         self.assertEqual((len(home), len(away)), (1, 1))
         share = 100.0  # 300 platform x 20 / 60
-        due_from = home.line_ids.filtered(lambda l: l.account_id == self.accounts["due_from"])
+        due_from = home.line_ids.filtered(lambda line: line.account_id == self.accounts["due_from"])
         self.assertEqual((due_from.debit, due_from.cloud_cost_receiver_id, due_from.analytic_distribution),
                          (share, subsidiary, False))
-        charged = away.line_ids.filtered(lambda l: l.account_id == accounts["chargeback"])
-        due_to = away.line_ids.filtered(lambda l: l.account_id == accounts["due_to"])
+        charged = away.line_ids.filtered(lambda line: line.account_id == accounts["chargeback"])
+        due_to = away.line_ids.filtered(lambda line: line.account_id == accounts["due_to"])
         self.assertEqual((charged.debit, due_to.credit), (share, share))
         self.assertEqual(charged.analytic_distribution, {str(subsidiary.id): 100.0})
         self.assertEqual(away.state, "posted")
