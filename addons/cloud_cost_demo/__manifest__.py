@@ -1,14 +1,14 @@
 {
     "name": "Cloud Cost Demo",
     "summary": "A realistic demo estate: a shared Odoo platform for three business units and a regulated "
-    "tenant, two months of FOCUS bills, mapping rules, budgets",
+    "tenant, two months of FOCUS bills, mapping rules, budgets, a step-down policy, a posted and a computed run",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/cloudcost-odoo/cloudcost",
     "author": "CloudCost Contributors",
     "license": "AGPL-3",
     "installable": True,
-    "depends": ["cloud_cost", "cloud_cost_report"],
+    "depends": ["cloud_cost", "cloud_cost_report", "cloud_cost_allocation", "cloud_cost_posting"],
     "data": [],
     "assets": {
         "web.assets_tests": [
@@ -18,5 +18,6 @@
     "demo": [
         "demo/cloud_cost_demo_rules.xml",
         "demo/cloud_cost_demo_bills.xml",
+        "demo/cloud_cost_demo_allocation.xml",
     ],
 }

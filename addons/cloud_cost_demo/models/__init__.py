@@ -1,1 +1,2 @@
 from . import cloud_cost_source
+from . import cloud_cost_allocation_run

@@ -50,3 +50,24 @@ class TestDemoData(TransactionCase):
         budget = self.env.ref("cloud_cost_demo.budget_retail_last_month")
         self.assertTrue(budget.over_budget)
         self.assertFalse(self.env.ref("cloud_cost_demo.budget_regulated_last_month").over_budget)
+
+    def test_the_month_end_policy_has_a_posted_and_a_computed_run(self):
+        policy = self.env.ref("cloud_cost_demo.allocation_policy_month_end")
+        self.assertEqual(policy.step_ids.mapped("method"), ["fixed", "driver", "driver", "driver"])
+        self.assertEqual(policy.step_ids[0].percent_ids.pool_id, self.env.ref("cloud_cost.cost_pool_tenant_runtime")
+                         | self.env.ref("cloud_cost.cost_pool_resilience"))
+        runs = policy.run_ids.sorted("date_from")
+        self.assertEqual([run.date_from for run in runs], month_starts(fields.Date.context_today(policy), 2))
+        posted, computed = runs
+        self.assertEqual((posted.state, computed.state), ("posted", "computed"))
+        self.assertNotEqual(posted.approved_by_id, posted.computed_by_id)  # four eyes
+        for run in runs:
+            self.assertTrue(run.checks_passed)
+            self.assertEqual(run.maturity, "run")  # more than 90 % of spend allocated
+            self.assertLess(run.unallocated_amount, run.total_cost * 0.1)
+        # the posted entry carries the allocation to the business units, to the cent
+        final = sum(posted.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic")
+                    .mapped("amount"))
+        self.assertAlmostEqual(posted.move_ids.amount_total, final, places=2)
+        analytic = self.env["account.analytic.line"].search([("move_line_id.move_id", "in", posted.move_ids.ids)])
+        self.assertAlmostEqual(-sum(analytic.mapped("amount")), final, places=2)

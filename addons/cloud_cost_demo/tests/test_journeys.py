@@ -45,3 +45,27 @@ class TestJourneys(HttpCase):
         self.assertAlmostEqual(
             last_month.unallocated_cost, unallocated_before - sum(reviewed.mapped("effective_cost_company")), places=2
         )
+
+    def test_controllers_compute_approve_and_post_last_months_run(self):
+        company = self.env.ref("base.main_company")
+        first, second = (
+            new_test_user(self.env, login=f"cc_journey_controller_{n}", company_id=company.id,
+                          groups="base.group_user,account.group_account_manager,cloud_cost.group_cloud_cost_controller")
+            for n in (1, 2)
+        )
+        policy = self.env.ref("cloud_cost_demo.allocation_policy_month_end")
+        last_month = month_starts(fields.Date.today(), 1)[0]
+        run = self.env["cloud.cost.allocation.run"].search([("policy_id", "=", policy.id),
+                                                            ("date_from", "=", last_month)])
+        self.assertEqual(run.state, "computed")
+
+        self.start_tour("/odoo", "cloud_cost_controller_computes_run", login=first.login)
+        self.assertEqual((run.state, run.computed_by_id), ("computed", first))
+        self.start_tour("/odoo", "cloud_cost_controller_approves_and_posts_run", login=second.login)
+
+        self.assertEqual((run.state, run.approved_by_id, run.posted_by_id), ("posted", second, second))
+        move = run.move_ids
+        self.assertEqual((len(move), move.state, move.date), (1, "posted", run.date_to))
+        final = sum(run.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic")
+                    .mapped("amount"))
+        self.assertAlmostEqual(move.amount_total, final, places=2)
