@@ -69,3 +69,29 @@ class TestJourneys(HttpCase):
         final = sum(run.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic")
                     .mapped("amount"))
         self.assertAlmostEqual(move.amount_total, final, places=2)
+
+    def test_auditor_follows_a_posted_journal_item_to_the_bill_rows(self):
+        company = self.env.ref("base.main_company")
+        auditor = new_test_user(
+            self.env, login="cc_journey_auditor", company_id=company.id,
+            groups="base.group_user,account.group_account_readonly,cloud_cost.group_cloud_cost_auditor",
+        )
+        policy = self.env.ref("cloud_cost_demo.allocation_policy_month_end")
+        posted = policy.run_ids.filtered(lambda run: run.state == "posted")
+        self.assertEqual(len(posted), 1)
+
+        self.start_tour("/odoo", "cloud_cost_auditor_traces_journal_item", login=auditor.login)
+
+        # what the auditor walked through holds together: the item's allocation lines add up to it, and the
+        # cost lines behind them are rows of the imported bill files
+        item = posted.move_ids.line_ids.sorted("sequence")[0]
+        env = self.env(user=auditor)
+        action = item.with_env(env).action_view_cloud_cost_allocation_lines()
+        lines = env["cloud.cost.allocation.line"].search(action["domain"])
+        self.assertAlmostEqual(sum(lines.mapped("amount")), abs(item.balance), places=2)
+        costs = env["cloud.cost.allocation.run.cost"].search(lines[0].action_view_cost_lines()["domain"])
+        self.assertTrue(costs)
+        for cost in costs[:20]:
+            self.assertTrue(cost.source_file.startswith("focus-") and cost.source_row > 0)
+            self.assertIn(cost.source_file, cost.batch_id.file_ids.mapped("name"))
+        self.assertEqual(posted.with_user(auditor).state, "posted")  # read, never changed
