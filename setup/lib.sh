@@ -106,6 +106,13 @@ cc_find_browser() {
         cc_die "No Chrome or Chromium found for the UI tours. Install one (Debian/Ubuntu: sudo apt-get install chromium)."
 }
 
+# Odoo renders PDF reports (the auditor pack's summary) with wkhtmltopdf.
+cc_find_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    cc_apt_install wkhtmltopdf ||
+        cc_die "wkhtmltopdf not found for PDF reports. Install it (Debian/Ubuntu: sudo apt-get install wkhtmltopdf)."
+}
+
 cc_pip() {
     # Local index folders named in a machine-wide pip configuration may not exist: hide that noise.
     "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)
