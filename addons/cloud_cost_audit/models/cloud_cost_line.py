@@ -1,0 +1,49 @@
+import json
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..core.source_rows import read_rows
+
+
+class CloudCostLine(models.Model):
+    _inherit = "cloud.cost.line"
+
+    source_row_content = fields.Text("Bill Row", compute="_compute_source_row_content",
+                                     help="The row of the original bill file this line was read from, as it is there.")
+
+    def _source_import_file(self):
+        self.ensure_one()
+        return self.env["cloud.cost.import.file"].sudo().search(
+            [("batch_id", "=", self.batch_id.id), ("name", "=", self.source_file), ("kind", "=", "data")], limit=1)
+
+    def _source_rows(self):
+        """{cost line: {column: raw value}}, reading each original file once."""
+        found = {}
+        by_file = {}
+        for line in self.filtered(lambda line: line.source_file and line.source_row):
+            key = (line.batch_id.id, line.source_file)
+            by_file[key] = by_file.get(key, self.browse()) | line
+        for (_batch, name), lines in by_file.items():
+            file = lines[0]._source_import_file()
+            if not file.attachment_id:
+                continue
+            rows = read_rows(file.attachment_id.raw, name, set(lines.mapped("source_row")))
+            for line in lines:
+                if line.source_row in rows:
+                    found[line] = rows[line.source_row]
+        return found
+
+    def _compute_source_row_content(self):
+        rows = self._source_rows()
+        for line in self:
+            row = rows.get(line)
+            line.source_row_content = json.dumps(row, indent=1, ensure_ascii=False) if row else False
+
+    def action_download_source_file(self):
+        self.ensure_one()
+        file = self._source_import_file()
+        if not file.attachment_id:
+            raise UserError(_("The bill file of this line is not kept (%s).", self.source_file or _("no file")))
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{file.attachment_id.id}?download=true",
+                "target": "self"}

@@ -1,0 +1,2 @@
+from . import test_run_hash
+from . import test_audit
