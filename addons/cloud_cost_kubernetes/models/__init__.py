@@ -1,0 +1,4 @@
+from . import cloud_cost_usage_source
+from . import cloud_cost_usage
+from . import cloud_cost_allocation_key
+from . import account_analytic_account

@@ -1,0 +1,2 @@
+from . import test_opencost_core
+from . import test_usage_import
