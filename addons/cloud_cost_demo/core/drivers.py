@@ -1,23 +1,23 @@
-"""Monthly driver values of the demo estate's business units, the same every time."""
+"""Monthly driver values of the demo estate's business units, the same every time.
 
-# business unit xml id -> (CPU core-hours, memory GiB-hours, active users, backup GB)
+CPU and memory come from the cluster's usage (see opencost_month.py); these are the others.
+"""
+
+# business unit xml id -> (active users, backup GB)
 BASE = {
-    "cloud_cost.analytic_bu_retail": (5200, 20800, 420, 800),
-    "cloud_cost.analytic_bu_wholesale": (3100, 12400, 260, 450),
-    "cloud_cost.analytic_bu_services": (1900, 7600, 120, 150),
-    # the regulated tenant runs on its own subscription: no share of the shared runtime
-    "cloud_cost.analytic_tenant_regulated": (0, 0, 80, 1200),
+    "cloud_cost.analytic_bu_retail": (420, 800),
+    "cloud_cost.analytic_bu_wholesale": (260, 450),
+    "cloud_cost.analytic_bu_services": (120, 150),
+    "cloud_cost.analytic_tenant_regulated": (80, 1200),
 }
-KEYS = ("cloud_cost.allocation_key_cpu", "cloud_cost.allocation_key_memory", "cloud_cost.allocation_key_users",
-        "cloud_cost.allocation_key_backup")
+KEYS = ("cloud_cost.allocation_key_users", "cloud_cost.allocation_key_backup")
 
 
 def month_drivers(month_index):
     """{(key xml id, business unit xml id): value} of the ``month_index``-th demo month (0 = oldest)."""
     growth = 1 + 0.04 * month_index  # the estate grows a little every month
-    values = {}
-    for unit, figures in BASE.items():
-        for key, figure in zip(KEYS, figures, strict=True):
-            if figure:
-                values[(key, unit)] = round(figure * growth, 2)
-    return values
+    return {
+        (key, unit): round(figure * growth, 2)
+        for unit, figures in BASE.items()
+        for key, figure in zip(KEYS, figures, strict=True)
+    }

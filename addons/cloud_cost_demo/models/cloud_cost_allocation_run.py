@@ -4,6 +4,7 @@ from odoo import api, fields, models
 
 from ..core.drivers import month_drivers
 from ..core.focus_month import month_starts
+from ..core.opencost_month import generate_usage_month, to_csv
 
 
 class CloudCostAllocationRun(models.Model):
@@ -11,7 +12,8 @@ class CloudCostAllocationRun(models.Model):
 
     @api.model
     def _load_demo_runs(self, policy_xmlid, months=2):
-        """Driver values of the demo months, then one run per month: the older posted, the last computed.
+        """Cluster usage and driver values of the demo months, then one run per month: the older posted, the
+        last computed.
 
         The runs are computed by the administrator and the older one approved by the demo user, a second
         controller (four eyes), as at a real month-end.
@@ -19,10 +21,14 @@ class CloudCostAllocationRun(models.Model):
         policy = self.env.ref(policy_xmlid)
         admin, second = self.env.ref("base.user_admin"), self.env.ref("base.user_demo")
         Value = self.env["cloud.cost.driver.value"]
+        cluster = self.env.ref("cloud_cost_demo.usage_source_shared_cluster")
         starts = month_starts(fields.Date.context_today(self), months)
         runs = self.browse()
         for index, start in enumerate(starts):
             end = start + relativedelta(day=31)
+            # the shared cluster's usage, from OpenCost's daily export: CPU and memory drivers
+            cluster._import_csv(to_csv(generate_usage_month(start)), f"opencost-{start:%Y-%m}.csv")
+            cluster._compute_cluster_drivers(policy.company_id, start, end)
             Value.create([
                 {"key_id": self.env.ref(key).id, "analytic_account_id": self.env.ref(unit).id,
                  "company_id": policy.company_id.id, "date_from": start, "date_to": end, "value": value,

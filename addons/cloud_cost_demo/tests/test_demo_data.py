@@ -71,3 +71,19 @@ class TestDemoData(TransactionCase):
         self.assertAlmostEqual(posted.move_ids.amount_total, final, places=2)
         analytic = self.env["account.analytic.line"].search([("move_line_id.move_id", "in", posted.move_ids.ids)])
         self.assertAlmostEqual(-sum(analytic.mapped("amount")), final, places=2)
+
+    def test_cluster_usage_gives_the_cpu_and_memory_drivers(self):
+        cluster = self.env.ref("cloud_cost_demo.usage_source_shared_cluster")
+        usage = cluster.usage_ids
+        self.assertEqual(set(usage.mapped("name")),
+                         {"retail-prod", "wholesale-prod", "services-prod", "platform-system", "__idle__"})
+        retail = self.env.ref("cloud_cost.analytic_bu_retail")
+        self.assertEqual(usage.filtered(lambda u: u.name == "retail-prod").analytic_account_id, retail)
+        self.assertFalse(usage.filtered("is_idle").analytic_account_id)
+        cpu = self.env["cloud.cost.driver.value"].search([("key_id", "=", self.env.ref("cloud_cost.allocation_key_cpu").id)])
+        self.assertEqual(set(cpu.mapped("origin")), {"cluster_usage"})
+        month = month_starts(fields.Date.context_today(cluster), 1)[0]
+        retail_rows = usage.filtered(lambda u: u.name == "retail-prod" and u.day.replace(day=1) == month)
+        expected = sum(max(u.cpu_request_avg, u.cpu_usage_avg) * u.minutes / 60 for u in retail_rows)
+        value = cpu.filtered(lambda v: v.analytic_account_id == retail and v.date_from == month)
+        self.assertAlmostEqual(value.value, expected, places=3)

@@ -87,7 +87,7 @@ class CloudCostUsageSource(models.Model):
     def _cron_import(self):
         """Import the days since the last one imported, up to yesterday."""
         yesterday = fields.Date.context_today(self) - timedelta(days=1)
-        for source in self.filtered("active"):
+        for source in self.filtered(lambda s: s.active and s.base_url):  # without an API: fed by CSV files
             start = (source.last_day + timedelta(days=1)) if source.last_day else yesterday
             if start <= yesterday:
                 source._import_days(start, yesterday)
