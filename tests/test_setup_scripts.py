@@ -158,6 +158,22 @@ def test_setup_run_serves_the_login_page_with_the_suite_installed(project_dir, o
             timeout=30,
         )
         assert response.url.rstrip("/").endswith(("/odoo", "/web")), response.url
+
+        # what the first login shows: last months' bills imported, a run posted and one waiting for approval
+        def read(model, fields):
+            answer = session.post(
+                f"http://127.0.0.1:{free_port}/web/dataset/call_kw/{model}/search_read",
+                json={"jsonrpc": "2.0", "method": "call", "params": {
+                    "model": model, "method": "search_read", "args": [[]], "kwargs": {"fields": fields}}},
+                timeout=30,
+            ).json()
+            assert "result" in answer, answer
+            return answer["result"]
+
+        assert sorted(run["state"] for run in read("cloud.cost.allocation.run", ["state"])) == ["computed", "posted"]
+        batches = read("cloud.cost.import.batch", ["state", "row_count"])
+        assert len(batches) == 2 and all(b["state"] == "imported" and b["row_count"] > 1000 for b in batches)
+        assert read("cloud.cost.usage", ["name"])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

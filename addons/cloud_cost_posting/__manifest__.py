@@ -8,12 +8,13 @@
     "author": "CloudCost Contributors",
     "license": "AGPL-3",
     "installable": True,
-    "depends": ["cloud_cost_allocation", "account"],
+    "depends": ["cloud_cost_allocation", "cloud_cost_report", "account"],
     "data": [
         "views/cloud_cost_allocation_policy_views.xml",
         "views/cloud_cost_allocation_run_views.xml",
         "views/res_company_views.xml",
         "views/account_analytic_account_views.xml",
         "views/account_move_line_views.xml",
+        "views/cloud_cost_month_overview_views.xml",
     ],
 }

@@ -1,4 +1,5 @@
 from . import cloud_cost_coded_mixin
+from . import cloud_cost_scheduled_mixin
 from . import cloud_cost_source
 from . import cloud_cost_import_batch
 from . import cloud_cost_line

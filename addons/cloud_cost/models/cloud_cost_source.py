@@ -2,8 +2,8 @@ import logging
 
 from odoo import _, api, fields, models
 
-from ..core.bill_stores import LocalStore, S3Store, StoreError, parse_s3_uri, plan_imports, s3_client
 from ..core import bill_formats
+from ..core.bill_stores import LocalStore, S3Store, StoreError, parse_s3_uri, plan_imports, s3_client
 from .cloud_cost_bill_import import ImportRefused, describe_error
 
 _logger = logging.getLogger(__name__)
@@ -36,8 +36,9 @@ INTERVAL_TYPES = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), 
 class CloudCostSource(models.Model):
     _name = "cloud.cost.source"
     _description = "Cloud Cost Source"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cloud.cost.scheduled.mixin"]
     _order = "sequence, name, id"
+    _cron_fields = ("active", "source_type", "interval_number", "interval_type", "name", "location", "s3_bucket")
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
@@ -69,7 +70,6 @@ class CloudCostSource(models.Model):
     )
     aws_secret_access_key = fields.Char("AWS Secret Access Key", groups="base.group_system", copy=False)
     # --- schedule: one scheduled action per active source
-    cron_id = fields.Many2one("ir.cron", "Scheduled Action", readonly=True, copy=False, ondelete="set null")
     interval_number = fields.Integer("Import Every", default=1)
     interval_type = fields.Selection(INTERVAL_TYPES, "Interval Unit", default="days", required=True)
     batch_ids = fields.One2many("cloud.cost.import.batch", "source_id", string="Import Batches")
@@ -103,47 +103,16 @@ class CloudCostSource(models.Model):
         """Source types imported by a scheduled action (extended by other addons)."""
         return ["file", "s3"]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        sources = super().create(vals_list)
-        sources._sync_cron()
-        return sources
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"active", "source_type", "interval_number", "interval_type", "name"} & set(vals):
-            self._sync_cron()
-        return result
-
-    def unlink(self):
-        crons = self.sudo().cron_id
-        result = super().unlink()
-        crons.unlink()
-        return result
-
-    def _sync_cron(self):
-        Cron = self.env["ir.cron"].sudo().with_context(active_test=False)
-        model_id = self.env["ir.model"]._get_id(self._name)
-        for source in self:
-            wanted = source.active and source.source_type in self._scheduled_source_types()
-            values = {
-                "name": _("Cloud costs: import %(name)s", name=source.name),
-                "interval_number": max(source.interval_number, 1),
-                "interval_type": source.interval_type,
-                "active": wanted,
-            }
-            if source.cron_id:
-                Cron.browse(source.cron_id.id).write(values)
-            elif wanted:
-                cron = Cron.create(
-                    {
-                        **values,
-                        "model_id": model_id,
-                        "state": "code",
-                        "code": f"model.browse({source.id})._cron_import()",
-                    }
-                )
-                super(CloudCostSource, source).write({"cron_id": cron.id})
+    def _cron_values(self):
+        self.ensure_one()
+        return {
+            "name": _("Cloud costs: import %(name)s", name=self.name),
+            "interval_number": max(self.interval_number, 1),
+            "interval_type": self.interval_type,
+            # a source with nothing to read (bills uploaded by hand) has no schedule
+            "active": self.active and self.source_type in self._scheduled_source_types()
+            and bool(self.location or self.s3_bucket),
+        }
 
     def _cron_import(self):
         for source in self.filtered("active"):

@@ -35,6 +35,8 @@ class TestSourceSchedule(TransactionCase):
         source = self.env["cloud.cost.source"].create({"name": "Uploads", "source_type": "upload"})
         self.assertFalse(self._crons(source))
         source.source_type = "s3"
+        self.assertFalse(self._crons(source), "nothing to read yet: no schedule")
+        source.s3_bucket = "acme-billing"
         self.assertTrue(self._crons(source).active)
         source.source_type = "upload"
         self.assertFalse(self._crons(source).active)

@@ -24,7 +24,7 @@ class CloudCostUsageSource(models.Model):
 
     _name = "cloud.cost.usage.source"
     _description = "Cluster Usage Source"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cloud.cost.scheduled.mixin"]
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
@@ -48,41 +48,14 @@ class CloudCostUsageSource(models.Model):
     last_day = fields.Date("Imported Up To", readonly=True)
     last_message = fields.Text(readonly=True)
     usage_ids = fields.One2many("cloud.cost.usage", "source_id", string="Usage")
-    cron_id = fields.Many2one("ir.cron", readonly=True, copy=False, ondelete="set null")
 
     _sql_constraints = [("name_company_uniq", "unique(name, company_id)", "A usage source name is unique per company.")]
 
     # ------------------------------------------------------------------ schedule
-    @api.model_create_multi
-    def create(self, vals_list):
-        sources = super().create(vals_list)
-        sources._sync_cron()
-        return sources
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"active", "name"} & set(vals):
-            self._sync_cron()
-        return result
-
-    def unlink(self):
-        crons = self.sudo().cron_id
-        result = super().unlink()
-        crons.unlink()
-        return result
-
-    def _sync_cron(self):
-        Cron = self.env["ir.cron"].sudo().with_context(active_test=False)
-        model_id = self.env["ir.model"]._get_id(self._name)
-        for source in self:
-            values = {"name": _("Cloud costs: cluster usage of %s", source.name), "active": source.active,
-                      "interval_number": 1, "interval_type": "days"}
-            if source.cron_id:
-                source.cron_id.sudo().write(values)
-            else:
-                cron = Cron.create({**values, "model_id": model_id, "state": "code",
-                                    "code": f"model.browse({source.id})._cron_import()"})
-                super(CloudCostUsageSource, source).write({"cron_id": cron.id})
+    def _cron_values(self):
+        self.ensure_one()
+        return {"name": _("Cloud costs: cluster usage of %s", self.name), "active": self.active,
+                "interval_number": 1, "interval_type": "days"}
 
     def _cron_import(self):
         """Import the days since the last one imported, up to yesterday."""

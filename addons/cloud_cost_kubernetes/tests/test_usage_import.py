@@ -86,23 +86,24 @@ class TestUsageImport(TransactionCase):
         threading.Thread(target=cls.server.serve_forever, daemon=True).start()
         cls.addClassCleanup(cls.server.shutdown)
         cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}"
-        env = cls.env
-        cls.company = env.company
+        # a company of its own: usage and drivers are per company, and demo data may hold others
+        cls.company = cls.env["res.company"].create({"name": "Cluster Co"})
+        cls.env = env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
         plan = env["account.analytic.plan"].create({"name": "Units"})
         cls.retail, cls.wholesale = (env["account.analytic.account"].create(
             {"name": name, "code": code, "plan_id": plan.id, "company_id": cls.company.id})
             for name, code in (("Retail k8s", "RK8S"), ("Wholesale k8s", "WK8S")))
         env["cloud.cost.mapping.rule"].create([
-            {"name": "retail namespaces", "match_tag_key": "namespace", "match_tag_value": "retail-*",
+            {"name": "retail namespaces", "company_id": cls.company.id, "match_tag_key": "namespace", "match_tag_value": "retail-*",
              "analytic_account_id": cls.retail.id, "environment": "prod"},
-            {"name": "wholesale namespaces", "match_tag_key": "namespace", "match_tag_value": "wholesale-*",
+            {"name": "wholesale namespaces", "company_id": cls.company.id, "match_tag_key": "namespace", "match_tag_value": "wholesale-*",
              "analytic_account_id": cls.wholesale.id},
         ])
         cls.cpu = env["cloud.cost.allocation.key"].create({
-            "name": "CPU (cluster)", "code": "KCPU", "driver_source": "cluster_usage", "measure": "cpu_core_hours",
+            "name": "CPU (cluster)", "code": "KCPU", "company_id": cls.company.id, "driver_source": "cluster_usage", "measure": "cpu_core_hours",
             "unit": "core-hours"})
         cls.memory = env["cloud.cost.allocation.key"].create({
-            "name": "Memory (cluster)", "code": "KMEM", "driver_source": "cluster_usage",
+            "name": "Memory (cluster)", "code": "KMEM", "company_id": cls.company.id, "driver_source": "cluster_usage",
             "measure": "memory_gib_hours", "unit": "GiB-hours"})
         cls.source = env["cloud.cost.usage.source"].create({
             "name": "prod-eu", "base_url": cls.url, "auth_header": "Bearer s3cret", "timeout": 5.0,
@@ -219,10 +220,10 @@ class TestUsageImport(TransactionCase):
                               "measure": "attachment_gb"})
         items = Key.create({"name": "Items", "code": "OI", "driver_source": "odoo_data",
                             "measure": "posted_move_lines"})
-        journal = self.env["account.journal"].search([("type", "=", "general"),
-                                                      ("company_id", "=", self.company.id)], limit=1)
-        account = self.env["account.account"].search([("company_ids", "in", self.company.ids),
-                                                      ("account_type", "=", "expense")], limit=1)
+        journal = self.env["account.journal"].create({"name": "Misc", "code": "KMSC", "type": "general",
+                                                      "company_id": self.company.id})
+        account = self.env["account.account"].create({"name": "Hosting", "code": "626000", "account_type": "expense",
+                                                      "company_ids": [(6, 0, self.company.ids)]})
         move = self.env["account.move"].create({"journal_id": journal.id, "date": "2026-10-15", "line_ids": [
             (0, 0, {"account_id": account.id, "debit": 10.0, "analytic_distribution": {str(self.wholesale.id): 100}}),
             (0, 0, {"account_id": account.id, "debit": 5.0, "analytic_distribution": {str(self.wholesale.id): 100}}),

@@ -215,3 +215,15 @@ class TestPosting(PostingCase):
             lines = self.env["cloud.cost.allocation.line"].with_user(self.auditor).search(action["domain"])
             self.assertTrue(lines, item.name)
             self.assertAlmostEqual(sum(lines.mapped("amount")), abs(item.balance), places=2, msg=item.name)
+
+    def test_month_overview_checklist_follows_the_runs(self):
+        overview = self.env["cloud.cost.month.overview"].with_company(self.company).create(
+            {"month": "2026-10-01", "company_id": self.company.id})
+        self.assertFalse(overview.check_runs_approved)
+        run = self.approved_run()
+        overview.invalidate_recordset()
+        self.assertEqual((overview.run_ids, overview.check_runs_approved, overview.check_runs_posted),
+                         (run, True, False))
+        run.with_user(self.controller).action_post()
+        overview.invalidate_recordset()
+        self.assertTrue(overview.check_runs_posted)

@@ -2,23 +2,14 @@
 
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCloudCostsMenu } from "@cloud_cost_demo/../tests/tours/cloud_cost_tour_steps";
 
 // An accountant reviews last month's bill import, finds a line nobody bears (an untagged
 // sandbox VM), writes a mapping rule for it and applies the rules again: the line is allocated.
 registry.category("web_tour.tours").add("cloud_cost_accountant_fixes_mapping", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("account.menu_finance", "Open Accounting"),
-        {
-            content: "Open the Cloud Costs menu",
-            trigger: ".o_main_navbar button:contains(Cloud Costs)",
-            run: "click",
-        },
-        {
-            content: "Open the import batches",
-            trigger: ".dropdown-item[data-menu-xmlid='cloud_cost.cloud_cost_import_batch_menu']",
-            run: "click",
-        },
+        ...openCloudCostsMenu("cloud_cost.cloud_cost_import_batch_menu", "Open the import batches"),
         {
             content: "Open the latest batch (last month's bill)",
             trigger: ".o_list_view .o_data_row:first-child .o_data_cell[name=name]",

@@ -1,23 +1,13 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCloudCostsMenu } from "@cloud_cost_demo/../tests/tours/cloud_cost_tour_steps";
 
 // An auditor starts from a posted chargeback journal item and follows it to the bill rows.
 registry.category("web_tour.tours").add("cloud_cost_auditor_traces_journal_item", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("account.menu_finance", "Open Accounting"),
-        {
-            content: "Open the Cloud Costs menu",
-            trigger: ".o_main_navbar button:contains(Cloud Costs)",
-            run: "click",
-        },
-        {
-            content: "Open the allocation runs",
-            trigger: ".dropdown-item[data-menu-xmlid='cloud_cost_allocation.cloud_cost_allocation_run_menu']",
-            run: "click",
-        },
+        ...openCloudCostsMenu("cloud_cost_allocation.cloud_cost_allocation_run_menu", "Open the allocation runs"),
         {
             content: "Open the posted run",
             trigger: ".o_list_view .o_data_row:contains(Posted) .o_data_cell[name=name]",
