@@ -93,6 +93,9 @@ def main():
         for name, action, title in SCREENS:
             browser.call("Page.navigate", url=f"{args.url.rstrip('/')}/odoo/action-{action}")
             time.sleep(6)  # the web client loads its data after the page
+            # the server's own notices (such as a new web client version) are not part of the screen
+            browser.call("Runtime.evaluate",
+                         expression="document.querySelectorAll('.o_notification_manager').forEach(e => e.remove())")
             shot = browser.call("Page.captureScreenshot", format="png")
             (args.out / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
             print(f"{name}.png  {title}")
