@@ -64,7 +64,7 @@ def _convert_decimal(amounts, factor_codes, factors, decimal_places):
     q = quantum(decimal_places)
     ctx = _CONTEXT
     out = []
-    for amount, code in zip(values, codes):
+    for amount, code in zip(values, codes, strict=True):
         if amount is None or amount == "":
             out.append(None)
             continue

@@ -53,7 +53,7 @@ class RuleError(ValueError):
 def _as_list(value):
     if value is None:
         return []
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, list | tuple | set | frozenset):
         return [str(v) for v in value]
     return [str(value)]
 
@@ -137,7 +137,7 @@ def parse_tags(value):
         return value
     if value is None or value is False or (isinstance(value, float) and np.isnan(value)):
         return {}
-    if isinstance(value, (bytes, str)):
+    if isinstance(value, bytes | str):
         text = value.strip() if isinstance(value, str) else value.decode().strip()
         if not text:
             return {}
@@ -268,7 +268,7 @@ class _TagColumn:
             self.codes = np.zeros(size, dtype=np.intp)
             self.parsed = [{}]
             return
-        first = next((v for v in series if isinstance(v, (str, bytes, dict))), None)
+        first = next((v for v in series if isinstance(v, str | bytes | dict)), None)
         if isinstance(first, dict):
             self.parsed = [parse_tags(v) for v in series]
             self.codes = np.arange(size, dtype=np.intp)

@@ -173,7 +173,7 @@ class CloudCostBillImport(models.AbstractModel):
             result.unchanged.append(unit.label)
             return
         touched = set()
-        for (obj, data), checksum in zip(contents, checksums):
+        for (obj, data), checksum in zip(contents, checksums, strict=True):
             chunk_rows = self.env.context.get("cloud_cost_import_chunk_rows") or CHUNK_ROWS
             chunks = bill_formats.read_bill(io.BytesIO(data), file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows)
             for frame in chunks:

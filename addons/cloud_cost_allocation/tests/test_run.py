@@ -135,14 +135,16 @@ class TestRunLifeCycle(AllocationCase):
         run = self.new_run()
         run.action_compute()
         lines = run.line_ids
-        platform_line = lines.filtered(lambda l: l.sender_pool_id == self.platform and l.analytic_account_id == self.retail)
+        platform_line = lines.filtered(
+            lambda line: line.sender_pool_id == self.platform and line.analytic_account_id == self.retail
+        )
         self.assertEqual((platform_line.method, platform_line.driver_value, platform_line.amount), ("driver", 30.0, 225.0))
         self.assertAlmostEqual(platform_line.share, 0.75)
         self.assertEqual(platform_line.driver_key_id, self.cpu)
         behind = self.env["cloud.cost.allocation.run.cost"].search(platform_line.action_view_cost_lines()["domain"])
         self.assertEqual(behind.cost_line_id.cost_pool_id, self.platform)
         self.assertEqual(sum(behind.mapped("amount")), 300.0)
-        direct = lines.filtered(lambda l: l.line_type == "direct" and l.analytic_account_id == self.payments)
+        direct = lines.filtered(lambda line: line.line_type == "direct" and line.analytic_account_id == self.payments)
         behind = self.env["cloud.cost.allocation.run.cost"].search(direct.action_view_cost_lines()["domain"])
         self.assertEqual(behind.cost_line_id.mapped("source_row"), [6])
         self.assertEqual(len(run.action_view_cost_lines() and self.env["cloud.cost.allocation.run.cost"].search(
