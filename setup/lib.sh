@@ -270,6 +270,11 @@ db_password = ${CC_DB_PASSWORD:-False}
 admin_passwd = ${CLOUDCOST_MASTER_PASSWORD:-admin}
 http_port = ${CLOUDCOST_HTTP_PORT:-8069}
 list_db = True
+; queue_job's runner (imports and allocation runs in the background) starts with the server
+server_wide_modules = base,web,queue_job
+
+[queue_job]
+channels = ${CLOUDCOST_QUEUE_JOB_CHANNELS:-root:2}
 EOF
 }
 

@@ -1,0 +1,56 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CloudCostAllocationRun(models.Model):
+    _inherit = "cloud.cost.allocation.run"
+
+    job_ids = fields.One2many("cloud.cost.job", "run_id", string="Background Jobs")
+    job_id = fields.Many2one("cloud.cost.job", compute="_compute_job", string="Last Background Job")
+    job_state = fields.Selection(related="job_id.state", string="Background State")
+    job_progress = fields.Float(related="job_id.progress", string="Progress")
+    job_message = fields.Char(related="job_id.progress_message", string="Progress Message")
+
+    @api.depends("job_ids")
+    def _compute_job(self):
+        for run in self:
+            run.job_id = run.job_ids[:1]  # newest first
+
+    def _compute_identity(self):
+        return f"cloud_cost_allocation_run:{self.id}"
+
+    def action_compute_background(self):
+        """Compute (or recompute) the run in the background; its form shows the progress."""
+        self._check_state(("draft", "computed"), _("computed"))
+        self.check_access("write")
+        for run in self:
+            job = self.env["cloud.cost.job"]._enqueue(
+                {"name": _("%s: compute", run.display_name), "kind": "allocation", "run_id": run.id,
+                 "company_id": run.company_id.id},
+                run._compute_identity(),
+                _("Cloud costs: compute allocation run %s", run.display_name),
+            )
+            if not job:
+                raise UserError(_("Run %s is already being computed in the background.", run.display_name))
+        return True
+
+    def action_cancel_background(self):
+        self.job_ids.filtered(lambda job: job.state in ("queued", "running")).action_cancel()
+        return True
+
+    def _job_compute(self, job):
+        self.ensure_one()
+        # the run may have moved on (approved, cancelled) while the job waited
+        self._check_state(("draft", "computed"), _("computed"))
+        self.with_context(cloud_cost_job_id=job.id)._compute_and_store()
+        return _("Computed: %(lines)s cost lines, %(percent)s %% allocated.", lines=self.cost_line_count,
+                 percent=self.allocated_percent)
+
+    def _store_cost_links(self):
+        job = self.env["cloud.cost.job"]._from_context()
+        if job:
+            job._report(75, _("linking the cost lines taken"))
+        total = super()._store_cost_links()
+        if job:
+            job._report(90, _("checks and KPIs"))
+        return total
