@@ -61,13 +61,44 @@ def _run_as(cr, user_id, run_id, company_id):
     return env["cloud.cost.allocation.run"].browse(run_id)
 
 
+def _purge(registry, company_id):
+    """Remove the committed company and everything the test made in it."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+        company = env["res.company"].browse(company_id)
+        # posted entries and posted runs refuse the ORM's delete, by design: the test removes its own rows directly
+        cr.execute("DELETE FROM account_move WHERE company_id = %s", [company_id])
+        cr.execute("DELETE FROM cloud_cost_allocation_run WHERE company_id = %s", [company_id])
+        env.invalidate_all()
+        users = env["res.users"].search([("company_id", "=", company_id)])
+        partners = users.partner_id | company.partner_id
+        calendar = company.resource_calendar_id
+        accounts = env["account.account"].search([("company_ids", "in", company_id)])
+        plans = env["account.analytic.account"].search([("company_id", "=", company_id)]).plan_id
+        for model in ("cloud.cost.allocation.policy", "cloud.cost.line", "cloud.cost.import.batch",
+                      "cloud.cost.source", "account.journal", "account.analytic.account"):
+            env[model].search([("company_id", "=", company_id)]).unlink()
+        for records in (accounts, plans, users, company, partners, calendar):
+            records.unlink()
+
+
 @pytest.fixture
 def registry():
     return Registry(os.environ["CLOUDCOST_TEST_DATABASE"])
 
 
-def test_two_cursors_posting_the_same_run_one_succeeds_the_other_is_told(registry):
+@pytest.fixture
+def committed_run(registry):
     run_id, users, company_id = _committed_approved_run(registry)
+    yield run_id, users, company_id
+    _purge(registry, company_id)
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM res_company WHERE id = %s", [company_id])
+        assert cr.fetchone()[0] == 0
+
+
+def test_two_cursors_posting_the_same_run_one_succeeds_the_other_is_told(registry, committed_run):
+    run_id, users, company_id = committed_run
     first, second = registry.cursor(), registry.cursor()
     try:
         _run_as(first, users[0], run_id, company_id).action_post()  # holds the run until it commits
