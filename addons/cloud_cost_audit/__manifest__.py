@@ -8,11 +8,12 @@
     "author": "CloudCost Contributors",
     "license": "AGPL-3",
     "installable": True,
-    "depends": ["cloud_cost_posting"],
+    "depends": ["cloud_cost_allocation", "cloud_cost_posting"],
     "external_dependencies": {"python": ["xlsxwriter", "pyarrow"]},
     "data": [
         "report/cloud_cost_run_summary_report.xml",
         "views/cloud_cost_allocation_run_views.xml",
         "views/cloud_cost_line_views.xml",
+        "views/cloud_cost_allocation_line_views.xml",
     ],
 }

@@ -49,11 +49,13 @@ def _table(sheet, rows, bold, money):
     for row, record in enumerate(rows, start=1):
         for col, name in enumerate(columns):
             value = record.get(name)
-            if isinstance(value, float):
+            if isinstance(value, bool):
+                sheet.write_boolean(row, col, value)
+            elif isinstance(value, float):
                 sheet.write_number(row, col, value, money)
-            elif isinstance(value, int) and not isinstance(value, bool):
+            elif isinstance(value, int):
                 sheet.write_number(row, col, value)
-            elif value is None or value is False:
+            elif value is None:
                 sheet.write_blank(row, col, None)
             else:
                 sheet.write_string(row, col, str(value))

@@ -1,47 +1,69 @@
-"""The raw rows of a bill file, by the row numbers the cost lines keep (1 = first data row)."""
+"""The raw rows of a bill file, by the row numbers the cost lines keep (1 = first data row, or the
+line of a JSON-lines file), read as the importer read them."""
 
 import csv
 import gzip
 import io
 import json
+from decimal import Decimal
 
 from .run_hash import canonical_value
 
+GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+
 
 def read_rows(data, file_name, wanted):
-    """{row number: {column: raw text}} for the ``wanted`` row numbers of a CSV, gzip CSV, Parquet or JSON lines file."""
+    """{row number: {column: raw value}} for the ``wanted`` row numbers of a CSV, gzip CSV, Parquet or
+    JSON lines (plain or gzip) file given as bytes. Reading stops after the last wanted row."""
     wanted = set(wanted)
     if not wanted:
         return {}
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
     name = file_name.lower().removesuffix(".gz")
-    if data[:4] == b"PAR1" or name.endswith(".parquet"):
+    if data[:4] == PARQUET_MAGIC or name.endswith(".parquet"):
         return _parquet_rows(data, wanted)
+    stream = gzip.GzipFile(fileobj=io.BytesIO(data)) if data[:2] == GZIP_MAGIC else io.BytesIO(data)
     if name.endswith((".jsonl", ".json", ".ndjson")):
-        return _jsonl_rows(data, wanted)
+        return _jsonl_rows(stream, wanted)
+    return _csv_rows(stream, wanted)
+
+
+def _csv_rows(stream, wanted):
     found = {}
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    last = max(wanted)
+    reader = csv.DictReader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
     for number, record in enumerate(reader, start=1):
         if number in wanted:
             found[number] = dict(record)
-            if len(found) == len(wanted):
-                break
+        if number >= last:
+            break
+    return found
+
+
+def _jsonl_rows(stream, wanted):
+    found = {}
+    last = max(wanted)
+    for number, line in enumerate(stream, start=1):
+        if number in wanted and line.strip():
+            found[number] = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"), parse_float=Decimal)
+        if number >= last:
+            break
     return found
 
 
 def _parquet_rows(data, wanted):
+    """Only the row groups holding wanted rows are read."""
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    table = pq.read_table(io.BytesIO(data))
-    rows = sorted(n for n in wanted if 1 <= n <= table.num_rows)
-    picked = table.take([n - 1 for n in rows]).to_pylist()
-    return {n: {k: canonical_value(v) for k, v in record.items()} for n, record in zip(rows, picked, strict=True)}
-
-
-def _jsonl_rows(data, wanted):
+    parquet = pq.ParquetFile(io.BytesIO(data))
     found = {}
-    for number, line in enumerate(data.splitlines(), start=1):
-        if number in wanted and line.strip():
-            found[number] = json.loads(line)
+    start = 1
+    for group in range(parquet.metadata.num_row_groups):
+        size = parquet.metadata.row_group(group).num_rows
+        rows = sorted(n for n in wanted if start <= n < start + size)
+        if rows:
+            table = parquet.read_row_group(group).take([n - start for n in rows])
+            for number, record in zip(rows, table.to_pylist(), strict=True):
+                found[number] = {k: canonical_value(v) for k, v in record.items()}
+        start += size
     return found

@@ -1,11 +1,16 @@
 import hashlib
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..core.auditor_pack import build_workbook
 from ..core.run_hash import ALGORITHM, content_hash
+
+# Runs in these states are sealed: their lines, checks and cost-line links no longer change.
+SEALED_STATES = ("approved", "posted", "reversed")
+# Context key of the one way back: a controller resetting an approved run to draft.
+UNSEAL = "cloud_cost_audit_unseal"
 
 RUN_COLUMNS = ("company_id", "policy_id", "date_from", "date_to", "total_cost", "direct_cost", "allocated_amount",
                "unallocated_amount", "idle_amount", "cost_line_count", "input_fingerprint", "computed_by_id",
@@ -15,7 +20,10 @@ LINE_COLUMNS = ("date", "step_id", "step_sequence", "sender_pool_id", "receiver_
                 "unit_price", "amount", "environment", "tenant", "service_tier_id", "service_name", "provider_name",
                 "service_category")
 SENDER_COLUMNS = ("pool_id", "own_amount", "received_amount", "credited_amount", "kept_amount", "balanced")
-COST_COLUMNS = ("cost_line_id", "cost_pool_id", "analytic_account_id", "amount")
+COST_COLUMNS = ("cost_line_id", "cost_pool_id", "analytic_account_id", "amount", "batch_id", "source_file",
+                "source_row")
+FILE_COLUMNS = ("batch_id", "name", "kind", "sha256", "size")
+SEALED_FIELDS = set(RUN_COLUMNS) | {"snapshot", "content_hash", "hash_algorithm", "sealed_on"}
 JOURNAL_COLUMNS = ("move_id", "account_id", "debit", "credit", "analytic_distribution", "cloud_cost_receiver_id",
                    "cloud_cost_sender_pool_id", "cloud_cost_environment", "cloud_cost_side")
 
@@ -24,8 +32,9 @@ class CloudCostAllocationRun(models.Model):
     _inherit = "cloud.cost.allocation.run"
 
     content_hash = fields.Char(readonly=True, copy=False, tracking=True,
-                               help="SHA-256 of the run's lines, checks, cost-line links, snapshot and journal "
-                               "items, taken when it was approved and again when posted.")
+                               help="SHA-256 of the run's lines, checks, cost-line links (with their bill file "
+                               "and row), the bill files' checksums, snapshot and journal items, taken when it "
+                               "was approved and again when posted and reversed.")
     hash_algorithm = fields.Char(readonly=True, copy=False)
     sealed_on = fields.Datetime(readonly=True, copy=False)
     hash_check = fields.Selection([("match", "Matches"), ("mismatch", "Does not match")], readonly=True,
@@ -33,39 +42,118 @@ class CloudCostAllocationRun(models.Model):
     hash_checked_on = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------ sealing
-    def _rows(self, table, columns, where_column, value):
-        self.env.cr.execute(SQL(
-            "SELECT %s FROM %s WHERE %s = %s",
-            SQL(", ").join(SQL.identifier(column) for column in columns),
-            SQL.identifier(table), SQL.identifier(where_column), value,
-        ))
+    def _rows(self, columns, query):
+        self.env.cr.execute(query)
         return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
+
+    def _select(self, model, columns, where_column, value):
+        """SELECT of ``columns`` of ``model``'s table, NULL numbers and booleans read as the ORM reads them
+        (0 and false): a value rewritten unchanged by the ORM gives the same hash."""
+        Model = self.env[model]
+
+        def column(name):
+            kind = Model._fields[name].type
+            if kind in ("float", "monetary", "integer"):
+                return SQL("COALESCE(%s, 0)", SQL.identifier("t", name))
+            if kind == "boolean":
+                return SQL("COALESCE(%s, false)", SQL.identifier("t", name))
+            return SQL.identifier("t", name)
+
+        return SQL(
+            "SELECT %s FROM %s t WHERE %s = %s",
+            SQL(", ").join(column(name) for name in columns),
+            SQL.identifier(Model._table), SQL.identifier("t", where_column), value,
+        )
 
     def _audit_sections(self):
         """What the hash covers, read from the database as stored (not from the ORM cache)."""
         self.ensure_one()
         self.env.flush_all()
-        (run,) = self._rows("cloud_cost_allocation_run", RUN_COLUMNS, "id", self.id)
+        (run,) = self._rows(RUN_COLUMNS, self._select(self._name, RUN_COLUMNS, "id", self.id))
         self.env.cr.execute("SELECT snapshot FROM cloud_cost_allocation_run WHERE id = %s", [self.id])
         snapshot = self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            SQL("SELECT %s FROM account_move_line l JOIN account_move m ON m.id = l.move_id "
-                "WHERE m.cloud_cost_run_id = %s AND m.state = 'posted'",
-                SQL(", ").join(SQL("l.%s", SQL.identifier(c)) for c in JOURNAL_COLUMNS), self.id))
-        journal = [dict(zip(JOURNAL_COLUMNS, row, strict=True)) for row in self.env.cr.fetchall()]
+        costs = self._rows(COST_COLUMNS, SQL(
+            "SELECT c.cost_line_id, c.cost_pool_id, c.analytic_account_id, COALESCE(c.amount, 0), l.batch_id, "
+            "l.source_file, l.source_row FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id "
+            "WHERE c.run_id = %s", self.id))
+        files = self._rows(FILE_COLUMNS, SQL(
+            "SELECT %s FROM cloud_cost_import_file f WHERE f.batch_id = ANY(%s)",
+            SQL(", ").join(SQL.identifier("f", column) for column in FILE_COLUMNS),
+            sorted({row["batch_id"] for row in costs})))
+        journal = self._rows(JOURNAL_COLUMNS, SQL(
+            "SELECT %s FROM account_move_line l JOIN account_move m ON m.id = l.move_id "
+            "WHERE m.cloud_cost_run_id = %s AND m.state = 'posted'",
+            SQL(", ").join(SQL.identifier("l", column) for column in JOURNAL_COLUMNS), self.id))
         return {
             "run": run,
-            "lines": self._rows("cloud_cost_allocation_line", LINE_COLUMNS, "run_id", self.id),
-            "senders": self._rows("cloud_cost_allocation_run_sender", SENDER_COLUMNS, "run_id", self.id),
-            "costs": self._rows("cloud_cost_allocation_run_cost", COST_COLUMNS, "run_id", self.id),
+            "lines": self._rows(LINE_COLUMNS, self._select("cloud.cost.allocation.line", LINE_COLUMNS, "run_id",
+                                                           self.id)),
+            "senders": self._rows(SENDER_COLUMNS, self._select("cloud.cost.allocation.run.sender", SENDER_COLUMNS,
+                                                               "run_id", self.id)),
+            "costs": costs,
+            "files": files,
             "snapshot": snapshot or {},
             "journal_items": journal,
         }
 
     def _seal(self):
+        states = dict(self._fields["state"]._description_selection(self.env))
         for run in self:
-            run.write({"content_hash": content_hash(run._audit_sections()), "hash_algorithm": ALGORITHM,
-                       "sealed_on": fields.Datetime.now(), "hash_check": False, "hash_checked_on": False})
+            digest = content_hash(run._audit_sections())
+            run.with_context(**{UNSEAL: True}).write({
+                "content_hash": digest, "hash_algorithm": ALGORITHM,
+                "sealed_on": fields.Datetime.now(), "hash_check": False, "hash_checked_on": False,
+            })
+            run._message_log(body=_("Sealed as %(state)s: content hash %(algorithm)s %(hash)s",
+                                    state=states[run.state], algorithm=ALGORITHM, hash=digest))
+
+    def _check_not_sealed(self, what):
+        """Refuse a change to ``what`` of sealed runs (approved, posted or reversed)."""
+        if self.env.context.get(UNSEAL):
+            return
+        sealed = self.filtered(lambda run: run.state in SEALED_STATES)
+        if sealed:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(_(
+                "Run %(run)s is %(state)s and sealed by its content hash: its %(what)s cannot change. "
+                "Reset an approved run to draft, or reverse a posted one, and compute it again.",
+                run=sealed[0].display_name, state=states[sealed[0].state], what=what))
+
+    @api.model
+    def _sealed_runs_using(self, references, ids):
+        """{id: sealed runs} for the ``ids`` named by sealed runs' lines, checks or cost links.
+
+        ``references``: (table, column) pairs of tables with a run_id column."""
+        if not ids:
+            return {}
+        self.env.flush_all()
+        queries = [
+            SQL("SELECT t.run_id, %s AS ref FROM %s t WHERE %s = ANY(%s)", SQL.identifier("t", column),
+                SQL.identifier(table), SQL.identifier("t", column), list(ids))
+            for table, column in references
+        ]
+        self.env.cr.execute(SQL(
+            "SELECT DISTINCT u.ref, r.id FROM (%s) u JOIN cloud_cost_allocation_run r ON r.id = u.run_id "
+            "WHERE r.state = ANY(%s) ORDER BY 1, 2", SQL(" UNION ALL ").join(queries), list(SEALED_STATES)))
+        used = {}
+        for ref, run_id in self.env.cr.fetchall():
+            used[ref] = used.get(ref, self.browse()) | self.browse(run_id)
+        return used
+
+    @api.model
+    def _check_not_used_by_sealed_runs(self, records, references):
+        """Refuse to delete ``records`` that sealed runs name: the runs' content hash covers them."""
+        used = self.sudo()._sealed_runs_using(references, records.ids)
+        if used:
+            record = records.browse(next(iter(used)))
+            raise UserError(_(
+                "%(record)s is part of sealed allocation run %(run)s: it cannot be deleted. Archive it instead.",
+                record=record.display_name, run=used[record.id][0].display_name))
+
+    def write(self, vals):
+        if SEALED_FIELDS & set(vals):
+            self._check_not_sealed(_("figures, snapshot and approval"))
+        return super().write(vals)
 
     def _verify_hash(self):
         """True when the run's content still gives its stored hash."""
@@ -88,7 +176,7 @@ class CloudCostAllocationRun(models.Model):
             return {"type": "ir.actions.client", "tag": "display_notification", "params": {
                 "type": "success" if self.hash_check == "match" else "danger", "sticky": self.hash_check != "match",
                 "message": dict(self._fields["hash_check"]._description_selection(self.env))[self.hash_check],
-                "next": {"type": "ir.actions.act_window_close"},
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             }}
         return True
 
@@ -102,9 +190,19 @@ class CloudCostAllocationRun(models.Model):
         self._seal()
         return result
 
+    def action_reverse(self):
+        # the reversal entries join the sealed content; the hash taken at posting stays in the chatter
+        result = super().action_reverse()
+        self._seal()
+        return result
+
     def action_reset_to_draft(self):
-        result = super().action_reset_to_draft()
-        self.write({"content_hash": False, "hash_algorithm": False, "sealed_on": False, "hash_check": False})
+        # the one way back for an approved run: its results are cleared and computed again
+        result = super(CloudCostAllocationRun, self.with_context(**{UNSEAL: True})).action_reset_to_draft()
+        self.with_context(**{UNSEAL: True}).write({
+            "content_hash": False, "hash_algorithm": False, "sealed_on": False, "hash_check": False,
+            "hash_checked_on": False,
+        })
         return result
 
     # ------------------------------------------------------------------ auditor pack
@@ -137,19 +235,22 @@ class CloudCostAllocationRun(models.Model):
         } for line in self.line_ids.sorted(lambda line: (line.step_sequence, line.id))]
         snapshot = self.snapshot or {}
         drivers = []
-        Key, Analytic, Pool = (self.env[m].sudo() for m in
-                               ("cloud.cost.allocation.key", "account.analytic.account", "cloud.cost.pool"))
+        Key = self.env["cloud.cost.allocation.key"].sudo()
         for key_id, values in sorted((snapshot.get("drivers") or {}).items()):
             for kind, ident, value in values:
-                receiver = (Pool if kind == "p" else Analytic).browse(int(ident))
                 drivers.append({"Allocation key": Key.browse(int(key_id)).display_name,
-                                "Receiver": receiver.display_name, "Value": value})
+                                "Receiver": self._snapshot_name(kind, ident), "Value": value})
         files = [{
             "Batch": file.batch_id.display_name, "File": file.name, "Kind": file.kind, "Rows": file.row_count,
             "Size": file.size, "SHA-256": file.sha256,
         } for file in self.env["cloud.cost.import.file"].sudo().search(
             [("batch_id", "in", self._taken_batch_ids())], order="batch_id, name")]
         return summary, lines, drivers, snapshot, files
+
+    def _snapshot_name(self, kind, ident):
+        """The name of a receiver the snapshot keeps by id: business unit ("a") or pool ("p")."""
+        model = "cloud.cost.pool" if kind == "p" else "account.analytic.account"
+        return self.env[model].sudo().browse(int(ident)).display_name
 
     def _taken_batch_ids(self):
         self.env.cr.execute(

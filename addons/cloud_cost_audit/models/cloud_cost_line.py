@@ -38,7 +38,7 @@ class CloudCostLine(models.Model):
         rows = self._source_rows()
         for line in self:
             row = rows.get(line)
-            line.source_row_content = json.dumps(row, indent=1, ensure_ascii=False) if row else False
+            line.source_row_content = json.dumps(row, indent=1, ensure_ascii=False, default=str) if row else False
 
     def action_download_source_file(self):
         self.ensure_one()

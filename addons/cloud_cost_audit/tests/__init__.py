@@ -1,2 +1,5 @@
 from . import test_run_hash
+from . import test_trace_core
 from . import test_audit
+from . import test_sealing
+from . import test_tracking

@@ -1,3 +1,4 @@
+import hashlib
 import io
 from decimal import Decimal
 
@@ -6,49 +7,11 @@ import openpyxl
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.cloud_cost.core.bill_stores import MemoryStore
-from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row
-from odoo.addons.cloud_cost_posting.tests.test_posting import PostingCase
-
-NOVEMBER = ("2026-11-01", "2026-11-30")
+from .common import BILL_NAME, AuditCase
 
 
 @tagged("post_install", "-at_install")
-class TestAudit(PostingCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        env, company = cls.env, cls.company
-        currency = company.currency_id.name
-        Rule = env["cloud.cost.mapping.rule"]
-        Rule.create([
-            {"name": "Retail team", "company_id": company.id, "match_tag_key": "team", "match_tag_value": "retail",
-             "analytic_account_id": cls.retail.id},
-            {"name": "Shared platform", "company_id": company.id, "match_tag_key": "platform",
-             "match_tag_value": "shared", "cost_pool_id": cls.platform.id},
-        ])
-        rows = [
-            focus_row(period="2026-11", day=2, BillingCurrency=currency, BilledCost="10.50", EffectiveCost="10.50",
-                      Tags='{"team": "retail"}'),
-            focus_row(period="2026-11", day=3, BillingCurrency=currency, BilledCost="20.25", EffectiveCost="20.25",
-                      Tags='{"team": "retail"}', ChargeDescription='said "hello"\nacross two lines'),
-            focus_row(period="2026-11", day=3, BillingCurrency=currency, BilledCost="99.99", EffectiveCost="90.00",
-                      Tags='{"platform": "shared"}'),
-            focus_row(period="2026-11", day=4, BillingCurrency=currency, BilledCost="30.01", EffectiveCost="30.01",
-                      Tags='{"platform": "shared"}'),
-            focus_row(period="2026-11", day=5, BillingCurrency=currency, BilledCost="5.00", EffectiveCost="5.00",
-                      Tags=""),
-        ]
-        cls.bill = focus_csv(rows, gzip_it=True)
-        cls.source._import_store(MemoryStore({"exports/focus-2026-11.csv.gz": cls.bill}))
-        cls.set_driver(cls.cpu, {cls.retail: 3, cls.payments: 1}, period=NOVEMBER)
-
-    def november_run(self):
-        run = self.new_run(user=self.controller, date_from=NOVEMBER[0], date_to=NOVEMBER[1])
-        run.with_user(self.controller).action_compute()
-        run.with_user(self.controller_2).action_approve()
-        return run
-
+class TestAudit(AuditCase):
     def trace(self, item):
         """From a journal item to the raw bill rows behind it, as an auditor clicks through."""
         env = self.env(user=self.auditor)
@@ -60,23 +23,53 @@ class TestAudit(PostingCase):
         return lines, costs.cost_line_id._source_rows()
 
     def test_from_a_posted_journal_item_to_the_exact_bill_rows_whose_effective_cost_sums_to_it(self):
-        run = self.november_run()
-        run.with_user(self.controller).action_post()
+        run = self.november_run(post=True)
         items = run.move_ids.line_ids
         direct = items.filtered(lambda i: i.cloud_cost_side == "sender" and not i.cloud_cost_sender_pool_id)
         platform = items.filtered(lambda i: i.cloud_cost_sender_pool_id == self.platform)
         for item, expected_rows in ((direct, {1, 2}), (platform, {3, 4})):
             _lines, rows = self.trace(item)
             self.assertEqual({line.source_row for line in rows}, expected_rows)
-            self.assertEqual({line.source_file for line in rows}, {"exports/focus-2026-11.csv.gz"})
+            self.assertEqual({line.source_file for line in rows}, {BILL_NAME})
             self.assertEqual(sum(Decimal(row["EffectiveCost"]) for row in rows.values()),
                              Decimal(str(item.credit)).quantize(Decimal("0.01")))
         # the row as it is in the file, quoted newline and all, and the file itself to download
-        line = self.env["cloud.cost.line"].search([("source_file", "=", "exports/focus-2026-11.csv.gz"),
+        line = self.env["cloud.cost.line"].search([("source_file", "=", BILL_NAME),
                                                    ("source_row", "=", 2)])
         self.assertIn('said \\"hello\\"\\nacross two lines', line.source_row_content)
         attachment_id = int(line.action_download_source_file()["url"].split("/")[3].split("?")[0])
         self.assertEqual(self.env["ir.attachment"].browse(attachment_id).raw, self.bill)
+
+    def test_from_an_allocation_line_to_its_rule_driver_values_and_bill_rows(self):
+        run = self.november_run()
+        line = run.line_ids.filtered(lambda l: l.sender_pool_id == self.platform and l.analytic_account_id == self.retail)
+        line = line.with_user(self.auditor)
+        trace = line._trace()
+        # the step's rule and the driver values as the run froze them, the receiver's share among them
+        self.assertEqual((trace["rule"]["method"], trace["rule"]["key"][0]), ("driver", self.cpu.id))
+        self.assertEqual(dict(trace["rule_items"])["Sender pool"], "[PLAT] Shared platform")
+        self.assertEqual([(row["name"], row["value"], row["share"], row["is_receiver"]) for row in trace["drivers"]],
+                         [("Retail", 3, Decimal("0.75"), True), ("Payments", 1, Decimal("0.25"), False)])
+        self.assertEqual(Decimal(str(line.share)), Decimal("0.75"))
+        # the cost lines behind it: rows 3 and 4 of the bill, whose checksum is the file's
+        self.assertEqual(trace["files"], [{
+            "batch": trace["files"][0]["batch"], "file": BILL_NAME, "rows": 2, "first_row": 3, "last_row": 4,
+            "amount": Decimal("120.01"), "sha256": hashlib.sha256(self.bill).hexdigest()}])
+        costs = self.env(user=self.auditor)["cloud.cost.allocation.run.cost"].search(
+            line.action_view_cost_lines()["domain"])
+        rows = costs.cost_line_id._source_rows()
+        effective = sum(Decimal(row["EffectiveCost"]) for row in rows.values())
+        self.assertEqual(effective, Decimal("120.01"))
+        # 120.01 x 0.75 = 90.0075: Retail gets 90.01 by largest remainder, Payments 30.00
+        self.assertEqual(Decimal(str(line.amount)), (effective * Decimal("0.75")).quantize(Decimal("0.01")))
+        self.assertIn("Payments", line.trace_html)
+        self.assertIn(hashlib.sha256(self.bill).hexdigest(), line.trace_html)
+        # each cost line opens on its bill row; the driver value records are one click away
+        cost = costs.filtered(lambda c: c.source_row == 3)
+        self.assertEqual(cost.action_open_bill_row()["res_id"], cost.cost_line_id.id)
+        self.assertIn('"EffectiveCost": "90.00"', cost.cost_line_id.source_row_content)
+        values = self.env["cloud.cost.driver.value"].search(line.action_view_driver_values()["domain"])
+        self.assertEqual(sorted(values.mapped("value")), [1.0, 3.0])
 
     def test_the_hash_seals_the_run_and_a_change_behind_the_orm_is_detected(self):
         run = self.november_run()
@@ -92,12 +85,11 @@ class TestAudit(PostingCase):
         self.assertEqual((run.hash_check, run.content_hash), ("mismatch", sealed))
         self.assertIn("does NOT match", run.message_ids[0].body)
         # and the ORM refuses to change a posted run's lines at all
-        with self.assertRaisesRegex(UserError, "part of the books"):
+        with self.assertRaisesRegex(UserError, "sealed by its content hash"):
             run.line_ids[0].write({"amount": 1.0})
 
     def test_auditor_pack_workbook_has_its_sheets_and_the_run_totals(self):
-        run = self.november_run()
-        run.with_user(self.controller).action_post()
+        run = self.november_run(post=True)
         workbook = openpyxl.load_workbook(io.BytesIO(run.with_user(self.auditor)._auditor_pack_xlsx()))
         self.assertEqual(workbook.sheetnames,
                          ["Summary", "Allocation Lines", "Drivers", "Rules Snapshot", "Source Files"])
@@ -108,10 +100,19 @@ class TestAudit(PostingCase):
         header = [cell.value for cell in sheet[1]]
         final = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[header.index("Final")]]
         self.assertAlmostEqual(sum(row[header.index("Amount")] for row in final), run.total_cost, places=2)
+        self.assertEqual((summary["Total cost"], round(sum(row[header.index("Amount")] for row in final), 2)),
+                         (155.76, 155.76))
+        by_receiver = {}
+        for row in final:
+            receiver = row[header.index("Receiver")]
+            by_receiver[receiver] = round(by_receiver.get(receiver, 0) + row[header.index("Amount")], 2)
+        self.assertEqual((by_receiver["Retail"], by_receiver["Payments"]), (120.76, 30.00))  # 10.50 + 20.25 direct, 90.01 platform
+        self.assertEqual(by_receiver["Retail"], self.final_by_receiver(run)[self.retail])
         drivers = list(workbook["Drivers"].iter_rows(min_row=2, values_only=True))
         self.assertIn(("[CPU] CPU core-hours", "Retail", 3.0), [(key, unit, float(value)) for key, unit, value in drivers])
         files = list(workbook["Source Files"].iter_rows(min_row=2, values_only=True))
-        self.assertEqual([(row[1], row[3]) for row in files], [("exports/focus-2026-11.csv.gz", 5)])
+        self.assertEqual([(row[1], row[3], row[5]) for row in files],
+                         [(BILL_NAME, 5, hashlib.sha256(self.bill).hexdigest())])
         self.assertIn('"drivers"', "".join(str(row[0]) for row in workbook["Rules Snapshot"].iter_rows(values_only=True)))
 
     def test_auditor_summary_pdf(self):

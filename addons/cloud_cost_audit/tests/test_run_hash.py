@@ -20,3 +20,21 @@ def test_a_cent_changes_the_hash():
 def test_rows_of_a_csv_by_data_row_number_with_quoted_newlines():
     data = b'A,B\n1,"x"\n2,"two\nlines"\n3,z\n'
     assert read_rows(data, "bill.csv", {2, 3}) == {2: {"A": "2", "B": "two\nlines"}, 3: {"A": "3", "B": "z"}}
+
+
+def test_workbook_cells_keep_their_types():
+    import io  # noqa: PLC0415
+
+    import openpyxl  # noqa: PLC0415
+
+    from ..core.auditor_pack import SHEETS, build_workbook  # noqa: PLC0415
+
+    data = build_workbook([("Total cost", 12.5)], [{"Final": True, "Amount": 12.5, "Step": "1"},
+                                                   {"Final": False, "Amount": 0.0, "Step": None}],
+                          [], {"drivers": {}}, [{"File": "a.csv", "Rows": 3}])
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == list(SHEETS)
+    assert list(workbook["Allocation Lines"].iter_rows(values_only=True)) == [
+        ("Final", "Amount", "Step"), (True, 12.5, "1"), (False, 0, None)]
+    assert workbook["Drivers"]["A1"].value == "(none)"
+    assert list(workbook["Source Files"].iter_rows(min_row=2, values_only=True)) == [("a.csv", 3)]

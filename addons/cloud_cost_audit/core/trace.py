@@ -1,0 +1,64 @@
+"""The pieces of an allocation line's trace, from the run's frozen snapshot: plain data, no ORM."""
+
+from decimal import Decimal
+
+
+def driver_shares(values, receiver):
+    """The driver values a step split by, each with its share of the total.
+
+    ``values``: [[kind, id, value text]] as a run's snapshot keeps them for one allocation key
+    (kind "a" for a business unit, "p" for a pool); ``receiver``: (kind, id) of the line's
+    receiver, flagged in the result. Returns (rows, total) with rows as dicts
+    {kind, id, value, share, is_receiver}, values and shares exact Decimals.
+    """
+    rows = [(kind, int(ident), Decimal(str(value))) for kind, ident, value in values]
+    total = sum((value for _kind, _ident, value in rows), Decimal(0))
+    receiver = (receiver[0], int(receiver[1])) if receiver else None
+    return [
+        {
+            "kind": kind,
+            "id": ident,
+            "value": value,
+            "share": value / total if total else Decimal(0),
+            "is_receiver": (kind, ident) == receiver,
+        }
+        for kind, ident, value in sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
+    ], total
+
+
+def step_rule(snapshot, step_id, sequence):
+    """The step's rule as the run froze it: matched by id, else by sequence (a step since deleted)."""
+    steps = ((snapshot or {}).get("rules") or {}).get("steps") or []
+    for step in steps:
+        if step_id and step.get("id") == step_id:
+            return step
+    matching = [step for step in steps if step.get("sequence") == sequence]
+    return matching[0] if len(matching) == 1 else None
+
+
+def rule_items(rule, name_of):
+    """(label, text) pairs of a frozen step, in reading order, for display; ``name_of(kind, id)``
+    names a business unit ("a") or pool ("p") the snapshot keeps by id only."""
+    if not rule:
+        return []
+
+    def names(entries):
+        return ", ".join(str(entry[-1]) for entry in entries or []) or "-"
+
+    items = [
+        ("Step", f"{rule.get('sequence')} {rule.get('name') or ''}".strip()),
+        ("Sender pool", (rule.get("sender_pool") or [None, "-"])[1]),
+        ("Method", rule.get("method") or "-"),
+        ("Allocation key", (rule.get("key") or [None, "-"])[1]),
+        ("Cost category", rule.get("cost_category") or "-"),
+        ("Receivers", names(rule.get("receivers")) if rule.get("receivers") else "the method's receivers"),
+        ("Excluded", names(rule.get("excluded"))),
+    ]
+    if rule.get("percents"):
+        items.append(("Percentages", ", ".join(f"{name_of(kind, ident)}: {percent} %"
+                                                for kind, ident, percent in rule["percents"])))
+    if rule.get("remainder"):
+        items.append(("Remainder to", name_of(*rule["remainder"])))
+    if rule.get("reciprocal_group"):
+        items.append(("Reciprocal group", rule["reciprocal_group"]))
+    return items

@@ -1,0 +1,14 @@
+from odoo import api, fields, models
+
+
+class CloudCostAllocationKey(models.Model):
+    _inherit = "cloud.cost.allocation.key"
+
+    company_id = fields.Many2one(tracking=True)
+    unit = fields.Char(tracking=True)
+    description = fields.Text(tracking=True)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_sealed_runs(self):
+        self.env["cloud.cost.allocation.run"]._check_not_used_by_sealed_runs(
+            self, (("cloud_cost_allocation_line", "driver_key_id"),))

@@ -1,0 +1,30 @@
+from odoo import api, models
+from odoo.tools import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+
+class CloudCostAuditSealedMixin(models.AbstractModel):
+    """Records of an allocation run that its content hash covers: refused while the run is sealed."""
+
+    _name = "cloud.cost.audit.sealed.mixin"
+    _description = "Part of a Sealed Allocation Run"
+    _sealed_what = _lt("results")
+
+    def _sealed_runs_check(self, vals_list=()):
+        runs = self.run_id | self.env["cloud.cost.allocation.run"].browse(
+            {vals["run_id"] for vals in vals_list if vals.get("run_id")})
+        runs._check_not_sealed(str(self._sealed_what))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sealed_runs_check(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sealed_runs_check([vals])
+        return super().write(vals)
+
+    def unlink(self):
+        self._sealed_runs_check()
+        return super().unlink()
