@@ -8,7 +8,7 @@ class CloudCostAllocationPolicy(models.Model):
         job = self.env["cloud.cost.job"]._from_context()
         if job:
             job._report(10, _("reading the period's cost lines and driver values"))
-        result = super()._allocate(date_from, date_to)
+        result, inputs = super()._allocate(date_from, date_to)
         if job:
             job._report(50, _("allocated %s line(s): writing them", len(result.lines)))
-        return result
+        return result, inputs

@@ -1,20 +1,26 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .cloud_cost_job import JOB_STATES
+
 
 class CloudCostAllocationRun(models.Model):
     _inherit = "cloud.cost.allocation.run"
 
     job_ids = fields.One2many("cloud.cost.job", "run_id", string="Background Jobs")
     job_id = fields.Many2one("cloud.cost.job", compute="_compute_job", string="Last Background Job")
-    job_state = fields.Selection(related="job_id.state", string="Background State")
-    job_progress = fields.Float(related="job_id.progress", string="Progress")
-    job_message = fields.Char(related="job_id.progress_message", string="Progress Message")
+    job_state = fields.Selection(JOB_STATES, compute="_compute_job", string="Background State")
+    job_progress = fields.Float(compute="_compute_job", string="Progress")
+    job_message = fields.Char(compute="_compute_job", string="Progress Message")
 
-    @api.depends("job_ids")
+    @api.depends("job_ids.state", "job_ids.progress", "job_ids.progress_message")
     def _compute_job(self):
         for run in self:
-            run.job_id = run.job_ids[:1]  # newest first
+            job = run.job_ids[:1]  # newest first
+            run.job_id = job
+            run.job_state = job.state
+            run.job_progress = job.progress
+            run.job_message = job.progress_message
 
     def _compute_identity(self):
         return f"cloud_cost_allocation_run:{self.id}"

@@ -75,7 +75,7 @@ class CloudCostJob(models.Model):
     cancelled = fields.Boolean(readonly=True, help="Stopped at a user's request; nothing was written.")
     failure = fields.Text(readonly=True, help="Why the job failed for good.")
     # from the queue job
-    state = fields.Selection(JOB_STATES, compute="_compute_state")
+    state = fields.Selection(JOB_STATES, compute="_compute_state", compute_sudo=True)
     attempts = fields.Integer(related="queue_job_id.retry")
     max_retries = fields.Integer(related="queue_job_id.max_retries")
     next_attempt = fields.Datetime(related="queue_job_id.eta", string="Next Attempt")

@@ -73,10 +73,10 @@ class CloudCostSource(models.Model):
         for unit in units:
             key = unit_key(unit)
             started = self.env["cloud.cost.job"]._enqueue(
-                {"name": _("%(source)s: import %(period)s", source=self.name, period=key), "kind": "import",
+                {"name": _("%(name)s: import %(period)s", name=self.name, period=key), "kind": "import",
                  "source_id": self.id, "company_id": self.company_id.id, "period": key},
                 self._import_identity(key),
-                _("Cloud costs: import %(period)s of %(source)s", period=key, source=self.name),
+                _("Cloud costs: import %(period)s of %(name)s", period=key, name=self.name),
             )
             (queued if started else skipped).append(key)
         lines = [_("%(count)s import(s) queued: %(periods)s", count=len(queued), periods=", ".join(queued) or "-")]

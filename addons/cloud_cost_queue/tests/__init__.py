@@ -1,0 +1,2 @@
+from . import test_run_job
+from . import test_import_job
