@@ -41,11 +41,12 @@ class TestSourceSchedule(TransactionCase):
         source.source_type = "upload"
         self.assertFalse(self._crons(source).active)
 
-    def test_running_the_scheduled_action_records_a_refusal_on_the_source(self):
+    def test_importing_now_records_a_refusal_on_the_source(self):
+        # the scheduled action imports the same way, or queues it when cloud_cost_queue is installed
         source = self.env["cloud.cost.source"].create(
             {"name": "Missing folder", "source_type": "file", "location": "/nonexistent/bills"}
         )
-        source.cron_id.method_direct_trigger()
+        source.action_import_now()
         self.assertEqual(source.last_import_state, "failed")
         self.assertIn("/nonexistent/bills", source.last_import_message)
         self.assertFalse(source.batch_ids)
