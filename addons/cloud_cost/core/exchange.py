@@ -2,8 +2,12 @@
 
 Rates come from the caller (Odoo's res.currency.rate), one factor per currency and
 day; each amount is multiplied by its factor in decimal arithmetic (never binary
-floats) and rounded half away from zero to the company currency's decimal places, as
-Odoo rounds amounts.
+floats) and rounded half away from zero to the places asked for. Amounts already in the
+company currency (factor 1) are kept exactly as billed.
+
+Cost lines keep their company-currency amounts to COMPANY_AMOUNT_PLACES, not to the cent:
+bills are made of millions of sub-cent rows, and rounding each one would lose or invent
+money. Sums are rounded once, where they are shown, allocated or posted.
 
 The arithmetic runs vectorized in Arrow's decimal types (amounts up to 18 integer and
 20 decimal digits, factors to 20 decimal places); a column Arrow cannot hold exactly
@@ -20,6 +24,7 @@ import pyarrow.compute as pc
 _CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP, Emax=999999, Emin=-999999)
 ONE = Decimal(1)
 FACTOR_PLACES = 20
+COMPANY_AMOUNT_PLACES = 12
 _AMOUNT = pa.decimal128(38, 20)
 _WIDE = pa.decimal256(40, 20)
 _FACTOR = pa.decimal256(30, FACTOR_PLACES)
@@ -50,6 +55,8 @@ def _convert_arrow(amounts, factor_codes, factors, decimal_places):
     text = as_arrow(amounts)
     if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
         text = pc.cast(text, pa.string())
+    if all(f == ONE for f in factors) and decimal_places >= COMPANY_AMOUNT_PLACES:
+        return text  # exact as billed (the parsers checked each is a decimal number)
     values = pc.cast(pc.cast(text, _AMOUNT), _WIDE)
     if any(f != ONE for f in factors):
         per_row = pa.array(factors, type=_FACTOR).take(pa.array(np.asarray(factor_codes, dtype=np.int64)))
@@ -69,6 +76,9 @@ def _convert_decimal(amounts, factor_codes, factors, decimal_places):
             out.append(None)
             continue
         factor = factors[code]
+        if factor == ONE and decimal_places >= COMPANY_AMOUNT_PLACES:
+            out.append(amount)
+            continue
         value = Decimal(amount) if factor == ONE else ctx.multiply(Decimal(amount), factor)
         value = ctx.quantize(value, q)
         out.append(str(value if value else abs(value)))  # no "-0.00"

@@ -25,7 +25,7 @@ from odoo.exceptions import UserError
 from ..core import bill_formats
 from ..core.bill_stores import StoreError, sha256_hex
 from ..core.bulk_copy import BackgroundCopy
-from ..core.exchange import as_arrow, charge_days, convert_amounts, rate_factor
+from ..core.exchange import COMPANY_AMOUNT_PLACES, as_arrow, charge_days, convert_amounts, rate_factor
 from ..core.mapping_rules import RULE_ID, RuleError
 
 _logger = logging.getLogger(__name__)
@@ -405,7 +405,7 @@ class _CurrencyConverter:
         self.company_name = company.name
         self.root_id = company.root_id.id
         self.code = company.currency_id.name
-        self.decimal_places = company.currency_id.decimal_places
+        self.decimal_places = COMPANY_AMOUNT_PLACES  # rounded to the cent once summed, not per bill row
         self.history = {}  # code -> (currency id or None, [(day, company-specific first, rate)])
         self.factors = {}  # (code, 'YYYY-MM-DD') -> Decimal
 

@@ -8,7 +8,14 @@ from .common_import import ImportCase
 
 
 def company_amount(amount, rate):
-    return (Decimal(amount) / Decimal(rate)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    """Kept to 12 decimal places on the line (rounded to the cent once summed); exact when no conversion."""
+    if rate == "1":
+        return Decimal(amount)
+    return (Decimal(amount) / Decimal(rate)).quantize(Decimal("1e-12"), rounding=ROUND_HALF_UP)
+
+
+def cents(amount):
+    return Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @tagged("post_install", "-at_install")
@@ -48,11 +55,26 @@ class TestImportCurrency(ImportCase):
             self.assertEqual(Decimal(effective_company), company_amount(row["EffectiveCost"], rate))
         # the same as Odoo's own conversion, to the cent
         odoo_amount = self.usd._convert(110.0000000055, self.eur, self.company, "2026-10-03")
-        self.assertEqual(Decimal(stored[0][3]), Decimal(str(odoo_amount)))
+        self.assertEqual(cents(stored[0][3]), Decimal(str(odoo_amount)))
         # batch totals are in the company currency; per-currency totals in the bill's
         totals = self.totals(batch)
         self.assertEqual(totals[("Usage", "USD")][1], Decimal("123.3456789055"))
         self.assertAlmostEqual(batch.billed_cost_total, float(sum(Decimal(s[3]) for s in stored)), places=2)
+
+    def test_sub_cent_rows_add_up_to_the_bill_in_the_company_currency(self):
+        # usage billed in fractions of a cent: rounding each row to the cent would lose it all
+        rows = [focus_row(day=2, BillingCurrency=currency, BilledCost="0.004", EffectiveCost="0.0044")
+                for currency in ["EUR"] * 500 + ["USD"] * 500]
+        self.write("focus-sub-cent.csv", focus_csv(rows))
+        batch = self.source._run_import().batches[0]
+        (billed, effective), = self.sql(
+            "SELECT sum(billed_cost_company), sum(effective_cost_company) FROM cloud_cost_line WHERE batch_id = %s",
+            batch.id,
+        )
+        # 500 x 0.004 EUR + 500 x 0.004 USD / 1.1 (the company's rate on 2 October)
+        self.assertEqual(cents(billed), cents(Decimal("2") + Decimal("2") / Decimal("1.1")))  # 3.82
+        self.assertEqual(cents(effective), cents(Decimal("2.2") + Decimal("2.2") / Decimal("1.1")))  # 4.20
+        self.assertEqual(round(batch.billed_cost_total, 2), 3.82)
 
     def test_a_currency_without_rates_is_refused_with_its_row(self):
         self.env["res.currency.rate"].search(

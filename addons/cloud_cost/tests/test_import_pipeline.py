@@ -50,11 +50,11 @@ class TestImportPipeline(ImportCase):
         )[0]
         self.assertEqual(Decimal(billed), self.sums(rows, "BilledCost"))
         self.assertEqual(Decimal(effective), self.sums(rows, "EffectiveCost"))
-        # company amounts are the same currency here: rounded to the cent, per line
+        # company amounts are the same currency here: exactly the bill's, never rounded per line
         self.assertEqual(
             self.sql("SELECT billed_cost_company::text FROM cloud_cost_line WHERE batch_id = %s ORDER BY source_row",
                      batch.id),
-            [("12.35",), ("0.00",), ("-2.50",), ("1.19",), ("100.00",)],
+            [("12.3456789012",), ("0.0000000001",), ("-2.5000000000",), ("1.1900000000",), ("100.0000000005",)],
         )
 
         # provenance: every line names its file and row; the file is kept with its checksum
