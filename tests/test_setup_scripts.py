@@ -62,6 +62,9 @@ def test_command_line_lists_its_commands(project_dir):
     assert result.returncode == 0, result.stderr
     assert "status" in result.stdout
     assert "--database" in result.stdout
+    # commands of the addons too: cluster usage and driver values
+    assert "import-usage" in result.stdout
+    assert "compute-drivers" in result.stdout
 
 
 def test_command_line_status_reads_the_chosen_database(project_dir, odoo_config):

@@ -13,9 +13,12 @@
     "data": [
         "security/ir.model.access.csv",
         "security/cloud_cost_kubernetes_rules.xml",
+        "wizards/cloud_cost_usage_import_wizard_views.xml",
         "views/cloud_cost_usage_source_views.xml",
         "views/cloud_cost_usage_views.xml",
+        "views/cloud_cost_driver_views.xml",
         "wizards/cloud_cost_driver_import_wizard_views.xml",
+        "wizards/cloud_cost_driver_compute_wizard_views.xml",
         "views/cloud_cost_kubernetes_menus.xml",
     ],
 }

@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 
@@ -15,9 +16,12 @@ class DriverFileError(ValueError):
 
 
 def parse_driver_csv(data, file_name, keys, receivers):
-    """[(key id, receiver id, date_from, date_to, value, row)]; ``keys`` and ``receivers`` map names/codes to ids.
+    """[(key id, receiver id, date_from, date_to, value, row)]; ``keys`` and ``receivers`` map lower-cased
+    names and codes to ids (``AMBIGUOUS`` for a name several business units share).
 
-    Refuses the whole file at the first bad row, naming file, row and column.
+    Refuses the whole file at the first bad row, naming file, row and column: an unknown key or
+    business unit, a period that is not a month, a value that is not a number or is negative, the
+    same key, business unit and month twice.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -28,7 +32,7 @@ def parse_driver_csv(data, file_name, keys, receivers):
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise DriverFileError(f"{file_name}: column {missing[0]} missing (expected {', '.join(REQUIRED)})")
-    result = []
+    result, seen = [], {}
     for number, raw in enumerate(reader, start=1):
         record = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
 
@@ -48,12 +52,16 @@ def parse_driver_csv(data, file_name, keys, receivers):
         except ValueError:
             fail("period", f"not a month like 2026-10 ({record['period']!r})")
         try:
-            value = float(record["value"])
-        except ValueError:
+            value = Decimal(record["value"])
+        except InvalidOperation:
             fail("value", f"not a number ({record['value']!r})")
-        if value < 0 or value != value:
+        if not value.is_finite():
+            fail("value", f"not a number ({record['value']!r})")
+        if value < 0:
             fail("value", f"{record['value']} is negative: driver values are zero or more")
+        if (key, receiver, start) in seen:
+            fail("receiver", f"{record['receiver']!r} has a value for {record['key']!r} in {record['period']} "
+                 f"on row {seen[key, receiver, start]} already")
+        seen[key, receiver, start] = number
         result.append((key, receiver, start, start + relativedelta(months=1, days=-1), value, number))
     return result
-
-

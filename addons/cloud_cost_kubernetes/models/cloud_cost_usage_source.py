@@ -1,22 +1,30 @@
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import requests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
 from odoo.addons.cloud_cost.core.mapping_rules import RULE_ID
 
-from ..core.opencost import UsageError, fetch_day, parse_daily_csv
-from ..core.usage_drivers import MEASURES, drivers_by_receiver
+from ..core.opencost import UNALLOCATED, VALUES, UsageError, fetch_day, parse_daily_csv
 
 _logger = logging.getLogger(__name__)
-USAGE_VALUES = ("minutes", "cpu_core_hours", "cpu_request_avg", "cpu_usage_avg", "ram_byte_hours", "ram_request_avg",
-                "ram_usage_avg", "gpu_hours", "pv_byte_hours", "cpu_cost", "ram_cost", "gpu_cost", "pv_cost",
-                "network_cost", "total_cost")
+CLASSIFIED = ("analytic_account_id", "environment", "tenant", "service_tier_id", "mapping_rule_id")
+CATCH_UP_DAYS = 31  # the scheduled import goes back at most this far for days not imported yet
+
+
+def _yesterday():
+    """The last day over: days are UTC days, as the allocation API's windows are."""
+    return datetime.now(timezone.utc).date() - timedelta(days=1)
+
+
+def _missing(value):
+    return value is None or (isinstance(value, float) and value != value)
 
 
 class CloudCostUsageSource(models.Model):
@@ -26,6 +34,7 @@ class CloudCostUsageSource(models.Model):
     _description = "Cluster Usage Source"
     _inherit = ["mail.thread", "cloud.cost.scheduled.mixin"]
     _check_company_auto = True
+    _cron_fields = ("active", "name", "base_url")
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -33,171 +42,249 @@ class CloudCostUsageSource(models.Model):
     kind = fields.Selection([("opencost", "OpenCost"), ("kubecost", "Kubecost")], required=True,
                             default="opencost", tracking=True)
     base_url = fields.Char("API URL", tracking=True, help="e.g. http://opencost.opencost:9003 (OpenCost) or "
-                           "http://kubecost-cost-analyzer.kubecost:9090 (Kubecost).")
-    auth_header = fields.Char("Authorization Header", groups="base.group_system",
+                           "http://kubecost-cost-analyzer.kubecost:9090 (Kubecost). Empty: the source is fed by "
+                           "OpenCost's daily CSV export only.")
+    auth_header = fields.Char("Authorization Header", groups="base.group_system", copy=False,
                               help="Sent as the Authorization header, e.g. 'Bearer ...'. Readable by administrators "
                               "only.")
-    verify_tls = fields.Boolean("Verify TLS", default=True, tracking=True)
+    verify_tls = fields.Boolean("Verify TLS", default=True, tracking=True,
+                                help="Check the API's certificate. Turn off only for a cluster-internal endpoint "
+                                "with a self-signed certificate.")
     timeout = fields.Float("Timeout (s)", default=60.0)
     attempts = fields.Integer(default=3, help="Calls per day before the day is reported as failed.")
     backoff = fields.Float("Backoff (s)", default=5.0, help="Wait before the second call; doubled each time.")
     aggregate = fields.Selection([("namespace", "Namespace"), ("controller", "Controller"), ("pod", "Pod"),
                                   ("label", "Label")], required=True, default="namespace", tracking=True)
-    label_key = fields.Char(help="Label to aggregate by, e.g. team (aggregate=label:team).")
-    cluster = fields.Char(help="Cluster name, matched by the mapping rules' account patterns.")
-    last_day = fields.Date("Imported Up To", readonly=True)
-    last_message = fields.Text(readonly=True)
+    label_key = fields.Char(tracking=True, help="Label to aggregate by, e.g. team (aggregate=label:team).")
+    cluster = fields.Char(tracking=True, help="Cluster name, matched by the mapping rules' account patterns.")
+    last_day = fields.Date("Imported Up To", readonly=True, copy=False,
+                           help="Every day up to this one is imported; the scheduled action goes on from the next.")
+    last_message = fields.Text(readonly=True, copy=False)
+    last_failed = fields.Boolean("Last Import Failed", readonly=True, copy=False)
     usage_ids = fields.One2many("cloud.cost.usage", "source_id", string="Usage")
+    usage_count = fields.Integer(compute="_compute_usage_count")
 
-    _sql_constraints = [("name_company_uniq", "unique(name, company_id)", "A usage source name is unique per company.")]
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "A usage source name is unique per company."),
+        ("attempts_positive", "CHECK(attempts >= 1)", "A source calls its API at least once per day."),
+    ]
+
+    @api.constrains("aggregate", "label_key")
+    def _check_label_key(self):
+        for source in self:
+            if source.aggregate == "label" and not (source.label_key or "").strip():
+                raise ValidationError(_("Source %s aggregates by label: name the label key.", source.name))
+
+    def _compute_usage_count(self):
+        counts = dict(self.env["cloud.cost.usage"]._read_group([("source_id", "in", self.ids)], ["source_id"],
+                                                                ["__count"]))
+        for source in self:
+            source.usage_count = counts.get(source, 0)
 
     # ------------------------------------------------------------------ schedule
     def _cron_values(self):
         self.ensure_one()
-        return {"name": _("Cloud costs: cluster usage of %s", self.name), "active": self.active,
+        return {"name": _("Cloud costs: cluster usage of %s", self.name), "active": self.active and bool(self.base_url),
                 "interval_number": 1, "interval_type": "days"}
 
     def _cron_import(self):
-        """Import the days since the last one imported, up to yesterday."""
-        yesterday = fields.Date.context_today(self) - timedelta(days=1)
+        """Import the days since the last one imported (a failed day is tried again), up to yesterday.
+
+        Each source has a scheduled action of its own, so that one cluster's failures never hold up another's.
+        """
+        yesterday = _yesterday()
         for source in self.filtered(lambda s: s.active and s.base_url):  # without an API: fed by CSV files
             start = (source.last_day + timedelta(days=1)) if source.last_day else yesterday
+            start = max(start, yesterday - timedelta(days=CATCH_UP_DAYS - 1))
             if start <= yesterday:
                 source._import_days(start, yesterday)
-                self.env.cr.commit()  # each source's days are kept even if a later source fails
 
     # ------------------------------------------------------------------ import
     def _aggregate_param(self):
         if self.aggregate == "label":
-            if not self.label_key:
-                raise UserError(_("Source %s aggregates by label: name the label key.", self.name))
-            return f"label:{self.label_key}"
+            return f"label:{self.label_key.strip()}"
         return self.aggregate
 
     def _import_days(self, date_from, date_to):
         """Import each day; a failed day stores nothing and is reported. Returns (days imported, failures)."""
         self.ensure_one()
         if not self.base_url:
-            raise UserError(_("Source %s has no API URL.", self.name))
+            raise UserError(_("Source %s has no API URL: it is fed by OpenCost's daily CSV export.", self.name))
+        if date_to < date_from:
+            raise UserError(_("The period ends (%(end)s) before it starts (%(start)s).", end=date_to, start=date_from))
         secret = self.sudo().auth_header
         headers = {"Authorization": secret} if secret else {}
-        session = requests.Session()
-        imported, failures = [], []
+        imported, failed, failures = [], [], []
         day = date_from
-        while day <= date_to:
-            try:
-                rows = fetch_day(session, self.base_url, self.kind, day, self._aggregate_param(), headers=headers,
-                                 verify=self.verify_tls, timeout=self.timeout, attempts=max(self.attempts, 1),
-                                 backoff=self.backoff)
-                self._store_day(day, rows)
-                imported.append(day)
-            except UsageError as error:
-                failures.append(f"{day}: {error}")
-                _logger.warning("cluster usage of %s, %s: %s", self.name, day, error)
-            day += timedelta(days=1)
-        self._report(imported, failures)
+        with requests.Session() as session:
+            while day <= date_to:
+                try:
+                    rows = fetch_day(session, self.base_url, self.kind, day, self._aggregate_param(), headers=headers,
+                                     verify=self.verify_tls, timeout=self.timeout, attempts=self.attempts,
+                                     backoff=self.backoff)
+                    self._store_day(day, rows)
+                    imported.append(day)
+                except UsageError as error:
+                    failed.append(day)
+                    failures.append(f"{day}: {error}")
+                    _logger.warning("cluster usage of %s, %s: %s", self.name, day, error)
+                day += timedelta(days=1)
+        self._report(imported, failed, failures)
         return imported, failures
 
     def _import_csv(self, data, file_name):
         """An OpenCost daily CSV export: every day in it replaced, or nothing when the file is refused."""
         self.ensure_one()
         try:
-            rows = parse_daily_csv(data, file_name)
+            rows = parse_daily_csv(data, file_name, self.aggregate)
         except UsageError as error:
             raise UserError(str(error)) from None
         days = sorted({row.day for row in rows})
         for day in days:
             self._store_day(day, [row for row in rows if row.day == day])
-        self._report(days, [])
+        self._report(days, [], [])
         return days
 
-    def _report(self, imported, failures):
+    def _report(self, imported, failed, failures):
+        """Keep the outcome on the source: the message, and how far every day is imported."""
         parts = []
         if imported:
             parts.append(_("%(count)s day(s) imported, %(first)s to %(last)s.", count=len(imported),
                            first=min(imported), last=max(imported)))
-            if not self.last_day or max(imported) > self.last_day:
-                self.last_day = max(imported)
         if failures:
-            parts.append(_("Not imported (nothing stored for these days):\n%s", "\n".join(failures)))
-        self.last_message = "\n".join(parts) or _("Nothing to import.")
+            parts.append(_("Not imported (nothing stored for these days, tried again by the next scheduled "
+                           "import):\n%s", "\n".join(failures)))
+        last = self.last_day or None
+        for day in sorted(set(imported) | set(failed)):
+            if day in failed:
+                break
+            if last is None or day == last + timedelta(days=1):
+                last = day
+            elif day > last:
+                break  # a day before it was never imported
+        values = {"last_message": "\n".join(parts) or _("Nothing to import."), "last_failed": bool(failures)}
+        if last != self.last_day:
+            values["last_day"] = last
+        self.sudo().write(values)
         if failures:
-            self.message_post(body=self.last_message)
+            self.sudo().message_post(body=self.last_message)
 
     def _store_day(self, day, rows):
         """Replace the source's usage of ``day`` by ``rows`` (idempotent), classified by the mapping rules."""
-        Usage = self.env["cloud.cost.usage"].sudo()
-        with self.env.cr.savepoint():
-            Usage.search([("source_id", "=", self.id), ("day", "=", day)]).unlink()
-            assignments = self._classify(rows)
-            Usage.create([{
-                "source_id": self.id, "company_id": self.company_id.id, "day": day, "name": row.name,
-                "is_idle": row.is_idle, "namespace": row.namespace or (row.name if self.aggregate == "namespace"
-                                                                       else False),
-                "labels": row.labels or False, "network_bytes": row.network_bytes,
-                **{name: row.values.get(name, 0.0) for name in USAGE_VALUES},
-                **({} if row.is_idle else assignments[index]),
-            } for index, row in enumerate(rows)])
+        Usage = self.env["cloud.cost.usage"]
+        Usage.flush_model()
+        cr = self.env.cr
+        with cr.savepoint():
+            cr.execute("DELETE FROM cloud_cost_usage WHERE source_id = %s AND day = %s", [self.id, day])
+            if rows:
+                copy_frame(cr, "cloud_cost_usage", self._usage_frame(day, rows))
+        Usage.invalidate_model()
 
-    def _classify(self, rows):
-        """Mapping rules on the usage rows: the name is the resource, labels and namespace the tags."""
-        if not rows:
+    def _usage_frame(self, day, rows):
+        """The rows as text columns for COPY: numbers as exact decimal text, labels as JSON."""
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        assignments = self._classify([(row.name, row.namespace, row.labels) for row in rows])
+        records = []
+        for row, assigned in zip(rows, assignments, strict=True):
+            namespace = row.namespace or (row.name if self.aggregate == "namespace" and not row.is_idle else "")
+            record = {
+                "source_id": self.id, "company_id": self.company_id.id, "day": day.isoformat(), "name": row.name,
+                "is_idle": row.is_idle, "namespace": namespace or None,
+                "labels": json.dumps(row.labels, sort_keys=True) if row.labels else None,
+                "network_bytes": str(row.value("network_transfer_bytes") + row.value("network_receive_bytes")),
+                "create_uid": self.env.uid, "write_uid": self.env.uid, "create_date": now, "write_date": now,
+                **{name: str(row.value(name)) for name in VALUES},
+            }
+            for target in CLASSIFIED:
+                value = None if row.is_idle else assigned.get(target)
+                record[target] = value if target in ("environment", "tenant") or value is None else str(value)
+            records.append(record)
+        frame = pd.DataFrame.from_records(records)
+        for column in ("source_id", "company_id", "create_uid", "write_uid"):
+            frame[column] = frame[column].astype("int64")
+        frame["is_idle"] = frame["is_idle"].astype(bool)
+        return frame
+
+    def _classify(self, items):
+        """Mapping rules on (name, namespace, labels): the namespace and labels are the rule's tags, the
+        aggregate's name its resource, the cluster its account. Returns one dict of targets per item."""
+        if not items:
             return []
         ruleset = self.env["cloud.cost.mapping.rule"]._ruleset(self.company_id)
+        tags = []
+        for name, namespace, labels in items:
+            row_tags = dict(labels or {})
+            if self.aggregate == "label" and name != UNALLOCATED:
+                row_tags.setdefault(self.label_key.strip(), name)
+            if namespace or self.aggregate == "namespace":
+                row_tags["namespace"] = namespace or name
+            tags.append(json.dumps(row_tags, sort_keys=True))
+        account = self.cluster or self.name
         frame = pd.DataFrame({
-            "billing_account": [self.cluster or self.name] * len(rows),
-            "sub_account": [self.cluster or self.name] * len(rows),
-            "service_name": ["Kubernetes"] * len(rows),
-            "region": [None] * len(rows),
-            "resource": [row.name for row in rows],
-            "tags": [json.dumps({**row.labels, "namespace": row.namespace or row.name}, sort_keys=True)
-                     for row in rows],
+            "billing_account": [account] * len(items), "sub_account": [account] * len(items),
+            "service_name": ["Kubernetes"] * len(items), "region": [None] * len(items),
+            "resource": [name for name, _namespace, _labels in items], "tags": tags,
         })
         assigned = ruleset.classify_frame(frame)
         result = []
-        for index in range(len(rows)):
+        for index in range(len(items)):
             values = {}
-            for target in ("analytic_account_id", "environment", "tenant", "service_tier_id"):
-                value = assigned[target].iloc[index] if target in assigned else None
-                if value is not None and not (isinstance(value, float) and value != value):
-                    values[target] = int(value) if target.endswith("_id") else value
-            rule = assigned[RULE_ID].iloc[index]
-            if rule is not None and not (isinstance(rule, float) and rule != rule):
-                values["mapping_rule_id"] = int(rule)
+            for target in CLASSIFIED:
+                column = RULE_ID if target == "mapping_rule_id" else target
+                value = assigned[column].iloc[index] if column in assigned else None
+                if not _missing(value):
+                    values[target] = value if target in ("environment", "tenant") else int(value)
             result.append(values)
         return result
+
+    def _reclassify(self, date_from, date_to):
+        """Apply the mapping rules again to the usage rows of the period (after a rule was written)."""
+        Usage = self.env["cloud.cost.usage"]
+        Usage.flush_model()
+        cr = self.env.cr
+        count = 0
+        for source in self:
+            cr.execute("""SELECT id, name, namespace, labels FROM cloud_cost_usage
+                           WHERE source_id = %s AND day BETWEEN %s AND %s AND NOT is_idle ORDER BY id""",
+                       [source.id, date_from, date_to])
+            rows = cr.fetchall()
+            if not rows:
+                continue
+            assignments = source._classify([(name, namespace, labels) for _id, name, namespace, labels in rows])
+            values = [(row[0], *(assigned.get(target) for target in CLASSIFIED))
+                      for row, assigned in zip(rows, assignments, strict=True)]
+            cr.execute(
+                """UPDATE cloud_cost_usage u
+                      SET analytic_account_id = v.analytic_account_id, environment = v.environment,
+                          tenant = v.tenant, service_tier_id = v.service_tier_id,
+                          mapping_rule_id = v.mapping_rule_id
+                     FROM (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS x(id int, analytic_account_id int,
+                           environment varchar, tenant varchar, service_tier_id int, mapping_rule_id int)) v
+                    WHERE u.id = v.id""",
+                [json.dumps([dict(zip(("id", *CLASSIFIED), value, strict=True)) for value in values])],
+            )
+            count += len(rows)
+        Usage.invalidate_model()
+        return count
+
+    # ------------------------------------------------------------------ buttons
+    def action_import_yesterday(self):
+        yesterday = _yesterday()
+        for source in self:
+            source._import_days(yesterday, yesterday)
+        return True
 
     # ------------------------------------------------------------------ drivers
     @api.model
     def _compute_cluster_drivers(self, company, date_from, date_to):
-        """Driver values of the period from the company's cluster usage, for the keys measuring it.
-
-        Replaces earlier cluster-usage values of those keys and period.
-        Returns {measure: ({receiver id: value}, idle, unassigned)}.
-        """
-        usage = self.env["cloud.cost.usage"].sudo().search([
-            ("company_id", "=", company.id), ("day", ">=", date_from), ("day", "<=", date_to)])
-        drivers, idle, unassigned = drivers_by_receiver(
-            (u.analytic_account_id.id or None, u.is_idle, {n: u[n] for n in USAGE_VALUES}, u.network_bytes)
-            for u in usage
-        )
+        """Driver values of the period for the company's keys measuring cluster usage: {key: {measure: totals}}."""
         keys = self.env["cloud.cost.allocation.key"].sudo().search([
-            ("company_id", "in", [False, company.id]), ("driver_source", "=", "cluster_usage"),
-            ("measure", "in", list(MEASURES))])
-        Value = self.env["cloud.cost.driver.value"].sudo()
-        Value.search([("key_id", "in", keys.ids), ("company_id", "=", company.id), ("date_from", "=", date_from),
-                      ("date_to", "=", date_to), ("origin", "=", "cluster_usage")]).unlink()
-        sources = ", ".join(sorted(set(usage.source_id.mapped("name"))))
-        Value.create([{
-            "key_id": key.id, "company_id": company.id, "date_from": date_from, "date_to": date_to,
-            "analytic_account_id": receiver, "value": value, "origin": "cluster_usage",
-            "origin_ref": f"{sources}: {date_from} to {date_to}",
-        } for key in keys for receiver, value in sorted(drivers.get(key.measure, {}).items()) if value > 0])
-        return {measure: (drivers.get(measure, {}), idle.get(measure, 0.0), unassigned.get(measure, 0.0))
-                for measure in MEASURES}
+            ("company_id", "in", [False, company.id]), ("driver_source", "=", "cluster_usage")])
+        return keys._compute_cluster_values(company, date_from, date_to)
 
-    def action_import_yesterday(self):
-        yesterday = fields.Date.context_today(self) - timedelta(days=1)
-        for source in self:
-            source._import_days(yesterday, yesterday)
-        return True
+    def action_view_usage(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("cloud_cost_kubernetes.cloud_cost_usage_action")
+        action["domain"] = [("source_id", "=", self.id)]
+        action["context"] = {"default_source_id": self.id}
+        return action

@@ -1,267 +1,162 @@
 """Cluster usage over real HTTP, from a local server answering like the OpenCost and Kubecost APIs."""
 
 import base64
-import json
-import threading
-from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from datetime import date, datetime, timedelta, timezone
 
-from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
 
-GIB = 2**30
-
-
-def allocation(name, day, namespace=None, **values):
-    start = f"{day}T00:00:00Z"
-    end = f"{date.fromisoformat(day).replace(day=date.fromisoformat(day).day + 1)}T00:00:00Z"
-    record = {"name": name, "properties": {"cluster": "prod-eu", "namespace": namespace or name},
-              "window": {"start": start, "end": end}, "start": start, "end": end, "minutes": 1440.0}
-    record.update(values)
-    return record
-
-
-DAYS = {
-    "2026-10-01": {
-        "retail-prod": allocation("retail-prod", "2026-10-01", cpuCoreRequestAverage=2.0, cpuCoreUsageAverage=1.5,
-                                  cpuCoreHours=48.0, ramByteRequestAverage=4 * GIB, ramByteUsageAverage=5 * GIB,
-                                  ramByteHours=120 * GIB, pvByteHours=240 * GIB, networkTransferBytes=1e9,
-                                  networkReceiveBytes=5e8, cpuCost=1.2, ramCost=1.0, pvCost=0.5, networkCost=0.5,
-                                  totalCost=3.2),
-        "wholesale-prod": allocation("wholesale-prod", "2026-10-01", cpuCoreRequestAverage=0.5,
-                                     cpuCoreUsageAverage=1.25, ramByteRequestAverage=2 * GIB,
-                                     ramByteUsageAverage=1 * GIB, totalCost=1.1),
-        "__idle__": allocation("__idle__", "2026-10-01", namespace="", cpuCoreHours=30.0, ramByteHours=48 * GIB,
-                               totalCost=2.5),
-    },
-    # wholesale has no pods this day: it is simply absent
-    "2026-10-02": {
-        "retail-prod": allocation("retail-prod", "2026-10-02", cpuCoreRequestAverage=2.0, cpuCoreUsageAverage=2.5,
-                                  totalCost=3.5),
-        "__idle__": allocation("__idle__", "2026-10-02", namespace="", cpuCoreHours=20.0, totalCost=2.0),
-    },
-}
-
-
-class FakeCostApi(BaseHTTPRequestHandler):
-    """Answers /allocation (OpenCost) and /model/allocation (Kubecost) by the window's day."""
-
-    calls = []
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        url = urlparse(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        day = query.get("window", "")[:10]
-        type(self).calls.append((url.path, day, query, self.headers.get("Authorization")))
-        if url.path not in ("/allocation", "/model/allocation"):
-            return self._send(404, b"not found")
-        if day == "2026-10-03":
-            return self._send(500, b"prometheus query failed")
-        if day == "2026-10-04":
-            # slower than the source's timeout (the test framework raises timeouts below 10 s to 10 s)
-            threading.Event().wait(10.5)
-            return self._send(200, json.dumps({"code": 200, "data": [{}]}).encode())
-        if day == "2026-10-05":
-            return self._send(200, b'{"code": 200, "data": [{"retail-prod": {"cpuCost": ')
-        return self._send(200, json.dumps({"code": 200, "data": [DAYS.get(day, {})]}).encode())
-
-    def _send(self, status, body):
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+from .allocation_api import allocation, every_day, worked_example
+from .common import ClusterCase
+from .test_opencost_core import OPENCOST_EXPORT
 
 
 @tagged("post_install", "-at_install")
-class TestUsageImport(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), FakeCostApi)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.addClassCleanup(cls.server.shutdown)
-        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}"
-        # a company of its own: usage and drivers are per company, and demo data may hold others
-        cls.company = cls.env["res.company"].create({"name": "Cluster Co"})
-        cls.env = env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
-        plan = env["account.analytic.plan"].create({"name": "Units"})
-        cls.retail, cls.wholesale = (env["account.analytic.account"].create(
-            {"name": name, "code": code, "plan_id": plan.id, "company_id": cls.company.id})
-            for name, code in (("Retail k8s", "RK8S"), ("Wholesale k8s", "WK8S")))
-        env["cloud.cost.mapping.rule"].create([
-            {"name": "retail namespaces", "company_id": cls.company.id, "match_tag_key": "namespace", "match_tag_value": "retail-*",
-             "analytic_account_id": cls.retail.id, "environment": "prod"},
-            {"name": "wholesale namespaces", "company_id": cls.company.id, "match_tag_key": "namespace", "match_tag_value": "wholesale-*",
-             "analytic_account_id": cls.wholesale.id},
-        ])
-        cls.cpu = env["cloud.cost.allocation.key"].create({
-            "name": "CPU (cluster)", "code": "KCPU", "company_id": cls.company.id, "driver_source": "cluster_usage", "measure": "cpu_core_hours",
-            "unit": "core-hours"})
-        cls.memory = env["cloud.cost.allocation.key"].create({
-            "name": "Memory (cluster)", "code": "KMEM", "company_id": cls.company.id, "driver_source": "cluster_usage",
-            "measure": "memory_gib_hours", "unit": "GiB-hours"})
-        cls.source = env["cloud.cost.usage.source"].create({
-            "name": "prod-eu", "base_url": cls.url, "auth_header": "Bearer s3cret", "timeout": 5.0,
-            "attempts": 2, "backoff": 0.0})
+class TestUsageImport(ClusterCase):
+    def test_days_one_window_at_a_time_failed_days_store_nothing_and_are_named(self):
+        worked_example(self.api)
+        every_day(self.api, date(2026, 10, 4), date(2026, 10, 4))
+        every_day(self.api, date(2026, 10, 6), date(2026, 10, 6))
+        self.api.faults.update({"2026-10-03": ["500", "500"], "2026-10-05": ["malformed", "malformed"],
+                                "2026-10-06": ["500"], "2026-10-07": ["partial", "partial"]})
+        every_day(self.api, date(2026, 10, 7), date(2026, 10, 7))
 
-    def setUp(self):
-        super().setUp()
-        FakeCostApi.calls = []
+        imported, failures = self.source._import_days(date(2026, 10, 1), date(2026, 10, 7))
 
-    def usage(self, day):
-        return self.env["cloud.cost.usage"].search([("source_id", "=", self.source.id), ("day", "=", day)])
-
-    def test_days_are_imported_one_window_at_a_time_and_failed_days_store_nothing(self):
-        imported, failures = self.source._import_days(date(2026, 10, 1), date(2026, 10, 3))
-        more, malformed = self.source._import_days(date(2026, 10, 5), date(2026, 10, 5))
-        failures += malformed
-
-        self.assertEqual(imported + more, [date(2026, 10, 1), date(2026, 10, 2)])
-        self.assertEqual(len(failures), 2)
-        self.assertIn("HTTP 500", failures[0])
-        self.assertIn("not JSON", failures[1])
-        for failure in failures:
-            self.assertIn("after 2 attempts", failure)
-        self.assertIn("Not imported (nothing stored for these days)", self.source.last_message)
-        self.assertEqual(self.source.last_day, date(2026, 10, 2))
-        for day in ("2026-10-03", "2026-10-05"):
+        # 10-06 failed once and was retried; 10-03, 10-05 and 10-07 failed twice: nothing stored for them
+        self.assertEqual(imported, [date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 4), date(2026, 10, 6)])
+        self.assertEqual(len(failures), 3)
+        self.assertRegex(failures[0], r"^2026-10-03: .*HTTP 500 for 2026-10-03.*\(after 2 attempts\)$")
+        self.assertRegex(failures[1], r"^2026-10-05: .*not JSON.*\(after 2 attempts\)$")
+        self.assertRegex(failures[2], r"^2026-10-07: .*partial window.*\(after 2 attempts\)$")
+        for day in ("2026-10-03", "2026-10-05", "2026-10-07"):
             self.assertFalse(self.usage(day))
-        # the calls OpenCost documents: one accumulated day, by namespace, idle included, with the secret header
-        path, day, query, auth = FakeCostApi.calls[0]
-        self.assertEqual((path, day, auth), ("/allocation", "2026-10-01", "Bearer s3cret"))
-        self.assertEqual(query, {"window": "2026-10-01T00:00:00Z,2026-10-02T00:00:00Z", "aggregate": "namespace",
-                                 "accumulate": "true", "includeIdle": "true"})
-        self.assertEqual(sum(1 for call in FakeCostApi.calls if call[1] == "2026-10-03"), 2)  # retried once
+        self.assertEqual(len(self.api.calls_for("2026-10-06")), 2)
+        # the source says so, and is imported up to the first failed day only
+        self.assertTrue(self.source.last_failed)
+        self.assertIn("Not imported (nothing stored for these days", self.source.last_message)
+        self.assertIn("2026-10-05", self.source.message_ids[0].body)
+        self.assertEqual(self.source.last_day, date(2026, 10, 2))
 
-        first = self.usage("2026-10-01")
-        self.assertEqual(sorted(first.mapped("name")), ["__idle__", "retail-prod", "wholesale-prod"])
-        retail = first.filtered(lambda u: u.name == "retail-prod")
-        self.assertEqual((retail.analytic_account_id, retail.environment), (self.retail, "prod"))
-        self.assertEqual((retail.cpu_request_avg, retail.cpu_usage_avg, retail.network_bytes, retail.total_cost),
-                         (2.0, 1.5, 1.5e9, 3.2))
-        idle = first.filtered("is_idle")
-        self.assertFalse(idle.analytic_account_id)
+        # the calls OpenCost documents: one accumulated day, by namespace, idle apart, with the secret header
+        first = self.api.calls[0]
+        self.assertEqual((first["path"], first["authorization"]), ("/allocation", "Bearer s3cret"))
+        self.assertEqual(first["query"], {"window": "2026-10-01T00:00:00Z,2026-10-02T00:00:00Z",
+                                          "aggregate": "namespace", "accumulate": "true", "includeIdle": "true",
+                                          "shareIdle": "false"})
+
+        # what is stored: per day and namespace, the numbers as given; wholesale has no pods on day 2
+        day1 = self.usage("2026-10-01")
+        self.assertEqual(sorted(day1.mapped("name")), ["__idle__", "retail-prod", "sandbox-dev", "wholesale-prod"])
         self.assertEqual(sorted(self.usage("2026-10-02").mapped("name")), ["__idle__", "retail-prod"])
+        retail = day1.filtered(lambda u: u.name == "retail-prod")
+        self.assertEqual((retail.analytic_account_id, retail.environment, retail.namespace),
+                         (self.retail, "prod", "retail-prod"))
+        self.assertEqual(
+            (retail.minutes, retail.cpu_core_hours, retail.cpu_request_avg, retail.cpu_usage_avg,
+             retail.ram_byte_hours, retail.ram_request_avg, retail.ram_usage_avg, retail.pv_byte_hours,
+             retail.network_transfer_bytes, retail.network_receive_bytes, retail.network_bytes),
+            (1440.0, 48.0, 2.0, 1.5, 120.0 * 2**30, 4.0 * 2**30, 5.0 * 2**30, 240.0 * 2**30, 1e9, 5e8, 1.5e9))
+        self.assertEqual((retail.cpu_cost, retail.ram_cost, retail.pv_cost, retail.network_cost, retail.total_cost),
+                         (1.2, 0.6, 0.3, 0.1, 2.2))
+        wholesale = day1.filtered(lambda u: u.name == "wholesale-prod")
+        self.assertEqual((wholesale.minutes, wholesale.gpu_hours, wholesale.gpu_cost), (720.0, 6.0, 1.5))
+        idle = day1.filtered("is_idle")
+        self.assertEqual((idle.name, idle.cpu_core_hours, idle.analytic_account_id.id, idle.namespace),
+                         ("__idle__", 30.0, False, False))
+        self.assertFalse(day1.filtered(lambda u: u.name == "sandbox-dev").analytic_account_id)  # no rule: visible
 
-        # the same day again replaces it: still one set of rows
-        self.source._import_days(date(2026, 10, 1), date(2026, 10, 1))
-        self.assertEqual(len(self.usage("2026-10-01")), 3)
-
-    def test_driver_values_from_the_worked_example(self):
-        self.source._import_days(date(2026, 10, 1), date(2026, 10, 2))
-        result = self.env["cloud.cost.usage.source"]._compute_cluster_drivers(
-            self.company, date(2026, 10, 1), date(2026, 10, 31))
-        # Retail: day 1 max(2, 1.5) x 24 = 48, day 2 max(2, 2.5) x 24 = 60; Wholesale: max(0.5, 1.25) x 24 = 30
-        receivers, idle, unassigned = result["cpu_core_hours"]
-        self.assertEqual(receivers, {self.retail.id: 108.0, self.wholesale.id: 30.0})
-        self.assertEqual((idle, unassigned), (50.0, 0.0))  # idle core-hours as reported: 30 + 20
-        self.assertEqual(result["memory_gib_hours"][0], {self.retail.id: 120.0, self.wholesale.id: 48.0})
-        values = self.env["cloud.cost.driver.value"].search([("key_id", "=", self.cpu.id)])
-        self.assertEqual({(v.analytic_account_id, v.value, v.origin) for v in values},
-                         {(self.retail, 108.0, "cluster_usage"), (self.wholesale, 30.0, "cluster_usage")})
-        self.assertIn("prod-eu", values[0].origin_ref)
-        # computed again: replaced, not added
-        self.env["cloud.cost.usage.source"]._compute_cluster_drivers(self.company, date(2026, 10, 1),
-                                                                      date(2026, 10, 31))
-        self.assertEqual(self.env["cloud.cost.driver.value"].search_count([("key_id", "=", self.cpu.id)]), 2)
+        # a later run takes the failed days again; days imported again replace themselves
+        self.api.sets.clear()
+        every_day(self.api, date(2026, 10, 3), date(2026, 10, 7))
+        imported, failures = self.source._import_days(date(2026, 10, 3), date(2026, 10, 7))
+        self.assertEqual((len(imported), failures), (5, []))
+        self.assertEqual(self.source.last_day, date(2026, 10, 7))
+        self.assertFalse(self.source.last_failed)
+        for day in ("2026-10-03", "2026-10-04", "2026-10-06"):
+            self.assertEqual(sorted(self.usage(day).mapped("name")), ["__idle__", "retail-prod"])
 
     def test_a_day_without_answer_in_time_stores_nothing(self):
+        every_day(self.api, date(2026, 10, 4), date(2026, 10, 4))
+        self.api.faults["2026-10-04"] = ["slow"]  # 10.5 s: tests raise any timeout below 10 s to 10 s
         source = self.env["cloud.cost.usage.source"].create({
-            "name": "slow", "base_url": self.url, "timeout": 10.0, "attempts": 1, "backoff": 0.0})
+            "name": "slow", "base_url": self.api.url, "timeout": 10.0, "attempts": 1, "backoff": 0.0})
         imported, failures = source._import_days(date(2026, 10, 4), date(2026, 10, 4))
         self.assertEqual(imported, [])
         self.assertIn("no answer within 10 s for 2026-10-04", failures[0])
-        self.assertFalse(self.usage("2026-10-04"))
+        self.assertFalse(self.usage("2026-10-04", source))
+        self.assertFalse(source.last_day)
         self.assertIn("2026-10-04", source.message_ids[0].body)
 
-    def test_kubecost_path_and_label_aggregation(self):
+    def test_kubecost_by_label(self):
+        self.api.sets["/model/allocation", "2026-10-01"] = {
+            "retail": allocation("retail", "2026-10-01", namespace="", labels={"team": "retail"},
+                                 cpuCoreRequestAverage=1.0, cpuCoreHours=24.0, totalCost=1.0),
+            "__unallocated__": allocation("__unallocated__", "2026-10-01", namespace="",
+                                          cpuCoreRequestAverage=0.5, totalCost=0.5),
+            "__idle__": allocation("__idle__", "2026-10-01", namespace="", cpuCoreHours=12.0, totalCost=0.4),
+        }
         source = self.env["cloud.cost.usage.source"].create({
-            "name": "kubecost", "kind": "kubecost", "base_url": self.url + "/", "aggregate": "label",
+            "name": "kubecost", "kind": "kubecost", "base_url": self.api.url + "/", "aggregate": "label",
             "label_key": "team", "attempts": 1, "backoff": 0.0})
-        imported, failures = source._import_days(date(2026, 10, 2), date(2026, 10, 2))
-        self.assertEqual((imported, failures), ([date(2026, 10, 2)], []))
-        path, _day, query, auth = FakeCostApi.calls[0]
-        self.assertEqual((path, query["aggregate"], query["idle"], auth), ("/model/allocation", "label:team",
-                                                                          "true", None))
+        imported, failures = source._import_days(date(2026, 10, 1), date(2026, 10, 1))
+        self.assertEqual((imported, failures), ([date(2026, 10, 1)], []))
+        call = self.api.calls[0]
+        self.assertEqual((call["path"], call["query"]["aggregate"], call["query"]["idle"], call["query"]["shareIdle"],
+                          call["authorization"]), ("/model/allocation", "label:team", "true", "false", None))
+        rows = {row.name: row for row in self.usage("2026-10-01", source)}
+        self.assertEqual(rows["retail"].analytic_account_id, self.retail)  # the label rule
+        self.assertEqual(rows["retail"].labels, {"team": "retail"})
+        self.assertFalse(rows["__unallocated__"].analytic_account_id)
+        self.assertFalse(rows["__unallocated__"].is_idle)
+        self.assertTrue(rows["__idle__"].is_idle)
+
+    def test_scheduled_import_goes_on_from_the_last_day_and_takes_failed_days_again(self):
+        yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
+        every_day(self.api, yesterday - timedelta(days=5), yesterday)
+        self.assertTrue(self.source.cron_id.active)
+        self.assertEqual(self.source.cron_id.code, f"model.browse({self.source.id})._cron_import()")
+        self.source.sudo().last_day = yesterday - timedelta(days=3)
+        self.api.faults[(yesterday - timedelta(days=1)).isoformat()] = ["500", "500"]
+
+        self.source._cron_import()
+        self.assertEqual(self.source.last_day, yesterday - timedelta(days=2))
+        self.assertEqual([call["day"] for call in self.api.calls],
+                         [(yesterday - timedelta(days=n)).isoformat() for n in (2, 1, 1, 0)])
+        self.assertTrue(self.usage(yesterday))
+
+        self.source._cron_import()  # the failed day, then yesterday again
+        self.assertEqual(self.source.last_day, yesterday)
+        self.assertTrue(self.usage(yesterday - timedelta(days=1)))
+        # a source without an API is fed by files: no scheduled action runs for it
+        files_only = self.env["cloud.cost.usage.source"].create({"name": "files only"})
+        self.assertFalse(files_only.cron_id.active)
 
     def test_the_secret_header_is_for_administrators_only(self):
         user = self.env["res.users"].create({
-            "name": "Controller", "login": "k8s_controller",
+            "name": "Controller", "login": "k8s_controller", "company_id": self.company.id,
+            "company_ids": [(6, 0, self.company.ids)],
             "groups_id": [(6, 0, [self.env.ref("base.group_user").id,
                                   self.env.ref("cloud_cost.group_cloud_cost_controller").id])]})
         self.assertNotIn("auth_header", self.source.with_user(user).fields_get())
+        self.assertTrue(self.source.verify_tls)  # on unless turned off
+        with self.assertRaises(ValidationError):
+            self.source.write({"aggregate": "label", "label_key": False})
 
     def test_opencost_csv_export_as_a_file(self):
-        data = (b"Date,Namespace,CPUCoreRequestAverage,CPUCoreUsageAverage,Minutes,TotalCost\n"
-                b"2026-10-07,retail-prod,1,3,1440,2.0\n2026-10-07,__idle__,0,0,1440,1.0\n")
-        days = self.source._import_csv(data, "opencost-2026-10-07.csv")
-        self.assertEqual(days, [date(2026, 10, 7)])
-        rows = self.usage("2026-10-07")
-        self.assertEqual(rows.filtered(lambda u: u.name == "retail-prod").analytic_account_id, self.retail)
-        with self.assertRaisesRegex(UserError, "row 1, column CPUCoreUsageAverage"):
-            self.source._import_csv(data.replace(b",3,", b",x,"), "bad.csv")
-        self.assertEqual(len(self.usage("2026-10-07")), 2)
-
-    def test_drivers_from_odoo_data(self):
-        other = self.env["res.company"].create({"name": "Served shop"})
-        self.retail.cloud_cost_served_company_id = other
-        for n in range(3):
-            self.env["res.users"].create({"name": f"shop user {n}", "login": f"shop{n}", "company_id": other.id,
-                                          "company_ids": [(6, 0, other.ids)]})
-        self.env["ir.attachment"].create({"name": "scan.pdf", "raw": b"x" * 2000, "company_id": other.id})
-        Key = self.env["cloud.cost.allocation.key"]
-        users = Key.create({"name": "Users", "code": "OU", "driver_source": "odoo_data", "measure": "active_users"})
-        storage = Key.create({"name": "Files", "code": "OF", "driver_source": "odoo_data",
-                              "measure": "attachment_gb"})
-        items = Key.create({"name": "Items", "code": "OI", "driver_source": "odoo_data",
-                            "measure": "posted_move_lines"})
-        journal = self.env["account.journal"].create({"name": "Misc", "code": "KMSC", "type": "general",
-                                                      "company_id": self.company.id})
-        account = self.env["account.account"].create({"name": "Hosting", "code": "626000", "account_type": "expense",
-                                                      "company_ids": [(6, 0, self.company.ids)]})
-        move = self.env["account.move"].create({"journal_id": journal.id, "date": "2026-10-15", "line_ids": [
-            (0, 0, {"account_id": account.id, "debit": 10.0, "analytic_distribution": {str(self.wholesale.id): 100}}),
-            (0, 0, {"account_id": account.id, "debit": 5.0, "analytic_distribution": {str(self.wholesale.id): 100}}),
-            (0, 0, {"account_id": account.id, "credit": 15.0}),
-        ]})
-        move.action_post()
-        (users | storage | items)._compute_odoo_drivers(self.company, date(2026, 10, 1), date(2026, 10, 31))
-        value = {key: {v.analytic_account_id: v.value for v in self.env["cloud.cost.driver.value"].search(
-            [("key_id", "=", key.id)])} for key in (users, storage, items)}
-        self.assertEqual(value[users], {self.retail: 3.0})
-        self.assertGreaterEqual(value[storage][self.retail], 2000 / 1e9)
-        self.assertEqual(value[items], {self.wholesale: 2.0})
-
-    def test_driver_values_from_a_csv_file_all_or_nothing(self):
-        Wizard = self.env["cloud.cost.driver.import.wizard"]
-        bad = b"key,receiver,period,value\nKCPU,RK8S,2026-10,10\nKCPU,Nowhere,2026-10,5\n"
-        with self.assertRaisesRegex(UserError, r"drivers.csv, row 2, column receiver: no business unit 'Nowhere'"):
-            Wizard.create({"file": base64.b64encode(bad), "file_name": "drivers.csv"}).action_import()
-        self.assertFalse(self.env["cloud.cost.driver.value"].search([("key_id", "=", self.cpu.id)]))
-        good = b"key,receiver,period,value\nKCPU,RK8S,2026-10,10\nKCPU,wholesale k8s,2026-10,5\n"
-        Wizard.create({"file": base64.b64encode(good), "file_name": "drivers.csv"}).action_import()
-        values = self.env["cloud.cost.driver.value"].search([("key_id", "=", self.cpu.id)])
-        self.assertEqual({(v.analytic_account_id, v.value, v.origin) for v in values},
-                         {(self.retail, 10.0, "import"), (self.wholesale, 5.0, "import")})
-
-    def test_import_usage_command(self):
-        import argparse  # noqa: PLC0415
-        import contextlib  # noqa: PLC0415
-        import io  # noqa: PLC0415
-
-        from ..cli import register  # noqa: PLC0415
-
-        parser = argparse.ArgumentParser()
-        register(parser.add_subparsers(dest="command"))
-        out, err = io.StringIO(), io.StringIO()
-        args = parser.parse_args(["import-usage", "--source", "prod-eu", "--from", "2026-10-01", "--to", "2026-10-03"])
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = args.handler(self.env, args)
-        self.assertEqual(status, 2)  # one day failed
-        self.assertIn("prod-eu: 2 day(s) imported, 5 usage rows", out.getvalue())
-        self.assertIn("not imported: 2026-10-03", err.getvalue())
+        Wizard = self.env["cloud.cost.usage.import.wizard"].with_context(
+            active_model="cloud.cost.usage.source", active_id=self.source.id)
+        Wizard.create({"file": base64.b64encode(OPENCOST_EXPORT), "file_name": "export.csv"}).action_import()
+        rows = self.usage("2026-10-01")
+        self.assertEqual({row.name: row.analytic_account_id for row in rows},
+                         {"retail-prod": self.retail, "wholesale-prod": self.wholesale})
+        self.assertEqual(rows.filtered(lambda u: u.name == "retail-prod").cpu_core_hours, 60.0)
+        self.assertEqual(self.source.last_day, date(2026, 10, 2))
+        # a bad file is refused whole, naming row and column: the days stay as they were
+        bad = OPENCOST_EXPORT.replace(b",0.25,0.25,", b",0.25,x,")
+        with self.assertRaisesRegex(UserError, r"bad.csv, row 4, column CPUCoreRequestAverage: not a number"):
+            Wizard.create({"file": base64.b64encode(bad), "file_name": "bad.csv"}).action_import()
+        self.assertEqual(len(self.usage("2026-10-01")), 2)
+        # the same file again: replaced, not doubled
+        self.source._import_csv(OPENCOST_EXPORT, "export.csv")
+        self.assertEqual(len(self.usage("2026-10-01")), 2)
