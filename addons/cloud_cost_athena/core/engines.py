@@ -1,0 +1,120 @@
+"""Where an aggregation query runs: Amazon Athena (boto3) or DuckDB on this machine.
+
+Both return ``QueryResult(engine, query_id, columns, rows)`` with every value as text (or
+None), as Athena gives them, so that what follows does not depend on the engine.
+"""
+
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from .aggregation import AggregationError, quote_identifier, quote_literal
+
+ATHENA_DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+@dataclass
+class QueryResult:
+    engine: str
+    query_id: str
+    columns: list
+    rows: list
+    scanned_bytes: int = None
+
+
+def run_athena(client, sql, *, database, workgroup=None, output_location=None, timeout=1800, poll=1.0,
+               sleep=time.sleep):
+    """Start the query, wait for it and read all its result pages."""
+    request = {"QueryString": sql, "QueryExecutionContext": {"Database": database}}
+    if workgroup:
+        request["WorkGroup"] = workgroup
+    if output_location:
+        request["ResultConfiguration"] = {"OutputLocation": output_location}
+    query_id = client.start_query_execution(**request)["QueryExecutionId"]
+    deadline = time.monotonic() + timeout
+    while True:
+        execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        status = execution["Status"]
+        if status["State"] in ATHENA_DONE:
+            break
+        if time.monotonic() > deadline:
+            client.stop_query_execution(QueryExecutionId=query_id)
+            raise AggregationError(f"Athena query {query_id} did not finish within {timeout} seconds")
+        sleep(poll)
+        poll = min(poll * 2, 15)
+    if status["State"] != "SUCCEEDED":
+        reason = status.get("StateChangeReason") or status["State"].lower()
+        raise AggregationError(f"Athena query {query_id} {status['State'].lower()}: {reason}")
+    columns, rows, token = None, [], None
+    while True:
+        page = client.get_query_results(QueryExecutionId=query_id, **({"NextToken": token} if token else {}))
+        result_rows = page["ResultSet"]["Rows"]
+        if columns is None:
+            info = page["ResultSet"].get("ResultSetMetadata", {}).get("ColumnInfo") or []
+            columns = [c["Name"] for c in info]
+            header = [cell.get("VarCharValue") for cell in result_rows[0]["Data"]] if result_rows else []
+            if not columns or header == columns:  # the first row of the first page repeats the names
+                columns, result_rows = header, result_rows[1:]
+        rows.extend([cell.get("VarCharValue") for cell in row["Data"]] for row in result_rows)
+        token = page.get("NextToken")
+        if not token:
+            break
+    scanned = execution.get("Statistics", {}).get("DataScannedInBytes")
+    return QueryResult("athena", query_id, columns, rows, scanned)
+
+
+def _as_text(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def run_duckdb(sql, files, *, database, table):
+    """Run ``sql`` with DuckDB over Parquet ``files``: {name the query knows (its $path): bytes or local path}.
+
+    The files are seen as the table ``database.table``, with Athena's ``$path`` column and
+    Athena's ``element_at`` on maps (a missing key gives NULL).
+    """
+    import duckdb
+
+    folder = Path(tempfile.mkdtemp(prefix="cloudcost-duckdb-"))
+    try:
+        paths = {}
+        for number, (name, content) in enumerate(sorted(files.items())):
+            if isinstance(content, bytes | bytearray):
+                path = folder / f"{number:06d}.parquet"
+                path.write_bytes(content)
+            else:
+                path = Path(content)
+            paths[str(path)] = name
+        connection = duckdb.connect(":memory:")
+        try:
+            connection.execute("SET TimeZone = 'UTC'")
+            connection.execute("CREATE MACRO element_at(m, k) AS map_extract_value(m, k)")
+            connection.execute(f"CREATE SCHEMA {quote_identifier(database)}")
+            names = " ".join(f"WHEN {quote_literal(p)} THEN {quote_literal(n)}" for p, n in paths.items())
+            connection.execute(
+                f"""CREATE VIEW {quote_identifier(database)}.{quote_identifier(table)} AS
+                    SELECT *, CASE filename {names} END AS "$path"
+                      FROM read_parquet([{', '.join(quote_literal(p) for p in paths)}],
+                                        filename = true, union_by_name = true)"""
+            )
+            try:
+                cursor = connection.execute(sql)
+            except duckdb.Error as error:
+                raise AggregationError(f"DuckDB could not run the aggregation: {error}") from None
+            columns = [d[0] for d in cursor.description]
+            rows = [[_as_text(v) for v in row] for row in cursor.fetchall()]
+        finally:
+            connection.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return QueryResult("duckdb", f"duckdb-{uuid.uuid4()}", columns, rows)

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+from .cloud_cost_source import AGGREGATIONS
+
+
+class CloudCostImportBatch(models.Model):
+    _inherit = "cloud.cost.import.batch"
+
+    aggregation = fields.Selection(
+        AGGREGATIONS, readonly=True, copy=False,
+        help="Where the bill rows were summed before import; empty: every bill row was imported.",
+    )
+    aggregation_query_id = fields.Char("Query ID", readonly=True, copy=False,
+                                       help="Athena's query execution id (its result stays in Athena's output location).")
+    aggregation_sql = fields.Text("Aggregation Query", readonly=True, copy=False,
+                                  help="The SQL that summed the bill rows: run it again to see the rows of any cost line.")
+    aggregated_row_count = fields.Integer("Bill Rows Summed", readonly=True, copy=False,
+                                          help="Bill rows the aggregated cost lines stand for.")

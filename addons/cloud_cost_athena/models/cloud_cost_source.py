@@ -1,0 +1,102 @@
+import posixpath
+
+from botocore.exceptions import BotoCoreError, ClientError
+from odoo import _, fields, models
+
+from odoo.addons.cloud_cost.core import bill_formats
+from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, MemoryStore, S3Store
+
+from ..core.aggregation import LAYOUTS, AggregationError, build_query, result_to_focus_csv
+from ..core.engines import run_athena, run_duckdb
+
+AGGREGATIONS = [
+    ("athena", "Amazon Athena"),
+    ("duckdb", "DuckDB on this server"),
+]
+
+
+class CloudCostSource(models.Model):
+    _inherit = "cloud.cost.source"
+
+    aggregation = fields.Selection(
+        AGGREGATIONS, "Sum Bill Rows In", tracking=True,
+        help="Empty: every bill row becomes a cost line. Athena or DuckDB: one query per billing period sums the "
+        "rows by day, account, service, region, charge category, currency, file and whatever the mapping rules "
+        "read; each sum becomes a cost line naming its file and row count.",
+    )
+    athena_database = fields.Char("Athena Database", tracking=True, help="Glue database of the export's table.")
+    athena_table = fields.Char("Athena Table", tracking=True, help="The table over the export (CUR 2.0 or FOCUS).")
+    athena_workgroup = fields.Char("Athena Workgroup", tracking=True)
+    athena_output_location = fields.Char(
+        "Athena Output Location", tracking=True,
+        help="s3://bucket/prefix/ for query results; empty: the workgroup's.",
+    )
+    athena_endpoint_url = fields.Char("Athena Endpoint URL", tracking=True,
+                                      help="Only for Athena-compatible services; empty for AWS itself.")
+
+    # ------------------------------------------------------------------ aggregation
+    def _aggregation_layout(self):
+        layout = LAYOUTS.get(self.bill_format)
+        if layout is None:
+            raise AggregationError(_(
+                "%(name)s: bill rows are summed for FOCUS and AWS CUR 2.0 exports only, not for %(format)s.",
+                name=self.name, format=dict(self._fields["bill_format"].selection).get(self.bill_format),
+            ))
+        return layout
+
+    def _athena_client(self):
+        """Athena with the source's credentials, or the standard AWS credential chain."""
+        import boto3
+
+        secrets = self.sudo()
+        session = boto3.session.Session(
+            aws_access_key_id=secrets.aws_access_key_id or None,
+            aws_secret_access_key=secrets.aws_secret_access_key or None,
+            region_name=self.s3_region or "us-east-1",
+        )
+        return session.client("athena", endpoint_url=self.athena_endpoint_url or None)
+
+    @staticmethod
+    def _query_path(obj):
+        """A file as the query's ``$path`` names it: Athena gives S3 objects as s3:// URIs."""
+        if isinstance(obj.store, S3Store):
+            return f"s3://{obj.store.bucket}/{obj.key}"
+        return obj.key
+
+    def _aggregate_unit(self, unit, rule_specs):
+        """The unit's bill files summed by one query: (unit of one FOCUS file, batch values)."""
+        self.ensure_one()
+        layout = self._aggregation_layout()
+        paths = {self._query_path(obj): obj for obj in unit.files}
+        database = self.athena_database or "cloudcost"
+        table = self.athena_table or "bills"
+        aggregation = build_query(
+            layout, database=database, table=table, files=sorted(paths), rule_specs=rule_specs,
+            bill_line_columns=bill_formats.LINE_COLUMNS,
+        )
+        if self.aggregation == "athena":
+            if not self.athena_database or not self.athena_table:
+                raise AggregationError(_("%s: name the Athena database and table of the export.", self.name))
+            try:
+                result = run_athena(
+                    self._athena_client(), aggregation.sql, database=self.athena_database,
+                    workgroup=self.athena_workgroup, output_location=self.athena_output_location,
+                )
+            except (BotoCoreError, ClientError) as error:  # kept as the cause: outages are tried again
+                raise AggregationError(_("Athena: %s", error)) from error
+        else:
+            not_parquet = [p for p in paths if not p.lower().endswith(".parquet")]
+            if not_parquet:
+                raise AggregationError(_("DuckDB sums Parquet exports: %s is not one.", not_parquet[0]),
+                                       file=not_parquet[0])
+            files = {path: obj.read() for path, obj in paths.items()}
+            result = run_duckdb(aggregation.sql, files, database=database, table=table)
+        period = unit.billing_period or "files"
+        name = f"aggregated/BILLING_PERIOD={period}/{result.engine}-{posixpath.basename(unit.label)}.csv"
+        data, source_rows = result_to_focus_csv(aggregation, result.columns, result.rows, file=name)
+        store = MemoryStore({name: data}, label=f"{result.engine} {result.query_id}")
+        aggregated = ImportUnit(files=store.list(), manifest=unit.manifest, manifest_data=unit.manifest_data,
+                                billing_period=unit.billing_period)
+        values = {"aggregation": self.aggregation, "aggregation_query_id": result.query_id,
+                  "aggregation_sql": aggregation.sql, "aggregated_row_count": source_rows}
+        return aggregated, values
