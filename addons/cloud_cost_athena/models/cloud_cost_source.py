@@ -1,6 +1,7 @@
 import posixpath
 
 from botocore.exceptions import BotoCoreError, ClientError
+
 from odoo import _, fields, models
 
 from odoo.addons.cloud_cost.core import bill_formats

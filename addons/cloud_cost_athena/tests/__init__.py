@@ -1,1 +1,2 @@
 from . import test_aggregation_sql
+from . import test_aggregated_import

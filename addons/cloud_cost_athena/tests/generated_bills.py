@@ -1,7 +1,7 @@
 """Generated bill exports as Parquet, shaped like AWS Data Exports (FOCUS 1.0 and CUR 2.0)."""
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pyarrow as pa
