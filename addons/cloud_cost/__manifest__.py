@@ -2,7 +2,7 @@
     "name": "Cloud Cost",
     "summary": "Cloud bills and cluster usage as accountable costs: sources, "
     "import batches, cost lines, cost pools, allocation keys, service tiers",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/cloudcost-odoo/cloudcost",
     "author": "CloudCost Contributors",

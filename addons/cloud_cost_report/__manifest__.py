@@ -2,7 +2,7 @@
     "name": "Cloud Cost Reports",
     "summary": "Monthly cost trends, budget vs actual with a month-end forecast, anomaly alerts, "
     "non-production sprawl and untagged spend",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/cloudcost-odoo/cloudcost",
     "author": "CloudCost Contributors",

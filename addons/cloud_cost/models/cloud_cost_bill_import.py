@@ -316,6 +316,7 @@ class CloudCostBillImport(models.AbstractModel):
                 order="id desc",
             )
             self._write_totals(batch, previous[:1])
+            self.env["cloud.cost.line.summary"]._refresh(batch.ids)
             rows = sum(n for (_name, batch_id), n in run.file_rows.items() if batch_id == batch.id)
             batch.write(
                 {

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import create_index
 
+from .cloud_cost_line_summary import SUMMARY_SOURCES
+
 CHARGE_CATEGORIES = [
     ("Usage", "Usage"),
     ("Purchase", "Purchase"),
@@ -104,6 +106,26 @@ class CloudCostLine(models.Model):
         create_index(
             self.env.cr, "cloud_cost_line_company_period_index", self._table, ["company_id", "charge_period_start"]
         )
+
+    # ------------------------------------------------------------------ the summary of the cost screens
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        self.env["cloud.cost.line.summary"]._refresh(lines.batch_id.ids)
+        return lines
+
+    def write(self, vals):
+        batches = self.batch_id
+        result = super().write(vals)
+        if SUMMARY_SOURCES.intersection(vals):
+            self.env["cloud.cost.line.summary"]._refresh((batches | self.batch_id).ids)
+        return result
+
+    def unlink(self):
+        batch_ids = self.batch_id.ids
+        result = super().unlink()
+        self.env["cloud.cost.line.summary"]._refresh(batch_ids)
+        return result
 
     @api.depends("analytic_account_id", "cost_pool_id")
     def _compute_is_unallocated(self):

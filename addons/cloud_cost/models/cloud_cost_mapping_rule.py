@@ -214,6 +214,7 @@ class CloudCostMappingRule(models.Model):
                                c.mapping_rule_id)"""
                 )
         self.env["cloud.cost.line"].invalidate_model()
+        self.env["cloud.cost.line.summary"]._refresh(batches.ids)
         batches.invalidate_recordset()
         self.env.add_to_compute(batches._fields["unallocated_cost"], batches)
         batches._recompute_recordset()

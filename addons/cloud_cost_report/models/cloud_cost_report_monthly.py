@@ -6,7 +6,11 @@ PRODUCTION_ENVIRONMENTS = ("prod", "production", "prd", "live")
 
 
 class CloudCostReportMonthly(models.Model):
-    """Cost lines summed per month, business unit, service and environment (a database view)."""
+    """Cost lines summed per month, business unit, service and environment (a database view).
+
+    It reads the cost-line summary kept per import batch (cloud.cost.line.summary), never the
+    bill lines themselves: a company-year of ten million lines is a few thousand summary rows.
+    """
 
     _name = "cloud.cost.report.monthly"
     _description = "Cloud Cost Monthly Report"
@@ -35,28 +39,29 @@ class CloudCostReportMonthly(models.Model):
             SQL(
                 """
             CREATE VIEW %s AS (
-                SELECT min(line.id) AS id,
-                       date_trunc('month', line.charge_period_start)::date AS month,
-                       line.company_id,
+                SELECT min(summary.id) AS id,
+                       summary.month,
+                       summary.company_id,
                        company.currency_id,
-                       line.analytic_account_id,
-                       line.cost_pool_id,
-                       line.provider_name,
-                       line.service_name,
-                       line.environment,
-                       (line.environment IS NOT NULL AND line.environment != ''
-                        AND lower(line.environment) NOT IN %s) AS is_non_production,
-                       (line.tags IS NULL OR line.tags = '{}'::jsonb) AS is_untagged,
-                       line.is_unallocated,
-                       sum(line.effective_cost_company) AS effective_cost,
-                       sum(line.billed_cost_company) AS billed_cost,
-                       count(*) AS line_count
-                  FROM cloud_cost_line line
-                  JOIN res_company company ON company.id = line.company_id
-                  JOIN cloud_cost_import_batch batch ON batch.id = line.batch_id
+                       summary.analytic_account_id,
+                       summary.cost_pool_id,
+                       summary.provider_name,
+                       summary.service_name,
+                       summary.environment,
+                       (summary.environment IS NOT NULL AND summary.environment != ''
+                        AND lower(summary.environment) NOT IN %s) AS is_non_production,
+                       summary.is_untagged,
+                       summary.is_unallocated,
+                       sum(summary.effective_cost) AS effective_cost,
+                       sum(summary.billed_cost) AS billed_cost,
+                       sum(summary.line_count) AS line_count
+                  FROM cloud_cost_line_summary summary
+                  JOIN res_company company ON company.id = summary.company_id
+                  JOIN cloud_cost_import_batch batch ON batch.id = summary.batch_id
                  WHERE batch.state = 'imported'
-              GROUP BY 2, line.company_id, company.currency_id, line.analytic_account_id, line.cost_pool_id,
-                       line.provider_name, line.service_name, line.environment, 10, 11, line.is_unallocated
+              GROUP BY summary.month, summary.company_id, company.currency_id, summary.analytic_account_id,
+                       summary.cost_pool_id, summary.provider_name, summary.service_name, summary.environment, 10,
+                       summary.is_untagged, summary.is_unallocated
             )
             """,
                 SQL.identifier(self._table),
