@@ -269,12 +269,13 @@ class CloudCostAllocationRun(models.Model):
         """{"<business unit>,<account of each plan>": 100}: the receiver on its plan and one account per policy
         dimension, the dimension's account found from the allocation lines' value."""
         ids = [receiver.id]
-        for dimension, value in zip(self.policy_id.posting_dimension_ids, values, strict=True):
+        # analytic plans are readable with analytic accounting rights only, which a controller may not have
+        for dimension, value in zip(self.policy_id.posting_dimension_ids.sudo(), values, strict=True):
             if value is None:
                 continue
             key = (dimension.id, value, company.id)
             if key not in cache:
-                cache[key] = dimension.sudo()._account_for(value, company)
+                cache[key] = dimension._account_for(value, company)
             account = cache[key]
             if not account:
                 raise UserError(_(
