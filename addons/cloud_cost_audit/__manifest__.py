@@ -9,6 +9,7 @@
     "license": "AGPL-3",
     "installable": True,
     "depends": ["cloud_cost_allocation", "cloud_cost_posting"],
+    "post_init_hook": "post_init_hook",
     "external_dependencies": {"python": ["xlsxwriter", "pyarrow"]},
     "data": [
         "report/cloud_cost_run_summary_report.xml",

@@ -10,7 +10,11 @@
     "installable": True,
     "depends": ["cloud_cost_allocation", "cloud_cost_report", "account"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/cloud_cost_posting_rules.xml",
         "views/cloud_cost_allocation_policy_views.xml",
+        "views/cloud_cost_pool_views.xml",
+        "views/cloud_cost_allocation_line_views.xml",
         "views/cloud_cost_allocation_run_views.xml",
         "views/res_company_views.xml",
         "views/account_analytic_account_views.xml",

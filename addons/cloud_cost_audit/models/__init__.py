@@ -7,6 +7,7 @@ from . import cloud_cost_allocation_run_cost
 from . import cloud_cost_allocation_step
 from . import cloud_cost_allocation_step_percent
 from . import cloud_cost_allocation_policy
+from . import cloud_cost_posting_dimension
 from . import cloud_cost_service_tier
 from . import cloud_cost_service_tier_rate
 from . import cloud_cost_pool

@@ -4,6 +4,7 @@ from odoo import _, fields, models
 from odoo.tools import SQL, LazyTranslate
 
 from ..core.trace import driver_shares, rule_items, step_rule
+from .cloud_cost_allocation_run import LINE_COLUMNS
 
 _lt = LazyTranslate(__name__)
 CENT = Decimal("0.01")
@@ -13,6 +14,7 @@ class CloudCostAllocationLine(models.Model):
     _name = "cloud.cost.allocation.line"
     _inherit = ["cloud.cost.allocation.line", "cloud.cost.audit.sealed.mixin"]
     _sealed_what = _lt("allocation lines")
+    _sealed_fields = ("run_id", "company_id", *LINE_COLUMNS)
 
     trace_html = fields.Html(
         "Trace", compute="_compute_trace_html", sanitize=False,

@@ -1,6 +1,8 @@
 from odoo import _, models
 from odoo.tools import LazyTranslate
 
+from .cloud_cost_allocation_run import COST_COLUMNS
+
 _lt = LazyTranslate(__name__)
 
 
@@ -8,6 +10,7 @@ class CloudCostAllocationRunCost(models.Model):
     _name = "cloud.cost.allocation.run.cost"
     _inherit = ["cloud.cost.allocation.run.cost", "cloud.cost.audit.sealed.mixin"]
     _sealed_what = _lt("cost-line links")
+    _sealed_fields = ("run_id", "company_id", *COST_COLUMNS)
 
     def action_open_bill_row(self):
         """The cost line, with the bill row it was read from."""

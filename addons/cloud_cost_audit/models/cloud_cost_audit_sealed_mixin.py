@@ -5,11 +5,13 @@ _lt = LazyTranslate(__name__)
 
 
 class CloudCostAuditSealedMixin(models.AbstractModel):
-    """Records of an allocation run that its content hash covers: refused while the run is sealed."""
+    """Records of an allocation run that its content hash covers: created, deleted or changed in the
+    ``_sealed_fields`` only while the run is not sealed."""
 
     _name = "cloud.cost.audit.sealed.mixin"
     _description = "Part of a Sealed Allocation Run"
     _sealed_what = _lt("results")
+    _sealed_fields = ("run_id",)
 
     def _sealed_runs_check(self, vals_list=()):
         runs = self.run_id | self.env["cloud.cost.allocation.run"].browse(
@@ -22,7 +24,8 @@ class CloudCostAuditSealedMixin(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._sealed_runs_check([vals])
+        if set(self._sealed_fields) & set(vals):
+            self._sealed_runs_check([vals])
         return super().write(vals)
 
     def unlink(self):

@@ -12,6 +12,18 @@ class CloudCostLine(models.Model):
     source_row_content = fields.Text("Bill Row", compute="_compute_source_row_content",
                                      help="The row of the original bill file this line was read from, as it is there.")
 
+    def write(self, vals):
+        provenance = {"batch_id", "source_file", "source_row", "company_id"} & set(vals)
+        if provenance:
+            used = self.env["cloud.cost.allocation.run"].sudo()._sealed_runs_using(
+                (("cloud_cost_allocation_run_cost", "cost_line_id"),), self.ids)
+            if used:
+                line = self.browse(next(iter(used)))
+                raise UserError(_(
+                    "Cost line %(line)s was taken by sealed allocation run %(run)s: its bill file, row and batch "
+                    "cannot change.", line=line.display_name, run=used[line.id][0].display_name))
+        return super().write(vals)
+
     def _source_import_file(self):
         self.ensure_one()
         return self.env["cloud.cost.import.file"].sudo().search(

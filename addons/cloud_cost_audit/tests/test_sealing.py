@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from .common import AuditCase
 
 SEALED = "sealed by its content hash"
@@ -106,3 +107,22 @@ class TestSealing(AuditCase):
         for record in (self.platform, self.cpu, self.payments):
             with self.subTest(record=record.display_name), self.assertRaisesRegex(UserError, "part of sealed"):
                 record.unlink()
+
+    def test_installing_the_audit_seals_the_runs_already_approved_or_posted(self):
+        approved, posted = self.november_run(), self.approved_run()
+        posted.with_user(self.controller).action_post()
+        runs = approved | posted
+        # as they were before the audit was installed: never sealed
+        runs.flush_recordset()
+        self.env.cr.execute("UPDATE cloud_cost_allocation_run SET content_hash = NULL, sealed_on = NULL "
+                            "WHERE id = ANY(%s)", [runs.ids])
+        runs.invalidate_recordset()
+        post_init_hook(self.env)
+        for run in runs:
+            self.assertTrue(run.content_hash, run.display_name)
+            self.assertTrue(run._verify_hash(), run.display_name)
+        # sealed content: a posted run's lines are refused
+        with self.assertRaisesRegex(UserError, SEALED):
+            posted.line_ids[0].write({"amount": 1.0})
+        # a change outside the sealed content (an allocation line's journal items are the posting's) is not
+        self.assertTrue(posted.line_ids.move_line_ids)

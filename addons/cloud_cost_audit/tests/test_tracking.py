@@ -77,6 +77,19 @@ class TestTracking(AllocationCase):
         policy.write({"step_ids": [(2, step.id)]})
         self.assertIn("Removed: Step 3 (Data by share)", self.policy.message_ids[0].body)
 
+    def test_chargeback_analytic_plans_are_tracked_in_the_policy_chatter(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Environments"})
+        policy = self.policy.with_user(self.controller)
+        policy.write({"posting_dimension_ids": [(0, 0, {"plan_id": plan.id, "dimension": "environment"})]})
+        self.assertIn("Added: analytic plan Environments by Environment", self.policy.message_ids[0].body)
+        policy.posting_dimension_ids.dimension = "tenant"
+        message = self.policy.message_ids[0]
+        self.assertIn("Changed: analytic plan Environments by Tenant", message.body)
+        self.assertEqual(message.sudo().tracking_value_ids.mapped(lambda v: (v.old_value_char, v.new_value_char)),
+                         [("Environment", "Tenant")])
+        policy.write({"posting_dimension_ids": [(5, 0, 0)]})
+        self.assertIn("Removed: analytic plan Environments by Tenant", self.policy.message_ids[0].body)
+
     def test_rate_card_changes_are_tracked_in_the_tier_chatter(self):
         tier = self.env["cloud.cost.service.tier"].create({
             "name": "Mission critical", "code": "MC", "company_id": self.company.id,

@@ -4,6 +4,10 @@ A final allocation line moves an amount from a sender (a cost pool, or nothing f
 business unit's direct cost) to a receiver (a business unit). Posting debits each
 receiver and credits each sender: the cost leaves the central accounts and lands on
 the business units. One entry per run, or one per receiver.
+
+Which accounts are debited and credited is the caller's choice, made per share: the
+entries only group, add up and balance. Every journal item keeps the allocation
+lines it sums, so that a journal item leads back to them.
 """
 
 from collections import defaultdict
@@ -12,25 +16,54 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Share:
-    """Cents moved from ``sender`` (pool id, or None for direct cost) to ``receiver`` (analytic account id)."""
+    """Cents moved from ``sender`` (pool id, or None for direct cost) to ``receiver`` (analytic account id).
+
+    ``dimensions`` holds the values (environment, tenant, service tier, ...) the receiver's
+    debit is split by; ``debit_account`` and ``credit_account`` are the accounts of both
+    sides; ``line_ids`` the allocation lines summed in the share.
+    """
 
     sender: int | None
     receiver: int
-    environment: str | None
+    dimensions: tuple
     cents: int
+    debit_account: int | None = None
+    credit_account: int | None = None
+    line_ids: tuple = ()
+
+
+@dataclass(frozen=True)
+class DebitKey:
+    receiver: int
+    dimensions: tuple
+    account: int | None
+
+
+@dataclass(frozen=True)
+class CreditKey:
+    sender: int | None
+    account: int | None
+
+
+@dataclass
+class Item:
+    """One journal item: its amount in cents and the allocation lines behind it."""
+
+    cents: int = 0
+    line_ids: list = field(default_factory=list)
 
 
 @dataclass
 class Entry:
-    """One journal entry: debits per (receiver, environment), credits per sender; both in cents."""
+    """One journal entry: debit items per receiver, dimensions and account; credit items per sender and account."""
 
     receiver: int | None  # the receiver of a per-receiver entry
-    debits: dict = field(default_factory=dict)  # (receiver, environment) -> cents
-    credits: dict = field(default_factory=dict)  # sender -> cents
+    debits: dict = field(default_factory=dict)  # DebitKey -> Item
+    credits: dict = field(default_factory=dict)  # CreditKey -> Item
 
     @property
     def total(self):
-        return sum(self.debits.values())
+        return sum(item.cents for item in self.debits.values())
 
 
 class PostingError(ValueError):
@@ -44,21 +77,32 @@ def chargeback_entries(shares, per_receiver=False):
         groups[share.receiver if per_receiver else None].append(share)
     entries = []
     for receiver in sorted(groups, key=lambda r: (r is None, r or 0)):
-        entry = Entry(receiver)
-        debits, credits = defaultdict(int), defaultdict(int)
+        debits, credits = defaultdict(Item), defaultdict(Item)
         for share in groups[receiver]:
-            debits[(share.receiver, share.environment or None)] += share.cents
-            credits[share.sender] += share.cents
-        entry.debits = {key: cents for key, cents in sorted(debits.items(), key=_order) if cents}
-        entry.credits = {key: cents for key, cents in sorted(credits.items(), key=_order) if cents}
-        if sum(entry.debits.values()) != sum(entry.credits.values()):
+            for item in (debits[DebitKey(share.receiver, tuple(share.dimensions), share.debit_account)],
+                         credits[CreditKey(share.sender, share.credit_account)]):
+                item.cents += share.cents
+                item.line_ids.extend(share.line_ids)
+        entry = Entry(receiver, _kept(debits), _kept(credits))
+        if entry.total != sum(item.cents for item in entry.credits.values()):
             raise PostingError(f"entry of receiver {receiver} does not balance")
         if entry.debits or entry.credits:
             entries.append(entry)
     return entries
 
 
-def _order(item):
-    key = item[0]
-    parts = key if isinstance(key, tuple) else (key,)
-    return tuple((part is None, "" if part is None else str(part)) for part in parts)
+def _kept(items):
+    """Non-zero items in a stable order, each with its allocation lines sorted."""
+    return {
+        key: Item(item.cents, sorted(set(item.line_ids)))
+        for key, item in sorted(items.items(), key=lambda pair: _order(pair[0]))
+        if item.cents
+    }
+
+
+def _order(key):
+    parts = []
+    for value in vars(key).values():
+        for part in value if isinstance(value, tuple) else (value,):
+            parts.append((part is None, 0 if part is None else part))
+    return tuple(parts)

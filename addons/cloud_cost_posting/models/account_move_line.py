@@ -1,5 +1,10 @@
 from odoo import _, fields, models
 
+from .cloud_cost_allocation_line import MOVE_LINE_RELATION
+
+CHARGEBACK_FIELDS = ("cloud_cost_sender_pool_id", "cloud_cost_receiver_id", "cloud_cost_environment",
+                     "cloud_cost_side")
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -14,20 +19,22 @@ class AccountMoveLine(models.Model):
         [("receiver", "Receiver"), ("sender", "Sender"), ("intercompany", "Intercompany")], "Chargeback Side",
         readonly=True, copy=False
     )
+    cloud_cost_allocation_line_ids = fields.Many2many(
+        "cloud.cost.allocation.line", MOVE_LINE_RELATION, "move_line_id", "allocation_line_id",
+        string="Allocation Lines", readonly=True, copy=False,
+        help="The allocation lines this chargeback journal item sums.",
+    )
+
+    def _copy_data_extend_business_fields(self, values):
+        # a reversal keeps the chargeback side and the allocation lines of the item it reverses
+        super()._copy_data_extend_business_fields(values)
+        for name in CHARGEBACK_FIELDS:
+            values[name] = self[name].id if self._fields[name].type == "many2one" else self[name]
+        values["cloud_cost_allocation_line_ids"] = [fields.Command.set(self.cloud_cost_allocation_line_ids.ids)]
 
     def _cloud_cost_allocation_domain(self):
         self.ensure_one()
-        domain = [("run_id", "=", self.cloud_cost_run_id.id), ("is_final", "=", True),
-                  ("receiver_kind", "=", "analytic")]
-        if self.cloud_cost_receiver_id:
-            domain.append(("analytic_account_id", "=", self.cloud_cost_receiver_id.id))
-        if self.cloud_cost_side == "receiver":
-            domain.append(("environment", "=", self.cloud_cost_environment or False))
-        elif self.cloud_cost_side == "sender":
-            domain.append(("sender_pool_id", "=", self.cloud_cost_sender_pool_id.id or False))
-        elif self.cloud_cost_side == "intercompany":
-            domain.append(("analytic_account_id", "in", self.move_id.line_ids.cloud_cost_receiver_id.ids))
-        return domain
+        return [("move_line_ids", "in", self.ids)]
 
     def action_view_cloud_cost_allocation_lines(self):
         """The allocation lines behind this journal item."""

@@ -8,8 +8,14 @@ class CloudCostAllocationPolicy(models.Model):
         [("run", "One entry per run"), ("receiver", "One entry per receiver")],
         required=True, default="run", tracking=True,
     )
-    environment_plan_id = fields.Many2one(
-        "account.analytic.plan", "Environment Plan", tracking=True,
-        help="Also distribute on this analytic plan: the plan's account named like the line's environment "
-        "(prod, staging, ...). Empty: the business unit only.",
+    posting_journal_id = fields.Many2one(
+        "account.journal", "Chargeback Journal", check_company=True, tracking=True,
+        domain="[('type', '=', 'general'), ('company_id', '=', company_id)]",
+        help="Journal of this policy's chargeback entries. Empty: the company's chargeback journal.",
+    )
+    posting_dimension_ids = fields.One2many(
+        "cloud.cost.posting.dimension", "policy_id", string="Analytic Plans", copy=True,
+        help="Plans distributed on beside the business units' own (business unit x environment x ...): each "
+        "debit carries the business unit and, per plan, the account named like the allocation line's "
+        "environment, tenant or service tier.",
     )

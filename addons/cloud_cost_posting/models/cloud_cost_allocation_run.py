@@ -4,10 +4,11 @@ from decimal import Decimal
 import psycopg2.errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_date
 
 from ..core.entries import Share, chargeback_entries
+from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
 
 
 def _amount(cents):
@@ -51,9 +52,14 @@ class CloudCostAllocationRun(models.Model):
             run._check_state(("approved",), _("posted"))
             if run.move_ids:
                 raise UserError(_("Run %s already has journal entries.", run.display_name))
-            moves = run._create_chargeback_moves()
-            # the controller's rights were checked above; the entries are theirs (create_uid), posted by the suite
-            moves.with_context(validate_analytic=True).action_post()
+            try:
+                with self.env.cr.savepoint():  # a refused posting leaves no draft entry behind
+                    moves = run._create_chargeback_moves()
+                    # the controller's rights were checked above; the entries are theirs (create_uid)
+                    moves.with_context(validate_analytic=True).action_post()
+            except ValidationError as error:
+                raise UserError(_("Run %(run)s cannot be posted: %(error)s", run=run.display_name,
+                                  error=error.args[0])) from error
             run.write({"state": "posted", "posted_by_id": self.env.user.id, "posted_on": fields.Datetime.now()})
             run.message_post(body=_("Posted as %s.", ", ".join(moves.mapped("name"))))
         return True
@@ -101,34 +107,44 @@ class CloudCostAllocationRun(models.Model):
         self.invalidate_recordset(["state", "move_ids"])
 
     # ------------------------------------------------------------------ entries
-    def _shares(self):
-        """Final allocation lines to business units, summed per sender, receiver and environment."""
+    def _allocation_rows(self):
+        """Final allocation lines to business units, summed per sender, receiver and the policy's dimensions:
+        [(sender, receiver, dimensions, cents, line ids)]."""
+        columns = [DIMENSION_COLUMNS[d.dimension] for d in self.policy_id.posting_dimension_ids]
         self.env["cloud.cost.allocation.line"].flush_model()
-        self.env.cr.execute(
-            """SELECT sender_pool_id, analytic_account_id, NULLIF(environment, ''), sum(amount)
+        self.env.cr.execute(SQL(
+            """SELECT sender_pool_id, analytic_account_id, ARRAY[%s]::text[], sum(amount), array_agg(id ORDER BY id)
                  FROM cloud_cost_allocation_line
                 WHERE run_id = %s AND is_final AND receiver_kind = 'analytic'
              GROUP BY 1, 2, 3""",
-            [self.id],
-        )
+            SQL(", ").join(SQL("NULLIF(%s::text, '')", SQL.identifier(column)) for column in columns), self.id,
+        ))
         return [
-            Share(sender, receiver, environment, int((Decimal(str(amount)) * 100).to_integral_value()))
-            for sender, receiver, environment, amount in self.env.cr.fetchall()
+            (sender, receiver, tuple(self._dimension_value(d, v) for d, v in zip(
+                self.policy_id.posting_dimension_ids, values, strict=True)),
+             int((Decimal(amount) * 100).to_integral_value()), tuple(line_ids))
+            for sender, receiver, values, amount, line_ids in self.env.cr.fetchall()
         ]
 
-    def _posting_accounts(self, company):
-        missing = [
-            label for label, value in (
-                (_("chargeback journal"), company.cloud_cost_journal_id),
-                (_("chargeback account"), company.cloud_cost_chargeback_account_id),
-                (_("cloud cost clearing account"), company.cloud_cost_clearing_account_id),
-            ) if not value
-        ]
-        if missing:
+    @staticmethod
+    def _dimension_value(dimension, value):
+        if value is None:
+            return None
+        return int(value) if dimension.dimension == "service_tier" else value
+
+    @staticmethod
+    def _required(company, field_name):
+        value = company[field_name]
+        if not value:
             raise UserError(_(
-                "Company %(company)s has no %(missing)s for chargeback entries: set them in the company's "
-                "Cloud Cost settings.", company=company.name, missing=", ".join(missing)))
-        return company.cloud_cost_journal_id
+                "Company %(company)s has no %(setting)s for chargeback entries: set it in the company's Cloud "
+                "Costs settings.", company=company.name, setting=company._fields[field_name].string))
+        return value
+
+    def _journal(self, company):
+        if company == self.company_id and self.policy_id.posting_journal_id:
+            return self.policy_id.posting_journal_id
+        return self._required(company, "cloud_cost_journal_id")
 
     def _check_lock_date(self, company, journal, date):
         violated = company._get_violated_lock_dates(date, False, journal)
@@ -140,106 +156,142 @@ class CloudCostAllocationRun(models.Model):
                 company=company.name, lock=format_date(self.env, lock_date), kind=lock_type,
                 run=self.display_name, date=format_date(self.env, date)))
 
-    def _distribution(self, receiver, environment):
-        key = str(receiver.id)
-        plan = self.policy_id.environment_plan_id
-        if plan and environment:
-            account = self.env["account.analytic.account"].search([
-                ("plan_id", "child_of", plan.id), ("name", "=ilike", environment),
-                ("company_id", "in", [False, receiver.company_id.id or self.company_id.id]),
-            ], limit=1)
-            if account:
-                key = f"{receiver.id},{account.id}"
-        return {key: 100}
+    def _shares(self):
+        """The run's shares with their accounts: those of the run's company, and per other company charged the
+        shares it books against its due-to account."""
+        company = self.company_id
+        Pool = self.env["cloud.cost.pool"]
+        Analytic = self.env["account.analytic.account"].sudo()  # a shared business unit may be another company's
+        home, foreign = [], defaultdict(list)
+        for sender, receiver_id, dimensions, cents, line_ids in self._allocation_rows():
+            pool = Pool.browse(sender) if sender else Pool
+            style = pool.posting_style or company.cloud_cost_posting_style
+            credit = pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id")
+            receiver = Analytic.browse(receiver_id)
+            other = receiver._cloud_cost_company(company)
+            if other != company:
+                debit = self._required(company, "cloud_cost_due_from_account_id")
+                far_debit = receiver._cloud_cost_chargeback_account(other) or self._required(
+                    other, "cloud_cost_chargeback_account_id")
+                foreign[other].append(Share(None, receiver_id, dimensions, cents, far_debit.id,
+                                            self._required(other, "cloud_cost_due_to_account_id").id, line_ids))
+            elif style == "distribution":
+                debit = credit
+            else:
+                debit = receiver._cloud_cost_chargeback_account(company) or self._required(
+                    company, "cloud_cost_chargeback_account_id")
+            home.append(Share(sender, receiver_id, dimensions, cents, debit.id, credit.id, line_ids))
+        return home, foreign
 
     def _create_chargeback_moves(self):
         self.ensure_one()
         company = self.company_id
-        journal = self._posting_accounts(company)
+        journal = self._journal(company)
         date = self.date_to
         self._check_lock_date(company, journal, date)
-        entries = chargeback_entries(self._shares(), per_receiver=self.policy_id.posting_grouping == "receiver")
+        home, foreign = self._shares()
+        per_receiver = self.policy_id.posting_grouping == "receiver"
+        entries = chargeback_entries(home, per_receiver=per_receiver)
         if not entries:
             raise UserError(_("Run %s moves no cost to a business unit: nothing to post.", self.display_name))
-        Analytic = self.env["account.analytic.account"]
-        Pool = self.env["cloud.cost.pool"]
-        move_vals = []
-        foreign = defaultdict(list)  # receiving company -> [(receiver, environment, cents)]
-        for entry in entries:
-            lines = []
-            for (receiver_id, environment), cents in entry.debits.items():
-                receiver = Analytic.browse(receiver_id)
-                base = {
-                    "name": _("Chargeback %(run)s: %(receiver)s", run=self.name, receiver=receiver.name)
-                    + (f" ({environment})" if environment else ""),
-                    "cloud_cost_receiver_id": receiver.id, "cloud_cost_environment": environment,
-                    "cloud_cost_side": "receiver", **self._debit_credit(cents),
-                }
-                other = receiver.sudo()._cloud_cost_company(company)  # may be a company the user cannot read
-                if other != company:
-                    if not company.cloud_cost_due_from_account_id:
-                        raise UserError(_(
-                            "Business unit %(receiver)s belongs to %(other)s: company %(company)s needs an "
-                            "intercompany due-from account.", receiver=receiver.name, other=other.name,
-                            company=company.name))
-                    lines.append({**base, "account_id": company.cloud_cost_due_from_account_id.id,
-                                  "name": _("Due from %(other)s: %(label)s", other=other.name, label=base["name"])})
-                    foreign[other].append((receiver, environment, cents))
-                else:
-                    lines.append({**base, "account_id": company.cloud_cost_chargeback_account_id.id,
-                                  "analytic_distribution": self._distribution(receiver, environment)})
-            for sender_id, cents in entry.credits.items():
-                pool = Pool.browse(sender_id) if sender_id else Pool
-                account = pool.clearing_account_id or company.cloud_cost_clearing_account_id
-                lines.append({
-                    "name": _("Chargeback %(run)s: %(sender)s", run=self.name,
-                              sender=pool.display_name if pool else _("direct cost")),
-                    "account_id": account.id, "cloud_cost_sender_pool_id": pool.id or False,
-                    "cloud_cost_receiver_id": entry.receiver or False, "cloud_cost_side": "sender",
-                    **self._debit_credit(-cents),
-                })
-            move_vals.append(self._move_vals(company, journal, date, lines, entry.receiver))
-        moves = self.env["account.move"].sudo().create(move_vals)
-        for other, debits in foreign.items():
-            moves |= self._create_intercompany_move(other, date, debits)
+        distributions = {}
+        moves = self.env["account.move"].sudo().create([
+            self._move_vals(company, journal, date, self._entry_lines(entry, company, distributions), entry.receiver)
+            for entry in entries
+        ])
+        for other, shares in foreign.items():
+            moves |= self._create_intercompany_moves(other, date, shares, per_receiver, distributions)
         return moves
 
-    def _create_intercompany_move(self, other, date, debits):
-        journal = self._posting_accounts(other)
-        if not other.cloud_cost_due_to_account_id:
-            raise UserError(_("Company %s needs an intercompany due-to account to receive chargebacks.", other.name))
+    def _create_intercompany_moves(self, other, date, shares, per_receiver, distributions):
+        journal = self._journal(other)
         if other.currency_id != self.company_id.currency_id:
             raise UserError(_(
                 "Intercompany chargeback from %(company)s to %(other)s: both companies must keep their accounts "
                 "in the same currency.", company=self.company_id.name, other=other.name))
         self.sudo()._check_lock_date(other, journal, date)
+        return self.env["account.move"].sudo().with_company(other).create([
+            self._move_vals(other, journal, date, self._entry_lines(entry, other, distributions, due_to=True),
+                            entry.receiver)
+            for entry in chargeback_entries(shares, per_receiver=per_receiver)
+        ])
+
+    def _entry_lines(self, entry, company, distributions, due_to=False):
+        """Journal item values of ``entry`` in ``company``; ``due_to``: its credit is owed to the run's company."""
+        Analytic = self.env["account.analytic.account"].sudo()
+        Pool = self.env["cloud.cost.pool"]
+        dimensions = self.policy_id.posting_dimension_ids
+        environment_at = next((i for i, d in enumerate(dimensions) if d.dimension == "environment"), None)
         lines = []
-        for receiver, environment, cents in debits:
-            lines.append({
-                "name": _("Chargeback %(run)s from %(company)s: %(receiver)s", run=self.name,
-                          company=self.company_id.name, receiver=receiver.name)
-                + (f" ({environment})" if environment else ""),
-                "account_id": other.cloud_cost_chargeback_account_id.id,
-                "analytic_distribution": self._distribution(receiver, environment),
-                "cloud_cost_receiver_id": receiver.id, "cloud_cost_environment": environment,
-                "cloud_cost_side": "receiver", **self._debit_credit(cents),
-            })
-        total = sum(cents for _receiver, _environment, cents in debits)
-        lines.append({
-            "name": _("Due to %(company)s: chargeback %(run)s", company=self.company_id.name, run=self.name),
-            "account_id": other.cloud_cost_due_to_account_id.id, "cloud_cost_side": "intercompany",
-            **self._debit_credit(-total),
-        })
-        return self.env["account.move"].sudo().with_company(other).create(
-            self._move_vals(other, journal, date, lines, None)
-        )
+        for key, item in entry.debits.items():
+            receiver = Analytic.browse(key.receiver)
+            label = _("Chargeback %(run)s: %(receiver)s", run=self.name, receiver=receiver.name)
+            names = [dimension._names(value)[0] for dimension, value in zip(dimensions, key.dimensions, strict=True)
+                     if dimension._names(value)]
+            if names:
+                label += f" ({', '.join(names)})"
+            vals = {
+                "name": label, "account_id": key.account, "cloud_cost_receiver_id": receiver.id,
+                "cloud_cost_environment": key.dimensions[environment_at] if environment_at is not None else False,
+                "cloud_cost_side": "receiver", **self._item_vals(item),
+            }
+            other = receiver._cloud_cost_company(company)
+            if other != company:  # charged to another company: owed by it, booked there with the analytic
+                vals.update(name=_("Due from %(other)s: %(label)s", other=other.name, label=label),
+                            cloud_cost_side="intercompany")
+            else:
+                vals["analytic_distribution"] = self._distribution(receiver, key.dimensions, company, distributions)
+            lines.append(vals)
+        for key, item in entry.credits.items():
+            if due_to:
+                vals = {"name": _("Due to %(company)s: chargeback %(run)s", company=self.company_id.name,
+                                  run=self.name), "cloud_cost_side": "intercompany"}
+            else:
+                pool = Pool.browse(key.sender) if key.sender else Pool
+                center = pool.cost_center_id or company.cloud_cost_cost_center_id
+                vals = {
+                    "name": _("Chargeback %(run)s: %(sender)s", run=self.name,
+                              sender=pool.display_name if pool else _("direct cost")),
+                    "cloud_cost_sender_pool_id": pool.id or False, "cloud_cost_side": "sender",
+                    "analytic_distribution": {str(center.id): 100} if center else False,
+                }
+            lines.append({**vals, "account_id": key.account, "cloud_cost_receiver_id": entry.receiver or False,
+                          **self._item_vals(item, sign=-1)})
+        return lines
 
     @staticmethod
-    def _debit_credit(cents):
-        return {"debit": _amount(cents), "credit": 0.0} if cents >= 0 else {"debit": 0.0, "credit": _amount(-cents)}
+    def _item_vals(item, sign=1):
+        cents = sign * item.cents
+        amount = {"debit": _amount(cents), "credit": 0.0} if cents >= 0 else {"debit": 0.0, "credit": _amount(-cents)}
+        return {**amount, "cloud_cost_allocation_line_ids": [fields.Command.set(item.line_ids)]}
+
+    def _distribution(self, receiver, values, company, cache):
+        """{"<business unit>,<account of each plan>": 100}: the receiver on its plan and one account per policy
+        dimension, the dimension's account found from the allocation lines' value."""
+        ids = [receiver.id]
+        # analytic plans are readable with analytic accounting rights only, which a controller may not have
+        for dimension, value in zip(self.policy_id.posting_dimension_ids.sudo(), values, strict=True):
+            if value is None:
+                continue
+            key = (dimension.id, value, company.id)
+            if key not in cache:
+                cache[key] = dimension._account_for(value, company)
+            account = cache[key]
+            if not account:
+                raise UserError(_(
+                    "Analytic plan %(plan)s has no analytic account for %(value)s (business unit %(receiver)s, run "
+                    "%(run)s): create one bearing that name or code, or take the plan off the policy's analytic "
+                    "plans.", plan=dimension.plan_id.display_name, value=dimension._describe(value),
+                    receiver=receiver.name, run=self.display_name))
+            if account.root_plan_id == receiver.root_plan_id:
+                raise UserError(_(
+                    "Analytic plan %(plan)s is the plan of business unit %(receiver)s: the policy's analytic plans "
+                    "must be other plans.", plan=dimension.plan_id.display_name, receiver=receiver.name))
+            ids.append(account.id)
+        return {",".join(map(str, ids)): 100}
 
     def _move_vals(self, company, journal, date, lines, receiver_id):
-        receiver = self.env["account.analytic.account"].browse(receiver_id) if receiver_id else None
+        receiver = self.env["account.analytic.account"].sudo().browse(receiver_id) if receiver_id else None
         return {
             "move_type": "entry",
             "company_id": company.id,

@@ -107,7 +107,7 @@ class TestPosting(PostingCase):
         prod, dev = (self.env["account.analytic.account"].create({"name": name, "plan_id": plan.id,
                                                                   "company_id": self.company.id})
                      for name in ("prod", "dev"))
-        self.policy.environment_plan_id = plan
+        self.policy.posting_dimension_ids = [(0, 0, {"plan_id": plan.id, "dimension": "environment"})]
         run = self.approved_run()
         run.with_user(self.controller).action_post()
         line = run.move_ids.line_ids.filtered(
@@ -159,6 +159,12 @@ class TestPosting(PostingCase):
         reversal = run.move_ids - original
         self.assertEqual(reversal.reversed_entry_id, original)
         self.assertEqual(reversal.state, "posted")
+        # the reversal's items keep the chargeback side and the allocation lines of the items they reverse
+        for item in reversal.line_ids:
+            self.assertTrue(item.cloud_cost_side, item.name)
+            self.assertAlmostEqual(sum(item.cloud_cost_allocation_line_ids.mapped("amount")), abs(item.balance),
+                                   places=2, msg=item.name)
+        self.assertEqual(run.line_ids.move_line_ids, run.move_ids.line_ids)
         self.assertEqual(original.payment_state if original.is_invoice() else "n/a", "n/a")
         balances = defaultdict(float)
         for line in run.move_ids.line_ids:
@@ -227,3 +233,168 @@ class TestPosting(PostingCase):
         run.with_user(self.controller).action_post()
         overview.invalidate_recordset()
         self.assertTrue(overview.check_runs_posted)
+
+
+@tagged("post_install", "-at_install")
+class TestPostingSettings(PostingCase):
+    """Chargeback styles, business units' own chargeback accounts and several analytic plans at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.runtime_expense = cls.env["account.account"].create({
+            "code": "613000", "name": "Cloud runtime expense", "account_type": "expense",
+            "company_ids": [(6, 0, cls.company.ids)]})
+        cls.runtime.clearing_account_id = cls.runtime_expense
+
+    def final_lines(self, run):
+        return run.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic")
+
+    def balances(self, lines, field="balance"):
+        totals = defaultdict(float)
+        for line in lines:
+            totals[line.account_id] += line[field]
+        return {account: round(amount, 2) for account, amount in totals.items()}
+
+    def test_distribution_style_credits_the_original_expense_accounts_and_debits_the_same_accounts(self):
+        centers = self.env["account.analytic.plan"].create({"name": "Cost centers"})
+        cloud_center = self.env["account.analytic.account"].create({
+            "name": "Cloud platform", "plan_id": centers.id, "company_id": self.company.id})
+        self.company.write({"cloud_cost_posting_style": "distribution", "cloud_cost_cost_center_id": cloud_center.id})
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        move = run.move_ids
+        self.assertEqual(len(move), 1)
+        self.assertEqual(move.state, "posted")
+
+        # the credits land on the accounts the cost lines were booked to: each pool's expense account, the
+        # business units' direct cost on the company's; amounts to the cent
+        credits = move.line_ids.filtered(lambda line: line.cloud_cost_side == "sender")
+        expected = defaultdict(float)
+        for line in self.final_lines(run):
+            account = line.sender_pool_id.clearing_account_id or self.accounts["clearing"]
+            expected[account] += line.amount
+        self.assertEqual(self.balances(credits, "credit"), {a: round(v, 2) for a, v in expected.items()})
+        self.assertEqual(self.balances(credits, "credit"), {
+            self.platform_clearing: 300.0, self.runtime_expense: 500.0, self.accounts["clearing"]: 150.0})
+        # the business units are debited on those same accounts: the cost keeps its nature, each account nets
+        # to zero, and nothing goes through the chargeback account
+        debits = move.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
+        self.assertEqual(self.balances(debits, "debit"), self.balances(credits, "credit"))
+        self.assertFalse(move.line_ids.filtered(lambda line: line.account_id == self.accounts["chargeback"]))
+        self.assertTrue(all(abs(v) < 0.005 for v in self.balances(move.line_ids).values()))
+        # the analytic moves from the cloud cost center to the business units, to the cent
+        for line in credits:
+            self.assertEqual(line.analytic_distribution, {str(cloud_center.id): 100.0})
+        self.assertEqual(self.analytic_by_account(move, centers), {cloud_center: 950.0})
+        final = self.final_by_receiver(run)
+        self.assertEqual({a: -v for a, v in self.analytic_by_account(move).items()}, final)
+        # each debit keeps its allocation lines, of its own sender's account only
+        for line in debits:
+            allocation = line.cloud_cost_allocation_line_ids
+            self.assertAlmostEqual(sum(allocation.mapped("amount")), line.debit, places=2)
+            self.assertEqual({(alloc.sender_pool_id.clearing_account_id or self.accounts["clearing"]) for alloc in allocation},
+                             {line.account_id})
+
+    def test_a_pool_may_keep_its_own_style(self):
+        self.company.cloud_cost_posting_style = "distribution"
+        self.runtime.posting_style = "assessment"
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        debits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
+        self.assertEqual(self.balances(debits, "debit"), {
+            self.platform_clearing: 300.0, self.accounts["chargeback"]: 500.0, self.accounts["clearing"]: 150.0})
+        credits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "sender")
+        self.assertEqual(self.balances(credits, "credit"), {
+            self.platform_clearing: 300.0, self.runtime_expense: 500.0, self.accounts["clearing"]: 150.0})
+
+    def test_a_business_unit_with_its_own_chargeback_account_is_debited_there(self):
+        retail_account = self.env["account.account"].create({
+            "code": "628910", "name": "Retail cloud chargeback", "account_type": "expense",
+            "company_ids": [(6, 0, self.company.ids)]})
+        self.retail.cloud_cost_chargeback_account_id = retail_account
+        # an account of another company is not used in this one: the company's chargeback account is
+        elsewhere = self.make_accounts(self.other_company)["chargeback"]
+        self.payments.cloud_cost_chargeback_account_id = elsewhere
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        debits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
+        final = self.final_by_receiver(run)
+        self.assertEqual(debits.filtered(lambda line: line.cloud_cost_receiver_id == self.retail).account_id,
+                         retail_account)
+        self.assertEqual(debits.filtered(lambda line: line.cloud_cost_receiver_id == self.payments).account_id,
+                         self.accounts["chargeback"])
+        self.assertEqual(self.balances(debits, "debit"), {
+            retail_account: final[self.retail], self.accounts["chargeback"]: final[self.payments]})
+        self.assertEqual(final[self.retail], 525.0)
+        self.assertEqual({a: -v for a, v in self.analytic_by_account(run.move_ids).items()}, final)
+
+    def test_several_plans_at_once_business_unit_by_environment_by_tenant(self):
+        Plan, Account = self.env["account.analytic.plan"], self.env["account.analytic.account"]
+        environments, tenants = Plan.create({"name": "Environments"}), Plan.create({"name": "Tenants"})
+        env_accounts = {name: Account.create({"name": name.upper(), "code": name, "plan_id": environments.id,
+                                              "company_id": self.company.id}) for name in ("prod", "dev")}
+        tenant_accounts = {name: Account.create({"name": name, "plan_id": tenants.id, "company_id": False})  # shared
+                           for name in ("Acme", "Globex")}
+        # the bill rows carry tenants: platform and Retail's for Acme, Payments' for Globex, Retail's direct
+        # cost for no tenant
+        tenant_of_row = {1: "acme", 2: "acme", 3: "globex", 6: "globex"}
+        for line in self.batch.line_ids:
+            line.tenant = tenant_of_row.get(line.source_row, False)
+        self.policy.posting_dimension_ids = [
+            (0, 0, {"sequence": 1, "plan_id": environments.id, "dimension": "environment"}),
+            (0, 0, {"sequence": 2, "plan_id": tenants.id, "dimension": "tenant"}),
+        ]
+        # a value without an account on its plan is refused, nothing posted
+        tenant_accounts["Globex"].name = "Globex Corp"
+        run = self.approved_run()
+        with self.assertRaisesRegex(UserError, r"Tenants has no analytic account for Tenant globex"):
+            run.with_user(self.controller).action_post()
+        self.assertEqual(run.state, "approved")
+        self.assertFalse(self.env["account.move"].search([("cloud_cost_run_id", "=", run.id)]))
+        tenant_accounts["Globex"].code = "GLOBEX"  # found by its code
+        run.with_user(self.controller).action_post()
+        self.assertEqual(run.state, "posted")
+
+        # one debit per business unit, environment and tenant, distributed on the three plans at once
+        debits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
+        payments_dev = debits.filtered(lambda line: line.cloud_cost_receiver_id == self.payments
+                                       and line.cloud_cost_environment == "dev")
+        self.assertEqual(payments_dev.analytic_distribution, {
+            f"{self.payments.id},{env_accounts['dev'].id},{tenant_accounts['Globex'].id}": 100.0})
+        self.assertEqual(payments_dev.debit, 50.0)
+        # the analytic lines per business unit, environment and tenant equal the allocation lines, to the cent
+        columns = [plan._column_name() for plan in (self.retail.plan_id, environments, tenants)]
+        analytic = defaultdict(float)
+        for line in self.env["account.analytic.line"].search([("move_line_id.move_id", "in", run.move_ids.ids)]):
+            analytic[tuple(line[column] for column in columns)] -= line.amount
+        by_tenant = {"acme": tenant_accounts["Acme"], "globex": tenant_accounts["Globex"]}
+        expected = defaultdict(float)
+        for line in self.final_lines(run):
+            expected[(line.analytic_account_id, env_accounts.get(line.environment, Account),
+                      by_tenant.get(line.tenant, Account))] += line.amount
+        rounded = {key: round(amount, 2) for key, amount in analytic.items()}
+        self.assertEqual(rounded, {key: round(amount, 2) for key, amount in expected.items()})
+        prod, dev = env_accounts["prod"], env_accounts["dev"]
+        acme, globex = tenant_accounts["Acme"], tenant_accounts["Globex"]
+        self.assertEqual(rounded, {
+            (self.retail, prod, acme): 425.0,  # 225 platform + 200 runtime
+            (self.retail, prod, Account): 100.0,  # direct cost, no tenant
+            (self.payments, prod, acme): 75.0,
+            (self.payments, prod, globex): 300.0,
+            (self.payments, dev, globex): 50.0,
+        })
+        # and per business unit alone
+        self.assertEqual({a: -v for a, v in self.analytic_by_account(run.move_ids).items()},
+                         self.final_by_receiver(run))
+        self.assertIn("(prod, acme)", debits.filtered(
+            lambda line: line.cloud_cost_receiver_id == self.retail and line.debit == 425.0).name)
+
+    def test_a_plan_of_the_business_units_cannot_be_a_posting_plan(self):
+        self.env["account.analytic.account"].create({"name": "prod", "plan_id": self.retail.plan_id.id,
+                                                     "company_id": self.company.id})
+        self.policy.posting_dimension_ids = [(0, 0, {"plan_id": self.retail.plan_id.id, "dimension": "environment"})]
+        run = self.approved_run()
+        with self.assertRaisesRegex(UserError, "must be other plans"):
+            run.with_user(self.controller).action_post()
+        self.assertEqual(run.state, "approved")
