@@ -2,7 +2,7 @@
     "name": "Cloud Cost Chargeback Posting",
     "summary": "Post approved allocation runs as chargeback journal entries with analytic distribution, "
     "intercompany, segregation of duties and reversal",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/cloudcost-odoo/cloudcost",
     "author": "CloudCost Contributors",
