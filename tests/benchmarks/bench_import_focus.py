@@ -164,6 +164,25 @@ def peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def prepare_company(env, company):
+    """Rates for the non-company currency, and a few mapping rules as a user would have."""
+    other = "EUR" if company.currency_id.name != "EUR" else "USD"
+    currency = env["res.currency"].with_context(active_test=False).search([("name", "=", other)])
+    currency.active = True
+    if not env["res.currency.rate"].search([("currency_id", "=", currency.id), ("name", "=", "2026-09-30"),
+                                             ("company_id", "=", company.id)]):
+        env["res.currency.rate"].create({"currency_id": currency.id, "name": "2026-09-30", "rate": 0.92,
+                                         "company_id": company.id})
+    env["cloud.cost.mapping.rule"].create([
+        {"name": "bench: databases", "company_id": company.id, "match_service": "*Database*, Amazon ElastiCache",
+         "environment": "data"},
+        {"name": "bench: payments team", "company_id": company.id, "match_tag_key": "team",
+         "match_tag_value": "payments", "tenant": "payments"},
+        {"name": "bench: tenant tag", "company_id": company.id, "value_tag_key": "tenant",
+         "value_target": "tenant"},
+    ])
+
+
 def phase_import(args):
     """Import the file through the registry in this (fresh) process; print JSON figures."""
     import odoo  # noqa: PLC0415
@@ -177,22 +196,7 @@ def phase_import(args):
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env.ref("base.main_company")
         env = env(context={"allowed_company_ids": [company.id]})
-        # rates for the non-company currency, and a few mapping rules as a user would have
-        other = "EUR" if company.currency_id.name != "EUR" else "USD"
-        currency = env["res.currency"].with_context(active_test=False).search([("name", "=", other)])
-        currency.active = True
-        if not env["res.currency.rate"].search([("currency_id", "=", currency.id), ("name", "=", "2026-09-30"),
-                                                 ("company_id", "=", company.id)]):
-            env["res.currency.rate"].create({"currency_id": currency.id, "name": "2026-09-30", "rate": 0.92,
-                                             "company_id": company.id})
-        env["cloud.cost.mapping.rule"].create([
-            {"name": "bench: databases", "company_id": company.id, "match_service": "*Database*, Amazon ElastiCache",
-             "environment": "data"},
-            {"name": "bench: payments team", "company_id": company.id, "match_tag_key": "team",
-             "match_tag_value": "payments", "tenant": "payments"},
-            {"name": "bench: tenant tag", "company_id": company.id, "value_tag_key": "tenant",
-             "value_target": "tenant"},
-        ])
+        prepare_company(env, company)
         source = env["cloud.cost.source"].create(
             {"name": f"bench FOCUS {os.getpid()}", "company_id": company.id, "source_type": "file",
              "bill_format": "focus", "location": str(args.file)}
