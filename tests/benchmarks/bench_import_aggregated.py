@@ -116,17 +116,8 @@ def phase_import(args):
 
 
 def run(args, aggregation):
-    command = [sys.executable, __file__, "--phase", "import", "--database", args.database, "--file", str(args.file)]
-    if aggregation:
-        command += ["--aggregation", aggregation]
-    if args.config:
-        command += ["--config", args.config]
-    import subprocess  # noqa: PLC0415
-
-    output = subprocess.run(command, check=False, capture_output=True, text=True)
-    if output.returncode:
-        sys.exit(f"the import failed:\n{output.stderr[-4000:]}")
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    extra = ["--aggregation", aggregation] if aggregation else []
+    return focus_bench.run_phase(args, "import", script=__file__, extra=extra)
 
 
 def main():

@@ -265,8 +265,10 @@ def phase_copy(args):
     print(json.dumps({"rows": rows, "seconds": elapsed, "peak_rss": peak_rss_bytes()}))
 
 
-def run_phase(args, phase):
-    command = [sys.executable, __file__, "--phase", phase, "--database", args.database, "--file", str(args.file)]
+def run_phase(args, phase, script=__file__, extra=()):
+    """Run a phase of ``script`` in a fresh process; returns the JSON figures it printed last."""
+    command = [sys.executable, script, "--phase", phase, "--database", args.database, "--file", str(args.file),
+               *extra]
     if args.config:
         command += ["--config", args.config]
     output = subprocess.run(command, check=False, capture_output=True, text=True)
