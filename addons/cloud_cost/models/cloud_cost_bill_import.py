@@ -6,7 +6,6 @@ whole import runs in one savepoint: bad input leaves nothing behind.
 """
 
 import bisect
-import io
 import logging
 import re
 import time
@@ -31,6 +30,7 @@ from ..core.mapping_rules import RULE_ID, RuleError
 _logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000
+KEEP_READ_BYTES = 256 << 20  # the files of one export read once when together no larger than this
 # source bill_format -> parser format name
 PARSER_FORMATS = {"auto": None, "focus": "focus", "aws_cur2": "aws_cur2", "aws_cur": "aws_cur_legacy",
                   "azure": "azure", "gcp": "gcp"}
@@ -167,15 +167,26 @@ class CloudCostBillImport(models.AbstractModel):
             if manifest_sha in self._known_checksums(run.source, "manifest"):
                 result.unchanged.append(unit.label)
                 return
-        contents = [(obj, obj.read()) for obj in unit.files]
-        checksums = [sha256_hex(data) for _obj, data in contents]
+        # every file is hashed before anything is written (a re-delivered export changes nothing);
+        # the files of a large export are read again one at a time rather than all held at once
+        keep = sum(obj.size or 0 for obj in unit.files) <= KEEP_READ_BYTES
+        checksums, kept = [], {}
+        for obj in unit.files:
+            data = obj.read()
+            checksums.append(sha256_hex(data))
+            if keep:
+                kept[obj.key] = data
+            del data
         if set(checksums) <= self._known_checksums(run.source, "data"):
             result.unchanged.append(unit.label)
             return
         touched = set()
-        for (obj, data), checksum in zip(contents, checksums, strict=True):
+        for obj, checksum in zip(unit.files, checksums, strict=True):
+            data = kept.pop(obj.key) if keep else obj.read()
+            if not keep and sha256_hex(data) != checksum:
+                raise StoreError(f"{obj.name} changed while it was being imported", file=obj.name)
             chunk_rows = self.env.context.get("cloud_cost_import_chunk_rows") or CHUNK_ROWS
-            chunks = bill_formats.read_bill(io.BytesIO(data), file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows)
+            chunks = bill_formats.read_bill(data, file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows)
             for frame in chunks:
                 self._store_chunk(run, frame, obj.name)
             file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
@@ -185,6 +196,7 @@ class CloudCostBillImport(models.AbstractModel):
                 self._attach(batch, obj.name, data, checksum, "data", run.file_rows[(obj.name, batch.id)])
             if not file_batches:
                 result.notes.append(_("%(file)s: no cost rows", file=obj.name))
+            del data, chunks  # before the next file is read
         if unit.manifest is not None:
             for batch in touched:
                 self._attach(batch, unit.manifest.name, unit.manifest_data, manifest_sha, "manifest", 0)

@@ -232,3 +232,49 @@ class TestImportPipeline(ImportCase):
         self.assertEqual(batch.row_count, 5)
         self.assertEqual(len(batch.line_ids), 5)
         self.assertEqual(self.source.last_import_state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestLargeExports(ImportCase):
+    """An export too large to hold whole is hashed file by file, then read again file by file."""
+
+    def write_export(self):
+        keys = [f"data/BILLING_PERIOD=2026-10/part-{n}.csv" for n in (1, 2)]
+        for n, key in enumerate(keys, 1):
+            self.write(key, focus_csv([focus_row(day=n, BilledCost=f"{n}.5")] * (10 * n)))
+        self.write("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json", json.dumps(
+            {"billingPeriod": "2026-10", "dataFiles": [f"s3://bucket/{key}" for key in keys]}).encode())
+
+    def test_each_file_is_read_again_on_its_own(self):
+        from unittest.mock import patch
+
+        from ..models import cloud_cost_bill_import
+
+        self.write_export()
+        with patch.object(cloud_cost_bill_import, "KEEP_READ_BYTES", 0):
+            batch = self.source._run_import().batches[0]
+        self.assertEqual(batch.row_count, 30)
+        self.assertEqual(sorted(batch.file_ids.mapped("row_count")), [0, 10, 20])  # the manifest, two parts
+        self.assertEqual(self.totals(batch)[("Usage", "EUR")][1:], (Decimal("65"), Decimal("30")))
+
+    def test_a_file_changed_between_both_reads_is_refused_and_nothing_written(self):
+        from unittest.mock import patch
+
+        from ..core.bill_stores import LocalStore
+        from ..models import cloud_cost_bill_import
+
+        self.write_export()
+        read = LocalStore.read
+        calls = []
+
+        def read_then_change(store, key):
+            calls.append(key)
+            data = read(store, key)
+            return data.replace(b"2.5", b"9.5") if key.endswith("part-2.csv") and calls.count(key) == 2 else data
+
+        with patch.object(cloud_cost_bill_import, "KEEP_READ_BYTES", 0), \
+                patch.object(LocalStore, "read", read_then_change), \
+                self.assertRaisesRegex(ImportRefused, "part-2.csv changed while it was being imported"):
+            self.source._run_import()
+        self.assertFalse(self.source.batch_ids)
+        self.assertEqual(self.line_count(), 0)

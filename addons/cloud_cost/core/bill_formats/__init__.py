@@ -89,15 +89,18 @@ _NORMALIZERS = {
 
 
 def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000):
-    """Normalized chunks of one bill file; see the module's docstring."""
+    """Normalized chunks of one bill file (a path, a binary file or its bytes); see the module's docstring."""
     if fmt is not None and fmt not in FORMATS:
         raise BillFormatError(f"unknown bill format {fmt!r}", file=file_name)
-    stream = open_binary(source)
-    try:
-        data = stream.read()
-    finally:
-        if stream is not source:
-            stream.close()
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source) if not isinstance(source, bytes) else source  # no copy of a large file's bytes
+    else:
+        stream = open_binary(source)
+        try:
+            data = stream.read()
+        finally:
+            if stream is not source:
+                stream.close()
     if not data:
         raise BillFormatError("the file is empty", file=file_name)
     kind = container(file_name, data[:4])
