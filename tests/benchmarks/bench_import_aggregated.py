@@ -143,7 +143,8 @@ def main():
         finally:
             focus_bench.run_phase(args, "cleanup")
     for label, figures in results.items():
-        print(f"{label:<18} {figures['seconds']:7.1f} s   {figures['bill_rows'] / figures['seconds']:>10,.0f} bill rows/s"
+        rate = figures["bill_rows"] / figures["seconds"]
+        print(f"{label:<18} {figures['seconds']:7.1f} s   {rate:>10,.0f} bill rows/s"
               f"   {figures['lines']:>10,} cost lines   peak memory {figures['peak_rss'] / 2**20:,.0f} MiB")
     return 0
 

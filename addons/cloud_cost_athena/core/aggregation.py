@@ -211,7 +211,8 @@ def build_query(layout, *, database, table, files, rule_specs=(), bill_line_colu
             f"mapping rules match on {', '.join(unknown)}, which the aggregated import does not keep: "
             "import every bill row instead"
         )
-    wanted = list(BASE_DIMENSIONS) + [RULE_COLUMNS[c] for c in sorted(columns) if RULE_COLUMNS[c] not in BASE_DIMENSIONS]
+    extra = [RULE_COLUMNS[c] for c in sorted(columns) if RULE_COLUMNS[c] not in BASE_DIMENSIONS]
+    wanted = list(BASE_DIMENSIONS) + extra
     dimensions = [d for d in wanted if layout.dimension(d) or (d == "ProviderName" and layout.provider)]
     if not files:
         raise AggregationError("no bill files to aggregate")
@@ -291,7 +292,8 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
         try:
             source_rows += int(count)
         except (TypeError, ValueError):
-            raise AggregationError(f"not a row count: {count!r}", file=file, row=number, column="x_SourceRows") from None
+            raise AggregationError(f"not a row count: {count!r}", file=file, row=number,
+                                   column="x_SourceRows") from None
         writer.writerow(
             [f"{start}T00:00:00Z", f"{end}T00:00:00Z", period_start, period_end]
             + [value(row, d) or "" for d in aggregation.dimensions]

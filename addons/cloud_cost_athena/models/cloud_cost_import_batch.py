@@ -10,9 +10,13 @@ class CloudCostImportBatch(models.Model):
         AGGREGATIONS, readonly=True, copy=False,
         help="Where the bill rows were summed before import; empty: every bill row was imported.",
     )
-    aggregation_query_id = fields.Char("Query ID", readonly=True, copy=False,
-                                       help="Athena's query execution id (its result stays in Athena's output location).")
-    aggregation_sql = fields.Text("Aggregation Query", readonly=True, copy=False,
-                                  help="The SQL that summed the bill rows: run it again to see the rows of any cost line.")
+    aggregation_query_id = fields.Char(
+        "Query ID", readonly=True, copy=False,
+        help="Athena's query execution id (its result stays in Athena's output location).",
+    )
+    aggregation_sql = fields.Text(
+        "Aggregation Query", readonly=True, copy=False,
+        help="The SQL that summed the bill rows: run it again to see the rows of any cost line.",
+    )
     aggregated_row_count = fields.Integer("Bill Rows Summed", readonly=True, copy=False,
                                           help="Bill rows the aggregated cost lines stand for.")
