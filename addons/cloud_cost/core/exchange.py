@@ -2,8 +2,8 @@
 
 Rates come from the caller (Odoo's res.currency.rate), one factor per currency and
 day; each amount is multiplied by its factor in decimal arithmetic (never binary
-floats) and rounded half away from zero to the places asked for. Amounts already in the
-company currency (factor 1) are kept exactly as billed.
+floats) and rounded half away from zero to the places asked for; with ``keep_unconverted``,
+amounts already in the company currency (factor 1) are kept exactly as billed.
 
 Cost lines keep their company-currency amounts to COMPANY_AMOUNT_PLACES, not to the cent:
 bills are made of millions of sub-cent rows, and rounding each one would lose or invent
@@ -51,21 +51,25 @@ def as_arrow(values):
     return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
 
 
-def _convert_arrow(amounts, factor_codes, factors, decimal_places):
+def _convert_arrow(amounts, factor_codes, factors, decimal_places, keep_unconverted):
     text = as_arrow(amounts)
     if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
         text = pc.cast(text, pa.string())
-    if all(f == ONE for f in factors) and decimal_places >= COMPANY_AMOUNT_PLACES:
+    unconverted = [f == ONE for f in factors]
+    if keep_unconverted and all(unconverted):
         return text  # exact as billed (the parsers checked each is a decimal number)
+    codes = pa.array(np.asarray(factor_codes, dtype=np.int64))
     values = pc.cast(pc.cast(text, _AMOUNT), _WIDE)
-    if any(f != ONE for f in factors):
-        per_row = pa.array(factors, type=_FACTOR).take(pa.array(np.asarray(factor_codes, dtype=np.int64)))
-        values = pc.multiply(values, per_row)
+    if not all(unconverted):
+        values = pc.multiply(values, pa.array(factors, type=_FACTOR).take(codes))
     rounded = pc.round(values, ndigits=int(decimal_places), round_mode="half_towards_infinity")
-    return pc.cast(pc.cast(rounded, pa.decimal256(76, int(decimal_places))), pa.string())
+    converted = pc.cast(pc.cast(rounded, pa.decimal256(76, int(decimal_places))), pa.string())
+    if keep_unconverted and any(unconverted):
+        return pc.if_else(pa.array(unconverted).take(codes), text, converted)
+    return converted
 
 
-def _convert_decimal(amounts, factor_codes, factors, decimal_places):
+def _convert_decimal(amounts, factor_codes, factors, decimal_places, keep_unconverted=False):
     values = as_arrow(amounts).to_pylist()
     codes = np.asarray(factor_codes)
     q = quantum(decimal_places)
@@ -76,7 +80,7 @@ def _convert_decimal(amounts, factor_codes, factors, decimal_places):
             out.append(None)
             continue
         factor = factors[code]
-        if factor == ONE and decimal_places >= COMPANY_AMOUNT_PLACES:
+        if factor == ONE and keep_unconverted:
             out.append(amount)
             continue
         value = Decimal(amount) if factor == ONE else ctx.multiply(Decimal(amount), factor)
@@ -85,17 +89,17 @@ def _convert_decimal(amounts, factor_codes, factors, decimal_places):
     return pa.array(out, type=pa.string())
 
 
-def convert_amounts(amounts, factor_codes, factors, decimal_places):
+def convert_amounts(amounts, factor_codes, factors, decimal_places, keep_unconverted=False):
     """Company-currency amounts as an Arrow string array, one per amount.
 
     ``amounts``: decimal strings or None (a sequence, Series or Arrow array);
     ``factor_codes``: per amount, an index into ``factors`` (Decimals). Missing amounts
-    stay missing.
+    stay missing; with ``keep_unconverted``, amounts of factor 1 are returned as given.
     """
     try:
-        return _convert_arrow(amounts, factor_codes, factors, decimal_places)
+        return _convert_arrow(amounts, factor_codes, factors, decimal_places, keep_unconverted)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _convert_decimal(amounts, factor_codes, factors, decimal_places)
+        return _convert_decimal(amounts, factor_codes, factors, decimal_places, keep_unconverted)
 
 
 def charge_days(charge_start, fallback):

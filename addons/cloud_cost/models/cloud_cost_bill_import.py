@@ -491,4 +491,5 @@ class _CurrencyConverter:
                 self.factors[pair] = self._factor(*pair, first_row, wait_for_db)
             factors.append(self.factors[pair])
         indices = keys.indices.to_numpy(zero_copy_only=False)
-        return [convert_amounts(frame[c], indices, factors, self.decimal_places) for c in columns]
+        return [convert_amounts(frame[c], indices, factors, self.decimal_places, keep_unconverted=True)
+                for c in columns]

@@ -115,10 +115,11 @@ class CloudCostLine(models.Model):
         return lines
 
     def write(self, vals):
-        batches = self.batch_id
+        if not SUMMARY_SOURCES.intersection(vals):
+            return super().write(vals)
+        batches = self.batch_id  # before a line moves to another batch
         result = super().write(vals)
-        if SUMMARY_SOURCES.intersection(vals):
-            self.env["cloud.cost.line.summary"]._refresh((batches | self.batch_id).ids)
+        self.env["cloud.cost.line.summary"]._refresh((batches | self.batch_id).ids)
         return result
 
     def unlink(self):

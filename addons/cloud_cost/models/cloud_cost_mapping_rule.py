@@ -129,9 +129,14 @@ class CloudCostMappingRule(models.Model):
         return spec
 
     @api.model
+    def _company_rules(self, company):
+        """The company's active rules, in order."""
+        return self.with_context(active_test=True).sudo().search([("company_id", "=", company.id)])
+
+    @api.model
     def _ruleset(self, company):
         """The company's active rules, compiled in order, with lookups for tag values."""
-        rules = self.with_context(active_test=True).sudo().search([("company_id", "=", company.id)])
+        rules = self._company_rules(company)
         lookups = {}
         if any(rules.mapped("value_target")):
             lookups = self._tag_lookups(company)

@@ -55,6 +55,15 @@ def test_vectorized_path_equals_decimal_arithmetic(values, rate, places):
     assert texts(_convert_decimal(amounts, [0] * len(amounts), [factor], places)) == fast
 
 
+def test_amounts_in_the_company_currency_can_be_kept_as_billed_by_both_paths():
+    factor = rate_factor(1, "1.25")
+    amounts = ["0.0000000000004", "1.50", "10", None]
+    expected = ["0.0000000000004", "1.50", "8.000000000000", None]
+    assert texts(convert_amounts(amounts, [0, 0, 1, 1], [Decimal(1), factor], 12, keep_unconverted=True)) == expected
+    assert texts(_convert_decimal(amounts, [0, 0, 1, 1], [Decimal(1), factor], 12, keep_unconverted=True)) == expected
+    assert texts(convert_amounts(amounts[:2], [0, 0], [Decimal(1)], 12, keep_unconverted=True)) == amounts[:2]
+
+
 def test_charge_day_falls_back_to_the_billing_period():
     days = charge_days(["2026-10-03 05:00:00", None, ""], pa.array(["2026-10-01", "2026-10-01", "2026-09-01"]))
     assert days.to_pylist() == ["2026-10-03", "2026-10-01", "2026-09-01"]

@@ -92,8 +92,8 @@ def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000):
     """Normalized chunks of one bill file (a path, a binary file or its bytes); see the module's docstring."""
     if fmt is not None and fmt not in FORMATS:
         raise BillFormatError(f"unknown bill format {fmt!r}", file=file_name)
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source) if not isinstance(source, bytes) else source  # no copy of a large file's bytes
+    if isinstance(source, bytes):
+        data = source  # a large file's bytes are not copied
     else:
         stream = open_binary(source)
         try:
