@@ -17,7 +17,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+
+from odoo.addons.cloud_cost.core.bill_formats import LINE_COLUMNS
 
 # decimals wide enough for any bill amount; both engines sum them exactly
 AMOUNT_TYPE = "DECIMAL(38, 12)"
@@ -74,7 +77,6 @@ class Layout:
     dimensions: dict  # FOCUS result column -> expression
     amounts: dict  # FOCUS result column -> expression (summed)
     tags: str  # the map column of tags
-    provider: str = None  # a constant provider name, where the format has no column for it
 
     def dimension(self, focus_column):
         return self.dimensions.get(focus_column)
@@ -140,6 +142,7 @@ CUR2 = Layout(
     billing_period_start=_day("bill_billing_period_start_date"),
     billing_period_end=_day("bill_billing_period_end_date"),
     dimensions={
+        "ProviderName": "'AWS'",
         "BillingAccountId": _text("bill_payer_account_id"),
         "SubAccountId": _text("line_item_usage_account_id"),
         "ServiceName": _first("product_servicecode", "line_item_product_code"),
@@ -158,7 +161,6 @@ CUR2 = Layout(
         "ListCost": _amount("pricing_public_on_demand_cost"),
     },
     tags="resource_tags",
-    provider="AWS",
 )
 LAYOUTS = {layout.name: layout for layout in (FOCUS, CUR2)}
 # always grouped by: what the batches, totals and allocation periods are made of
@@ -194,17 +196,17 @@ def quote_identifier(name):
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def build_query(layout, *, database, table, files, rule_specs=(), bill_line_columns=()):
+def build_query(layout, *, database, table, files, rule_specs=()):
     """The aggregation of the given files (their ``$path``) of ``database.table``, grouped for the rules.
 
-    ``bill_line_columns``: the cost-line columns bills fill. Raises AggregationError when a
-    rule matches on one of them that the query cannot keep.
+    Raises AggregationError when a rule matches on a cost-line column bills fill that the
+    query cannot keep.
     """
     if isinstance(layout, str):
         layout = LAYOUTS[layout]
     columns, tag_keys = rule_needs(rule_specs)
     # rules on columns bills do not have (a cluster's namespace) see nothing on either path
-    columns = {column for column in columns if column in bill_line_columns or column in RULE_COLUMNS}
+    columns = {column for column in columns if column in LINE_COLUMNS or column in RULE_COLUMNS}
     unknown = sorted(column for column in columns if column not in RULE_COLUMNS)
     if unknown:
         raise AggregationError(
@@ -213,7 +215,7 @@ def build_query(layout, *, database, table, files, rule_specs=(), bill_line_colu
         )
     extra = [RULE_COLUMNS[c] for c in sorted(columns) if RULE_COLUMNS[c] not in BASE_DIMENSIONS]
     wanted = list(BASE_DIMENSIONS) + extra
-    dimensions = [d for d in wanted if layout.dimension(d) or (d == "ProviderName" and layout.provider)]
+    dimensions = [d for d in wanted if layout.dimension(d)]
     if not files:
         raise AggregationError("no bill files to aggregate")
     select = [
@@ -221,9 +223,7 @@ def build_query(layout, *, database, table, files, rule_specs=(), bill_line_colu
         f"{layout.billing_period_start} AS BillingPeriodStart",
         f"{layout.billing_period_end} AS BillingPeriodEnd",
     ]
-    for name in dimensions:
-        expression = layout.dimension(name) or quote_literal(layout.provider)
-        select.append(f"{expression} AS {name}")
+    select += [f"{layout.dimension(name)} AS {name}" for name in dimensions]
     for index, key in enumerate(tag_keys, 1):
         select.append(f"element_at({layout.tags}, {quote_literal(key)}) AS tag_{index}")
     select.append(f"{PATH_COLUMN} AS x_SourceFile")
@@ -239,9 +239,6 @@ def build_query(layout, *, database, table, files, rule_specs=(), bill_line_colu
         + f"\n GROUP BY {positions}\n ORDER BY {positions}"
     )
     return Aggregation(sql, tuple(dimensions), tuple(tag_keys), tuple(layout.amounts))
-
-
-FOCUS_HEADER_DAY = ("ChargePeriodStart", "ChargePeriodEnd")
 
 
 def _decimal_text(value, *, file, row, column):
@@ -305,6 +302,4 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
 
 
 def _next_day(iso_day):
-    from datetime import date, timedelta
-
     return (date.fromisoformat(iso_day) + timedelta(days=1)).isoformat()

@@ -23,11 +23,9 @@ class QueryResult:
     query_id: str
     columns: list
     rows: list
-    scanned_bytes: int = None
 
 
-def run_athena(client, sql, *, database, workgroup=None, output_location=None, timeout=1800, poll=1.0,
-               sleep=time.sleep):
+def run_athena(client, sql, *, database, workgroup=None, output_location=None, timeout=1800, poll=1.0):
     """Start the query, wait for it and read all its result pages."""
     request = {"QueryString": sql, "QueryExecutionContext": {"Database": database}}
     if workgroup:
@@ -44,7 +42,7 @@ def run_athena(client, sql, *, database, workgroup=None, output_location=None, t
         if time.monotonic() > deadline:
             client.stop_query_execution(QueryExecutionId=query_id)
             raise AggregationError(f"Athena query {query_id} did not finish within {timeout} seconds")
-        sleep(poll)
+        time.sleep(poll)
         poll = min(poll * 2, 15)
     if status["State"] != "SUCCEEDED":
         reason = status.get("StateChangeReason") or status["State"].lower()
@@ -63,8 +61,7 @@ def run_athena(client, sql, *, database, workgroup=None, output_location=None, t
         token = page.get("NextToken")
         if not token:
             break
-    scanned = execution.get("Statistics", {}).get("DataScannedInBytes")
-    return QueryResult("athena", query_id, columns, rows, scanned)
+    return QueryResult("athena", query_id, columns, rows)
 
 
 def _as_text(value):
@@ -78,7 +75,7 @@ def _as_text(value):
 
 
 def run_duckdb(sql, files, *, database, table):
-    """Run ``sql`` with DuckDB over Parquet ``files``: {name the query knows (its $path): bytes or local path}.
+    """Run ``sql`` with DuckDB over Parquet ``files``: {name the query knows (its $path): local path, or bytes}.
 
     The files are seen as the table ``database.table``, with Athena's ``$path`` column and
     Athena's ``element_at`` on maps (a missing key gives NULL).

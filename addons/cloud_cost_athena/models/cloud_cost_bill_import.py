@@ -15,20 +15,18 @@ class CloudCostBillImport(models.AbstractModel):
         if not source.aggregation:
             return super()._import_units(source, units, notes=notes, fmt=fmt)
         known = self._known_checksums(source, "manifest")
-        rule_specs = [rule._rule_spec() for rule in self.env["cloud.cost.mapping.rule"].sudo().search(
-            [("company_id", "=", source.company_id.id)])]
-        aggregated, values, unchanged = [], [], []
+        rules = self.env["cloud.cost.mapping.rule"]._company_rules(source.company_id)
+        rule_specs = [rule._rule_spec() for rule in rules]
+        values, unchanged = [], []
         for unit in units:
             if unit.manifest is not None and sha256_hex(unit.manifest_data) in known:
                 unchanged.append(unit.label)  # this export was summed and imported already
                 continue
             try:
-                summed, batch_values = source._aggregate_unit(unit, rule_specs)
+                values.append(source._aggregate_unit(unit, rule_specs))
             except (AggregationError, StoreError) as error:
                 raise ImportRefused(describe_error(error)) from error
-            aggregated.append(summed)
-            values.append((summed, batch_values))
-        result = super()._import_units(source, aggregated, notes=notes, fmt="focus")
+        result = super()._import_units(source, [summed for summed, _values in values], notes=notes, fmt="focus")
         result.unchanged[:0] = unchanged
         for summed, batch_values in values:
             names = {obj.name for obj in summed.files}

@@ -4,8 +4,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from odoo import _, fields, models
 
-from odoo.addons.cloud_cost.core import bill_formats
-from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, MemoryStore, S3Store
+from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, LocalStore, MemoryStore, S3Store
 
 from ..core.aggregation import LAYOUTS, AggregationError, build_query, result_to_focus_csv
 from ..core.engines import run_athena, run_duckdb
@@ -73,7 +72,6 @@ class CloudCostSource(models.Model):
         table = self.athena_table or "bills"
         aggregation = build_query(
             layout, database=database, table=table, files=sorted(paths), rule_specs=rule_specs,
-            bill_line_columns=bill_formats.LINE_COLUMNS,
         )
         if self.aggregation == "athena":
             if not self.athena_database or not self.athena_table:
@@ -90,7 +88,9 @@ class CloudCostSource(models.Model):
             if not_parquet:
                 raise AggregationError(_("DuckDB sums Parquet exports: %s is not one.", not_parquet[0]),
                                        file=not_parquet[0])
-            files = {path: obj.read() for path, obj in paths.items()}
+            # files of a folder are read where they lie; others are fetched
+            files = {path: obj.store.root / obj.key if isinstance(obj.store, LocalStore) else obj.read()
+                     for path, obj in paths.items()}
             result = run_duckdb(aggregation.sql, files, database=database, table=table)
         period = unit.billing_period or "files"
         name = f"aggregated/BILLING_PERIOD={period}/{result.engine}-{posixpath.basename(unit.label)}.csv"

@@ -17,7 +17,6 @@ from moto.server import ThreadedMotoServer
 
 from odoo.tests import tagged
 
-from odoo.addons.cloud_cost.core import bill_formats
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
 from odoo.addons.cloud_cost.tests.common_import import ImportCase
 
@@ -155,11 +154,10 @@ class TestAggregatedImport(ImportCase):
             "ResultConfiguration": {"OutputLocation": "s3://acme-athena-results/"}})
 
         # what Athena would answer: the same query, run by DuckDB over the same files
-        rule_specs = [r._rule_spec() for r in self.env["cloud.cost.mapping.rule"].search(
-            [("company_id", "=", self.company.id)])]
+        rule_specs = [r._rule_spec() for r in self.env["cloud.cost.mapping.rule"]._company_rules(self.company)]
         paths = {f"s3://{BUCKET}/{key}": data for key, data in self.files.items()}
         expected = build_query("focus", database="billing", table="acme_focus", files=sorted(paths),
-                               rule_specs=rule_specs, bill_line_columns=bill_formats.LINE_COLUMNS)
+                               rule_specs=rule_specs)
         answer = run_duckdb(expected.sql, paths, database="billing", table="acme_focus")
         header = {"Data": [{"VarCharValue": name} for name in answer.columns]}
         rows = [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in answer.rows]

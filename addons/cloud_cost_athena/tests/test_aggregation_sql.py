@@ -37,8 +37,7 @@ def sums(records, key):
 
 
 def aggregate(files, layout):
-    aggregation = build_query(layout, database="billing", table="export", files=sorted(files), rule_specs=RULES,
-                              bill_line_columns=bill_formats.LINE_COLUMNS)
+    aggregation = build_query(layout, database="billing", table="export", files=sorted(files), rule_specs=RULES)
     result = run_duckdb(aggregation.sql, files, database="billing", table="export")
     data, source_rows = result_to_focus_csv(aggregation, result.columns, result.rows, file="sums.csv")
     return aggregation, list(raw_lines({"sums.csv": data}, "focus")), source_rows
@@ -76,7 +75,7 @@ def test_duckdb_sums_are_the_raw_rows_sums_per_day_account_service_region_catego
 def test_the_query_keeps_apart_what_the_rules_read_and_filters_the_manifest_files():
     rules = RULES + [{"match": {"resource": ["arn:aws:rds:*"]}, "set": {"cost_pool_id": 4}}]
     aggregation = build_query("focus", database="billing", table="export", files=["s3://b/a.parquet", "s3://b/it's"],
-                              rule_specs=rules, bill_line_columns=bill_formats.LINE_COLUMNS)
+                              rule_specs=rules)
     assert "ResourceId" in aggregation.dimensions
     assert "element_at(Tags, 'team') AS tag_2" in aggregation.sql
     assert "\"$path\" IN ('s3://b/a.parquet', 's3://b/it''s')" in aggregation.sql
@@ -86,8 +85,7 @@ def test_the_query_keeps_apart_what_the_rules_read_and_filters_the_manifest_file
 def test_a_rule_on_a_bill_column_the_sums_cannot_keep_is_refused():
     rules = [{"match": {"pricing_unit": ["Hrs"]}, "set": {"environment": "prod"}}]
     with pytest.raises(AggregationError, match="pricing_unit"):
-        build_query("focus", database="d", table="t", files=["x.parquet"], rule_specs=rules,
-                    bill_line_columns=bill_formats.LINE_COLUMNS)
+        build_query("focus", database="d", table="t", files=["x.parquet"], rule_specs=rules)
 
 
 def test_a_bad_value_in_the_result_is_named_with_its_row_and_column():
