@@ -159,6 +159,17 @@ class CloudCostBillImport(models.AbstractModel):
         )
         return {row[0] for row in self.env.cr.fetchall()}
 
+    def _split_imported_manifests(self, source, units):
+        """(units still to import, labels of the units whose export manifest was imported already)."""
+        known = self._known_checksums(source, "manifest")
+        fresh, imported = [], []
+        for unit in units:
+            if unit.manifest is not None and sha256_hex(unit.manifest_data) in known:
+                imported.append(unit.label)
+            else:
+                fresh.append(unit)
+        return fresh, imported
+
     def _import_unit(self, run, unit, fmt, result):
         run.db()
         manifest_sha = None

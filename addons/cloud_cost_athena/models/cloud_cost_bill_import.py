@@ -1,6 +1,6 @@
 from odoo import _, api, models
 
-from odoo.addons.cloud_cost.core.bill_stores import StoreError, sha256_hex
+from odoo.addons.cloud_cost.core.bill_stores import StoreError
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused, describe_error
 
 from ..core.aggregation import AggregationError
@@ -14,14 +14,12 @@ class CloudCostBillImport(models.AbstractModel):
         """Sources that sum bill rows first import one FOCUS file of sums per unit (billing period)."""
         if not source.aggregation:
             return super()._import_units(source, units, notes=notes, fmt=fmt)
-        known = self._known_checksums(source, "manifest")
+        # an export summed and imported already is not queried again
+        units, unchanged = self._split_imported_manifests(source, units)
         rules = self.env["cloud.cost.mapping.rule"]._company_rules(source.company_id)
         rule_specs = [rule._rule_spec() for rule in rules]
-        values, unchanged = [], []
+        values = []
         for unit in units:
-            if unit.manifest is not None and sha256_hex(unit.manifest_data) in known:
-                unchanged.append(unit.label)  # this export was summed and imported already
-                continue
             try:
                 values.append(source._aggregate_unit(unit, rule_specs))
             except (AggregationError, StoreError) as error:

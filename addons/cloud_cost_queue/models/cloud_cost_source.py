@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 
 from odoo.addons.cloud_cost.core import bill_formats
-from odoo.addons.cloud_cost.core.bill_stores import StoreError, plan_imports, sha256_hex
+from odoo.addons.cloud_cost.core.bill_stores import StoreError, plan_imports
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused, describe_error
 
 from ..core.observed_store import ObservedStore, unit_key
@@ -62,8 +62,7 @@ class CloudCostSource(models.Model):
             units, notes = plan_imports(store, bill_formats.parse_manifest)
         except (StoreError, bill_formats.BillFormatError) as error:
             raise ImportRefused(describe_error(error)) from error
-        known = self.env["cloud.cost.bill.import"]._known_checksums(self, "manifest")
-        fresh = [u for u in units if u.manifest is None or sha256_hex(u.manifest_data) not in known]
+        fresh, _imported = self.env["cloud.cost.bill.import"]._split_imported_manifests(self, units)
         return fresh, notes
 
     def _job_plan(self, job):

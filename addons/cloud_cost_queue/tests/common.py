@@ -10,8 +10,8 @@ the same controller code, acquiring the job, running it, retrying or failing it.
 """
 
 import threading
-import uuid
 import time
+import uuid
 from contextlib import contextmanager
 
 from odoo import SUPERUSER_ID, api

@@ -8,7 +8,6 @@ from odoo.tests import tagged
 from .common import CommittedCase
 
 
-
 @tagged("post_install", "-at_install")
 class TestRunInBackground(CommittedCase):
     def setUp(self):
