@@ -30,6 +30,9 @@ from decimal import Decimal
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_registry import open_registry, superuser_env  # noqa: E402
+
 SERVICES = [
     ("Amazon Elastic Compute Cloud", "Compute"), ("Amazon Elastic Kubernetes Service", "Compute"),
     ("Amazon Relational Database Service", "Databases"), ("Amazon ElastiCache", "Databases"),
@@ -181,24 +184,24 @@ def phase_engine(args):
 
 
 def registry_env(args):
-    import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
+    cursor = open_registry(args).cursor()
+    return cursor, superuser_env(cursor)
 
-    config = args.config or os.environ.get("CLOUDCOST_ODOO_CONFIG") or str(PROJECT_DIR / ".local" / "odoo.conf")
-    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
-    odoo.modules.module.initialize_sys_path()
-    cursor = Registry(args.database).cursor()
-    return cursor, api.Environment(cursor, SUPERUSER_ID, {})
+
+def ids_of(ids, numbers):
+    """Record ids of 1-based ``numbers`` (0: none), as a nullable integer column aligned with ``numbers``."""
+    import pandas as pd  # noqa: PLC0415
+
+    return pd.Series(ids.to_numpy()[numbers.to_numpy()], index=numbers.index).where(numbers > 0).astype("Int64")
 
 
 def phase_setup(args):
     """Company data, a million cost lines (COPY) and the policy; prints the run's id."""
     import pandas as pd  # noqa: PLC0415
 
-    from odoo.addons.cloud_cost.core.bulk_copy import copy_frame  # noqa: PLC0415
-
     cr, env = registry_env(args)
+    from odoo.addons.cloud_cost.core.bulk_copy import copy_frame  # noqa: PLC0415  (once the addons path is set)
+
     with cr:
         company = env["res.company"].create({"name": f"bench allocation {os.getpid()}"})
         env = env(context={"allowed_company_ids": [company.id]})
@@ -264,8 +267,9 @@ def phase_setup(args):
             "provider_name": lines["provider"], "service_name": lines["service"],
             "service_category": lines["category"], "environment": lines["environment"],
             "tenant": lines["tenant"], "service_tier_id": lines["tier"].map(dict(enumerate(tiers.ids, 1))),
-            "cost_pool_id": pool_ids[lines["pool"]].where(lines["pool"] > 0).astype("Int64").to_numpy(),
-            "analytic_account_id": bu_ids[lines["analytic"]].where(lines["analytic"] > 0).astype("Int64").to_numpy(),
+            # ids by the lines' own row order (indexing the id series would carry its index along)
+            "cost_pool_id": ids_of(pool_ids, lines["pool"]),
+            "analytic_account_id": ids_of(bu_ids, lines["analytic"]),
             "effective_cost_company": text, "billed_cost_company": text,
             "is_unallocated": (lines["pool"] == 0) & (lines["analytic"] == 0),
         })

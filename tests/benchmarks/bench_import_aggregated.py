@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_import_focus as focus_bench  # noqa: E402
+from bench_registry import open_registry, superuser_env  # noqa: E402
 
 HOURS = 31 * 24  # October
 
@@ -90,15 +91,8 @@ def generate(path, rows, seed=11):
 
 
 def phase_import(args):
-    import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-c", focus_bench.odoo_config_path(args), "--log-level=warn"])
-    odoo.modules.module.initialize_sys_path()
-    registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with open_registry(args).cursor() as cr:
+        env = superuser_env(cr)
         company = env.ref("base.main_company")
         env = env(context={"allowed_company_ids": [company.id]})
         focus_bench.prepare_company(env, company)

@@ -34,6 +34,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR / "addons" / "cloud_cost" / "tests"))
 from bill_files import FOCUS_COLUMNS  # noqa: E402  (the FOCUS 1.0 columns the import tests write)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_registry import odoo_config_path, open_registry, superuser_env  # noqa: E402
+
 NUMERIC = {"BilledCost", "ConsumedQuantity", "ContractedCost", "ContractedUnitPrice", "EffectiveCost", "ListCost",
            "ListUnitPrice", "PricingQuantity"}
 TIMESTAMPS = {"BillingPeriodEnd", "BillingPeriodStart", "ChargePeriodEnd", "ChargePeriodStart"}
@@ -156,10 +159,6 @@ def generate(path, rows, seed=7):
 
 
 # ---------------------------------------------------------------------------------- phases
-def odoo_config_path(args):
-    return args.config or os.environ.get("CLOUDCOST_ODOO_CONFIG") or str(PROJECT_DIR / ".local" / "odoo.conf")
-
-
 def peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -185,15 +184,8 @@ def prepare_company(env, company):
 
 def phase_import(args):
     """Import the file through the registry in this (fresh) process; print JSON figures."""
-    import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-c", odoo_config_path(args), "--log-level=warn"])
-    odoo.modules.module.initialize_sys_path()
-    registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with open_registry(args).cursor() as cr:
+        env = superuser_env(cr)
         company = env.ref("base.main_company")
         env = env(context={"allowed_company_ids": [company.id]})
         prepare_company(env, company)
@@ -212,14 +204,8 @@ def phase_import(args):
 
 
 def phase_cleanup(args):
-    import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-c", odoo_config_path(args), "--log-level=warn"])
-    odoo.modules.module.initialize_sys_path()
-    with Registry(args.database).cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with open_registry(args).cursor() as cr:
+        env = superuser_env(cr)
         sources = env["cloud.cost.source"].with_context(active_test=False).search([("name", "=like", "bench FOCUS %")])
         cr.execute("DELETE FROM cloud_cost_line WHERE batch_id IN %s", [tuple(sources.batch_ids.ids) or (0,)])
         sources.batch_ids.unlink()

@@ -21,20 +21,14 @@ import sys
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_registry import open_registry, superuser_env  # noqa: E402
+
 CHUNK = 1_000_000
 
 
 def registry_env(args):
-    import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-
-    config = args.config or os.environ.get("CLOUDCOST_ODOO_CONFIG") or str(PROJECT_DIR / ".local" / "odoo.conf")
-    odoo.tools.config.parse_config(["-c", config, "--log-level=warn"])
-    odoo.modules.module.initialize_sys_path()
-    registry = Registry(args.database)
-    return registry, lambda cr: api.Environment(cr, SUPERUSER_ID, {})
+    return open_registry(args), superuser_env
 
 
 def fill(env, rows):
