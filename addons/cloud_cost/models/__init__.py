@@ -1,3 +1,4 @@
+from . import cloud_cost_guarded_mixin
 from . import cloud_cost_coded_mixin
 from . import cloud_cost_scheduled_mixin
 from . import cloud_cost_source
