@@ -251,7 +251,7 @@ def phase_setup(args):
             "name": "bench cascade", "code": "BENCH", "company_id": company.id,
             "unallocated_policy": "share", "idle_policy": "share", "step_ids": step_values})
         source = env["cloud.cost.source"].create({"name": "bench allocation", "company_id": company.id})
-        batch = env["cloud.cost.import.batch"].create({
+        batch = env["cloud.cost.import.batch"]._suite_create({
             "source_id": source.id, "company_id": company.id, "billing_period_start": "2026-10-01",
             "billing_period_end": "2026-10-31", "state": "imported"})
         started = time.perf_counter()
@@ -311,7 +311,7 @@ def phase_cleanup(args):
         company = env["res.company"].browse(args.company)
         env = env(context={"allowed_company_ids": [company.id], "active_test": False})
         runs = env["cloud.cost.allocation.run"].search([("company_id", "=", company.id)])
-        runs.write({"state": "cancelled"})
+        runs._suite().write({"state": "cancelled"})
         runs.unlink()
         env["cloud.cost.allocation.policy"].search([("company_id", "=", company.id)]).unlink()
         cr.execute("DELETE FROM cloud_cost_line WHERE company_id = %s", [company.id])

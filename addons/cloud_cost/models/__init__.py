@@ -4,6 +4,7 @@ from . import cloud_cost_scheduled_mixin
 from . import cloud_cost_source
 from . import cloud_cost_import_batch
 from . import cloud_cost_line
+from . import cloud_cost_line_change
 from . import cloud_cost_line_summary
 from . import cloud_cost_pool
 from . import cloud_cost_allocation_key

@@ -26,6 +26,7 @@ from ..core.bill_stores import StoreError, sha256_hex
 from ..core.bulk_copy import BackgroundCopy
 from ..core.exchange import COMPANY_AMOUNT_PLACES, as_arrow, charge_days, convert_amounts, rate_factor
 from ..core.mapping_rules import RULE_ID, RuleError
+from .cloud_cost_guarded_mixin import suite_env
 
 _logger = logging.getLogger(__name__)
 
@@ -128,6 +129,8 @@ class CloudCostBillImport(models.AbstractModel):
     def _import_units(self, source, units, notes=(), fmt=None):
         """Import the units (core.bill_stores.ImportUnit) of ``source`` in one savepoint."""
         source.ensure_one()
+        self = self.with_env(suite_env(self.env))  # noqa: PLW0642 - imports open and close batches and lines
+        source = source.with_env(self.env)
         started = time.perf_counter()
         result = ImportResult(notes=list(notes))
         fmt = PARSER_FORMATS.get(source.bill_format) if fmt is None else fmt

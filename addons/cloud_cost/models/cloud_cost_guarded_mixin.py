@@ -23,14 +23,17 @@ def is_suite(env):
     return env.context.get(_SUITE_KEY) is _SUITE
 
 
+JSON_TYPES = (str, int, float, bool, list, tuple, dict, type(None))
+
+
 def suite_env(env):
     """``env`` as the suite's own code uses it: the caller's user and companies, none of the caller's other
-    context keys, and the marker that lets it write guarded fields. Keys whose values no client can send
-    (records, the marker) are kept: they were put there by the suite."""
+    context keys, and the marker that lets it write guarded fields. Keys whose values no JSON client can
+    send (records, sentinels) are kept: the suite's own code put them there."""
     context = {
         key: value
         for key, value in env.context.items()
-        if key in KEPT_CONTEXT_KEYS or isinstance(value, models.BaseModel)
+        if key in KEPT_CONTEXT_KEYS or not isinstance(value, JSON_TYPES)
     }
     context[_SUITE_KEY] = _SUITE
     return env(context=context)
@@ -38,12 +41,14 @@ def suite_env(env):
 
 class CloudCostGuardedMixin(models.AbstractModel):
     """Guarded fields (``_guarded_field_names``) are written only by the suite; a record of a model with
-    ``_guarded_create`` is created only by the suite. Any other caller is refused with an AccessError,
-    whatever its access rights and context: nothing is written."""
+    ``_guarded_create`` is created only by the suite; the records of a model with ``_guarded_records`` are
+    created, changed and deleted only by the suite (results of imports and runs). Any other caller is refused
+    with an AccessError, whatever its access rights and context: nothing is written."""
 
     _name = "cloud.cost.guarded.mixin"
     _description = "Fields Written by the Suite Only"
     _guarded_create = False
+    _guarded_records = False
 
     @api.model
     def _guarded_field_names(self):
@@ -53,6 +58,11 @@ class CloudCostGuardedMixin(models.AbstractModel):
     def _suite(self):
         """These records as the suite's own methods handle them (see ``suite_env``)."""
         return self.with_env(suite_env(self.env))
+
+    @api.model
+    def _suite_create(self, vals_list):
+        """Create records as the suite does, handed back in the caller's environment."""
+        return self._suite().create(vals_list).with_env(self.env)
 
     def _is_suite(self):
         return is_suite(self.env)
@@ -67,7 +77,7 @@ class CloudCostGuardedMixin(models.AbstractModel):
     def create(self, vals_list):
         if self._is_suite():
             return super().create(vals_list)
-        if self._guarded_create:
+        if self._guarded_create or self._guarded_records:
             raise AccessError(_("%(model)s records are created by the suite's own actions only (imports, runs), "
                                 "never by hand.", model=self._description))
         guarded = self._guarded_field_names()
@@ -93,7 +103,16 @@ class CloudCostGuardedMixin(models.AbstractModel):
 
     def write(self, vals):
         if not self._is_suite():
+            if self._guarded_records:
+                raise AccessError(_("%(model)s records are results of the suite's imports and runs: they are "
+                                    "never edited.", model=self._description))
             guarded = self._guarded_field_names() & set(vals)
             if guarded:
                 self._refuse_guarded(guarded)
         return super().write(vals)
+
+    def unlink(self):
+        if self._guarded_records and not self._is_suite():
+            raise AccessError(_("%(model)s records are removed with the import or run they belong to, never "
+                                "one by one.", model=self._description))
+        return super().unlink()

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 BATCH_STATES = [
     ("draft", "Draft"),
@@ -11,8 +12,9 @@ BATCH_STATES = [
 class CloudCostImportBatch(models.Model):
     _name = "cloud.cost.import.batch"
     _description = "Cloud Cost Import Batch"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "cloud.cost.guarded.mixin"]
     _order = "billing_period_start desc, id desc"
+    _guarded_create = True  # a batch is what an import read: imports open and close it
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -59,6 +61,24 @@ class CloudCostImportBatch(models.Model):
             "The billing period must not end before it starts.",
         ),
     ]
+
+    @api.model
+    def _guarded_field_names(self):
+        return super()._guarded_field_names() | {
+            "source_id", "company_id", "billing_period_start", "billing_period_end", "state", "imported_on",
+            "superseded_by_id", "previous_batch_id", "file_ids", "total_ids", "row_count",
+            "billed_cost_difference", "effective_cost_difference",
+        }
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never_imported_bills(self):
+        if self._is_suite():
+            return
+        kept = self.filtered(lambda batch: batch.state in ("imported", "superseded"))
+        if kept:
+            raise UserError(_(
+                "Batch %s holds imported bill lines: it is kept (a newer import supersedes it), never deleted.",
+                kept[0].display_name))
 
     @api.depends("source_id.name", "billing_period_start")
     def _compute_name(self):

@@ -8,6 +8,8 @@ class CloudCostImportFile(models.Model):
 
     _name = "cloud.cost.import.file"
     _description = "Cloud Cost Import File"
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_records = True  # written by the import that read the files
     _order = "batch_id, kind desc, name, id"
 
     batch_id = fields.Many2one("cloud.cost.import.batch", required=True, index=True, ondelete="cascade")

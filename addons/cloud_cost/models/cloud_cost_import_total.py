@@ -9,6 +9,8 @@ class CloudCostImportTotal(models.Model):
 
     _name = "cloud.cost.import.total"
     _description = "Cloud Cost Import Totals"
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_records = True  # written by the import that read the files
     _order = "batch_id, charge_category, billing_currency, id"
 
     batch_id = fields.Many2one("cloud.cost.import.batch", required=True, index=True, ondelete="cascade")

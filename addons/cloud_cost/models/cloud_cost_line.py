@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import create_index
 
 from .cloud_cost_line_summary import SUMMARY_SOURCES
@@ -14,6 +15,8 @@ CHARGE_CATEGORIES = [
 # Bill amounts keep the provider's precision (ten and more decimal places);
 # the column is PostgreSQL numeric, so sums in SQL are exact.
 BILL_AMOUNT_DIGITS = (38, 12)
+# What accountants may change on a cost line: who bears it. Everything else is what the bill said.
+RECLASSIFIABLE = ("analytic_account_id", "environment", "tenant", "service_tier_id", "cost_pool_id")
 
 
 class CloudCostLine(models.Model):
@@ -24,6 +27,8 @@ class CloudCostLine(models.Model):
     _order = "charge_period_start desc, id"
     _rec_name = "charge_description"
     _check_company_auto = True
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_create = True  # only imports create cost lines
     # A bill line is written by an import, in bulk: who imported it and when is on its
     # batch. Without the four log columns (and their two foreign keys to res_users),
     # COPY stores a million lines in a fraction of the time.
@@ -94,6 +99,7 @@ class CloudCostLine(models.Model):
         "cloud.cost.mapping.rule", index="btree_not_null", readonly=True, ondelete="set null",
         help="The first mapping rule that classified this line.",
     )
+    change_ids = fields.One2many("cloud.cost.line.change", "line_id", string="Reclassifications", readonly=True)
     is_unallocated = fields.Boolean(
         "Unallocated",
         compute="_compute_is_unallocated",
@@ -107,6 +113,12 @@ class CloudCostLine(models.Model):
             self.env.cr, "cloud_cost_line_company_period_index", self._table, ["company_id", "charge_period_start"]
         )
 
+    @api.model
+    def _guarded_field_names(self):
+        """Every stored field but the classification: the bill's facts and provenance, and the rule that
+        classified the line."""
+        return {name for name, field in self._fields.items() if field.store and name not in RECLASSIFIABLE} - {"id"}
+
     # ------------------------------------------------------------------ the summary of the cost screens
     @api.model_create_multi
     def create(self, vals_list):
@@ -115,6 +127,13 @@ class CloudCostLine(models.Model):
         return lines
 
     def write(self, vals):
+        if not self._is_suite():
+            changes = self._reclassification_changes(vals)
+            # a line classified by hand is no longer the rule's
+            result = super(CloudCostLine, self._suite()).write({**vals, "mapping_rule_id": False})
+            self.env["cloud.cost.line.change"].sudo()._suite().create(changes)
+            self.env["cloud.cost.line.summary"]._refresh(self.batch_id.ids)
+            return result
         if not SUMMARY_SOURCES.intersection(vals):
             return super().write(vals)
         batches = self.batch_id  # before a line moves to another batch
@@ -122,7 +141,32 @@ class CloudCostLine(models.Model):
         self.env["cloud.cost.line.summary"]._refresh((batches | self.batch_id).ids)
         return result
 
+    def _reclassification_changes(self, vals):
+        """Values of the change log for a reclassification by hand; refuses anything but the classification."""
+        facts = set(vals) - set(RECLASSIFIABLE)
+        if facts:
+            self._refuse_guarded(facts)
+        changes = []
+        for line in self:
+            for name in RECLASSIFIABLE:
+                if name not in vals:
+                    continue
+                field = self._fields[name]
+                old = line[name]
+                new = field.convert_to_record(field.convert_to_cache(vals[name], line), line)
+                if old == new:
+                    continue
+                changes.append({
+                    "line_id": line.id, "company_id": line.company_id.id, "field_name": name,
+                    "old_value": (old.display_name if field.type == "many2one" else old) or "",
+                    "new_value": (new.display_name if field.type == "many2one" else new) or "",
+                })
+        return changes
+
     def unlink(self):
+        if not self._is_suite():
+            raise AccessError(_("Cost lines are what the bills said: they go with their import batch, never one "
+                                "by one."))
         batch_ids = self.batch_id.ids
         result = super().unlink()
         self.env["cloud.cost.line.summary"]._refresh(batch_ids)

@@ -37,7 +37,7 @@ class CloudCostCase(TransactionCase):
     @classmethod
     def _make_bill(cls, company, amounts):
         source = cls.env["cloud.cost.source"].create({"name": f"FOCUS {company.name}", "company_id": company.id})
-        batch = cls.env["cloud.cost.import.batch"].create(
+        batch = cls.env["cloud.cost.import.batch"]._suite_create(
             {
                 "source_id": source.id,
                 "company_id": company.id,
@@ -46,7 +46,7 @@ class CloudCostCase(TransactionCase):
                 "state": "imported",
             }
         )
-        lines = cls.env["cloud.cost.line"].create(
+        lines = cls.env["cloud.cost.line"]._suite_create(
             [
                 {
                     "batch_id": batch.id,

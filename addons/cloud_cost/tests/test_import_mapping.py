@@ -17,7 +17,7 @@ class TestMappingRules(TransactionCase):
         )
         cls.pool = cls.env["cloud.cost.pool"].create({"name": "Platform", "code": "PLAT", "company_id": cls.company.id})
         source = cls.env["cloud.cost.source"].create({"name": "FOCUS", "company_id": cls.company.id})
-        cls.batch = cls.env["cloud.cost.import.batch"].create(
+        cls.batch = cls.env["cloud.cost.import.batch"]._suite_create(
             {"source_id": source.id, "company_id": cls.company.id, "billing_period_start": "2026-10-01",
              "billing_period_end": "2026-10-31", "state": "imported"}
         )
@@ -27,7 +27,7 @@ class TestMappingRules(TransactionCase):
             ("AWS Support", "111", None, None, "5"),
             ("Amazon Simple Storage Service", "333", "eu-central-1", {"tenant": "nobody"}, "7"),
         ]
-        cls.lines = cls.env["cloud.cost.line"].create(
+        cls.lines = cls.env["cloud.cost.line"]._suite_create(
             [
                 {"batch_id": cls.batch.id, "company_id": cls.company.id, "service_name": service,
                  "sub_account": account, "region": region, "tags": tags, "effective_cost": float(cost),

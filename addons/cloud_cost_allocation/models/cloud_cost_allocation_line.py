@@ -22,6 +22,8 @@ class CloudCostAllocationLine(models.Model):
 
     _name = "cloud.cost.allocation.line"
     _description = "Allocation Line"
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_records = True
     _order = "run_id desc, step_sequence, id"
     _log_access = False  # the run records who computed it and when
     _rec_name = "run_id"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pandas as pd
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..core.engine import Policy, Step, allocate, group_costs
 from ..core.errors import AllocationError
@@ -74,7 +74,8 @@ class CloudCostAllocationPolicy(models.Model):
         help="Driver whose values for the period count the transactions (unit cost per transaction).",
     )
     allow_self_approval = fields.Boolean(
-        help="Let the user who computed a run approve it too. Off: four eyes, a second controller approves.",
+        help="Let the user who computed a run approve it too. Off: four eyes, a second controller approves. "
+        "Set by administrators only; it applies to the runs computed after the change.",
         tracking=True,
     )
     auto_recompute = fields.Boolean(
@@ -86,6 +87,41 @@ class CloudCostAllocationPolicy(models.Model):
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "An allocation policy code must be unique per company."),
     ]
+
+    @api.model
+    def _control_switches(self):
+        """Fields that weaken a control when set: administrators only."""
+        return {"allow_self_approval"}
+
+    def _check_control_switches(self, vals):
+        switched = self._control_switches() & {name for name, value in vals.items() if value}
+        if switched and not self.env.user.has_group("base.group_system"):
+            raise AccessError(_(
+                "Only an administrator may allow a controller to approve their own runs (%(fields)s).",
+                fields=", ".join(self._fields[name].string for name in sorted(switched))))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_control_switches(vals)
+        policies = super().create(vals_list)
+        # the caller's default_<field> context keys must not switch a control on either
+        for policy in policies:
+            policy._check_control_switches({name: policy[name] for name in self._control_switches()})
+        return policies
+
+    def write(self, vals):
+        self._check_control_switches(vals)
+        return super().write(vals)
+
+    def copy_data(self, default=None):
+        # a copy made by a controller does not carry an administrator's switch
+        vals_list = super().copy_data(default=default)
+        if not self.env.user.has_group("base.group_system"):
+            for vals in vals_list:
+                for name in self._control_switches():
+                    vals[name] = False
+        return vals_list
 
     def _compute_run_count(self):
         counts = dict(

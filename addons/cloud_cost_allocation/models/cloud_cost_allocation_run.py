@@ -36,7 +36,7 @@ class CloudCostAllocationRun(models.Model):
 
     _name = "cloud.cost.allocation.run"
     _description = "Allocation Run"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "cloud.cost.guarded.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
@@ -59,6 +59,10 @@ class CloudCostAllocationRun(models.Model):
     computed_on = fields.Datetime(readonly=True, copy=False)
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
     approved_on = fields.Datetime(readonly=True, copy=False)
+    self_approval_allowed = fields.Boolean(
+        readonly=True, copy=False,
+        help="The policy allowed its controller to approve their own run when this run was computed.",
+    )
     input_fingerprint = fields.Char(readonly=True, copy=False, help="Hash of the cost lines, driver values and "
                                     "rules the run used.")
     inputs_changed = fields.Boolean(
@@ -172,6 +176,21 @@ class CloudCostAllocationRun(models.Model):
             if run.date_to < run.date_from:
                 raise ValidationError(_("Run %s: the period must not end before it starts.", run.display_name))
 
+    @api.model
+    def _guarded_field_names(self):
+        return super()._guarded_field_names() | {
+            "state", "computed_by_id", "computed_on", "approved_by_id", "approved_on", "self_approval_allowed",
+            "input_fingerprint", "inputs_changed", "snapshot", "summary", "line_ids", "sender_ids",
+            "cost_line_count", "total_cost", "direct_cost", "allocated_amount", "allocated_percent", "maturity",
+            "unallocated_amount", "unallocated_kept", "idle_amount", "idle_kept", "non_production_amount",
+            "non_production_percent", "checks_passed",
+        }
+
+    @api.model
+    def _identity_field_names(self):
+        """What the run is of: set while it is a draft, fixed once it holds results."""
+        return {"policy_id", "company_id", "date_from", "date_to"}
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -179,6 +198,12 @@ class CloudCostAllocationRun(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self._is_suite() and self._identity_field_names() & set(vals):
+            fixed = self.filtered(lambda run: run.state != "draft")
+            if fixed:
+                raise UserError(_(
+                    "Run %s is no longer a draft: its policy, company and period cannot change. Reset it to "
+                    "draft first.", fixed[0].display_name))
         if {"policy_id", "company_id", "date_from", "date_to", "state"} & set(vals):
             for run in self:
                 merged = {
@@ -226,7 +251,7 @@ class CloudCostAllocationRun(models.Model):
         """Compute (or recompute) the allocation: replaces the run's lines, checks and KPIs."""
         self._check_state(("draft", "computed"), _("computed"))
         self.check_access("write")
-        for run in self:
+        for run in self._suite():
             run._compute_and_store()
         return True
 
@@ -256,25 +281,27 @@ class CloudCostAllocationRun(models.Model):
                                   run.display_name))
             if not run.checks_passed:
                 raise UserError(_("Run %s does not pass the 100%% check.", run.display_name))
-            if run.computed_by_id == self.env.user and not run.policy_id.allow_self_approval:
+            if run.computed_by_id == self.env.user and not run.self_approval_allowed:
                 raise UserError(_(
                     "Run %s was computed by you: another controller approves it (four eyes), unless the "
-                    "policy allows self-approval.", run.display_name))
-        self.write({"state": "approved", "approved_by_id": self.env.user.id, "approved_on": fields.Datetime.now()})
+                    "policy allowed self-approval when the run was computed.", run.display_name))
+        self._suite().write({"state": "approved", "approved_by_id": self.env.user.id,
+                             "approved_on": fields.Datetime.now()})
         return True
 
     def action_reset_to_draft(self):
         if not self.env.user.has_group("cloud_cost.group_cloud_cost_controller"):
             raise AccessError(_("Only a cost controller resets allocation runs."))
         self._check_state(("computed", "approved", "cancelled"), _("reset to draft"))
-        self._clear_results()
-        self.write({"state": "draft", "approved_by_id": False, "approved_on": False})
+        runs = self._suite()
+        runs._clear_results()
+        runs.write({"state": "draft", "approved_by_id": False, "approved_on": False})
         return True
 
     def action_cancel(self):
         self._check_state(("draft", "computed"), _("cancelled"))
         self.check_access("write")
-        self.write({"state": "cancelled"})
+        self._suite().write({"state": "cancelled"})
         return True
 
     @api.ondelete(at_uninstall=False)
@@ -304,10 +331,10 @@ class CloudCostAllocationRun(models.Model):
             if current != run.input_fingerprint:
                 changed |= run
                 if not run.inputs_changed:
-                    run.inputs_changed = True
-                    run.message_post(body=_("The cost lines, driver values or rules of this run changed."))
+                    run._suite().inputs_changed = True
+                    run._suite()._message_log(body=_("The cost lines, driver values or rules of this run changed."))
             elif run.inputs_changed:
-                run.inputs_changed = False
+                run._suite().inputs_changed = False
         return changed
 
     @api.model
@@ -325,13 +352,14 @@ class CloudCostAllocationRun(models.Model):
         self.env.flush_all()
         cr.execute("DELETE FROM cloud_cost_allocation_line WHERE run_id IN %s", [tuple(self.ids)])
         cr.execute("DELETE FROM cloud_cost_allocation_run_cost WHERE run_id IN %s", [tuple(self.ids)])
-        self.sender_ids.sudo().unlink()
+        self.sender_ids.sudo()._suite().unlink()
         self.env["cloud.cost.allocation.line"].invalidate_model()
         self.env["cloud.cost.allocation.run.cost"].invalidate_model()
         self.invalidate_recordset(["line_ids"])
 
     def _compute_and_store(self):
         self.ensure_one()
+        self = self._suite()  # noqa: PLW0642 - the suite's own method writes the run's guarded fields
         policy = self.policy_id
         fingerprint = policy._fingerprint(self.date_from, self.date_to)
         result, inputs = policy._allocate(self.date_from, self.date_to)
@@ -346,6 +374,7 @@ class CloudCostAllocationRun(models.Model):
             "state": "computed",
             "computed_by_id": self.env.user.id,
             "computed_on": fields.Datetime.now(),
+            "self_approval_allowed": policy.allow_self_approval,
             "input_fingerprint": fingerprint,
             "inputs_changed": False,
             "snapshot": {
@@ -422,7 +451,7 @@ class CloudCostAllocationRun(models.Model):
         self.env["cloud.cost.allocation.line"].invalidate_model()
 
     def _store_senders(self, result):
-        Sender = self.env["cloud.cost.allocation.run.sender"].sudo()  # read-only to users; the run writes it
+        Sender = self.env["cloud.cost.allocation.run.sender"].sudo()._suite()  # read-only to users; the run writes it
         Sender.create([
             {
                 "run_id": self.id,

@@ -11,6 +11,8 @@ class CloudCostAllocationRunCost(models.Model):
 
     _name = "cloud.cost.allocation.run.cost"
     _description = "Cost Line Taken by an Allocation Run"
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_records = True
     _order = "run_id, cost_line_id"
     _log_access = False
     _rec_name = "cost_line_id"

@@ -6,6 +6,8 @@ class CloudCostAllocationRunSender(models.Model):
 
     _name = "cloud.cost.allocation.run.sender"
     _description = "Allocation Run Sender"
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_records = True
     _order = "run_id, pool_id"
 
     run_id = fields.Many2one("cloud.cost.allocation.run", required=True, index=True, ondelete="cascade")

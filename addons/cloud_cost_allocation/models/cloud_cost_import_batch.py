@@ -18,7 +18,7 @@ class CloudCostImportBatch(models.Model):
 
     def _flag_allocation_runs(self):
         """A new or superseded bill changes the inputs of the runs of its period."""
-        Run = self.env["cloud.cost.allocation.run"].sudo()
+        Run = self.env["cloud.cost.allocation.run"].sudo()._suite()
         for batch in self:
             runs = Run.search([
                 ("company_id", "=", batch.company_id.id),

@@ -70,11 +70,11 @@ class AllocationCase(TransactionCase):
 
     @classmethod
     def make_batch(cls, rows, state="imported", period=("2026-10-01", "2026-10-31")):
-        batch = cls.env["cloud.cost.import.batch"].create({
+        batch = cls.env["cloud.cost.import.batch"]._suite_create({
             "source_id": cls.source.id, "company_id": cls.company.id,
             "billing_period_start": period[0], "billing_period_end": period[1], "state": state,
         })
-        cls.env["cloud.cost.line"].create([
+        cls.env["cloud.cost.line"]._suite_create([
             {
                 "batch_id": batch.id,
                 "company_id": cls.company.id,

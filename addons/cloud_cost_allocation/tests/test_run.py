@@ -86,7 +86,7 @@ class TestRunLifeCycle(AllocationCase):
             (self.platform, None, "400.00", "prod", "Compute"),
             (None, self.retail, "100.00", "prod", "Compute"),
         ])
-        self.batch.write({"state": "superseded", "superseded_by_id": restated.id})
+        self.batch._suite().write({"state": "superseded", "superseded_by_id": restated.id})
         self.assertTrue(run.inputs_changed)  # flagged by the import at once
         self.assertEqual(run._check_inputs(), run)  # and confirmed by the fingerprint
         with self.assertRaisesRegex(UserError, "recompute it first"):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .cloud_cost_source import AGGREGATIONS
 
@@ -20,3 +20,8 @@ class CloudCostImportBatch(models.Model):
     )
     aggregated_row_count = fields.Integer("Bill Rows Summed", readonly=True, copy=False,
                                           help="Bill rows the aggregated cost lines stand for.")
+
+    @api.model
+    def _guarded_field_names(self):
+        return super()._guarded_field_names() | {
+            "aggregation", "aggregation_query_id", "aggregation_sql", "aggregated_row_count"}

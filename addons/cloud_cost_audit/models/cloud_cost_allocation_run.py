@@ -9,8 +9,10 @@ from ..core.run_hash import ALGORITHM, content_hash
 
 # Runs in these states are sealed: their lines, checks and cost-line links no longer change.
 SEALED_STATES = ("approved", "posted", "reversed")
-# Context key of the one way back: a controller resetting an approved run to draft.
+# Context key of the one way back: a controller resetting an approved run to draft. Its value is an object
+# no RPC client can send.
 UNSEAL = "cloud_cost_audit_unseal"
+_UNSEAL_TOKEN = object()
 
 RUN_COLUMNS = ("company_id", "policy_id", "date_from", "date_to", "total_cost", "direct_cost", "allocated_amount",
                "unallocated_amount", "idle_amount", "cost_line_count", "input_fingerprint", "computed_by_id",
@@ -100,7 +102,7 @@ class CloudCostAllocationRun(models.Model):
         states = dict(self._fields["state"]._description_selection(self.env))
         for run in self:
             digest = content_hash(run._audit_sections())
-            run.with_context(**{UNSEAL: True}).write({
+            run._suite().with_context(**{UNSEAL: _UNSEAL_TOKEN}).write({
                 "content_hash": digest, "hash_algorithm": ALGORITHM,
                 "sealed_on": fields.Datetime.now(), "hash_check": False, "hash_checked_on": False,
             })
@@ -109,7 +111,7 @@ class CloudCostAllocationRun(models.Model):
 
     def _check_not_sealed(self, what):
         """Refuse a change to ``what`` of sealed runs (approved, posted or reversed)."""
-        if self.env.context.get(UNSEAL):
+        if self.env.context.get(UNSEAL) is _UNSEAL_TOKEN:
             return
         sealed = self.filtered(lambda run: run.state in SEALED_STATES)
         if sealed:
@@ -198,8 +200,8 @@ class CloudCostAllocationRun(models.Model):
 
     def action_reset_to_draft(self):
         # the one way back for an approved run: its results are cleared and computed again
-        result = super(CloudCostAllocationRun, self.with_context(**{UNSEAL: True})).action_reset_to_draft()
-        self.with_context(**{UNSEAL: True}).write({
+        result = super(CloudCostAllocationRun, self.with_context(**{UNSEAL: _UNSEAL_TOKEN})).action_reset_to_draft()
+        self.with_context(**{UNSEAL: _UNSEAL_TOKEN}).write({
             "content_hash": False, "hash_algorithm": False, "sealed_on": False, "hash_check": False,
             "hash_checked_on": False,
         })

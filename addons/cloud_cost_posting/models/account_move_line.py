@@ -1,4 +1,7 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import is_suite
 
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 
@@ -24,6 +27,25 @@ class AccountMoveLine(models.Model):
         string="Allocation Lines", readonly=True, copy=False,
         help="The allocation lines this chargeback journal item sums.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_suite(self.env) and any(vals.get(name) for vals in vals_list for name in self._cloud_cost_fields()):
+            self._cloud_cost_refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_suite(self.env) and set(self._cloud_cost_fields()) & set(vals):
+            self._cloud_cost_refuse()
+        return super().write(vals)
+
+    @api.model
+    def _cloud_cost_fields(self):
+        return (*CHARGEBACK_FIELDS, "cloud_cost_allocation_line_ids")
+
+    def _cloud_cost_refuse(self):
+        raise AccessError(_("The chargeback fields of journal items (sender pool, receiving business unit, "
+                            "environment, side, allocation lines) are set by allocation runs only."))
 
     def _copy_data_extend_business_fields(self, values):
         # a reversal keeps the chargeback side and the allocation lines of the item it reverses

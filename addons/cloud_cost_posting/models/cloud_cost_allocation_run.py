@@ -30,6 +30,11 @@ class CloudCostAllocationRun(models.Model):
     reversed_on = fields.Datetime(readonly=True, copy=False)
 
     @api.model
+    def _guarded_field_names(self):
+        return super()._guarded_field_names() | {
+            "move_ids", "posted_by_id", "posted_on", "reversed_by_id", "reversed_on"}
+
+    @api.model
     def _closed_states(self):
         return super()._closed_states() + ["reversed"]
 
@@ -47,7 +52,7 @@ class CloudCostAllocationRun(models.Model):
     def action_post(self):
         """Post the approved runs as chargeback journal entries."""
         self._check_controller(_("post"))
-        for run in self:
+        for run in self._suite():
             run._lock_row()
             run._check_state(("approved",), _("posted"))
             if run.move_ids:
@@ -67,7 +72,7 @@ class CloudCostAllocationRun(models.Model):
     def action_reverse(self):
         """Reverse the posted runs' entries (Odoo reversals, linked to them); the period is free for a new run."""
         self._check_controller(_("reverse"))
-        for run in self:
+        for run in self._suite():
             run._lock_row()
             run._check_state(("posted",), _("reversed"))
             moves = run.move_ids.filtered(lambda m: m.state == "posted" and not m.reversed_entry_id)

@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import new_test_user
 
+from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env
+
 
 def _committed_approved_run(registry):
     """A company of its own with an approved run, committed so that a second cursor sees it."""
@@ -33,10 +35,10 @@ def _committed_approved_run(registry):
         retail = env["account.analytic.account"].create({"name": "Retail", "plan_id": plan.id,
                                                          "company_id": company.id})
         source = env["cloud.cost.source"].create({"name": f"bill {tag}", "company_id": company.id})
-        batch = env["cloud.cost.import.batch"].create({
+        batch = env["cloud.cost.import.batch"]._suite_create({
             "source_id": source.id, "company_id": company.id, "billing_period_start": "2026-10-01",
             "billing_period_end": "2026-10-31", "state": "imported"})
-        env["cloud.cost.line"].create({
+        env["cloud.cost.line"]._suite_create({
             "batch_id": batch.id, "company_id": company.id, "charge_category": "Usage",
             "billing_period_start": "2026-10-01", "charge_period_start": "2026-10-01 00:00:00",
             "effective_cost_company": 123.45, "billed_cost_company": 123.45, "effective_cost": 123.45,
@@ -64,7 +66,8 @@ def _run_as(cr, user_id, run_id, company_id):
 def _purge(registry, company_id):
     """Remove the committed company and everything the test made in it."""
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+        env = suite_env(api.Environment(cr, SUPERUSER_ID, {}))  # the suite's own clean-up
+        env = env(context=dict(env.context, active_test=False))
         company = env["res.company"].browse(company_id)
         # posted entries and posted runs refuse the ORM's delete, by design: the test removes its own rows directly
         cr.execute("DELETE FROM account_move WHERE company_id = %s", [company_id])

@@ -48,7 +48,7 @@ class CloudCostAllocationRun(models.Model):
         self.ensure_one()
         # the run may have moved on (approved, cancelled) while the job waited
         self._check_state(("draft", "computed"), _("computed"))
-        self.with_context(cloud_cost_job_id=job.id)._compute_and_store()
+        self.with_context(cloud_cost_job=job)._compute_and_store()
         return _("Computed: %(lines)s cost lines, %(percent)s %% allocated.", lines=self.cost_line_count,
                  percent=self.allocated_percent)
 

@@ -52,6 +52,8 @@ class JobCancelled(Exception):
 class CloudCostJob(models.Model):
     _name = "cloud.cost.job"
     _description = "Cloud Cost Background Job"
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_records = True  # started, reported and ended by the suite; users cancel through action_cancel
     _order = "id desc"
     _check_company_auto = True
 
@@ -112,7 +114,7 @@ class CloudCostJob(models.Model):
         """
         if self._active_queue_job(identity_key):
             return None
-        job = self.sudo().create({**values, "identity_key": identity_key, "user_id": self.env.uid})
+        job = self.sudo()._suite().create({**values, "identity_key": identity_key, "user_id": self.env.uid})
         delayed = job.with_user(self.env.user).with_delay(
             channel=CHANNEL, identity_key=identity_key, max_retries=MAX_RETRIES, description=description
         )._perform()
@@ -122,8 +124,9 @@ class CloudCostJob(models.Model):
     @api.model
     def _from_context(self):
         """The job a computation runs for (progress reports), if any."""
-        job_id = self.env.context.get("cloud_cost_job_id")
-        return self.browse(job_id) if job_id else None
+        # a record, not an id: no RPC client can put one in a context
+        job = self.env.context.get("cloud_cost_job")
+        return job if isinstance(job, models.BaseModel) and job._name == self._name else None
 
     # ------------------------------------------------------------------ running
     def _perform(self):
@@ -196,7 +199,7 @@ class CloudCostJob(models.Model):
     def _on_failed(self, **values):
         """queue_job's failure hook (no more retries): keep the reason and tell the source or run."""
         message = values.get("exc_message") or _("unknown error")
-        self.sudo().write({"failure": message, "progress_message": _("Failed: %s", message)})
+        self.sudo()._suite().write({"failure": message, "progress_message": _("Failed: %s", message)})
         if self.source_id:
             self.source_id._record_import("failed", message)
         if self.run_id:
@@ -210,9 +213,9 @@ class CloudCostJob(models.Model):
             queue_job = job.queue_job_id.sudo()
             if queue_job.state in (WAIT_DEPENDENCIES, PENDING, ENQUEUED):
                 queue_job.button_cancelled()
-                job.sudo().write({"cancelled": True, "progress_message": _("Cancelled before it started.")})
+                job.sudo()._suite().write({"cancelled": True, "progress_message": _("Cancelled before it started.")})
             elif queue_job.state == STARTED:
-                job.sudo().write({"cancel_requested_by_id": self.env.uid})
+                job.sudo()._suite().write({"cancel_requested_by_id": self.env.uid})
             else:
                 raise UserError(_("%s is not waiting or running: there is nothing to cancel.", job.name))
         return True

@@ -30,12 +30,12 @@ class TestRunInBackground(CommittedCase):
             source = env["cloud.cost.source"].create(
                 {"name": f"Queue test bills {tag}", "company_id": company.id, "source_type": "upload"}
             )
-            batch = env["cloud.cost.import.batch"].create({
+            batch = env["cloud.cost.import.batch"]._suite_create({
                 "source_id": source.id, "company_id": company.id, "state": "imported",
                 "billing_period_start": PERIOD[0], "billing_period_end": PERIOD[1],
             })
             rows = [(pool, None, 300.0), (None, retail, 100.0), (None, payments, 50.0), (None, None, 25.0)]
-            env["cloud.cost.line"].create([
+            env["cloud.cost.line"]._suite_create([
                 {"batch_id": batch.id, "company_id": company.id, "charge_category": "Usage",
                  "billing_period_start": PERIOD[0], "charge_period_start": f"{PERIOD[0]} 00:00:00",
                  "service_name": "Amazon EKS", "effective_cost_company": amount, "billed_cost_company": amount,
@@ -69,6 +69,7 @@ class TestRunInBackground(CommittedCase):
         with self.transaction() as env:
             run = env["cloud.cost.allocation.run"].browse(self.run_id)
             env["queue.job"].search([("identity_key", "=", run._compute_identity())]).unlink()
+            run = run._suite()
             run._clear_results()
             run.write({"state": "cancelled"})
             run.unlink()

@@ -36,7 +36,7 @@ class TestCostReports(TransactionCase):
             if company == cls.company
             else cls.env["cloud.cost.source"].create({"name": "Other bill", "company_id": company.id})
         )
-        return cls.env["cloud.cost.import.batch"].create(
+        return cls.env["cloud.cost.import.batch"]._suite_create(
             {
                 "source_id": source.id,
                 "company_id": company.id,
@@ -48,7 +48,7 @@ class TestCostReports(TransactionCase):
 
     def _lines(self, rows, batch=None):
         batch = batch or self.batch
-        return self.env["cloud.cost.line"].create(
+        return self.env["cloud.cost.line"]._suite_create(
             [
                 {
                     "batch_id": batch.id,
