@@ -182,6 +182,8 @@ class CloudCostMappingRule(models.Model):
             ruleset = self._ruleset(company)
             batch_ids = tuple(batches.filtered(lambda b, c=company: b.company_id == c).ids)
             self.env["cloud.cost.line"].flush_model()
+            # lines a sealed result took keep the classification it sealed
+            frozen = sorted(self.env["cloud.cost.line"]._frozen_line_ids(batch_ids))
             last_id = 0
             while True:
                 cr.execute(
@@ -212,11 +214,13 @@ class CloudCostMappingRule(models.Model):
                               is_unallocated = c.is_unallocated
                          FROM cloud_cost_line_classification c
                         WHERE l.id = c.id
+                          AND NOT l.id = ANY(%s)
                           AND (l.analytic_account_id, l.environment, l.tenant, l.service_tier_id, l.cost_pool_id,
                                l.mapping_rule_id)
                               IS DISTINCT FROM
                               (c.analytic_account_id, c.environment, c.tenant, c.service_tier_id, c.cost_pool_id,
-                               c.mapping_rule_id)"""
+                               c.mapping_rule_id)""",
+                    [frozen],
                 )
         self.env["cloud.cost.line"].invalidate_model()
         self.env["cloud.cost.line.summary"]._refresh(batches.ids)

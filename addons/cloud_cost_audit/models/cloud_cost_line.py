@@ -1,9 +1,10 @@
 import json
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..core.source_rows import read_rows
+from .cloud_cost_allocation_run import SEALED_STATES
 
 
 class CloudCostLine(models.Model):
@@ -23,6 +24,16 @@ class CloudCostLine(models.Model):
                     "Cost line %(line)s was taken by sealed allocation run %(run)s: its bill file, row and batch "
                     "cannot change.", line=line.display_name, run=used[line.id][0].display_name))
         return super().write(vals)
+
+    @api.model
+    def _frozen_line_ids(self, batch_ids):
+        self.env.cr.execute(
+            """SELECT DISTINCT c.cost_line_id FROM cloud_cost_allocation_run_cost c
+                 JOIN cloud_cost_allocation_run r ON r.id = c.run_id
+                 JOIN cloud_cost_line l ON l.id = c.cost_line_id
+                WHERE l.batch_id = ANY(%s) AND r.state = ANY(%s)""",
+            [list(batch_ids), list(SEALED_STATES)])
+        return super()._frozen_line_ids(batch_ids) | {row[0] for row in self.env.cr.fetchall()}
 
     def _source_import_file(self):
         self.ensure_one()
