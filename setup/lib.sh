@@ -302,8 +302,20 @@ cc_db_exists() {
     [ "$(cc_psql postgres -A -t -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]
 }
 
+# Odoo's own console entry point: when Odoo restarts itself (memory limit, module install, SIGHUP) it
+# re-executes its argv[0], which must be a script, not the package run with "python -m".
+cc_odoo_bin() {
+    if [ "$CC_ODOO_MODE" = source ]; then
+        echo "$CC_ODOO_SRC/odoo-bin"
+    elif [ -x "$CC_VENV/bin/odoo" ]; then
+        echo "$CC_VENV/bin/odoo"
+    else
+        command -v odoo || cc_die "the installed Odoo 18.0 has no 'odoo' command on PATH"
+    fi
+}
+
 cc_odoo() {
-    "$CC_VENV/bin/python" -m odoo -c "$CC_CONFIG" "$@"
+    "$CC_VENV/bin/python" "$(cc_odoo_bin)" -c "$CC_CONFIG" "$@"
 }
 
 cc_bootstrap() {

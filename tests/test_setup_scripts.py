@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import psycopg2
 import requests
 
@@ -177,6 +178,28 @@ def test_setup_run_serves_the_login_page_with_the_suite_installed(project_dir, o
         batches = read("cloud.cost.import.batch", ["state", "row_count"])
         assert len(batches) == 2 and all(b["state"] == "imported" and b["row_count"] > 1000 for b in batches)
         assert read("cloud.cost.usage", ["name"])
+
+        # Odoo restarts itself on SIGHUP (as after a memory limit or a module install): it comes back
+        odoo_process = next(
+            child for child in psutil.Process(server.pid).children(recursive=True)
+            if any(part.endswith("odoo-bin") or part.endswith("/odoo") for part in child.cmdline())
+        )
+        odoo_process.send_signal(signal.SIGHUP)
+        time.sleep(3)
+        deadline = time.monotonic() + 180
+        page = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                page = requests.get(f"http://127.0.0.1:{free_port}/web/login", timeout=10)
+                if page.status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(2)
+        text = log_path.read_text()
+        assert server.poll() is None and page is not None and page.status_code == 200, text[-5000:]
+        assert "ImportError" not in text and "Traceback" not in text, text[-5000:]
+        assert odoo_process.is_running(), "the server re-executed itself in place"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
