@@ -18,16 +18,42 @@ CC_ODOO_ARCHIVE_URL=${CLOUDCOST_ODOO_ARCHIVE_URL:-https://github.com/odoo/odoo/a
 CC_CONFIG=${CLOUDCOST_CONFIG:-$CC_LOCAL_DIR/odoo.conf}
 CC_PG_STARTED=""
 
+CC_REMEMBERED=$CC_LOCAL_DIR/bootstrap.env
+
 cc_log() { printf '[cloudcost] %s\n' "$*" >&2; }
 cc_die() {
     printf '[cloudcost] ERROR: %s\n' "$*" >&2
     exit 1
 }
 
+# ---------------------------------------------------------------- what an earlier run found
+# The Python, Odoo source and PostgreSQL server a command found are kept in .local/bootstrap.env, so that
+# later commands find them again without the environment variables. A variable given now wins; a kept
+# value that no longer works is passed over.
+cc_remembered() { # name
+    [ -f "$CC_REMEMBERED" ] || return 1
+    sed -n "s/^$1=//p" "$CC_REMEMBERED" | tail -n 1
+}
+
+cc_remember() {
+    mkdir -p "$CC_LOCAL_DIR"
+    {
+        echo "# Written by setup/: what the last bootstrap found (delete this file to look again)."
+        echo "PYTHON=$CC_PYTHON"
+        [ "$CC_ODOO_MODE" = source ] && echo "ODOO_SRC=$CC_ODOO_SRC"
+        if [ -n "${CC_PG_EXTERNAL:-}" ]; then
+            echo "PGHOST=$CC_DB_HOST"
+            echo "PGPORT=$CC_DB_PORT"
+            echo "PGUSER=$CC_DB_USER"
+        fi
+    } >"$CC_REMEMBERED.tmp"
+    mv "$CC_REMEMBERED.tmp" "$CC_REMEMBERED"
+}
+
 # ---------------------------------------------------------------- Python
 cc_find_python() {
     local candidate
-    for candidate in ${PYTHON:-} python3.12 python3.11 python3.10 python3; do
+    for candidate in ${PYTHON:-} $(cc_remembered PYTHON) python3.12 python3.11 python3.10 python3; do
         command -v "$candidate" >/dev/null 2>&1 || continue
         if "$candidate" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] <= (3, 12)))' 2>/dev/null; then
             CC_PYTHON=$(command -v "$candidate")
@@ -62,6 +88,11 @@ cc_download_odoo() {
 # Sets CC_ODOO_MODE (source|installed) and CC_ODOO_SRC (source tree, source mode).
 # Order: $ODOO_SRC, an importable odoo 18.0, the cache folder (downloaded if missing).
 cc_find_odoo() {
+    local kept
+    kept=$(cc_remembered ODOO_SRC || true)
+    if [ -z "${ODOO_SRC:-}" ] && [ -n "$kept" ] && cc_is_odoo18_tree "$kept"; then
+        ODOO_SRC=$kept
+    fi
     if [ -n "${ODOO_SRC:-}" ]; then
         cc_is_odoo18_tree "$ODOO_SRC" || cc_die "ODOO_SRC=$ODOO_SRC is not an Odoo 18.0 source tree (no odoo/release.py with version 18.0)."
         CC_ODOO_MODE=source CC_ODOO_SRC=$(cd "$ODOO_SRC" && pwd)
@@ -216,20 +247,34 @@ cc_start_private_postgres() {
     CC_PG_STARTED="$bindir/pg_ctl -D $base/data"
 }
 
+# The private server this command started is stopped when it leaves, unless other clients (a server of
+# ./setup/run, another command) still use it.
 cc_stop_postgres_if_started() {
+    local others
     if [ -n "$CC_PG_STARTED" ]; then
-        cc_log "Stopping the PostgreSQL server this command started"
-        cc_as_pg_owner $CC_PG_STARTED -m fast stop >/dev/null 2>&1 || true
+        others=$(cc_psql postgres -A -t -c "SELECT count(*) FROM pg_stat_activity
+                  WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null || echo 0)
+        if [ "${others:-0}" -gt 0 ]; then
+            cc_log "Leaving the PostgreSQL server this command started running: $others other client(s) use it"
+        else
+            cc_log "Stopping the PostgreSQL server this command started"
+            cc_as_pg_owner $CC_PG_STARTED -m fast stop >/dev/null 2>&1 || true
+        fi
         CC_PG_STARTED=""
     fi
 }
 
 # Sets CC_DB_HOST, CC_DB_PORT, CC_DB_USER, CC_DB_PASSWORD.
 cc_find_postgres() {
+    if [ -z "${PGHOST:-}${PGPORT:-}" ] && [ -n "$(cc_remembered PGHOST || true)" ]; then
+        PGHOST=$(cc_remembered PGHOST) PGPORT=$(cc_remembered PGPORT) PGUSER=${PGUSER:-$(cc_remembered PGUSER)}
+    fi
     local user=${PGUSER:-$(id -un)}
+    CC_PG_EXTERNAL=""
     if [ -n "${PGHOST:-}${PGPORT:-}" ]; then
         if cc_pg_usable "${PGHOST:-localhost}" "${PGPORT:-5432}" "$user"; then
             CC_DB_HOST=${PGHOST:-localhost} CC_DB_PORT=${PGPORT:-5432} CC_DB_USER=$user CC_DB_PASSWORD=${PGPASSWORD:-}
+            CC_PG_EXTERNAL=1
             cc_log "Using PostgreSQL at $CC_DB_HOST:$CC_DB_PORT as $CC_DB_USER"
             return 0
         fi
@@ -278,6 +323,33 @@ channels = ${CLOUDCOST_QUEUE_JOB_CHANNELS:-root:2}
 EOF
 }
 
+# The server of ./setup/run is shaped as in production: prefork workers under Odoo's default memory
+# limits (a worker past them is replaced), a websocket port of its own, one cron thread, and
+# queue_job's runner in the main process. CLOUDCOST_WORKERS=0 serves threaded, for debugging.
+cc_write_server_options() {
+    local workers=${CLOUDCOST_WORKERS:-2} gevent_port=${CLOUDCOST_GEVENT_PORT:-}
+    if [ -z "$gevent_port" ]; then
+        gevent_port=$("$CC_VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    fi
+    {
+        echo "; ./setup/run: the server's shape"
+        echo "workers = $workers"
+        echo "gevent_port = $gevent_port"
+        echo "max_cron_threads = 1"
+        # queue jobs (imports, runs) are requests of queue_job's runner to the workers
+        echo "limit_time_cpu = 3600"
+        echo "limit_time_real = 7200"
+    } >"$CC_CONFIG.server"
+    # the options belong to [options], the first section of the file
+    awk -v extra="$CC_CONFIG.server" '
+        /^\[/ && seen++ == 1 { while ((getline line < extra) > 0) print line; print "" }
+        { print }
+        END { if (seen < 2) while ((getline line < extra) > 0) print line }
+    ' "$CC_CONFIG" >"$CC_CONFIG.tmp"
+    mv "$CC_CONFIG.tmp" "$CC_CONFIG"
+    rm -f "$CC_CONFIG.server"
+}
+
 # Addons of this project (Odoo orders them by dependency); CLOUDCOST_MODULES narrows the list.
 cc_project_modules() {
     local manifest mods=""
@@ -324,4 +396,5 @@ cc_bootstrap() {
     cc_ensure_venv
     cc_find_postgres
     cc_write_config
+    cc_remember
 }

@@ -180,10 +180,13 @@ def test_setup_run_serves_the_login_page_with_the_suite_installed(project_dir, o
         assert read("cloud.cost.usage", ["name"])
 
         # Odoo restarts itself on SIGHUP (as after a memory limit or a module install): it comes back
-        odoo_process = next(
+        odoo_processes = [
             child for child in psutil.Process(server.pid).children(recursive=True)
             if any(part.endswith("odoo-bin") or part.endswith("/odoo") for part in child.cmdline())
-        )
+        ]
+        # the main process, not one of its prefork workers
+        odoo_process = next(p for p in odoo_processes if p.ppid() not in {q.pid for q in odoo_processes})
+        assert len(odoo_processes) > 2, "./setup/run serves with prefork workers"
         logged_before = len(log_path.read_text())
         odoo_process.send_signal(signal.SIGHUP)
         time.sleep(3)
