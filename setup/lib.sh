@@ -387,7 +387,8 @@ cc_odoo_bin() {
 }
 
 cc_odoo() {
-    "$CC_VENV/bin/python" "$(cc_odoo_bin)" -c "$CC_CONFIG" "$@"
+    # Odoo re-executes itself as plain "python": the virtualenv's must come first on PATH
+    PATH="$CC_VENV/bin:$PATH" "$CC_VENV/bin/python" "$(cc_odoo_bin)" -c "$CC_CONFIG" "$@"
 }
 
 cc_bootstrap() {
