@@ -51,7 +51,7 @@ def test_a_response_is_read_to_the_digit():
 @pytest.mark.parametrize(("payload", "message"), [
     (b"{oops", "not JSON"),
     (b'{"code": 200, "data": [{"a": {"cpuCost": NaN}}]}', "not JSON"),
-    (b'{"code": 500, "message": "boom", "data": null}', "answered code 500: boom"),
+    (b'{"code": 500, "message": "boom", "data": null}', "answered code 500$"),  # its message is not repeated
     (b'{"code": 200, "data": [{"a": {"cpuCost": "x"}}]}', "cpuCost is not a number"),
     (b'{"code": 200, "data": [{"a": {"cpuCoreHours": -2}}]}', "cpuCoreHours is -2"),
     (b'{"code": 200, "data": [{}, {}]}', "2 allocation sets"),
