@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .outbound import describe_boto_error, guard_boto_client
-from .server_paths import PathRefused, check_path, open_checked, walk_files
+from .server_paths import MAX_FILES_OPTION, PathRefused, check_path, open_checked, walk_files
 
 BILL_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")
 
@@ -306,19 +306,23 @@ def bound_units(units, max_files, known=None):
     for unit in ordered:
         size = len(unit.files)
         if size > max_files:
-            notes.append(f"{unit.label}: {size} files, more than the {max_files} imported per run "
-                         f"(server option cloud_cost_max_files_per_run): not imported")
+            notes.append(f"{unit.label}: {size} files, more than the {max_files} read per run "
+                         f"(server option {MAX_FILES_OPTION}): not imported")
             left.append(unit)
         elif count + size <= max_files:
             taken.append(unit)
             count += size
         else:
             left.append(unit)
-    waiting = [u for u in left if len(u.files) <= max_files]
+    waiting = [u for u in left if len(u.files) <= max_files and not known(u)]
     if waiting:
         names = ", ".join(u.label for u in waiting[:5]) + (", ..." if len(waiting) > 5 else "")
         notes.append(f"{sum(len(u.files) for u in waiting)} file(s) left for the next run, at most {max_files} "
-                     f"per run (server option cloud_cost_max_files_per_run): {names}")
+                     f"read per run (server option {MAX_FILES_OPTION}): {names}")
+    unchecked = sum(len(u.files) for u in left if len(u.files) <= max_files and known(u))
+    if unchecked:
+        notes.append(f"{unchecked} file(s) imported before not checked again in this run, at most {max_files} "
+                     f"read per run (server option {MAX_FILES_OPTION})")
     # in the order the store gave them: billing periods, then file names
     rank = {id(unit): index for index, unit in enumerate(units)}
     taken.sort(key=lambda unit: rank[id(unit)])

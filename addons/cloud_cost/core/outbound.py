@@ -123,7 +123,7 @@ def resolve(host, port):
     return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
 
-def check_url(url, policy, *, resolver=resolve, unresolved_ok=False):
+def check_url(url, policy, *, resolver=None, unresolved_ok=False):
     """Refuse ``url`` unless it is http(s) and every address its host resolves to may be called.
 
     ``unresolved_ok``: a name that does not resolve (yet) passes, for a check at save time; the
@@ -133,7 +133,7 @@ def check_url(url, policy, *, resolver=resolve, unresolved_ok=False):
     if policy.allow_private or policy.allows(host, port):
         return
     try:
-        addresses = resolver(host, port)
+        addresses = (resolver or resolve)(host, port)
     except (OSError, UnicodeError):
         if unresolved_ok:
             return
