@@ -48,7 +48,7 @@ def _split_host_port(entry):
     else:  # a name, an IPv4 address or a bare IPv6 address
         host, port = entry, ""
     if port and not port.isdigit():
-        raise ValueError(f"{ALLOWED_HOSTS_OPTION}: {entry!r} has no valid port")
+        raise TargetRefused(f"server option {ALLOWED_HOSTS_OPTION}: {entry!r} has no valid port")
     return host, int(port) if port else None
 
 
@@ -91,8 +91,8 @@ def non_public_reason(address):
         ("is_link_local", "a link-local address"),
         ("is_unspecified", "an unspecified address"),
         ("is_multicast", "a multicast address"),
-        ("is_private", "a private address"),
         ("is_reserved", "a reserved address"),
+        ("is_private", "a private address"),
     ):
         if getattr(ip, test):
             return reason

@@ -144,11 +144,10 @@ class CloudCostSource(models.Model):
     @api.model
     def _check_targets(self, values):
         """At save time: refuse a target URL the server would not call (core.outbound)."""
-        policy = server_policy()
         for name, url in self._target_urls(values):
             if url:
                 try:
-                    outbound.check_url(url, policy, unresolved_ok=True)
+                    outbound.check_url(url, server_policy(), unresolved_ok=True)
                 except outbound.TargetRefused as error:
                     raise ValidationError(_("%(field)s: %(reason)s", field=self._fields[name].string,
                                             reason=error)) from None
@@ -266,12 +265,12 @@ class CloudCostSource(models.Model):
                               else (self.s3_bucket, self.s3_prefix or ""))
             if not bucket:
                 raise StoreError(_("Source %(name)s names no S3 bucket.", name=self.name))
-            policy = server_policy()
-            if self.s3_endpoint_url:
-                try:  # again before any call: the name may resolve elsewhere since the source was saved
+            try:
+                policy = server_policy()
+                if self.s3_endpoint_url:  # again before any call: the name may resolve elsewhere by now
                     outbound.check_url(self.s3_endpoint_url, policy)
-                except outbound.TargetRefused as error:
-                    raise StoreError(str(error)) from None
+            except outbound.TargetRefused as error:
+                raise StoreError(str(error)) from None
             client = s3_client(
                 region=self.s3_region,
                 endpoint_url=self.s3_endpoint_url,

@@ -68,12 +68,12 @@ class CloudCostSource(models.Model):
         """Athena with the source's credentials, or the standard AWS credential chain."""
         import boto3
 
-        policy = server_policy()
-        if self.athena_endpoint_url:
-            try:  # again before any call: the name may resolve elsewhere since the source was saved
+        try:
+            policy = server_policy()
+            if self.athena_endpoint_url:  # again before any call: the name may resolve elsewhere by now
                 outbound.check_url(self.athena_endpoint_url, policy)
-            except outbound.TargetRefused as error:
-                raise AggregationError(_("Athena: %s", error)) from None
+        except outbound.TargetRefused as error:
+            raise AggregationError(_("Athena: %s", error)) from None
         secrets = self.sudo()
         session = boto3.session.Session(
             aws_access_key_id=secrets.aws_access_key_id or None,

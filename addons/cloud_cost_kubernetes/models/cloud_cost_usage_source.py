@@ -170,8 +170,8 @@ class CloudCostUsageSource(models.Model):
         secret = self.sudo().auth_header
         headers = {"Authorization": secret} if secret else {}
         imported, failed, failures = [], [], []
-        policy = server_policy()
         try:  # again before any call: the name may resolve elsewhere since the source was saved
+            policy = server_policy()
             outbound.check_url(self.base_url, policy)
         except outbound.TargetRefused as error:
             failures.append(_("%(first)s to %(last)s: %(reason)s (not called)", first=date_from, last=date_to,
