@@ -315,6 +315,8 @@ db_password = ${CC_DB_PASSWORD:-False}
 admin_passwd = ${CLOUDCOST_MASTER_PASSWORD:-admin}
 http_port = ${CLOUDCOST_HTTP_PORT:-8069}
 list_db = True
+; folders of this machine that bill sources may read (comma-separated; empty: uploads and S3 only)
+cloud_cost_import_roots = ${CLOUDCOST_IMPORT_ROOTS:-}
 ; queue_job's runner (imports and allocation runs in the background) starts with the server
 server_wide_modules = base,web,queue_job
 

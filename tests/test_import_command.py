@@ -68,7 +68,15 @@ def test_import_prints_the_batch_summary_and_refuses_bad_files(project_dir, tmp_
     bill = tmp_path / "focus-2026-10.csv.gz"
     bill.write_bytes(focus_csv(rows, gzip_it=True))
 
-    result = cloudcost(project_dir, "import", str(bill), "--source", source_name)
+    # a file of this machine is read only below the server's import roots or a folder the command is given
+    outside = cloudcost(project_dir, "import", str(bill), "--source", source_name)
+    assert outside.returncode == 2
+    assert f"{bill}: not below an import directory" in outside.stderr or "no import directory" in outside.stderr
+    assert "cloud_cost_import_roots" in outside.stderr
+    assert outside.stdout == ""
+    assert batches_of(source_name) == []
+
+    result = cloudcost(project_dir, "import", str(bill), "--source", source_name, "--import-root", str(tmp_path))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "3 rows" in out
@@ -78,7 +86,7 @@ def test_import_prints_the_batch_summary_and_refuses_bad_files(project_dir, tmp_
     assert "unallocated:" in out and "3 of 3 rows (100.0 %)" in out
     assert batches_of(source_name) == [("imported", 3)]
 
-    again = cloudcost(project_dir, "import", str(bill), "--source", source_name)
+    again = cloudcost(project_dir, "import", str(bill), "--source", source_name, "--import-root", str(tmp_path))
     assert again.returncode == 0, again.stderr
     assert "unchanged, already imported: focus-2026-10.csv.gz" in again.stdout
     assert batches_of(source_name) == [("imported", 3)]
@@ -86,7 +94,7 @@ def test_import_prints_the_batch_summary_and_refuses_bad_files(project_dir, tmp_
     rows[1]["EffectiveCost"] = "0,25 EUR"
     broken = tmp_path / "restated.csv"
     broken.write_bytes(focus_csv(rows))
-    refused = cloudcost(project_dir, "import", str(broken), "--source", source_name)
+    refused = cloudcost(project_dir, "import", str(broken), "--source", source_name, "--import-root", str(tmp_path))
     assert refused.returncode == 2
     assert "restated.csv" in refused.stderr
     assert "EffectiveCost" in refused.stderr

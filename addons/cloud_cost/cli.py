@@ -20,6 +20,14 @@ def register(commands):
         metavar="NAME",
         help="cost source to import into (created if missing; default: the source with this location)",
     )
+    bills.add_argument(
+        "--import-root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read files below DIR for this command, beside the server option cloud_cost_import_roots "
+        "(a file or folder outside both is refused; links and '..' are resolved first)",
+    )
     bills.set_defaults(handler=run_import)
 
 
@@ -41,9 +49,11 @@ def run_status(env, args):
     return 0
 
 
-def import_location(env, location, source_name=None):
+def import_location(env, location, source_name=None, extra_roots=()):
     """Import ``location`` into the named source (found or created); returns (source, result).
 
+    A file or folder is read only below the server's import roots (cloud_cost_import_roots) or
+    ``extra_roots``, the folders the operator running the command allows for this command only.
     Raises ImportRefused when the input is refused (nothing written).
     """
     Source = env["cloud.cost.source"]
@@ -54,7 +64,8 @@ def import_location(env, location, source_name=None):
         source = Source.search([("location", "=", location), ("company_id", "=", company.id)], limit=1)
     if not source:
         is_s3 = location.startswith("s3://")
-        source = Source.create(
+        # created by the command: its location is checked against the roots of this command, below
+        source = Source._suite().create(
             {
                 "name": source_name or location,
                 "company_id": company.id,
@@ -63,7 +74,8 @@ def import_location(env, location, source_name=None):
                 "location": location,
             }
         )
-    result = source._run_import(location)
+        source = source.with_env(env)
+    result = source._run_import(location, extra_roots=extra_roots)
     source._record_import("done" if result.batches else "unchanged", result.summary())
     return source, result
 
@@ -119,11 +131,13 @@ def _plain(value):
 
 
 def run_import(env, args):
+    from odoo.exceptions import AccessError, ValidationError  # noqa: PLC0415
+
     from .models.cloud_cost_bill_import import ImportRefused  # noqa: PLC0415
 
     try:
-        source, result = import_location(env, args.location, args.source)
-    except ImportRefused as error:
+        source, result = import_location(env, args.location, args.source, extra_roots=args.import_root)
+    except (ImportRefused, AccessError, ValidationError) as error:
         print(f"cloudcost import: refused, nothing written: {error.args[0]}", file=sys.stderr)
         return 2
     print(f"source {source.name} (id {source.id}): {len(result.batches)} batch(es), {result.rows} rows "

@@ -7,10 +7,14 @@ Nothing here knows the ORM; manifests are read by the parser passed in.
 """
 
 import hashlib
+import os
 import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .outbound import describe_boto_error, guard_boto_client
+from .server_paths import MAX_FILES_OPTION, PathRefused, check_path, open_checked, walk_files
 
 BILL_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")
 
@@ -71,25 +75,38 @@ class ImportUnit:
 
 
 class LocalStore:
-    """A file, or every file below a folder."""
+    """A file, or every file below a folder, of the server: only below the import roots (core.server_paths).
 
-    def __init__(self, path):
-        self.path = Path(path).expanduser()
+    The folder and each file found in it are resolved (links, '..') and checked against ``roots``
+    before anything is read; each file is checked again right before it is opened.
+    """
+
+    def __init__(self, path, roots=()):
+        self.given = str(path)
+        self.roots = tuple(roots)
+        try:
+            real = check_path(self.given, self.roots)
+        except PathRefused as error:
+            raise StoreError(str(error), file=self.given) from None
+        self.path = Path(real)
         if not self.path.exists():
-            raise StoreError(f"{self.path}: no such file or folder", file=str(self.path))
+            raise StoreError(f"{self.given}: no such file or folder", file=self.given)
         self.root = self.path if self.path.is_dir() else self.path.parent
 
     def __str__(self):
-        return str(self.path)
+        return self.given
 
     def list(self):
-        paths = sorted(p for p in self.path.rglob("*") if p.is_file()) if self.path.is_dir() else [self.path]
+        try:
+            paths = walk_files(self.path, self.roots) if self.path.is_dir() else [(str(self.path), str(self.path))]
+        except PathRefused as error:
+            raise StoreError(str(error), file=error.file) from None
         objects = []
-        for path in paths:
-            stat = path.stat()
+        for listed, real in paths:
+            stat = os.stat(real)
             objects.append(
                 StoredObject(
-                    key=path.relative_to(self.root).as_posix(),
+                    key=Path(listed).relative_to(self.root).as_posix(),
                     size=stat.st_size,
                     modified=datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
                     store=self,
@@ -97,9 +114,18 @@ class LocalStore:
             )
         return objects
 
+    def real_path(self, key):
+        """The checked, resolved path of a file of the listing (for readers that open it themselves)."""
+        try:
+            return Path(check_path(str(self.root / key), self.roots))
+        except PathRefused as error:
+            raise StoreError(str(error), file=key) from None
+
     def read(self, key):
         try:
-            return (self.root / key).read_bytes()
+            return open_checked(str(self.root / key), self.roots)
+        except PathRefused as error:
+            raise StoreError(str(error), file=key) from None
         except OSError as error:
             raise StoreError(f"{key}: {error.strerror or error}", file=key) from error
 
@@ -164,7 +190,8 @@ class S3Store:
                         StoredObject(key=item["Key"], size=item["Size"], modified=item["LastModified"], store=self)
                     )
         except Exception as error:  # botocore ClientError, EndpointConnectionError, NoCredentialsError...
-            raise StoreError(f"{self}: cannot list objects: {error}") from error
+            # the reason is ours: an S3 error body is not repeated to users
+            raise StoreError(f"{self}: cannot list objects: {describe_boto_error(error)}") from error
         return sorted(objects, key=lambda o: o.key)
 
     def read(self, key):
@@ -172,7 +199,8 @@ class S3Store:
         try:
             return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
         except Exception as error:
-            raise StoreError(f"s3://{bucket}/{key}: cannot read: {error}", file=f"s3://{bucket}/{key}") from error
+            raise StoreError(f"s3://{bucket}/{key}: cannot read: {describe_boto_error(error)}",
+                             file=f"s3://{bucket}/{key}") from error
 
     def _split(self, key):
         if key.startswith("s3://"):
@@ -189,8 +217,11 @@ class S3Store:
         return reference
 
 
-def s3_client(*, region=None, endpoint_url=None, access_key=None, secret_key=None, session_token=None):
-    """A boto3 S3 client; without keys, the standard AWS credential chain applies."""
+def s3_client(*, region=None, endpoint_url=None, access_key=None, secret_key=None, session_token=None, policy=None):
+    """A boto3 S3 client; without keys, the standard AWS credential chain applies.
+
+    With ``policy`` (core.outbound.TargetPolicy), the host of every request is checked right before it is sent.
+    """
     import boto3  # noqa: PLC0415  (optional dependency, only for S3 sources)
     from botocore.config import Config  # noqa: PLC0415
 
@@ -204,7 +235,8 @@ def s3_client(*, region=None, endpoint_url=None, access_key=None, secret_key=Non
         kwargs["aws_secret_access_key"] = secret_key
         if session_token:
             kwargs["aws_session_token"] = session_token
-    return boto3.client("s3", **kwargs)
+    client = boto3.client("s3", **kwargs)
+    return guard_boto_client(client, policy) if policy is not None else client
 
 
 def parse_s3_uri(uri):
@@ -258,3 +290,40 @@ def plan_imports(store, parse_manifest, objects=None):
             continue
         units.append(ImportUnit(files=files, manifest=obj, manifest_data=data, billing_period=period))
     return units, notes
+
+
+def bound_units(units, max_files, known=None):
+    """(units to import now, units left for a later run, notes): at most ``max_files`` files per run.
+
+    ``known(unit)`` tells a unit that looks imported already (same file names and sizes): those go
+    after the others, so that new bills are not held up behind files that are only checked again.
+    A unit (an export's manifest and its files) is never split; one with more files than the bound
+    on its own is left aside with a note naming the option to raise.
+    """
+    known = known or (lambda unit: False)
+    ordered = [u for u in units if not known(u)] + [u for u in units if known(u)]
+    taken, left, notes, count = [], [], [], 0
+    for unit in ordered:
+        size = len(unit.files)
+        if size > max_files:
+            notes.append(f"{unit.label}: {size} files, more than the {max_files} read per run "
+                         f"(server option {MAX_FILES_OPTION}): not imported")
+            left.append(unit)
+        elif count + size <= max_files:
+            taken.append(unit)
+            count += size
+        else:
+            left.append(unit)
+    waiting = [u for u in left if len(u.files) <= max_files and not known(u)]
+    if waiting:
+        names = ", ".join(u.label for u in waiting[:5]) + (", ..." if len(waiting) > 5 else "")
+        notes.append(f"{sum(len(u.files) for u in waiting)} file(s) left for the next run, at most {max_files} "
+                     f"read per run (server option {MAX_FILES_OPTION}): {names}")
+    unchecked = sum(len(u.files) for u in left if len(u.files) <= max_files and known(u))
+    if unchecked:
+        notes.append(f"{unchecked} file(s) imported before not checked again in this run, at most {max_files} "
+                     f"read per run (server option {MAX_FILES_OPTION})")
+    # in the order the store gave them: billing periods, then file names
+    rank = {id(unit): index for index, unit in enumerate(units)}
+    taken.sort(key=lambda unit: rank[id(unit)])
+    return taken, left, notes

@@ -1,9 +1,13 @@
 import logging
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import config
 
-from ..core import bill_formats
-from ..core.bill_stores import LocalStore, S3Store, StoreError, parse_s3_uri, plan_imports, s3_client
+from ..core import bill_formats, outbound, server_paths
+from ..core.bill_stores import (
+    LocalStore, S3Store, StoreError, bound_units, parse_s3_uri, plan_imports, s3_client,
+)
 from .cloud_cost_bill_import import ImportRefused, describe_error
 
 _logger = logging.getLogger(__name__)
@@ -31,12 +35,30 @@ IMPORT_STATES = [
     ("failed", "Refused"),
 ]
 INTERVAL_TYPES = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
+# where a source reads: changing any of them sends the stored credentials elsewhere, so they are cleared
+TARGET_FIELDS = ("source_type", "location", "s3_bucket", "s3_prefix", "s3_region", "s3_endpoint_url")
+SECRET_FIELDS = ("aws_access_key_id", "aws_secret_access_key")
+
+
+def server_policy():
+    """The outbound target policy of the server configuration (core.outbound)."""
+    return outbound.TargetPolicy.from_options(
+        config.get(outbound.ALLOWED_HOSTS_OPTION), config.get(outbound.ALLOW_PRIVATE_OPTION))
+
+
+def server_import_roots():
+    """The import roots of the server configuration (core.server_paths)."""
+    return server_paths.parse_roots(config.get(server_paths.ROOTS_OPTION))
+
+
+def _same(old, new):
+    return (old or False) == (new or False)
 
 
 class CloudCostSource(models.Model):
     _name = "cloud.cost.source"
     _description = "Cloud Cost Source"
-    _inherit = ["mail.thread", "cloud.cost.scheduled.mixin"]
+    _inherit = ["mail.thread", "cloud.cost.scheduled.mixin", "cloud.cost.guarded.mixin"]
     _order = "sequence, name, id"
     _cron_fields = ("active", "source_type", "interval_number", "interval_type", "name", "location", "s3_bucket")
     _check_company_auto = True
@@ -80,6 +102,117 @@ class CloudCostSource(models.Model):
         ("name_company_uniq", "unique(name, company_id)", "A cost source name must be unique per company."),
     ]
 
+    @api.model
+    def _guarded_field_names(self):
+        # what the last import did is the import's own record, not an editable field
+        return super()._guarded_field_names() | {"last_import_date", "last_import_message", "last_import_state"}
+
+    # ------------------------------------------------------------------ credentials and targets
+    @api.model
+    def _target_field_names(self):
+        """Fields that say where the source reads; changing one clears the stored secrets."""
+        return set(TARGET_FIELDS)
+
+    @api.model
+    def _admin_field_names(self):
+        """Fields only administrators set on a source that carries credentials (targets and the like)."""
+        return self._target_field_names()
+
+    @api.model
+    def _secret_field_names(self):
+        return set(SECRET_FIELDS)
+
+    @api.model
+    def _carries_credentials(self, values):
+        """True when a source with these values calls out with credentials: keys of its own, or, for S3
+        (without keys), the server's own AWS credential chain (instance or task role)."""
+        location = (values.get("location") or "").strip()
+        return (values.get("source_type") == "s3" or location.startswith("s3://")
+                or any(values.get(name) for name in self._secret_field_names()))
+
+    def _credential_values(self):
+        self.ensure_one()
+        record = self.sudo()
+        names = self._admin_field_names() | self._secret_field_names() | {"source_type", "location"}
+        return {name: record[name] for name in names}
+
+    @api.model
+    def _target_urls(self, values):
+        """(field, URL) pairs of the outbound targets these values name."""
+        return [("s3_endpoint_url", values.get("s3_endpoint_url"))]
+
+    @api.model
+    def _check_targets(self, values):
+        """At save time: refuse a target URL the server would not call (core.outbound)."""
+        for name, url in self._target_urls(values):
+            if url:
+                try:
+                    outbound.check_url(url, server_policy(), unresolved_ok=True)
+                except outbound.TargetRefused as error:
+                    raise ValidationError(_("%(field)s: %(reason)s", field=self._fields[name].string,
+                                            reason=error)) from None
+
+    @api.model
+    def _check_server_path(self, location):
+        """At save time: a folder or file of the server only below the import roots."""
+        location = (location or "").strip()
+        if location and not location.startswith("s3://") and not self._is_suite():
+            try:
+                server_paths.check_path(location, server_import_roots())
+            except server_paths.PathRefused as error:
+                raise ValidationError(_("Location %(reason)s", reason=error)) from None
+
+    def _refuse_credential_target(self, names):
+        labels = ", ".join(sorted(self._fields[name].string for name in names))
+        raise AccessError(_(
+            "%(model)s: only administrators set or change %(fields)s of a source that carries credentials "
+            "(keys, a token, or the server's own AWS role); nothing was changed.",
+            model=self._description, fields=labels))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        admin = self.env.is_system()
+        for record in records:
+            values = record._credential_values()
+            if not admin and record._carries_credentials(values):
+                record._refuse_credential_target(
+                    {name for name in record._admin_field_names() if values.get(name)} or {"source_type"})
+            record._check_targets(values)
+            record._check_server_path(values.get("location"))
+        return records
+
+    def write(self, vals):
+        admin_names, target_names = self._admin_field_names() & set(vals), self._target_field_names() & set(vals)
+        secret_names = self._secret_field_names()
+        to_clear = self.browse()
+        if admin_names:
+            for record in self:
+                before = record._credential_values()
+                changed = {name for name in admin_names if not _same(before[name], vals[name])}
+                if not changed:
+                    continue
+                after = {**before, **{name: vals[name] for name in vals if name in before}}
+                if not self.env.is_system() and (self._carries_credentials(before)
+                                                 or self._carries_credentials(after)):
+                    record._refuse_credential_target(changed)
+                if changed & target_names and any(before[name] for name in secret_names - set(vals)):
+                    to_clear |= record
+        self._check_targets(vals)
+        if "location" in vals:
+            self._check_server_path(vals["location"])
+        result = super().write(vals)
+        if to_clear:
+            # the stored keys were given for the old target: they are not sent to the new one
+            cleared = {name: False for name in secret_names - set(vals)}
+            super(CloudCostSource, to_clear.sudo()).write(cleared)
+            for record in to_clear:
+                record.sudo()._suite().message_post(body=_(
+                    "Where the source reads changed: its stored credentials (%(fields)s) were cleared. "
+                    "An administrator enters them again for the new target.",
+                    fields=", ".join(sorted(self._fields[name].string for name in cleared))))
+        return result
+
     @api.depends("batch_ids")
     def _compute_batch_count(self):
         counts = dict(
@@ -119,8 +252,11 @@ class CloudCostSource(models.Model):
             source._import_and_record()
 
     # ------------------------------------------------------------------ import
-    def _store(self, location=None):
-        """Where the bills of this source are: a folder, a file or an S3 prefix."""
+    def _store(self, location=None, extra_roots=()):
+        """Where the bills of this source are: a folder or a file below the import roots, or an S3 prefix.
+
+        ``extra_roots``: folders the server's operator allows for one command (``--import-root``).
+        """
         self.ensure_one()
         location = (location or self.location or "").strip()
         if location.startswith("s3://") or self.source_type == "s3":
@@ -129,34 +265,83 @@ class CloudCostSource(models.Model):
                               else (self.s3_bucket, self.s3_prefix or ""))
             if not bucket:
                 raise StoreError(_("Source %(name)s names no S3 bucket.", name=self.name))
+            try:
+                policy = server_policy()
+                if self.s3_endpoint_url:  # again before any call: the name may resolve elsewhere by now
+                    outbound.check_url(self.s3_endpoint_url, policy)
+            except outbound.TargetRefused as error:
+                raise StoreError(str(error)) from None
             client = s3_client(
                 region=self.s3_region,
                 endpoint_url=self.s3_endpoint_url,
                 access_key=secrets.aws_access_key_id,
                 secret_key=secrets.aws_secret_access_key,
+                policy=policy,
             )
             return S3Store(client, bucket, prefix)
         if not location:
             raise StoreError(_("Source %(name)s has no folder or file to read.", name=self.name))
-        return LocalStore(location)
+        try:
+            roots = server_import_roots() + server_paths.parse_roots(list(extra_roots))
+        except server_paths.PathRefused as error:
+            raise StoreError(str(error)) from None
+        return LocalStore(location, roots)
 
-    def _import_store(self, store):
-        """Import every unit of ``store``; raises ImportRefused (nothing written) on bad input."""
+    @api.model
+    def _max_files_per_run(self):
+        try:
+            return server_paths.parse_max_files(config.get(server_paths.MAX_FILES_OPTION))
+        except ValueError as error:
+            raise StoreError(str(error)) from None
+
+    def _known_files(self):
+        """{(file name, size)} of the bill files this source imported already."""
+        self.ensure_one()
+        self.env["cloud.cost.import.file"].flush_model(["name", "size", "kind", "batch_id"])
+        self.env.cr.execute(
+            """SELECT f.name, f.size FROM cloud_cost_import_file f
+                 JOIN cloud_cost_import_batch b ON b.id = f.batch_id
+                WHERE b.source_id = %s AND f.kind = 'data'""",
+            [self.id],
+        )
+        return set(self.env.cr.fetchall())
+
+    def _bounded_units(self, units):
+        """(units of this run, notes): at most the server's bound of files, the new-looking ones first."""
+        known = self._known_files()
+        taken, _left, notes = bound_units(
+            units, self._max_files_per_run(),
+            known=lambda unit: all((obj.key, obj.size) in known for obj in unit.files))
+        return taken, notes
+
+    def _import_store(self, store, bounded=False):
+        """Import the units of ``store``; raises ImportRefused (nothing written) on bad input.
+
+        ``bounded``: a store the server lists (a folder, a bucket): at most the server's bound of files
+        is read in one run, the rest is named in the notes and left for the next.
+        """
         self.ensure_one()
         importer = self.env["cloud.cost.bill.import"]
         try:
             units, notes = plan_imports(store, bill_formats.parse_manifest)
+            if bounded:
+                units, imported = importer._split_imported_manifests(self, units)
+                units, bound_notes = self._bounded_units(units)
+                notes = notes + bound_notes
         except (StoreError, bill_formats.BillFormatError) as error:
             raise ImportRefused(describe_error(error)) from error
-        return importer._import_units(self, units, notes=notes)
+        result = importer._import_units(self, units, notes=notes)
+        if bounded:
+            result.unchanged[:0] = imported
+        return result
 
-    def _run_import(self, location=None):
+    def _run_import(self, location=None, extra_roots=()):
         self.ensure_one()
         try:
-            store = self._store(location)
+            store = self._store(location, extra_roots)
         except StoreError as error:
             raise ImportRefused(describe_error(error)) from error
-        return self._import_store(store)
+        return self._import_store(store, bounded=True)
 
     def _import_and_record(self, location=None):
         """Run an import and keep its outcome on the source: for scheduled actions and buttons."""
@@ -170,7 +355,8 @@ class CloudCostSource(models.Model):
         return result
 
     def _record_import(self, state, message):
-        self = self.sudo()  # noqa: PLW0642  (accountants import bills without editing the source)
+        # accountants import bills without editing the source; the outcome is the suite's to write
+        self = self.sudo()._suite()  # noqa: PLW0642
         self.write(
             {"last_import_date": fields.Datetime.now(), "last_import_state": state, "last_import_message": message}
         )

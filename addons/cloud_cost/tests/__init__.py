@@ -8,3 +8,5 @@ from . import test_import_schedule
 from . import test_import_pipeline
 from . import test_import_s3
 from . import test_import_currency
+from . import test_server_files
+from . import test_source_targets

@@ -6,9 +6,14 @@ from pathlib import Path
 
 from odoo.tests import TransactionCase
 
+from .server_options import server_options
+
 
 class ImportCase(TransactionCase):
-    """A company in EUR with a folder source; helpers to write bills and read results exactly."""
+    """A company in EUR with a folder source; helpers to write bills and read results exactly.
+
+    The folders of the tests lie below ``import_root``, the server's only import directory while they run.
+    """
 
     @classmethod
     def setUpClass(cls):
@@ -17,6 +22,9 @@ class ImportCase(TransactionCase):
         cls.eur = Currency.search([("name", "=", "EUR")])
         cls.usd = Currency.search([("name", "=", "USD")])
         (cls.eur | cls.usd).active = True
+        cls.import_root = Path(tempfile.mkdtemp(prefix="cloud-cost-root-"))
+        cls.addClassCleanup(shutil.rmtree, cls.import_root, ignore_errors=True)
+        cls.startClassPatcher(server_options(cloud_cost_import_roots=str(cls.import_root)))
         cls.company = cls.env["res.company"].create({"name": "Bills Co", "currency_id": cls.eur.id})
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
         cls.source = cls.env["cloud.cost.source"].create(
@@ -25,7 +33,7 @@ class ImportCase(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.folder = Path(tempfile.mkdtemp(prefix="cloud-cost-bills-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="cloud-cost-bills-", dir=self.import_root))
         self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
         self.source.location = str(self.folder)
 

@@ -11,6 +11,7 @@ from odoo.tests import tagged
 from ..models.cloud_cost_bill_import import ImportRefused
 from .bill_files import focus_csv, focus_row
 from .common_import import ImportCase
+from .server_options import server_options
 from .test_bill_formats import CUR2_HEADER, cur2_row, to_csv
 
 BUCKET = "acme-billing"
@@ -43,6 +44,8 @@ class TestImportS3(ImportCase):
         cls.addClassCleanup(cls.server.stop)
         host, port = cls.server.get_host_and_port()
         cls.endpoint = f"http://{host}:{port}"
+        # the test's own S3 on this machine: allowed by the configuration, as an administrator would
+        cls.startClassPatcher(server_options(cloud_cost_allowed_hosts=f"{host}:{port}"))
         cls.s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=cls.endpoint, **KEYS)
         cls.s3_source = cls.env["cloud.cost.source"].create(
             {

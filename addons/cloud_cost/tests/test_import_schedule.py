@@ -1,8 +1,15 @@
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .server_options import server_options
+
 
 @tagged("post_install", "-at_install")
 class TestSourceSchedule(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(server_options(cloud_cost_import_roots="/nonexistent"))
+
     def _crons(self, source):
         return self.env["ir.cron"].with_context(active_test=False).search(
             [("code", "=", f"model.browse({source.id})._cron_import()")]

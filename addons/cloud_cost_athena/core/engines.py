@@ -4,6 +4,7 @@ Both return ``QueryResult(engine, query_id, columns, rows)`` with every value as
 None), as Athena gives them, so that what follows does not depend on the engine.
 """
 
+import re
 import shutil
 import tempfile
 import time
@@ -15,6 +16,8 @@ from pathlib import Path
 from .aggregation import AggregationError, quote_identifier, quote_literal
 
 ATHENA_DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
+QUERY_ID = re.compile(r"[A-Za-z0-9-]{1,128}")
+ERROR_CATEGORIES = {1: " (an error of the service)", 2: " (an error in the query or its data)", 3: " (other error)"}
 
 
 @dataclass
@@ -32,7 +35,9 @@ def run_athena(client, sql, *, database, workgroup=None, output_location=None, t
         request["WorkGroup"] = workgroup
     if output_location:
         request["ResultConfiguration"] = {"OutputLocation": output_location}
-    query_id = client.start_query_execution(**request)["QueryExecutionId"]
+    query_id = str(client.start_query_execution(**request).get("QueryExecutionId") or "")
+    if not QUERY_ID.fullmatch(query_id):  # kept and shown: only an id, never other text of the answer
+        raise AggregationError("Athena answered no query id of the expected form")
     deadline = time.monotonic() + timeout
     while True:
         execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
@@ -45,8 +50,10 @@ def run_athena(client, sql, *, database, workgroup=None, output_location=None, t
         time.sleep(poll)
         poll = min(poll * 2, 15)
     if status["State"] != "SUCCEEDED":
-        reason = status.get("StateChangeReason") or status["State"].lower()
-        raise AggregationError(f"Athena query {query_id} {status['State'].lower()}: {reason}")
+        # the service's own reason (StateChangeReason) is not repeated: it is in the Athena console under the id
+        category = ERROR_CATEGORIES.get((status.get("AthenaError") or {}).get("ErrorCategory"), "")
+        raise AggregationError(f"Athena query {query_id} {status['State'].lower()}{category}; its reason is shown "
+                               f"in the Athena console under this query id")
     columns, rows, token = None, [], None
     while True:
         page = client.get_query_results(QueryExecutionId=query_id, **({"NextToken": token} if token else {}))

@@ -2,9 +2,11 @@ import posixpath
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
+from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, LocalStore, MemoryStore, S3Store
+from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
 from ..core.aggregation import LAYOUTS, AggregationError, build_query, result_to_focus_csv
 from ..core.engines import run_athena, run_duckdb
@@ -34,6 +36,24 @@ class CloudCostSource(models.Model):
     athena_endpoint_url = fields.Char("Athena Endpoint URL", tracking=True,
                                       help="Only for Athena-compatible services; empty for AWS itself.")
 
+    # ------------------------------------------------------------------ credentials and targets
+    @api.model
+    def _target_field_names(self):
+        # the query's results are written to the output location, with the source's AWS identity
+        return super()._target_field_names() | {"athena_endpoint_url", "athena_output_location"}
+
+    @api.model
+    def _admin_field_names(self):
+        return super()._admin_field_names() | {"aggregation", "athena_database", "athena_table", "athena_workgroup"}
+
+    @api.model
+    def _carries_credentials(self, values):
+        return super()._carries_credentials(values) or values.get("aggregation") == "athena"
+
+    @api.model
+    def _target_urls(self, values):
+        return super()._target_urls(values) + [("athena_endpoint_url", values.get("athena_endpoint_url"))]
+
     # ------------------------------------------------------------------ aggregation
     def _aggregation_layout(self):
         layout = LAYOUTS.get(self.bill_format)
@@ -48,13 +68,20 @@ class CloudCostSource(models.Model):
         """Athena with the source's credentials, or the standard AWS credential chain."""
         import boto3
 
+        try:
+            policy = server_policy()
+            if self.athena_endpoint_url:  # again before any call: the name may resolve elsewhere by now
+                outbound.check_url(self.athena_endpoint_url, policy)
+        except outbound.TargetRefused as error:
+            raise AggregationError(_("Athena: %s", error)) from None
         secrets = self.sudo()
         session = boto3.session.Session(
             aws_access_key_id=secrets.aws_access_key_id or None,
             aws_secret_access_key=secrets.aws_secret_access_key or None,
             region_name=self.s3_region or "us-east-1",
         )
-        return session.client("athena", endpoint_url=self.athena_endpoint_url or None)
+        client = session.client("athena", endpoint_url=self.athena_endpoint_url or None)
+        return outbound.guard_boto_client(client, policy)
 
     @staticmethod
     def _query_path(obj):
@@ -81,15 +108,16 @@ class CloudCostSource(models.Model):
                     self._athena_client(), aggregation.sql, database=self.athena_database,
                     workgroup=self.athena_workgroup, output_location=self.athena_output_location,
                 )
-            except (BotoCoreError, ClientError) as error:  # kept as the cause: outages are tried again
-                raise AggregationError(_("Athena: %s", error)) from error
+            except (BotoCoreError, ClientError, outbound.TargetRefused) as error:
+                # kept as the cause: outages are tried again; the reason is ours, not the service's answer
+                raise AggregationError(_("Athena: %s", outbound.describe_boto_error(error))) from error
         else:
             not_parquet = [p for p in paths if not p.lower().endswith(".parquet")]
             if not_parquet:
                 raise AggregationError(_("DuckDB sums Parquet exports: %s is not one.", not_parquet[0]),
                                        file=not_parquet[0])
             # files of a folder are read where they lie; others are fetched
-            files = {path: obj.store.root / obj.key if isinstance(obj.store, LocalStore) else obj.read()
+            files = {path: obj.store.real_path(obj.key) if isinstance(obj.store, LocalStore) else obj.read()
                      for path, obj in paths.items()}
             result = run_duckdb(aggregation.sql, files, database=database, table=table)
         period = unit.billing_period or "files"

@@ -19,6 +19,7 @@ from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
 from odoo.addons.cloud_cost.tests.common_import import ImportCase
+from odoo.addons.cloud_cost.tests.server_options import server_options
 
 from ..core.aggregation import build_query
 from ..core.engines import run_duckdb
@@ -143,6 +144,7 @@ class TestAggregatedImport(ImportCase):
         server.start()
         self.addCleanup(server.stop)
         endpoint = f"http://127.0.0.1:{port}"
+        self.startPatcher(server_options(cloud_cost_allowed_hosts=f"127.0.0.1:{port}"))  # S3 and Athena of the test
         s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint, **KEYS)
         s3.create_bucket(Bucket=BUCKET)
         for key, data in self.files.items():

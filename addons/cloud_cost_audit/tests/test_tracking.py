@@ -1,10 +1,16 @@
 from odoo.tests import tagged
 
+from odoo.addons.cloud_cost.tests.server_options import server_options
 from odoo.addons.cloud_cost_allocation.tests.common import AllocationCase
 
 
 @tagged("post_install", "-at_install")
 class TestTracking(AllocationCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(server_options(cloud_cost_import_roots="/srv"))  # where the source's folder lies
+
     def tracked(self, record):
         """{field name: (old, new)} of the record's last message, once the transaction commits."""
         self.env.flush_all()

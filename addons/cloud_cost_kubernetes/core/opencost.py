@@ -15,6 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from http import HTTPStatus
+
+from odoo.addons.cloud_cost.core.outbound import TargetRefused, describe_request_error
 
 IDLE = "__idle__"
 UNALLOCATED = "__unallocated__"
@@ -46,6 +49,13 @@ VALUES = tuple(NUMBERS)
 COSTS = frozenset(name for name in VALUES if name.endswith("_cost"))  # may be negative (credits)
 # statuses worth another call: the server is busy or broken for a while
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def _phrase(status):
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "unknown status"
 
 
 class UsageError(Exception):
@@ -96,7 +106,7 @@ def _number(allocation, key, where, negative=False):
     if value is None:  # OpenCost answers null for a value it could not compute (NaN, infinity)
         return ZERO
     if isinstance(value, bool) or not isinstance(value, Decimal):
-        raise UsageError(f"{where}: {key} is not a number ({value!r})")
+        raise UsageError(f"{where}: {key} is not a number")  # what it is instead is not repeated
     if not value.is_finite() or (value < 0 and not negative):
         raise UsageError(f"{where}: {key} is {value}")
     return value
@@ -110,7 +120,7 @@ def _timestamp(text, where):
     try:
         return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"{where}: unreadable time {text!r}") from None
+        raise UsageError(f"{where}: unreadable time") from None
 
 
 def _check_window(allocation, day, where):
@@ -120,13 +130,17 @@ def _check_window(allocation, day, where):
     if window.get("start") and window.get("end"):
         start, end = _timestamp(window["start"], where), _timestamp(window["end"], where)
         if (start, end) != (first, last):
-            raise UsageError(f"{where}: window {window['start']} - {window['end']} is not the whole day "
+            raise UsageError(f"{where}: window {_stamp(start)} - {_stamp(end)} is not the whole day "
                              f"(partial window)")
     start, end = allocation.get("start"), allocation.get("end")
     if start and end:
         running_from, running_to = _timestamp(start, where), _timestamp(end, where)
         if running_from < first or running_to > last or running_to < running_from:
-            raise UsageError(f"{where}: runs {start} - {end}, outside the day")
+            raise UsageError(f"{where}: runs {_stamp(running_from)} - {_stamp(running_to)}, outside the day")
+
+
+def _stamp(moment):
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment.tzinfo else moment.isoformat()
 
 
 def parse_allocation(payload, day, *, origin="response"):
@@ -143,8 +157,9 @@ def parse_allocation(payload, day, *, origin="response"):
     if not isinstance(payload, dict) or "data" not in payload:
         raise UsageError(f"{origin}: no 'data' in the response")
     code = payload.get("code", 200)
-    if code != 200:
-        raise UsageError(f"{origin}: the API answered code {code}: {payload.get('message', '')}")
+    if code != 200:  # the API's message is not repeated, only its code when it is one
+        shown = int(code) if isinstance(code, Decimal) and code == code.to_integral_value() else "other than 200"
+        raise UsageError(f"{origin}: the API answered code {shown}")
     sets = payload["data"] or []
     if not isinstance(sets, list) or any(not isinstance(s, dict) for s in sets):
         raise UsageError(f"{origin}: 'data' is not a list of allocation sets")
@@ -176,7 +191,10 @@ def fetch_day(session, base_url, kind, day, aggregate, *, headers=None, verify=T
 
     Retries server errors, timeouts, broken connections and bad bodies, waiting ``backoff``
     seconds, then twice that, and so on. A client error (401, 403, 404...) is not retried.
-    A day not over yet is refused without a call: its window would be partial.
+    A day not over yet is refused without a call: its window would be partial. Redirects are
+    not followed (they could lead the token elsewhere). A target the session refuses
+    (core.outbound.TargetRefused) is not called. Messages give the status and a reason of
+    our own, never the body or headers of the answer.
     """
     import requests  # noqa: PLC0415
 
@@ -190,16 +208,21 @@ def fetch_day(session, base_url, kind, day, aggregate, *, headers=None, verify=T
         if attempt:
             sleep(backoff * 2 ** (attempt - 1))
         try:
-            response = session.get(url, params=params, headers=headers or {}, verify=verify, timeout=timeout)
+            response = session.get(url, params=params, headers=headers or {}, verify=verify, timeout=timeout,
+                                   allow_redirects=False)
+        except TargetRefused as exc:
+            raise UsageError(f"{exc} (not called)") from None
         except requests.Timeout:
             error = UsageError(f"{url}: no answer within {timeout:g} s for {day}")
             continue
         except requests.RequestException as exc:
-            error = UsageError(f"{url}: {exc.__class__.__name__}: {exc}")
+            error = UsageError(f"{url}: {describe_request_error(exc)} for {day}")
             continue
-        if response.status_code != 200:
-            error = UsageError(f"{url}: HTTP {response.status_code} for {day}: {response.text[:200]}")
-            if response.status_code in TRANSIENT_STATUS:
+        status = response.status_code
+        if status != 200:
+            response.close()  # the body is not read: it is not ours to show
+            error = UsageError(f"{url}: HTTP {status} for {day} ({_phrase(status)})")
+            if status in TRANSIENT_STATUS:
                 continue
             raise UsageError(f"{error} (not retried)")
         try:

@@ -3,13 +3,14 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
-import requests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
 from odoo.addons.cloud_cost.core.mapping_rules import RULE_ID
+from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
 from ..core.opencost import UNALLOCATED, VALUES, UsageError, fetch_day, parse_daily_csv
 
@@ -32,7 +33,7 @@ class CloudCostUsageSource(models.Model):
 
     _name = "cloud.cost.usage.source"
     _description = "Cluster Usage Source"
-    _inherit = ["mail.thread", "cloud.cost.scheduled.mixin"]
+    _inherit = ["mail.thread", "cloud.cost.scheduled.mixin", "cloud.cost.guarded.mixin"]
     _check_company_auto = True
     _cron_fields = ("active", "name", "base_url")
 
@@ -75,6 +76,60 @@ class CloudCostUsageSource(models.Model):
             if source.aggregate == "label" and not (source.label_key or "").strip():
                 raise ValidationError(_("Source %s aggregates by label: name the label key.", source.name))
 
+    @api.model
+    def _guarded_field_names(self):
+        # how far the days are imported, and how the last import went, is the import's own record
+        return super()._guarded_field_names() | {"last_day", "last_message", "last_failed"}
+
+    # ------------------------------------------------------------------ credentials and targets
+    @api.model
+    def _check_target(self, url):
+        """At save time: refuse an API URL the server would not call (core.outbound)."""
+        if url:
+            try:
+                outbound.check_url(url, server_policy(), unresolved_ok=True)
+            except outbound.TargetRefused as error:
+                raise ValidationError(_("API URL: %s", error)) from None
+
+    def _refuse_credential_target(self, names):
+        labels = ", ".join(sorted(self._fields[name].string for name in names))
+        raise AccessError(_(
+            "%(model)s: only administrators change %(fields)s of a source that sends an Authorization header; "
+            "nothing was changed.", model=self._description, fields=labels))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        for record in records:
+            record._check_target(record.base_url)
+        return records
+
+    def write(self, vals):
+        """The API URL (and TLS verification) of a source with a stored header: administrators only.
+        A new API URL clears the stored header, unless the same write gives one for the new URL."""
+        guarded = {"base_url", "verify_tls"} & set(vals)
+        to_clear = self.browse()
+        if guarded:
+            for record in self:
+                stored = record.sudo().auth_header
+                changed = {name for name in guarded if (record[name] or False) != (vals[name] or False)}
+                if not changed or not stored:
+                    continue
+                if not self.env.is_system():
+                    record._refuse_credential_target(changed)
+                if "base_url" in changed and "auth_header" not in vals:
+                    to_clear |= record
+        if "base_url" in vals:
+            self._check_target(vals["base_url"])
+        result = super().write(vals)
+        if to_clear:
+            super(CloudCostUsageSource, to_clear.sudo()).write({"auth_header": False})
+            for record in to_clear:
+                record.sudo()._suite().message_post(body=_(
+                    "The API URL changed: the stored Authorization header was cleared. An administrator enters "
+                    "it again for the new URL."))
+        return result
+
     def _compute_usage_count(self):
         counts = dict(self.env["cloud.cost.usage"]._read_group([("source_id", "in", self.ids)], ["source_id"],
                                                                 ["__count"]))
@@ -115,8 +170,18 @@ class CloudCostUsageSource(models.Model):
         secret = self.sudo().auth_header
         headers = {"Authorization": secret} if secret else {}
         imported, failed, failures = [], [], []
+        try:  # again before any call: the name may resolve elsewhere since the source was saved
+            policy = server_policy()
+            outbound.check_url(self.base_url, policy)
+        except outbound.TargetRefused as error:
+            failures.append(_("%(first)s to %(last)s: %(reason)s (not called)", first=date_from, last=date_to,
+                              reason=error))
+            _logger.warning("cluster usage of %s: %s", self.name, error)
+            self._report(imported, failed, failures)
+            return imported, failures
         day = date_from
-        with requests.Session() as session:
+        # each connection is checked once made, before the header is sent on it
+        with outbound.checked_session(policy) as session:
             while day <= date_to:
                 try:
                     rows = fetch_day(session, self.base_url, self.kind, day, self._aggregate_param(), headers=headers,
@@ -165,9 +230,10 @@ class CloudCostUsageSource(models.Model):
         values = {"last_message": "\n".join(parts) or _("Nothing to import."), "last_failed": bool(failures)}
         if last != self.last_day:
             values["last_day"] = last
-        self.sudo().write(values)
+        suite = self.sudo()._suite()
+        suite.write(values)
         if failures:
-            self.sudo().message_post(body=self.last_message)
+            suite.message_post(body=self.last_message)
 
     def _store_day(self, day, rows):
         """Replace the source's usage of ``day`` by ``rows`` (idempotent), classified by the mapping rules."""

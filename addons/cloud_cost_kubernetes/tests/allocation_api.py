@@ -48,8 +48,9 @@ def allocation(name, day, *, namespace=None, labels=None, start_hour=0, end_hour
 class AllocationApi:
     """The server: ``sets[(path, day)]`` answers a day; ``faults[day]`` lists what the next calls get instead.
 
-    A fault is "500", "401", "slow" (answers after ``slow_seconds``), "malformed" (a cut body) or
-    "partial" (the day's set with a window ending at noon). Faults are used up one per call.
+    A fault is "500" (``error_body`` with ``error_headers``), "401", "slow" (answers after
+    ``slow_seconds``), "malformed" (a cut body), "partial" (the day's set with a window ending at
+    noon) or "redirect" (to ``/elsewhere`` on this server). Faults are used up one per call.
     """
 
     def __init__(self):
@@ -57,6 +58,8 @@ class AllocationApi:
         self.faults = {}
         self.calls = []
         self.slow_seconds = 10.5
+        self.error_body = b'{"code": 500, "message": "error querying prometheus"}'
+        self.error_headers = {}
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -93,7 +96,9 @@ class AllocationApi:
         fault = faults.pop(0) if faults else None
         answer = self.sets.get((url.path, day), {})
         if fault == "500":
-            return self.send(handler, 500, b'{"code": 500, "message": "error querying prometheus"}')
+            return self.send(handler, 500, self.error_body, self.error_headers)
+        if fault == "redirect":
+            return self.send(handler, 302, b"", {"Location": f"{self.url}/elsewhere"})
         if fault == "401":
             return self.send(handler, 401, b"Unauthorized")
         if fault == "slow":
@@ -106,10 +111,12 @@ class AllocationApi:
         return self.send(handler, 200, json.dumps({"code": 200, "data": [answer]}).encode())
 
     @staticmethod
-    def send(handler, status, body):
+    def send(handler, status, body, headers=None):
         try:
             handler.send_response(status)
             handler.send_header("Content-Type", "application/json")
+            for name, value in (headers or {}).items():
+                handler.send_header(name, value)
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.write(body)

@@ -1,18 +1,21 @@
 from odoo.tests import TransactionCase
 
+from odoo.addons.cloud_cost.tests.server_options import server_options
+
 from .allocation_api import AllocationApi
 
 
 class ClusterCase(TransactionCase):
     """A company of its own (usage and drivers are per company, and demo data may hold others), two
     business units mapped from namespaces and a team label, a platform account for idle, and a local
-    allocation API."""
+    allocation API (on this machine: allowed by the server configuration while the tests run)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.api = AllocationApi().start()
         cls.addClassCleanup(cls.api.stop)
+        cls.startClassPatcher(server_options(cloud_cost_allowed_hosts=cls.api.url.split("//", 1)[1]))
         cls.company = cls.env["res.company"].create({"name": "Cluster Co"})
         cls.env = env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
         plan = env["account.analytic.plan"].create({"name": "Units"})

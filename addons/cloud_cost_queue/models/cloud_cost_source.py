@@ -52,22 +52,30 @@ class CloudCostSource(models.Model):
             source._enqueue_import_plan()
 
     # ------------------------------------------------------------------ jobs
-    def _planned_units(self, on_read=None):
-        """(units, notes) of the source's store, manifests already imported left out."""
+    def _planned_units(self, on_read=None, bounded=False):
+        """(units, notes) of the source's store, manifests already imported left out.
+
+        ``bounded``: at most the server's bound of files per run (cloud_cost_max_files_per_run), the
+        others named in the notes and left for the next run.
+        """
         self.ensure_one()
         try:
             store = self._store()
             if on_read is not None:
                 store = ObservedStore(store, on_read)
             units, notes = plan_imports(store, bill_formats.parse_manifest)
+            fresh, _imported = self.env["cloud.cost.bill.import"]._split_imported_manifests(self, units)
+            if bounded:
+                fresh, bound_notes = self._bounded_units(fresh)
+                notes = list(notes) + bound_notes
         except (StoreError, bill_formats.BillFormatError) as error:
             raise ImportRefused(describe_error(error)) from error
-        fresh, _imported = self.env["cloud.cost.bill.import"]._split_imported_manifests(self, units)
         return fresh, notes
 
     def _job_plan(self, job):
-        """Queue one import job per billing period (or file) that may hold new bills."""
-        units, notes = self._planned_units()
+        """Queue one import job per billing period (or file) that may hold new bills, within the bound of
+        files per run: what lies beyond it is queued by the next run."""
+        units, notes = self._planned_units(bounded=True)
         queued, skipped = [], []
         for unit in units:
             key = unit_key(unit)

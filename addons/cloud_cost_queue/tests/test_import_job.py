@@ -8,6 +8,7 @@ from moto.server import ThreadedMotoServer
 from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row
+from odoo.addons.cloud_cost.tests.server_options import server_options
 from odoo.addons.cloud_cost.tests.test_import_s3 import BUCKET, KEYS, PREFIX, manifest
 
 from .common import CommittedCase
@@ -27,6 +28,7 @@ class TestImportInBackground(CommittedCase):
         super().setUp()
         self.accountant_id = self.committed_user("queue_import_accountant", "group_cloud_cost_accountant")
         self.port = free_port()  # nothing answers there until a test starts S3 on it
+        self.startPatcher(server_options(cloud_cost_allowed_hosts=f"127.0.0.1:{self.port}"))
         with self.transaction() as env:
             company = env.ref("base.main_company")
             self.currency = company.currency_id.name

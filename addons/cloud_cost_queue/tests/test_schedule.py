@@ -2,6 +2,8 @@
 
 from odoo.tests import tagged
 
+from odoo.addons.cloud_cost.tests.server_options import server_options
+
 from .common import CommittedCase
 
 
@@ -9,6 +11,7 @@ from .common import CommittedCase
 class TestScheduledImport(CommittedCase):
     def setUp(self):
         super().setUp()
+        self.startPatcher(server_options(cloud_cost_import_roots="/nonexistent"))
         with self.transaction() as env:
             source = env["cloud.cost.source"].create(
                 {"name": "Queue test missing folder", "source_type": "file", "location": "/nonexistent/bills"}
