@@ -36,7 +36,7 @@ class CloudCostAllocationRun(models.Model):
 
     _name = "cloud.cost.allocation.run"
     _description = "Allocation Run"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "cloud.cost.guarded.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
