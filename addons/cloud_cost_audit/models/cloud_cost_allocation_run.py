@@ -56,8 +56,8 @@ COST_LINE_SEALED_FIELDS = frozenset(
     set(COST_LINE_AMOUNTS + COST_LINE_CLASSIFICATION + COST_LINE_PROVENANCE) - {"company_currency_id"})
 DRIVER_VALUE_COLUMNS = ("id", "key_id", "company_id", "analytic_account_id", "date_from", "date_to", "value",
                         "origin")
-FILE_COLUMNS = ("batch_id", "name", "kind", "sha256", "size", "row_count", "attachment_id", "bytes_sha256",
-                "bytes_size")
+FILE_COLUMNS = ("batch_id", "name", "kind", "sha256", "size", "row_count", "attachment_id")
+FILE_BYTES_COLUMNS = ("kind", "sha256", "size")
 MOVE_COLUMNS = ("name", "date", "state", "journal_id", "company_id")
 JOURNAL_COLUMNS = ("account_id", "partner_id", "debit", "credit", "amount_currency", "currency_id",
                    "analytic_distribution", "cloud_cost_receiver_id", "cloud_cost_sender_pool_id",
@@ -88,8 +88,26 @@ def _section_order(section):
     """Sections in the order a report lists them: the run, its inputs, the bill files, its entries."""
     order = list(SECTION_LABELS)
     if section in SECTION_LABELS:
-        return order.index(section), ""
-    return order.index("cost_provenance") + 0.5, section
+        return order.index(section), "", False
+    kind, _sep, key = section.partition(":")
+    return order.index("cost_provenance") + 0.5, key, kind != "file"
+
+
+def snapshot_driver_keys(snapshot):
+    """Ids of the allocation keys whose driver values a run read: those it froze values of, and its steps'."""
+    keys = {key for key in (snapshot.get("drivers") or {}) if str(key).isdigit()}
+    for step in (snapshot.get("rules") or {}).get("steps") or []:
+        key = step.get("key") if isinstance(step, dict) else None
+        if isinstance(key, list) and key and str(key[0]).isdigit():
+            keys.add(key[0])
+    return sorted(int(key) for key in keys)
+
+
+# SQL condition on a run ``r`` and a driver value ``v``: the run read the value's key
+SQL_RUN_READS_KEY = """(jsonb_exists(r.snapshot -> 'drivers', v.key_id::text)
+    OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.snapshot -> 'rules' -> 'steps') = 'array'
+                                                   THEN r.snapshot -> 'rules' -> 'steps' ELSE '[]'::jsonb END) step
+                WHERE step -> 'key' ->> 0 = v.key_id::text))"""
 
 
 # ---------------------------------------------------------------------- sha256-v1 (runs sealed before v2)
@@ -201,7 +219,7 @@ class CloudCostAllocationRun(models.Model):
         digests["snapshot"] = SectionHash("snapshot", ("snapshot",)).add([[snapshot]]).hexdigest()
 
         # the driver value records the frozen values were read from: the run's company, keys and period
-        keys = sorted(int(key) for key in (snapshot.get("drivers") or {}) if str(key).isdigit())
+        keys = snapshot_driver_keys(snapshot)
         cr.execute(SQL(
             """SELECT v.id, v.key_id, v.company_id, v.analytic_account_id, v.date_from, v.date_to,
                       COALESCE(v.value, 0), v.origin
@@ -285,27 +303,28 @@ class CloudCostAllocationRun(models.Model):
         return sorted(batch for batch in batches if batch)
 
     def _seal_files(self, digests, batches):
-        """One section per bill file of the batches taken, with its bytes hashed again; returns
-        {section: {"name", "bytes_match", "missing"}}."""
+        """Two sections per bill file of the batches taken: its record ("file:") and its bytes, hashed again
+        from the attachment ("bytes:"); returns {section: {"name", "bytes_match", "missing"}}."""
         self.env.cr.execute(SQL(
             """SELECT f.batch_id, f.name, f.kind, f.sha256, COALESCE(f.size, 0), COALESCE(f.row_count, 0),
                       f.attachment_id
                  FROM cloud_cost_import_file f WHERE f.batch_id = ANY(%s)
              ORDER BY f.batch_id, f.name, f.kind, f.id""", batches))
-        by_section = defaultdict(list)
+        by_file = defaultdict(list)
         for row in self.env.cr.fetchall():
-            by_section[f"file:{row[0]}:{row[1]}"].append(row)
+            by_file[f"{row[0]}:{row[1]}"].append(row)
         files = {}
-        for section, rows in by_section.items():
-            hashed = []
+        for key, rows in by_file.items():
             state = {"name": rows[0][1], "bytes_match": True, "missing": False}
+            contents = []
             for row in rows:
                 checksum, size = self._attachment_sha256(row[6])
                 state["missing"] |= checksum is None
                 state["bytes_match"] &= checksum == row[3]
-                hashed.append((*row, checksum, size))
-            digests[section] = SectionHash("bill_file", FILE_COLUMNS).add(hashed).hexdigest()
-            files[section] = state
+                contents.append((row[2], checksum, size))
+            digests[f"file:{key}"] = SectionHash("bill_file", FILE_COLUMNS).add(rows).hexdigest()
+            digests[f"bytes:{key}"] = SectionHash("bill_file_bytes", FILE_BYTES_COLUMNS).add(contents).hexdigest()
+            files[f"file:{key}"] = files[f"bytes:{key}"] = state
         return files
 
     def _attachment_sha256(self, attachment_id):
@@ -444,15 +463,17 @@ class CloudCostAllocationRun(models.Model):
     def _seal_label(self, section, files):
         if section in SECTION_LABELS:
             return str(SECTION_LABELS[section])
-        if section.startswith("file:"):
-            state = files.get(section)
+        kind, _sep, key = section.partition(":")
+        state = files.get(section)
+        name = state["name"] if state else key.partition(":")[2]
+        if kind == "bytes":
+            if state and state["missing"]:
+                return _("bill file bytes of %s (the stored file is missing)", name)
+            return _("bill file bytes of %s", name)
+        if kind == "file":
             if state is None:
-                return _("bill file %s (no longer among the files of the batches taken)", section.split(":", 2)[2])
-            if state["missing"]:
-                return _("bill file bytes of %s (the stored file is missing)", state["name"])
-            if not state["bytes_match"]:
-                return _("bill file bytes of %s (they no longer match the SHA-256 taken at import)", state["name"])
-            return _("bill file %s (its name, checksum, size, rows or attachment)", state["name"])
+                return _("bill file %s (no longer among the files of the batches taken)", name)
+            return _("bill file record of %s (name, checksum, size, rows or attachment)", name)
         return section
 
     def _verify_hash(self):

@@ -1,7 +1,7 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from .cloud_cost_allocation_run import DRIVER_VALUE_COLUMNS, SEALED_STATES
+from .cloud_cost_allocation_run import DRIVER_VALUE_COLUMNS, SEALED_STATES, SQL_RUN_READS_KEY
 from .cloud_cost_audit_sealed_mixin import changing_fields
 
 DRIVER_VALUE_FIELDS = frozenset(DRIVER_VALUE_COLUMNS) - {"id"}
@@ -19,13 +19,13 @@ class CloudCostDriverValue(models.Model):
             return {}
         self.env.flush_all()
         self.env.cr.execute(
-            """SELECT DISTINCT ON (v.id) v.id, r.id
-                 FROM cloud_cost_driver_value v
-                 JOIN cloud_cost_allocation_run r
-                   ON r.company_id = v.company_id AND r.date_from <= v.date_from AND r.date_to >= v.date_to
-                  AND r.state = ANY(%s) AND jsonb_exists(r.snapshot -> 'drivers', v.key_id::text)
-                WHERE v.id = ANY(%s)
-             ORDER BY v.id, r.id""", [list(SEALED_STATES), self.ids])
+            f"""SELECT DISTINCT ON (v.id) v.id, r.id
+                  FROM cloud_cost_driver_value v
+                  JOIN cloud_cost_allocation_run r
+                    ON r.company_id = v.company_id AND r.date_from <= v.date_from AND r.date_to >= v.date_to
+                   AND r.state = ANY(%s) AND {SQL_RUN_READS_KEY}
+                 WHERE v.id = ANY(%s)
+              ORDER BY v.id, r.id""", [list(SEALED_STATES), self.ids])  # noqa: S608 - our own SQL
         Run = self.env["cloud.cost.allocation.run"].sudo()
         return {self.browse(value_id): Run.browse(run_id) for value_id, run_id in self.env.cr.fetchall()}
 
@@ -41,10 +41,13 @@ class CloudCostDriverValue(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        values = super().create(vals_list)
-        values._check_not_sealed_input(_(
-            "%(value)s falls within the period and keys of sealed allocation run %(run)s, whose driver values are "
-            "sealed: no value is added to them. Reset the run to draft (approved) or reverse it (posted) first."))
+        # checked on the records as created (defaults included), undone when refused
+        with self.env.cr.savepoint():
+            values = super().create(vals_list)
+            values._check_not_sealed_input(_(
+                "%(value)s falls within the period and keys of sealed allocation run %(run)s, whose driver values "
+                "are sealed: no value is added to them. Reset the run to draft (approved) or reverse it (posted) "
+                "first."))
         return values
 
     def write(self, vals):
@@ -53,11 +56,12 @@ class CloudCostDriverValue(models.Model):
             self._check_not_sealed_input(_(
                 "Driver value %(value)s was read by sealed allocation run %(run)s: it cannot change. Reset the run "
                 "to draft (approved) or reverse it (posted) first."))
-            result = super().write(vals)
-            # nor may a value move into a sealed run's inputs
-            self._check_not_sealed_input(_(
-                "%(value)s would fall within the period and keys of sealed allocation run %(run)s, whose driver "
-                "values are sealed. Reset the run to draft (approved) or reverse it (posted) first."))
+            with self.env.cr.savepoint():
+                result = super().write(vals)
+                # nor may a value move into a sealed run's inputs
+                self._check_not_sealed_input(_(
+                    "%(value)s would fall within the period and keys of sealed allocation run %(run)s, whose "
+                    "driver values are sealed. Reset the run to draft (approved) or reverse it (posted) first."))
             return result
         return super().write(vals)
 

@@ -3,3 +3,5 @@ from . import test_trace_core
 from . import test_audit
 from . import test_sealing
 from . import test_tracking
+from . import test_seal_coverage
+from . import test_cli
