@@ -216,6 +216,8 @@ class CloudCostAllocationRun(models.Model):
         digests["figures"] = SectionHash("figures", FIGURE_COLUMNS).add(figures).hexdigest()
         cr.execute("SELECT snapshot FROM cloud_cost_allocation_run WHERE id = %s", [self.id])
         snapshot = cr.fetchone()[0] or {}
+        if not isinstance(snapshot, dict):
+            snapshot = {"": snapshot}  # hashed as it is, read as holding no keys
         digests["snapshot"] = SectionHash("snapshot", ("snapshot",)).add([[snapshot]]).hexdigest()
 
         # the driver value records the frozen values were read from: the run's company, keys and period

@@ -58,7 +58,8 @@ class TestSealCoverage(AuditCase):
         link = self.env["cloud.cost.allocation.run.cost"].search(
             [("run_id", "=", self.run.id), ("cost_line_id", "=", self.line.id)])
         cpu_value = self.env["cloud.cost.driver.value"].search(
-            [("key_id", "=", self.cpu.id), ("date_from", "=", "2026-11-01"), ("analytic_account_id", "=", self.retail.id)])
+            [("key_id", "=", self.cpu.id), ("date_from", "=", "2026-11-01"),
+             ("analytic_account_id", "=", self.retail.id)])
         item = self.run.move_ids.line_ids.filtered(lambda item: item.debit > 0)[0]
         cases = [
             ("UPDATE cloud_cost_line SET effective_cost_company = effective_cost_company + 0.01 WHERE id = %s",
@@ -182,7 +183,8 @@ class TestSealedInputs(AuditCase):
         self.assertTrue(self.run._verify_hash())
 
     def test_a_cost_line_a_sealed_run_took_is_neither_reclassified_nor_restated(self):
-        tier = self.env["cloud.cost.service.tier"].create({"name": "Gold", "code": "GOLD", "company_id": self.company.id})
+        tier = self.env["cloud.cost.service.tier"].create({"name": "Gold", "code": "GOLD",
+                                                           "company_id": self.company.id})
         before = self.line.read(["analytic_account_id", "effective_cost_company", "source_row", "tenant"])[0]
         changes = [
             {"analytic_account_id": self.payments.id}, {"cost_pool_id": self.platform.id}, {"environment": "dev"},
@@ -241,7 +243,8 @@ class TestSealedInputs(AuditCase):
     def test_the_bill_files_of_a_sealed_run_are_written_and_deleted_by_the_suite_only(self):
         raw = self.attachment.raw
         for user in (self.accountant, self.env.user):
-            for action in (lambda a: a.write({"raw": b"forged"}), lambda a: a.write({"res_id": 0}), lambda a: a.unlink()):
+            for action in (lambda a: a.write({"raw": b"forged"}), lambda a: a.write({"res_id": 0}),
+                           lambda a: a.unlink()):
                 with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, "bill file of allocation run"):
                     action(self.attachment.with_user(user))
         self.env.invalidate_all()
@@ -252,6 +255,7 @@ class TestSealedInputs(AuditCase):
         self.assert_unchanged()
         self.run.with_user(self.controller).action_reset_to_draft()
         self.attachment.write({"description": BILL_NAME})
+        self.assertEqual(self.attachment.description, BILL_NAME)
 
     def test_a_sealed_runs_figures_name_and_seal_cannot_be_written_whatever_the_context(self):
         run = self.run.with_user(self.controller)
