@@ -26,7 +26,8 @@ class TestSealCoverage(AuditCase):
     def setUp(self):
         super().setUp()
         self.run = self.november_run(post=True)
-        self.bill_file = self.env["cloud.cost.import.file"].search([("name", "=", BILL_NAME)])
+        self.bill_file = self.env["cloud.cost.import.file"].search(
+            [("name", "=", BILL_NAME), ("company_id", "=", self.company.id)])
         self.attachment = self.bill_file.attachment_id
         self.taken = self.env["cloud.cost.allocation.run.cost"].search([("run_id", "=", self.run.id)]).cost_line_id
         self.line = self.taken.filtered(lambda line: line.source_row == 3)
@@ -173,7 +174,8 @@ class TestSealedInputs(AuditCase):
         self.run = self.november_run()
         self.taken = self.env["cloud.cost.allocation.run.cost"].search([("run_id", "=", self.run.id)]).cost_line_id
         self.line = self.taken.filtered(lambda line: line.source_row == 1)
-        self.bill_file = self.env["cloud.cost.import.file"].search([("name", "=", BILL_NAME)])
+        self.bill_file = self.env["cloud.cost.import.file"].search(
+            [("name", "=", BILL_NAME), ("company_id", "=", self.company.id)])
         self.attachment = self.bill_file.attachment_id
         self.sealed = self.run.content_hash
 
@@ -210,7 +212,8 @@ class TestSealedInputs(AuditCase):
         self.assertEqual(self.line.analytic_account_id, self.payments)
 
     def test_applying_the_mapping_rules_again_keeps_what_a_sealed_run_took(self):
-        rule = self.env["cloud.cost.mapping.rule"].search([("name", "=", "Retail team")])
+        rule = self.env["cloud.cost.mapping.rule"].search(
+            [("name", "=", "Retail team"), ("company_id", "=", self.company.id)])
         rule.analytic_account_id = self.payments
         self.line.batch_id.action_reapply_rules()
         self.assertEqual(self.line.analytic_account_id, self.retail)
