@@ -141,12 +141,6 @@ class CloudCostLine(models.Model):
         self.env["cloud.cost.line.summary"]._refresh((batches | self.batch_id).ids)
         return result
 
-    @api.model
-    def _frozen_line_ids(self, batch_ids):
-        """Ids of the lines of these batches whose classification may no longer change (extended by the audit:
-        lines taken by sealed allocation runs)."""
-        return set()
-
     def _reclassification_changes(self, vals):
         """Values of the change log for a reclassification by hand; refuses anything but the classification."""
         facts = set(vals) - set(RECLASSIFIABLE)

@@ -2,6 +2,7 @@ import pandas as pd
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..core.bulk_copy import copy_frame
 from ..core.mapping_rules import RULE_ID, RuleError, compile_rules
@@ -163,6 +164,12 @@ class CloudCostMappingRule(models.Model):
         return lookups
 
     @api.model
+    def _classification_kept(self):
+        """SQL condition on cost line ``l`` whose classification the rules leave as it is (other addons
+        extend it: the lines a sealed allocation run took)."""
+        return SQL("FALSE")
+
+    @api.model
     def _apply_to_batches(self, batches, chunk_rows=200_000):
         """Classify the lines of ``batches`` again with the current rules; returns the lines read.
 
@@ -182,8 +189,6 @@ class CloudCostMappingRule(models.Model):
             ruleset = self._ruleset(company)
             batch_ids = tuple(batches.filtered(lambda b, c=company: b.company_id == c).ids)
             self.env["cloud.cost.line"].flush_model()
-            # lines a sealed result took keep the classification it sealed
-            frozen = sorted(self.env["cloud.cost.line"]._frozen_line_ids(batch_ids))
             last_id = 0
             while True:
                 cr.execute(
@@ -206,7 +211,7 @@ class CloudCostMappingRule(models.Model):
                 out["is_unallocated"] = assigned["analytic_account_id"].isna() & assigned["cost_pool_id"].isna()
                 cr.execute("TRUNCATE cloud_cost_line_classification")
                 copy_frame(cr, "cloud_cost_line_classification", out)
-                cr.execute(
+                cr.execute(SQL(
                     """UPDATE cloud_cost_line l
                           SET analytic_account_id = c.analytic_account_id, environment = c.environment,
                               tenant = c.tenant, service_tier_id = c.service_tier_id,
@@ -214,14 +219,12 @@ class CloudCostMappingRule(models.Model):
                               is_unallocated = c.is_unallocated
                          FROM cloud_cost_line_classification c
                         WHERE l.id = c.id
-                          AND NOT l.id = ANY(%s)
                           AND (l.analytic_account_id, l.environment, l.tenant, l.service_tier_id, l.cost_pool_id,
                                l.mapping_rule_id)
                               IS DISTINCT FROM
                               (c.analytic_account_id, c.environment, c.tenant, c.service_tier_id, c.cost_pool_id,
-                               c.mapping_rule_id)""",
-                    [frozen],
-                )
+                               c.mapping_rule_id)
+                          AND NOT (%s)""", self._classification_kept()))
         self.env["cloud.cost.line"].invalidate_model()
         self.env["cloud.cost.line.summary"]._refresh(batches.ids)
         batches.invalidate_recordset()

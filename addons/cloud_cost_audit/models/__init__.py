@@ -18,3 +18,6 @@ from . import cloud_cost_line
 from . import account_analytic_account
 from . import account_move
 from . import account_move_line
+from . import cloud_cost_driver_value
+from . import ir_attachment
+from . import mail_message

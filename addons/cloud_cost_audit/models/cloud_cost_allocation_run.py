@@ -1,49 +1,151 @@
 import hashlib
+from collections import defaultdict
+
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, LazyTranslate
 
 from ..core.auditor_pack import build_workbook
-from ..core.run_hash import ALGORITHM, content_hash
+from ..core.run_hash import (
+    ALGORITHM,
+    ALGORITHM_V1,
+    SectionHash,
+    changed_sections,
+    content_hash,
+    file_sha256,
+    seal_hash,
+)
 
-# Runs in these states are sealed: their lines, checks and cost-line links no longer change.
+_lt = LazyTranslate(__name__)
+
+# Runs in these states are sealed: their lines, checks, cost-line links and inputs no longer change.
 SEALED_STATES = ("approved", "posted", "reversed")
-# Context key of the one way back: a controller resetting an approved run to draft. Its value is an object
-# no RPC client can send.
-UNSEAL = "cloud_cost_audit_unseal"
-_UNSEAL_TOKEN = object()
+# Context key of the one way back, a controller resetting an approved run to draft. Its value is the runs
+# being opened, a recordset: a client's context is JSON and never holds one.
+UNSEALING = "cloud_cost_audit_unsealing"
+# Bill files are hashed a megabyte at a time, never held in memory whole.
+FILE_CHUNK = 1 << 20
+COST_PAGE = 50_000
 
-RUN_COLUMNS = ("company_id", "policy_id", "date_from", "date_to", "total_cost", "direct_cost", "allocated_amount",
-               "unallocated_amount", "idle_amount", "cost_line_count", "input_fingerprint", "computed_by_id",
-               "approved_by_id")
+# ---------------------------------------------------------------------- what the seal covers (sha256-v2)
+IDENTITY_COLUMNS = ("name", "policy_id", "company_id", "date_from", "date_to", "period", "state",
+                    "computed_by_id", "approved_by_id", "posted_by_id", "reversed_by_id", "input_fingerprint")
+FIGURE_COLUMNS = ("total_cost", "direct_cost", "allocated_amount", "allocated_percent", "maturity",
+                  "unallocated_amount", "unallocated_kept", "idle_amount", "idle_kept", "non_production_amount",
+                  "non_production_percent", "user_count", "transaction_count", "cost_per_user",
+                  "cost_per_transaction", "checks_passed", "cost_line_count", "summary")
 LINE_COLUMNS = ("date", "step_id", "step_sequence", "sender_pool_id", "receiver_kind", "analytic_account_id",
                 "receiver_pool_id", "method", "line_type", "is_final", "driver_key_id", "driver_value", "share",
                 "unit_price", "amount", "environment", "tenant", "service_tier_id", "service_name", "provider_name",
                 "service_category")
-SENDER_COLUMNS = ("pool_id", "own_amount", "received_amount", "credited_amount", "kept_amount", "balanced")
-COST_COLUMNS = ("cost_line_id", "cost_pool_id", "analytic_account_id", "amount", "batch_id", "source_file",
-                "source_row")
-FILE_COLUMNS = ("batch_id", "name", "kind", "sha256", "size")
-SEALED_FIELDS = set(RUN_COLUMNS) | {"snapshot", "content_hash", "hash_algorithm", "sealed_on"}
-JOURNAL_COLUMNS = ("move_id", "account_id", "debit", "credit", "analytic_distribution", "cloud_cost_receiver_id",
-                   "cloud_cost_sender_pool_id", "cloud_cost_environment", "cloud_cost_side")
+SENDER_COLUMNS = ("pool_id", "own_amount", "received_amount", "credited_amount", "kept_amount", "credited_percent",
+                  "balanced")
+# the run's own columns of its cost-line links (the mixin refuses them on sealed runs)
+COST_COLUMNS = ("cost_line_id", "cost_pool_id", "analytic_account_id", "amount")
+# cost line columns, by section; each row starts with the cost line's id
+COST_LINE_AMOUNTS = ("company_id", "company_currency_id", "billing_currency", "billed_cost", "effective_cost",
+                     "list_cost", "contracted_cost", "billed_cost_company", "effective_cost_company")
+COST_LINE_CLASSIFICATION = ("analytic_account_id", "cost_pool_id", "environment", "tenant", "service_tier_id")
+COST_LINE_PROVENANCE = ("batch_id", "source_file", "source_row", "charge_period_start", "charge_period_end",
+                        "billing_period_start", "billing_period_end", "charge_category", "provider_name",
+                        "service_name", "service_category")
+# what a sealed run's cost lines may not change through the ORM (the hashed columns)
+COST_LINE_SEALED_FIELDS = frozenset(
+    set(COST_LINE_AMOUNTS + COST_LINE_CLASSIFICATION + COST_LINE_PROVENANCE) - {"company_currency_id"})
+DRIVER_VALUE_COLUMNS = ("id", "key_id", "company_id", "analytic_account_id", "date_from", "date_to", "value",
+                        "origin")
+FILE_COLUMNS = ("batch_id", "name", "kind", "sha256", "size", "row_count", "attachment_id")
+FILE_BYTES_COLUMNS = ("kind", "sha256", "size")
+MOVE_COLUMNS = ("name", "date", "state", "journal_id", "company_id")
+JOURNAL_COLUMNS = ("account_id", "partner_id", "debit", "credit", "amount_currency", "currency_id",
+                   "analytic_distribution", "cloud_cost_receiver_id", "cloud_cost_sender_pool_id",
+                   "cloud_cost_environment", "cloud_cost_side")
+# what the ORM refuses on a sealed run; its state and who posted or reversed it are the suite's (guarded)
+SEALED_FIELDS = frozenset({"policy_id", "company_id", "date_from", "date_to", "computed_by_id", "computed_on",
+                           "approved_by_id", "approved_on", "input_fingerprint", "snapshot", *FIGURE_COLUMNS})
+SEAL_FIELDS = frozenset({"content_hash", "hash_algorithm", "seal_digests", "sealed_on", "hash_check",
+                         "hash_checked_on", "hash_check_changes"})
+
+SECTION_LABELS = {
+    "identity": _lt("run identity (name, policy, period, company, state, who computed, approved and posted)"),
+    "figures": _lt("run figures (totals, KPIs, 100 % check, cost line, user and transaction counts)"),
+    "snapshot": _lt("frozen rules and driver values (snapshot)"),
+    "driver_values": _lt("driver values of the run's keys and period"),
+    "lines": _lt("allocation lines"),
+    "senders": _lt("sender pool checks"),
+    "cost_amounts": _lt("amounts and currencies of the cost lines taken"),
+    "cost_classification": _lt("classification of the cost lines taken (business unit, pool, environment, "
+                               "tenant, tier)"),
+    "cost_provenance": _lt("provenance of the cost lines taken (batch, file, row, period, provider, service)"),
+    "journal_items": _lt("journal items"),
+}
+
+
+
+def _section_order(section):
+    """Sections in the order a report lists them: the run, its inputs, the bill files, its entries."""
+    order = list(SECTION_LABELS)
+    if section in SECTION_LABELS:
+        return order.index(section), "", False
+    kind, _sep, key = section.partition(":")
+    return order.index("cost_provenance") + 0.5, key, kind != "file"
+
+
+def snapshot_driver_keys(snapshot):
+    """Ids of the allocation keys whose driver values a run read: those it froze values of, and its steps'."""
+    keys = {key for key in (snapshot.get("drivers") or {}) if str(key).isdigit()}
+    for step in (snapshot.get("rules") or {}).get("steps") or []:
+        key = step.get("key") if isinstance(step, dict) else None
+        if isinstance(key, list) and key and str(key[0]).isdigit():
+            keys.add(key[0])
+    return sorted(int(key) for key in keys)
+
+
+# SQL condition on a run ``r`` and a driver value ``v``: the run read the value's key
+SQL_RUN_READS_KEY = """(jsonb_exists(r.snapshot -> 'drivers', v.key_id::text)
+    OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.snapshot -> 'rules' -> 'steps') = 'array'
+                                                   THEN r.snapshot -> 'rules' -> 'steps' ELSE '[]'::jsonb END) step
+                WHERE step -> 'key' ->> 0 = v.key_id::text))"""
+
+
+# ---------------------------------------------------------------------- sha256-v1 (runs sealed before v2)
+V1_RUN_COLUMNS = ("company_id", "policy_id", "date_from", "date_to", "total_cost", "direct_cost",
+                  "allocated_amount", "unallocated_amount", "idle_amount", "cost_line_count", "input_fingerprint",
+                  "computed_by_id", "approved_by_id")
+V1_SENDER_COLUMNS = ("pool_id", "own_amount", "received_amount", "credited_amount", "kept_amount", "balanced")
+V1_COST_COLUMNS = ("cost_line_id", "cost_pool_id", "analytic_account_id", "amount", "batch_id", "source_file",
+                   "source_row")
+V1_FILE_COLUMNS = ("batch_id", "name", "kind", "sha256", "size")
+V1_JOURNAL_COLUMNS = ("move_id", "account_id", "debit", "credit", "analytic_distribution", "cloud_cost_receiver_id",
+                      "cloud_cost_sender_pool_id", "cloud_cost_environment", "cloud_cost_side")
 
 
 class CloudCostAllocationRun(models.Model):
     _inherit = "cloud.cost.allocation.run"
 
     content_hash = fields.Char(readonly=True, copy=False, tracking=True,
-                               help="SHA-256 of the run's lines, checks, cost-line links (with their bill file "
-                               "and row), the bill files' checksums, snapshot and journal items, taken when it "
-                               "was approved and again when posted and reversed.")
+                               help="SHA-256 seal of what the run holds and what it took: its identity and figures, "
+                               "lines and checks, frozen rules and driver values, the cost lines taken with their "
+                               "amounts, classification and bill rows, the bytes of the bill files and the journal "
+                               "items. Taken when it was approved and again when posted and reversed.")
     hash_algorithm = fields.Char(readonly=True, copy=False)
+    seal_digests = fields.Json(readonly=True, copy=False,
+                               help="The digest of each part the seal covers: a verification names the parts "
+                               "that changed.")
     sealed_on = fields.Datetime(readonly=True, copy=False)
     hash_check = fields.Selection([("match", "Matches"), ("mismatch", "Does not match")], readonly=True,
                                   copy=False, help="Result of the last verification.")
     hash_checked_on = fields.Datetime(readonly=True, copy=False)
+    hash_check_changes = fields.Text("Changed Since Sealed", readonly=True, copy=False,
+                                     help="What the last verification found changed.")
 
-    # ------------------------------------------------------------------ sealing
+    @api.model
+    def _guarded_field_names(self):
+        return super()._guarded_field_names() | SEAL_FIELDS
+
+    # ------------------------------------------------------------------ reading what the seal covers
     def _rows(self, columns, query):
         self.env.cr.execute(query)
         return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
@@ -67,53 +169,223 @@ class CloudCostAllocationRun(models.Model):
             SQL.identifier(Model._table), SQL.identifier("t", where_column), value,
         )
 
-    def _audit_sections(self):
-        """What the hash covers, read from the database as stored (not from the ORM cache)."""
+    def _audit_sections_v1(self):
+        """What a ``sha256-v1`` hash covers, read from the database as stored (not from the ORM cache)."""
         self.ensure_one()
         self.env.flush_all()
-        (run,) = self._rows(RUN_COLUMNS, self._select(self._name, RUN_COLUMNS, "id", self.id))
+        (run,) = self._rows(V1_RUN_COLUMNS, self._select(self._name, V1_RUN_COLUMNS, "id", self.id))
         self.env.cr.execute("SELECT snapshot FROM cloud_cost_allocation_run WHERE id = %s", [self.id])
         snapshot = self.env.cr.fetchone()[0]
-        costs = self._rows(COST_COLUMNS, SQL(
+        costs = self._rows(V1_COST_COLUMNS, SQL(
             "SELECT c.cost_line_id, c.cost_pool_id, c.analytic_account_id, COALESCE(c.amount, 0), l.batch_id, "
-            "l.source_file, l.source_row FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id "
-            "WHERE c.run_id = %s", self.id))
-        files = self._rows(FILE_COLUMNS, SQL(
+            "l.source_file, l.source_row FROM cloud_cost_allocation_run_cost c "
+            "JOIN cloud_cost_line l ON l.id = c.cost_line_id WHERE c.run_id = %s", self.id))
+        files = self._rows(V1_FILE_COLUMNS, SQL(
             "SELECT %s FROM cloud_cost_import_file f WHERE f.batch_id = ANY(%s)",
-            SQL(", ").join(SQL.identifier("f", column) for column in FILE_COLUMNS),
+            SQL(", ").join(SQL.identifier("f", column) for column in V1_FILE_COLUMNS),
             sorted({row["batch_id"] for row in costs})))
-        journal = self._rows(JOURNAL_COLUMNS, SQL(
+        journal = self._rows(V1_JOURNAL_COLUMNS, SQL(
             "SELECT %s FROM account_move_line l JOIN account_move m ON m.id = l.move_id "
             "WHERE m.cloud_cost_run_id = %s AND m.state = 'posted'",
-            SQL(", ").join(SQL.identifier("l", column) for column in JOURNAL_COLUMNS), self.id))
+            SQL(", ").join(SQL.identifier("l", column) for column in V1_JOURNAL_COLUMNS), self.id))
         return {
             "run": run,
             "lines": self._rows(LINE_COLUMNS, self._select("cloud.cost.allocation.line", LINE_COLUMNS, "run_id",
                                                            self.id)),
-            "senders": self._rows(SENDER_COLUMNS, self._select("cloud.cost.allocation.run.sender", SENDER_COLUMNS,
-                                                               "run_id", self.id)),
+            "senders": self._rows(V1_SENDER_COLUMNS, self._select("cloud.cost.allocation.run.sender",
+                                                                  V1_SENDER_COLUMNS, "run_id", self.id)),
             "costs": costs,
             "files": files,
             "snapshot": snapshot or {},
             "journal_items": journal,
         }
 
+    def _seal_digests(self):
+        """({section: digest}, {file section: its file's state}) of what the run holds now, read from the
+        database as stored (never from the ORM cache nor from stored totals); the bill files' bytes are
+        hashed again from the attachments."""
+        self.ensure_one()
+        self.env.flush_all()
+        cr = self.env.cr
+        digests = {}
+        (identity,) = self._rows(IDENTITY_COLUMNS, self._select(self._name, IDENTITY_COLUMNS, "id", self.id))
+        cr.execute("SELECT currency_id FROM res_company WHERE id = %s", [identity["company_id"]])
+        identity["currency_id"] = (cr.fetchone() or [None])[0]
+        digests["identity"] = SectionHash("identity", (*IDENTITY_COLUMNS, "currency_id")).add([identity]).hexdigest()
+        figures = self._rows(FIGURE_COLUMNS, self._select(self._name, FIGURE_COLUMNS, "id", self.id))
+        digests["figures"] = SectionHash("figures", FIGURE_COLUMNS).add(figures).hexdigest()
+        cr.execute("SELECT snapshot FROM cloud_cost_allocation_run WHERE id = %s", [self.id])
+        snapshot = cr.fetchone()[0] or {}
+        if not isinstance(snapshot, dict):
+            snapshot = {"": snapshot}  # hashed as it is, read as holding no keys
+        digests["snapshot"] = SectionHash("snapshot", ("snapshot",)).add([[snapshot]]).hexdigest()
+
+        # the driver value records the frozen values were read from: the run's company, keys and period
+        keys = snapshot_driver_keys(snapshot)
+        cr.execute(SQL(
+            """SELECT v.id, v.key_id, v.company_id, v.analytic_account_id, v.date_from, v.date_to,
+                      COALESCE(v.value, 0), v.origin
+                 FROM cloud_cost_driver_value v
+                WHERE v.company_id = %s AND v.key_id = ANY(%s) AND v.date_from >= %s AND v.date_to <= %s
+             ORDER BY v.id""", identity["company_id"], keys, identity["date_from"], identity["date_to"]))
+        digests["driver_values"] = SectionHash("driver_values", DRIVER_VALUE_COLUMNS).add(cr.fetchall()).hexdigest()
+
+        lines = self._select("cloud.cost.allocation.line", LINE_COLUMNS, "run_id", self.id)
+        cr.execute(lines)
+        digests["lines"] = SectionHash("lines", LINE_COLUMNS).add_unordered(cr.fetchall()).hexdigest()
+        cr.execute(SQL(
+            """SELECT s.pool_id, COALESCE(s.own_amount, 0), COALESCE(s.received_amount, 0),
+                      COALESCE(s.credited_amount, 0), COALESCE(s.kept_amount, 0), COALESCE(s.credited_percent, 0),
+                      COALESCE(s.balanced, false),
+                      ARRAY(SELECT u.pool_id FROM cloud_cost_allocation_sender_upstream_rel u
+                             WHERE u.sender_id = s.id ORDER BY 1)
+                 FROM cloud_cost_allocation_run_sender s WHERE s.run_id = %s""", self.id))
+        digests["senders"] = SectionHash("senders", (*SENDER_COLUMNS, "upstream_pool_ids")).add_unordered(
+            cr.fetchall()).hexdigest()
+
+        batches = self._seal_cost_lines(digests)
+        files = self._seal_files(digests, batches)
+
+        columns = SQL(", ").join([
+            *(SQL.identifier("m", name) for name in MOVE_COLUMNS),
+            *(SQL("COALESCE(%s, 0)", SQL.identifier("l", name))
+              if name in ("debit", "credit", "amount_currency") else SQL.identifier("l", name)
+              for name in JOURNAL_COLUMNS),
+        ])
+        cr.execute(SQL(
+            """SELECT %s FROM account_move_line l JOIN account_move m ON m.id = l.move_id
+                WHERE m.cloud_cost_run_id = %s AND m.state = 'posted'""", columns, self.id))
+        digests["journal_items"] = SectionHash(
+            "journal_items", tuple(f"move_{name}" for name in MOVE_COLUMNS) + JOURNAL_COLUMNS,
+        ).add_unordered(cr.fetchall()).hexdigest()
+        return digests, files
+
+    def _seal_cost_lines(self, digests):
+        """The three cost-line sections, read a page at a time in cost line order; returns the batch ids."""
+        amounts = SectionHash("cost_amounts", ("cost_line_id", "taken_amount", *COST_LINE_AMOUNTS))
+        classification = SectionHash("cost_classification",
+                                     ("cost_line_id", "taken_pool_id", "taken_analytic_account_id",
+                                      *COST_LINE_CLASSIFICATION))
+        provenance = SectionHash("cost_provenance", ("cost_line_id", *COST_LINE_PROVENANCE))
+        Line = self.env["cloud.cost.line"]
+
+        def column(name):
+            if name == "company_currency_id":
+                return SQL("co.currency_id")
+            if Line._fields[name].type in ("float", "monetary", "integer"):
+                return SQL("COALESCE(%s, 0)", SQL.identifier("l", name))
+            return SQL.identifier("l", name)
+
+        columns = SQL(", ").join(column(name) for name in
+                                 COST_LINE_AMOUNTS + COST_LINE_CLASSIFICATION + COST_LINE_PROVENANCE)
+        split_classification = len(COST_LINE_AMOUNTS)
+        split_provenance = split_classification + len(COST_LINE_CLASSIFICATION)
+        batches = set()
+        last = (0, 0)
+        while True:
+            self.env.cr.execute(SQL(
+                """SELECT c.cost_line_id, c.id, COALESCE(c.amount, 0), c.cost_pool_id, c.analytic_account_id, %s
+                     FROM cloud_cost_allocation_run_cost c
+                     LEFT JOIN cloud_cost_line l ON l.id = c.cost_line_id
+                     LEFT JOIN res_company co ON co.id = l.company_id
+                    WHERE c.run_id = %s AND (c.cost_line_id, c.id) > (%s, %s)
+                 ORDER BY c.cost_line_id, c.id LIMIT %s""", columns, self.id, *last, COST_PAGE))
+            rows = self.env.cr.fetchall()
+            if not rows:
+                break
+            last = rows[-1][:2]
+            for line_id, _link, amount, pool, account, *values in rows:
+                amounts.add([(line_id, amount, *values[:split_classification])])
+                classification.add([(line_id, pool, account, *values[split_classification:split_provenance])])
+                provenance.add([(line_id, *values[split_provenance:])])
+                batches.add(values[split_provenance])
+        digests["cost_amounts"] = amounts.hexdigest()
+        digests["cost_classification"] = classification.hexdigest()
+        digests["cost_provenance"] = provenance.hexdigest()
+        return sorted(batch for batch in batches if batch)
+
+    def _seal_files(self, digests, batches):
+        """Two sections per bill file of the batches taken: its record ("file:") and its bytes, hashed again
+        from the attachment ("bytes:"); returns {section: {"name", "bytes_match", "missing"}}."""
+        self.env.cr.execute(SQL(
+            """SELECT f.batch_id, f.name, f.kind, f.sha256, COALESCE(f.size, 0), COALESCE(f.row_count, 0),
+                      f.attachment_id
+                 FROM cloud_cost_import_file f WHERE f.batch_id = ANY(%s)
+             ORDER BY f.batch_id, f.name, f.kind, f.id""", batches))
+        by_file = defaultdict(list)
+        for row in self.env.cr.fetchall():
+            by_file[f"{row[0]}:{row[1]}"].append(row)
+        files = {}
+        for key, rows in by_file.items():
+            state = {"name": rows[0][1], "bytes_match": True, "missing": False}
+            contents = []
+            for row in rows:
+                checksum, size = self._attachment_sha256(row[6])
+                state["missing"] |= checksum is None
+                state["bytes_match"] &= checksum == row[3]
+                contents.append((row[2], checksum, size))
+            digests[f"file:{key}"] = SectionHash("bill_file", FILE_COLUMNS).add(rows).hexdigest()
+            digests[f"bytes:{key}"] = SectionHash("bill_file_bytes", FILE_BYTES_COLUMNS).add(contents).hexdigest()
+            files[f"file:{key}"] = files[f"bytes:{key}"] = state
+        return files
+
+    def _attachment_sha256(self, attachment_id):
+        """(SHA-256, size) of an attachment's bytes as stored now, in the filestore or the database;
+        (None, None) when they are gone."""
+        if not attachment_id:
+            return None, None
+        self.env.cr.execute("SELECT store_fname, db_datas FROM ir_attachment WHERE id = %s", [attachment_id])
+        row = self.env.cr.fetchone()
+        if not row:
+            return None, None
+        store_fname, db_datas = row
+        if not store_fname:
+            data = bytes(db_datas or b"")
+            return file_sha256([data]), len(data)
+        path = self.env["ir.attachment"]._full_path(store_fname)
+        size = 0
+
+        def chunks(stream):
+            nonlocal size
+            while chunk := stream.read(FILE_CHUNK):
+                size += len(chunk)
+                yield chunk
+
+        try:
+            with open(path, "rb") as stream:
+                return file_sha256(chunks(stream)), size
+        except OSError:
+            return None, None
+
+    # ------------------------------------------------------------------ sealing
     def _seal(self):
         states = dict(self._fields["state"]._description_selection(self.env))
         for run in self:
-            digest = content_hash(run._audit_sections())
-            run._suite().with_context(**{UNSEAL: _UNSEAL_TOKEN}).write({
-                "content_hash": digest, "hash_algorithm": ALGORITHM,
+            digests, files = run._seal_digests()
+            digest = seal_hash(digests)
+            run._suite().write({
+                "content_hash": digest, "hash_algorithm": ALGORITHM, "seal_digests": digests,
                 "sealed_on": fields.Datetime.now(), "hash_check": False, "hash_checked_on": False,
+                "hash_check_changes": False,
             })
-            run._message_log(body=_("Sealed as %(state)s: content hash %(algorithm)s %(hash)s",
-                                    state=states[run.state], algorithm=ALGORITHM, hash=digest))
+            body = Markup("<p>%s</p>") % _("Sealed as %(state)s: content hash %(algorithm)s %(hash)s",
+                                           state=states[run.state], algorithm=ALGORITHM, hash=digest)
+            broken = sorted(state["name"] for state in files.values() if not state["bytes_match"])
+            if broken:
+                body += Markup("<p>%s</p>") % _("The stored bytes of these bill files do not match their SHA-256 "
+                                                "at import: %s", ", ".join(broken))
+            run._message_log(body=body)
+
+    def _unsealing(self):
+        """These runs, opened for the one way back (see ``_check_not_sealed``)."""
+        return self.with_context(**{UNSEALING: self})
 
     def _check_not_sealed(self, what):
         """Refuse a change to ``what`` of sealed runs (approved, posted or reversed)."""
-        if self.env.context.get(UNSEAL) is _UNSEAL_TOKEN:
-            return
-        sealed = self.filtered(lambda run: run.state in SEALED_STATES)
+        opened = self.env.context.get(UNSEALING)
+        if not (isinstance(opened, models.BaseModel) and opened._name == self._name):
+            opened = self.browse()
+        sealed = self.filtered(lambda run: run.state in SEALED_STATES and run not in opened)
         if sealed:
             states = dict(self._fields["state"]._description_selection(self.env))
             raise UserError(_(
@@ -157,31 +429,100 @@ class CloudCostAllocationRun(models.Model):
             self._check_not_sealed(_("figures, snapshot and approval"))
         return super().write(vals)
 
+    # ------------------------------------------------------------------ verification
+    def _stored_seal(self):
+        """(content hash, algorithm, section digests) as stored in the database."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT content_hash, hash_algorithm, seal_digests FROM cloud_cost_allocation_run "
+                            "WHERE id = %s", [self.id])
+        return self.env.cr.fetchone()
+
+    def _verify_seal(self):
+        """Recompute the run's seal from the data: {"match": bool, "algorithm", "changed": [what changed],
+        "named": whether the changed parts could be named, "sections": [(what, matches)]}."""
+        self.ensure_one()
+        stored_hash, algorithm, stored = self._stored_seal()
+        if not stored_hash:
+            raise UserError(_("Run %s is not sealed: runs are sealed when approved.", self.display_name))
+        if algorithm in (False, None, ALGORITHM_V1):
+            # sealed as one hash: whether it matches, not what changed
+            match = content_hash(self._audit_sections_v1()) == stored_hash
+            return {"match": match, "algorithm": ALGORITHM_V1, "changed": [], "named": False, "sections": []}
+        digests, files = self._seal_digests()
+        match = seal_hash(digests) == stored_hash
+        stored = stored if isinstance(stored, dict) else {}
+        # the digests kept with the seal name what changed only while they still give the seal
+        named = bool(stored) and seal_hash(stored) == stored_hash
+        changed = sorted(changed_sections(stored, digests), key=_section_order) if named and not match else []
+        return {
+            "match": match, "algorithm": algorithm, "named": match or named,
+            "changed": [self._seal_label(name, files) for name in changed],
+            "sections": [(self._seal_label(name, files), name not in changed)
+                         for name in sorted(set(stored) | set(digests), key=_section_order)]
+            if match or named else [],
+        }
+
+    def _seal_label(self, section, files):
+        if section in SECTION_LABELS:
+            return str(SECTION_LABELS[section])
+        kind, _sep, key = section.partition(":")
+        state = files.get(section)
+        name = state["name"] if state else key.partition(":")[2]
+        if kind == "bytes":
+            if state and state["missing"]:
+                return _("bill file bytes of %s (the stored file is missing)", name)
+            return _("bill file bytes of %s", name)
+        if kind == "file":
+            if state is None:
+                return _("bill file %s (no longer among the files of the batches taken)", name)
+            return _("bill file record of %s (name, checksum, size, rows or attachment)", name)
+        return section
+
     def _verify_hash(self):
         """True when the run's content still gives its stored hash."""
-        self.ensure_one()
-        if not self.content_hash:
-            raise UserError(_("Run %s is not sealed: runs are sealed when approved.", self.display_name))
-        return content_hash(self._audit_sections()) == self.content_hash
+        return self._verify_seal()["match"]
+
+    def _verify_message(self, result):
+        if result["match"]:
+            return _("Content hash verified: it matches.")
+        if result["changed"]:
+            return _("Content hash verified: it does NOT match: the run's data changed after it was sealed. "
+                     "Changed: %s.", "; ".join(result["changed"]))
+        if result["algorithm"] == ALGORITHM_V1:
+            return _("Content hash verified: it does NOT match: the run's data changed after it was sealed "
+                     "(sealed as one %s hash: the changed parts cannot be named).", ALGORITHM_V1)
+        return _("Content hash verified: it does NOT match: the run's data changed after it was sealed, and the "
+                 "digests kept with the seal were altered too: the changed parts cannot be named.")
 
     def action_verify_hash(self):
+        self.check_access("read")
+        messages = {}
         for run in self:
-            matches = run._verify_hash()
-            run.sudo().write({"hash_check": "match" if matches else "mismatch",
-                              "hash_checked_on": fields.Datetime.now()})
-            # auditors verify without write access to the run: the note is theirs, posted by the suite
-            run.sudo().message_post(author_id=self.env.user.partner_id.id,
-                                    body=_("Content hash verified: it matches.") if matches else
-                                    _("Content hash verified: it does NOT match: the run's data changed after "
-                                      "it was sealed."))
+            result = run._verify_seal()
+            messages[run] = run._verify_message(result)
+            # auditors verify without write access to the run: the suite records the check for them
+            run.sudo()._suite().write({
+                "hash_check": "match" if result["match"] else "mismatch",
+                "hash_checked_on": fields.Datetime.now(),
+                "hash_check_changes": "\n".join(result["changed"]) or False,
+            })
+            body = Markup("<p>%s</p>") % messages[run]
+            if result["changed"]:
+                body = Markup("<p>%s</p><ul>%s</ul>") % (
+                    _("Content hash verified: it does NOT match: the run's data changed after it was sealed. "
+                      "Changed:"),
+                    Markup().join(Markup("<li>%s</li>") % label for label in result["changed"]))
+            run.sudo()._message_log(body=body, author_id=self.env.user.partner_id.id)
         if len(self) == 1:
             return {"type": "ir.actions.client", "tag": "display_notification", "params": {
                 "type": "success" if self.hash_check == "match" else "danger", "sticky": self.hash_check != "match",
-                "message": dict(self._fields["hash_check"]._description_selection(self.env))[self.hash_check],
+                "title": dict(self._fields["hash_check"]._description_selection(self.env))[self.hash_check],
+                "message": messages[self],
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             }}
         return True
 
+    # ------------------------------------------------------------------ life cycle
     def action_approve(self):
         result = super().action_approve()
         self._seal()
@@ -200,11 +541,8 @@ class CloudCostAllocationRun(models.Model):
 
     def action_reset_to_draft(self):
         # the one way back for an approved run: its results are cleared and computed again
-        result = super(CloudCostAllocationRun, self.with_context(**{UNSEAL: _UNSEAL_TOKEN})).action_reset_to_draft()
-        self.with_context(**{UNSEAL: _UNSEAL_TOKEN}).write({
-            "content_hash": False, "hash_algorithm": False, "sealed_on": False, "hash_check": False,
-            "hash_checked_on": False,
-        })
+        result = super(CloudCostAllocationRun, self._unsealing()).action_reset_to_draft()
+        self._suite().write(dict.fromkeys(SEAL_FIELDS, False))
         return result
 
     # ------------------------------------------------------------------ auditor pack

@@ -4,6 +4,20 @@ from odoo.tools import LazyTranslate
 _lt = LazyTranslate(__name__)
 
 
+def changing_fields(record, vals, names):
+    """The ``names`` among ``vals`` whose value would change on ``record`` (a value written again unchanged
+    is no change)."""
+    changing = set()
+    for name in names:
+        if name not in vals:
+            continue
+        field = record._fields[name]
+        new = field.convert_to_record(field.convert_to_cache(vals[name], record), record)
+        if record[name] != new:
+            changing.add(name)
+    return changing
+
+
 class CloudCostAuditSealedMixin(models.AbstractModel):
     """Records of an allocation run that its content hash covers: created, deleted or changed in the
     ``_sealed_fields`` only while the run is not sealed."""

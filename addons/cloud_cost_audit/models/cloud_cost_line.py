@@ -1,10 +1,11 @@
 import json
 
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..core.source_rows import read_rows
-from .cloud_cost_allocation_run import SEALED_STATES
+from .cloud_cost_allocation_run import COST_LINE_SEALED_FIELDS
+from .cloud_cost_audit_sealed_mixin import changing_fields
 
 
 class CloudCostLine(models.Model):
@@ -13,27 +14,32 @@ class CloudCostLine(models.Model):
     source_row_content = fields.Text("Bill Row", compute="_compute_source_row_content",
                                      help="The row of the original bill file this line was read from, as it is there.")
 
+    def _sealed_runs_taking(self):
+        """{cost line id: sealed runs} of these lines taken by sealed runs."""
+        return self.env["cloud.cost.allocation.run"].sudo()._sealed_runs_using(
+            (("cloud_cost_allocation_run_cost", "cost_line_id"),), self.ids)
+
     def write(self, vals):
-        provenance = {"batch_id", "source_file", "source_row", "company_id"} & set(vals)
-        if provenance:
-            used = self.env["cloud.cost.allocation.run"].sudo()._sealed_runs_using(
-                (("cloud_cost_allocation_run_cost", "cost_line_id"),), self.ids)
-            if used:
-                line = self.browse(next(iter(used)))
-                raise UserError(_(
-                    "Cost line %(line)s was taken by sealed allocation run %(run)s: its bill file, row and batch "
-                    "cannot change.", line=line.display_name, run=used[line.id][0].display_name))
+        names = COST_LINE_SEALED_FIELDS & set(vals)
+        if names and self.ids:
+            used = self._sealed_runs_taking()
+            for line in self.browse(list(used)):
+                changing = sorted(changing_fields(line, vals, names))
+                if changing:
+                    raise UserError(_(
+                        "Cost line %(line)s was taken by sealed allocation run %(run)s: its %(fields)s cannot "
+                        "change. Reset the run to draft (approved) or reverse it (posted) first.",
+                        line=line.display_name, run=used[line.id][0].display_name,
+                        fields=", ".join(line._fields[name].string for name in changing)))
         return super().write(vals)
 
-    @api.model
-    def _frozen_line_ids(self, batch_ids):
-        self.env.cr.execute(
-            """SELECT DISTINCT c.cost_line_id FROM cloud_cost_allocation_run_cost c
-                 JOIN cloud_cost_allocation_run r ON r.id = c.run_id
-                 JOIN cloud_cost_line l ON l.id = c.cost_line_id
-                WHERE l.batch_id = ANY(%s) AND r.state = ANY(%s)""",
-            [list(batch_ids), list(SEALED_STATES)])
-        return super()._frozen_line_ids(batch_ids) | {row[0] for row in self.env.cr.fetchall()}
+    def unlink(self):
+        used = self._sealed_runs_taking()
+        if used:
+            line = self.browse(next(iter(used)))
+            raise UserError(_("Cost line %(line)s was taken by sealed allocation run %(run)s: it cannot be deleted.",
+                              line=line.display_name, run=used[line.id][0].display_name))
+        return super().unlink()
 
     def _source_import_file(self):
         self.ensure_one()

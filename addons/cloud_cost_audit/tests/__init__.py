@@ -4,3 +4,5 @@ from . import test_audit
 from . import test_sealing
 from . import test_tracking
 from . import test_frozen_lines
+from . import test_seal_coverage
+from . import test_cli
