@@ -106,10 +106,26 @@ class CloudCostGuardedMixin(models.AbstractModel):
             if self._guarded_records:
                 raise AccessError(_("%(model)s records are results of the suite's imports and runs: they are "
                                     "never edited.", model=self._description))
-            guarded = self._guarded_field_names() & set(vals)
+            guarded = self._changing(vals, self._guarded_field_names() & set(vals))
             if guarded:
                 self._refuse_guarded(guarded)
         return super().write(vals)
+
+    def _changing(self, vals, names):
+        """The ``names`` whose value in ``vals`` differs from what one of these records holds: writing a value
+        again as it is changes nothing and is no attack."""
+        changing = set()
+        for name in names:
+            field = self._fields[name]
+            if field.type in ("one2many", "many2many"):
+                changing.add(name)
+                continue
+            for record in self:
+                new = field.convert_to_record(field.convert_to_cache(vals[name], record), record)
+                if record[name] != new:
+                    changing.add(name)
+                    break
+        return changing
 
     def unlink(self):
         if self._guarded_records and not self._is_suite():

@@ -129,6 +129,9 @@ class CloudCostLine(models.Model):
     def write(self, vals):
         if not self._is_suite():
             changes = self._reclassification_changes(vals)
+            vals = {name: value for name, value in vals.items() if name in RECLASSIFIABLE}
+            if not changes:
+                return True
             # a line classified by hand is no longer the rule's
             result = super(CloudCostLine, self._suite()).write({**vals, "mapping_rule_id": False})
             self.env["cloud.cost.line.change"].sudo()._suite().create(changes)
@@ -143,7 +146,7 @@ class CloudCostLine(models.Model):
 
     def _reclassification_changes(self, vals):
         """Values of the change log for a reclassification by hand; refuses anything but the classification."""
-        facts = set(vals) - set(RECLASSIFIABLE)
+        facts = self._changing(vals, set(vals) - set(RECLASSIFIABLE))
         if facts:
             self._refuse_guarded(facts)
         changes = []
