@@ -62,6 +62,22 @@ class Estate:
         self.tag = estate_module.new_tag()
         self.companies = {}
         self.baseline = {}
+        # RPC calls made so far, and the state of the estate as of one of these counts: as long as no call
+        # was made since, that snapshot still holds (the attacks change the estate only through the server)
+        self.calls = 0
+        self.known = None
+
+    def count_call(self):
+        self.calls += 1
+
+    def state(self):
+        """{company key: snapshot}, taken again only when a call was made since the last one."""
+        if self.known is None or self.known[0] != self.calls:
+            self.remember({key: self.snapshot(key) for key in COMPANIES})
+        return self.known[1]
+
+    def remember(self, state):
+        self.known = (self.calls, state)
 
     def build(self):
         with self.registry.cursor() as cr:
@@ -95,12 +111,14 @@ class Estate:
 
     def restore_changed(self):
         """Rebuild the documents of each company whose data differs from its baseline; returns the keys."""
-        changed = [key for key in COMPANIES if self.snapshot(key) != self.baseline[key]]
+        state = self.state()
+        changed = [key for key in COMPANIES if state[key] != self.baseline[key]]
         for key in changed:
             with self.registry.cursor() as cr:
                 estate_module.purge_documents(cr, self.companies[key]["company"])
                 cr.commit()
             self._build_documents(key)
+        self.remember(dict(self.baseline))
         return changed
 
     def purge(self):
@@ -163,7 +181,8 @@ def rpc(controls_session, estate):
         ids = estate[company]
         base = {"allowed_company_ids": [ids["company"]]}
         base.update(context or {})
-        return RpcClient(server.url, server.database, ids["users"][role], ids["logins"][role], base)
+        return RpcClient(server.url, server.database, ids["users"][role], ids["logins"][role], base,
+                         on_call=holder.count_call)
 
     return client
 
@@ -174,26 +193,31 @@ def admin(controls_session):
 
 
 class Snapshots:
-    def __init__(self, holder, estate):
+    """Snapshots of both companies' estate. The estate changes only through the server: a snapshot taken
+    when no RPC call was made since the last one is that one (a test changing the estate in-process
+    should not rely on it)."""
+
+    def __init__(self, holder):
         self.holder = holder
-        self.estate = estate
 
     def __call__(self):
-        return {key: self._take(key) for key in COMPANIES}
+        return self.holder.state()
 
-    def _take(self, key):
-        with self.holder.registry.cursor() as cr:
-            return take_snapshot(cr, self.estate[key]["company"], verify=self.holder.admin.verify)
-
-    def assert_unchanged(self, before):
+    def assert_unchanged(self, before, tables=None):
+        """Fail listing what changed since ``before`` (in ``tables`` only, when given)."""
         __tracebackhide__ = True
-        after = self()
+        after = {key: self.holder.snapshot(key) for key in COMPANIES}
+        self.holder.remember(after)
+
+        def kept(state):
+            return {table: rows for table, rows in state.items() if tables is None or table in tables}
+
         changes = [f"company {key.upper()}: {change}" for key in COMPANIES
-                   for change in describe_changes(before[key], after[key])]
+                   for change in describe_changes(kept(before[key]), kept(after[key]))]
         assert not changes, "the refused call changed the estate:\n  " + "\n  ".join(changes)
 
 
 @pytest.fixture
 def snapshot(controls_session, estate):
     """snapshot() -> state of both companies' estate; snapshot.assert_unchanged(before)."""
-    return Snapshots(controls_session[1], estate)
+    return Snapshots(controls_session[1])

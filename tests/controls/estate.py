@@ -109,13 +109,12 @@ def build_static(cr, key, tag):
     cpu = env["cloud.cost.allocation.key"].create({"name": "CPU core-hours", "code": "CPU", "unit": "core-hours",
                                                    "company_id": company.id})
     logins = {role: f"rpc_{key}_{role}_{tag}" for role in ROLE_GROUPS}
-    users = {}
-    for role, groups in ROLE_GROUPS.items():
-        users[role] = env["res.users"].with_context(no_reset_password=True).create({
-            "name": f"{role.capitalize()} {key.upper()}", "login": logins[role], "email": f"{logins[role]}@example.com",
-            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
-            "groups_id": [(6, 0, [env.ref(xmlid).id for xmlid in groups.split(",")])],
-        }).id
+    created = env["res.users"].with_context(no_reset_password=True).create([{
+        "name": f"{role.capitalize()} {key.upper()}", "login": logins[role], "email": f"{logins[role]}@example.com",
+        "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+        "groups_id": [(6, 0, [env.ref(xmlid).id for xmlid in groups.split(",")])],
+    } for role, groups in ROLE_GROUPS.items()])
+    users = dict(zip(ROLE_GROUPS, created.ids, strict=True))
     return {
         "key": key, "tag": tag, "company": company.id, "currency": company.currency_id.name, "users": users,
         "logins": logins, "journal": journal.id, "accounts": accounts, "plan": plan.id, "retail": retail.id,

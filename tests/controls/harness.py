@@ -42,7 +42,8 @@ class RpcRefused(Exception):
 class RpcClient:
     """One user's client of the server's /jsonrpc endpoint."""
 
-    def __init__(self, url, database, uid, password, context=None):
+    def __init__(self, url, database, uid, password, context=None, on_call=None):
+        self.on_call = on_call  # told of every call: the estate then knows its last snapshot may be stale
         self.url = url.rstrip("/") + "/jsonrpc"
         self.database = database
         self.uid = uid
@@ -51,6 +52,8 @@ class RpcClient:
         self.session = requests.Session()
 
     def _post(self, service, method, args):
+        if self.on_call:
+            self.on_call()
         payload = {"jsonrpc": "2.0", "method": "call", "id": 1,
                    "params": {"service": service, "method": method, "args": args}}
         response = self.session.post(self.url, json=payload, timeout=120)
@@ -226,7 +229,8 @@ def describe_changes(before, after, limit=25):
             if old[row_id] == new[row_id]:
                 continue
             if isinstance(old[row_id], dict) and isinstance(new[row_id], dict):
-                columns = sorted(k for k in set(old[row_id]) | set(new[row_id]) if old[row_id].get(k) != new[row_id].get(k))
+                columns = sorted(k for k in set(old[row_id]) | set(new[row_id])
+                                 if old[row_id].get(k) != new[row_id].get(k))
                 details = ", ".join(f"{c}: {_short(old[row_id].get(c), 60)} -> {_short(new[row_id].get(c), 60)}"
                                     for c in columns)
             else:

@@ -9,6 +9,7 @@ from .harness import GUARDED, NO_ACCESS, SEALED, assert_all_refused, refused
 RUN = "cloud.cost.allocation.run"
 MOVE = "account.move"
 GUARDED_OR_SEALED = f"{GUARDED}|{SEALED}"
+FORGED_BODY = "<p>Content hash verified: it matches.</p>"
 
 
 def _children(admin, run_id):
@@ -118,7 +119,7 @@ def test_the_seal_messages_cannot_be_deleted_or_edited(estate, rpc, admin, snaps
     assert_all_refused([
         (f"{action} message {message['id']}", lambda action=action, message=message: (
             client.call("mail.message", "unlink", [message["id"]]) if action == "delete" else
-            client.call("mail.message", "write", [message["id"]], {"body": "<p>Content hash verified: it matches.</p>"})),
+            client.call("mail.message", "write", [message["id"]], {"body": FORGED_BODY})),
          f"{GUARDED}|{SEALED}|{NO_ACCESS}|administrator")
         for message in messages for action in ("edit", "delete")
     ])
@@ -133,12 +134,12 @@ def test_tracking_of_a_run_cannot_be_rewritten_through_its_chatter(estate, rpc, 
     client = rpc("controller2")
     before = snapshot()
     assert_all_refused([
-        (f"delete tracking message {message['id']}", lambda message=message: client.call(
-            "mail.message", "unlink", [message["id"]]), f"{GUARDED}|{SEALED}|{NO_ACCESS}|administrator")
-        for message in tracked
-    ] + [
         (f"delete tracking value {value}", lambda value=value: client.call("mail.tracking.value", "unlink", [value]),
          f"{GUARDED}|{SEALED}|{NO_ACCESS}|administrator")
         for value in tracked[0]["tracking_value_ids"]
+    ] + [
+        (f"delete tracking message {message['id']}", lambda message=message: client.call(
+            "mail.message", "unlink", [message["id"]]), f"{GUARDED}|{SEALED}|{NO_ACCESS}|administrator")
+        for message in tracked
     ])
     snapshot.assert_unchanged(before)

@@ -47,7 +47,8 @@ def test_accountant_cannot_approve_then_post_a_computed_run_by_writing_its_state
     before = snapshot()
     assert_all_refused([
         ("write state approved with another approver",
-         lambda: accountant.call(RUN, "write", [run], {"state": "approved", "approved_by_id": a["users"]["controller2"]}),
+         lambda: accountant.call(RUN, "write", [run], {"state": "approved",
+                                                       "approved_by_id": a["users"]["controller2"]}),
          GUARDED),
         ("write state posted", lambda: accountant.call(RUN, "write", [run], {"state": "posted"}), GUARDED),
     ])
@@ -229,7 +230,8 @@ def test_default_state_in_the_context_does_not_create_an_approved_run(estate, rp
     before = snapshot()
     try:
         run_id = controller.call(RUN, "create", {"policy_id": a["policy"], "date_from": start, "date_to": end},
-                                 context={"default_state": "approved", "default_approved_by_id": a["users"]["controller2"],
+                                 context={"default_state": "approved",
+                                          "default_approved_by_id": a["users"]["controller2"],
                                           "default_checks_passed": True, "default_total_cost": 1.0})
     except RpcRefused as error:  # a refusal is as good as a draft
         assert re.search(GUARDED, error.message), error
@@ -330,3 +332,38 @@ def test_only_controllers_approve_post_and_reverse(estate, rpc, snapshot):
         ("reset to draft", lambda: accountant.call(RUN, "action_reset_to_draft", [runs["approved"]]), NO_ACCESS),
     ])
     snapshot.assert_unchanged(before)
+
+
+def test_an_approved_run_cannot_be_moved_back_rewritten_and_sealed_again(estate, rpc, snapshot):
+    run = estate["a"]["runs"]["approved"]
+    controller, controller2 = rpc("controller"), rpc("controller2")
+    before = snapshot()
+    assert_all_refused([
+        ("write state computed", lambda: controller.call(RUN, "write", [run], {"state": "computed"}), GUARDED),
+        ("rewrite its totals",
+         lambda: controller.call(RUN, "write", [run], {"total_cost": 1.0, "allocated_amount": 1.0}),
+         GUARDED_OR_SEALED),
+        ("approve (seal) it again", lambda: controller2.call(RUN, "action_approve", [run]), r"cannot be approved"),
+    ])
+    snapshot.assert_unchanged(before)
+
+
+def test_self_approval_switched_on_later_does_not_apply_to_a_run_computed_before(estate, rpc, admin, snapshot):
+    """The administrator may allow self-approval; a run computed before the change still needs four eyes."""
+    a = estate["a"]
+    run = a["runs"]["computed"]
+    before = snapshot()
+    rpc("admin").call("cloud.cost.allocation.policy", "write", [a["policy"]], {"allow_self_approval": True})
+    try:
+        with refused(FOUR_EYES):
+            rpc("controller").call(RUN, "action_approve", [run])
+    finally:
+        rpc("admin").call("cloud.cost.allocation.policy", "write", [a["policy"]], {"allow_self_approval": False})
+    # the policy's own record and chatter changed (the switch and back); the runs and entries did not
+    snapshot.assert_unchanged(before, tables=("cloud_cost_allocation_run", "cloud_cost_allocation_line",
+                                              "cloud_cost_allocation_run_cost", "account_move", "account_move_line",
+                                              "verify (content hash)"))
+    assert admin.search_read("mail.message", [("model", "=", RUN), ("res_id", "=", run)], ["id"]) == [
+        {"id": message_id} for message_id in sorted(
+            (m for m, row in before["a"]["mail_message"].items() if row["model"] == RUN and row["res_id"] == run),
+            reverse=True)]

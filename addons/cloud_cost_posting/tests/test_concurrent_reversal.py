@@ -65,7 +65,8 @@ def _committed_posted_run(registry):
                                                              "company_id": company.id})
         users = [
             env["res.users"].with_context(no_reset_password=True).create({
-                "name": f"Controller {n} {tag}", "login": f"reverser_{n}_{tag}", "email": f"reverser_{n}_{tag}@example.com",
+                "name": f"Controller {n} {tag}", "login": f"reverser_{n}_{tag}",
+                "email": f"reverser_{n}_{tag}@example.com",
                 "company_id": company.id,
                 "company_ids": [(6, 0, company.ids)],
                 "groups_id": [(6, 0, [env.ref("base.group_user").id,
@@ -102,7 +103,8 @@ def _purge(registry, company_id):
                              ("cloud.cost.source", "cloud_cost_source")):
             where = f"IN (SELECT id FROM {table} WHERE company_id = %(company)s)"
             cr.execute(f"DELETE FROM mail_message WHERE model = '{model}' AND res_id {where}", params)  # noqa: S608
-            cr.execute(f"DELETE FROM mail_followers WHERE res_model = '{model}' AND res_id {where}", params)  # noqa: S608
+            cr.execute(f"DELETE FROM mail_followers WHERE res_model = '{model}' AND res_id {where}",  # noqa: S608
+                       params)
         cr.execute("SELECT id FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id IN "
                    "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)", params)
         attachments = [row[0] for row in cr.fetchall()]
