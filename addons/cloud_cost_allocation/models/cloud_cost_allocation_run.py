@@ -3,6 +3,7 @@ import logging
 from decimal import Decimal
 
 import pandas as pd
+import psycopg2.errors
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -195,7 +196,17 @@ class CloudCostAllocationRun(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_open_slot(vals)
-        return super().create(vals_list)
+        try:
+            # a run of the same policy and period created at the same moment, not yet committed, meets the
+            # database's unique index here: the loser is told, not shown the index
+            with self.env.cr.savepoint():
+                runs = super().create(vals_list)
+                runs.flush_recordset()
+        except psycopg2.errors.UniqueViolation:
+            raise ValidationError(_(
+                "Another run of this policy and period is being created by someone else at this moment: reload "
+                "the runs and work on that one.")) from None
+        return runs
 
     def write(self, vals):
         if not self._is_suite() and self._identity_field_names() & set(vals):
@@ -241,6 +252,20 @@ class CloudCostAllocationRun(models.Model):
             ))
 
     # ------------------------------------------------------------------ life cycle
+    def _lock_row(self, doing=None):
+        """Hold the run's row until commit: two users computing, approving, posting or reversing it at once
+        cannot both go through; the second is told at once."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM cloud_cost_allocation_run WHERE id = %s FOR UPDATE NOWAIT", [self.id]
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            raise UserError(_(
+                "Run %(run)s is being %(doing)s by someone else at this moment, or was just changed: reload it "
+                "and try again.", run=self.display_name, doing=doing or _("computed or approved"))) from None
+        self.invalidate_recordset()
+
     def _check_state(self, states, action):
         for run in self:
             if run.state not in states:
@@ -274,6 +299,8 @@ class CloudCostAllocationRun(models.Model):
     def action_approve(self):
         if not self.env.user.has_group("cloud_cost.group_cloud_cost_controller"):
             raise AccessError(_("Only a cost controller approves allocation runs."))
+        for run in self:
+            run._lock_row(_("approved or changed"))
         self._check_state(("computed",), _("approved"))
         for run in self:
             if run.inputs_changed:
@@ -360,6 +387,7 @@ class CloudCostAllocationRun(models.Model):
     def _compute_and_store(self):
         self.ensure_one()
         self = self._suite()  # noqa: PLW0642 - the suite's own method writes the run's guarded fields
+        self._lock_row(_("computed"))
         policy = self.policy_id
         fingerprint = policy._fingerprint(self.date_from, self.date_to)
         result, inputs = policy._allocate(self.date_from, self.date_to)

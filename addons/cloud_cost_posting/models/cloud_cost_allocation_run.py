@@ -1,8 +1,6 @@
 from collections import defaultdict
 from decimal import Decimal
 
-import psycopg2.errors
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date
@@ -98,18 +96,8 @@ class CloudCostAllocationRun(models.Model):
             raise AccessError(_("Only a cost controller may %s allocation runs.", action))
         self.check_access("write")
 
-    def _lock_row(self):
-        """Hold the run's row until commit: two users posting at once cannot both go through."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM cloud_cost_allocation_run WHERE id = %s FOR UPDATE NOWAIT", [self.id]
-                )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            raise UserError(_(
-                "Run %s is being posted or reversed by someone else at this moment, or was just changed: "
-                "reload it and try again.", self.display_name)) from None
-        self.invalidate_recordset(["state", "move_ids"])
+    def _lock_row(self, doing=None):
+        return super()._lock_row(doing or _("posted or reversed"))
 
     # ------------------------------------------------------------------ entries
     def _allocation_rows(self):
