@@ -13,7 +13,7 @@ from odoo.tests import new_test_user
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env
 
 
-def _committed_approved_run(registry):
+def _committed_approved_run(registry, approve=True):
     """A company of its own with an approved run, committed so that a second cursor sees it."""
     tag = uuid.uuid4().hex[:8]
     with registry.cursor() as cr:
@@ -53,7 +53,8 @@ def _committed_approved_run(registry):
         run = env["cloud.cost.allocation.run"].create({"policy_id": policy.id, "company_id": company.id,
                                                        "date_from": "2026-10-01", "date_to": "2026-10-31"})
         run.with_user(users[0]).action_compute()
-        run.with_user(users[0]).action_approve()
+        if approve:
+            run.with_user(users[0]).action_approve()
         cr.commit()
         return run.id, users, company.id
 
@@ -123,3 +124,27 @@ def test_two_cursors_posting_the_same_run_one_succeeds_the_other_is_told(registr
         assert cr.fetchone()[0] == 1
         assert run.move_ids.amount_total == 123.45
         assert run.posted_by_id.id == users[0]
+
+
+@pytest.fixture
+def committed_computed_run(registry):
+    run_id, users, company_id = _committed_approved_run(registry, approve=False)
+    yield run_id, users, company_id
+    _purge(registry, company_id)
+
+
+def test_two_cursors_approving_the_same_run_one_succeeds_the_other_is_told(registry, committed_computed_run):
+    run_id, users, company_id = committed_computed_run
+    first, second = registry.cursor(), registry.cursor()
+    try:
+        _run_as(first, users[1], run_id, company_id).action_approve()  # holds the run until it commits
+        with pytest.raises(UserError, match="being approved or changed by someone else"):
+            _run_as(second, users[0], run_id, company_id).action_approve()
+        second.rollback()
+        first.commit()
+    finally:
+        first.close()
+        second.close()
+    with registry.cursor() as cr:
+        run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
+        assert (run.state, run.approved_by_id.id) == ("approved", users[1])
