@@ -109,20 +109,20 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     bill.write_bytes(to_csv(rows, header=CUR2_HEADER))
     (tmp_path / "bills" / "README.txt").write_text("Exports of the payer account.\n")
 
-    result = cloudcost(project_dir, "import", str(bill.parent), "--source", source_name)
+    result = cloudcost(project_dir, "import", str(bill), "--source", source_name)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "1 batch(es), 2 rows" in out
     assert f"company currency {company_currency}: billed 0, effective 0" in out
     assert f"unallocated: 0 {company_currency} of effective cost" in out
     assert "E-" not in out  # plain decimals, never 0E-12
-    assert "README.txt: left aside, not a bill: its first line is not the header" in out
     assert batches_of(source_name) == [("imported", 2)]
 
-    # run again: a success that says nothing new was imported, and why
+    # the folder again: a success that says nothing new was imported and why, and what it left aside
     again = cloudcost(project_dir, "import", str(bill.parent), "--source", source_name)
     assert again.returncode == 0, again.stderr
     assert "unchanged, already imported: cur-2026-10.log" in again.stdout
+    assert "README.txt: left aside, not a bill: its first line is not the header" in again.stdout
     assert "nothing new imported: the bills were imported before, unchanged" in again.stdout
     assert batches_of(source_name) == [("imported", 2)]
 

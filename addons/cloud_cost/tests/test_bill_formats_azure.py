@@ -360,3 +360,17 @@ def test_a_file_with_cost_and_date_but_nothing_of_azure_is_not_taken_for_an_azur
     data = to_csv([{"Date": "2026-10-01", "Cost": "12", "Team": "web"}], ["Date", "Cost", "Team"])
     file, row, column, message = refusal(data, "budget.csv")
     assert (file, row, column) == ("budget.csv", None, None) and message.startswith("not a bill")
+
+
+def test_cost_management_query_results_by_day():
+    header = ["PreTaxCost", "UsageDate", "ResourceGroup", "ServiceName", "Currency"]
+    rows = [dict(zip(header, values, strict=True)) for values in (
+        ("0.10254963874", "20261007", "rg-web", "Virtual Machines", "GBP"),
+        ("2.0", "20261008", "rg-web", "Storage", "GBP"),
+    )]  # fmt: skip
+    data = to_csv(rows, header)
+    assert totals(data, "query.csv") == (2, {("Usage", "GBP"): (Decimal("2.10254963874"), Decimal("2.10254963874"))})
+    lines = frame(data, "query.csv")
+    assert list(lines["charge_period_start"]) == ["2026-10-07 00:00:00", "2026-10-08 00:00:00"]
+    assert list(lines["service_name"]) == ["Virtual Machines", "Storage"]
+    assert json.loads(lines.iloc[0]["provider_extra"])["ResourceGroup"] == "rg-web"

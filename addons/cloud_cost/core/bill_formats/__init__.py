@@ -87,7 +87,7 @@ def format_of_columns(columns, *, file):
     )
 
 
-def _first_record(data, kind, *, file):
+def _first_record(data, kind):
     """The first JSON object of a JSON-lines file (only the first line is read)."""
     import json
 
@@ -101,7 +101,7 @@ def _first_record(data, kind, *, file):
 
 
 def _json_format(data, kind, *, file):
-    record = _first_record(data, kind, file=file)
+    record = _first_record(data, kind)
     if gcp.is_gcp_record(record):
         return "gcp"
     raise NotABill(
