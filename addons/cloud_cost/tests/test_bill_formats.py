@@ -163,7 +163,9 @@ FOCUS_1_4_HEADER = [
     "ServiceProviderName", "ServiceSubcategory", "SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId",
     "SubAccountId", "SubAccountName", "SubAccountType", "Tags", "x_UsageType",
 ]  # fmt: skip
-CONTRACT_APPLIED = '{"Elements":[{"ContractId":"c-2026","ContractCommitmentId":"cc-1","ContractCommitmentAppliedCost":12.3456789012}]}'  # noqa: E501
+CONTRACT_APPLIED = (
+    '{"Elements":[{"ContractId":"c-2026","ContractCommitmentId":"cc-1","ContractCommitmentAppliedCost":12.3456789012}]}'
+)
 ELIGIBILITY = '{"Elements":[{"CommitmentProgramCategory":"Spend","CommitmentProgramType":"Savings Plan"}]}'
 
 
