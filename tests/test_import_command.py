@@ -27,10 +27,12 @@ def source_name():
     """A source name of this test only; the source, its batches and lines are removed after."""
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
+    from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env  # noqa: PLC0415
+
     name = f"command line test {uuid.uuid4().hex[:8]}"
     yield name
     with _registry_cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = suite_env(api.Environment(cr, SUPERUSER_ID, {}))  # imported batches are removed by the suite only
         sources = env["cloud.cost.source"].with_context(active_test=False).search([("name", "=", name)])
         sources.batch_ids.unlink()
         sources.unlink()
@@ -100,3 +102,58 @@ def test_import_prints_the_batch_summary_and_refuses_bad_files(project_dir, tmp_
     assert "EffectiveCost" in refused.stderr
     assert "2" in refused.stderr.split("restated.csv", 1)[1]
     assert batches_of(source_name) == [("imported", 3)]
+
+
+def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_success(
+    project_dir, tmp_path, company_currency, source_name
+):
+    from odoo.addons.cloud_cost.tests.test_bill_formats import CUR2_HEADER, cur2_row, to_csv  # noqa: PLC0415
+
+    # a CUR 2.0 export saved as .log, whose charges net to zero to the twelfth decimal
+    rows = [cur2_row("Usage", "0.384000000000", line_item_currency_code=company_currency),
+            cur2_row("Credit", "-0.384000000000", line_item_currency_code=company_currency)]
+    bill = tmp_path / "bills" / "cur-2026-10.log"
+    bill.parent.mkdir()
+    bill.write_bytes(to_csv(rows, header=CUR2_HEADER))
+    (tmp_path / "bills" / "README.txt").write_text("Exports of the payer account.\n")
+
+    result = cloudcost(project_dir, "import", str(bill), "--source", source_name)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "1 batch(es), 2 rows" in out
+    assert f"company currency {company_currency}: billed 0, effective 0" in out
+    assert f"unallocated: 0 {company_currency} of effective cost" in out
+    assert "E-" not in out  # plain decimals, never 0E-12
+    assert batches_of(source_name) == [("imported", 2)]
+
+    # the folder again: a success that says nothing new was imported and why, and what it left aside
+    again = cloudcost(project_dir, "import", str(bill.parent), "--source", source_name)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged, already imported: cur-2026-10.log" in again.stdout
+    assert "README.txt: left aside, not a bill: its first line is not the header" in again.stdout
+    assert "nothing new imported: the bills were imported before, unchanged" in again.stdout
+    assert batches_of(source_name) == [("imported", 2)]
+
+    # a file that is not a bill, named on the command line: refused with its name and why
+    notes = tmp_path / "notes.txt"
+    notes.write_text("2026-10-01 12:00:01 INFO import started\n")
+    refused = cloudcost(project_dir, "import", str(notes), "--source", source_name)
+    assert refused.returncode == 2
+    assert "refused, nothing written: notes.txt: not a bill: its first line is not the header" in refused.stderr
+
+    # a folder without one bill: nothing imported, exit status 2, each file named with why
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "README.txt").write_text("Nothing here yet.\n")
+    empty_folder = cloudcost(project_dir, "import", str(tmp_path / "other"), "--source", source_name)
+    assert empty_folder.returncode == 2
+    assert f"nothing imported: no bill file in {tmp_path / 'other'}" in empty_folder.stderr
+    assert "README.txt: left aside, not a bill" in empty_folder.stderr
+
+    # an empty export (its header and no rows) is a bill with nothing in it: said, and a success
+    header_only = tmp_path / "cur-2026-11.csv"
+    header_only.write_bytes(to_csv([], header=CUR2_HEADER))
+    empty = cloudcost(project_dir, "import", str(header_only), "--source", source_name)
+    assert empty.returncode == 0, empty.stderr
+    assert "cur-2026-11.csv: an empty export (a header and no rows), nothing to import" in empty.stdout
+    assert "nothing new imported: the bills hold no rows" in empty.stdout
+    assert batches_of(source_name) == [("imported", 2)]

@@ -75,13 +75,20 @@ def describe_copy_error(error):
 class ImportResult:
     batches: list = field(default_factory=list)  # cloud.cost.import.batch records created
     unchanged: list = field(default_factory=list)  # labels of units already imported
+    empty: list = field(default_factory=list)  # names of bill files with a header and no rows
     notes: list = field(default_factory=list)
     rows: int = 0
     seconds: float = 0.0
     copy_seconds: float = 0.0  # of which the database spent storing lines (in the background)
 
+    def nothing_read(self):
+        """Nothing imported, nothing imported before, no empty export: no bill among the files."""
+        return not (self.batches or self.unchanged or self.empty)
+
     def summary(self):
         lines = [f"{len(self.batches)} batch(es), {self.rows} row(s) imported"]
+        if self.nothing_read():
+            lines.append("nothing imported: no bill file found" + (", see below" if self.notes else ""))
         lines += [f"unchanged, already imported: {label}" for label in self.unchanged]
         lines += self.notes
         return "\n".join(lines)
@@ -209,7 +216,9 @@ class CloudCostBillImport(models.AbstractModel):
             for batch in file_batches:
                 self._attach(batch, obj.name, data, checksum, "data", run.file_rows[(obj.name, batch.id)])
             if not file_batches:
-                result.notes.append(_("%(file)s: no cost rows", file=obj.name))
+                result.empty.append(obj.name)
+                result.notes.append(_("%(file)s: an empty export (a header and no rows), nothing to import",
+                                      file=obj.name))
             del data, chunks  # before the next file is read
         if unit.manifest is not None:
             for batch in touched:

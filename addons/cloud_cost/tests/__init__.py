@@ -10,3 +10,4 @@ from . import test_import_s3
 from . import test_import_currency
 from . import test_server_files
 from . import test_source_targets
+from . import test_import_formats

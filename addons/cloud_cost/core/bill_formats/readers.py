@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import BillFormatError
+from .errors import BillFormatError, NotABill
 from .normalize import decimal_from_number
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+HEAD_BYTES = 1 << 20  # enough for the header of any bill (a CUR names hundreds of columns)
 
 
 def open_binary(source):
@@ -27,14 +30,41 @@ def open_binary(source):
 
 
 def container(file_name, head):
+    """'parquet', 'csv', 'csv.gz', 'jsonl' or 'jsonl.gz': by the content where it tells (the magic bytes
+    of Parquet and gzip, the first character of JSON lines), by the name where it does not."""
     name = file_name.lower()
-    if head.startswith(PARQUET_MAGIC) or name.endswith(".parquet") or name.endswith(".snappy.parquet"):
+    if head.startswith(PARQUET_MAGIC) or name.endswith(".parquet"):
         return "parquet"
     compressed = head.startswith(GZIP_MAGIC) or name.endswith(".gz")
-    plain = name[:-3] if name.endswith(".gz") else name
-    if plain.endswith((".jsonl", ".json", ".ndjson")):
+    text = decompressed_head(head, "csv.gz" if compressed else "csv", 4096)
+    first = text.removeprefix(UTF8_BOM).lstrip()[:1]
+    if first:
+        json_lines = first == b"{"
+    else:
+        plain = name[:-3] if name.endswith(".gz") else name
+        json_lines = plain.endswith((".jsonl", ".json", ".ndjson"))
+    if json_lines:
         return "jsonl.gz" if compressed else "jsonl"
     return "csv.gz" if compressed else "csv"
+
+
+def as_utf8(data, kind, *, file, partial=False):
+    """A UTF-16 text (with its byte-order mark, as some spreadsheet tools save CSV) as UTF-8; else as is.
+    ``partial``: ``data`` is the head of a file (it may end inside a character)."""
+    head = decompressed_head(data, kind, 2) if kind.endswith(".gz") else data[:2]
+    if not head.startswith(UTF16_BOMS):
+        return data, kind
+    try:
+        content = decompressed_head(data, kind, HEAD_BYTES) if partial else (
+            gzip.decompress(data) if kind.endswith(".gz") else data)
+        if partial:
+            content = content[: len(content) // 2 * 2]
+        text = content.decode("utf-16", errors="ignore" if partial else "strict")
+    except UnicodeDecodeError as error:
+        raise BillFormatError(f"not UTF-16 text, although it starts as such ({error.reason})", file=file) from None
+    except (EOFError, OSError, zlib.error) as error:
+        raise BillFormatError(f"the gzip file is truncated or damaged ({error})", file=file) from None
+    return text.encode("utf-8"), kind.removesuffix(".gz")
 
 
 def decompressed_head(data, kind, size=65536):
@@ -52,9 +82,7 @@ def csv_chunks(data, kind, *, file, chunk_rows):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = _csv_header(data, kind, file=file)
-    if not [name for name in header if name.strip()]:
-        raise BillFormatError("the file is empty (no header row)", file=file)
+    header = csv_header(data, kind, file=file)
     stream = pa.input_stream(pa.py_buffer(data), compression="gzip" if kind == "csv.gz" else None)
     read_options = pacsv.ReadOptions(block_size=max(1 << 20, min(chunk_rows * 400, 64 << 20)), use_threads=True)
     parse_options = pacsv.ParseOptions(newlines_in_values=True)
@@ -96,25 +124,43 @@ def _arrow_frame(table, names, offset):
     return frame
 
 
-def _csv_header(data, kind, *, file):
+def csv_header(data, kind, *, file):
+    """The column names of a CSV's first line; refuses a file without one, or whose first line is not text."""
     import csv
 
     try:
-        head = decompressed_head(data, kind, 1 << 20) if kind == "csv.gz" else data[: 1 << 20]
+        head = decompressed_head(data, kind, HEAD_BYTES) if kind == "csv.gz" else data[:HEAD_BYTES]
     except EOFError:
         head = b""
     if kind == "csv.gz" and not head:
         raise BillFormatError("not a readable gzip file", file=file)
     line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if b"\x00" in head[:1024]:
+        raise NotABill("not a bill: binary content, not text", file=file)
     try:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BillFormatError(f"the header is not UTF-8 text ({error.reason})", file=file, row=None) from None
+        raise NotABill(
+            f"not a bill, or one in an encoding other than UTF-8: the first line is not UTF-8 text ({error.reason})",
+            file=file,
+        ) from None
     try:
         names = next(csv.reader([text]), [])
     except csv.Error as error:
         raise BillFormatError(f"the header is not a well-formed CSV row ({error})", file=file, row=None) from None
+    if not any(name.strip() for name in names):
+        raise BillFormatError("the file is empty (no header row)", file=file)
     return names
+
+
+def parquet_columns(data, *, file):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.ParquetFile(io.BytesIO(data)).schema_arrow.names)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise BillFormatError(f"not a readable Parquet file: {error}", file=file) from None
 
 
 def _locate_csv_error(data, kind, message):
