@@ -6,6 +6,7 @@ whole import runs in one savepoint: bad input leaves nothing behind.
 """
 
 import bisect
+import dataclasses
 import logging
 import re
 import time
@@ -20,6 +21,7 @@ import pyarrow.compute as pc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import config
 
 from ..core import bill_formats
 from ..core.bill_stores import StoreError, sha256_hex
@@ -94,8 +96,9 @@ class _Run:
     the few statements made on the way (new batch, new currency, attachments).
     """
 
-    def __init__(self, env, source, ruleset, converter, writer):
+    def __init__(self, env, source, ruleset, converter, writer, limits):
         self.source = source
+        self.limits = limits
         self.ruleset = ruleset
         self.converter = converter
         self.writer = writer
@@ -122,6 +125,27 @@ class _Run:
 class CloudCostBillImport(models.AbstractModel):
     _name = "cloud.cost.bill.import"
     _description = "Cloud Bill Import"
+    _import_chunk_rows = CHUNK_ROWS  # rows parsed, classified and copied at a time
+
+    @api.model
+    def _input_limits(self):
+        """How far a bill file may expand once decompressed: the server configuration's
+        ``cloud_cost_max_uncompressed_mb`` and ``cloud_cost_max_expansion_ratio`` (odoo.conf)."""
+        values = {}
+        for option, name, unit, kind in (("cloud_cost_max_uncompressed_mb", "max_bytes", 1 << 20, int),
+                                         ("cloud_cost_max_expansion_ratio", "max_ratio", 1, float)):
+            raw = config.get(option)
+            if raw in (None, "", False):
+                continue
+            try:
+                number = kind(float(raw))
+            except (TypeError, ValueError):
+                raise UserError(_("The server configuration's %(option)s is not a number: %(value)s",
+                                  option=option, value=raw)) from None
+            if number <= 0:
+                raise UserError(_("The server configuration's %(option)s must be positive.", option=option))
+            values[name] = number * unit
+        return dataclasses.replace(bill_formats.DEFAULT_LIMITS, **values)
 
     # ------------------------------------------------------------------ entry point
     @api.model
@@ -136,7 +160,7 @@ class CloudCostBillImport(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 with BackgroundCopy(self.env.cr, "cloud_cost_line") as writer:
-                    run = _Run(self.env, source, ruleset, converter, writer)
+                    run = _Run(self.env, source, ruleset, converter, writer, self._input_limits())
                     for unit in units:
                         self._import_unit(run, unit, fmt, result)
                 result.copy_seconds = writer.seconds
@@ -196,8 +220,8 @@ class CloudCostBillImport(models.AbstractModel):
             data = kept.pop(obj.key) if keep else obj.read()
             if not keep and sha256_hex(data) != checksum:
                 raise StoreError(f"{obj.name} changed while it was being imported", file=obj.name)
-            chunk_rows = self.env.context.get("cloud_cost_import_chunk_rows") or CHUNK_ROWS
-            chunks = bill_formats.read_bill(data, file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows)
+            chunks = bill_formats.read_bill(data, file_name=obj.name, fmt=fmt, chunk_rows=self._import_chunk_rows,
+                                            limits=run.limits)
             for frame in chunks:
                 self._store_chunk(run, frame, obj.name)
             file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]

@@ -8,3 +8,4 @@ from . import test_import_schedule
 from . import test_import_pipeline
 from . import test_import_s3
 from . import test_import_currency
+from . import test_uploads

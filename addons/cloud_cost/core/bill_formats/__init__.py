@@ -25,13 +25,26 @@ from .columns import (
 )
 from .errors import BillFormatError
 from .manifests import ExportManifest, parse_manifest
-from .readers import container, csv_chunks, decompressed_head, jsonl_chunks, open_binary, parquet_chunks
+from .readers import (
+    DEFAULT_LIMITS,
+    InputLimits,
+    InputTooLarge,
+    check_decompressed_size,
+    check_parquet_size,
+    container,
+    csv_chunks,
+    decompressed_head,
+    jsonl_chunks,
+    open_binary,
+    parquet_chunks,
+)
 
 FORMATS = ("focus", "aws_cur2", "aws_cur_legacy", "azure", "gcp")
 
 __all__ = [
     "AMOUNT_COLUMNS",
     "CHARGE_CATEGORIES",
+    "DEFAULT_LIMITS",
     "DATE_COLUMNS",
     "DATETIME_COLUMNS",
     "FORMATS",
@@ -39,6 +52,9 @@ __all__ = [
     "QUANTITY_COLUMNS",
     "BillFormatError",
     "ExportManifest",
+    "InputLimits",
+    "InputTooLarge",
+    "check_parquet_size",
     "detect_format",
     "parse_manifest",
     "read_bill",
@@ -88,8 +104,10 @@ _NORMALIZERS = {
 }
 
 
-def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000):
-    """Normalized chunks of one bill file (a path, a binary file or its bytes); see the module's docstring."""
+def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000, limits=DEFAULT_LIMITS):
+    """Normalized chunks of one bill file (a path, a binary file or its bytes); see the module's docstring.
+
+    A file that expands past ``limits`` when decompressed is refused (InputTooLarge) as soon as it does."""
     if fmt is not None and fmt not in FORMATS:
         raise BillFormatError(f"unknown bill format {fmt!r}", file=file_name)
     if isinstance(source, bytes):
@@ -104,15 +122,19 @@ def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000):
     if not data:
         raise BillFormatError("the file is empty", file=file_name)
     kind = container(file_name, data[:4])
+    if kind != "parquet":
+        # a file that expands too far is refused before it is parsed (its parser counts again as it reads)
+        check_decompressed_size(data, kind, file=file_name, limits=limits)
     if kind == "parquet":
-        chunks = parquet_chunks(data, file=file_name, chunk_rows=chunk_rows)
+        chunks = parquet_chunks(data, file=file_name, chunk_rows=chunk_rows, limits=limits)
     elif kind.startswith("jsonl"):
         chunks = (
-            gcp.records_to_raw(chunk) for chunk in jsonl_chunks(data, kind, file=file_name, chunk_rows=chunk_rows)
+            gcp.records_to_raw(chunk)
+            for chunk in jsonl_chunks(data, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
         )
         fmt = fmt or "gcp"
     else:
-        chunks = csv_chunks(data, kind, file=file_name, chunk_rows=chunk_rows)
+        chunks = csv_chunks(data, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
     amortized = None
     for raw in chunks:
         if fmt is None:
