@@ -16,12 +16,13 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import psycopg2
+from psycopg2.errors import LockNotAvailable
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 from ..core import bill_formats
 from ..core.bill_stores import StoreError, sha256_hex
@@ -41,6 +42,10 @@ CLASSIFICATION = ("analytic_account_id", "environment", "tenant", "service_tier_
 
 class ImportRefused(UserError):
     """Bad input: nothing was written; the message names file, row and column."""
+
+
+class ImportBusy(ImportRefused):
+    """Another transaction imports (or just imported) the same source and billing period: nothing written."""
 
 
 def describe_error(error):
@@ -260,11 +265,41 @@ class CloudCostBillImport(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------ one chunk
+    def _lock_period(self, source, start):
+        """One import of a source's billing period at a time: the lock is held until this transaction ends,
+        and the loser is told at once (no waiting). An import of the period that committed after this
+        transaction began is invisible to it, so a transaction of its own looks for one."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+                   [f"cloud.cost.bill.import:{source.id}:{start}"])
+        if not cr.fetchone()[0]:
+            raise ImportBusy(_("%(name)s, billing period %(period)s: already being imported by someone else; "
+                               "nothing was written. Try again once that import is done.",
+                               name=source.name, period=start.strftime("%Y-%m")))
+        if not self.env.registry.ready:
+            return  # modules being installed (demo bills): nobody else imports, and the tables are not committed
+        query = SQL("SELECT COALESCE(max(id), 0) FROM cloud_cost_import_batch "
+                    "WHERE source_id = %s AND billing_period_start = %s", source.id, start)
+        cr.execute(query)
+        seen = cr.fetchone()[0]
+        try:
+            with self.env.registry.cursor() as fresh:
+                fresh.execute("SET LOCAL lock_timeout = '10s'")
+                fresh.execute(query)
+                latest = fresh.fetchone()[0]
+        except LockNotAvailable:
+            latest = seen  # the table is being altered: nobody imports meanwhile
+        if latest > seen:
+            raise ImportBusy(_("%(name)s, billing period %(period)s: imported by someone else while this import "
+                               "ran; nothing was written. Run it again to see what is left to import.",
+                               name=source.name, period=start.strftime("%Y-%m")))
+
     def _batch_for(self, run, period_start, period_end):
         batch = run.batches.get(period_start)
         if batch is None:
             run.db()
             start = fields.Date.to_date(period_start)
+            self._lock_period(run.source, start)
             end = fields.Date.to_date(period_end) if period_end else None
             # FOCUS billing periods end exclusively (the first day of the next period)
             end = end - timedelta(days=1) if end and end > start else _month_end(start)

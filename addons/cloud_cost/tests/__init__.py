@@ -9,3 +9,4 @@ from . import test_import_pipeline
 from . import test_import_s3
 from . import test_import_currency
 from . import test_uploads
+from . import test_concurrent_import
