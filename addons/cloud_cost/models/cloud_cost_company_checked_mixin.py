@@ -27,7 +27,7 @@ def check_allowed_companies(env, companies):
 
 class CloudCostCompanyCheckedMixin(models.AbstractModel):
     """Records (wizards) whose companies, as ``_acting_companies`` gives them, are checked against the
-    user's allowed companies when they are created or written and before they act."""
+    user's allowed companies before they are created or written, and before they act."""
 
     _name = "cloud.cost.company.checked.mixin"
     _description = "Acts Within the User's Companies"
@@ -46,11 +46,19 @@ class CloudCostCompanyCheckedMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
-        records._check_allowed_company()
-        return records
+        if not self.env.su:
+            # checked on the values before anything is written (the defaults are the user's own company)
+            for vals in vals_list:
+                self.new(vals)._check_allowed_company()
+        return super().create(vals_list)
 
     def write(self, vals):
-        result = super().write(vals)
-        self._check_allowed_company()
-        return result
+        if not self.env.su:
+            for record in self:
+                candidate = record.new(vals, origin=record)
+                try:
+                    candidate._check_allowed_company()
+                finally:
+                    # new records of one origin share their cache entries: the next one starts afresh
+                    candidate.invalidate_recordset()
+        return super().write(vals)

@@ -10,3 +10,4 @@ from . import test_import_s3
 from . import test_import_currency
 from . import test_uploads
 from . import test_concurrent_import
+from . import test_companies

@@ -4,3 +4,4 @@ from . import test_cluster_drivers
 from . import test_odoo_drivers
 from . import test_entered_drivers
 from . import test_commands
+from . import test_companies
