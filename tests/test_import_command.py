@@ -142,6 +142,7 @@ def test_a_gzip_bomb_is_refused_by_name_before_the_command_takes_its_memory(
 def test_an_import_of_a_period_someone_else_is_importing_exits_2_without_a_summary(
         project_dir, tmp_path, company_currency, source_name):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
     from odoo.addons.cloud_cost.core.bill_stores import MemoryStore  # noqa: PLC0415
     from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row  # noqa: PLC0415
 

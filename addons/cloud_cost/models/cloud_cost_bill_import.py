@@ -16,9 +16,9 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import psycopg2
-from psycopg2.errors import LockNotAvailable
 import pyarrow as pa
 import pyarrow.compute as pc
+from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError

@@ -47,9 +47,11 @@ class CloudCostCompanyCheckedMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            # checked on the values before anything is written (the defaults are the user's own company)
+            # checked on the values before anything is written, defaults included (a default may come from
+            # the caller's context: the active record)
             for vals in vals_list:
-                self.new(vals)._check_allowed_company()
+                defaults = self.default_get([name for name in self._fields if name not in vals])
+                self.new({**defaults, **vals})._check_allowed_company()
         return super().create(vals_list)
 
     def write(self, vals):

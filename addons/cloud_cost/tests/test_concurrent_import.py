@@ -24,7 +24,8 @@ def purge_source(registry, source_id):
     with registry.cursor() as cr:
         cr.execute("SELECT id FROM cloud_cost_import_batch WHERE source_id = %s", [source_id])
         batch_ids = [row[0] for row in cr.fetchall()] or [0]
-        for table in ("cloud_cost_line", "cloud_cost_import_file", "cloud_cost_import_total", "cloud_cost_line_summary"):
+        tables = ("cloud_cost_line", "cloud_cost_import_file", "cloud_cost_import_total", "cloud_cost_line_summary")
+        for table in tables:
             cr.execute(f"DELETE FROM {table} WHERE batch_id = ANY(%s)", [batch_ids])  # noqa: S608
         cr.execute("DELETE FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id = ANY(%s)",
                    [batch_ids])

@@ -86,4 +86,9 @@ class TestCompanies(ClusterCase):
             self.env_a["cloud.cost.usage.import.wizard"].create({
                 "source_id": self.source_b.id, "file_name": "day3.csv",
                 "file": base64.b64encode(USAGE.replace(b",2\n", b",9\n"))})
+        # the cluster named as the form's active record instead
+        with self.assertRaisesRegex(AccessError, "is not one of the companies you work in"):
+            self.env_a["cloud.cost.usage.import.wizard"].with_context(
+                active_model="cloud.cost.usage.source", active_id=self.source_b.id,
+            ).create({"file_name": "day3.csv", "file": base64.b64encode(USAGE.replace(b",2\n", b",9\n"))})
         self.assertEqual(self.company_b_state(), before)
