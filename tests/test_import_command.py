@@ -157,3 +157,132 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     assert "cur-2026-11.csv: an empty export (a header and no rows), nothing to import" in empty.stdout
     assert "nothing new imported: the bills hold no rows" in empty.stdout
     assert batches_of(source_name) == [("imported", 2)]
+
+
+# A parent of its own for the command, so that the peak resident memory of its processes is the command's.
+_MEASURED = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stdout.write(done.stdout)
+sys.stderr.write(done.stderr)
+sys.stderr.write(f"\\npeak-kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n")
+sys.exit(done.returncode)
+"""
+
+
+def measured_cloudcost(project_dir, *args):
+    """``cloudcost`` run as a user runs it, and the peak resident memory (bytes) of its processes."""
+    import sys  # noqa: PLC0415
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURED, str(project_dir / "setup" / "cloudcost"),
+         "--database", os.environ["CLOUDCOST_TEST_DATABASE"], *args],
+        capture_output=True, text=True, timeout=600,
+    )
+    stderr, _sep, peak = result.stderr.rpartition("\npeak-kb=")
+    result.stderr = stderr
+    return result, int(peak) * 1024
+
+
+def test_a_gzip_bomb_is_refused_by_name_before_the_command_takes_its_memory(
+        project_dir, tmp_path, company_currency, source_name):
+    from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row, gzip_bomb  # noqa: PLC0415
+
+    good = tmp_path / "focus-2026-09.csv.gz"
+    good.write_bytes(focus_csv([focus_row(period="2026-09", BillingCurrency=company_currency)], gzip_it=True))
+    imported, baseline = measured_cloudcost(project_dir, "import", str(good), "--source", source_name)
+    assert imported.returncode == 0, imported.stderr
+
+    bomb = tmp_path / "focus-2026-10.csv.gz"
+    bomb.write_bytes(gzip_bomb(1000))  # about 1 MB, expanding to 1 GB of bill rows
+    refused, peak = measured_cloudcost(project_dir, "import", str(bomb), "--source", source_name)
+    assert refused.returncode == 2, refused.stderr
+    assert "refused, nothing written: focus-2026-10.csv.gz: refused: decompressed" in refused.stderr
+    assert "times its compressed size" in refused.stderr and "cloud_cost_max_expansion_ratio" in refused.stderr
+    assert refused.stdout == ""
+    assert peak - baseline < 200 * 2**20, (peak, baseline)
+    assert batches_of(source_name) == [("imported", 1)]
+
+
+def test_an_import_of_a_period_someone_else_is_importing_exits_2_without_a_summary(
+        project_dir, tmp_path, company_currency, source_name):
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    from odoo.addons.cloud_cost.core.bill_stores import MemoryStore  # noqa: PLC0415
+    from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row  # noqa: PLC0415
+
+    bill = focus_csv([focus_row(day=day, BillingCurrency=company_currency) for day in (1, 2)])
+    with _registry_cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["cloud.cost.source"].create({"name": source_name, "company_id": env.ref("base.user_admin").company_id.id,
+                                         "source_type": "file", "bill_format": "focus"})
+    path = tmp_path / "focus-2026-10.csv"
+    path.write_bytes(bill)
+    holder = _registry_cursor()
+    try:
+        env = api.Environment(holder, SUPERUSER_ID, {})
+        source = env["cloud.cost.source"].search([("name", "=", source_name)])
+        source._import_store(MemoryStore({"another-copy.csv": bill}))  # holds October until it ends
+        busy = cloudcost(project_dir, "import", str(path), "--source", source_name)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert busy.returncode == 2, busy.stderr
+    assert "billing period 2026-10: already being imported by someone else" in busy.stderr
+    assert busy.stdout == ""
+    assert batches_of(source_name) == []
+    done = cloudcost(project_dir, "import", str(path), "--source", source_name)
+    assert done.returncode == 0, done.stderr
+    assert "2 rows" in done.stdout
+    assert batches_of(source_name) == [("imported", 2)]
+
+
+def _command_line(project_dir):
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location("cloudcost_cli", project_dir / "setup" / "cloudcost_cli.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_summary_is_printed_once_the_transaction_is_committed_and_never_when_the_commit_fails(
+        project_dir, capsys):
+    import argparse  # noqa: PLC0415
+
+    import psycopg2.errors  # noqa: PLC0415
+
+    cli = _command_line(project_dir)
+    events = []
+
+    def handler(env, args):
+        print("source x: 1 batch(es), 2 rows")
+        events.append(("handled", capsys.readouterr().out))
+        return 0
+
+    args = argparse.Namespace(command="import", user="admin", company=None, database="", handler=handler)
+    def run(commit):
+        cr = _registry_cursor()
+        cr.commit = commit  # this cursor's commit only
+        try:
+            return cli.run_command(cr, args)
+        finally:
+            del cr.commit
+            cr.rollback()
+            cr.close()
+
+    def commit_then_note():
+        events.append(("committed", capsys.readouterr().out))
+
+    assert run(commit_then_note) == 0
+    assert events == [("handled", ""), ("committed", "")]
+    assert capsys.readouterr().out == "source x: 1 batch(es), 2 rows\n"
+
+    def lost_race():
+        raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+
+    assert run(lost_race) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert "cloudcost import: not done, nothing was written" in printed.err
+    assert "by someone else at the same time" in printed.err

@@ -31,9 +31,14 @@ from .columns import (
 from .errors import BillFormatError, NotABill
 from .manifests import ExportManifest, parse_manifest
 from .readers import (
+    DEFAULT_LIMITS,
     HEAD_BYTES,
     PARQUET_MAGIC,
+    InputLimits,
+    InputTooLarge,
     as_utf8,
+    check_decompressed_size,
+    check_parquet_size,
     container,
     csv_chunks,
     csv_header,
@@ -49,6 +54,7 @@ FORMATS = ("focus", "aws_cur2", "aws_cur_legacy", "azure", "gcp")
 __all__ = [
     "AMOUNT_COLUMNS",
     "CHARGE_CATEGORIES",
+    "DEFAULT_LIMITS",
     "DATE_COLUMNS",
     "DATETIME_COLUMNS",
     "FORMATS",
@@ -56,7 +62,10 @@ __all__ = [
     "QUANTITY_COLUMNS",
     "BillFormatError",
     "ExportManifest",
+    "InputLimits",
+    "InputTooLarge",
     "NotABill",
+    "check_parquet_size",
     "detect_format",
     "parse_manifest",
     "read_bill",
@@ -152,8 +161,10 @@ _NORMALIZERS = {
 }
 
 
-def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000):
-    """Normalized chunks of one bill file (a path, a binary file or its bytes); see the module's docstring."""
+def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000, limits=DEFAULT_LIMITS):
+    """Normalized chunks of one bill file (a path, a binary file or its bytes); see the module's docstring.
+
+    A file that expands past ``limits`` when decompressed is refused (InputTooLarge) as soon as it does."""
     if fmt is not None and fmt not in FORMATS:
         raise BillFormatError(f"unknown bill format {fmt!r}", file=file_name)
     if isinstance(source, bytes):
@@ -169,21 +180,25 @@ def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000):
         raise BillFormatError("the file is empty (0 bytes)", file=file_name)
     _refuse_archives(data[:4], file=file_name)
     kind = container(file_name, data[:HEAD_BYTES])
+    if kind != "parquet":
+        # a file that expands too far is refused before it is parsed (its parser counts again as it reads)
+        check_decompressed_size(data, kind, file=file_name, limits=limits)
     # the format comes from the header (or schema, or first record) before any row is read
     if kind == "parquet":
         columns = parquet_columns(data, file=file_name)
         fmt = fmt or format_of_columns(columns, file=file_name)
-        chunks = parquet_chunks(data, file=file_name, chunk_rows=chunk_rows)
+        chunks = parquet_chunks(data, file=file_name, chunk_rows=chunk_rows, limits=limits)
     elif kind.startswith("jsonl"):
         fmt = fmt or _json_format(data, kind, file=file_name)
         chunks = (
-            gcp.records_to_raw(chunk) for chunk in jsonl_chunks(data, kind, file=file_name, chunk_rows=chunk_rows)
+            gcp.records_to_raw(chunk)
+            for chunk in jsonl_chunks(data, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
         )
     else:
         data, kind = as_utf8(data, kind, file=file_name)
         header = csv_header(data, kind, file=file_name)
         fmt = fmt or format_of_columns(header, file=file_name)
-        chunks = csv_chunks(data, kind, file=file_name, chunk_rows=chunk_rows)
+        chunks = csv_chunks(data, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
     amortized = None
     for raw in chunks:
         if fmt == "azure":
