@@ -104,8 +104,8 @@ class CloudCostGuardedMixin(models.AbstractModel):
     def write(self, vals):
         if not self._is_suite():
             if self._guarded_records:
-                raise AccessError(_("%(model)s records are results of the suite's imports and runs: they are "
-                                    "never edited.", model=self._description))
+                raise AccessError(_("%(model)s records are results of the suite's imports and runs, written by "
+                                    "the suite's own actions only: they are never edited.", model=self._description))
             guarded = self._changing(vals, self._guarded_field_names() & set(vals))
             if guarded:
                 self._refuse_guarded(guarded)
@@ -129,6 +129,6 @@ class CloudCostGuardedMixin(models.AbstractModel):
 
     def unlink(self):
         if self._guarded_records and not self._is_suite():
-            raise AccessError(_("%(model)s records are removed with the import or run they belong to, never "
-                                "one by one.", model=self._description))
+            raise AccessError(_("%(model)s records are removed by the suite's own actions only, with the import "
+                                "or run they belong to, never one by one.", model=self._description))
         return super().unlink()
