@@ -117,7 +117,7 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     bill.write_bytes(to_csv(rows, header=CUR2_HEADER))
     (tmp_path / "bills" / "README.txt").write_text("Exports of the payer account.\n")
 
-    result = cloudcost(project_dir, "import", str(bill), "--source", source_name)
+    result = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(bill), "--source", source_name)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "1 batch(es), 2 rows" in out
@@ -127,7 +127,7 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     assert batches_of(source_name) == [("imported", 2)]
 
     # the folder again: a success that says nothing new was imported and why, and what it left aside
-    again = cloudcost(project_dir, "import", str(bill.parent), "--source", source_name)
+    again = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(bill.parent), "--source", source_name)
     assert again.returncode == 0, again.stderr
     assert "unchanged, already imported: cur-2026-10.log" in again.stdout
     assert "README.txt: left aside, not a bill: its first line is not the header" in again.stdout
@@ -137,14 +137,14 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     # a file that is not a bill, named on the command line: refused with its name and why
     notes = tmp_path / "notes.txt"
     notes.write_text("2026-10-01 12:00:01 INFO import started\n")
-    refused = cloudcost(project_dir, "import", str(notes), "--source", source_name)
+    refused = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(notes), "--source", source_name)
     assert refused.returncode == 2
     assert "refused, nothing written: notes.txt: not a bill: its first line is not the header" in refused.stderr
 
     # a folder without one bill: nothing imported, exit status 2, each file named with why
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "README.txt").write_text("Nothing here yet.\n")
-    empty_folder = cloudcost(project_dir, "import", str(tmp_path / "other"), "--source", source_name)
+    empty_folder = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(tmp_path / "other"), "--source", source_name)
     assert empty_folder.returncode == 2
     assert f"nothing imported: no bill file in {tmp_path / 'other'}" in empty_folder.stderr
     assert "README.txt: left aside, not a bill" in empty_folder.stderr
@@ -152,7 +152,7 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     # an empty export (its header and no rows) is a bill with nothing in it: said, and a success
     header_only = tmp_path / "cur-2026-11.csv"
     header_only.write_bytes(to_csv([], header=CUR2_HEADER))
-    empty = cloudcost(project_dir, "import", str(header_only), "--source", source_name)
+    empty = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(header_only), "--source", source_name)
     assert empty.returncode == 0, empty.stderr
     assert "cur-2026-11.csv: an empty export (a header and no rows), nothing to import" in empty.stdout
     assert "nothing new imported: the bills hold no rows" in empty.stdout
@@ -190,12 +190,12 @@ def test_a_gzip_bomb_is_refused_by_name_before_the_command_takes_its_memory(
 
     good = tmp_path / "focus-2026-09.csv.gz"
     good.write_bytes(focus_csv([focus_row(period="2026-09", BillingCurrency=company_currency)], gzip_it=True))
-    imported, baseline = measured_cloudcost(project_dir, "import", str(good), "--source", source_name)
+    imported, baseline = measured_cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(good), "--source", source_name)
     assert imported.returncode == 0, imported.stderr
 
     bomb = tmp_path / "focus-2026-10.csv.gz"
     bomb.write_bytes(gzip_bomb(1000))  # about 1 MB, expanding to 1 GB of bill rows
-    refused, peak = measured_cloudcost(project_dir, "import", str(bomb), "--source", source_name)
+    refused, peak = measured_cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(bomb), "--source", source_name)
     assert refused.returncode == 2, refused.stderr
     assert "refused, nothing written: focus-2026-10.csv.gz: refused: decompressed" in refused.stderr
     assert "times its compressed size" in refused.stderr and "cloud_cost_max_expansion_ratio" in refused.stderr
@@ -223,7 +223,7 @@ def test_an_import_of_a_period_someone_else_is_importing_exits_2_without_a_summa
         env = api.Environment(holder, SUPERUSER_ID, {})
         source = env["cloud.cost.source"].search([("name", "=", source_name)])
         source._import_store(MemoryStore({"another-copy.csv": bill}))  # holds October until it ends
-        busy = cloudcost(project_dir, "import", str(path), "--source", source_name)
+        busy = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(path), "--source", source_name)
     finally:
         holder.rollback()
         holder.close()
@@ -231,7 +231,7 @@ def test_an_import_of_a_period_someone_else_is_importing_exits_2_without_a_summa
     assert "billing period 2026-10: already being imported by someone else" in busy.stderr
     assert busy.stdout == ""
     assert batches_of(source_name) == []
-    done = cloudcost(project_dir, "import", str(path), "--source", source_name)
+    done = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(path), "--source", source_name)
     assert done.returncode == 0, done.stderr
     assert "2 rows" in done.stdout
     assert batches_of(source_name) == [("imported", 2)]

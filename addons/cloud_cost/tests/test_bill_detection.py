@@ -80,7 +80,7 @@ def test_a_folder_keeps_bills_whatever_their_name_and_leaves_the_rest_aside_sayi
     (tmp_path / "logo.png").write_bytes(PNG)
     (tmp_path / "empty.dat").write_bytes(b"")
     (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
-    units, notes = plan_imports(LocalStore(tmp_path), parse_manifest)
+    units, notes = plan_imports(LocalStore(tmp_path, roots=[str(tmp_path)]), parse_manifest)
     assert [unit.label for unit in units] == ["cur-2026-10.log", "focus.csv"]
     assert notes == [
         "README.txt: left aside, not a bill: its first line is not the header of a format this suite reads "
@@ -94,7 +94,7 @@ def test_a_folder_keeps_bills_whatever_their_name_and_leaves_the_rest_aside_sayi
 def test_a_file_named_by_the_user_is_imported_or_refused_never_left_aside(tmp_path):
     notes_file = tmp_path / "notes.txt"
     notes_file.write_bytes(LOG_TEXT)
-    units, notes = plan_imports(LocalStore(notes_file), parse_manifest)
+    units, notes = plan_imports(LocalStore(notes_file, roots=[str(tmp_path)]), parse_manifest)
     assert [unit.label for unit in units] == ["notes.txt"] and notes == []
     units, notes = plan_imports(MemoryStore({"notes.txt": LOG_TEXT, "bill.log": cur2_bill()}), parse_manifest)
     assert [unit.label for unit in units] == ["bill.log", "notes.txt"] and notes == []
