@@ -102,9 +102,10 @@ def test_a_cost_line_taken_by_a_sealed_run_cannot_be_reclassified(estate, rpc, s
     assert_all_refused([
         (f"{label}: write {name}", lambda line=line, name=name, value=value: accountant.call(
             LINE, "write", [line], {name: value}), r"sealed|allocation run")
-        for label, line in (("approved run's line", retail_line), ("posted run's line", posted_line))
-        for name, value in [("analytic_account_id", a["payments"]), ("cost_pool_id", a["pool"]),
-                            ("environment", "prod"), ("tenant", "forged")]
+        for label, line, pool in (("approved run's line", retail_line, a["pool"]),  # it has none
+                                  ("posted run's line", posted_line, False))  # it is the pool's
+        for name, value in [("analytic_account_id", a["payments"]), ("cost_pool_id", pool),
+                            ("environment", "forged"), ("tenant", "forged")]
     ])
     snapshot.assert_unchanged(before)
 
