@@ -184,7 +184,11 @@ def prepare_company(env, company):
 
 def phase_import(args):
     """Import the file through the registry in this (fresh) process; print JSON figures."""
-    with open_registry(args).cursor() as cr:
+    registry = open_registry(args)
+    from odoo.tools import config  # noqa: PLC0415
+
+    config["cloud_cost_import_roots"] = str(args.file.resolve().parent)  # the server reads bills only there
+    with registry.cursor() as cr:
         env = superuser_env(cr)
         company = env.ref("base.main_company")
         env = env(context={"allowed_company_ids": [company.id]})
@@ -208,7 +212,7 @@ def phase_cleanup(args):
         env = superuser_env(cr)
         sources = env["cloud.cost.source"].with_context(active_test=False).search([("name", "=like", "bench FOCUS %")])
         cr.execute("DELETE FROM cloud_cost_line WHERE batch_id IN %s", [tuple(sources.batch_ids.ids) or (0,)])
-        sources.batch_ids.unlink()
+        sources.batch_ids._suite().unlink()
         sources.unlink()
         env["cloud.cost.mapping.rule"].with_context(active_test=False).search([("name", "=like", "bench: %")]).unlink()
         cr.commit()

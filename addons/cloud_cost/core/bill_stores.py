@@ -5,6 +5,11 @@ import units: the files of one complete export manifest (AWS CUR 2.0 / legacy CU
 FOCUS exports), or, where a store holds no manifest, each bill file on its own.
 Nothing here knows the ORM; manifests are read by the parser passed in.
 
+A store opens a file as a binary stream that can seek, so that it is hashed, parsed and kept a piece at
+a time, never held whole: a local file is opened where it lies, an S3 object is downloaded a piece at
+a time into a temporary file (on disk past a few megabytes), an upload is opened from where the server
+keeps it.
+
 Which files are bills is told by their content, not their name: a file named like a bill
 (``.csv``, ``.parquet``...) or given by name (a file path, an upload) is imported, and refused
 if it is not one; any other file found in a folder or under a prefix (``export.log``,
@@ -13,8 +18,11 @@ note saying why.
 """
 
 import hashlib
+import io
 import os
 import posixpath
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +32,8 @@ from .server_paths import MAX_FILES_OPTION, PathRefused, check_path, open_checke
 
 BILL_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")
 SNIFF_BYTES = 256 << 10  # a file's first bytes that tell whether it is a bill (its header, decompressed)
+PIECE_BYTES = 1 << 20  # read, hashed and copied at a time
+SPOOL_MEMORY_BYTES = 8 << 20  # a downloaded object is kept in memory up to this size, then on disk
 
 
 class StoreError(Exception):
@@ -54,6 +64,29 @@ def sha256_hex(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def hash_stream(stream, *, also=()):
+    """(SHA-256 hex digest, size) of what is left to read of ``stream``, read a piece at a time; each
+    ``also`` hash object (hashlib) is fed the same pieces."""
+    digest, size = hashlib.sha256(), 0
+    while piece := stream.read(PIECE_BYTES):
+        digest.update(piece)
+        for other in also:
+            other.update(piece)
+        size += len(piece)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class GivenFile:
+    """A file given by the user that the server keeps (an upload): its size, and how to open it."""
+
+    size: int
+    opener: object  # () -> a binary stream that can seek
+
+    def open(self):
+        return self.opener()
+
+
 @dataclass
 class StoredObject:
     key: str
@@ -66,13 +99,22 @@ class StoredObject:
         """The file name shown to users and kept on every cost line: the key within the store."""
         return self.key
 
+    def open(self):
+        """The file as a binary stream that can seek; the caller closes it."""
+        return self.store.open(self.key)
+
     def read(self):
-        return self.store.read(self.key)
+        """The whole file (for small ones: a manifest)."""
+        with self.open() as stream:
+            return stream.read()
 
     def head(self, size=SNIFF_BYTES):
-        """The first ``size`` bytes (the whole file where the store cannot read a part)."""
+        """The first ``size`` bytes."""
         head = getattr(self.store, "head", None)
-        return head(self.key, size) if head else self.read()[:size]
+        if head:
+            return head(self.key, size)
+        with self.open() as stream:
+            return stream.read(size)
 
 
 @dataclass
@@ -139,13 +181,17 @@ class LocalStore:
         except PathRefused as error:
             raise StoreError(str(error), file=key) from None
 
-    def read(self, key):
+    def open(self, key):
         try:
             return open_checked(str(self.root / key), self.roots)
         except PathRefused as error:
             raise StoreError(str(error), file=key) from None
         except OSError as error:
             raise StoreError(f"{key}: {error.strerror or error}", file=key) from error
+
+    def read(self, key):
+        with self.open(key) as stream:
+            return stream.read()
 
     def head(self, key, size):
         try:
@@ -168,7 +214,7 @@ class LocalStore:
 
 
 class MemoryStore:
-    """Files given as bytes (an upload): {name: bytes}."""
+    """Files given by the user (an upload): {name: bytes, or a GivenFile the server keeps}."""
 
     given_files = True  # each file chosen by the user
 
@@ -181,12 +227,23 @@ class MemoryStore:
         return self.label
 
     def list(self):
-        return [StoredObject(key=k, size=len(v), modified=self.modified, store=self) for k, v in sorted(self.files.items())]
+        return [StoredObject(key=k, size=v.size if isinstance(v, GivenFile) else len(v), modified=self.modified,
+                             store=self) for k, v in sorted(self.files.items())]
 
-    def read(self, key):
+    def open(self, key):
         if key not in self.files:
             raise StoreError(f"{key}: not among the files given", file=key)
-        return self.files[key]
+        given = self.files[key]
+        if isinstance(given, GivenFile):
+            try:
+                return given.open()
+            except OSError as error:
+                raise StoreError(f"{key}: {error.strerror or error}", file=key) from error
+        return io.BytesIO(given)
+
+    def read(self, key):
+        with self.open(key) as stream:
+            return stream.read()
 
     def resolve(self, reference, manifest_key):
         """Uploaded files are matched by name: the manifest's path is not theirs."""
@@ -221,14 +278,27 @@ class S3Store:
             raise StoreError(f"{self}: cannot list objects: {describe_boto_error(error)}") from error
         return sorted(objects, key=lambda o: o.key)
 
-    def read(self, key, byte_range=None):
+    def open(self, key, byte_range=None):
+        """The object downloaded a piece at a time into a temporary file (in memory while it is small)."""
         bucket, key = self._split(key)
         extra = {"Range": byte_range} if byte_range else {}
+        spool = tempfile.SpooledTemporaryFile(SPOOL_MEMORY_BYTES)  # noqa: SIM115 (closed by the caller)
         try:
-            return self.client.get_object(Bucket=bucket, Key=key, **extra)["Body"].read()
+            body = self.client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+            try:
+                shutil.copyfileobj(body, spool, PIECE_BYTES)
+            finally:
+                body.close()
         except Exception as error:
+            spool.close()
             raise StoreError(f"s3://{bucket}/{key}: cannot read: {describe_boto_error(error)}",
                              file=f"s3://{bucket}/{key}") from error
+        spool.seek(0)
+        return spool
+
+    def read(self, key, byte_range=None):
+        with self.open(key, byte_range=byte_range) as stream:
+            return stream.read()
 
     def head(self, key, size):
         return self.read(key, byte_range=f"bytes=0-{size - 1}")

@@ -106,9 +106,9 @@ def walk_files(folder, roots):
 
 
 def open_checked(path, roots):
-    """Read a file once more resolved and checked just before it is opened (it may have been relinked)."""
+    """A file opened for reading (binary), once more resolved and checked just before it is opened (it may
+    have been relinked); the caller closes it."""
     real = check_path(path, roots)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(real, flags)
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
+    return os.fdopen(fd, "rb")

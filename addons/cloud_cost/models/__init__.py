@@ -14,4 +14,5 @@ from . import cloud_cost_driver_value
 from . import cloud_cost_mapping_rule
 from . import cloud_cost_import_file
 from . import cloud_cost_import_total
+from . import cloud_cost_import_progress
 from . import cloud_cost_bill_import

@@ -1,14 +1,23 @@
 """The bill import pipeline: files in, one batch per source and billing period out.
 
-Parsed chunks are classified by the mapping rules, converted to the company
-currency and copied into cloud_cost_line with COPY; totals are summed in SQL. The
-whole import runs in one savepoint: bad input leaves nothing behind.
+Each file is read as a stream, a chunk of rows at a time, whatever its size: hashed a piece
+at a time, parsed, classified by the mapping rules, converted to the company currency and
+copied into cloud_cost_line with COPY, then copied a piece at a time into Odoo's filestore
+as the batch's attachment; totals are summed in SQL. Neither a whole file nor a whole
+billing period is ever held in memory. The whole import runs in one savepoint: bad input
+leaves nothing behind. How far it got (rows read, rows stored, the file being read) is
+written apart, committed at once, for other sessions to see while it runs.
 """
 
 import bisect
+import contextlib
 import dataclasses
+import filecmp
+import hashlib
 import logging
+import os
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,7 +34,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, config
 
 from ..core import bill_formats
-from ..core.bill_stores import StoreError, sha256_hex
+from ..core.bill_stores import PIECE_BYTES, StoreError, hash_stream, sha256_hex
 from ..core.bulk_copy import BackgroundCopy
 from ..core.exchange import COMPANY_AMOUNT_PLACES, as_arrow, charge_days, convert_amounts, rate_factor
 from ..core.mapping_rules import RULE_ID, RuleError
@@ -33,8 +42,10 @@ from .cloud_cost_guarded_mixin import suite_env
 
 _logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 50_000
-KEEP_READ_BYTES = 256 << 20  # the files of one export read once when together no larger than this
+# Rows parsed, classified and copied at a time: a chunk's frames (text of every column, in Python objects)
+# take a few kilobytes a row, and about three chunks are alive at once (parsed, converted, being copied).
+CHUNK_ROWS = 20_000
+PROGRESS_SECONDS = 2.0  # how often a running import tells how far it got
 # source bill_format -> parser format name
 PARSER_FORMATS = {"auto": None, "focus": "focus", "aws_cur2": "aws_cur2", "aws_cur": "aws_cur_legacy",
                   "azure": "azure", "gcp": "gcp"}
@@ -101,6 +112,32 @@ class ImportResult:
         return "\n".join(lines)
 
 
+@dataclass
+class ImportProgress:
+    """How far a running import got, as it tells it every few seconds (``_import_progress``)."""
+
+    source_id: int = None
+    company_id: int = None
+    source_name: str = None
+    file: str = None  # the file being read
+    files_done: int = 0
+    files_total: int = 0
+    rows_read: int = 0
+    rows_stored: int = 0
+    bytes_done: int = 0  # of the files read before this one
+    bytes_total: int = 0
+    position: int = 0  # bytes of this file read so far
+    record_id: int = None  # cloud.cost.import.progress row, once written; False when it cannot be
+    told: float = 0.0  # when it was last told (time.monotonic)
+
+    @property
+    def fraction(self):
+        """Share of the bytes to read that were read, 0 to 1."""
+        if not self.bytes_total:
+            return 0.0
+        return min(max((self.bytes_done + self.position) / self.bytes_total, 0.0), 1.0)
+
+
 class _Run:
     """State of one import: the batches opened per billing period and rows per file.
 
@@ -109,12 +146,13 @@ class _Run:
     the few statements made on the way (new batch, new currency, attachments).
     """
 
-    def __init__(self, env, source, ruleset, converter, writer, limits):
+    def __init__(self, env, source, ruleset, converter, writer, limits, progress=None):
         self.source = source
         self.limits = limits
         self.ruleset = ruleset
         self.converter = converter
         self.writer = writer
+        self.progress = progress or ImportProgress()
         self.batches = {}  # billing period start 'YYYY-MM-DD' -> batch
         self.file_rows = {}  # (file name, batch id) -> rows
         now = fields.Datetime.to_string(env.cr.now())
@@ -172,21 +210,81 @@ class CloudCostBillImport(models.AbstractModel):
         fmt = PARSER_FORMATS.get(source.bill_format) if fmt is None else fmt
         ruleset = self.env["cloud.cost.mapping.rule"]._ruleset(source.company_id)
         converter = _CurrencyConverter(self.env, source.company_id)
+        # what the progress reports need of the source, read now: the cursor is the COPY's while it runs
+        progress = ImportProgress(source_id=source.id, company_id=source.company_id.id, source_name=source.name,
+                                  files_total=sum(len(unit.files) for unit in units),
+                                  bytes_total=sum(obj.size or 0 for unit in units for obj in unit.files))
         try:
             with self.env.cr.savepoint():
                 with BackgroundCopy(self.env.cr, "cloud_cost_line") as writer:
-                    run = _Run(self.env, source, ruleset, converter, writer, self._input_limits())
+                    run = _Run(self.env, source, ruleset, converter, writer, self._input_limits(), progress)
                     for unit in units:
                         self._import_unit(run, unit, fmt, result)
                 result.copy_seconds = writer.seconds
+                progress.rows_stored = writer.rows
                 result.batches = self._finish(run)
                 result.rows = sum(run.file_rows.values())
         except (bill_formats.BillFormatError, StoreError, RuleError, _CurrencyError) as error:
             raise ImportRefused(describe_error(error)) from error
         except psycopg2.DataError as error:
             raise ImportRefused(describe_copy_error(error)) from error
+        finally:
+            self._forget_progress(progress)
         result.seconds = time.perf_counter() - started
         return result
+
+    # ------------------------------------------------------------------ progress
+    def _tell_progress(self, run, force=False):
+        """Every few seconds (or at once, ``force``): how far the import got, through ``_import_progress``."""
+        progress = run.progress
+        now = time.monotonic()
+        if not force and now - progress.told < PROGRESS_SECONDS:
+            return
+        progress.told = now
+        progress.rows_stored = run.writer.rows
+        self._import_progress(progress)
+
+    def _import_progress(self, progress):
+        """Keep ``progress`` on the source's progress record, through a cursor of its own, committed at once:
+        the import's own transaction never writes it, and other sessions read it while the import runs.
+        Extended by the job queue (the job's own progress)."""
+        if progress.record_id is False or not self.env.registry.ready:
+            return  # modules being installed, or the source is not committed yet
+        values = {"file_name": progress.file, "files_done": progress.files_done, "files_total": progress.files_total,
+                  "rows_read": progress.rows_read, "rows_stored": progress.rows_stored,
+                  "progress": round(100 * progress.fraction, 1), "updated_on": fields.Datetime.now()}
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                cr.execute("SELECT 1 FROM cloud_cost_source WHERE id = %s", [progress.source_id])
+                if not cr.fetchone():
+                    progress.record_id = False  # created in this transaction: nobody else can see it yet
+                    return
+                Progress = api.Environment(cr, self.env.uid, {})["cloud.cost.import.progress"].sudo()._suite()
+                if progress.record_id:
+                    Progress.browse(progress.record_id).write(values)
+                else:
+                    Progress._forget_stale(progress.source_id)
+                    progress.record_id = Progress.create({
+                        **values, "source_id": progress.source_id, "company_id": progress.company_id,
+                        "user_id": self.env.uid, "started_on": values["updated_on"]}).id
+        except psycopg2.Error as error:
+            # progress is for people watching: an import never fails for want of it
+            _logger.warning("cost source %s: progress not kept (%s)", progress.source_name, error)
+            progress.record_id = False
+
+    def _forget_progress(self, progress):
+        """The import ended, one way or the other: its progress record goes."""
+        if not progress.record_id:
+            return
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                Progress = api.Environment(cr, self.env.uid, {})["cloud.cost.import.progress"].sudo()._suite()
+                Progress.browse(progress.record_id).exists().unlink()
+        except psycopg2.Error as error:
+            _logger.warning("cost source %s: progress record not removed (%s)", progress.source_name, error)
+        progress.record_id = None
 
     # ------------------------------------------------------------------ one unit
     def _known_checksums(self, source, kind):
@@ -217,60 +315,135 @@ class CloudCostBillImport(models.AbstractModel):
             if manifest_sha in self._known_checksums(run.source, "manifest"):
                 result.unchanged.append(unit.label)
                 return
-        # every file is hashed before anything is written (a re-delivered export changes nothing);
-        # the files of a large export are read again one at a time rather than all held at once
-        keep = sum(obj.size or 0 for obj in unit.files) <= KEEP_READ_BYTES
-        checksums, kept = [], {}
-        for obj in unit.files:
-            data = obj.read()
-            checksums.append(sha256_hex(data))
-            if keep:
-                kept[obj.key] = data
-            del data
-        if set(checksums) <= self._known_checksums(run.source, "data"):
-            result.unchanged.append(unit.label)
-            return
-        touched = set()
-        for obj, checksum in zip(unit.files, checksums, strict=True):
-            data = kept.pop(obj.key) if keep else obj.read()
-            if not keep and sha256_hex(data) != checksum:
-                raise StoreError(f"{obj.name} changed while it was being imported", file=obj.name)
-            chunks = bill_formats.read_bill(data, file_name=obj.name, fmt=fmt, chunk_rows=self._import_chunk_rows,
-                                            limits=run.limits)
-            for frame in chunks:
-                self._store_chunk(run, frame, obj.name)
-            file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
-            touched.update(file_batches)
-            run.db()
-            for batch in file_batches:
-                self._attach(batch, obj.name, data, checksum, "data", run.file_rows[(obj.name, batch.id)])
-            if not file_batches:
-                result.empty.append(obj.name)
-                result.notes.append(_("%(file)s: an empty export (a header and no rows), nothing to import",
-                                      file=obj.name))
-            del data, chunks  # before the next file is read
+        progress = run.progress
+        with contextlib.ExitStack() as opened:
+            # every file is hashed, a piece at a time, before anything is written (a re-delivered export
+            # changes nothing); each stays open until it is imported: a download is not fetched twice
+            streams, checksums = [], []
+            for obj in unit.files:
+                progress.file, progress.position = obj.name, 0
+                self._tell_progress(run)
+                stream = opened.enter_context(obj.open())
+                checksums.append(hash_stream(stream)[0])
+                streams.append(stream)
+            if set(checksums) <= self._known_checksums(run.source, "data"):
+                result.unchanged.append(unit.label)
+                progress.files_done += len(unit.files)
+                progress.bytes_done += sum(obj.size or 0 for obj in unit.files)
+                return
+            touched = set()
+            for obj, stream, checksum in zip(unit.files, streams, checksums, strict=True):
+                self._import_file(run, obj, stream, fmt)
+                file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
+                touched.update(file_batches)
+                run.db()
+                if file_batches:
+                    kept = self._keep_file(stream, obj.name, checksum)
+                    for batch in file_batches:
+                        self._attach(batch, obj.name, kept, checksum, "data", run.file_rows[(obj.name, batch.id)])
+                else:
+                    result.empty.append(obj.name)
+                    result.notes.append(_("%(file)s: an empty export (a header and no rows), nothing to import",
+                                          file=obj.name))
+                progress.files_done += 1
+                progress.bytes_done += obj.size or 0
+                progress.position = 0
+                stream.close()  # before the next file is read
         if unit.manifest is not None:
             for batch in touched:
                 self._attach(batch, unit.manifest.name, unit.manifest_data, manifest_sha, "manifest", 0)
 
+    def _import_file(self, run, obj, stream, fmt):
+        """Parse, classify, convert and COPY one bill file, a chunk at a time, from its open stream."""
+        progress = run.progress
+        progress.file, progress.position = obj.name, 0
+        self._tell_progress(run, force=True)
+        stream.seek(0)
+        chunks = bill_formats.read_bill(stream, file_name=obj.name, fmt=fmt, chunk_rows=self._import_chunk_rows,
+                                        limits=run.limits)
+        try:
+            for frame in chunks:
+                self._store_chunk(run, frame, obj.name)
+                progress.rows_read += len(frame)
+                del frame  # not kept while the next chunk is parsed
+                with contextlib.suppress(OSError, ValueError):
+                    progress.position = stream.tell()
+                self._tell_progress(run)
+        finally:
+            chunks.close()
+
+    def _keep_file(self, stream, name, checksum):
+        """The bill file copied into Odoo's filestore a piece at a time, where and as ir.attachment keeps files
+        (named by their SHA-1): (store_fname, SHA-1, size). The copy is hashed again on the way: a file that
+        changed since it was hashed is refused. In a database that keeps attachments in its own table
+        (ir_attachment.location = db), the bytes are handed to ir.attachment instead."""
+        Attachment = self.env["ir.attachment"].sudo()
+        stream.seek(0)
+        if Attachment._storage() != "file":
+            data = stream.read()
+            if sha256_hex(data) != checksum:
+                raise StoreError(f"{name} changed while it was being imported", file=name)
+            return data
+        filestore = Attachment._filestore()
+        os.makedirs(filestore, exist_ok=True)
+        sha1 = hashlib.sha1()  # noqa: S324 - ir.attachment's own naming of the files it keeps
+        sha256 = hashlib.sha256()
+        size = 0
+        copy = tempfile.NamedTemporaryFile(dir=filestore, prefix=".cloud-cost-", delete=False)  # noqa: SIM115
+        try:
+            with copy:
+                while piece := stream.read(PIECE_BYTES):
+                    copy.write(piece)
+                    sha1.update(piece)
+                    sha256.update(piece)
+                    size += len(piece)
+            if sha256.hexdigest() != checksum:
+                raise StoreError(f"{name} changed while it was being imported", file=name)
+            checksum_sha1 = sha1.hexdigest()
+            fname = f"{checksum_sha1[:2]}/{checksum_sha1}"
+            full_path = Attachment._full_path(fname)
+            os.makedirs(os.path.dirname(full_path), exist_ok=True)
+            if os.path.exists(full_path):
+                if not filecmp.cmp(copy.name, full_path, shallow=False):
+                    raise UserError(_("The attachment collides with an existing file."))
+            else:
+                os.replace(copy.name, full_path)
+                # removed by the filestore's garbage collection should this transaction not commit
+                Attachment._mark_for_gc(fname)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(copy.name)
+        return fname, checksum_sha1, size
+
     def _attach(self, batch, name, data, checksum, kind, rows):
-        attachment = self.env["ir.attachment"].sudo().create(
-            {
-                "name": name.rsplit("/", 1)[-1],
-                "raw": data,
-                "res_model": batch._name,
-                "res_id": batch.id,
-                "description": name,
-                "mimetype": "application/json" if kind == "manifest" else "application/octet-stream",
-            }
-        )
+        """Keep a file of the batch: ``data`` its bytes (a manifest), or (store_fname, SHA-1, size) of the copy
+        ``_keep_file`` put into the filestore."""
+        Attachment = self.env["ir.attachment"].sudo()
+        values = {
+            "name": name.rsplit("/", 1)[-1],
+            "res_model": batch._name,
+            "res_id": batch.id,
+            "description": name,
+            "mimetype": "application/json" if kind == "manifest" else "application/octet-stream",
+        }
+        if isinstance(data, bytes):
+            attachment = Attachment.create({**values, "raw": data})
+            size = len(data)
+        else:
+            fname, checksum_sha1, size = data
+            attachment = Attachment.create(values)
+            # what ir.attachment computes from bytes it is handed: the file is in its place already
+            self.env.cr.execute(
+                "UPDATE ir_attachment SET store_fname = %s, checksum = %s, file_size = %s, db_datas = NULL "
+                "WHERE id = %s", [fname, checksum_sha1, size, attachment.id])
+            attachment.invalidate_recordset(["store_fname", "checksum", "file_size", "db_datas", "raw", "datas"])
         self.env["cloud.cost.import.file"].sudo().create(
             {
                 "batch_id": batch.id,
                 "name": name,
                 "kind": kind,
                 "sha256": checksum,
-                "size": len(data),
+                "size": size,
                 "row_count": rows,
                 "attachment_id": attachment.id,
             }

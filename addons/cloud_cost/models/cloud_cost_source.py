@@ -96,6 +96,16 @@ class CloudCostSource(models.Model):
     interval_type = fields.Selection(INTERVAL_TYPES, "Interval Unit", default="days", required=True)
     batch_ids = fields.One2many("cloud.cost.import.batch", "source_id", string="Import Batches")
     batch_count = fields.Integer(compute="_compute_batch_count")
+    # how far the running import got: written by the import apart from its own transaction (see
+    # cloud.cost.import.progress), read here by everyone else while it runs
+    import_progress_ids = fields.One2many("cloud.cost.import.progress", "source_id", string="Imports Running",
+                                          readonly=True)
+    import_running = fields.Boolean(compute="_compute_import_progress")
+    import_file = fields.Char("Reading", compute="_compute_import_progress")
+    import_rows_read = fields.Integer("Rows Read", compute="_compute_import_progress")
+    import_rows_stored = fields.Integer("Rows Stored", compute="_compute_import_progress")
+    import_progress = fields.Float("Progress (%)", compute="_compute_import_progress", digits=(5, 1))
+    import_progress_date = fields.Datetime("Progress At", compute="_compute_import_progress")
     note = fields.Html()
 
     _sql_constraints = [
@@ -222,6 +232,17 @@ class CloudCostSource(models.Model):
         )
         for source in self:
             source.batch_count = counts.get(source, 0)
+
+    @api.depends("import_progress_ids.updated_on", "import_progress_ids.rows_read")
+    def _compute_import_progress(self):
+        for source in self:
+            running = source.import_progress_ids[:1]  # the one that told last
+            source.import_running = bool(running)
+            source.import_file = running.file_name
+            source.import_rows_read = running.rows_read
+            source.import_rows_stored = running.rows_stored
+            source.import_progress = running.progress
+            source.import_progress_date = running.updated_on
 
     def action_view_batches(self):
         self.ensure_one()

@@ -238,7 +238,8 @@ class TestImportPipeline(ImportCase):
 
 @tagged("post_install", "-at_install")
 class TestLargeExports(ImportCase):
-    """An export too large to hold whole is hashed file by file, then read again file by file."""
+    """The files of an export are each opened once, hashed, then imported from the same open file, a piece
+    at a time."""
 
     def write_export(self):
         keys = [f"data/BILLING_PERIOD=2026-10/part-{n}.csv" for n in (1, 2)]
@@ -247,35 +248,67 @@ class TestLargeExports(ImportCase):
         self.write("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json", json.dumps(
             {"billingPeriod": "2026-10", "dataFiles": [f"s3://bucket/{key}" for key in keys]}).encode())
 
-    def test_each_file_is_read_again_on_its_own(self):
+    def test_each_file_is_opened_once_and_read_a_piece_at_a_time(self):
         from unittest.mock import patch
 
-        from ..models import cloud_cost_bill_import
+        from ..core.bill_stores import LocalStore
 
         self.write_export()
-        with patch.object(cloud_cost_bill_import, "KEEP_READ_BYTES", 0):
+        opened, reads = [], {}
+        open_file = LocalStore.open
+
+        class Watched:
+            """The stream of a file, each read's size noted."""
+
+            def __init__(self, key, stream):
+                self.key, self.stream = key, stream
+
+            def read(self, size=-1):
+                reads.setdefault(self.key, []).append(size)
+                return self.stream.read(size)
+
+            def __getattr__(self, name):
+                return getattr(self.stream, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc_info):
+                self.stream.close()
+
+        def watched_open(store, key):
+            opened.append(key)
+            return Watched(key, open_file(store, key))
+
+        with patch.object(LocalStore, "open", watched_open):
             batch = self.source._run_import().batches[0]
         self.assertEqual(batch.row_count, 30)
         self.assertEqual(sorted(batch.file_ids.mapped("row_count")), [0, 10, 20])  # the manifest, two parts
         self.assertEqual(self.totals(batch)[("Usage", "EUR")][1:], (Decimal("65"), Decimal("30")))
+        # the manifest once to plan, each part once: hashed, parsed and kept from the same open file
+        self.assertEqual(sorted(opened), ["data/BILLING_PERIOD=2026-10/part-1.csv",
+                                          "data/BILLING_PERIOD=2026-10/part-2.csv",
+                                          "metadata/BILLING_PERIOD=2026-10/acme-Manifest.json"])
+        for key in opened[1:]:
+            self.assertTrue(reads[key] and all(0 < size <= 4 << 20 for size in reads[key]), (key, reads[key]))
 
-    def test_a_file_changed_between_both_reads_is_refused_and_nothing_written(self):
+    def test_a_file_changed_while_it_is_imported_is_refused_and_nothing_written(self):
         from unittest.mock import patch
 
-        from ..core.bill_stores import LocalStore
-        from ..models import cloud_cost_bill_import
+        from ..models.cloud_cost_bill_import import CloudCostBillImport
 
         self.write_export()
-        read = LocalStore.read
-        calls = []
+        import_file = CloudCostBillImport._import_file
+        part = self.folder / "data/BILLING_PERIOD=2026-10/part-2.csv"
 
-        def read_then_change(store, key):
-            calls.append(key)
-            data = read(store, key)
-            return data.replace(b"2.5", b"9.5") if key.endswith("part-2.csv") and calls.count(key) == 2 else data
+        def change_then_import(importer, run, obj, stream, fmt):
+            if obj.name.endswith("part-2.csv"):
+                # rewritten in place after it was hashed: the open file reads the new bytes
+                with open(part, "r+b") as rewrite:
+                    rewrite.write(part.read_bytes().replace(b"2.5", b"9.5"))
+            return import_file(importer, run, obj, stream, fmt)
 
-        with patch.object(cloud_cost_bill_import, "KEEP_READ_BYTES", 0), \
-                patch.object(LocalStore, "read", read_then_change), \
+        with patch.object(CloudCostBillImport, "_import_file", change_then_import), \
                 self.assertRaisesRegex(ImportRefused, "part-2.csv changed while it was being imported"):
             self.source._run_import()
         self.assertFalse(self.source.batch_ids)

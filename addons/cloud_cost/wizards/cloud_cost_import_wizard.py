@@ -1,6 +1,8 @@
+import io
+
 from odoo import _, api, fields, models
 
-from ..core.bill_stores import MemoryStore
+from ..core.bill_stores import GivenFile, MemoryStore
 from ..models.cloud_cost_bill_import import ImportRefused
 
 
@@ -44,11 +46,23 @@ class CloudCostImportWizard(models.TransientModel):
             and not attachment.res_field and attachment.create_uid == self.env.user
         )
 
+    @api.model
+    def _given_file(self, attachment):
+        """An uploaded file (read with the caller's rights) as the import opens it: from Odoo's filestore, or
+        from the database where attachments are kept there."""
+        store_fname, size = attachment.store_fname, attachment.file_size
+        if store_fname:
+            path = attachment._full_path(store_fname)
+            return GivenFile(size=size, opener=lambda: open(path, "rb"))  # noqa: SIM115 (closed by the import)
+        data = attachment.raw or b""
+        return GivenFile(size=len(data), opener=lambda: io.BytesIO(data))
+
     def action_import(self):
         """Import the files; bad input raises (nothing written) with file, row and column named."""
         self.ensure_one()
         self._check_allowed_company()
-        files = {attachment.name: attachment.raw for attachment in self.attachment_ids}
+        # read where the server keeps the uploads, a piece at a time: an upload is never held whole
+        files = {attachment.name: self._given_file(attachment) for attachment in self.attachment_ids}
         if not files:
             raise ImportRefused(_("Add at least one file to import."))
         result = self.source_id._import_store(MemoryStore(files, label=_("uploaded files")))

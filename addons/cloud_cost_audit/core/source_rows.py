@@ -13,16 +13,21 @@ GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 
 
-def read_rows(data, file_name, wanted):
+def read_rows(source, file_name, wanted):
     """{row number: {column: raw value}} for the ``wanted`` row numbers of a CSV, gzip CSV, Parquet or
-    JSON lines (plain or gzip) file given as bytes. Reading stops after the last wanted row."""
+    JSON lines (plain or gzip) file given as bytes or as a binary stream that can seek (read as a stream,
+    never whole). Reading stops after the last wanted row."""
     wanted = set(wanted)
     if not wanted:
         return {}
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    magic = stream.read(4)
+    stream.seek(0)
     name = file_name.lower().removesuffix(".gz")
-    if data[:4] == PARQUET_MAGIC or name.endswith(".parquet"):
-        return _parquet_rows(data, wanted)
-    stream = gzip.GzipFile(fileobj=io.BytesIO(data)) if data[:2] == GZIP_MAGIC else io.BytesIO(data)
+    if magic == PARQUET_MAGIC or name.endswith(".parquet"):
+        return _parquet_rows(stream, wanted)
+    if magic[:2] == GZIP_MAGIC:
+        stream = gzip.GzipFile(fileobj=stream)
     if name.endswith((".jsonl", ".json", ".ndjson")):
         return _jsonl_rows(stream, wanted)
     return _csv_rows(stream, wanted)
@@ -51,11 +56,11 @@ def _jsonl_rows(stream, wanted):
     return found
 
 
-def _parquet_rows(data, wanted):
+def _parquet_rows(stream, wanted):
     """Only the row groups holding wanted rows are read."""
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    parquet = pq.ParquetFile(io.BytesIO(data))
+    parquet = pq.ParquetFile(stream)
     found = {}
     start = 1
     for group in range(parquet.metadata.num_row_groups):

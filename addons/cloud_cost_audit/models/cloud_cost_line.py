@@ -57,7 +57,8 @@ class CloudCostLine(models.Model):
             file = lines[0]._source_import_file()
             if not file.attachment_id:
                 continue
-            rows = read_rows(file.attachment_id.raw, name, set(lines.mapped("source_row")))
+            with file.attachment_id._cloud_cost_open() as stream:
+                rows = read_rows(stream, name, set(lines.mapped("source_row")))
             for line in lines:
                 if line.source_row in rows:
                     found[line] = rows[line.source_row]

@@ -162,12 +162,18 @@ class CloudCostJob(models.Model):
             raise RetryableJobError(_("%s: another job for the same is running.", self.name), seconds=60)
 
     def _report(self, percent, message, check_cancel=True):
-        """Progress, committed at once; raises JobCancelled when a user asked to stop."""
+        """Progress, committed at once; raises JobCancelled when a user asked to stop.
+
+        Called from within a bill import too, while the job's own cursor copies cost lines: it reads nothing
+        through that cursor."""
         self.ensure_one()
         requested_by = self._write_apart(progress=min(max(percent, 0), 100), progress_message=message)
         if requested_by and check_cancel:
-            raise JobCancelled(_("Cancelled at %(user)s's request: nothing was written.",
-                                 user=self.env["res.users"].sudo().browse(requested_by).name))
+            with self.env.registry.cursor() as cr:
+                cr.execute("SELECT p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE u.id = %s",
+                           [requested_by])
+                name = (cr.fetchone() or ["?"])[0]
+            raise JobCancelled(_("Cancelled at %(user)s's request: nothing was written.", user=name))
 
     def _write_apart(self, **values):
         """Write this row through a cursor of its own, committed at once; returns who asked to cancel."""

@@ -4,7 +4,7 @@ from odoo.addons.cloud_cost.core import bill_formats
 from odoo.addons.cloud_cost.core.bill_stores import StoreError, plan_imports
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused, describe_error
 
-from ..core.observed_store import ObservedStore, unit_key
+from ..core.import_units import unit_key
 
 
 class CloudCostSource(models.Model):
@@ -52,7 +52,7 @@ class CloudCostSource(models.Model):
             source._enqueue_import_plan()
 
     # ------------------------------------------------------------------ jobs
-    def _planned_units(self, on_read=None, bounded=False):
+    def _planned_units(self, bounded=False):
         """(units, notes) of the source's store, manifests already imported left out.
 
         ``bounded``: at most the server's bound of files per run (cloud_cost_max_files_per_run), the
@@ -61,8 +61,6 @@ class CloudCostSource(models.Model):
         self.ensure_one()
         try:
             store = self._store()
-            if on_read is not None:
-                store = ObservedStore(store, on_read)
             units, notes = plan_imports(store, bill_formats.parse_manifest)
             fresh, _imported = self.env["cloud.cost.bill.import"]._split_imported_manifests(self, units)
             if bounded:
@@ -91,27 +89,18 @@ class CloudCostSource(models.Model):
         return "\n".join(lines + list(notes))
 
     def _job_import(self, job):
-        """Import the bills of one billing period (or one file): progress per file read."""
-        state = {"read": 0, "files": 0}
-
-        def on_read(key, size):
-            state["read"] += size
-            state["files"] += 1
-            total = state.get("total") or 1
-            job._report(5 + 60 * min(state["read"] / total, 1),
-                        _("read %(key)s (%(count)s file(s), %(mb).1f MB)", key=key, count=state["files"],
-                          mb=state["read"] / 1e6))
-
-        units, notes = self._planned_units(on_read)
+        """Import the bills of one billing period (or one file); the import tells the job how far it got
+        (rows read and stored, the file being read) as it goes."""
+        units, notes = self._planned_units()
         unit = next((u for u in units if unit_key(u) == job.period), None)
         if unit is None:
             message = _("%s: nothing new to import.", job.period)
             job._after_commit(lambda source: source._record_import("unchanged", message), self)
             return message
-        state["total"] = sum(obj.size for obj in unit.files) + len(unit.manifest_data or b"")
-        state["read"] = len(unit.manifest_data or b"")  # manifests were read to plan
         job._report(5, _("reading %s file(s)", len(unit.files)))
-        result = self.env["cloud.cost.bill.import"]._import_units(self, [unit], notes=notes)
+        # a record in the context, not a flag: no RPC client can put one there
+        importer = self.env["cloud.cost.bill.import"].with_context(cloud_cost_job=job)
+        result = importer._import_units(self, [unit], notes=notes)
         job._report(95, _("%s row(s) stored, totals checked", result.rows))
         state, summary = ("done" if result.batches else "unchanged"), result.summary()
         job._after_commit(lambda source: source._record_import(state, summary), self)

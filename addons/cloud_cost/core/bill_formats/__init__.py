@@ -9,6 +9,9 @@ and no rows yields no chunk.
     for frame in read_bill(path_or_binary_file, file_name="x.csv.gz"):
         ...  # a DataFrame with exactly LINE_COLUMNS
 
+The file is read as a stream, a chunk at a time, whatever its size: from its path, from an open binary
+file (rewound for each of the few readings a file takes, and left open) or from bytes in memory.
+
 Amounts and quantities come out as exact decimal text (never through a float), datetimes as
 'YYYY-MM-DD HH:MM:SS' in UTC, dates as 'YYYY-MM-DD', tags and provider_extra as compact JSON
 object text, empty values as None; source_file and source_row (1 = first data row, or the line
@@ -36,6 +39,7 @@ from .readers import (
     PARQUET_MAGIC,
     InputLimits,
     InputTooLarge,
+    BillInput,
     as_utf8,
     check_decompressed_size,
     check_parquet_size,
@@ -44,9 +48,9 @@ from .readers import (
     csv_header,
     decompressed_head,
     jsonl_chunks,
-    open_binary,
     parquet_chunks,
     parquet_columns,
+    utf8_input,
 )
 
 FORMATS = ("focus", "aws_cur2", "aws_cur_legacy", "azure", "gcp")
@@ -61,6 +65,7 @@ __all__ = [
     "LINE_COLUMNS",
     "QUANTITY_COLUMNS",
     "BillFormatError",
+    "BillInput",
     "ExportManifest",
     "InputLimits",
     "InputTooLarge",
@@ -133,7 +138,7 @@ def detect_format(file_name, head):
         raise BillFormatError("the format of a Parquet file is read from its schema: use read_bill", file=file_name)
     if kind.startswith("jsonl"):
         return _json_format(head, kind, file=file_name)
-    head, kind = as_utf8(head, kind, file=file_name, partial=True)
+    head, kind = as_utf8(head, kind, file=file_name)
     return format_of_columns(csv_header(head, kind, file=file_name), file=file_name)
 
 
@@ -167,38 +172,38 @@ def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000, limits=DEFAULT
     A file that expands past ``limits`` when decompressed is refused (InputTooLarge) as soon as it does."""
     if fmt is not None and fmt not in FORMATS:
         raise BillFormatError(f"unknown bill format {fmt!r}", file=file_name)
-    if isinstance(source, bytes):
-        data = source  # a large file's bytes are not copied
-    else:
-        stream = open_binary(source)
-        try:
-            data = stream.read()
-        finally:
-            if stream is not source:
-                stream.close()
-    if not data:
+    bill = BillInput(source, file=file_name)
+    try:
+        yield from _read_bill(bill, file_name=file_name, fmt=fmt, chunk_rows=chunk_rows, limits=limits)
+    finally:
+        bill.close()
+
+
+def _read_bill(bill, *, file_name, fmt, chunk_rows, limits):
+    if not bill.size:
         raise BillFormatError("the file is empty (0 bytes)", file=file_name)
-    _refuse_archives(data[:4], file=file_name)
-    kind = container(file_name, data[:HEAD_BYTES])
+    head = bill.head(HEAD_BYTES)
+    _refuse_archives(head[:4], file=file_name)
+    kind = container(file_name, head)
     if kind != "parquet":
         # a file that expands too far is refused before it is parsed (its parser counts again as it reads)
-        check_decompressed_size(data, kind, file=file_name, limits=limits)
+        check_decompressed_size(bill, kind, file=file_name, limits=limits)
     # the format comes from the header (or schema, or first record) before any row is read
     if kind == "parquet":
-        columns = parquet_columns(data, file=file_name)
+        columns = parquet_columns(bill, file=file_name)
         fmt = fmt or format_of_columns(columns, file=file_name)
-        chunks = parquet_chunks(data, file=file_name, chunk_rows=chunk_rows, limits=limits)
+        chunks = parquet_chunks(bill, file=file_name, chunk_rows=chunk_rows, limits=limits)
     elif kind.startswith("jsonl"):
-        fmt = fmt or _json_format(data, kind, file=file_name)
+        fmt = fmt or _json_format(head, kind, file=file_name)
         chunks = (
             gcp.records_to_raw(chunk)
-            for chunk in jsonl_chunks(data, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
+            for chunk in jsonl_chunks(bill, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
         )
     else:
-        data, kind = as_utf8(data, kind, file=file_name)
-        header = csv_header(data, kind, file=file_name)
+        bill, kind = utf8_input(bill, kind, limits=limits)
+        header = csv_header(bill.head(HEAD_BYTES), kind, file=file_name)
         fmt = fmt or format_of_columns(header, file=file_name)
-        chunks = csv_chunks(data, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
+        chunks = csv_chunks(bill, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
     amortized = None
     for raw in chunks:
         if fmt == "azure":
@@ -206,7 +211,10 @@ def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000, limits=DEFAULT
             out = azure.normalize(raw, file=file_name, amortized=amortized)
         else:
             out = _NORMALIZERS[fmt](raw, file=file_name)
-        yield focus.finish(out, file=file_name)
+        del raw  # a chunk's raw text is not kept beside the next one
+        out = focus.finish(out, file=file_name)
+        yield out
+        out = None
 
 
 def summarize(chunks):

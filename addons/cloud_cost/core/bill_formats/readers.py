@@ -2,13 +2,18 @@
 
 Each chunk is a DataFrame of text (None for empty) indexed by the 0-based data row of the file.
 
-Compressed content is decompressed piece by piece and counted as it comes: a file that expands past
-``InputLimits`` (a size, and a ratio to its compressed size) is refused before it takes more memory.
+A file is read as a stream, never held whole: from its path, from an open binary file (rewound for
+each reading, left open) or from bytes already in memory (``BillInput``). Compressed content is
+decompressed piece by piece and counted as it comes: a file that expands past ``InputLimits`` (a
+size, and a ratio to its compressed size) is refused before it takes more memory.
 """
 
-import gzip
+import codecs
 import io
 import json
+import os
+import shutil
+import tempfile
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +35,10 @@ RATIO_GRACE_BYTES = 16 * MB
 _PIECE = 1 << 20  # compressed bytes fed, and decompressed bytes taken, at a time
 # A chunk also ends at this much text, so that wide rows do not make a chunk of chunk_rows rows huge.
 CHUNK_BYTES = 32 * MB
+# Text the CSV parser takes at a time: its working memory grows with it (tens of times a block), so
+# blocks stay small and are gathered into chunks of chunk_rows rows.
+CSV_BLOCK_BYTES = 4 * MB
+SPOOL_MEMORY_BYTES = 8 * MB  # a stream that cannot seek is copied to disk past this much
 
 
 class InputTooLarge(BillFormatError):
@@ -81,24 +90,122 @@ def _size(count):
     return f"{count} bytes"
 
 
+class _Borrowed(io.RawIOBase):
+    """A file given by the caller, read from where it stands; closing this leaves the file open."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self._stream = stream
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def read(self, size=-1):
+        return self._stream.read(size)
+
+    def readinto(self, buffer):
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        return self._stream.seek(offset, whence)
+
+    def tell(self):
+        return self._stream.tell()
+
+
+class BillInput:
+    """The stored bytes of one bill file, opened as often as reading it takes, never held whole.
+
+    ``source``: a path, a binary file (it must seek; one that cannot is first copied to a temporary file,
+    on disk past a few megabytes) or bytes already in memory.
+    """
+
+    def __init__(self, source, *, file):
+        self.file = file
+        self.path = self._data = self._stream = self._spool = None
+        if isinstance(source, BillInput):
+            self.path, self._data, self._stream, self.size = source.path, source._data, source._stream, source.size
+        elif isinstance(source, bytes | bytearray | memoryview):
+            self._data = source
+            self.size = len(source)
+        elif isinstance(source, str | Path):
+            self.path = str(source)
+            self.size = os.path.getsize(self.path)
+        else:
+            stream = source
+            if not _seekable(stream):
+                self._spool = stream = tempfile.SpooledTemporaryFile(SPOOL_MEMORY_BYTES)  # noqa: SIM115
+                shutil.copyfileobj(source, stream, _PIECE)
+            self._stream = stream
+            self.size = stream.seek(0, io.SEEK_END)
+            stream.seek(0)
+
+    def open(self):
+        """A binary stream of the file from its first byte; the caller closes it."""
+        if self._data is not None:
+            return io.BytesIO(self._data)
+        if self.path is not None:
+            return open(self.path, "rb")  # noqa: SIM115 (closed by the caller)
+        self._stream.seek(0)
+        return _Borrowed(self._stream)
+
+    def head(self, size):
+        with self.open() as stream:
+            return stream.read(size)
+
+    def parquet_source(self):
+        """What pyarrow's Parquet reader opens: the path where there is one (row groups read from disk)."""
+        return self.path if self.path is not None else self.open()
+
+    def close(self):
+        if self._spool is not None:
+            self._spool.close()
+
+
+def _seekable(stream):
+    try:
+        return stream.seekable()
+    except (AttributeError, ValueError):
+        return False
+
+
+def bill_input(source, file):
+    return source if isinstance(source, BillInput) else BillInput(source, file=file)
+
+
 class GunzipReader(io.RawIOBase):
     """The decompressed content of gzip data (every member of it), produced a piece at a time and counted:
     past the limits' ceiling for the data's size, reading stops with InputTooLarge.
 
-    Truncated data ends in EOFError and damaged data in OSError, as Python's gzip module reports them."""
+    ``source``: the gzip bytes, or a binary stream of them (read a piece at a time, closed with this
+    reader) of ``size`` bytes. Truncated data ends in EOFError and damaged data in OSError, as Python's
+    gzip module reports them."""
 
-    def __init__(self, data, *, file, limits=DEFAULT_LIMITS):
+    def __init__(self, source, *, file, limits=DEFAULT_LIMITS, size=None):
         super().__init__()
-        self._data = memoryview(data)
-        self._position = 0
+        if isinstance(source, bytes | bytearray | memoryview):
+            size, source = len(source), io.BytesIO(source)
+        self._source = source
+        self._size = size
+        self._exhausted = False
         self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
         self._pending = b""
         self._offset = 0
         self._total = 0
         self._file = file
         self._limits = limits
-        self._ceiling = limits.ceiling(len(data))
+        self._ceiling = limits.ceiling(size)
         self._finished = False
+
+    def close(self):
+        if not self.closed:
+            self._source.close()
+        super().close()
 
     def readable(self):
         return True
@@ -112,8 +219,9 @@ class GunzipReader(io.RawIOBase):
         return count
 
     def _next_input(self):
-        piece = self._data[self._position:self._position + _PIECE]
-        self._position += len(piece)
+        piece = b"" if self._exhausted else self._source.read(_PIECE)
+        if not piece:
+            self._exhausted = True
         return piece
 
     def _inflate(self):
@@ -122,8 +230,8 @@ class GunzipReader(io.RawIOBase):
             if inflater.eof:
                 # another member may follow, after zero padding (as Python's gzip module reads them)
                 tail = inflater.unused_data.lstrip(b"\x00")
-                while not tail and self._position < len(self._data):
-                    tail = bytes(self._next_input()).lstrip(b"\x00")
+                while not tail and not self._exhausted:
+                    tail = self._next_input().lstrip(b"\x00")
                 if not tail:
                     self._finished = True
                     return b""
@@ -133,8 +241,8 @@ class GunzipReader(io.RawIOBase):
                 out = inflater.decompress(tail, _PIECE)
             elif inflater.unconsumed_tail:
                 out = inflater.decompress(inflater.unconsumed_tail, _PIECE)
-            elif self._position < len(self._data):
-                out = inflater.decompress(self._next_input(), _PIECE)
+            elif piece := self._next_input():
+                out = inflater.decompress(piece, _PIECE)
             else:
                 out = inflater.decompress(b"", _PIECE)
                 if not out and not inflater.eof:
@@ -143,38 +251,85 @@ class GunzipReader(io.RawIOBase):
             raise OSError(f"not a valid gzip file ({error})") from None
         self._total += len(out)
         if self._total > self._ceiling:
-            raise self._limits.refusal(self._file, len(self._data))
+            raise self._limits.refusal(self._file, self._size)
         return out
 
 
-def check_decompressed_size(data, kind, *, file, limits=DEFAULT_LIMITS):
-    """Decompress ``data`` once, keeping nothing, to refuse a file that expands past the limits before
+def check_decompressed_size(source, kind, *, file, limits=DEFAULT_LIMITS):
+    """Decompress the file once, keeping nothing, to refuse a file that expands past the limits before
     any of it is parsed. A damaged file passes: its parser names the row it reached."""
+    source = bill_input(source, file)
     if not kind.endswith(".gz"):
-        limits.check(file, len(data))
+        limits.check(file, source.size)
         return
-    reader = GunzipReader(data, file=file, limits=limits)
     buffer = bytearray(_PIECE)
-    try:
-        while reader.readinto(buffer):
-            pass
-    except (EOFError, OSError):
-        return
+    with GunzipReader(source.open(), size=source.size, file=file, limits=limits) as reader:
+        try:
+            while reader.readinto(buffer):
+                pass
+        except (EOFError, OSError):
+            return
 
 
-def decompressed_stream(data, kind, *, file, limits=DEFAULT_LIMITS):
-    """A binary stream of the content of ``data``: decompressed (and counted) when ``kind`` is gzip."""
+def decompressed_stream(source, kind, *, file, limits=DEFAULT_LIMITS):
+    """A binary stream of the file's content: decompressed (and counted) when ``kind`` is gzip."""
+    source = bill_input(source, file)
     if kind.endswith(".gz"):
-        return io.BufferedReader(GunzipReader(data, file=file, limits=limits), buffer_size=_PIECE)
-    limits.check(file, len(data))
-    return io.BytesIO(data)
+        reader = GunzipReader(source.open(), size=source.size, file=file, limits=limits)
+        return io.BufferedReader(reader, buffer_size=_PIECE)
+    limits.check(file, source.size)
+    return source.open()
 
 
-def open_binary(source):
-    """A binary file object for a path or an open binary file."""
-    if isinstance(source, str | Path):
-        return open(source, "rb")  # noqa: SIM115 (closed by the caller's context)
-    return source
+class _Utf16AsUtf8(io.RawIOBase):
+    """UTF-16 text (with its byte-order mark) of a binary stream, given as UTF-8, a piece at a time."""
+
+    def __init__(self, stream, *, file):
+        super().__init__()
+        self._stream = stream
+        self._file = file
+        self._decoder = codecs.getincrementaldecoder("utf-16")(errors="strict")
+        self._pending = b""
+        self._done = False
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self._pending and not self._done:
+            piece = self._stream.read(_PIECE)
+            self._done = not piece
+            try:
+                self._pending = self._decoder.decode(piece, final=self._done).encode("utf-8")
+            except UnicodeDecodeError as error:
+                raise BillFormatError(f"not UTF-16 text, although it starts as such ({error.reason})",
+                                      file=self._file) from None
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def close(self):
+        if not self.closed:
+            self._stream.close()
+        super().close()
+
+
+class _Utf16Input(BillInput):
+    """A UTF-16 file read as the UTF-8 text its parser takes (decompressed first when it is gzip)."""
+
+    def __init__(self, source, kind, *, limits):
+        super().__init__(source, file=source.file)
+        self._kind = kind
+        self._limits = limits
+
+    def open(self):
+        stream = decompressed_stream(BillInput(self, file=self.file), self._kind, file=self.file,
+                                     limits=self._limits)
+        return io.BufferedReader(_Utf16AsUtf8(stream, file=self.file), buffer_size=_PIECE)
+
+    def parquet_source(self):
+        raise TypeError("UTF-16 text is no Parquet file")
 
 
 def container(file_name, head):
@@ -196,23 +351,25 @@ def container(file_name, head):
     return "csv.gz" if compressed else "csv"
 
 
-def as_utf8(data, kind, *, file, partial=False):
-    """A UTF-16 text (with its byte-order mark, as some spreadsheet tools save CSV) as UTF-8; else as is.
-    ``partial``: ``data`` is the head of a file (it may end inside a character)."""
-    head = decompressed_head(data, kind, 2) if kind.endswith(".gz") else data[:2]
-    if not head.startswith(UTF16_BOMS):
-        return data, kind
+def as_utf8(head, kind, *, file):
+    """The first bytes of a UTF-16 text (with its byte-order mark, as some spreadsheet tools save CSV) as
+    UTF-8, decompressed; other heads as they are. ``head`` may end inside a character."""
+    if not decompressed_head(head, kind, 2).startswith(UTF16_BOMS):
+        return head, kind
     try:
-        content = decompressed_head(data, kind, HEAD_BYTES) if partial else (
-            gzip.decompress(data) if kind.endswith(".gz") else data)
-        if partial:
-            content = content[: len(content) // 2 * 2]
-        text = content.decode("utf-16", errors="ignore" if partial else "strict")
-    except UnicodeDecodeError as error:
-        raise BillFormatError(f"not UTF-16 text, although it starts as such ({error.reason})", file=file) from None
+        content = decompressed_head(head, kind, HEAD_BYTES)
+        text = content[: len(content) // 2 * 2].decode("utf-16", errors="ignore")
     except (EOFError, OSError, zlib.error) as error:
         raise BillFormatError(f"the gzip file is truncated or damaged ({error})", file=file) from None
     return text.encode("utf-8"), kind.removesuffix(".gz")
+
+
+def utf8_input(source, kind, *, limits=DEFAULT_LIMITS):
+    """(input, kind): a UTF-16 file (by its byte-order mark) as a stream of UTF-8 text, else as it is."""
+    head = source.head(HEAD_BYTES if kind.endswith(".gz") else 2)
+    if not decompressed_head(head, kind, 2).startswith(UTF16_BOMS):
+        return source, kind
+    return _Utf16Input(source, kind, limits=limits), kind.removesuffix(".gz")
 
 
 def decompressed_head(data, kind, size=65536):
@@ -224,15 +381,16 @@ def decompressed_head(data, kind, size=65536):
     return data[:size]
 
 
-def csv_chunks(data, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
-    """Chunks of a CSV (or gzip CSV) given as bytes: strict UTF-8 (a byte-order mark is allowed), every
+def csv_chunks(source, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
+    """Chunks of a CSV (or gzip CSV), read as a stream: strict UTF-8 (a byte-order mark is allowed), every
     value as text, and every row with as many fields as the header."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = csv_header(data, kind, file=file)
-    stream = decompressed_stream(data, kind, file=file, limits=limits)
-    read_options = pacsv.ReadOptions(block_size=max(1 << 20, min(chunk_rows * 400, 64 << 20)), use_threads=True)
+    source = bill_input(source, file)
+    header = csv_header(source.head(HEAD_BYTES), kind, file=file)
+    block = max(1 << 20, min(chunk_rows * 400, CSV_BLOCK_BYTES))
+    read_options = pacsv.ReadOptions(block_size=block, use_threads=True)
     parse_options = pacsv.ParseOptions(newlines_in_values=True)
     # every column read as text, whichever spelling of its name Arrow keeps (spaces, byte-order mark)
     spellings = {variant for name in header for variant in (name, name.strip(), "\ufeff" + name)}
@@ -242,20 +400,28 @@ def csv_chunks(data, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
         quoted_strings_can_be_null=False,
     )
     offset = 0
+    stream = decompressed_stream(source, kind, file=file, limits=limits)
+    reader = None
     try:
         reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
         names = [name.lstrip("\ufeff").strip() for name in reader.schema.names]
-        pending = None
+        pending = []  # record batches not yet given, rows in order
+        held = held_bytes = 0
         for batch in reader:
-            table = pa.Table.from_batches([batch])
-            pending = table if pending is None else pa.concat_tables([pending, table])
-            while pending.num_rows >= chunk_rows or (pending.num_rows > 1 and pending.nbytes >= CHUNK_BYTES):
-                rows = min(chunk_rows, max(1, pending.num_rows * CHUNK_BYTES // max(pending.nbytes, 1)))
-                yield _arrow_frame(pending.slice(0, rows), names, offset)
+            pending.append(batch)
+            held += batch.num_rows
+            held_bytes += batch.nbytes
+            while held >= chunk_rows or (held > 1 and held_bytes >= CHUNK_BYTES):
+                table = pa.Table.from_batches(pending)
+                rows = min(chunk_rows, max(1, held * CHUNK_BYTES // max(held_bytes, 1)))
+                yield _arrow_frame(table.slice(0, rows), names, offset)
                 offset += rows
-                pending = pending.slice(rows)
-        if pending is not None and pending.num_rows:
-            yield _arrow_frame(pending, names, offset)
+                rest = table.slice(rows)
+                pending = rest.combine_chunks().to_batches() if rest.num_rows else []
+                held, held_bytes = rest.num_rows, rest.nbytes
+                del table, rest
+        if held:
+            yield _arrow_frame(pa.Table.from_batches(pending), names, offset)
     except (EOFError, OSError) as error:
         if kind == "csv.gz":
             raise BillFormatError(
@@ -263,8 +429,22 @@ def csv_chunks(data, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
             ) from None
         raise BillFormatError(f"not a readable CSV file: {error}", file=file) from None
     except pa.ArrowInvalid as error:
-        row, message = _locate_csv_error(data, kind, str(error), file=file, limits=limits)
+        _close_reader(reader, stream)
+        reader = None
+        row, message = _locate_csv_error(source, kind, str(error), file=file, limits=limits)
         raise BillFormatError(message, file=file, row=row) from None
+    finally:
+        _close_reader(reader, stream)
+
+
+def _close_reader(reader, stream):
+    """Stop the CSV reader (its read-ahead) before its stream is closed or read again."""
+    if reader is not None:
+        try:
+            reader.close()
+        except Exception:  # noqa: BLE001, S110 - stopping a reader that failed already
+            pass
+    stream.close()
 
 
 def _arrow_frame(table, names, offset):
@@ -274,7 +454,8 @@ def _arrow_frame(table, names, offset):
 
 
 def csv_header(data, kind, *, file):
-    """The column names of a CSV's first line; refuses a file without one, or whose first line is not text."""
+    """The column names of a CSV's first line (``data``: the file's first bytes, or all of them); refuses a
+    file without one, or whose first line is not text."""
     import csv
 
     try:
@@ -302,39 +483,42 @@ def csv_header(data, kind, *, file):
     return names
 
 
-def parquet_columns(data, *, file):
+def parquet_columns(source, *, file):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    source = bill_input(source, file)
     try:
-        return list(pq.ParquetFile(io.BytesIO(data)).schema_arrow.names)
+        with pq.ParquetFile(source.parquet_source()) as parquet:
+            return list(parquet.schema_arrow.names)
     except (pa.ArrowInvalid, OSError) as error:
         raise BillFormatError(f"not a readable Parquet file: {error}", file=file) from None
 
 
-def _locate_csv_error(data, kind, message, *, file, limits):
+def _locate_csv_error(source, kind, message, *, file, limits):
     """Row and message of the first bad row, found again with Python's csv module (the slow path), reading
     the content as a stream again."""
     import csv
 
     try:
-        for number, line in enumerate(decompressed_stream(data, kind, file=file, limits=limits)):
+        with decompressed_stream(source, kind, file=file, limits=limits) as stream:
+            for number, line in enumerate(stream):
+                try:
+                    line.decode("utf-8-sig" if number == 0 else "utf-8")
+                except UnicodeDecodeError as error:
+                    return (number or None), f"not UTF-8 text ({error.reason})"
+        with decompressed_stream(source, kind, file=file, limits=limits) as stream:
+            reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+            width = None
             try:
-                line.decode("utf-8-sig" if number == 0 else "utf-8")
-            except UnicodeDecodeError as error:
-                return (number or None), f"not UTF-8 text ({error.reason})"
-        stream = decompressed_stream(data, kind, file=file, limits=limits)
-        reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
-        width = None
-        try:
-            for record in reader:
-                if width is None:
-                    width = len(record)
-                    continue
-                if len(record) != width:
-                    return reader.line_num - 1, f"this row has {len(record)} fields, the header {width}"
-        except csv.Error as error:
-            return reader.line_num - 1, f"not a well-formed CSV row: {error}"
+                for record in reader:
+                    if width is None:
+                        width = len(record)
+                        continue
+                    if len(record) != width:
+                        return reader.line_num - 1, f"this row has {len(record)} fields, the header {width}"
+            except csv.Error as error:
+                return reader.line_num - 1, f"not a well-formed CSV row: {error}"
     except (EOFError, OSError):
         return None, f"not a readable CSV file: {message}"
     return None, f"not a readable CSV file: {message}"
@@ -346,22 +530,25 @@ def check_parquet_size(metadata, stored_size, *, file, limits=DEFAULT_LIMITS):
     limits.check(file, expanded, stored_size)
 
 
-def parquet_chunks(data, *, file, chunk_rows, limits=DEFAULT_LIMITS):
+def parquet_chunks(source, *, file, chunk_rows, limits=DEFAULT_LIMITS):
+    """Chunks of a Parquet file, read a row group at a time (from its path where it has one)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    source = bill_input(source, file)
     try:
-        parquet = pq.ParquetFile(io.BytesIO(data))
-        check_parquet_size(parquet.metadata, len(data), file=file, limits=limits)
-        offset = decoded = 0
-        for batch in parquet.iter_batches(batch_size=chunk_rows):
-            # values the footer counts once (dictionaries, runs) are counted as read, before they are copied
-            decoded += batch.nbytes
-            limits.check(file, decoded)
-            frame = pd.DataFrame({name: _arrow_text(batch.column(i)) for i, name in enumerate(batch.schema.names)})
-            frame.index = pd.RangeIndex(offset, offset + len(frame))
-            offset += len(frame)
-            yield frame
+        with pq.ParquetFile(source.parquet_source(), pre_buffer=False) as parquet:
+            check_parquet_size(parquet.metadata, source.size, file=file, limits=limits)
+            offset = decoded = 0
+            for batch in parquet.iter_batches(batch_size=chunk_rows, use_threads=False):
+                # values the footer counts once (dictionaries, runs) are counted as read, before they are copied
+                decoded += batch.nbytes
+                limits.check(file, decoded)
+                frame = pd.DataFrame({name: _arrow_text(batch.column(i))
+                                      for i, name in enumerate(batch.schema.names)})
+                frame.index = pd.RangeIndex(offset, offset + len(frame))
+                offset += len(frame)
+                yield frame
     except (pa.ArrowInvalid, OSError) as error:
         raise BillFormatError(f"not a readable Parquet file: {error}", file=file) from None
 
@@ -387,27 +574,32 @@ def _arrow_text(column):
     )
 
 
-def jsonl_chunks(data, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
-    """JSON lines (as BigQuery exports them): one object per line, numbers kept exact."""
+def jsonl_chunks(source, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
+    """JSON lines (as BigQuery exports them), read line by line: one object per line, numbers kept exact."""
+    try:
+        with decompressed_stream(source, kind, file=file, limits=limits) as stream:
+            yield from _jsonl_frames(stream, file, chunk_rows)
+    except (EOFError, OSError) as error:
+        raise BillFormatError(f"the gzip file is truncated or damaged ({error})", file=file) from None
+
+
+def _jsonl_frames(stream, file, chunk_rows):
     rows = []
     offset = size = 0
     number = -1
-    try:
-        for physical in decompressed_stream(data, kind, file=file, limits=limits):
-            for line in physical.splitlines() or [b""]:
-                number += 1
-                if not line.strip():
-                    continue
-                record = _json_record(line, number, file)
-                record["__line__"] = number + 1
-                rows.append(record)
-                size += len(line)
-                if len(rows) >= chunk_rows or size >= CHUNK_BYTES:
-                    yield _records_frame(rows, offset)
-                    offset += len(rows)
-                    rows, size = [], 0
-    except (EOFError, OSError) as error:
-        raise BillFormatError(f"the gzip file is truncated or damaged ({error})", file=file) from None
+    for physical in stream:
+        for line in physical.splitlines() or [b""]:
+            number += 1
+            if not line.strip():
+                continue
+            record = _json_record(line, number, file)
+            record["__line__"] = number + 1
+            rows.append(record)
+            size += len(line)
+            if len(rows) >= chunk_rows or size >= CHUNK_BYTES:
+                yield _records_frame(rows, offset)
+                offset += len(rows)
+                rows, size = [], 0
     if rows:
         yield _records_frame(rows, offset)
 
