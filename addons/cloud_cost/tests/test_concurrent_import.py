@@ -1,12 +1,18 @@
 """Two users import the same source and billing period at the same moment, each in their own transaction:
-one import is stored, the other is told that someone else is importing it, and nothing of it is written."""
+one import is stored, the other is told that someone else is importing it, and nothing of it is written.
+While an import runs, other sessions see how far it got."""
 
 import os
+import re
+import threading
+import time
 import uuid
+from unittest.mock import patch
 
 import pytest
 
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import AccessError
 from odoo.modules.registry import Registry
 
 from ..core.bill_stores import MemoryStore
@@ -105,3 +111,103 @@ def test_an_import_begun_before_another_committed_the_period_is_refused(registry
         first.close()
         second.close()
     assert committed_batches(registry, source_id) == [("imported", 2)]
+
+
+def test_two_imports_started_at_the_same_moment_store_one_batch_and_tell_the_other(registry, committed_source):
+    source_id, user_id, company_id, currency = committed_source
+    bill = october(currency, *range(1, 29))
+    start = threading.Barrier(2)
+    outcomes = {}
+
+    def import_as(name):
+        with registry.cursor() as cr:
+            source = source_as(cr, source_id, user_id, company_id)
+            cr.execute("SELECT 1")  # both transactions begin before either imports: neither sees the other's batch
+            start.wait(timeout=30)
+            try:
+                outcomes[name] = source._import_store(MemoryStore({f"{name}.csv": bill})).summary()
+            except ImportBusy as error:
+                outcomes[name] = error
+                cr.rollback()
+
+    threads = [threading.Thread(target=import_as, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    stored = [name for name, outcome in outcomes.items() if isinstance(outcome, str)]
+    told = [outcome for outcome in outcomes.values() if isinstance(outcome, ImportBusy)]
+    assert len(stored) == 1 and len(told) == 1, outcomes
+    assert "1 batch(es), 28 row(s) imported" in outcomes[stored[0]]
+    assert re.search(r"billing period 2026-10: (already being imported by someone else|imported by someone else "
+                     r"while this import ran); nothing was written", str(told[0])), told[0]
+    assert committed_batches(registry, source_id) == [("imported", 28)]
+
+
+def test_how_far_an_import_got_is_read_from_another_session_while_it_runs(registry, committed_source):
+    """Rows read, rows stored and the file being read are on the source while the import runs; another user
+    holds the cost lines' table meanwhile, so that the import waits with its first rows read."""
+    from ..models import cloud_cost_bill_import
+
+    source_id, user_id, company_id, currency = committed_source
+    bill = october(currency, *range(1, 29)) + b"".join(
+        october(currency, *range(1, 29)).split(b"\n", 1)[1:])  # 56 rows
+    worker_outcome = {}
+
+    def work():
+        with registry.cursor() as cr:
+            try:
+                source = source_as(cr, source_id, user_id, company_id)
+                worker_outcome["rows"] = source._import_store(MemoryStore({"exports/october.csv": bill})).rows
+            except Exception as error:  # noqa: BLE001 - reported by the assertions below
+                worker_outcome["error"] = error
+                raise
+
+    def seen():
+        with registry.cursor() as cr:
+            source = source_as(cr, source_id, user_id, company_id)
+            return source.read(["import_running", "import_file", "import_rows_read", "import_rows_stored",
+                                "import_progress"])[0]
+
+    CloudCostBillImport = cloud_cost_bill_import.CloudCostBillImport
+    with patch.object(cloud_cost_bill_import, "PROGRESS_SECONDS", 0), \
+            patch.object(CloudCostBillImport, "_import_chunk_rows", 8):
+        holder = registry.cursor()
+        try:
+            holder.execute("LOCK TABLE cloud_cost_line IN SHARE MODE")
+            worker = threading.Thread(target=work)
+            worker.start()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not (running := seen())["import_rows_read"]:
+                time.sleep(0.05)
+            time.sleep(0.5)
+            running = seen()
+        finally:
+            holder.rollback()
+            holder.close()
+        worker.join(timeout=120)
+    assert worker_outcome.get("rows") == 56, worker_outcome
+    # mid-way: reading the file, some rows read and none stored yet (the table was held)
+    assert running["import_running"] and running["import_file"] == "exports/october.csv", running
+    assert 8 <= running["import_rows_read"] < 56 and running["import_rows_stored"] == 0, running
+    # once it ended, nothing of it is left running
+    after = seen()
+    assert not after["import_running"] and not after["import_rows_read"], after
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM cloud_cost_import_progress WHERE source_id = %s", [source_id])
+        assert cr.fetchone()[0] == 0
+
+
+def test_the_progress_of_an_import_is_written_by_the_import_only(registry, committed_source):
+    source_id, user_id, company_id, _currency = committed_source
+    with registry.cursor() as cr:
+        env = api.Environment(cr, user_id, {"allowed_company_ids": [company_id]})
+        Progress = env["cloud.cost.import.progress"].sudo()
+        with pytest.raises(AccessError, match="created by the suite's own actions only"):
+            Progress.create({"source_id": source_id, "company_id": company_id, "rows_read": 10**9})
+        with pytest.raises(AccessError, match="created by the suite's own actions only"):
+            env["cloud.cost.source"].browse(source_id).sudo().write(
+                {"import_progress_ids": [(0, 0, {"company_id": company_id, "rows_read": 1})]})
+        cr.rollback()
+        cr.execute("SELECT count(*) FROM cloud_cost_import_progress WHERE source_id = %s", [source_id])
+        assert cr.fetchone()[0] == 0

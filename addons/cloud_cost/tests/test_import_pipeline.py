@@ -1,5 +1,6 @@
 import json
 from decimal import Decimal
+from pathlib import Path
 
 from odoo.tests import new_test_user, tagged
 
@@ -68,6 +69,52 @@ class TestImportPipeline(ImportCase):
         self.assertEqual(batch.file_ids.row_count, 5)
         self.assertEqual(batch.file_ids.attachment_id.raw, data)
         self.assertEqual(self.source.batch_ids, batch)
+
+    def test_the_bill_file_is_kept_in_the_filestore_as_ir_attachment_keeps_files(self):
+        import hashlib
+        from unittest.mock import patch
+
+        data = focus_csv(october_rows(), gzip_it=True)
+        self.write("focus-2026-10.csv.gz", data)
+        Attachment = type(self.env["ir.attachment"])
+        with patch.object(Attachment, "_get_datas_related_values", side_effect=AssertionError("bytes handed over")):
+            batch = self.source._run_import().batches[0]
+        attachment = batch.file_ids.attachment_id
+        sha1 = hashlib.sha1(data).hexdigest()  # noqa: S324 - ir.attachment's naming
+        # copied a piece at a time where ir.attachment would have put it, and read back as any attachment
+        self.assertEqual((attachment.store_fname, attachment.checksum, attachment.file_size),
+                         (f"{sha1[:2]}/{sha1}", sha1, len(data)))
+        with open(attachment._full_path(attachment.store_fname), "rb") as kept:
+            self.assertEqual(kept.read(), data)
+        self.assertEqual(attachment.raw, data)
+        self.assertEqual((attachment.res_model, attachment.res_id, attachment.mimetype),
+                         ("cloud.cost.import.batch", batch.id, "application/octet-stream"))
+        self.assertEqual(batch.file_ids.size, len(data))
+        # nothing else of the copy is left in the filestore
+        leftovers = [p for p in Path(attachment._filestore()).iterdir() if p.name.startswith(".cloud-cost-")]
+        self.assertEqual(leftovers, [])
+
+    def test_a_copy_kept_before_a_later_file_is_refused_goes_with_the_filestore_garbage(self):
+        import hashlib
+
+        good = focus_csv(october_rows())
+        rows = october_rows()
+        rows[3]["BilledCost"] = "twelve"
+        keys = ["data/part-1.csv", "data/part-2.csv"]
+        self.write(keys[0], good)
+        self.write(keys[1], focus_csv(rows))
+        self.write("metadata/acme-Manifest.json", json.dumps(
+            {"billingPeriod": "2026-10", "dataFiles": [f"s3://bucket/{key}" for key in keys]}).encode())
+        with self.assertRaisesRegex(ImportRefused, r"data/part-2.csv, row 4, column BilledCost: not a number"):
+            self.source._run_import()
+        self.assertEqual(self.line_count(), 0)
+        Attachment = self.env["ir.attachment"]
+        sha1 = hashlib.sha1(good).hexdigest()  # noqa: S324 - ir.attachment's naming
+        kept = Path(Attachment._full_path(f"{sha1[:2]}/{sha1}"))
+        self.assertTrue(kept.exists(), "part-1 was kept before part-2 was read")
+        self.assertFalse(Attachment.search([("checksum", "=", sha1)]))
+        Attachment._gc_file_store_unsafe()  # what the filestore's garbage collection does for files no one holds
+        self.assertFalse(kept.exists())
 
     def test_the_same_file_twice_leaves_one_set_of_lines(self):
         self.write("focus-2026-10.csv", focus_csv(october_rows()))

@@ -152,7 +152,7 @@ class BillInput:
         if self.path is not None:
             return open(self.path, "rb")  # noqa: SIM115 (closed by the caller)
         self._stream.seek(0)
-        return _Borrowed(self._stream)
+        return io.BufferedReader(_Borrowed(self._stream), buffer_size=_PIECE)
 
     def head(self, size):
         with self.open() as stream:
@@ -390,7 +390,8 @@ def csv_chunks(source, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
     source = bill_input(source, file)
     header = csv_header(source.head(HEAD_BYTES), kind, file=file)
     block = max(1 << 20, min(chunk_rows * 400, CSV_BLOCK_BYTES))
-    read_options = pacsv.ReadOptions(block_size=block, use_threads=True)
+    # one thread: the parser runs beside the COPY of the previous chunk, and more threads only take memory
+    read_options = pacsv.ReadOptions(block_size=block, use_threads=False)
     parse_options = pacsv.ParseOptions(newlines_in_values=True)
     # every column read as text, whichever spelling of its name Arrow keeps (spaces, byte-order mark)
     spellings = {variant for name in header for variant in (name, name.strip(), "\ufeff" + name)}
