@@ -11,6 +11,8 @@ import psutil
 import psycopg2
 import requests
 
+from .servers import wait_for_login_page
+
 
 def _env_without_odoo(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if k not in ("ODOO_SRC", "XDG_CACHE_HOME", "PYTHONPATH")}
@@ -129,127 +131,69 @@ def test_the_server_listens_on_this_machine_with_a_master_password_of_its_own(pr
     assert secret.read_text() == password
 
 
-def _drop_database(odoo_config, name):
+def test_setup_run_serves_the_login_page_with_the_suite_installed(setup_run_server, odoo_config, project_dir):
+    server, free_port, database = setup_run_server.server, setup_run_server.port, setup_run_server.database
+    log_path, page = setup_run_server.log_path, setup_run_server.first_page
+    assert server.poll() is None, log_path.read_text()[-5000:]
+    assert page.status_code == 200, log_path.read_text()[-5000:]
+    assert 'name="login"' in page.text and 'name="password"' in page.text
+    written = setup_run_server.config.read_text()
+    assert "http_interface = 127.0.0.1" in written
+    assert "admin_passwd = admin\n" not in written
+
     conn = psycopg2.connect(
-        dbname="postgres",
-        host=odoo_config["db_host"],
-        port=odoo_config["db_port"],
-        user=odoo_config["db_user"],
+        dbname=database, host=odoo_config["db_host"], port=odoo_config["db_port"], user=odoo_config["db_user"]
     )
-    conn.autocommit = True
     with conn.cursor() as cr:
-        cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cr.execute("SELECT name, state FROM ir_module_module WHERE name LIKE 'cloud\\_cost%%'")
+        modules = dict(cr.fetchall())
+        cr.execute("SELECT demo FROM ir_module_module WHERE name = 'cloud_cost'")
+        demo_loaded = cr.fetchone()[0]
     conn.close()
+    addons = {p.parent.name for p in (project_dir / "addons").glob("*/__manifest__.py")}
+    assert modules == {name: "installed" for name in addons}
+    assert demo_loaded
 
-
-def test_setup_run_serves_the_login_page_with_the_suite_installed(project_dir, odoo_config, free_port, tmp_path):
-    database = f"cloudcost_run_{os.getpid()}"
-    env = dict(
-        os.environ,
-        CLOUDCOST_DB=database,
-        CLOUDCOST_HTTP_PORT=str(free_port),
-        CLOUDCOST_CONFIG=str(tmp_path / "odoo.conf"),
+    # admin / admin logs in
+    session = requests.Session()
+    login_page = session.get(f"http://127.0.0.1:{free_port}/web/login", timeout=10)
+    token = login_page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    response = session.post(
+        f"http://127.0.0.1:{free_port}/web/login",
+        data={"login": "admin", "password": "admin", "csrf_token": token, "db": database},
+        timeout=30,
     )
-    # the server log goes to a file: a pipe nobody reads would fill up and stall the server
-    log_path = tmp_path / "run.log"
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [str(project_dir / "setup" / "run")],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 600
-        page = None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                page = requests.get(f"http://127.0.0.1:{free_port}/web/login", timeout=60)
-                if page.status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or busy loading
-                pass
-            time.sleep(2)
-        assert server.poll() is None, log_path.read_text()[-5000:]
-        assert page is not None and page.status_code == 200, log_path.read_text()[-5000:]
-        assert 'name="login"' in page.text and 'name="password"' in page.text
-        written = (tmp_path / "odoo.conf").read_text()
-        assert "http_interface = 127.0.0.1" in written
-        assert "admin_passwd = admin\n" not in written
+    assert response.url.rstrip("/").endswith(("/odoo", "/web")), response.url
 
-        conn = psycopg2.connect(
-            dbname=database, host=odoo_config["db_host"], port=odoo_config["db_port"], user=odoo_config["db_user"]
-        )
-        with conn.cursor() as cr:
-            cr.execute("SELECT name, state FROM ir_module_module WHERE name LIKE 'cloud\\_cost%%'")
-            modules = dict(cr.fetchall())
-            cr.execute("SELECT demo FROM ir_module_module WHERE name = 'cloud_cost'")
-            demo_loaded = cr.fetchone()[0]
-        conn.close()
-        addons = {p.parent.name for p in (project_dir / "addons").glob("*/__manifest__.py")}
-        assert modules == {name: "installed" for name in addons}
-        assert demo_loaded
-
-        # admin / admin logs in
-        session = requests.Session()
-        login_page = session.get(f"http://127.0.0.1:{free_port}/web/login", timeout=10)
-        token = login_page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        response = session.post(
-            f"http://127.0.0.1:{free_port}/web/login",
-            data={"login": "admin", "password": "admin", "csrf_token": token, "db": database},
+    # what the first login shows: last months' bills imported, a run posted and one waiting for approval
+    def read(model, fields):
+        answer = session.post(
+            f"http://127.0.0.1:{free_port}/web/dataset/call_kw/{model}/search_read",
+            json={"jsonrpc": "2.0", "method": "call", "params": {
+                "model": model, "method": "search_read", "args": [[]], "kwargs": {"fields": fields}}},
             timeout=30,
-        )
-        assert response.url.rstrip("/").endswith(("/odoo", "/web")), response.url
+        ).json()
+        assert "result" in answer, answer
+        return answer["result"]
 
-        # what the first login shows: last months' bills imported, a run posted and one waiting for approval
-        def read(model, fields):
-            answer = session.post(
-                f"http://127.0.0.1:{free_port}/web/dataset/call_kw/{model}/search_read",
-                json={"jsonrpc": "2.0", "method": "call", "params": {
-                    "model": model, "method": "search_read", "args": [[]], "kwargs": {"fields": fields}}},
-                timeout=30,
-            ).json()
-            assert "result" in answer, answer
-            return answer["result"]
+    assert sorted(run["state"] for run in read("cloud.cost.allocation.run", ["state"])) == ["computed", "posted"]
+    batches = read("cloud.cost.import.batch", ["state", "row_count"])
+    assert len(batches) == 2 and all(b["state"] == "imported" and b["row_count"] > 1000 for b in batches)
+    assert read("cloud.cost.usage", ["name"])
 
-        assert sorted(run["state"] for run in read("cloud.cost.allocation.run", ["state"])) == ["computed", "posted"]
-        batches = read("cloud.cost.import.batch", ["state", "row_count"])
-        assert len(batches) == 2 and all(b["state"] == "imported" and b["row_count"] > 1000 for b in batches)
-        assert read("cloud.cost.usage", ["name"])
-
-        # Odoo restarts itself on SIGHUP (as after a memory limit or a module install): it comes back
-        odoo_processes = [
-            child for child in psutil.Process(server.pid).children(recursive=True)
-            if any(part.endswith("odoo-bin") or part.endswith("/odoo") for part in child.cmdline())
-        ]
-        # the main process, not one of its prefork workers
-        odoo_process = next(p for p in odoo_processes if p.ppid() not in {q.pid for q in odoo_processes})
-        assert len(odoo_processes) > 2, "./setup/run serves with prefork workers"
-        logged_before = len(log_path.read_text())
-        odoo_process.send_signal(signal.SIGHUP)
-        time.sleep(3)
-        deadline = time.monotonic() + 180
-        page = None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                page = requests.get(f"http://127.0.0.1:{free_port}/web/login", timeout=60)
-                if page.status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or busy loading
-                pass
-            time.sleep(2)
-        text = log_path.read_text()[logged_before:]
-        assert server.poll() is None and page is not None and page.status_code == 200, text[-5000:]
-        assert "ImportError" not in text and "Traceback" not in text, text[-5000:]
-        assert odoo_process.is_running(), "the server re-executed itself in place"
-    finally:
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
-        except ProcessLookupError:
-            pass  # it stopped by itself: the assertions above say why
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
-        _drop_database(odoo_config, database)
+    # Odoo restarts itself on SIGHUP (as after a memory limit or a module install): it comes back
+    odoo_processes = [
+        child for child in psutil.Process(server.pid).children(recursive=True)
+        if any(part.endswith("odoo-bin") or part.endswith("/odoo") for part in child.cmdline())
+    ]
+    # the main process, not one of its prefork workers
+    odoo_process = next(p for p in odoo_processes if p.ppid() not in {q.pid for q in odoo_processes})
+    assert len(odoo_processes) > 2, "./setup/run serves with prefork workers"
+    logged_before = len(log_path.read_text())
+    odoo_process.send_signal(signal.SIGHUP)
+    time.sleep(3)
+    page = wait_for_login_page(free_port, server, time.monotonic() + 180)
+    text = log_path.read_text()[logged_before:]
+    assert server.poll() is None and page is not None and page.status_code == 200, text[-5000:]
+    assert "ImportError" not in text and "Traceback" not in text, text[-5000:]
+    assert odoo_process.is_running(), "the server re-executed itself in place"

@@ -1,5 +1,6 @@
 """Bill imports in the background from an S3 export, over real HTTP (moto's S3 server), down and back."""
 
+import re
 import socket
 
 import boto3
@@ -155,3 +156,42 @@ class TestImportInBackground(CommittedCase):
         self.assertTrue(self.run_job(last_uuid))
         self.assertIn("0 import(s) queued", self.read("cloud.cost.job", last_id, ["result"])["result"])
         self.assertEqual(len(self.jobs("import")), 2)
+
+    def test_a_running_import_tells_its_job_and_its_source_how_far_it_got(self):
+        from unittest.mock import patch
+
+        from odoo.addons.cloud_cost.models import cloud_cost_bill_import
+
+        self.start_s3()
+        _plan_id, plan_uuid = self.press_import_in_background()
+        self.runner_enqueues(plan_uuid)
+        self.assertTrue(self.run_job(plan_uuid), self.queue_job(plan_uuid))
+        job_id, _period, uuid = next(job for job in self.jobs("import") if job[1] == "2026-10")
+        key = f"{PREFIX}data/BILLING_PERIOD=2026-10/export-00001.csv.gz"
+
+        def running():
+            job = self.read("cloud.cost.job", job_id, ["state", "progress", "progress_message"])
+            return job if re.search(r"[1-9][\d,]* row\(s\) read", job["progress_message"] or "") else None
+
+        # another user holds the cost lines' table: the import waits there with its first rows read
+        with patch.object(cloud_cost_bill_import, "PROGRESS_SECONDS", 0), \
+                patch.object(cloud_cost_bill_import.CloudCostBillImport, "_import_chunk_rows", 1):
+            self.runner_enqueues(uuid)
+            with self.transaction() as holder:
+                holder.cr.execute("LOCK TABLE cloud_cost_line IN SHARE MODE")
+                worker = self.run_job_in_thread(uuid)
+                job = self.wait_for(running, "the job to tell the rows it read")
+                source = self.read("cloud.cost.source", self.source_id,
+                                   ["import_running", "import_file", "import_rows_read", "import_rows_stored"])
+            worker.join(timeout=300)
+        self.assertTrue(worker.outcome["ok"])
+        self.assertEqual(job["state"], "running")
+        self.assertIn(f"{key} (file 1 of 1): ", job["progress_message"])
+        self.assertRegex(job["progress_message"], r"[123] row\(s\) read, 0 stored")
+        self.assertTrue(5 <= job["progress"] < 100, job)
+        self.assertEqual((source["import_running"], source["import_file"], source["import_rows_stored"]),
+                         (True, key, 0))
+        self.assertTrue(1 <= source["import_rows_read"] <= 3, source)
+        done = self.read("cloud.cost.job", job_id, ["state", "progress"])
+        self.assertEqual((done["state"], done["progress"]), ("done", 100.0))
+        self.assertFalse(self.read("cloud.cost.source", self.source_id, ["import_running"])["import_running"])
