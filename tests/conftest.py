@@ -2,6 +2,7 @@
 
 import configparser
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -77,6 +78,9 @@ def setup_run_server(project_dir, odoo_config, tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
+        written = configparser.ConfigParser(interpolation=None)
+        if written.read(folder / "odoo.conf") and written.has_option("options", "data_dir"):
+            shutil.rmtree(Path(written["options"]["data_dir"]) / "filestore" / database, ignore_errors=True)
         conn = psycopg2.connect(dbname="postgres", host=odoo_config["db_host"], port=odoo_config["db_port"],
                                 user=odoo_config["db_user"])
         conn.autocommit = True
