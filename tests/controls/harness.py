@@ -166,6 +166,7 @@ SNAPSHOT_TABLES = [
     ("cloud_cost_import_batch", "company_id = %(company)s"),
     ("cloud_cost_import_file", "company_id = %(company)s"),
     ("cloud_cost_import_total", "company_id = %(company)s"),
+    ("cloud_cost_import_progress", "company_id = %(company)s"),
     ("ir_attachment", "res_model = 'cloud.cost.import.batch' AND res_id IN "
                       "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)"),
     ("cloud_cost_allocation_policy", "company_id = %(company)s"),

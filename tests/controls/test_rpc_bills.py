@@ -151,6 +151,22 @@ def test_import_totals_cannot_be_written_nor_created(estate, rpc, admin, snapsho
     snapshot.assert_unchanged(before)
 
 
+def test_how_far_an_import_got_is_written_by_the_import_only(estate, rpc, snapshot):
+    a = estate["a"]
+    progress = {"company_id": a["company"], "source_id": a["source"], "file_name": "forged.csv", "rows_read": 1}
+    before = snapshot()
+    assert_all_refused([
+        (f"{role}: create an import's progress", lambda role=role: rpc(role).call(
+            "cloud.cost.import.progress", "create", progress), f"{GUARDED}|{NO_ACCESS}")
+        for role in ("accountant", "controller", "admin")
+    ] + [
+        ("admin: create one through the source", lambda: rpc("admin").call(
+            "cloud.cost.source", "write", [a["source"]], {"import_progress_ids": [(0, 0, progress)]}),
+         f"{GUARDED}|{NO_ACCESS}"),
+    ])
+    snapshot.assert_unchanged(before)
+
+
 def test_bills_taken_by_runs_cannot_be_deleted_by_an_administrator(estate, rpc, snapshot):
     a = estate["a"]
     admin_client = rpc("admin")
