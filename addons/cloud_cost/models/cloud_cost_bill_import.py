@@ -247,7 +247,8 @@ class CloudCostBillImport(models.AbstractModel):
     def _import_progress(self, progress):
         """Keep ``progress`` on the source's progress record, through a cursor of its own, committed at once:
         the import's own transaction never writes it, and other sessions read it while the import runs.
-        Extended by the job queue (the job's own progress)."""
+        Extended by the job queue (the job's own progress). Called while the import's cursor copies cost lines
+        in the background: nothing here reads or writes through that cursor."""
         if progress.record_id is False or not self.env.registry.ready:
             return  # modules being installed, or the source is not committed yet
         values = {"file_name": progress.file, "files_done": progress.files_done, "files_total": progress.files_total,
