@@ -7,6 +7,7 @@ from . import cloud_cost_allocation_step
 from . import cloud_cost_allocation_step_percent
 from . import cloud_cost_allocation_run
 from . import cloud_cost_allocation_run_sender
+from . import cloud_cost_allocation_run_batch
 from . import cloud_cost_allocation_run_cost
 from . import cloud_cost_allocation_line
 from . import cloud_cost_line
