@@ -6,6 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date
 
 from ..core.entries import Share, chargeback_entries
+from .account_move_line import LINKED_BY_RUN
+from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
 
 
@@ -80,10 +82,30 @@ class CloudCostAllocationRun(models.Model):
                 if move.company_id._get_violated_lock_dates(date, False, move.journal_id):
                     date = fields.Date.context_today(self)
                 defaults.append({"date": date, "ref": _("Reversal of %s", move.name), "cloud_cost_run_id": run.id})
-            reversals = moves.sudo()._reverse_moves(defaults, cancel=True)
+            reversals = moves.sudo().with_context(**{LINKED_BY_RUN: run})._reverse_moves(defaults, cancel=True)
+            run._link_reversals(moves)
             run.write({"state": "reversed", "reversed_by_id": self.env.user.id, "reversed_on": fields.Datetime.now()})
             run.message_post(body=_("Reversed by %s.", ", ".join(reversals.mapped("name"))))
         return True
+
+    def _link_reversals(self, moves):
+        """Each reversing item sums the allocation lines of the item it reverses (paired in creation order,
+        same account, debit and credit swapped)."""
+        self.env.flush_all()
+        pairs = []
+        for move in moves:
+            reversal = move.reversal_move_ids.filtered(lambda m: m.cloud_cost_run_id == self)
+            originals, copies = move.line_ids.sorted("id"), reversal.line_ids.sorted("id")
+            if [(i.account_id, i.debit, i.credit) for i in originals] != \
+                    [(i.account_id, i.credit, i.debit) for i in copies]:
+                raise UserError(_("Run %(run)s: the reversal of %(move)s does not mirror its items.",
+                                  run=self.display_name, move=move.display_name))
+            self.env.cr.execute(SQL(
+                """SELECT r.allocation_line_id, pair.copy FROM %s r
+                     JOIN unnest(%s::int[], %s::int[]) AS pair(original, copy) ON pair.original = r.move_line_id""",
+                SQL.identifier(MOVE_LINE_RELATION), originals.ids, copies.ids))
+            pairs += self.env.cr.fetchall()
+        self._link_items(pairs)
 
     def action_view_moves(self):
         self.ensure_one()
@@ -156,12 +178,21 @@ class CloudCostAllocationRun(models.Model):
         Pool = self.env["cloud.cost.pool"]
         Analytic = self.env["account.analytic.account"].sudo()  # a shared business unit may be another company's
         home, foreign = [], defaultdict(list)
-        for sender, receiver_id, dimensions, cents, line_ids in self._allocation_rows():
-            pool = Pool.browse(sender) if sender else Pool
-            style = pool.posting_style or company.cloud_cost_posting_style
-            credit = pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id")
-            receiver = Analytic.browse(receiver_id)
-            other = receiver._cloud_cost_company(company)
+        rows = self._allocation_rows()
+        # the accounts of a pool and of a receiver are looked up once each, not once per share
+        Pool.browse({row[0] for row in rows if row[0]}).mapped("clearing_account_id")
+        Analytic.browse({row[1] for row in rows}).mapped("cloud_cost_chargeback_account_id")
+        senders, receivers = {}, {}
+        for sender, receiver_id, dimensions, cents, line_ids in rows:
+            if sender not in senders:
+                pool = Pool.browse(sender) if sender else Pool
+                senders[sender] = (pool.posting_style or company.cloud_cost_posting_style,
+                                   pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id"))
+            style, credit = senders[sender]
+            if receiver_id not in receivers:
+                receiver = Analytic.browse(receiver_id)
+                receivers[receiver_id] = (receiver, receiver._cloud_cost_company(company))
+            receiver, other = receivers[receiver_id]
             if other != company:
                 debit = self._required(company, "cloud_cost_due_from_account_id")
                 far_debit = receiver._cloud_cost_chargeback_account(other) or self._required(
@@ -171,8 +202,10 @@ class CloudCostAllocationRun(models.Model):
             elif style == "distribution":
                 debit = credit
             else:
-                debit = receiver._cloud_cost_chargeback_account(company) or self._required(
-                    company, "cloud_cost_chargeback_account_id")
+                if ("debit", receiver_id) not in receivers:
+                    receivers["debit", receiver_id] = receiver._cloud_cost_chargeback_account(company) or \
+                        self._required(company, "cloud_cost_chargeback_account_id")
+                debit = receivers["debit", receiver_id]
             home.append(Share(sender, receiver_id, dimensions, cents, debit.id, credit.id, line_ids))
         return home, foreign
 
@@ -188,7 +221,7 @@ class CloudCostAllocationRun(models.Model):
         if not entries:
             raise UserError(_("Run %s moves no cost to a business unit: nothing to post.", self.display_name))
         distributions = {}
-        moves = self.env["account.move"].sudo().create([
+        moves = self._create_linked_moves(self.env["account.move"].sudo(), [
             self._move_vals(company, journal, date, self._entry_lines(entry, company, distributions), entry.receiver)
             for entry in entries
         ])
@@ -203,11 +236,41 @@ class CloudCostAllocationRun(models.Model):
                 "Intercompany chargeback from %(company)s to %(other)s: both companies must keep their accounts "
                 "in the same currency.", company=self.company_id.name, other=other.name))
         self.sudo()._check_lock_date(other, journal, date)
-        return self.env["account.move"].sudo().with_company(other).create([
+        return self._create_linked_moves(self.env["account.move"].sudo().with_company(other), [
             self._move_vals(other, journal, date, self._entry_lines(entry, other, distributions, due_to=True),
                             entry.receiver)
             for entry in chargeback_entries(shares, per_receiver=per_receiver)
         ])
+
+    def _create_linked_moves(self, Move, vals_list):
+        """Create the entries, then link each journal item to the allocation lines it sums in one statement:
+        through the ORM, tens of thousands of links would each update the caches of both sides."""
+        links = []
+        for vals in vals_list:
+            links.append([command[2].pop("cloud_cost_allocation_line_ids")[0][2] for command in vals["line_ids"]])
+        expected = [[(command[2]["account_id"], command[2]["debit"], command[2]["credit"])
+                     for command in vals["line_ids"]] for vals in vals_list]
+        moves = Move.create(vals_list)
+        pairs = []
+        for move, line_ids, items in zip(moves, links, expected, strict=True):
+            created = move.line_ids.sorted("id")
+            found = [(item.account_id.id, item.debit, item.credit) for item in created]
+            if found != items:
+                raise UserError(_("Run %(run)s: entry %(move)s was not created with the items it was given.",
+                                  run=self.display_name, move=move.display_name))
+            pairs += [(line_id, item.id) for item, ids in zip(created, line_ids, strict=True) for line_id in ids]
+        self._link_items(pairs)
+        return moves
+
+    def _link_items(self, pairs):
+        """Store (allocation line id, journal item id) links."""
+        if pairs:
+            lines, items = zip(*pairs, strict=True)
+            self.env.cr.execute(SQL(
+                "INSERT INTO %s (allocation_line_id, move_line_id) SELECT unnest(%s::int[]), unnest(%s::int[]) "
+                "ON CONFLICT DO NOTHING", SQL.identifier(MOVE_LINE_RELATION), list(lines), list(items)))
+        self.env["account.move.line"].invalidate_model(["cloud_cost_allocation_line_ids"])
+        self.env["cloud.cost.allocation.line"].invalidate_model(["move_line_ids"])
 
     def _entry_lines(self, entry, company, distributions, due_to=False):
         """Journal item values of ``entry`` in ``company``; ``due_to``: its credit is owed to the run's company."""
