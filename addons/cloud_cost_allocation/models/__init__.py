@@ -1,5 +1,6 @@
 from . import account_analytic_account
 from . import cloud_cost_pool
+from . import cloud_cost_allocation_key
 from . import cloud_cost_service_tier
 from . import cloud_cost_service_tier_rate
 from . import cloud_cost_allocation_policy

@@ -342,6 +342,13 @@ class CloudCostAllocationRun(models.Model):
                 raise UserError(_("Run %s is %s: only draft or cancelled runs can be deleted.",
                                   run.display_name, run.state))
 
+    def unlink(self):
+        # the lines and checks go with their run (its lines hold no foreign key to cascade)
+        removable = self.filtered(lambda run: run.state in ("draft", "cancelled"))
+        if removable:
+            removable._suite()._clear_results()
+        return super().unlink()
+
     def action_check_inputs(self):
         """Compare the current inputs with the ones the run used."""
         changed = self._check_inputs()
