@@ -475,7 +475,7 @@ class CloudCostAllocationRun(models.Model):
             "method": lines["method"].astype(str),
             "line_type": lines["line_type"].astype(str),
             "is_final": (kind != "pool").astype(bool),
-            "driver_key_id": lines["step"].map(lambda k: step_keys.get(int(k))).astype("Int64"),
+            "driver_key_id": lines["step"].astype("int64").map(step_keys).astype("Int64"),
             "driver_value": _decimal_text(lines["driver_value"]),
             "share": _decimal_text(lines["share"]),
             "unit_price": _decimal_text(lines["unit_price"]),
@@ -547,15 +547,15 @@ class CloudCostAllocationRun(models.Model):
 
 
 def _decimal_text(series):
-    """Decimal/float values as exact text for numeric columns; empty for none."""
-    def text(value):
-        if value is None or (isinstance(value, float) and value != value):
-            return None
-        return str(value)
-
-    return series.map(text).astype(object)
+    """Decimal/float values as exact text for numeric columns; empty for none (most lines have none)."""
+    present = series.notna()
+    text = pd.Series(None, index=series.index, dtype=object)
+    if present.any():
+        text[present] = series[present].map(str)
+    return text
 
 
 def _text_or_null(series):
-    return series.astype(str).where(series.astype(str) != "", None).astype(object)
+    text = series.astype(str)
+    return text.where(text != "", None).astype(object)
 

@@ -7,9 +7,6 @@ from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 
 CHARGEBACK_FIELDS = ("cloud_cost_sender_pool_id", "cloud_cost_receiver_id", "cloud_cost_environment",
                      "cloud_cost_side")
-# context key of a run reversing its own entries, valued with the run (a record, which no client can send):
-# the run links the reversing items to the allocation lines itself
-LINKED_BY_RUN = "cloud_cost_linked_by_run"
 
 
 class AccountMoveLine(models.Model):
@@ -55,9 +52,7 @@ class AccountMoveLine(models.Model):
         super()._copy_data_extend_business_fields(values)
         for name in CHARGEBACK_FIELDS:
             values[name] = self[name].id if self._fields[name].type == "many2one" else self[name]
-        run = self.env.context.get(LINKED_BY_RUN)
-        if not (isinstance(run, models.BaseModel) and run._name == "cloud.cost.allocation.run"):
-            values["cloud_cost_allocation_line_ids"] = [fields.Command.set(self.cloud_cost_allocation_line_ids.ids)]
+        values["cloud_cost_allocation_line_ids"] = [fields.Command.set(self.cloud_cost_allocation_line_ids.ids)]
 
     def _cloud_cost_allocation_domain(self):
         self.ensure_one()

@@ -3,12 +3,15 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, split_every
 
 from ..core.entries import Share, chargeback_entries
-from .account_move_line import LINKED_BY_RUN
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
+
+
+# entries created and posted together: the ORM's work on one batch grows faster than its size
+MOVES_PER_BATCH = 20
 
 
 def _amount(cents):
@@ -61,7 +64,8 @@ class CloudCostAllocationRun(models.Model):
                 with self.env.cr.savepoint():  # a refused posting leaves no draft entry behind
                     moves = run._create_chargeback_moves()
                     # the controller's rights were checked above; the entries are theirs (create_uid)
-                    moves.with_context(validate_analytic=True).action_post()
+                    for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
+                        chunk.with_context(validate_analytic=True).action_post()
             except ValidationError as error:
                 raise UserError(_("Run %(run)s cannot be posted: %(error)s", run=run.display_name,
                                   error=error.args[0])) from error
@@ -82,30 +86,43 @@ class CloudCostAllocationRun(models.Model):
                 if move.company_id._get_violated_lock_dates(date, False, move.journal_id):
                     date = fields.Date.context_today(self)
                 defaults.append({"date": date, "ref": _("Reversal of %s", move.name), "cloud_cost_run_id": run.id})
-            reversals = moves.sudo().with_context(**{LINKED_BY_RUN: run})._reverse_moves(defaults, cancel=True)
-            run._link_reversals(moves)
+            reversals = run._reverse_chargeback_moves(moves.sudo(), defaults)
             run.write({"state": "reversed", "reversed_by_id": self.env.user.id, "reversed_on": fields.Datetime.now()})
             run.message_post(body=_("Reversed by %s.", ", ".join(reversals.mapped("name"))))
         return True
 
-    def _link_reversals(self, moves):
-        """Each reversing item sums the allocation lines of the item it reverses (paired in creation order,
-        same account, debit and credit swapped)."""
+    def _reverse_chargeback_moves(self, moves, defaults):
+        """Reverse the run's entries as Odoo's reversal with cancellation does for journal entries (each item
+        mirrored: debit and credit swapped, the same accounts, partner, currency and analytic distribution;
+        the reversal posted and reconciled with its entry), but made a batch of entries at a time: Odoo
+        copies entries one by one, which grows with every entry of a large run."""
         self.env.flush_all()
-        pairs = []
-        for move in moves:
-            reversal = move.reversal_move_ids.filtered(lambda m: m.cloud_cost_run_id == self)
-            originals, copies = move.line_ids.sorted("id"), reversal.line_ids.sorted("id")
-            if [(i.account_id, i.debit, i.credit) for i in originals] != \
-                    [(i.account_id, i.credit, i.debit) for i in copies]:
-                raise UserError(_("Run %(run)s: the reversal of %(move)s does not mirror its items.",
-                                  run=self.display_name, move=move.display_name))
-            self.env.cr.execute(SQL(
-                """SELECT r.allocation_line_id, pair.copy FROM %s r
-                     JOIN unnest(%s::int[], %s::int[]) AS pair(original, copy) ON pair.original = r.move_line_id""",
-                SQL.identifier(MOVE_LINE_RELATION), originals.ids, copies.ids))
-            pairs += self.env.cr.fetchall()
-        self._link_items(pairs)
+        items = moves.line_ids
+        if items.filtered("reconciled"):
+            items.remove_move_reconcile()
+        self.env.cr.execute(SQL("SELECT move_line_id, array_agg(allocation_line_id ORDER BY allocation_line_id) "
+                                "FROM %s WHERE move_line_id = ANY(%s) GROUP BY 1",
+                                SQL.identifier(MOVE_LINE_RELATION), items.ids))
+        links = dict(self.env.cr.fetchall())
+        vals_list = []
+        for move, default in zip(moves, defaults, strict=True):
+            vals_list.append({
+                "move_type": "entry", "company_id": move.company_id.id, "journal_id": move.journal_id.id,
+                "partner_id": move.partner_id.id, "reversed_entry_id": move.id, **default,
+                "line_ids": [(0, 0, {
+                    "name": item.name, "account_id": item.account_id.id, "partner_id": item.partner_id.id,
+                    "currency_id": item.currency_id.id, "amount_currency": -item.amount_currency,
+                    "debit": item.credit, "credit": item.debit, "analytic_distribution": item.analytic_distribution,
+                    "cloud_cost_sender_pool_id": item.cloud_cost_sender_pool_id.id,
+                    "cloud_cost_receiver_id": item.cloud_cost_receiver_id.id,
+                    "cloud_cost_environment": item.cloud_cost_environment, "cloud_cost_side": item.cloud_cost_side,
+                    "cloud_cost_allocation_line_ids": [fields.Command.set(links.get(item.id, []))],
+                }) for item in move.line_ids.sorted("id")],
+            })
+        reversals = self._create_linked_moves(moves.browse(), vals_list)
+        for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
+            chunk.with_context(move_reverse_cancel=True)._post(soft=False)
+        return reversals
 
     def action_view_moves(self):
         self.ensure_one()
@@ -243,8 +260,15 @@ class CloudCostAllocationRun(models.Model):
         ])
 
     def _create_linked_moves(self, Move, vals_list):
-        """Create the entries, then link each journal item to the allocation lines it sums in one statement:
-        through the ORM, tens of thousands of links would each update the caches of both sides."""
+        """Create the entries a batch at a time (the ORM's work on one create grows faster than its entries),
+        then link each journal item to the allocation lines it sums in one statement: through the ORM, tens
+        of thousands of links would each update the caches of both sides."""
+        moves = Move.browse()
+        for start in range(0, len(vals_list), MOVES_PER_BATCH):
+            moves |= self._create_linked_batch(Move, vals_list[start:start + MOVES_PER_BATCH])
+        return moves
+
+    def _create_linked_batch(self, Move, vals_list):
         links = []
         for vals in vals_list:
             links.append([command[2].pop("cloud_cost_allocation_line_ids")[0][2] for command in vals["line_ids"]])
