@@ -313,11 +313,16 @@ class CloudCostAllocationPolicy(models.Model):
 
     def _unit_prices(self, step, receivers):
         Analytic = self.env["account.analytic.account"]
+        accounts = Analytic.browse([ident for kind, ident in receivers if kind == "a"])
+        accounts.mapped("cloud_cost_service_tier_id")  # one read for all of them
+        by_tier = {}  # a price per tier, not per receiver
         prices = {}
         for receiver in receivers:
             if receiver[0] == "a":
                 tier = Analytic.browse(receiver[1]).cloud_cost_service_tier_id
-                prices[receiver] = tier._unit_price(step.key_id, step.base_price)
+                if tier not in by_tier:
+                    by_tier[tier] = tier._unit_price(step.key_id, step.base_price)
+                prices[receiver] = by_tier[tier]
             else:
                 prices[receiver] = Decimal(repr(step.base_price or 0.0))
         return prices
