@@ -7,7 +7,9 @@ it fails, so a failed command changes nothing.
 """
 
 import argparse
+import contextlib
 import importlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -82,20 +84,40 @@ def main(argv=None):
         return 2
     registry = Registry(args.database)
     with registry.cursor() as cr:
-        try:
+        return run_command(cr, args)
+
+
+def run_command(cr, args):
+    """Run the command in ``cr``'s transaction: committed when it succeeds, rolled back when it fails.
+
+    What the command prints on standard output (its summary) is printed only once its transaction is
+    committed: a command that loses a race with another user at commit prints its refusal, never a
+    summary of what was not written."""
+    import psycopg2.errors
+
+    concurrent = (psycopg2.errors.TransactionRollbackError, psycopg2.errors.LockNotAvailable)
+    summary = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(summary):
             env = make_env(cr, args)
             status = args.handler(env, args) or 0
-        except CommandError as error:
-            cr.rollback()
-            print(f"cloudcost {args.command}: {error}", file=sys.stderr)
-            return 2
-        except Exception:
-            cr.rollback()
-            raise
         if status:
             cr.rollback()
         else:
             cr.commit()
+    except CommandError as error:
+        cr.rollback()
+        print(f"cloudcost {args.command}: {error}", file=sys.stderr)
+        return 2
+    except concurrent:
+        cr.rollback()
+        print(f"cloudcost {args.command}: not done, nothing was written: the same records were being changed "
+              "by someone else at the same time; try again", file=sys.stderr)
+        return 2
+    except Exception:
+        cr.rollback()
+        raise
+    sys.stdout.write(summary.getvalue())
     return status
 
 

@@ -301,9 +301,28 @@ print(",".join(p for p in paths if os.path.isdir(p)))
 EOF
 }
 
+# The database manager's master password: CLOUDCOST_MASTER_PASSWORD, else a random one generated once
+# and kept in .local/master-password (readable by its owner only).
+cc_master_password() {
+    local file=$CC_LOCAL_DIR/master-password
+    if [ -n "${CLOUDCOST_MASTER_PASSWORD:-}" ]; then
+        printf '%s' "$CLOUDCOST_MASTER_PASSWORD"
+        return 0
+    fi
+    if [ ! -s "$file" ]; then
+        (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$file.$$" && mv "$file.$$" "$file") ||
+            cc_die "cannot write the master password to $file"
+    fi
+    chmod 600 "$file"
+    cat "$file"
+}
+
 cc_write_config() {
+    local master
     mkdir -p "$CC_LOCAL_DIR"
-    cat >"$CC_CONFIG" <<EOF
+    master=$(cc_master_password)
+    # the configuration holds the master password (and the database's, if any): its owner's only
+    (umask 077 && cat >"$CC_CONFIG" <<EOF
 ; Written by setup/ on every run from the environment it found; edit odoo.conf.example instead.
 [options]
 addons_path = $(cc_addons_path)
@@ -312,7 +331,10 @@ db_host = $CC_DB_HOST
 db_port = $CC_DB_PORT
 db_user = $CC_DB_USER
 db_password = ${CC_DB_PASSWORD:-False}
-admin_passwd = ${CLOUDCOST_MASTER_PASSWORD:-admin}
+; the database manager's master password (.local/master-password unless CLOUDCOST_MASTER_PASSWORD is set)
+admin_passwd = $master
+; this machine only, unless CLOUDCOST_HTTP_INTERFACE says otherwise (0.0.0.0: every interface)
+http_interface = ${CLOUDCOST_HTTP_INTERFACE:-127.0.0.1}
 http_port = ${CLOUDCOST_HTTP_PORT:-8069}
 list_db = True
 ; folders of this machine that bill sources may read (comma-separated; empty: uploads and S3 only)
@@ -323,6 +345,8 @@ server_wide_modules = base,web,queue_job
 [queue_job]
 channels = ${CLOUDCOST_QUEUE_JOB_CHANNELS:-root:2}
 EOF
+    )
+    chmod 600 "$CC_CONFIG"
 }
 
 # The server of ./setup/run is shaped as in production: prefork workers under Odoo's default memory

@@ -93,6 +93,42 @@ def test_command_line_refuses_a_missing_database(project_dir):
     assert "database 'no_such_database_here' does not exist" in result.stderr
 
 
+def _written_config(project_dir, tmp_path, **extra):
+    """The configuration the bootstrap writes for ``extra`` settings: (options, file mode)."""
+    import configparser  # noqa: PLC0415
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CLOUDCOST_MASTER_PASSWORD", "CLOUDCOST_HTTP_INTERFACE")}
+    env.update(CLOUDCOST_LOCAL_DIR=str(tmp_path / "local"), CLOUDCOST_CONFIG=str(tmp_path / "odoo.conf"), **extra)
+    script = f'. "{project_dir}/setup/lib.sh"; CC_DB_HOST=/tmp CC_DB_PORT=5432 CC_DB_USER=odoo; cc_write_config'
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(tmp_path / "odoo.conf")
+    return dict(parser["options"]), (tmp_path / "odoo.conf").stat().st_mode & 0o777
+
+
+def test_the_server_listens_on_this_machine_with_a_master_password_of_its_own(project_dir, tmp_path):
+    options, mode = _written_config(project_dir, tmp_path)
+    assert options["http_interface"] == "127.0.0.1"
+    secret = tmp_path / "local" / "master-password"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    password = secret.read_text()
+    assert options["admin_passwd"] == password
+    assert password != "admin" and len(password) >= 32
+    assert mode == 0o600, "the configuration holds the master password"
+    # generated once: the next run keeps it
+    again, _mode = _written_config(project_dir, tmp_path)
+    assert again["admin_passwd"] == password
+    # a fresh folder gets another one
+    other, _mode = _written_config(project_dir, tmp_path / "elsewhere")
+    assert other["admin_passwd"] != password
+    # both can be chosen
+    chosen, _mode = _written_config(project_dir, tmp_path, CLOUDCOST_HTTP_INTERFACE="0.0.0.0",
+                                    CLOUDCOST_MASTER_PASSWORD="correct horse battery staple")
+    assert (chosen["http_interface"], chosen["admin_passwd"]) == ("0.0.0.0", "correct horse battery staple")
+    assert secret.read_text() == password
+
+
 def _drop_database(odoo_config, name):
     conn = psycopg2.connect(
         dbname="postgres",
@@ -138,6 +174,9 @@ def test_setup_run_serves_the_login_page_with_the_suite_installed(project_dir, o
         assert server.poll() is None, log_path.read_text()[-5000:]
         assert page is not None and page.status_code == 200, log_path.read_text()[-5000:]
         assert 'name="login"' in page.text and 'name="password"' in page.text
+        written = (tmp_path / "odoo.conf").read_text()
+        assert "http_interface = 127.0.0.1" in written
+        assert "admin_passwd = admin\n" not in written
 
         conn = psycopg2.connect(
             dbname=database, host=odoo_config["db_host"], port=odoo_config["db_port"], user=odoo_config["db_user"]

@@ -111,11 +111,11 @@ def batch_report(env, batch):
     )
     billed, effective, unallocated, unallocated_rows, rows = cr.fetchone()
     billed, effective, unallocated = Decimal(billed), Decimal(effective), Decimal(unallocated)
-    lines.append(f"  company currency {currency.name}: billed {billed}, effective {effective}")
+    lines.append(f"  company currency {currency.name}: billed {_plain(billed)}, effective {_plain(effective)}")
     share = (unallocated / effective * 100) if effective else Decimal(0)
     row_share = (Decimal(unallocated_rows) / rows * 100) if rows else Decimal(0)
     lines.append(
-        f"  unallocated: {unallocated} {currency.name} of effective cost ({share:.1f} %), "
+        f"  unallocated: {_plain(unallocated)} {currency.name} of effective cost ({share:.1f} %), "
         f"{unallocated_rows} of {rows} rows ({row_share:.1f} %)"
     )
     return lines
@@ -149,4 +149,12 @@ def run_import(env, args):
         print(f"unchanged, already imported: {label}")
     for note in result.notes:
         print(note)
+    if result.nothing_read():
+        # not one bill among the files (or no file at all): a refusal, though nothing was wrong to write
+        print(f"cloudcost import: nothing imported: no bill file in {args.location}"
+              + "".join(f"\n  {note}" for note in result.notes), file=sys.stderr)
+        return 2
+    if not result.batches:
+        print("nothing new imported: " + ("the bills were imported before, unchanged" if result.unchanged
+                                          else "the bills hold no rows"))
     return 0

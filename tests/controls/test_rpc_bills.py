@@ -46,7 +46,7 @@ def test_batch_counts_and_dates_cannot_be_written(estate, rpc, snapshot):
         (f"write {name}", lambda name=name, value=value: controller.call(BATCH, "write", [batch], {name: value}),
          GUARDED)
         for name, value in [("row_count", 1), ("imported_on", "2020-01-01 00:00:00"),
-                            ("billing_period_start", "2026-08-01"), ("previous_batch_id", False),
+                            ("billing_period_start", "2026-08-01"), ("previous_batch_id", estate["a"]["batches"]["2026-10"]),
                             ("billed_cost_difference", 5.0)]
     ])
     snapshot.assert_unchanged(before)
@@ -102,9 +102,10 @@ def test_a_cost_line_taken_by_a_sealed_run_cannot_be_reclassified(estate, rpc, s
     assert_all_refused([
         (f"{label}: write {name}", lambda line=line, name=name, value=value: accountant.call(
             LINE, "write", [line], {name: value}), r"sealed|allocation run")
-        for label, line in (("approved run's line", retail_line), ("posted run's line", posted_line))
-        for name, value in [("analytic_account_id", a["payments"]), ("cost_pool_id", False),
-                            ("environment", "prod"), ("tenant", "forged")]
+        for label, line, pool in (("approved run's line", retail_line, a["pool"]),  # it has none
+                                  ("posted run's line", posted_line, False))  # it is the pool's
+        for name, value in [("analytic_account_id", a["payments"]), ("cost_pool_id", pool),
+                            ("environment", "forged"), ("tenant", "forged")]
     ])
     snapshot.assert_unchanged(before)
 

@@ -4,6 +4,12 @@ A store lists objects and reads them. ``plan_imports`` turns a store's listing i
 import units: the files of one complete export manifest (AWS CUR 2.0 / legacy CUR /
 FOCUS exports), or, where a store holds no manifest, each bill file on its own.
 Nothing here knows the ORM; manifests are read by the parser passed in.
+
+Which files are bills is told by their content, not their name: a file named like a bill
+(``.csv``, ``.parquet``...) or given by name (a file path, an upload) is imported, and refused
+if it is not one; any other file found in a folder or under a prefix (``export.log``,
+``README.txt``) is imported when its first bytes are those of a bill, else left aside with a
+note saying why.
 """
 
 import hashlib
@@ -17,6 +23,7 @@ from .outbound import describe_boto_error, guard_boto_client
 from .server_paths import MAX_FILES_OPTION, PathRefused, check_path, open_checked, walk_files
 
 BILL_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")
+SNIFF_BYTES = 256 << 10  # a file's first bytes that tell whether it is a bill (its header, decompressed)
 
 
 class StoreError(Exception):
@@ -31,9 +38,14 @@ def is_manifest(key):
     return posixpath.basename(key).lower().endswith("manifest.json")
 
 
+def is_hidden(key):
+    return posixpath.basename(key).startswith(".")
+
+
 def is_bill_file(key):
+    """Named like a bill file."""
     name = posixpath.basename(key).lower()
-    if name.startswith(".") or is_manifest(name):
+    if is_hidden(name) or is_manifest(name):
         return False
     return name.endswith(BILL_SUFFIXES)
 
@@ -56,6 +68,11 @@ class StoredObject:
 
     def read(self):
         return self.store.read(self.key)
+
+    def head(self, size=SNIFF_BYTES):
+        """The first ``size`` bytes (the whole file where the store cannot read a part)."""
+        head = getattr(self.store, "head", None)
+        return head(self.key, size) if head else self.read()[:size]
 
 
 @dataclass
@@ -92,6 +109,7 @@ class LocalStore:
         if not self.path.exists():
             raise StoreError(f"{self.given}: no such file or folder", file=self.given)
         self.root = self.path if self.path.is_dir() else self.path.parent
+        self.given_files = not self.path.is_dir()  # one file, named by the user
 
     def __str__(self):
         return self.given
@@ -129,6 +147,13 @@ class LocalStore:
         except OSError as error:
             raise StoreError(f"{key}: {error.strerror or error}", file=key) from error
 
+    def head(self, key, size):
+        try:
+            with open(self.root / key, "rb") as stream:
+                return stream.read(size)
+        except OSError as error:
+            raise StoreError(f"{key}: {error.strerror or error}", file=key) from error
+
     def resolve(self, reference, manifest_key):
         """The key of a file a manifest names (an s3:// URI, a bucket key or a relative path)."""
         path = reference.split("://", 1)[1].split("/", 1)[-1] if "://" in reference else reference
@@ -144,6 +169,8 @@ class LocalStore:
 
 class MemoryStore:
     """Files given as bytes (an upload): {name: bytes}."""
+
+    given_files = True  # each file chosen by the user
 
     def __init__(self, files, label="upload"):
         self.files = dict(files)
@@ -194,13 +221,17 @@ class S3Store:
             raise StoreError(f"{self}: cannot list objects: {describe_boto_error(error)}") from error
         return sorted(objects, key=lambda o: o.key)
 
-    def read(self, key):
+    def read(self, key, byte_range=None):
         bucket, key = self._split(key)
+        extra = {"Range": byte_range} if byte_range else {}
         try:
-            return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+            return self.client.get_object(Bucket=bucket, Key=key, **extra)["Body"].read()
         except Exception as error:
             raise StoreError(f"s3://{bucket}/{key}: cannot read: {describe_boto_error(error)}",
                              file=f"s3://{bucket}/{key}") from error
+
+    def head(self, key, size):
+        return self.read(key, byte_range=f"bytes=0-{size - 1}")
 
     def _split(self, key):
         if key.startswith("s3://"):
@@ -239,6 +270,29 @@ def s3_client(*, region=None, endpoint_url=None, access_key=None, secret_key=Non
     return guard_boto_client(client, policy) if policy is not None else client
 
 
+def _bill_units(store, objects, sniff, notes):
+    if sniff is None:
+        from .bill_formats import sniff  # noqa: PLC0415
+    given = getattr(store, "given_files", False)
+    units = []
+    for obj in objects:
+        if is_hidden(obj.key) or is_manifest(obj.key):
+            continue
+        if given or is_bill_file(obj.key):
+            units.append(ImportUnit(files=[obj]))
+            continue
+        if obj.size == 0:
+            notes.append(f"{obj.key}: left aside, an empty file")
+            continue
+        try:
+            sniff(obj.key, obj.head())
+        except ValueError as error:  # BillFormatError: not a bill, and why
+            notes.append(f"{obj.key}: left aside, {getattr(error, 'message', None) or error}")
+            continue
+        units.append(ImportUnit(files=[obj]))
+    return units
+
+
 def parse_s3_uri(uri):
     if not uri.startswith("s3://"):
         raise StoreError(f"{uri}: not an s3:// address")
@@ -248,19 +302,20 @@ def parse_s3_uri(uri):
     return bucket, prefix
 
 
-def plan_imports(store, parse_manifest, objects=None):
+def plan_imports(store, parse_manifest, objects=None, sniff=None):
     """Import units of a store, and notes on what was left aside.
 
     With manifests: per billing period, the newest complete manifest; its data files,
     all of which must exist (else StoreError, naming the manifest and the file).
     Incomplete manifests are left aside (noted) until the export finishes writing.
-    Without manifests: one unit per bill file.
+    Without manifests: one unit per bill file, told by its content (see the module's
+    docstring); ``sniff(name, head)`` returns the format of a file's first bytes or raises.
     """
     objects = store.list() if objects is None else objects
     manifests = [o for o in objects if is_manifest(o.key)]
     notes = []
     if not manifests:
-        return [ImportUnit(files=[o]) for o in objects if is_bill_file(o.key)], notes
+        return _bill_units(store, objects, sniff, notes), notes
 
     by_key = {o.key: o for o in objects}
     newest = {}

@@ -1,4 +1,5 @@
 from . import cloud_cost_guarded_mixin
+from . import cloud_cost_company_checked_mixin
 from . import cloud_cost_coded_mixin
 from . import cloud_cost_scheduled_mixin
 from . import cloud_cost_source

@@ -6,6 +6,7 @@ whole import runs in one savepoint: bad input leaves nothing behind.
 """
 
 import bisect
+import dataclasses
 import logging
 import re
 import time
@@ -17,9 +18,11 @@ import pandas as pd
 import psycopg2
 import pyarrow as pa
 import pyarrow.compute as pc
+from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, config
 
 from ..core import bill_formats
 from ..core.bill_stores import StoreError, sha256_hex
@@ -40,6 +43,10 @@ CLASSIFICATION = ("analytic_account_id", "environment", "tenant", "service_tier_
 
 class ImportRefused(UserError):
     """Bad input: nothing was written; the message names file, row and column."""
+
+
+class ImportBusy(ImportRefused):
+    """Another transaction imports (or just imported) the same source and billing period: nothing written."""
 
 
 def describe_error(error):
@@ -75,13 +82,20 @@ def describe_copy_error(error):
 class ImportResult:
     batches: list = field(default_factory=list)  # cloud.cost.import.batch records created
     unchanged: list = field(default_factory=list)  # labels of units already imported
+    empty: list = field(default_factory=list)  # names of bill files with a header and no rows
     notes: list = field(default_factory=list)
     rows: int = 0
     seconds: float = 0.0
     copy_seconds: float = 0.0  # of which the database spent storing lines (in the background)
 
+    def nothing_read(self):
+        """Nothing imported, nothing imported before, no empty export: no bill among the files."""
+        return not (self.batches or self.unchanged or self.empty)
+
     def summary(self):
         lines = [f"{len(self.batches)} batch(es), {self.rows} row(s) imported"]
+        if self.nothing_read():
+            lines.append("nothing imported: no bill file found" + (", see below" if self.notes else ""))
         lines += [f"unchanged, already imported: {label}" for label in self.unchanged]
         lines += self.notes
         return "\n".join(lines)
@@ -95,8 +109,9 @@ class _Run:
     the few statements made on the way (new batch, new currency, attachments).
     """
 
-    def __init__(self, env, source, ruleset, converter, writer):
+    def __init__(self, env, source, ruleset, converter, writer, limits):
         self.source = source
+        self.limits = limits
         self.ruleset = ruleset
         self.converter = converter
         self.writer = writer
@@ -123,6 +138,27 @@ class _Run:
 class CloudCostBillImport(models.AbstractModel):
     _name = "cloud.cost.bill.import"
     _description = "Cloud Bill Import"
+    _import_chunk_rows = CHUNK_ROWS  # rows parsed, classified and copied at a time
+
+    @api.model
+    def _input_limits(self):
+        """How far a bill file may expand once decompressed: the server configuration's
+        ``cloud_cost_max_uncompressed_mb`` and ``cloud_cost_max_expansion_ratio`` (odoo.conf)."""
+        values = {}
+        for option, name, unit, kind in (("cloud_cost_max_uncompressed_mb", "max_bytes", 1 << 20, int),
+                                         ("cloud_cost_max_expansion_ratio", "max_ratio", 1, float)):
+            raw = config.get(option)
+            if raw in (None, "", False):
+                continue
+            try:
+                number = kind(float(raw))
+            except (TypeError, ValueError):
+                raise UserError(_("The server configuration's %(option)s is not a number: %(value)s",
+                                  option=option, value=raw)) from None
+            if number <= 0:
+                raise UserError(_("The server configuration's %(option)s must be positive.", option=option))
+            values[name] = number * unit
+        return dataclasses.replace(bill_formats.DEFAULT_LIMITS, **values)
 
     # ------------------------------------------------------------------ entry point
     @api.model
@@ -139,7 +175,7 @@ class CloudCostBillImport(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 with BackgroundCopy(self.env.cr, "cloud_cost_line") as writer:
-                    run = _Run(self.env, source, ruleset, converter, writer)
+                    run = _Run(self.env, source, ruleset, converter, writer, self._input_limits())
                     for unit in units:
                         self._import_unit(run, unit, fmt, result)
                 result.copy_seconds = writer.seconds
@@ -199,8 +235,8 @@ class CloudCostBillImport(models.AbstractModel):
             data = kept.pop(obj.key) if keep else obj.read()
             if not keep and sha256_hex(data) != checksum:
                 raise StoreError(f"{obj.name} changed while it was being imported", file=obj.name)
-            chunk_rows = self.env.context.get("cloud_cost_import_chunk_rows") or CHUNK_ROWS
-            chunks = bill_formats.read_bill(data, file_name=obj.name, fmt=fmt, chunk_rows=chunk_rows)
+            chunks = bill_formats.read_bill(data, file_name=obj.name, fmt=fmt, chunk_rows=self._import_chunk_rows,
+                                            limits=run.limits)
             for frame in chunks:
                 self._store_chunk(run, frame, obj.name)
             file_batches = [b for b in run.batches.values() if (obj.name, b.id) in run.file_rows]
@@ -209,7 +245,9 @@ class CloudCostBillImport(models.AbstractModel):
             for batch in file_batches:
                 self._attach(batch, obj.name, data, checksum, "data", run.file_rows[(obj.name, batch.id)])
             if not file_batches:
-                result.notes.append(_("%(file)s: no cost rows", file=obj.name))
+                result.empty.append(obj.name)
+                result.notes.append(_("%(file)s: an empty export (a header and no rows), nothing to import",
+                                      file=obj.name))
             del data, chunks  # before the next file is read
         if unit.manifest is not None:
             for batch in touched:
@@ -239,11 +277,41 @@ class CloudCostBillImport(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------ one chunk
+    def _lock_period(self, source, start):
+        """One import of a source's billing period at a time: the lock is held until this transaction ends,
+        and the loser is told at once (no waiting). An import of the period that committed after this
+        transaction began is invisible to it, so a transaction of its own looks for one."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+                   [f"cloud.cost.bill.import:{source.id}:{start}"])
+        if not cr.fetchone()[0]:
+            raise ImportBusy(_("%(name)s, billing period %(period)s: already being imported by someone else; "
+                               "nothing was written. Try again once that import is done.",
+                               name=source.name, period=start.strftime("%Y-%m")))
+        if not self.env.registry.ready:
+            return  # modules being installed (demo bills): nobody else imports, and the tables are not committed
+        query = SQL("SELECT COALESCE(max(id), 0) FROM cloud_cost_import_batch "
+                    "WHERE source_id = %s AND billing_period_start = %s", source.id, start)
+        cr.execute(query)
+        seen = cr.fetchone()[0]
+        try:
+            with self.env.registry.cursor() as fresh:
+                fresh.execute("SET LOCAL lock_timeout = '10s'")
+                fresh.execute(query)
+                latest = fresh.fetchone()[0]
+        except LockNotAvailable:
+            latest = seen  # the table is being altered: nobody imports meanwhile
+        if latest > seen:
+            raise ImportBusy(_("%(name)s, billing period %(period)s: imported by someone else while this import "
+                               "ran; nothing was written. Run it again to see what is left to import.",
+                               name=source.name, period=start.strftime("%Y-%m")))
+
     def _batch_for(self, run, period_start, period_end):
         batch = run.batches.get(period_start)
         if batch is None:
             run.db()
             start = fields.Date.to_date(period_start)
+            self._lock_period(run.source, start)
             end = fields.Date.to_date(period_end) if period_end else None
             # FOCUS billing periods end exclusively (the first day of the next period)
             end = end - timedelta(days=1) if end and end > start else _month_end(start)

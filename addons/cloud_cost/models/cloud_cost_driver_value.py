@@ -13,6 +13,7 @@ class CloudCostDriverValue(models.Model):
     """The value of one allocation key for one receiver over one period."""
 
     _name = "cloud.cost.driver.value"
+    _inherit = ["cloud.cost.company.checked.mixin"]
     _description = "Allocation Key Value"
     _order = "date_from desc, key_id, analytic_account_id"
     _check_company_auto = True

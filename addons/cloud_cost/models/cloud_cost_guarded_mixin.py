@@ -81,6 +81,12 @@ class CloudCostGuardedMixin(models.AbstractModel):
             raise AccessError(_("%(model)s records are created by the suite's own actions only (imports, runs), "
                                 "never by hand.", model=self._description))
         guarded = self._guarded_field_names()
+        # a computed guarded field (a run's open flag) is the suite's to compute: never given by a caller
+        computed = {name for name in guarded if self._fields[name].compute}
+        given = computed & {name for vals in vals_list for name in vals}
+        if given:
+            self._refuse_guarded(given)
+        guarded -= computed
         # the caller's default_<field> keys and ir.default entries must not fill a guarded field either:
         # they are dropped, and what the new records hold is checked against the code's own defaults
         context = {key: value for key, value in self.env.context.items()
@@ -104,8 +110,8 @@ class CloudCostGuardedMixin(models.AbstractModel):
     def write(self, vals):
         if not self._is_suite():
             if self._guarded_records:
-                raise AccessError(_("%(model)s records are results of the suite's imports and runs: they are "
-                                    "never edited.", model=self._description))
+                raise AccessError(_("%(model)s records are results of the suite's imports and runs, written by "
+                                    "the suite's own actions only: they are never edited.", model=self._description))
             guarded = self._changing(vals, self._guarded_field_names() & set(vals))
             if guarded:
                 self._refuse_guarded(guarded)
@@ -129,6 +135,6 @@ class CloudCostGuardedMixin(models.AbstractModel):
 
     def unlink(self):
         if self._guarded_records and not self._is_suite():
-            raise AccessError(_("%(model)s records are removed with the import or run they belong to, never "
-                                "one by one.", model=self._description))
+            raise AccessError(_("%(model)s records are removed by the suite's own actions only, with the import "
+                                "or run they belong to, never one by one.", model=self._description))
         return super().unlink()

@@ -77,7 +77,7 @@ class CloudCostImportBatch(models.Model):
         kept = self.filtered(lambda batch: batch.state in ("imported", "superseded"))
         if kept:
             raise UserError(_(
-                "Batch %s holds imported bill lines: it is kept (a newer import supersedes it), never deleted.",
+                "Batch %s holds imported bill lines: it cannot be deleted (a newer import supersedes it).",
                 kept[0].display_name))
 
     @api.depends("source_id.name", "billing_period_start")

@@ -168,8 +168,8 @@ class CloudCostLine(models.Model):
 
     def unlink(self):
         if not self._is_suite():
-            raise AccessError(_("Cost lines are what the bills said: they go with their import batch, never one "
-                                "by one."))
+            raise AccessError(_("Cost lines are what the bills said: they are removed by the suite's own actions "
+                                "only, with their import batch, never one by one."))
         batch_ids = self.batch_id.ids
         result = super().unlink()
         self.env["cloud.cost.line.summary"]._refresh(batch_ids)

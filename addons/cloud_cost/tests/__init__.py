@@ -10,3 +10,7 @@ from . import test_import_s3
 from . import test_import_currency
 from . import test_server_files
 from . import test_source_targets
+from . import test_import_formats
+from . import test_uploads
+from . import test_concurrent_import
+from . import test_companies

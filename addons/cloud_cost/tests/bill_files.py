@@ -79,3 +79,25 @@ def focus_csv(rows, gzip_it=False):
     data = text.getvalue().encode()
     return gzip.compress(data, mtime=0) if gzip_it else data
 
+
+
+def gzip_bomb(megabytes, padding=20_000, jsonl=False):
+    """A small gzip file that expands to about ``megabytes`` MB of valid FOCUS CSV rows (or JSON lines),
+    compressed piece by piece so that the test itself never holds the content."""
+    import zlib  # noqa: PLC0415
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    row = focus_row(ChargeDescription="x" * padding)
+    if jsonl:
+        header = b""
+        line = (json.dumps({"cost": "1.0", "currency": "EUR", "service": {"description": row["ChargeDescription"]}})
+                + "\n").encode()
+    else:
+        header, _sep, line = focus_csv([row]).partition(b"\n")
+        header += b"\n"
+    block = line * max(1, (1 << 20) // len(line))
+    parts = [compressor.compress(header)]
+    for _ in range(max(1, megabytes * (1 << 20) // len(block))):
+        parts.append(compressor.compress(block))
+    parts.append(compressor.flush())
+    return b"".join(parts)

@@ -43,6 +43,11 @@ class ImportCase(TransactionCase):
         path.write_bytes(data)
         return path
 
+    def upload(self, name, data, env=None):
+        """A file uploaded into the upload wizard's form, as the web client uploads it."""
+        return (env or self.env)["ir.attachment"].create(
+            {"name": name, "raw": data, "res_model": "cloud.cost.import.wizard", "res_id": 0})
+
     def remove(self, name):
         (self.folder / name).unlink()
 

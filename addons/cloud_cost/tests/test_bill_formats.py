@@ -149,6 +149,84 @@ def test_focus_1_3_provider_columns_and_unknown_columns_kept_as_extras():
     assert json.loads(frame.iloc[0]["provider_extra"])["HostProviderName"] == "AWS"
 
 
+FOCUS_1_4_HEADER = [
+    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingAccountType",
+    "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "CapacityReservationId", "CapacityReservationStatus",
+    "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart",
+    "CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountQuantity",
+    "CommitmentDiscountStatus", "CommitmentDiscountType", "CommitmentDiscountUnit",
+    "CommitmentProgramEligibilityDetails", "ConsumedQuantity", "ConsumedUnit", "ContractApplied", "ContractedCost",
+    "ContractedUnitPrice", "EffectiveCost", "HostProviderName", "InvoiceDetailId", "InvoiceId", "InvoiceIssuerName",
+    "ListCost", "ListUnitPrice", "PricingCategory", "PricingCurrency", "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "PricingQuantity", "PricingUnit", "RegionId",
+    "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "ServiceName",
+    "ServiceProviderName", "ServiceSubcategory", "SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId",
+    "SubAccountId", "SubAccountName", "SubAccountType", "Tags", "x_UsageType",
+]  # fmt: skip
+CONTRACT_APPLIED = (
+    '{"Elements":[{"ContractId":"c-2026","ContractCommitmentId":"cc-1","ContractCommitmentAppliedCost":12.3456789012}]}'
+)
+ELIGIBILITY = '{"Elements":[{"CommitmentProgramCategory":"Spend","CommitmentProgramType":"Savings Plan"}]}'
+
+
+def focus_1_4_row(**values):
+    """A FOCUS 1.4 row: the provider as ServiceProviderName and HostProviderName, no ProviderName/PublisherName."""
+    row = dict(focus_row(), ServiceProviderName="AWS", HostProviderName="AWS", InvoiceIssuerName="AWS EMEA SARL",
+               InvoiceId="EUINDE26-123", InvoiceDetailId="EUINDE26-123-0042", ContractApplied=CONTRACT_APPLIED,
+               CommitmentProgramEligibilityDetails=ELIGIBILITY, ServiceSubcategory="Relational Databases",
+               BillingAccountType="Billing Account", SubAccountType="Account", ChargeFrequency="Usage-Based")
+    del row["ProviderName"]
+    row.update(values)
+    return row
+
+
+def test_focus_1_4_reads_like_1_2_and_keeps_its_new_columns():
+    rows = [
+        focus_1_4_row(BilledCost="12.3456789012", EffectiveCost="10.0000000001"),
+        focus_1_4_row(BilledCost="0.0000000001", EffectiveCost="0.0000000001", ContractApplied="",
+                      CommitmentProgramEligibilityDetails="", InvoiceDetailId="EUINDE26-123-0043"),
+        focus_1_4_row(BilledCost="30", EffectiveCost="30", ChargeCategory="Purchase", ServiceProviderName="Snowflake",
+                      ServiceName="Snowflake Data Cloud", ContractApplied=""),
+        focus_1_4_row(BilledCost="-2.5", EffectiveCost="-2.5", ChargeCategory="Credit", ChargeClass="Correction"),
+    ]  # fmt: skip
+    data = to_csv(rows, header=FOCUS_1_4_HEADER)
+    assert detect_format("focus-1.4.csv", data) == "focus"
+    totals = summarize(parse(data, "focus-1.4.csv"))
+    assert totals["rows"] == 4
+    assert {key: (v["billed_cost"], v["effective_cost"]) for key, v in totals["totals"].items()} == {
+        ("Usage", "EUR"): (Decimal("12.3456789013"), Decimal("10.0000000002")),
+        ("Purchase", "EUR"): (Decimal("30"), Decimal("30")),
+        ("Credit", "EUR"): (Decimal("-2.5"), Decimal("-2.5")),
+    }
+    frame = one_frame(data, "focus-1.4.csv")
+    assert list(frame["provider_name"]) == ["AWS", "AWS", "Snowflake", "AWS"]
+    assert frame.iloc[0]["invoice_number"] == "EUINDE26-123"
+    assert frame.iloc[3]["charge_class"] == "Correction"
+    extra = json.loads(frame.iloc[0]["provider_extra"])
+    assert extra["InvoiceDetailId"] == "EUINDE26-123-0042"
+    assert extra["HostProviderName"] == "AWS" and "ServiceProviderName" not in extra
+    assert extra["ContractApplied"] == CONTRACT_APPLIED  # as it came, its amounts exact
+    assert extra["CommitmentProgramEligibilityDetails"] == ELIGIBILITY
+    assert extra["ServiceSubcategory"] == "Relational Databases"
+    assert "ContractApplied" not in json.loads(frame.iloc[1]["provider_extra"])
+
+    # the same charges as a FOCUS 1.2 file give the same cost lines, but for the columns 1.2 does not have
+    header_1_2 = [*FOCUS_HEADER, "InvoiceId"]
+    as_1_2 = [dict({k: v for k, v in row.items() if k in header_1_2}, ProviderName=row["ServiceProviderName"])
+              for row in rows]  # fmt: skip
+    older = one_frame(to_csv(as_1_2, header=header_1_2), "focus-1.2.csv")
+    assert older.drop(columns=["provider_extra", "source_file"]).equals(
+        frame.drop(columns=["provider_extra", "source_file"]))
+
+
+def test_focus_header_names_in_another_letter_case_and_the_host_provider_as_last_resort():
+    header = [h.lower() if h not in ("ProviderName",) else "HostProviderName" for h in FOCUS_HEADER]
+    rows = [{(k.lower() if k != "ProviderName" else "HostProviderName"): v for k, v in focus_row().items()}]
+    frame = one_frame(to_csv(rows, header=header))
+    assert frame.iloc[0]["billed_cost"] == "1.0000000000" and frame.iloc[0]["provider_name"] == "AWS"
+    assert json.loads(frame.iloc[0]["provider_extra"]) == {"x_usagetype": "EU-InstanceUsage:db.r6g.large"}
+
+
 @pytest.mark.parametrize(
     ("change", "row", "column", "message"),
     [

@@ -147,7 +147,9 @@ class TestImportPipeline(ImportCase):
         rows = [focus_row(day=d, BilledCost="2") for d in range(1, 10)]
         rows[6]["BilledCost"] = "12,5O"
         self.write("focus-2026-10.csv", focus_csv(rows))
-        source = self.source.with_context(cloud_cost_import_chunk_rows=2)
+        # two rows at a time: the first chunks are stored before the bad row is read
+        self.patch(type(self.env["cloud.cost.bill.import"]), "_import_chunk_rows", 2)
+        source = self.source
         with self.assertRaises(ImportRefused) as refusal:
             source._run_import()
         message = str(refusal.exception.args[0])
@@ -187,7 +189,7 @@ class TestImportPipeline(ImportCase):
 
     def test_upload_wizard_imports_files_into_a_batch(self):
         data = focus_csv(october_rows())
-        attachment = self.env["ir.attachment"].create({"name": "october.csv", "raw": data})
+        attachment = self.upload("october.csv", data)
         wizard = self.env["cloud.cost.import.wizard"].create(
             {"source_id": self.source.id, "company_id": self.company.id, "attachment_ids": [(6, 0, attachment.ids)]}
         )
@@ -197,7 +199,7 @@ class TestImportPipeline(ImportCase):
         self.assertEqual(batch.file_ids.sha256, self.sha256(data))
         self.assertFalse(attachment.exists())
         # uploading it again says so and changes nothing
-        attachment = self.env["ir.attachment"].create({"name": "october.csv", "raw": data})
+        attachment = self.upload("october.csv", data)
         wizard = self.env["cloud.cost.import.wizard"].create(
             {"source_id": self.source.id, "company_id": self.company.id, "attachment_ids": [(6, 0, attachment.ids)]}
         )
@@ -224,7 +226,7 @@ class TestImportPipeline(ImportCase):
             company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
         )
         env = self.env(user=accountant)
-        attachment = env["ir.attachment"].create({"name": "october.csv", "raw": focus_csv(october_rows())})
+        attachment = self.upload("october.csv", focus_csv(october_rows()), env=env)
         wizard = env["cloud.cost.import.wizard"].create(
             {"source_id": self.source.id, "company_id": self.company.id, "attachment_ids": [(6, 0, attachment.ids)]}
         )

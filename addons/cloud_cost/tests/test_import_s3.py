@@ -166,6 +166,19 @@ class TestImportS3(ImportCase):
                         batch.id)
         self.assertEqual(tags, [("retail",)])
 
+    def test_without_manifests_a_bill_under_another_name_is_read_by_its_first_bytes(self):
+        eur = {"line_item_currency_code": "EUR"}
+        self.put("daily/cur-2026-10-07.log", to_csv([cur2_row("Usage", "0.5", **eur)] * 3, header=CUR2_HEADER))
+        self.put("daily/_SUCCESS", b"")
+        self.put("daily/run.txt", b"exported at 2026-10-08T02:00:00Z by the nightly job\n" + b"x" * 600_000)
+        self.s3_source.bill_format = "auto"
+        result = self.s3_source._run_import()
+        self.assertEqual([b.file_ids.name for b in result.batches], [PREFIX + "daily/cur-2026-10-07.log"])
+        self.assertEqual(self.totals(result.batches[0]), {("Usage", "EUR"): (3, self.sums([{"c": "1.5"}], "c"),
+                                                                             self.sums([{"c": "1.5"}], "c"))})
+        self.assertEqual(result.notes[0], f"{PREFIX}daily/_SUCCESS: left aside, an empty file")
+        self.assertTrue(result.notes[1].startswith(f"{PREFIX}daily/run.txt: left aside, not a bill"), result.notes)
+
     def test_the_standard_credential_chain_without_keys(self):
         self.export_october()
         source = self.s3_source.copy({"name": "Chain", "aws_access_key_id": False,

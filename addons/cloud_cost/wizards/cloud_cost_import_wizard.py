@@ -8,6 +8,7 @@ class CloudCostImportWizard(models.TransientModel):
     """Upload bill files (and their manifest, if any) into a cost source."""
 
     _name = "cloud.cost.import.wizard"
+    _inherit = ["cloud.cost.company.checked.mixin"]
     _description = "Upload Cloud Bills"
     _check_company_auto = True
 
@@ -31,16 +32,30 @@ class CloudCostImportWizard(models.TransientModel):
                 values["source_id"] = context["active_id"]
         return values
 
+    def _acting_companies(self):
+        return super()._acting_companies() | self.sudo().source_id.company_id
+
+    def _uploads(self):
+        """The files uploaded into this wizard by its user (the form uploads them with res_model set to the
+        wizard's model and no record yet): the only attachments it removes. Attachments of other documents
+        that a caller passes in are read, with the caller's rights, and left as they are."""
+        return self.attachment_ids.filtered(
+            lambda attachment: attachment.res_model == self._name and attachment.res_id in (0, self.id)
+            and not attachment.res_field and attachment.create_uid == self.env.user
+        )
+
     def action_import(self):
         """Import the files; bad input raises (nothing written) with file, row and column named."""
         self.ensure_one()
+        self._check_allowed_company()
         files = {attachment.name: attachment.raw for attachment in self.attachment_ids}
         if not files:
             raise ImportRefused(_("Add at least one file to import."))
         result = self.source_id._import_store(MemoryStore(files, label=_("uploaded files")))
         self.source_id._record_import("done" if result.batches else "unchanged", result.summary())
-        # the uploads served their purpose: the batches keep their own copies
-        self.attachment_ids.sudo().unlink()
+        # the uploads served their purpose (the batches keep their own copies); removed with the user's
+        # own rights, which cover the attachments the user uploaded
+        self._uploads().unlink()
         if not result.batches:
             self.result_message = result.summary()
             return {

@@ -184,8 +184,9 @@ class CloudCostAllocationRun(models.Model):
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            "state", "computed_by_id", "computed_on", "approved_by_id", "approved_on", "self_approval_allowed",
-            "input_fingerprint", "inputs_changed", "snapshot", "summary", "line_ids", "sender_ids", "taken_batch_ids",
+            "state", "is_open", "computed_by_id", "computed_on", "approved_by_id", "approved_on",
+            "self_approval_allowed", "input_fingerprint", "inputs_changed", "snapshot", "summary", "line_ids",
+            "sender_ids", "taken_batch_ids",
             "cost_line_count", "total_cost", "direct_cost", "allocated_amount", "allocated_percent", "maturity",
             "unallocated_amount", "unallocated_kept", "idle_amount", "idle_kept", "non_production_amount",
             "non_production_percent", "checks_passed",

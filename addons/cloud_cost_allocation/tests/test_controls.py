@@ -25,7 +25,8 @@ class TestRunControls(AllocationCase):
             {"state": "posted"},
             {"computed_by_id": self.controller_2.id},
             {"total_cost": 1.0},
-            {"checks_passed": True, "inputs_changed": False},
+            {"checks_passed": False, "inputs_changed": True},
+            {"is_open": False},
             {"snapshot": {}, "summary": "100% check: OK"},
             {"self_approval_allowed": True},
         ]
@@ -101,6 +102,7 @@ class TestRunControls(AllocationCase):
 class TestBillFacts(AllocationCase):
     def test_bill_lines_and_batches_come_from_imports_only(self):
         line = self.batch.line_ids[:1]
+        other = self.make_batch([(None, None, "1.00", None, "Other")], period=("2026-09-01", "2026-09-30"))
         with self.assertRaises(AccessError):
             self.env["cloud.cost.line"].with_user(self.accountant).create(
                 {"batch_id": self.batch.id, "company_id": self.company.id, "effective_cost_company": 9.0})
@@ -109,8 +111,8 @@ class TestBillFacts(AllocationCase):
                 "source_id": self.source.id, "company_id": self.company.id,
                 "billing_period_start": "2026-10-01", "billing_period_end": "2026-10-31"})
         for vals in ({"effective_cost_company": 1.0}, {"billing_currency": "USD"}, {"source_row": 99},
-                     {"charge_period_start": "2026-09-01 00:00:00"}, {"batch_id": self.batch.id},
-                     {"mapping_rule_id": False}):
+                     {"charge_period_start": "2026-09-01 00:00:00"}, {"batch_id": other.id},
+                     {"tags": {"team": "forged"}}):
             with self.assertRaises(AccessError, msg=str(vals)):
                 line.with_user(self.accountant).write(vals)
         with self.assertRaises(AccessError):

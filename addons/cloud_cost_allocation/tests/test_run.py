@@ -131,6 +131,17 @@ class TestRunLifeCycle(AllocationCase):
         self.assertEqual(self.receiver_totals(run)["Retail"], 525.0)
         self.assertEqual(self.env["cloud.cost.allocation.run"].search_count([("policy_id", "=", self.policy.id)]), 1)
 
+    def test_a_test_run_of_another_companys_policy_is_refused(self):
+        theirs = self.env["cloud.cost.allocation.policy"].create(
+            {"name": "Their month-end", "code": "THEIRS", "company_id": self.other_company.id})
+        Wizard = self.env["cloud.cost.allocation.test.run"].with_user(self.accountant)
+        with self.assertRaisesRegex(AccessError, "is not one of the companies you work in"):
+            Wizard.create({"policy_id": theirs.id, "date_from": "2026-10-01", "date_to": "2026-10-31"})
+        wizard = Wizard.create({"policy_id": self.policy.id, "date_from": "2026-10-01", "date_to": "2026-10-31"})
+        with self.assertRaisesRegex(AccessError, "is not one of the companies you work in"):
+            wizard.write({"policy_id": theirs.id})
+        self.assertFalse(wizard.summary)
+
     def test_allocation_lines_lead_to_the_cost_lines_behind_them(self):
         run = self.new_run()
         run.action_compute()

@@ -10,6 +10,7 @@ class CloudCostAllocationTestRun(models.TransientModel):
     """SAP's test run: compute a policy for a period and show the result, storing nothing."""
 
     _name = "cloud.cost.allocation.test.run"
+    _inherit = ["cloud.cost.company.checked.mixin"]
     _description = "Allocation Test Run"
 
     policy_id = fields.Many2one("cloud.cost.allocation.policy", required=True)
@@ -24,8 +25,12 @@ class CloudCostAllocationTestRun(models.TransientModel):
         if self.date_from:
             self.date_to = month_bounds(self.date_from)[1]
 
+    def _acting_companies(self):
+        return super()._acting_companies() | self.sudo().policy_id.company_id
+
     def action_compute(self):
         self.ensure_one()
+        self._check_allowed_company()
         self.summary, self.checks_passed = self._summary()
         self.computed = True
         return {

@@ -1,5 +1,6 @@
 from odoo import _, api, models
 
+from odoo.addons.cloud_cost.core.bill_formats import BillFormatError
 from odoo.addons.cloud_cost.core.bill_stores import StoreError
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused, describe_error
 
@@ -22,7 +23,7 @@ class CloudCostBillImport(models.AbstractModel):
         for unit in units:
             try:
                 values.append(source._aggregate_unit(unit, rule_specs))
-            except (AggregationError, StoreError) as error:
+            except (AggregationError, StoreError, BillFormatError) as error:
                 raise ImportRefused(describe_error(error)) from error
         result = super()._import_units(source, [summed for summed, _values in values], notes=notes, fmt="focus")
         result.unchanged[:0] = unchanged

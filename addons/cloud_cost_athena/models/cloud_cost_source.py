@@ -1,10 +1,12 @@
 import posixpath
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from odoo import _, api, fields, models
 
 from odoo.addons.cloud_cost.core import outbound
+from odoo.addons.cloud_cost.core.bill_formats import check_parquet_size
 from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, LocalStore, MemoryStore, S3Store
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
@@ -90,6 +92,21 @@ class CloudCostSource(models.Model):
             return f"s3://{obj.store.bucket}/{obj.key}"
         return obj.key
 
+    def _check_parquet_sizes(self, files):
+        """Refuse a Parquet file whose pages expand past the import limits before DuckDB reads it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        limits = self.env["cloud.cost.bill.import"]._input_limits()
+        for name, content in files.items():
+            stored = content if isinstance(content, bytes | bytearray) else None
+            try:
+                metadata = pq.read_metadata(pa.BufferReader(stored) if stored is not None else str(content))
+            except (pa.ArrowInvalid, OSError):
+                continue  # not Parquet: DuckDB names the file it cannot read
+            size = len(stored) if stored is not None else Path(content).stat().st_size
+            check_parquet_size(metadata, size, file=name, limits=limits)
+
     def _aggregate_unit(self, unit, rule_specs):
         """The unit's bill files summed by one query: (unit of one FOCUS file, batch values)."""
         self.ensure_one()
@@ -119,6 +136,7 @@ class CloudCostSource(models.Model):
             # files of a folder are read where they lie; others are fetched
             files = {path: obj.store.real_path(obj.key) if isinstance(obj.store, LocalStore) else obj.read()
                      for path, obj in paths.items()}
+            self._check_parquet_sizes(files)
             result = run_duckdb(aggregation.sql, files, database=database, table=table)
         period = unit.billing_period or "files"
         name = f"aggregated/BILLING_PERIOD={period}/{result.engine}-{posixpath.basename(unit.label)}.csv"

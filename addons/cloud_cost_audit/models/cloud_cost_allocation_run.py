@@ -623,9 +623,12 @@ class CloudCostAllocationRun(models.Model):
         return pdf
 
     def action_auditor_pack_xlsx(self):
+        """The workbook as a download. Auditors read runs and change none: the pack is kept as an attachment of
+        the run by the suite, for whoever may read the run, without write access to it."""
         self.ensure_one()
+        self.check_access("read")
         data = self._auditor_pack_xlsx()
-        attachment = self.env["ir.attachment"].create({
+        attachment = self.env["ir.attachment"].sudo().create({
             "name": f"auditor-pack-{self.name.replace(' ', '-')}.xlsx", "raw": data, "res_model": self._name,
             "res_id": self.id, "description": f"SHA-256 {hashlib.sha256(data).hexdigest()}",
             "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -6,3 +6,4 @@ from . import test_tracking
 from . import test_frozen_lines
 from . import test_seal_coverage
 from . import test_cli
+from . import test_auditor_pack

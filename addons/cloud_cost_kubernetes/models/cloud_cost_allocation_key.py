@@ -5,6 +5,8 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.cloud_cost.models.cloud_cost_company_checked_mixin import check_allowed_companies
+
 from ..core.opencost import VALUES
 from ..core.usage_drivers import MEASURES, PLACES, drivers_by_receiver
 
@@ -48,6 +50,9 @@ class CloudCostAllocationKey(models.Model):
     def _replace_values(self, company, date_from, date_to, origin, values, origin_ref, notes=None):
         """Replace this key's values of ``origin`` within the period by ``values`` ({analytic id: Decimal})."""
         self.ensure_one()
+        # written as the suite (accountants do not edit computed values), for the user's companies only:
+        # a shared key is every company's, its values are each company's own
+        check_allowed_companies(self.env, company)
         Value = self.env["cloud.cost.driver.value"].sudo()
         Value.search([("key_id", "=", self.id), ("company_id", "=", company.id), ("origin", "=", origin),
                       ("date_from", ">=", date_from), ("date_to", "<=", date_to)]).unlink()
@@ -192,6 +197,7 @@ class CloudCostAllocationKey(models.Model):
         With ``reapply_rules`` the mapping rules are applied again to the period's cluster usage first, so
         that a rule written for a namespace counts at once.
         """
+        check_allowed_companies(self.env, company)
         lines = []
         cluster_keys = self.filtered(lambda k: k.driver_source == "cluster_usage")
         if cluster_keys and reapply_rules:

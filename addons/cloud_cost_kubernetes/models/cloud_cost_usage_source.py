@@ -11,6 +11,7 @@ from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
 from odoo.addons.cloud_cost.core.mapping_rules import RULE_ID
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
+from odoo.addons.cloud_cost.models.cloud_cost_company_checked_mixin import check_allowed_companies
 
 from ..core.opencost import UNALLOCATED, VALUES, UsageError, fetch_day, parse_daily_csv
 
@@ -344,6 +345,7 @@ class CloudCostUsageSource(models.Model):
     @api.model
     def _compute_cluster_drivers(self, company, date_from, date_to):
         """Driver values of the period for the company's keys measuring cluster usage: {key: {measure: totals}}."""
+        check_allowed_companies(self.env, company)
         keys = self.env["cloud.cost.allocation.key"].sudo().search([
             ("company_id", "in", [False, company.id]), ("driver_source", "=", "cluster_usage")])
         return keys._compute_cluster_values(company, date_from, date_to)

@@ -5,3 +5,4 @@ from . import test_odoo_drivers
 from . import test_entered_drivers
 from . import test_commands
 from . import test_usage_targets
+from . import test_companies

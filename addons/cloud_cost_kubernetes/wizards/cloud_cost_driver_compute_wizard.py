@@ -13,13 +13,15 @@ class CloudCostDriverComputeWizard(models.TransientModel):
     """Driver values of a period from cluster usage and from Odoo's own data."""
 
     _name = "cloud.cost.driver.compute.wizard"
+    _inherit = ["cloud.cost.company.checked.mixin"]
     _description = "Compute Driver Values"
+    _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     date_from = fields.Date(required=True, default=lambda self: _last_month(fields.Date.context_today(self))[0])
     date_to = fields.Date(required=True, default=lambda self: _last_month(fields.Date.context_today(self))[1])
     key_ids = fields.Many2many(
-        "cloud.cost.allocation.key", string="Allocation Keys",
+        "cloud.cost.allocation.key", string="Allocation Keys", check_company=True,
         domain="[('driver_source', 'in', ('cluster_usage', 'odoo_data')), ('company_id', 'in', (False, company_id))]",
         help="Empty: every key of the company measuring cluster usage or Odoo data.")
     reapply_rules = fields.Boolean(
@@ -33,8 +35,12 @@ class CloudCostDriverComputeWizard(models.TransientModel):
             if wizard.date_to < wizard.date_from:
                 raise ValidationError(_("The period ends before it starts."))
 
+    def _acting_companies(self):
+        return super()._acting_companies() | self.sudo().key_ids.company_id
+
     def action_compute(self):
         self.ensure_one()
+        self._check_allowed_company()
         Key = self.env["cloud.cost.allocation.key"]
         keys = self.key_ids or Key._driver_keys(self.company_id)
         if not keys:

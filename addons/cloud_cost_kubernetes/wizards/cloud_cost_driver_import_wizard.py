@@ -10,6 +10,7 @@ class CloudCostDriverImportWizard(models.TransientModel):
     """Driver values from a CSV file (key, receiver, period, value), all or nothing."""
 
     _name = "cloud.cost.driver.import.wizard"
+    _inherit = ["cloud.cost.company.checked.mixin"]
     _description = "Import Driver Values"
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
@@ -30,6 +31,7 @@ class CloudCostDriverImportWizard(models.TransientModel):
     def action_import(self):
         """Replace the entered and imported values of each key, business unit and month in the file."""
         self.ensure_one()
+        self._check_allowed_company()
         try:
             rows = parse_driver_csv(base64.b64decode(self.file), self.file_name or _("driver file"), *self._lookups())
         except DriverFileError as error:

@@ -28,6 +28,12 @@ class ObservedStore:
     def resolve(self, reference, manifest_key):
         return self.store.resolve(reference, manifest_key)
 
+    def __getattr__(self, name):
+        # what else the store tells (given_files) or does (head: the first bytes, to tell a bill)
+        if name == "store":
+            raise AttributeError(name)
+        return getattr(self.store, name)
+
 
 def unit_key(unit):
     """What one import job stands for: the billing period of a manifest, else the file."""

@@ -41,7 +41,7 @@ class TestImportBound(CommittedCase):
             batches = env["cloud.cost.import.batch"].search([("source_id", "=", self.source_id)])
             attachments = env["ir.attachment"].search(
                 [("res_model", "=", "cloud.cost.import.batch"), ("res_id", "in", batches.ids)])
-            batches.unlink()
+            batches._suite().unlink()
             attachments.exists().unlink()
 
     def plan(self):

@@ -59,12 +59,14 @@ class CloudCostBudget(models.Model):
             vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
         return super().write(vals)
 
+    def _today(self):
+        """The day the forecast is measured on: today in the user's time zone."""
+        return fields.Date.context_today(self)
+
     def _as_of(self):
-        today = fields.Date.to_date(self.env.context.get("cloud_cost_as_of")) or fields.Date.context_today(self)
-        return min(max(today, self.month), month_end(self.month))
+        return min(max(self._today(), self.month), month_end(self.month))
 
     @api.depends("amount", "month", "analytic_account_id")
-    @api.depends_context("cloud_cost_as_of")
     def _compute_forecast(self):
         for budget in self:
             if not (budget.month and budget.analytic_account_id):

@@ -1,6 +1,7 @@
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -80,17 +81,11 @@ class TestCostReports(TransactionCase):
         self._lines(
             [(date(2026, 11, 6), self.sales, "Amazon EC2", Decimal(5000), "prod", {})], self._batch("superseded")
         )
-        budget = (
-            self.env["cloud.cost.budget"]
-            .with_context(cloud_cost_as_of="2026-11-20")
-            .create(
-                {
-                    "analytic_account_id": self.sales.id,
-                    "month": "2026-11-17",
-                    "amount": 3500,
-                    "company_id": self.company.id,
-                }
-            )
+        Budget = self.env["cloud.cost.budget"]
+        # the forecast is measured on the 20th of the month
+        self.enterContext(patch.object(type(Budget), "_today", return_value=date(2026, 11, 20)))
+        budget = Budget.create(
+            {"analytic_account_id": self.sales.id, "month": "2026-11-17", "amount": 3500, "company_id": self.company.id}
         )
         self.assertEqual(budget.month, date(2026, 11, 1))
         # actual 10 x 100 + 10 x 130 = 2300 (the superseded batch does not count); run rate 130;

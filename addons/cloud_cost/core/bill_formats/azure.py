@@ -1,8 +1,22 @@
-"""Azure cost exports (Cost Management, EA and MCA schemas): actual cost and amortized cost.
+"""Azure cost exports, every layout that carries cost, normalized as Azure's own FOCUS export would be.
 
-Azure's own FOCUS export is read as FOCUS. The two classic exports share one schema, so the
-cost type is told by the rows: an amortized export carries UnusedReservation/UnusedSavingsPlan
-rows (or says "amortized" in its file name). Normalized as FOCUS does:
+Layouts (Azure's own FOCUS export is read as FOCUS):
+
+- Cost Management exports and downloads of EA and MCA accounts (``Date``,
+  ``CostInBillingCurrency``, ``BillingCurrency`` or ``BillingCurrencyCode``, ``ResourceId``; MCA
+  writes the names in camelCase and may put the resource in ``InstanceName``), actual or amortized;
+- the EA usage details of the Consumption API (``Cost``, ``BillingCurrency``) and the first EA
+  exports (``SubscriptionGuid``, ``MeterSubcategory``);
+- the legacy pay-as-you-go (MOSP) usage details (``UsageDateTime``, ``PreTaxCost``, ``Currency``,
+  ``InstanceId``, ``UsageQuantity``, ``SubscriptionGuid``).
+
+Header names are matched whatever their letter case, spaces, hyphens or underscores
+("Meter Sub-Category" is MeterSubCategory), and a localized header carrying the English name in
+brackets ("Kategorie der Verbrauchseinheit (MeterCategory)") is read by that name.
+
+The actual and amortized exports share one schema, so the cost type is told by the rows: an
+amortized export carries UnusedReservation/UnusedSavingsPlan rows (or says "amortized" in its
+file name). Normalized as FOCUS does:
 
 - actual cost: BilledCost = EffectiveCost = cost, except reservation and savings-plan purchases,
   whose EffectiveCost is 0 (an amortized export spreads them over the usage they cover);
@@ -14,14 +28,47 @@ provider_extra, as they move cost between subscriptions without adding to the in
 """
 
 import json
+import re
 from decimal import Decimal
 
 import pandas as pd
 
 from . import normalize as n
 
-COST_COLUMNS = ("CostInBillingCurrency", "costInBillingCurrency", "Cost", "PreTaxCost", "cost")
-DATE_FORMATS = ("ISO8601", "%m/%d/%Y")
+# what a column means -> its spellings in the layouts, the preferred first
+ALIASES = {
+    "cost": ("CostInBillingCurrency", "PreTaxCost", "Cost", "ExtendedCost"),
+    "date": ("Date", "UsageDateTime", "UsageDate"),
+    "currency": ("BillingCurrency", "BillingCurrencyCode", "Currency"),
+    "charge_type": ("ChargeType",),
+    "pricing_model": ("PricingModel",),
+    "benefit": ("BenefitId", "ReservationId"),
+    "payg_price": ("PayGPrice",),
+    "quantity": ("Quantity", "UsageQuantity", "ConsumedQuantity"),
+    "period_start": ("BillingPeriodStartDate",),
+    "period_end": ("BillingPeriodEndDate",),
+    "description": ("MeterName", "ProductName", "Product"),
+    "billing_account": ("BillingAccountId",),
+    # the EA usage details number subscriptions in SubscriptionId and name their GUID apart
+    "sub_account": ("SubscriptionGuid", "SubscriptionId"),
+    "sub_account_name": ("SubscriptionName",),
+    "service": ("ConsumedService", "MeterCategory", "ServiceName"),
+    "service_category": ("MeterCategory", "ServiceFamily"),
+    "region": ("ResourceLocation", "MeterRegion", "Location"),
+    "resource": ("ResourceId", "InstanceId", "InstanceName"),
+    "resource_name": ("ResourceName",),
+    "sku": ("MeterId", "ProductId"),
+    "unit": ("UnitOfMeasure",),
+    "invoice": ("InvoiceId", "InvoiceNumber"),
+    "tags": ("Tags",),
+}
+# provider columns kept in provider_extra, under these names whatever the file's spelling
+EXTRA_COLUMNS = (
+    "ResourceGroup", "ResourceGroupName", "ResourceType", "MeterSubCategory", "PricingModel", "ChargeType",
+    "CostAllocationRuleName", "CostCenter", "PublisherType", "PublisherName", "BenefitName", "Frequency",
+    "CostInUsd", "ServiceTier", "AccountName", "DepartmentName", "InvoiceSectionName", "OfferId",
+)  # fmt: skip
+DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%Y%m%d")
 CATEGORY = {
     "usage": "Usage",
     "purchase": "Purchase",
@@ -33,26 +80,59 @@ CATEGORY = {
     "credit": "Credit",
 }
 BENEFIT_MODELS = ("reservation", "savingsplan", "savings plan")
+# columns only Azure names so; with a cost and a date they make a file an Azure export
+_MARKERS = {"costinbillingcurrency", "pretaxcost", "extendedcost"}
+_METER_MARKERS = {"metercategory", "metersubcategory", "meterid", "metername", "consumedservice"}
+_BRACKETED = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9_]*)\s*[)）]\s*$")
 
 
-def _first(raw, names):
-    """The first of the columns present, whatever its case (exports differ: EA PascalCase, MCA camelCase)."""
-    lowered = {c.lower(): c for c in raw.columns}
-    for name in names:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-    return None
+def canonical(name):
+    """'Meter Sub-Category', 'meter_subcategory' and 'MeterSubCategory' all give 'metersubcategory'."""
+    return re.sub(r"[\s_\-]", "", name).lower()
+
+
+_KNOWN = {canonical(name) for names in ALIASES.values() for name in names} | {canonical(c) for c in EXTRA_COLUMNS}
+
+
+def english_name(name):
+    """The English column name of a localized header ('Menge (Quantity)' -> 'Quantity'); else the name."""
+    match = _BRACKETED.search(name.strip())
+    if match and canonical(match.group(1)) in _KNOWN:
+        return match.group(1)
+    return name
+
+
+def _canonical_set(columns):
+    return {canonical(english_name(c)) for c in columns}
 
 
 def is_azure(columns):
-    lowered = {c.lower() for c in columns}
-    return bool({"costinbillingcurrency", "pretaxcost"} & lowered) or (
-        "metercategory" in lowered and "subscriptionid" in lowered
-    )
+    names = _canonical_set(columns)
+    if names & _MARKERS:
+        return True
+    costs = {canonical(c) for c in ALIASES["cost"]}
+    return bool(names & _METER_MARKERS) and bool(names & (costs | {"subscriptionid", "subscriptionguid"}))
+
+
+def _resolver(raw):
+    """``first(names)``: the column of ``raw`` spelled as one of ``names`` (in their order), or None."""
+    by_key = {}
+    for column in raw.columns:
+        by_key.setdefault(canonical(english_name(column)), column)
+
+    def first(names):
+        present = every(names)
+        return present[0] if present else None
+
+    def every(names):
+        return [by_key[canonical(name)] for name in names if canonical(name) in by_key]
+
+    first.every = every
+    return first
 
 
 def is_amortized(raw, file):
-    charge = _first(raw, ["ChargeType"])
+    charge = _resolver(raw)(ALIASES["charge_type"])
     if "amortized" in file.lower():
         return True
     if charge is None:
@@ -60,27 +140,46 @@ def is_amortized(raw, file):
     return n.text(raw[charge]).str.lower().isin(["unusedreservation", "unusedsavingsplan"]).any()
 
 
+def _missing(kind, names, *, file):
+    spelled = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+    return n.BillFormatError(f"mandatory column missing from the header: no {kind} column ({spelled})",
+                             file=file, column=names[0])  # fmt: skip
+
+
 def normalize(raw, *, file, amortized=None):
-    cost_column = _first(raw, COST_COLUMNS)
-    date_column = _first(raw, ["Date", "UsageDate", "date"])
-    n.require_columns(raw, [cost_column or "CostInBillingCurrency", date_column or "Date"], file=file)
+    first = _resolver(raw)
+    found = {meaning: first(names) for meaning, names in ALIASES.items()}
+    for meaning, kind in (("cost", "cost"), ("date", "date"), ("currency", "currency")):
+        if found[meaning] is None:
+            raise _missing(kind, ALIASES[meaning], file=file)
     amortized = is_amortized(raw, file) if amortized is None else amortized
 
-    def col(*names):
-        found = _first(raw, names)
-        return raw[found] if found else pd.Series(None, index=raw.index, dtype=object)
+    def col(meaning):
+        column = found[meaning]
+        return raw[column] if column else pd.Series(None, index=raw.index, dtype=object)
 
+    def text(meaning):
+        """Row by row, the first of the meaning's columns that has a value (ReservationId where BenefitId is
+        empty, InstanceName where ResourceId is)."""
+        values = n.text(col(meaning))
+        for column in first.every(ALIASES[meaning])[1:]:
+            if values.isna().any():
+                values = values.fillna(n.text(raw[column]))
+        return values
+
+    cost_column = found["cost"]
     cost = n.decimals(raw[cost_column], file=file, column=cost_column, required=True)
-    charge_type = n.text(col("ChargeType")).fillna("Usage")
+    charge_type = n.text(col("charge_type")).fillna("Usage")
     lowered = charge_type.str.lower()
     unknown = ~lowered.isin(list(CATEGORY))
     if unknown.any():
         raise n.BillFormatError(
             f"unknown charge type: {charge_type[unknown].iloc[0]!r}", file=file, row=n.first_row(unknown),
-            column=_first(raw, ["ChargeType"]),
+            column=found["charge_type"],
         )  # fmt: skip
-    pricing = n.text(col("PricingModel")).fillna("OnDemand").str.lower()
-    benefit = pricing.isin(BENEFIT_MODELS) | n.text(col("BenefitId", "ReservationId")).notna()
+    pricing = n.text(col("pricing_model")).fillna("OnDemand").str.lower()
+    benefit_id = text("benefit")
+    benefit = pricing.isin(BENEFIT_MODELS) | benefit_id.notna()
     out = pd.DataFrame(index=raw.index)
     if amortized:
         out["effective_cost"] = cost
@@ -92,71 +191,70 @@ def normalize(raw, *, file, amortized=None):
         effective = cost.copy()
         effective[benefit & (lowered == "purchase")] = "0"
         out["effective_cost"] = effective
+    quantity = n.decimals(col("quantity"), file=file, column=found["quantity"])
     out["list_cost"] = None
-    if _first(raw, ["PayGPrice"]) and _first(raw, ["Quantity"]):
-        price = n.decimals(col("PayGPrice"), file=file, column="PayGPrice")
-        quantity = n.decimals(col("Quantity"), file=file, column="Quantity")
+    if found["payg_price"] and found["quantity"]:
+        price = n.decimals(col("payg_price"), file=file, column=found["payg_price"])
         pairs = zip(price, quantity, strict=True)
-        out["list_cost"] = [None if p is None or q is None else format(_dec(p) * _dec(q), "f") for p, q in pairs]
+        out["list_cost"] = [None if p is None or q is None else format(Decimal(p) * Decimal(q), "f") for p, q in pairs]
     out["contracted_cost"] = None
-    out["pricing_quantity"] = n.decimals(col("Quantity", "UsageQuantity"), file=file, column="Quantity")
-    out["consumed_quantity"] = out["pricing_quantity"]
+    out["pricing_quantity"] = quantity
+    out["consumed_quantity"] = quantity
+    date_column = found["date"]
     day = n.timestamps(raw[date_column], file=file, column=date_column, required=True, formats=DATE_FORMATS)
+    day = day.str.slice(0, 10) + " 00:00:00"  # a usage day, even where the export writes its time
     out["charge_period_start"] = day
     out["charge_period_end"] = (pd.to_datetime(day) + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d %H:%M:%S")
-    period_start = col("BillingPeriodStartDate")
+    period_start = col("period_start")
     out["billing_period_start"] = (
-        n.dates(period_start, file=file, column="BillingPeriodStartDate", formats=DATE_FORMATS)
+        n.dates(period_start, file=file, column=found["period_start"], formats=DATE_FORMATS)
         if period_start.notna().any()
         else day.str.slice(0, 7) + "-01"
     )
-    period_end = col("BillingPeriodEndDate")
     # Azure's billing period end is the last day; FOCUS ends a period on the next period's first day
-    ends = n.dates(period_end, file=file, column="BillingPeriodEndDate", formats=DATE_FORMATS)
+    ends = n.dates(col("period_end"), file=file, column=found["period_end"], formats=DATE_FORMATS)
     out["billing_period_end"] = ends.map(
         lambda v: (pd.Timestamp(v) + pd.Timedelta(days=1)).strftime("%Y-%m-%d") if isinstance(v, str) else None
     )
-    out["billing_currency"] = n.text(col("BillingCurrency", "BillingCurrencyCode", "Currency")).fillna("USD")
+    currency = text("currency")
+    if currency.isna().any():
+        raise n.BillFormatError("a currency is required", file=file, row=n.first_row(currency.isna()),
+                                column=found["currency"])  # fmt: skip
+    out["billing_currency"] = currency.str.upper()
     out["charge_category"] = lowered.map(CATEGORY)
     out["charge_class"] = lowered.map(lambda v: "Correction" if v == "refund" else None)
-    out["charge_description"] = n.text(col("MeterName", "ProductName"))
+    out["charge_description"] = text("description")
     out["provider_name"] = "Microsoft"
-    out["billing_account"] = n.text(col("BillingAccountId"))
-    out["sub_account"] = n.text(col("SubscriptionId", "SubscriptionGuid"))
-    out["sub_account_name"] = n.text(col("SubscriptionName"))
-    out["service_name"] = n.text(col("ConsumedService", "MeterCategory", "ServiceName"))
-    out["service_category"] = n.text(col("MeterCategory", "ServiceFamily"))
-    out["region"] = n.text(col("ResourceLocation", "MeterRegion"))
-    out["resource"] = n.text(col("ResourceId", "InstanceId"))
-    out["resource_name"] = n.text(col("ResourceName"))
-    out["sku"] = n.text(col("MeterId", "ProductId"))
-    out["pricing_unit"] = n.text(col("UnitOfMeasure"))
+    out["billing_account"] = text("billing_account")
+    out["sub_account"] = text("sub_account")
+    out["sub_account_name"] = text("sub_account_name")
+    out["service_name"] = text("service")
+    out["service_category"] = text("service_category")
+    out["region"] = text("region")
+    out["resource"] = text("resource")
+    out["resource_name"] = text("resource_name")
+    out["sku"] = text("sku")
+    out["pricing_unit"] = text("unit")
     out["consumed_unit"] = out["pricing_unit"]
-    out["commitment_discount"] = n.text(col("BenefitId", "ReservationId"))
+    out["commitment_discount"] = benefit_id
     out["commitment_discount_status"] = lowered.map(
         lambda v: "Unused" if v in ("unusedreservation", "unusedsavingsplan") else None
     )
     out.loc[benefit & (lowered == "usage"), "commitment_discount_status"] = "Used"
-    out["invoice_number"] = n.text(col("InvoiceId", "InvoiceNumber"))
-    tags_column = _first(raw, ["Tags"])
+    out["invoice_number"] = text("invoice")
+    tags_column = found["tags"]
     out["tags"] = (
         n.json_objects(raw[tags_column], file=file, column=tags_column, loader=_load_azure_tags)
         if tags_column
         else None
     )
-    extra = [
-        c for c in ("ResourceGroup", "ResourceGroupName", "PricingModel", "ChargeType", "CostAllocationRuleName",
-                    "CostCenter", "PublisherType", "MeterSubCategory", "BenefitName", "Frequency", "costInUsd",
-                    "CostInUsd")
-        if c in raw.columns
-    ]  # fmt: skip
-    marked = raw.assign(x_CostType="amortized" if amortized else "actual")
-    out["provider_extra"] = n.extras(marked, [*extra, "x_CostType"])
+    kept = {name: first([name]) for name in EXTRA_COLUMNS}
+    extra = raw[[column for column in kept.values() if column]].rename(
+        columns={column: name for name, column in kept.items() if column}
+    )
+    extra = extra.loc[:, ~extra.columns.duplicated()].assign(x_CostType="amortized" if amortized else "actual")
+    out["provider_extra"] = n.extras(extra, list(extra.columns))
     return out
-
-
-def _dec(value):
-    return Decimal(value)
 
 
 def _load_azure_tags(value):

@@ -18,3 +18,7 @@ class BillFormatError(ValueError):
             None if self.column is None else f"column {self.column}",
         ) if part]  # fmt: skip
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class NotABill(BillFormatError):
+    """The file is not a bill of any format this suite reads (a text, an image, another CSV...)."""

@@ -1,6 +1,12 @@
-"""FOCUS (FinOps Open Cost and Usage Specification) 1.0 to 1.3 exports: AWS, Azure, Google, OCI.
+"""FOCUS (FinOps Open Cost and Usage Specification) 1.0 to 1.4 exports: AWS, Azure, Google, OCI.
 
-Columns outside the mapping (x_ provider columns, newer FOCUS columns) are kept in provider_extra.
+Column names are matched whatever their letter case. Columns outside the mapping (x_ provider
+columns, and FOCUS columns the cost lines have no field for, such as InvoiceDetailId,
+HostProviderName, ContractApplied, CommitmentProgramEligibilityDetails or SkuPriceDetails) are
+kept in provider_extra, their values as they came.
+
+The provider: ProviderName (1.0-1.2), else ServiceProviderName (1.3 on, which replaced it), else
+HostProviderName, row by row.
 """
 
 import pandas as pd
@@ -42,8 +48,10 @@ FOCUS_COLUMNS = {
     "InvoiceId": "invoice_number",
     "Tags": "tags",
 }
-# FOCUS 1.3 names the provider twice; the one who sells the service is the provider here
-ALTERNATIVE_COLUMNS = {"ServiceProviderName": "ProviderName", "ChargeType": "ChargeCategory"}
+# FOCUS 1.0-preview named ChargeCategory ChargeType
+ALTERNATIVE_COLUMNS = {"ChargeType": "ChargeCategory"}
+# who provides the service, in the order of preference, where a file names it several ways
+PROVIDER_COLUMNS = ("ProviderName", "ServiceProviderName", "HostProviderName")
 MANDATORY = (
     "BilledCost",
     "EffectiveCost",
@@ -57,12 +65,28 @@ MANDATORY = (
 HEADER_MARKERS = ("BilledCost", "ChargePeriodStart")
 
 
+_SPELLINGS = {name.lower(): name for name in (*FOCUS_COLUMNS, *ALTERNATIVE_COLUMNS, *PROVIDER_COLUMNS)}
+
+
 def is_focus(columns):
-    return all(marker in columns for marker in HEADER_MARKERS)
+    lowered = {c.lower() for c in columns}
+    return all(marker.lower() in lowered for marker in HEADER_MARKERS)
+
+
+def _specified_names(raw):
+    """``raw`` with the FOCUS columns spelled as the specification does ('billedcost' -> 'BilledCost')."""
+    renames = {}
+    for column in raw.columns:
+        name = _SPELLINGS.get(column.lower())
+        if name and name != column and name not in raw.columns and name not in renames.values():
+            renames[column] = name
+    return raw.rename(columns=renames) if renames else raw
 
 
 def normalize(raw, *, file):
     """Cost-line frame of a chunk of FOCUS rows (raw text columns, index = 0-based data row)."""
+    raw = _specified_names(raw)
+    consumed = set(FOCUS_COLUMNS)
     for alternative, name in ALTERNATIVE_COLUMNS.items():
         if name not in raw.columns and alternative in raw.columns:
             raw = raw.rename(columns={alternative: name})
@@ -85,7 +109,15 @@ def normalize(raw, *, file):
         else:
             out[line] = n.text(series)
     out["charge_category"] = charge_categories(out["charge_category"], file=file, column="ChargeCategory")
-    extra = [c for c in raw.columns if c not in FOCUS_COLUMNS and c not in ALTERNATIVE_COLUMNS]
+    providers = [c for c in PROVIDER_COLUMNS if c in raw.columns]
+    if providers:
+        provider = n.text(raw[providers[0]])
+        for column in providers[1:]:
+            if provider.isna().any():
+                provider = provider.fillna(n.text(raw[column]))
+        out["provider_name"] = provider
+        consumed.add(providers[0])  # the others are kept as they came
+    extra = [c for c in raw.columns if c not in consumed]
     out["provider_extra"] = n.extras(raw, extra)
     return out
 

@@ -1,22 +1,173 @@
 """Raw chunks of a bill file as text columns, whatever its container: CSV, gzip CSV, Parquet, JSON lines.
 
 Each chunk is a DataFrame of text (None for empty) indexed by the 0-based data row of the file.
+
+Compressed content is decompressed piece by piece and counted as it comes: a file that expands past
+``InputLimits`` (a size, and a ratio to its compressed size) is refused before it takes more memory.
 """
 
 import gzip
 import io
 import json
 import zlib
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import BillFormatError
+from .errors import BillFormatError, NotABill
 from .normalize import decimal_from_number
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+HEAD_BYTES = 1 << 20  # enough for the header of any bill (a CUR names hundreds of columns)
+MB = 1 << 20
+# A small file of repeated rows compresses a lot: the ratio counts once this much came out of it.
+RATIO_GRACE_BYTES = 16 * MB
+_PIECE = 1 << 20  # compressed bytes fed, and decompressed bytes taken, at a time
+# A chunk also ends at this much text, so that wide rows do not make a chunk of chunk_rows rows huge.
+CHUNK_BYTES = 32 * MB
+
+
+class InputTooLarge(BillFormatError):
+    """A file expands past the limits when decompressed: it is read no further."""
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """How large a bill file may be once decompressed: ``max_bytes``, and ``max_ratio`` times its size."""
+
+    max_bytes: int = 20480 * MB
+    max_ratio: float = 200.0
+
+    def ceiling(self, compressed_size):
+        """Bytes a file of ``compressed_size`` compressed bytes may expand to."""
+        by_ratio = max(int(self.max_ratio * compressed_size), RATIO_GRACE_BYTES)
+        return min(self.max_bytes, by_ratio)
+
+    def refusal(self, file, stored_size, *, expanded=None, compressed=True):
+        """The InputTooLarge error of ``file``, naming the limit it passed and the option that sets it."""
+        ceiling = self.ceiling(stored_size) if compressed else self.max_bytes
+        if ceiling == self.max_bytes:
+            limit = f"the {_size(self.max_bytes)} allowed (server option cloud_cost_max_uncompressed_mb)"
+        else:
+            limit = (f"{_size(ceiling)}: over {self.max_ratio:g} times its compressed size of {_size(stored_size)} "
+                     "(server option cloud_cost_max_expansion_ratio)")
+        held = f"holds {_size(expanded)}, more than" if expanded is not None else "holds more than"
+        where = "decompressed, it" if compressed else "it"
+        return InputTooLarge(f"refused: {where} {held} {limit}; nothing was imported", file=file)
+
+    def check(self, file, size, compressed_size=None):
+        """Refuse ``size`` bytes of content (of ``compressed_size`` stored bytes, when compressed)."""
+        compressed = compressed_size is not None
+        if size > (self.ceiling(compressed_size) if compressed else self.max_bytes):
+            raise self.refusal(file, compressed_size or size, expanded=size, compressed=compressed)
+
+
+DEFAULT_LIMITS = InputLimits()
+
+
+def _size(count):
+    """``count`` bytes for people: whole units when exact, one decimal below ten."""
+    for unit, name in ((1 << 30, "GB"), (MB, "MB"), (1024, "KB")):
+        if count >= unit:
+            value = count / unit
+            if not count % unit or value >= 10:
+                return f"{value:.0f} {name}"
+            return f"{value:.1f} {name}"
+    return f"{count} bytes"
+
+
+class GunzipReader(io.RawIOBase):
+    """The decompressed content of gzip data (every member of it), produced a piece at a time and counted:
+    past the limits' ceiling for the data's size, reading stops with InputTooLarge.
+
+    Truncated data ends in EOFError and damaged data in OSError, as Python's gzip module reports them."""
+
+    def __init__(self, data, *, file, limits=DEFAULT_LIMITS):
+        super().__init__()
+        self._data = memoryview(data)
+        self._position = 0
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._pending = b""
+        self._offset = 0
+        self._total = 0
+        self._file = file
+        self._limits = limits
+        self._ceiling = limits.ceiling(len(data))
+        self._finished = False
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while self._offset >= len(self._pending) and not self._finished:
+            self._pending, self._offset = self._inflate(), 0
+        count = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:count] = self._pending[self._offset:self._offset + count]
+        self._offset += count
+        return count
+
+    def _next_input(self):
+        piece = self._data[self._position:self._position + _PIECE]
+        self._position += len(piece)
+        return piece
+
+    def _inflate(self):
+        inflater = self._inflater
+        try:
+            if inflater.eof:
+                # another member may follow, after zero padding (as Python's gzip module reads them)
+                tail = inflater.unused_data.lstrip(b"\x00")
+                while not tail and self._position < len(self._data):
+                    tail = bytes(self._next_input()).lstrip(b"\x00")
+                if not tail:
+                    self._finished = True
+                    return b""
+                if not tail.startswith(GZIP_MAGIC[: len(tail)]):
+                    raise OSError("not a gzip file after the end of its data (trailing garbage)")
+                self._inflater = inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out = inflater.decompress(tail, _PIECE)
+            elif inflater.unconsumed_tail:
+                out = inflater.decompress(inflater.unconsumed_tail, _PIECE)
+            elif self._position < len(self._data):
+                out = inflater.decompress(self._next_input(), _PIECE)
+            else:
+                out = inflater.decompress(b"", _PIECE)
+                if not out and not inflater.eof:
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+        except zlib.error as error:
+            raise OSError(f"not a valid gzip file ({error})") from None
+        self._total += len(out)
+        if self._total > self._ceiling:
+            raise self._limits.refusal(self._file, len(self._data))
+        return out
+
+
+def check_decompressed_size(data, kind, *, file, limits=DEFAULT_LIMITS):
+    """Decompress ``data`` once, keeping nothing, to refuse a file that expands past the limits before
+    any of it is parsed. A damaged file passes: its parser names the row it reached."""
+    if not kind.endswith(".gz"):
+        limits.check(file, len(data))
+        return
+    reader = GunzipReader(data, file=file, limits=limits)
+    buffer = bytearray(_PIECE)
+    try:
+        while reader.readinto(buffer):
+            pass
+    except (EOFError, OSError):
+        return
+
+
+def decompressed_stream(data, kind, *, file, limits=DEFAULT_LIMITS):
+    """A binary stream of the content of ``data``: decompressed (and counted) when ``kind`` is gzip."""
+    if kind.endswith(".gz"):
+        return io.BufferedReader(GunzipReader(data, file=file, limits=limits), buffer_size=_PIECE)
+    limits.check(file, len(data))
+    return io.BytesIO(data)
 
 
 def open_binary(source):
@@ -27,14 +178,41 @@ def open_binary(source):
 
 
 def container(file_name, head):
+    """'parquet', 'csv', 'csv.gz', 'jsonl' or 'jsonl.gz': by the content where it tells (the magic bytes
+    of Parquet and gzip, the first character of JSON lines), by the name where it does not."""
     name = file_name.lower()
-    if head.startswith(PARQUET_MAGIC) or name.endswith(".parquet") or name.endswith(".snappy.parquet"):
+    if head.startswith(PARQUET_MAGIC) or name.endswith(".parquet"):
         return "parquet"
     compressed = head.startswith(GZIP_MAGIC) or name.endswith(".gz")
-    plain = name[:-3] if name.endswith(".gz") else name
-    if plain.endswith((".jsonl", ".json", ".ndjson")):
+    text = decompressed_head(head, "csv.gz" if compressed else "csv", 4096)
+    first = text.removeprefix(UTF8_BOM).lstrip()[:1]
+    if first:
+        json_lines = first == b"{"
+    else:
+        plain = name[:-3] if name.endswith(".gz") else name
+        json_lines = plain.endswith((".jsonl", ".json", ".ndjson"))
+    if json_lines:
         return "jsonl.gz" if compressed else "jsonl"
     return "csv.gz" if compressed else "csv"
+
+
+def as_utf8(data, kind, *, file, partial=False):
+    """A UTF-16 text (with its byte-order mark, as some spreadsheet tools save CSV) as UTF-8; else as is.
+    ``partial``: ``data`` is the head of a file (it may end inside a character)."""
+    head = decompressed_head(data, kind, 2) if kind.endswith(".gz") else data[:2]
+    if not head.startswith(UTF16_BOMS):
+        return data, kind
+    try:
+        content = decompressed_head(data, kind, HEAD_BYTES) if partial else (
+            gzip.decompress(data) if kind.endswith(".gz") else data)
+        if partial:
+            content = content[: len(content) // 2 * 2]
+        text = content.decode("utf-16", errors="ignore" if partial else "strict")
+    except UnicodeDecodeError as error:
+        raise BillFormatError(f"not UTF-16 text, although it starts as such ({error.reason})", file=file) from None
+    except (EOFError, OSError, zlib.error) as error:
+        raise BillFormatError(f"the gzip file is truncated or damaged ({error})", file=file) from None
+    return text.encode("utf-8"), kind.removesuffix(".gz")
 
 
 def decompressed_head(data, kind, size=65536):
@@ -46,16 +224,14 @@ def decompressed_head(data, kind, size=65536):
     return data[:size]
 
 
-def csv_chunks(data, kind, *, file, chunk_rows):
+def csv_chunks(data, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
     """Chunks of a CSV (or gzip CSV) given as bytes: strict UTF-8 (a byte-order mark is allowed), every
     value as text, and every row with as many fields as the header."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = _csv_header(data, kind, file=file)
-    if not [name for name in header if name.strip()]:
-        raise BillFormatError("the file is empty (no header row)", file=file)
-    stream = pa.input_stream(pa.py_buffer(data), compression="gzip" if kind == "csv.gz" else None)
+    header = csv_header(data, kind, file=file)
+    stream = decompressed_stream(data, kind, file=file, limits=limits)
     read_options = pacsv.ReadOptions(block_size=max(1 << 20, min(chunk_rows * 400, 64 << 20)), use_threads=True)
     parse_options = pacsv.ParseOptions(newlines_in_values=True)
     # every column read as text, whichever spelling of its name Arrow keeps (spaces, byte-order mark)
@@ -73,10 +249,11 @@ def csv_chunks(data, kind, *, file, chunk_rows):
         for batch in reader:
             table = pa.Table.from_batches([batch])
             pending = table if pending is None else pa.concat_tables([pending, table])
-            while pending.num_rows >= chunk_rows:
-                yield _arrow_frame(pending.slice(0, chunk_rows), names, offset)
-                offset += chunk_rows
-                pending = pending.slice(chunk_rows)
+            while pending.num_rows >= chunk_rows or (pending.num_rows > 1 and pending.nbytes >= CHUNK_BYTES):
+                rows = min(chunk_rows, max(1, pending.num_rows * CHUNK_BYTES // max(pending.nbytes, 1)))
+                yield _arrow_frame(pending.slice(0, rows), names, offset)
+                offset += rows
+                pending = pending.slice(rows)
         if pending is not None and pending.num_rows:
             yield _arrow_frame(pending, names, offset)
     except (EOFError, OSError) as error:
@@ -86,7 +263,7 @@ def csv_chunks(data, kind, *, file, chunk_rows):
             ) from None
         raise BillFormatError(f"not a readable CSV file: {error}", file=file) from None
     except pa.ArrowInvalid as error:
-        row, message = _locate_csv_error(data, kind, str(error))
+        row, message = _locate_csv_error(data, kind, str(error), file=file, limits=limits)
         raise BillFormatError(message, file=file, row=row) from None
 
 
@@ -96,64 +273,91 @@ def _arrow_frame(table, names, offset):
     return frame
 
 
-def _csv_header(data, kind, *, file):
+def csv_header(data, kind, *, file):
+    """The column names of a CSV's first line; refuses a file without one, or whose first line is not text."""
     import csv
 
     try:
-        head = decompressed_head(data, kind, 1 << 20) if kind == "csv.gz" else data[: 1 << 20]
+        head = decompressed_head(data, kind, HEAD_BYTES) if kind == "csv.gz" else data[:HEAD_BYTES]
     except EOFError:
         head = b""
     if kind == "csv.gz" and not head:
         raise BillFormatError("not a readable gzip file", file=file)
     line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if b"\x00" in head[:1024]:
+        raise NotABill("not a bill: binary content, not text", file=file)
     try:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BillFormatError(f"the header is not UTF-8 text ({error.reason})", file=file, row=None) from None
+        raise NotABill(
+            f"not a bill, or one in an encoding other than UTF-8: the first line is not UTF-8 text ({error.reason})",
+            file=file,
+        ) from None
     try:
         names = next(csv.reader([text]), [])
     except csv.Error as error:
         raise BillFormatError(f"the header is not a well-formed CSV row ({error})", file=file, row=None) from None
+    if not any(name.strip() for name in names):
+        raise BillFormatError("the file is empty (no header row)", file=file)
     return names
 
 
-def _locate_csv_error(data, kind, message):
-    """Row and message of the first bad row, found again with Python's csv module (the slow path)."""
+def parquet_columns(data, *, file):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.ParquetFile(io.BytesIO(data)).schema_arrow.names)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise BillFormatError(f"not a readable Parquet file: {error}", file=file) from None
+
+
+def _locate_csv_error(data, kind, message, *, file, limits):
+    """Row and message of the first bad row, found again with Python's csv module (the slow path), reading
+    the content as a stream again."""
     import csv
 
     try:
-        content = gzip.decompress(data) if kind == "csv.gz" else data
-    except (EOFError, OSError, zlib.error):
-        return None, f"not a readable CSV file: {message}"
-    lines = content.split(b"\n")
-    for number, line in enumerate(lines):
+        for number, line in enumerate(decompressed_stream(data, kind, file=file, limits=limits)):
+            try:
+                line.decode("utf-8-sig" if number == 0 else "utf-8")
+            except UnicodeDecodeError as error:
+                return (number or None), f"not UTF-8 text ({error.reason})"
+        stream = decompressed_stream(data, kind, file=file, limits=limits)
+        reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+        width = None
         try:
-            line.decode("utf-8-sig" if number == 0 else "utf-8")
-        except UnicodeDecodeError as error:
-            return (number or None), f"not UTF-8 text ({error.reason})"
-    text = content.decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    width = None
-    try:
-        for record in reader:
-            if width is None:
-                width = len(record)
-                continue
-            if len(record) != width:
-                return reader.line_num - 1, f"this row has {len(record)} fields, the header {width}"
-    except csv.Error as error:
-        return reader.line_num - 1, f"not a well-formed CSV row: {error}"
+            for record in reader:
+                if width is None:
+                    width = len(record)
+                    continue
+                if len(record) != width:
+                    return reader.line_num - 1, f"this row has {len(record)} fields, the header {width}"
+        except csv.Error as error:
+            return reader.line_num - 1, f"not a well-formed CSV row: {error}"
+    except (EOFError, OSError):
+        return None, f"not a readable CSV file: {message}"
     return None, f"not a readable CSV file: {message}"
 
 
-def parquet_chunks(data, *, file, chunk_rows):
+def check_parquet_size(metadata, stored_size, *, file, limits=DEFAULT_LIMITS):
+    """Refuse a Parquet file whose pages decompress past the limits, as its footer gives their size."""
+    expanded = sum(metadata.row_group(index).total_byte_size for index in range(metadata.num_row_groups))
+    limits.check(file, expanded, stored_size)
+
+
+def parquet_chunks(data, *, file, chunk_rows, limits=DEFAULT_LIMITS):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
-        offset = 0
+        check_parquet_size(parquet.metadata, len(data), file=file, limits=limits)
+        offset = decoded = 0
         for batch in parquet.iter_batches(batch_size=chunk_rows):
+            # values the footer counts once (dictionaries, runs) are counted as read, before they are copied
+            decoded += batch.nbytes
+            limits.check(file, decoded)
             frame = pd.DataFrame({name: _arrow_text(batch.column(i)) for i, name in enumerate(batch.schema.names)})
             frame.index = pd.RangeIndex(offset, offset + len(frame))
             offset += len(frame)
@@ -183,33 +387,41 @@ def _arrow_text(column):
     )
 
 
-def jsonl_chunks(data, kind, *, file, chunk_rows):
+def jsonl_chunks(data, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
     """JSON lines (as BigQuery exports them): one object per line, numbers kept exact."""
-    try:
-        content = gzip.decompress(data) if kind == "jsonl.gz" else data
-    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-        raise BillFormatError(f"the gzip file is truncated or damaged ({error})", file=file) from None
     rows = []
-    offset = 0
-    for number, line in enumerate(content.splitlines()):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line.decode("utf-8-sig" if number == 0 else "utf-8"), parse_float=Decimal)
-        except UnicodeDecodeError as error:
-            raise BillFormatError(f"not UTF-8 text ({error.reason})", file=file, row=number + 1) from None
-        except json.JSONDecodeError as error:
-            raise BillFormatError(f"not a JSON object: {error.msg}", file=file, row=number + 1) from None
-        if not isinstance(record, dict):
-            raise BillFormatError("not a JSON object", file=file, row=number + 1)
-        record["__line__"] = number + 1
-        rows.append(record)
-        if len(rows) >= chunk_rows:
-            yield _records_frame(rows, offset)
-            offset += len(rows)
-            rows = []
+    offset = size = 0
+    number = -1
+    try:
+        for physical in decompressed_stream(data, kind, file=file, limits=limits):
+            for line in physical.splitlines() or [b""]:
+                number += 1
+                if not line.strip():
+                    continue
+                record = _json_record(line, number, file)
+                record["__line__"] = number + 1
+                rows.append(record)
+                size += len(line)
+                if len(rows) >= chunk_rows or size >= CHUNK_BYTES:
+                    yield _records_frame(rows, offset)
+                    offset += len(rows)
+                    rows, size = [], 0
+    except (EOFError, OSError) as error:
+        raise BillFormatError(f"the gzip file is truncated or damaged ({error})", file=file) from None
     if rows:
         yield _records_frame(rows, offset)
+
+
+def _json_record(line, number, file):
+    try:
+        record = json.loads(line.decode("utf-8-sig" if number == 0 else "utf-8"), parse_float=Decimal)
+    except UnicodeDecodeError as error:
+        raise BillFormatError(f"not UTF-8 text ({error.reason})", file=file, row=number + 1) from None
+    except json.JSONDecodeError as error:
+        raise BillFormatError(f"not a JSON object: {error.msg}", file=file, row=number + 1) from None
+    if not isinstance(record, dict):
+        raise BillFormatError("not a JSON object", file=file, row=number + 1)
+    return record
 
 
 def _records_frame(records, offset):
