@@ -28,6 +28,19 @@ def register(commands):
     verify.add_argument("run", metavar="RUN", help="run id or name (e.g. MONTH 2026-10)")
     verify.set_defaults(handler=run_verify)
 
+    trace = commands.add_parser(
+        "trace", help="follow a chargeback journal item to its allocation lines and the bill rows behind them",
+        description="Print the allocation lines a chargeback journal item sums (step, sender pool, method, "
+        "allocation key and driver shares, as the run froze them) and, for each, the bill rows behind it (file, "
+        "SHA-256, row number, EffectiveCost) with their count and exact sum. Nothing is written. Exit status 2 "
+        "when the item is not found or is not a chargeback item.")
+    trace.add_argument("item", metavar="ITEM", help="journal item id, or entry and item: CCB/2026/11/0001:2 "
+                       "(the entry's second item); an entry with one chargeback debit may be named alone")
+    trace.add_argument("--rows", type=int, default=20, metavar="N",
+                       help="bill rows listed per allocation line (default 20; the sums cover every row)")
+    trace.add_argument("--all-rows", action="store_true", help="list every bill row")
+    trace.set_defaults(handler=run_trace)
+
 
 def run_export(env, args):
     run = find_run(env, args.run)
@@ -58,3 +71,76 @@ def run_verify(env, args):
         print(f"  {'matches' if matches else 'CHANGED':<8} {label}")
     print(run._verify_message(result))
     return 0 if result["match"] else 2
+
+
+def find_item(env, reference):
+    """The journal item named by ``reference`` (see the trace command's help), or (None, why)."""
+    Item = env["account.move.line"]
+    if reference.isdigit():
+        item = Item.search([("id", "=", int(reference)), ("company_id", "in", env.companies.ids)])
+        return (item, None) if item else (None, f"no journal item {reference}")
+    name, _sep, position = reference.rpartition(":")
+    if not (name and position.isdigit()):
+        name, position = reference, ""
+    move = env["account.move"].search([("name", "=", name), ("company_id", "in", env.companies.ids)], limit=1)
+    if not move:
+        return None, f"no journal entry {name!r}"
+    items = move.line_ids.sorted(lambda line: (line.sequence, line.id))
+    if position:
+        index = int(position)
+        if not 1 <= index <= len(items):
+            return None, f"entry {move.name} has {len(items)} items, not {index}"
+        return items[index - 1], None
+    debits = items.filtered(lambda line: line.cloud_cost_side == "receiver")
+    if len(debits) == 1:
+        return debits, None
+    listing = ", ".join(f"{move.name}:{n} ({line.name})" for n, line in enumerate(items, start=1))
+    return None, f"entry {move.name} has {len(items)} items: name one of them: {listing}"
+
+
+def _money(value):
+    return f"{value:,.2f}"
+
+
+def run_trace(env, args):
+    item, why = find_item(env, args.item)
+    if item and not item.sudo().cloud_cost_allocation_line_ids:
+        item, why = None, f"journal item {item.id} ({item.display_name}) is not a chargeback item of an allocation run"
+    if not item:
+        print(f"cloudcost trace: {why}", file=sys.stderr)
+        return 2
+    trace = item._cloud_cost_trace(rows_per_line=None if args.all_rows else args.rows)
+    run, entry = trace["run"], trace["item"]
+    print(f"journal item {entry.id}: {entry.move_id.name}, {entry.name}")
+    print(f"  account {entry.account_id.code} {entry.account_id.name}, debit {_money(entry.debit)}, credit "
+          f"{_money(entry.credit)} {entry.company_id.currency_id.name}")
+    print(f"  allocation run {run.display_name} ({run.state}), content hash {run.hash_algorithm or ''} "
+          f"{run.content_hash or '(not sealed)'}")
+    print(f"{len(trace['lines'])} allocation line(s), summing to {_money(trace['lines_amount'])}"
+          + (" = the item" if trace["lines_amount"] == abs(trace["amount"]) else
+             f" (the item: {_money(trace['amount'])})"))
+    for number, traced in enumerate(trace["lines"], start=1):
+        line = traced["line"]
+        receiver = line.analytic_account_id.display_name or line.receiver_pool_id.display_name or "-"
+        if line.sender_pool_id:
+            origin = f"step {line.step_sequence} {line.step_id.display_name or ''}".rstrip() + \
+                f", sender pool {line.sender_pool_id.display_name}, method {line.method}"
+        else:
+            origin = f"{line.line_type} cost"
+        print(f"[{number}] allocation line {line.id}: {_money(traced['amount'])} to {receiver} ({origin})")
+        if line.driver_key_id:
+            print(f"    allocation key {line.driver_key_id.display_name}: value {line.driver_value:g}, share "
+                  f"{line.share * 100:.6f} % (of {traced['trace']['driver_total']})")
+            for row in traced["trace"]["drivers"]:
+                mark = "*" if row["is_receiver"] else " "
+                print(f"     {mark} {row['name']:<40} {row['value_text']:>14} {row['share_text']:>14}")
+        part = traced["part"]
+        share = "" if part is None or part == 1 else f"; the line is {part * 100:.6f} % of them"
+        print(f"    bill rows behind it: {traced['row_count']:,}, EffectiveCost {_money(traced['rows_effective_cost'])}, "
+              f"taken {_money(traced['rows_amount'])}{share}")
+        for row in traced["rows"]:
+            print(f"      {row['file'] or '(no file)'}  sha256 {row['sha256'] or '-'}  row {row['row'] or '-'}  "
+                  f"EffectiveCost {row['effective_cost']} {row['currency']}")
+        if len(traced["rows"]) < traced["row_count"]:
+            print(f"      ... {traced['row_count'] - len(traced['rows']):,} more (--all-rows lists them)")
+    return 0

@@ -162,6 +162,8 @@ SNAPSHOT_TABLES = [
     ("cloud_cost_allocation_run_sender", "company_id = %(company)s"),
     ("cloud_cost_allocation_run_cost",
      "run_id IN (SELECT id FROM cloud_cost_allocation_run WHERE company_id = %(company)s)"),
+    ("cloud_cost_allocation_run_batch",
+     "run_id IN (SELECT id FROM cloud_cost_allocation_run WHERE company_id = %(company)s)"),
     ("cloud_cost_line", "company_id = %(company)s"),
     ("cloud_cost_import_batch", "company_id = %(company)s"),
     ("cloud_cost_import_file", "company_id = %(company)s"),

@@ -18,11 +18,16 @@ def _children(admin, run_id):
     return run["line_ids"], run["sender_ids"], [c["id"] for c in costs]
 
 
+def _batches_taken(admin, run_id):
+    return [b["id"] for b in admin.search_read("cloud.cost.allocation.run.batch", [("run_id", "=", run_id)], ["id"])]
+
+
 @pytest.mark.parametrize("state", ["computed", "approved", "posted"])
 def test_an_administrator_cannot_rewrite_what_a_run_holds(estate, rpc, admin, snapshot, state):
     a = estate["a"]
     lines, senders, costs = _children(admin, a["runs"][state])
-    assert lines and senders and costs
+    batches = _batches_taken(admin, a["runs"][state])
+    assert lines and senders and costs and batches
     client = rpc("admin")
     before = snapshot()
     assert_all_refused([
@@ -36,6 +41,8 @@ def test_an_administrator_cannot_rewrite_what_a_run_holds(estate, rpc, admin, sn
                                                  {"amount": 0.01}), GUARDED_OR_SEALED),
         ("cost link business unit", lambda: client.call("cloud.cost.allocation.run.cost", "write", [costs[0]],
                                                         {"analytic_account_id": a["payments"]}), GUARDED_OR_SEALED),
+        ("batch taken: its sum", lambda: client.call("cloud.cost.allocation.run.batch", "write", batches[:1],
+                                                     {"amount": 0.01, "line_count": 1}), GUARDED_OR_SEALED),
     ])
     snapshot.assert_unchanged(before)
 
@@ -45,6 +52,9 @@ def test_an_administrator_cannot_add_or_remove_allocation_lines_senders_or_links
     a = estate["a"]
     run = a["runs"][state]
     lines, senders, costs = _children(admin, run)
+    batches = _batches_taken(admin, run)
+    (august,) = admin.read("cloud.cost.line", a["lines"]["2026-08"][:1], ["batch_id"])
+    batch_of_august = august["batch_id"][0]
     client = rpc("admin")
     before = snapshot()
     assert_all_refused([
@@ -61,6 +71,11 @@ def test_an_administrator_cannot_add_or_remove_allocation_lines_senders_or_links
         ("link another cost line", lambda: client.call("cloud.cost.allocation.run.cost", "create", {
             "run_id": run, "cost_line_id": a["lines"]["2026-08"][0], "amount": 10.5}), GUARDED_OR_SEALED),
         ("delete a cost link", lambda: client.call("cloud.cost.allocation.run.cost", "unlink", [costs[0]]),
+         GUARDED_OR_SEALED),
+        ("record another batch taken", lambda: client.call("cloud.cost.allocation.run.batch", "create", {
+            "run_id": run, "batch_id": batch_of_august, "amount_basis": "effective", "line_count": 1}),
+         GUARDED_OR_SEALED),
+        ("forget a batch taken", lambda: client.call("cloud.cost.allocation.run.batch", "unlink", batches[:1]),
          GUARDED_OR_SEALED),
     ])
     snapshot.assert_unchanged(before)

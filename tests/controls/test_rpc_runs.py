@@ -316,7 +316,7 @@ def test_private_methods_cannot_be_called_over_rpc(estate, rpc, snapshot):
             ("_seal", runs["computed"]), ("_compute_and_store", runs["approved"]),
             ("_clear_results", runs["posted"]), ("_check_inputs", runs["stale"]),
             ("_create_chargeback_moves", runs["approved"]), ("_lock_row", runs["posted"]),
-            ("_store_cost_links", runs["approved"]),
+            ("_store_cost_batches", runs["approved"]),
         ]
     ], kinds=("AccessError",))
     snapshot.assert_unchanged(before)

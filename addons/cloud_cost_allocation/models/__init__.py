@@ -1,5 +1,6 @@
 from . import account_analytic_account
 from . import cloud_cost_pool
+from . import cloud_cost_allocation_key
 from . import cloud_cost_service_tier
 from . import cloud_cost_service_tier_rate
 from . import cloud_cost_allocation_policy
@@ -7,6 +8,7 @@ from . import cloud_cost_allocation_step
 from . import cloud_cost_allocation_step_percent
 from . import cloud_cost_allocation_run
 from . import cloud_cost_allocation_run_sender
+from . import cloud_cost_allocation_run_batch
 from . import cloud_cost_allocation_run_cost
 from . import cloud_cost_allocation_line
 from . import cloud_cost_line

@@ -9,3 +9,10 @@ class AccountAnalyticAccount(models.Model):
         help="The service tier this business unit asked for: its rate card prices (and premiums) apply "
         "in value-based tier steps.",
     )
+
+    def unlink(self):
+        # after the deletion and its checks (a sealed run's records are refused first)
+        model, ids = self._name, self.ids
+        result = super().unlink()
+        self.env["cloud.cost.allocation.line"]._forget(model, ids)
+        return result

@@ -1,17 +1,26 @@
 import hashlib
+import io
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..core.engine import Policy, Step, allocate, group_costs
+from ..core.engine import COST_COLUMNS, Policy, Step, allocate, group_costs
 from ..core.errors import AllocationError
+from ..core.rounding import cumulative_units, cumulative_units_scaled
 
 COST_GROUP_COLUMNS = ["pool", "analytic", "environment", "tenant", "tier", "service", "provider", "category"]
+# what a run takes of one import batch: its lines' count, exact sum, sum of their 64-bit hashes (what the
+# fingerprint is made of), the largest scale of their amounts and the sum of their magnitudes
+CostBatch = namedtuple("CostBatch", "batch_id line_count total digest scale magnitude")
+GROUPING_WORK_MEM = "256MB"
 
 FALLBACK_POLICIES = [
     ("keep", "Keep visible"),
@@ -187,28 +196,91 @@ class CloudCostAllocationPolicy(models.Model):
                       AND l.charge_period_start < %(date_to)s::date + 1"""
         return sql, params, amount
 
-    def _read_costs(self, date_from, date_to):
-        """The period's cost lines grouped by pool, business unit and showback dimensions, in cents.
+    def _line_hash_sql(self, amount):
+        """SQL of one cost line's 64-bit hash over what a run reads of it (id, amount, classification)."""
+        return (f"hashtextextended(concat_ws('|', l.id, {amount}, l.cost_pool_id, l.analytic_account_id, "
+                "l.environment, l.tenant, l.service_tier_id, l.service_name, l.provider_name, l.service_category), 0)")
 
-        Sums are exact (numeric, read as text); the groups are rounded to cents by cumulative
-        rounding, so they add up to the exact total rounded once. Returns (costs, lines, exact total).
-        """
+    def _cost_batches(self, date_from, date_to):
+        """The import batches of the cost lines a run takes, each with its figures over those lines:
+        [CostBatch(batch id, line count, exact sum, sum of the lines' hashes, largest scale, sum of magnitudes)].
+
+        One pass over the lines (PostgreSQL may run it in parallel); the run keeps these figures as the record
+        of what it took, and its fingerprint is made of them."""
         sql, params, amount = self._cost_line_source(date_from, date_to)
         self.env.flush_all()
         self.env.cr.execute(
-            f"""SELECT COALESCE(l.cost_pool_id, 0), COALESCE(l.analytic_account_id, 0),
-                       COALESCE(l.environment, ''), COALESCE(l.tenant, ''), COALESCE(l.service_tier_id, 0),
-                       COALESCE(l.service_name, ''), COALESCE(l.provider_name, ''),
-                       COALESCE(l.service_category, ''), COALESCE(SUM({amount}), 0)::text, COUNT(*)
+            f"""SELECT l.batch_id, COUNT(*), COALESCE(SUM({amount}), 0)::text,
+                       COALESCE(SUM({self._line_hash_sql(amount)}::numeric), 0)::text,
+                       COALESCE(MAX(scale({amount})), 0), COALESCE(SUM(abs({amount})), 0)::text
                   {sql}
-              GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""",  # noqa: S608 - column names are ours, values are parameters
+              GROUP BY l.batch_id ORDER BY l.batch_id""",  # noqa: S608 - column names are ours, values are parameters
             params,
         )
-        rows = self.env.cr.fetchall()
-        frame = pd.DataFrame(rows, columns=COST_GROUP_COLUMNS + ["amount", "count"])
-        frame["amount"] = frame["amount"].map(Decimal)
-        exact_total = sum(frame["amount"], Decimal(0))
-        return group_costs(frame, "amount"), int(frame["count"].sum()), exact_total
+        return [CostBatch(batch, count, Decimal(total), int(digest), scale, Decimal(magnitude))
+                for batch, count, total, digest, scale, magnitude in self.env.cr.fetchall()]
+
+    def _read_cost_groups(self, date_from, date_to, batches):
+        """The period's cost lines grouped by pool, business unit and showback dimensions, in cents.
+
+        Sums are exact: PostgreSQL sums the numeric amounts per group and hands them over as integers of
+        the period's largest scale (or as decimal text when they would not fit 63 bits); the groups are
+        sorted by their keys and rounded to cents by cumulative rounding, so that they add up to the exact
+        total rounded once. The groups travel by COPY as CSV, read by Arrow."""
+        if not batches:
+            return group_costs(pd.DataFrame(columns=COST_GROUP_COLUMNS + ["amount"]), "amount")
+        sql, params, amount = self._cost_line_source(date_from, date_to)
+        places = max([2] + [batch.scale for batch in batches])
+        magnitude = sum((batch.magnitude for batch in batches), Decimal(0))
+        as_integers = places <= 18 and magnitude.scaleb(places) < 2**62
+        # integers of that scale are exact (no amount has more places) and sum faster than numerics
+        total = (f"COALESCE(SUM(({amount} * 1e{places})::bigint), 0)" if as_integers
+                 else f"COALESCE(SUM({amount}), 0)::text")
+        query = self.env.cr.mogrify(
+            f"""COPY (SELECT COALESCE(l.cost_pool_id, 0), COALESCE(l.analytic_account_id, 0),
+                             COALESCE(l.environment, ''), COALESCE(l.tenant, ''), COALESCE(l.service_tier_id, 0),
+                             COALESCE(l.service_name, ''), COALESCE(l.provider_name, ''),
+                             COALESCE(l.service_category, ''), {total}
+                        {sql}
+                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) TO STDOUT WITH (FORMAT csv)""",  # noqa: S608
+            params,
+        ).decode()
+        buffer = io.BytesIO()
+        self.env.cr.execute("SELECT current_setting('work_mem')")
+        work_mem = self.env.cr.fetchone()[0]
+        # the groups of a large month are hashed in memory rather than spilled to disk
+        self.env.cr.execute("SELECT set_config('work_mem', %s, true)", [GROUPING_WORK_MEM])
+        try:
+            self.env.cr.copy_expert(query, buffer)
+        finally:
+            self.env.cr.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        buffer.seek(0)
+        text_columns = ("environment", "tenant", "service", "provider", "category")
+        types = {name: pa.string() if name in text_columns else pa.int64() for name in COST_GROUP_COLUMNS}
+        types["amount"] = pa.int64() if as_integers else pa.string()
+        table = pa_csv.read_csv(
+            buffer,
+            read_options=pa_csv.ReadOptions(column_names=COST_GROUP_COLUMNS + ["amount"]),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False),
+        )
+        del buffer
+        frame = table.to_pandas()
+        del table
+        # the order group_costs gives: keys compared as Python compares them (texts by code point)
+        order = np.lexsort([
+            pd.factorize(frame[name], sort=True)[0] if name in text_columns else frame[name].to_numpy()
+            for name in reversed(COST_GROUP_COLUMNS)
+        ])
+        frame = frame.take(order).reset_index(drop=True)
+        if as_integers:
+            frame["cents"] = cumulative_units_scaled(frame["amount"].to_numpy(), 10 ** (places - 2))
+        else:
+            frame["cents"] = np.asarray(cumulative_units(frame["amount"].map(Decimal)), dtype=np.int64)
+        costs = frame.loc[:, list(COST_COLUMNS)]
+        costs.attrs["normalised"] = True
+        return costs
 
     def _pool_centers(self):
         """{analytic account id: pool id} of the pools whose cost center stands for them as receivers."""
@@ -241,11 +313,16 @@ class CloudCostAllocationPolicy(models.Model):
 
     def _unit_prices(self, step, receivers):
         Analytic = self.env["account.analytic.account"]
+        accounts = Analytic.browse([ident for kind, ident in receivers if kind == "a"])
+        accounts.mapped("cloud_cost_service_tier_id")  # one read for all of them
+        by_tier = {}  # a price per tier, not per receiver
         prices = {}
         for receiver in receivers:
             if receiver[0] == "a":
                 tier = Analytic.browse(receiver[1]).cloud_cost_service_tier_id
-                prices[receiver] = tier._unit_price(step.key_id, step.base_price)
+                if tier not in by_tier:
+                    by_tier[tier] = tier._unit_price(step.key_id, step.base_price)
+                prices[receiver] = by_tier[tier]
             else:
                 prices[receiver] = Decimal(repr(step.base_price or 0.0))
         return prices
@@ -328,48 +405,60 @@ class CloudCostAllocationPolicy(models.Model):
             for key, values in sorted(drivers.items())
         }
 
-    def _allocate(self, date_from, date_to):
-        """Apply the policy to a period without writing anything: (engine result, inputs)."""
+    def _read_inputs(self, date_from, date_to):
+        """Everything a run of the period reads, each read once: the cost lines' batches (with their figures)
+        and groups, the driver values, the rules, and the fingerprint of them all."""
         self.ensure_one()
-        costs, line_count, exact_total = self._read_costs(date_from, date_to)
+        batches = self._cost_batches(date_from, date_to)
+        costs = self._read_cost_groups(date_from, date_to, batches)
         drivers = self._read_drivers(date_from, date_to)
         spec = self._engine_policy(drivers)
+        rules = self._rules_snapshot(spec)
+        return {
+            "costs": costs,
+            "batches": batches,
+            "line_count": sum(batch.line_count for batch in batches),
+            "exact_total": sum((batch.total for batch in batches), Decimal(0)),
+            "drivers": drivers,
+            "spec": spec,
+            "rules": rules,
+            "fingerprint": self._fingerprint_of(batches, drivers, rules),
+        }
+
+    def _run_engine(self, inputs, date_from, date_to):
         try:
-            result = allocate(costs, spec, drivers)
+            result = allocate(inputs["costs"], inputs["spec"], inputs["drivers"])
         except AllocationError as error:
             raise UserError(_("Policy %(policy)s cannot allocate %(start)s to %(end)s: %(error)s",
                               policy=self.display_name, start=date_from, end=date_to, error=error)) from error
         result.check()
-        inputs = {
-            "costs": costs,
-            "line_count": line_count,
-            "exact_total": exact_total,
-            "drivers": drivers,
-            "spec": spec,
-            "rules": self._rules_snapshot(spec),
-        }
-        return result, inputs
+        return result
+
+    def _allocate(self, date_from, date_to):
+        """Apply the policy to a period without writing anything: (engine result, inputs)."""
+        self.ensure_one()
+        inputs = self._read_inputs(date_from, date_to)
+        return self._run_engine(inputs, date_from, date_to), inputs
 
     def _fingerprint(self, date_from, date_to):
         """A hash of everything a run reads: cost lines (ids, amounts, classification), driver
         values and rules. It changes when a bill is restated or re-imported, a line is
         re-classified, a driver value or a rule changes."""
         self.ensure_one()
-        sql, params, amount = self._cost_line_source(date_from, date_to)
-        self.env.flush_all()
-        self.env.cr.execute(
-            f"""SELECT COUNT(*), COALESCE(SUM({amount}), 0)::text,
-                       COALESCE(SUM(hashtextextended(concat_ws('|', l.id, {amount}, l.cost_pool_id,
-                           l.analytic_account_id, l.environment, l.tenant, l.service_tier_id, l.service_name,
-                           l.provider_name, l.service_category), 0)::numeric), 0)::text
-                  {sql}""",  # noqa: S608
-            params,
-        )
-        lines = self.env.cr.fetchone()
+        batches = self._cost_batches(date_from, date_to)
         drivers = self._read_drivers(date_from, date_to)
-        rules = self._rules_snapshot(self._engine_policy(drivers))
+        return self._fingerprint_of(batches, drivers, self._rules_snapshot(self._engine_policy(drivers)))
+
+    def _fingerprint_of(self, batches, drivers, rules):
+        """The fingerprint of the figures of ``_cost_batches`` (summed over the batches: the count, exact sum
+        and hash sum of all the lines), driver values and rules."""
+        lines = [
+            sum(batch.line_count for batch in batches),
+            str(sum((batch.total for batch in batches), Decimal(0))),
+            str(sum(batch.digest for batch in batches)),
+        ]
         payload = json.dumps(
-            {"lines": list(lines), "drivers": self._drivers_snapshot(drivers), "rules": rules},
+            {"lines": lines, "drivers": self._drivers_snapshot(drivers), "rules": rules},
             sort_keys=True, default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -10,6 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
+from odoo.addons.cloud_cost.core.money import to_units
 
 from ..core.kpi import run_kpis, unit_cost
 from ..core.rounding import cents_to_text
@@ -77,6 +78,9 @@ class CloudCostAllocationRun(models.Model):
     sender_ids = fields.One2many("cloud.cost.allocation.run.sender", "run_id", string="Senders", readonly=True)
     line_count = fields.Integer(compute="_compute_line_count")
     cost_line_count = fields.Integer("Cost Lines Taken", readonly=True, copy=False)
+    taken_batch_ids = fields.One2many("cloud.cost.allocation.run.batch", "run_id", string="Import Batches Taken",
+                                      readonly=True, help="The import batches whose cost lines the run took, with "
+                                      "the count, sum and hash of the lines taken.")
 
     # --- KPIs (company currency)
     total_cost = fields.Monetary(readonly=True, copy=False, help="Sum of the cost lines taken, to the cent.")
@@ -180,8 +184,9 @@ class CloudCostAllocationRun(models.Model):
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            "state", "is_open", "computed_by_id", "computed_on", "approved_by_id", "approved_on", "self_approval_allowed",
-            "input_fingerprint", "inputs_changed", "snapshot", "summary", "line_ids", "sender_ids",
+            "state", "is_open", "computed_by_id", "computed_on", "approved_by_id", "approved_on",
+            "self_approval_allowed", "input_fingerprint", "inputs_changed", "snapshot", "summary", "line_ids",
+            "sender_ids", "taken_batch_ids",
             "cost_line_count", "total_cost", "direct_cost", "allocated_amount", "allocated_percent", "maturity",
             "unallocated_amount", "unallocated_kept", "idle_amount", "idle_kept", "non_production_amount",
             "non_production_percent", "checks_passed",
@@ -338,6 +343,13 @@ class CloudCostAllocationRun(models.Model):
                 raise UserError(_("Run %s is %s: only draft or cancelled runs can be deleted.",
                                   run.display_name, run.state))
 
+    def unlink(self):
+        # the lines and checks go with their run (its lines hold no foreign key to cascade)
+        removable = self.filtered(lambda run: run.state in ("draft", "cancelled"))
+        if removable:
+            removable._suite()._clear_results()
+        return super().unlink()
+
     def action_check_inputs(self):
         """Compare the current inputs with the ones the run used."""
         changed = self._check_inputs()
@@ -378,23 +390,24 @@ class CloudCostAllocationRun(models.Model):
         cr = self.env.cr
         self.env.flush_all()
         cr.execute("DELETE FROM cloud_cost_allocation_line WHERE run_id IN %s", [tuple(self.ids)])
-        cr.execute("DELETE FROM cloud_cost_allocation_run_cost WHERE run_id IN %s", [tuple(self.ids)])
+        cr.execute("DELETE FROM cloud_cost_allocation_run_batch WHERE run_id IN %s", [tuple(self.ids)])
         self.sender_ids.sudo()._suite().unlink()
         self.env["cloud.cost.allocation.line"].invalidate_model()
+        self.env["cloud.cost.allocation.run.batch"].invalidate_model()
         self.env["cloud.cost.allocation.run.cost"].invalidate_model()
-        self.invalidate_recordset(["line_ids"])
+        self.invalidate_recordset(["line_ids", "taken_batch_ids"])
 
     def _compute_and_store(self):
         self.ensure_one()
         self = self._suite()  # noqa: PLW0642 - the suite's own method writes the run's guarded fields
         self._lock_row(_("computed"))
         policy = self.policy_id
-        fingerprint = policy._fingerprint(self.date_from, self.date_to)
         result, inputs = policy._allocate(self.date_from, self.date_to)
+        fingerprint = inputs["fingerprint"]
         self._clear_results()
         self._store_lines(result)
         self._store_senders(result)
-        taken = self._store_cost_links()
+        taken = self._store_cost_batches(inputs["batches"])
         kpis = run_kpis(result, inputs["costs"], policy._production_names())
         names = policy._names_for(result)
         text, passed = summary_lines(result, names, self.currency_id.name, total_taken=taken)
@@ -463,7 +476,7 @@ class CloudCostAllocationRun(models.Model):
             "method": lines["method"].astype(str),
             "line_type": lines["line_type"].astype(str),
             "is_final": (kind != "pool").astype(bool),
-            "driver_key_id": lines["step"].map(lambda k: step_keys.get(int(k))).astype("Int64"),
+            "driver_key_id": lines["step"].astype("int64").map(step_keys).astype("Int64"),
             "driver_value": _decimal_text(lines["driver_value"]),
             "share": _decimal_text(lines["share"]),
             "unit_price": _decimal_text(lines["unit_price"]),
@@ -495,25 +508,29 @@ class CloudCostAllocationRun(models.Model):
             for pool_id, balance in sorted(result.senders.items())
         ])
 
-    def _store_cost_links(self):
-        """Link the run to every cost line it took (one INSERT ... SELECT); returns their total in cents."""
+    def _store_cost_batches(self, batches):
+        """Record the import batches whose cost lines the run took, with the lines' count, exact sum and hash
+        sum as read (``policy._cost_batches``); returns their total rounded to cents."""
         policy = self.policy_id
-        sql, params, amount = policy._cost_line_source(self.date_from, self.date_to)
-        params = dict(params, run=self.id)
-        self.env.cr.execute(
-            f"""INSERT INTO cloud_cost_allocation_run_cost
-                       (run_id, cost_line_id, cost_pool_id, analytic_account_id, amount)
-                SELECT %(run)s, l.id, l.cost_pool_id, l.analytic_account_id, COALESCE({amount}, 0)
-                  {sql}""",  # noqa: S608 - our column names, parameters for values
-            params,
-        )
-        self.env.cr.execute(
-            "SELECT ROUND(COALESCE(SUM(amount), 0), 2)::text FROM cloud_cost_allocation_run_cost WHERE run_id = %s",
-            [self.id],
-        )
-        total = Decimal(self.env.cr.fetchone()[0])
+        by_charge = policy.period_basis == "charge"
+        # read-only to users; the run writes it
+        self.env["cloud.cost.allocation.run.batch"].sudo()._suite().create([{
+            "run_id": self.id,
+            "batch_id": batch.batch_id,
+            "amount_basis": policy.amount_basis,
+            "charge_date_from": self.date_from if by_charge else False,
+            "charge_date_to": self.date_to if by_charge else False,
+            "line_count": batch.line_count,
+            "lines_digest": str(batch.digest),
+        } for batch in batches])
+        # the exact sums go to the numeric column as they are, never through a float
+        for batch in batches:
+            self.env.cr.execute(
+                "UPDATE cloud_cost_allocation_run_batch SET amount = %s::numeric WHERE run_id = %s AND batch_id = %s",
+                [str(batch.total), self.id, batch.batch_id])
+        self.env["cloud.cost.allocation.run.batch"].invalidate_model()
         self.env["cloud.cost.allocation.run.cost"].invalidate_model()
-        return int(total.scaleb(2))
+        return to_units(sum((batch.total for batch in batches), Decimal(0)))
 
     # ------------------------------------------------------------------ navigation
     def action_view_lines(self):
@@ -531,15 +548,15 @@ class CloudCostAllocationRun(models.Model):
 
 
 def _decimal_text(series):
-    """Decimal/float values as exact text for numeric columns; empty for none."""
-    def text(value):
-        if value is None or (isinstance(value, float) and value != value):
-            return None
-        return str(value)
-
-    return series.map(text).astype(object)
+    """Decimal/float values as exact text for numeric columns; empty for none (most lines have none)."""
+    present = series.notna()
+    text = pd.Series(None, index=series.index, dtype=object)
+    if present.any():
+        text[present] = series[present].map(str)
+    return text
 
 
 def _text_or_null(series):
-    return series.astype(str).where(series.astype(str) != "", None).astype(object)
+    text = series.astype(str)
+    return text.where(text != "", None).astype(object)
 

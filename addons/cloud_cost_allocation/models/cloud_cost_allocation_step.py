@@ -143,3 +143,10 @@ class CloudCostAllocationStep(models.Model):
             "base_price": repr(self.base_price),
             "reciprocal_group": self.reciprocal_group or "",
         }
+
+    def unlink(self):
+        # after the deletion and its checks (a sealed run's records are refused first)
+        model, ids = self._name, self.ids
+        result = super().unlink()
+        self.env["cloud.cost.allocation.line"]._forget(model, ids)
+        return result

@@ -23,3 +23,10 @@ class CloudCostServiceTier(models.Model):
             return Decimal(repr(rate.price_per_unit))
         uplift = Decimal(repr(self.uplift_percent or 0.0))
         return base * (1 + uplift / 100)
+
+    def unlink(self):
+        # after the deletion and its checks (a sealed run's records are refused first)
+        model, ids = self._name, self.ids
+        result = super().unlink()
+        self.env["cloud.cost.allocation.line"]._forget(model, ids)
+        return result

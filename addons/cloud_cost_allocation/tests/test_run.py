@@ -177,3 +177,34 @@ class TestRunLifeCycle(AllocationCase):
                 "percent_ids": [(0, 0, {"analytic_account_id": self.retail.id, "percent": 60.0}),
                                 (0, 0, {"analytic_account_id": self.payments.id, "percent": 39.99})],
             })]})
+
+
+@tagged("post_install", "-at_install")
+class TestRunStorage(AllocationCase):
+    """The lines a run writes hold no database foreign key: the run keeps their references sound."""
+
+    def test_a_deleted_record_is_cleared_from_the_lines_and_a_deleted_run_takes_its_lines(self):
+        run = self.new_run(user=self.accountant)
+        run.action_compute()
+        lines = run.line_ids
+        self.assertTrue(lines.filtered(lambda line: line.step_id))
+        steps = run.policy_id.step_ids
+        # a step removed from the policy: the lines keep their sequence, as ON DELETE SET NULL left them
+        run.policy_id.write({"step_ids": [(2, steps[0].id)]})
+        lines.invalidate_recordset()
+        self.assertFalse(lines.filtered(lambda line: line.step_id.id == steps[0].id))
+        self.assertTrue(all(line.step_id.exists() or not line.step_id for line in lines))
+        tier = self.env["cloud.cost.service.tier"].create({"name": "Temporary", "code": "TMP"})
+        self.env.cr.execute("UPDATE cloud_cost_allocation_line SET service_tier_id = %s WHERE id = %s",
+                            [tier.id, lines[0].id])
+        tier.unlink()
+        lines.invalidate_recordset()
+        self.assertFalse(lines[0].service_tier_id)
+        # a cancelled run that is deleted takes its lines, senders and batches with it
+        run.action_cancel()
+        line_ids = lines.ids
+        run.unlink()
+        self.env.cr.execute("SELECT count(*) FROM cloud_cost_allocation_line WHERE id = ANY(%s)", [line_ids])
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.env.cr.execute("SELECT count(*) FROM cloud_cost_allocation_run_batch WHERE run_id = %s", [run.id])
+        self.assertEqual(self.env.cr.fetchone()[0], 0)

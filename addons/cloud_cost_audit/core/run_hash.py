@@ -37,8 +37,14 @@ def canonical_value(value):
     return str(value)
 
 
+# json.dumps with these options, its encoder made once (json.dumps makes one per call)
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+# values canonical_value hands back as they are
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def _dumps(value):
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _encode(value)
 
 
 def canonical_rows(rows):
@@ -82,7 +88,7 @@ class SectionHash:
             row = [row[column] for column in self.columns]
         elif len(row) != len(self.columns):
             raise ValueError(f"section {self.name}: {len(row)} values for {len(self.columns)} columns")
-        return _dumps(canonical_value(list(row)))
+        return _encode([value if type(value) in _PLAIN_TYPES else canonical_value(value) for value in row])
 
     def add(self, rows):
         for row in rows:

@@ -1,7 +1,12 @@
+from decimal import Decimal
+
 from odoo import _, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .cloud_cost_allocation_run import JOURNAL_COLUMNS
+
+CENT = Decimal("0.01")
 
 
 class AccountMoveLine(models.Model):
@@ -19,3 +24,53 @@ class AccountMoveLine(models.Model):
                         "accounts, partner, amounts, currency and analytic distribution cannot change. Reverse the "
                         "run instead.", item=line.display_name, run=line.move_id.cloud_cost_run_id.display_name))
         return super().write(vals)
+
+    def _cloud_cost_trace(self, rows_per_line=20):
+        """The trace of a chargeback journal item as plain data, for the command line and the screens:
+        the item, the allocation lines it sums (step, sender pool, method, driver and its shares, as the
+        run froze them) and, per allocation line, the bill rows behind it (file, SHA-256, row number,
+        EffectiveCost) with their count and exact sum; at most ``rows_per_line`` rows are listed per line
+        (None: all), the count and sums always cover every row."""
+        self.ensure_one()
+        item = self.sudo()
+        lines = item.cloud_cost_allocation_line_ids.sorted(lambda line: (line.step_sequence, line.id))
+        files = {}
+        traced = []
+        for line in lines:
+            trace = line._trace()
+            query = self.env["cloud.cost.allocation.run.cost"].sudo()._search(line._trace_cost_domain())
+            self.env.cr.execute(SQL(
+                """SELECT COUNT(*), COALESCE(SUM(c.amount), 0)::text, COALESCE(SUM(l.effective_cost), 0)::text
+                     FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
+                    WHERE c.id IN %s""", query.subselect()))
+            count, taken, effective = self.env.cr.fetchone()
+            limit = SQL("LIMIT %s", rows_per_line) if rows_per_line is not None else SQL()
+            self.env.cr.execute(SQL(
+                """SELECT l.batch_id, l.source_file, l.source_row, l.effective_cost::text, l.billing_currency,
+                          c.amount::text, l.id
+                     FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
+                    WHERE c.id IN %s ORDER BY l.batch_id, l.source_file, l.source_row, l.id %s""",
+                query.subselect(), limit))
+            rows = []
+            for batch_id, name, number, cost, currency, amount, line_id in self.env.cr.fetchall():
+                if (batch_id, name) not in files:
+                    file = self.env["cloud.cost.import.file"].sudo().search(
+                        [("batch_id", "=", batch_id), ("name", "=", name), ("kind", "=", "data")], limit=1)
+                    files[batch_id, name] = file.sha256 or ""
+                rows.append({"cost_line_id": line_id, "file": name or "", "sha256": files[batch_id, name],
+                             "row": number, "effective_cost": Decimal(cost or 0), "currency": currency or "",
+                             "amount": Decimal(amount)})
+            amount = Decimal(str(line.amount)).quantize(CENT)
+            taken = Decimal(taken)
+            traced.append({
+                "line": line, "amount": amount, "trace": trace, "rows": rows, "row_count": count,
+                "rows_amount": taken, "rows_effective_cost": Decimal(effective),
+                # the part of those rows the line carries: 1 for direct cost, the driver's share for a pool's
+                "part": (amount / taken) if taken else None,
+            })
+        return {
+            "item": item, "run": item.move_id.cloud_cost_run_id,
+            "amount": Decimal(str(item.debit - item.credit)).quantize(CENT),
+            "lines_amount": sum((entry["amount"] for entry in traced), Decimal(0)),
+            "lines": traced,
+        }

@@ -44,6 +44,11 @@ SENDER_COLUMNS = ("pool_id", "own_amount", "received_amount", "credited_amount",
                   "balanced")
 # the run's own columns of its cost-line links (the mixin refuses them on sealed runs)
 COST_COLUMNS = ("cost_line_id", "cost_pool_id", "analytic_account_id", "amount")
+# what a run recorded of each import batch it took lines of
+TAKEN_BATCH_COLUMNS = ("batch_id", "amount_basis", "charge_date_from", "charge_date_to", "line_count", "amount",
+                       "lines_digest")
+# sections a seal taken before they existed does not hold: verified without them
+LATER_SECTIONS = ("cost_batches",)
 # cost line columns, by section; each row starts with the cost line's id
 COST_LINE_AMOUNTS = ("company_id", "company_currency_id", "billing_currency", "billed_cost", "effective_cost",
                      "list_cost", "contracted_cost", "billed_cost_company", "effective_cost_company")
@@ -79,6 +84,7 @@ SECTION_LABELS = {
     "cost_classification": _lt("classification of the cost lines taken (business unit, pool, environment, "
                                "tenant, tier)"),
     "cost_provenance": _lt("provenance of the cost lines taken (batch, file, row, period, provider, service)"),
+    "cost_batches": _lt("import batches taken (count, exact sum and hash of the cost lines taken of each)"),
     "journal_items": _lt("journal items"),
 }
 
@@ -243,6 +249,11 @@ class CloudCostAllocationRun(models.Model):
         digests["senders"] = SectionHash("senders", (*SENDER_COLUMNS, "upstream_pool_ids")).add_unordered(
             cr.fetchall()).hexdigest()
 
+        cr.execute(SQL(
+            """SELECT t.batch_id, t.amount_basis, t.charge_date_from, t.charge_date_to, COALESCE(t.line_count, 0),
+                      COALESCE(t.amount, 0), t.lines_digest
+                 FROM cloud_cost_allocation_run_batch t WHERE t.run_id = %s ORDER BY t.batch_id""", self.id))
+        digests["cost_batches"] = SectionHash("cost_batches", TAKEN_BATCH_COLUMNS).add(cr.fetchall()).hexdigest()
         batches = self._seal_cost_lines(digests)
         files = self._seal_files(digests, batches)
 
@@ -449,8 +460,11 @@ class CloudCostAllocationRun(models.Model):
             match = content_hash(self._audit_sections_v1()) == stored_hash
             return {"match": match, "algorithm": ALGORITHM_V1, "changed": [], "named": False, "sections": []}
         digests, files = self._seal_digests()
-        match = seal_hash(digests) == stored_hash
         stored = stored if isinstance(stored, dict) else {}
+        for section in LATER_SECTIONS:
+            if section not in stored:
+                digests.pop(section, None)  # sealed before the section existed: the seal never covered it
+        match = seal_hash(digests) == stored_hash
         # the digests kept with the seal name what changed only while they still give the seal
         named = bool(stored) and seal_hash(stored) == stored_hash
         changed = sorted(changed_sections(stored, digests), key=_section_order) if named and not match else []
@@ -593,9 +607,10 @@ class CloudCostAllocationRun(models.Model):
         return self.env[model].sudo().browse(int(ident)).display_name
 
     def _taken_batch_ids(self):
+        self.env.flush_all()
         self.env.cr.execute(
-            """SELECT DISTINCT l.batch_id FROM cloud_cost_allocation_run_cost c
-                 JOIN cloud_cost_line l ON l.id = c.cost_line_id WHERE c.run_id = %s""", [self.id])
+            "SELECT batch_id FROM cloud_cost_allocation_run_batch WHERE run_id = %s AND line_count > 0 ORDER BY 1",
+            [self.id])
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _auditor_pack_xlsx(self):

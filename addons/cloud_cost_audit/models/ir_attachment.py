@@ -28,10 +28,9 @@ class IrAttachment(models.Model):
             """SELECT f.attachment_id, taken.run_id
                  FROM cloud_cost_import_file f
                  JOIN LATERAL (
-                      SELECT c.run_id FROM cloud_cost_line l
-                        JOIN cloud_cost_allocation_run_cost c ON c.cost_line_id = l.id
-                        JOIN cloud_cost_allocation_run r ON r.id = c.run_id AND r.state = ANY(%s)
-                       WHERE l.batch_id = f.batch_id LIMIT 1) taken ON TRUE
+                      SELECT t.run_id FROM cloud_cost_allocation_run_batch t
+                        JOIN cloud_cost_allocation_run r ON r.id = t.run_id AND r.state = ANY(%s)
+                       WHERE t.batch_id = f.batch_id AND t.line_count > 0 LIMIT 1) taken ON TRUE
                 WHERE f.attachment_id = ANY(%s)""", [list(SEALED_STATES), candidates.ids])
         Run = self.env["cloud.cost.allocation.run"].sudo()
         return {self.browse(attachment_id): Run.browse(run_id) for attachment_id, run_id in self.env.cr.fetchall()}

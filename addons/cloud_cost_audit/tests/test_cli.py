@@ -5,7 +5,7 @@ import io
 from odoo.tests import tagged
 
 from ..cli import register
-from .common import AuditCase
+from .common import BILL_NAME, AuditCase
 
 
 @tagged("post_install", "-at_install")
@@ -52,3 +52,50 @@ class TestVerifyCommand(AuditCase):
         status, _out, err = self.command(self.auditor, "verify", run.name)
         self.assertEqual(status, 2)
         self.assertIn("is not sealed", err)
+
+
+@tagged("post_install", "-at_install")
+class TestTraceCommand(AuditCase):
+    command = TestVerifyCommand.command
+
+    def test_trace_prints_the_allocation_lines_and_the_bill_rows_summing_to_the_item(self):
+        run = self.november_run(post=True)
+        item = run.move_ids.line_ids.filtered(
+            lambda line: line.cloud_cost_side == "receiver" and line.cloud_cost_receiver_id == self.retail)
+        self.assertEqual(len(item), 1)
+        bill_file = self.env["cloud.cost.import.file"].search([("name", "=", BILL_NAME), ("kind", "=", "data")])
+        status, out, _err = self.command(self.auditor, "trace", str(item.id))
+        self.assertEqual(status, 0, out)
+        lines = item.cloud_cost_allocation_line_ids
+        self.assertIn(f"journal item {item.id}: {item.move_id.name}", out)
+        self.assertIn(f"{len(lines)} allocation line(s), summing to {item.debit:,.2f} = the item", out)
+        self.assertIn(f"allocation run {run.display_name} (posted), content hash sha256-v2 {run.content_hash}", out)
+        # the business unit's own cost: its two bill rows, summing exactly to the allocation line
+        direct = lines.filtered(lambda line: line.line_type == "direct")
+        self.assertIn(f"allocation line {direct.id}: 30.75 to {self.retail.display_name} (direct cost)", out)
+        self.assertIn("bill rows behind it: 2, EffectiveCost 30.75, taken 30.75\n", out)
+        for row, cost in ((1, "10.50"), (2, "20.25"), (3, "90.00"), (4, "30.01")):
+            self.assertRegex(out, rf"{BILL_NAME}  sha256 {bill_file.sha256}  row {row}  EffectiveCost {cost}")
+        self.assertNotRegex(out, r"row 5  EffectiveCost", "the untagged row is not behind the item")
+        # the shared pool's share: its step, key and driver values, and the pool's rows
+        shared = lines - direct
+        self.assertIn(f"sender pool {self.platform.display_name}, method {shared.method}", out)
+        self.assertIn("bill rows behind it: 2, EffectiveCost 120.01, taken 120.01; the line is "
+                      f"{shared.amount / 120.01 * 100:.6f} % of them", out)
+
+        by_position = [n for n, line in enumerate(item.move_id.line_ids.sorted(lambda l: (l.sequence, l.id)), 1)
+                       if line == item][0]
+        status, again, _err = self.command(self.auditor, "trace", f"{item.move_id.name}:{by_position}")
+        self.assertEqual((status, again), (0, out))
+
+    def test_trace_refuses_what_is_not_a_chargeback_item(self):
+        run = self.november_run(post=True)
+        status, _out, err = self.command(self.auditor, "trace", "999999999")
+        self.assertEqual((status, "no journal item 999999999" in err), (2, True))
+        status, _out, err = self.command(self.auditor, "trace", "NOPE/2026/0001")
+        self.assertEqual((status, "no journal entry 'NOPE/2026/0001'" in err), (2, True))
+        credit = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "sender")[:1]
+        self.assertTrue(credit.cloud_cost_allocation_line_ids, "credits sum allocation lines too")
+        status, out, _err = self.command(self.auditor, "trace", str(credit.id))
+        self.assertEqual(status, 0)
+        self.assertIn(f"journal item {credit.id}", out)

@@ -18,6 +18,7 @@ SEALED_OR_GUARDED = f"sealed by its content hash|{GUARDED}"
 AMOUNTS = "amounts and currencies of the cost lines taken"
 CLASSIFICATION = "classification of the cost lines taken (business unit, pool, environment, tenant, tier)"
 PROVENANCE = "provenance of the cost lines taken (batch, file, row, period, provider, service)"
+BATCHES = "import batches taken (count, exact sum and hash of the cost lines taken of each)"
 FIGURES = "run figures (totals, KPIs, 100 % check, cost line, user and transaction counts)"
 IDENTITY = "run identity (name, policy, period, company, state, who computed, approved and posted)"
 BYTES = f"bill file bytes of {BILL_NAME}"
@@ -54,14 +55,13 @@ class TestSealCoverage(AuditCase):
         self.assertEqual(self.run.content_hash, seal_hash(self.run.seal_digests))
         labels = [label for label, matches in result["sections"] if matches]
         self.assertEqual(len(labels), len(result["sections"]))
-        for label in (IDENTITY, FIGURES, AMOUNTS, CLASSIFICATION, PROVENANCE, BYTES, "journal items",
+        for label in (IDENTITY, FIGURES, AMOUNTS, CLASSIFICATION, PROVENANCE, BATCHES, BYTES, "journal items",
                       "allocation lines", "sender pool checks", "driver values of the run's keys and period",
                       "frozen rules and driver values (snapshot)"):
             self.assertIn(label, labels)
 
     def test_sql_changes_to_what_the_run_took_and_holds_are_each_named(self):
-        link = self.env["cloud.cost.allocation.run.cost"].search(
-            [("run_id", "=", self.run.id), ("cost_line_id", "=", self.line.id)])
+        taken = self.run.taken_batch_ids.filtered(lambda taken: taken.batch_id == self.line.batch_id)
         cpu_value = self.env["cloud.cost.driver.value"].search(
             [("key_id", "=", self.cpu.id), ("date_from", "=", "2026-11-01"),
              ("analytic_account_id", "=", self.retail.id)])
@@ -77,7 +77,9 @@ class TestSealCoverage(AuditCase):
             ("UPDATE cloud_cost_line SET environment = 'prod', tenant = 'acme' WHERE id = %s", self.line.id,
              [CLASSIFICATION]),
             ("UPDATE cloud_cost_line SET source_row = 9 WHERE id = %s", self.line.id, [PROVENANCE]),
-            ("UPDATE cloud_cost_allocation_run_cost SET amount = amount + 1 WHERE id = %s", link.id, [AMOUNTS]),
+            ("UPDATE cloud_cost_allocation_run_batch SET amount = amount + 1 WHERE id = %s", taken.id, [BATCHES]),
+            ("UPDATE cloud_cost_allocation_run_batch SET line_count = line_count - 1 WHERE id = %s", taken.id,
+             [BATCHES]),
             ("UPDATE cloud_cost_allocation_run SET total_cost = total_cost + 100, allocated_amount = "
              "allocated_amount + 100 WHERE id = %s", self.run.id, [FIGURES]),
             ("UPDATE cloud_cost_allocation_run SET cost_line_count = 4 WHERE id = %s", self.run.id, [FIGURES]),

@@ -3,10 +3,15 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, split_every
 
 from ..core.entries import Share, chargeback_entries
+from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
+
+
+# entries created and posted together: the ORM's work on one batch grows faster than its size
+MOVES_PER_BATCH = 20
 
 
 def _amount(cents):
@@ -59,7 +64,8 @@ class CloudCostAllocationRun(models.Model):
                 with self.env.cr.savepoint():  # a refused posting leaves no draft entry behind
                     moves = run._create_chargeback_moves()
                     # the controller's rights were checked above; the entries are theirs (create_uid)
-                    moves.with_context(validate_analytic=True).action_post()
+                    for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
+                        chunk.with_context(validate_analytic=True).action_post()
             except ValidationError as error:
                 raise UserError(_("Run %(run)s cannot be posted: %(error)s", run=run.display_name,
                                   error=error.args[0])) from error
@@ -80,10 +86,43 @@ class CloudCostAllocationRun(models.Model):
                 if move.company_id._get_violated_lock_dates(date, False, move.journal_id):
                     date = fields.Date.context_today(self)
                 defaults.append({"date": date, "ref": _("Reversal of %s", move.name), "cloud_cost_run_id": run.id})
-            reversals = moves.sudo()._reverse_moves(defaults, cancel=True)
+            reversals = run._reverse_chargeback_moves(moves.sudo(), defaults)
             run.write({"state": "reversed", "reversed_by_id": self.env.user.id, "reversed_on": fields.Datetime.now()})
             run.message_post(body=_("Reversed by %s.", ", ".join(reversals.mapped("name"))))
         return True
+
+    def _reverse_chargeback_moves(self, moves, defaults):
+        """Reverse the run's entries as Odoo's reversal with cancellation does for journal entries (each item
+        mirrored: debit and credit swapped, the same accounts, partner, currency and analytic distribution;
+        the reversal posted and reconciled with its entry), but made a batch of entries at a time: Odoo
+        copies entries one by one, which grows with every entry of a large run."""
+        self.env.flush_all()
+        items = moves.line_ids
+        if items.filtered("reconciled"):
+            items.remove_move_reconcile()
+        self.env.cr.execute(SQL("SELECT move_line_id, array_agg(allocation_line_id ORDER BY allocation_line_id) "
+                                "FROM %s WHERE move_line_id = ANY(%s) GROUP BY 1",
+                                SQL.identifier(MOVE_LINE_RELATION), items.ids))
+        links = dict(self.env.cr.fetchall())
+        vals_list = []
+        for move, default in zip(moves, defaults, strict=True):
+            vals_list.append({
+                "move_type": "entry", "company_id": move.company_id.id, "journal_id": move.journal_id.id,
+                "partner_id": move.partner_id.id, "reversed_entry_id": move.id, **default,
+                "line_ids": [(0, 0, {
+                    "name": item.name, "account_id": item.account_id.id, "partner_id": item.partner_id.id,
+                    "currency_id": item.currency_id.id, "amount_currency": -item.amount_currency,
+                    "debit": item.credit, "credit": item.debit, "analytic_distribution": item.analytic_distribution,
+                    "cloud_cost_sender_pool_id": item.cloud_cost_sender_pool_id.id,
+                    "cloud_cost_receiver_id": item.cloud_cost_receiver_id.id,
+                    "cloud_cost_environment": item.cloud_cost_environment, "cloud_cost_side": item.cloud_cost_side,
+                    "cloud_cost_allocation_line_ids": [fields.Command.set(links.get(item.id, []))],
+                }) for item in move.line_ids.sorted("id")],
+            })
+        reversals = self._create_linked_moves(moves.browse(), vals_list)
+        for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
+            chunk.with_context(move_reverse_cancel=True)._post(soft=False)
+        return reversals
 
     def action_view_moves(self):
         self.ensure_one()
@@ -156,12 +195,21 @@ class CloudCostAllocationRun(models.Model):
         Pool = self.env["cloud.cost.pool"]
         Analytic = self.env["account.analytic.account"].sudo()  # a shared business unit may be another company's
         home, foreign = [], defaultdict(list)
-        for sender, receiver_id, dimensions, cents, line_ids in self._allocation_rows():
-            pool = Pool.browse(sender) if sender else Pool
-            style = pool.posting_style or company.cloud_cost_posting_style
-            credit = pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id")
-            receiver = Analytic.browse(receiver_id)
-            other = receiver._cloud_cost_company(company)
+        rows = self._allocation_rows()
+        # the accounts of a pool and of a receiver are looked up once each, not once per share
+        Pool.browse({row[0] for row in rows if row[0]}).mapped("clearing_account_id")
+        Analytic.browse({row[1] for row in rows}).mapped("cloud_cost_chargeback_account_id")
+        senders, receivers = {}, {}
+        for sender, receiver_id, dimensions, cents, line_ids in rows:
+            if sender not in senders:
+                pool = Pool.browse(sender) if sender else Pool
+                senders[sender] = (pool.posting_style or company.cloud_cost_posting_style,
+                                   pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id"))
+            style, credit = senders[sender]
+            if receiver_id not in receivers:
+                receiver = Analytic.browse(receiver_id)
+                receivers[receiver_id] = (receiver, receiver._cloud_cost_company(company))
+            receiver, other = receivers[receiver_id]
             if other != company:
                 debit = self._required(company, "cloud_cost_due_from_account_id")
                 far_debit = receiver._cloud_cost_chargeback_account(other) or self._required(
@@ -171,8 +219,10 @@ class CloudCostAllocationRun(models.Model):
             elif style == "distribution":
                 debit = credit
             else:
-                debit = receiver._cloud_cost_chargeback_account(company) or self._required(
-                    company, "cloud_cost_chargeback_account_id")
+                if ("debit", receiver_id) not in receivers:
+                    receivers["debit", receiver_id] = receiver._cloud_cost_chargeback_account(company) or \
+                        self._required(company, "cloud_cost_chargeback_account_id")
+                debit = receivers["debit", receiver_id]
             home.append(Share(sender, receiver_id, dimensions, cents, debit.id, credit.id, line_ids))
         return home, foreign
 
@@ -188,7 +238,7 @@ class CloudCostAllocationRun(models.Model):
         if not entries:
             raise UserError(_("Run %s moves no cost to a business unit: nothing to post.", self.display_name))
         distributions = {}
-        moves = self.env["account.move"].sudo().create([
+        moves = self._create_linked_moves(self.env["account.move"].sudo(), [
             self._move_vals(company, journal, date, self._entry_lines(entry, company, distributions), entry.receiver)
             for entry in entries
         ])
@@ -203,11 +253,48 @@ class CloudCostAllocationRun(models.Model):
                 "Intercompany chargeback from %(company)s to %(other)s: both companies must keep their accounts "
                 "in the same currency.", company=self.company_id.name, other=other.name))
         self.sudo()._check_lock_date(other, journal, date)
-        return self.env["account.move"].sudo().with_company(other).create([
+        return self._create_linked_moves(self.env["account.move"].sudo().with_company(other), [
             self._move_vals(other, journal, date, self._entry_lines(entry, other, distributions, due_to=True),
                             entry.receiver)
             for entry in chargeback_entries(shares, per_receiver=per_receiver)
         ])
+
+    def _create_linked_moves(self, Move, vals_list):
+        """Create the entries a batch at a time (the ORM's work on one create grows faster than its entries),
+        then link each journal item to the allocation lines it sums in one statement: through the ORM, tens
+        of thousands of links would each update the caches of both sides."""
+        moves = Move.browse()
+        for start in range(0, len(vals_list), MOVES_PER_BATCH):
+            moves |= self._create_linked_batch(Move, vals_list[start:start + MOVES_PER_BATCH])
+        return moves
+
+    def _create_linked_batch(self, Move, vals_list):
+        links = []
+        for vals in vals_list:
+            links.append([command[2].pop("cloud_cost_allocation_line_ids")[0][2] for command in vals["line_ids"]])
+        expected = [[(command[2]["account_id"], command[2]["debit"], command[2]["credit"])
+                     for command in vals["line_ids"]] for vals in vals_list]
+        moves = Move.create(vals_list)
+        pairs = []
+        for move, line_ids, items in zip(moves, links, expected, strict=True):
+            created = move.line_ids.sorted("id")
+            found = [(item.account_id.id, item.debit, item.credit) for item in created]
+            if found != items:
+                raise UserError(_("Run %(run)s: entry %(move)s was not created with the items it was given.",
+                                  run=self.display_name, move=move.display_name))
+            pairs += [(line_id, item.id) for item, ids in zip(created, line_ids, strict=True) for line_id in ids]
+        self._link_items(pairs)
+        return moves
+
+    def _link_items(self, pairs):
+        """Store (allocation line id, journal item id) links."""
+        if pairs:
+            lines, items = zip(*pairs, strict=True)
+            self.env.cr.execute(SQL(
+                "INSERT INTO %s (allocation_line_id, move_line_id) SELECT unnest(%s::int[]), unnest(%s::int[]) "
+                "ON CONFLICT DO NOTHING", SQL.identifier(MOVE_LINE_RELATION), list(lines), list(items)))
+        self.env["account.move.line"].invalidate_model(["cloud_cost_allocation_line_ids"])
+        self.env["cloud.cost.allocation.line"].invalidate_model(["move_line_ids"])
 
     def _entry_lines(self, entry, company, distributions, due_to=False):
         """Journal item values of ``entry`` in ``company``; ``due_to``: its credit is owed to the run's company."""

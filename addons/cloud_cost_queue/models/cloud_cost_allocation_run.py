@@ -52,11 +52,11 @@ class CloudCostAllocationRun(models.Model):
         return _("Computed: %(lines)s cost lines, %(percent)s %% allocated.", lines=self.cost_line_count,
                  percent=self.allocated_percent)
 
-    def _store_cost_links(self):
+    def _store_cost_batches(self, batches):
         job = self.env["cloud.cost.job"]._from_context()
         if job:
-            job._report(75, _("linking the cost lines taken"))
-        total = super()._store_cost_links()
+            job._report(75, _("recording the cost lines taken"))
+        total = super()._store_cost_batches(batches)
         if job:
             job._report(90, _("checks and KPIs"))
         return total
