@@ -2,7 +2,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import create_index
 
+from ..core import summary_query
 from .cloud_cost_line_summary import SUMMARY_SOURCES
+
+# marks a grouping asked by a screen (read_group), which the summary may answer; not settable over JSON-RPC
+SCREEN_GROUPING = object()
 
 CHARGE_CATEGORIES = [
     ("Usage", "Usage"),
@@ -120,6 +124,33 @@ class CloudCostLine(models.Model):
         return {name for name, field in self._fields.items() if field.store and name not in RECLASSIFIABLE} - {"id"}
 
     # ------------------------------------------------------------------ the summary of the cost screens
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """The screens' groupings (pivot, graph, grouped lists) read the summary when it gives the same answer:
+        a company-year is millions of lines but thousands of summary rows. Code of the suite calling
+        ``_read_group`` always reads the lines."""
+        return super(CloudCostLine, self.with_context(cloud_cost_screen_grouping=SCREEN_GROUPING)).read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        if self.env.context.get("cloud_cost_screen_grouping") is SCREEN_GROUPING:
+            question = summary_query.summary_question(
+                domain, groupby, aggregates, having, order, self.env.context.get("tz"))
+            if question is not None:
+                self.browse().check_access("read")
+                where, summary_groupby, summary_aggregates, summary_order = question
+                rows = self.env["cloud.cost.line.summary"].with_context(cloud_cost_screen_grouping=None)._read_group(
+                    where, summary_groupby, summary_aggregates, offset=offset, limit=limit, order=summary_order)
+                return [
+                    tuple(summary_query.as_line_value(spec, value) for spec, value in zip(groupby, row[:len(groupby)],
+                                                                                           strict=True))
+                    + tuple(row[len(groupby):])
+                    for row in rows
+                ]
+        return super()._read_group(domain, groupby, aggregates, having=having, offset=offset, limit=limit,
+                                   order=order)
+
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)

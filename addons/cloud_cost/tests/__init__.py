@@ -14,3 +14,4 @@ from . import test_import_formats
 from . import test_uploads
 from . import test_concurrent_import
 from . import test_companies
+from . import test_cost_analysis_grouping
