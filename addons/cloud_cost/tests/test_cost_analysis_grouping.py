@@ -136,3 +136,13 @@ class TestCostAnalysisGrouping(TransactionCase):
                        [("service_name", "=", "EC2"), ("sku", "=", "x")],
                        [("id", "in", [1, 2])]):
             self.assertIsNone(summary_domain(domain), domain)
+
+    def test_an_auditor_groups_the_lines_as_everyone_does(self):
+        auditor = self.env["res.users"].create({
+            "name": "Auditor", "login": "analysis-auditor", "company_id": self.company.id,
+            "company_ids": [self.company.id],
+            "groups_id": [(6, 0, [self.env.ref("cloud_cost.group_cloud_cost_auditor").id])]})
+        groupby = ["analytic_account_id", "charge_period_start:month"]
+        groups = self.Line.with_user(auditor).read_group([], ["effective_cost_company:sum", "billed_cost_company:sum"],
+                                                         groupby, lazy=False)
+        self.assertEqual(sorted(self.shape(groups, groupby), key=str), sorted(self.from_lines([], groupby), key=str))
