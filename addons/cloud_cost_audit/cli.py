@@ -98,8 +98,8 @@ def find_item(env, reference):
     return None, f"entry {move.name} has {len(items)} items: name one of them: {listing}"
 
 
-def _money(value):
-    return f"{value:,.2f}"
+def _format_money(value, digits=2):
+    return f"{value:,.{digits}f}"
 
 
 def run_trace(env, args):
@@ -111,6 +111,11 @@ def run_trace(env, args):
         return 2
     trace = item._cloud_cost_trace(rows_per_line=None if args.all_rows else args.rows)
     run, entry = trace["run"], trace["item"]
+    digits = trace["digits"]
+
+    def _money(value):  # in the currency's own decimal places
+        return _format_money(value, digits)
+
     print(f"journal item {entry.id}: {entry.move_id.name}, {entry.name}")
     print(f"  account {entry.account_id.code} {entry.account_id.name}, debit {_money(entry.debit)}, credit "
           f"{_money(entry.credit)} {entry.company_id.currency_id.name}")
