@@ -35,6 +35,8 @@ COLUMNS = (
     "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "ServiceName",
     "ServiceProviderName", "ServiceSubcategory", "SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId",
     "SubAccountId", "SubAccountName", "SubAccountType", "Tags",
+    # custom columns (FOCUS: prefixed x_): the bill row each row comes from, as the audit trace names it
+    "x_CostLineId", "x_SourceFile", "x_SourceRow",
 )
 # split over the rows of a charge; everything else is the charge's own value on each of its rows
 SPLIT_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingCurrencyEffectiveCost",
@@ -300,6 +302,14 @@ def _plain(value):
     return "0" if text in ("-0", "") else text
 
 
+def trim(value, places=0):
+    """An exact decimal without trailing zeros beyond ``places`` decimal places (1.000000000000 -> 1.0 for one)."""
+    value = Decimal(value).normalize()
+    if -value.as_tuple().exponent < places:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    return value
+
+
 def timestamp(value):
     """ISO 8601 in UTC with a Z, as FOCUS writes date-times."""
     if value is None:
@@ -343,3 +353,37 @@ def as_text(row):
         else:
             out[column] = str(value)
     return out
+
+
+def parquet(rows):
+    """The rows as Parquet bytes: decimals as decimal128 of the column's largest scale, date-times as UTC
+    timestamps, JSON and text as strings."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    arrays, fields = [], []
+    for column in COLUMNS:
+        values = [row.get(column) for row in rows]
+        if column in DECIMAL_COLUMNS:
+            values = [None if v in (None, "") else Decimal(v) for v in values]
+            scale = max([-v.as_tuple().exponent for v in values if v is not None] + [0])
+            scale = min(max(scale, 0), 18)
+            quantum = Decimal(1).scaleb(-scale)
+            kind = pa.decimal128(38, scale)
+            arrays.append(pa.array([None if v is None else v.quantize(quantum) for v in values], type=kind))
+        elif column in DATETIME_COLUMNS:
+            kind = pa.timestamp("ms", tz="UTC")  # Parquet keeps no coarser unit
+            arrays.append(pa.array([_as_datetime(v) for v in values], type=kind))
+        else:
+            kind = pa.string()
+            arrays.append(pa.array([None if v in (None, "") else str(v) for v in values], type=kind))
+        fields.append(pa.field(column, kind))
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+def _as_datetime(value):
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day)
