@@ -67,7 +67,9 @@ class TestFocusExport(AuditCase):
         self.env.cr.execute("""SELECT l.id, l.effective_cost::text, l.billed_cost::text, l.list_cost::text
                                  FROM cloud_cost_line l WHERE l.id IN (SELECT cost_line_id
                                       FROM cloud_cost_allocation_run_cost WHERE run_id = %s)""", [run.id])
-        return {str(ident): tuple(Decimal(v) for v in values) for ident, *values in self.env.cr.fetchall()}
+        # no ListCost on the bill: the export shows the billed cost as list cost
+        return {str(ident): (Decimal(effective), Decimal(billed), Decimal(listed or billed))
+                for ident, effective, billed, listed in self.env.cr.fetchall()}
 
     def rows(self, data):
         return list(csv.DictReader(io.StringIO(data.decode())))
@@ -134,6 +136,31 @@ class TestFocusExport(AuditCase):
                          {rule: results[rule] for rule in failed})
         for name in VALIDATOR_NAME_DEFECTS.values():
             self.assertIn(name, COLUMNS)
+
+    def test_direct_attribution_idle_and_step_order_reach_the_rows_exactly(self):
+        # October: the platform pool by CPU, the runtime pool by direct attribution with the rest kept (idle)
+        run = self.approved_run()
+        rows = self.rows(run._focus_export("csv"))
+        costs = self.exact_costs(run)
+        by_charge = defaultdict(list)
+        for row in rows:
+            by_charge[row["x_CostLineId"]].append(row)
+        self.assertEqual(set(by_charge), set(costs))
+        for charge, (effective, _billed, _listed) in costs.items():
+            self.assertEqual(sum(Decimal(row["EffectiveCost"]) for row in by_charge[charge]), effective)
+        by_receiver = defaultdict(Decimal)
+        for row in rows:
+            by_receiver[row["AllocatedResourceName"] or None] += Decimal(row["EffectiveCost"])
+        final = defaultdict(Decimal)
+        for line in run.line_ids.filtered("is_final"):
+            final[line.analytic_account_id.name or None] += Decimal(str(line.amount))
+        self.assertEqual(dict(by_receiver), dict(final))
+        # the runtime pool's row without a business unit stays whole and unsplit: kept visible as idle
+        (idle,) = [row for row in rows if row["x_SourceRow"] == "4"]
+        self.assertEqual((idle["EffectiveCost"], idle["AllocatedMethodId"]), ("100.00", ""))
+        retail_runtime = [row for row in rows if row["x_SourceRow"] == "2"]
+        self.assertEqual([(r["AllocatedResourceName"], r["AllocatedMethodId"]) for r in retail_runtime],
+                         [("Retail", "MONTH/direct")])
 
     def test_the_validator_refuses_a_broken_export(self):
         run = self.november_run()
