@@ -122,6 +122,7 @@ def origins(lines, pool_costs, pool_totals):
     def holder(pool):
         return holder_of.get(pool, pool)
 
+    own = {pool: frozenset(costs) for pool, costs in pool_costs.items()}
     holdings = {}
     for pool, costs in pool_costs.items():
         holding = holdings.setdefault(holder(pool), _Holding())
@@ -157,7 +158,8 @@ def origins(lines, pool_costs, pool_totals):
         if line.receiver is not None and line.receiver[0] == "p" and holder(line.receiver[1]) == holder(line.sender):
             continue  # within a reciprocal group: one holding
         if line.method == "direct" and line.line_type == "allocation":
-            carry(line, source.take_whole(line.cost_ids, line.amount))
+            # the engine attributes the pool's own cost lines only, not what it received
+            carry(line, source.take_whole(line.cost_ids & own.get(line.sender, frozenset()), line.amount))
         else:
             carry(line, source.take(line.amount))
     # what no line took: the unallocated portion of those charges

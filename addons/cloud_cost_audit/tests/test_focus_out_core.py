@@ -80,6 +80,19 @@ def test_direct_attribution_takes_its_charges_whole_and_what_is_kept_stays_one_p
         D("200"), "Unit 1", "MONTH/direct")
 
 
+def test_direct_attribution_after_a_receipt_attributes_its_own_charges_and_passes_the_receipt_on():
+    # P sends all of its 100 to Q; Q attributes its own charge 201 (its business unit BU1) and passes the rest
+    # (P's 100) to BU2; the trace also finds P's charge 101 behind the direct line when it carries BU1 too
+    lines = [
+        Line(1, P, ("p", Q), D("100"), "even", "allocation", (1, 1)),
+        Line(2, Q, BU1, D("50"), "direct", "allocation", (2, 2), cost_ids=frozenset({101, 201})),
+        Line(3, Q, BU2, D("100"), "direct", "remainder", (2, 2)),
+    ]
+    parts = origins(lines, {P: [101], Q: [201]}, {P: D("100"), Q: D("50")})
+    assert by_receiver(parts[201]) == {BU1: 1}
+    assert by_receiver(parts[101]) == {BU2: 1}
+
+
 def test_a_partly_kept_charge_shows_its_unallocated_portion_without_a_resource():
     lines = [
         Line(1, P, BU1, D("70"), "tier", "allocation", (1, 1)),
