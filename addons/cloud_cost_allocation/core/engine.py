@@ -20,8 +20,9 @@ Output
     Every step credits its sender with exactly the amount it holds, to the cent, and
     the final lines (receivers that are not pools) add up to the total cost taken.
 
-Money is integers of the currency's smallest unit throughout (cents, yen, fils); splits use the largest remainder method with the
-receivers as tie-break keys, so the order in which receivers are given does not matter.
+Money is integers of the currency's smallest unit throughout (cents, yen, fils); splits use the
+largest remainder method with the receivers as tie-break keys, so the order in which receivers are
+given does not matter.
 """
 
 from collections import defaultdict
@@ -424,7 +425,8 @@ class _Run:
             return
         if not receivers or not total_weight:
             raise AllocationError(
-                f"{self.describe(step)}: no receiver has a weight to split {Decimal(amount).scaleb(-self.policy.digits)} by "
+                f"{self.describe(step)}: no receiver has a weight to split "
+                f"{Decimal(amount).scaleb(-self.policy.digits)} by "
                 "(no driver values, direct cost or percentages for this period?)"
             )
         parts = split_units(amount, weights, keys=receivers)

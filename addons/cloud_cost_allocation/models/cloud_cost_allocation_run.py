@@ -448,7 +448,8 @@ class CloudCostAllocationRun(models.Model):
         self.write(values)
         self.message_post(body=_(
             "Computed: %(lines)s cost lines, %(total)s %(currency)s, %(percent)s %% allocated (%(maturity)s).",
-            lines=inputs["line_count"], total=f"{from_units(result.total, result.digits):,.{result.digits}f}", currency=self.currency_id.name,
+            lines=inputs["line_count"], total=f"{from_units(result.total, result.digits):,.{result.digits}f}",
+            currency=self.currency_id.name,
             percent=kpis["allocated_percent"], maturity=kpis["maturity"],
         ))
         _logger.info("allocation run %s computed: %s lines", self.display_name, len(result.lines))

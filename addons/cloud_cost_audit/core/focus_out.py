@@ -113,23 +113,13 @@ def origins(lines, pool_costs, pool_totals):
     ``lines``: every allocation line of the run (pool lines included); ``pool_costs``: {pool id: cost line
     ids of its own}; ``pool_totals``: {pool id: own cost as the engine counted it}. The parts of a cost
     line add up to one where its cost went somewhere; what remains is returned under the line None."""
-    groups = {}
-    for line in lines:
-        if line.group:
-            groups.setdefault(line.group, set()).add(line.sender)
-    holder_of = {pool: f"g:{group}" for group, pools in groups.items() for pool in pools}
-
-    def holder(pool):
-        return holder_of.get(pool, pool)
-
+    holder = _holders(lines)
     own = {pool: frozenset(costs) for pool, costs in pool_costs.items()}
     holdings = {}
     for pool, costs in pool_costs.items():
-        holding = holdings.setdefault(holder(pool), _Holding())
-        holding.receive({cost: Fraction(1) for cost in costs}, Decimal(0))
+        holdings.setdefault(holder(pool), _Holding()).receive({cost: Fraction(1) for cost in costs}, Decimal(0))
     for pool, total in pool_totals.items():
         holdings.setdefault(holder(pool), _Holding()).balance += Decimal(total)
-
     result = {}
 
     def carry(line, parts):
@@ -141,19 +131,7 @@ def origins(lines, pool_costs, pool_totals):
                 result.setdefault(cost, []).append(Part(line, fraction))
 
     _sender_less(lines, carry)
-    pooled = [line for line in lines if line.sender]
-    # the engine's order: steps by sequence and id, a reciprocal group at its first step, fallbacks last
-    first_of_group = {}
-    for line in pooled:
-        if line.group:
-            first_of_group[line.group] = min(first_of_group.get(line.group, line.order), line.order)
-    fallback = ("idle", "unallocated")
-
-    def key(line):
-        order = first_of_group[line.group] if line.group else line.order
-        return (line.line_type in fallback, order, line.id)
-
-    for line in sorted(pooled, key=key):
+    for line in _in_engine_order([line for line in lines if line.sender]):
         source = holdings.setdefault(holder(line.sender), _Holding())
         if line.receiver is not None and line.receiver[0] == "p" and holder(line.receiver[1]) == holder(line.sender):
             continue  # within a reciprocal group: one holding
@@ -168,6 +146,29 @@ def origins(lines, pool_costs, pool_totals):
             if fraction:
                 result.setdefault(cost, []).append(Part(None, fraction))
     return result
+
+
+def _holders(lines):
+    """The holding of a pool: its own, or its reciprocal group's."""
+    holder_of = {}
+    for line in lines:
+        if line.group:
+            holder_of[line.sender] = f"g:{line.group}"
+    return lambda pool: holder_of.get(pool, pool)
+
+
+def _in_engine_order(lines):
+    """Steps by sequence and id, a reciprocal group at its first step, the idle fallbacks last."""
+    first_of_group = {}
+    for line in lines:
+        if line.group:
+            first_of_group[line.group] = min(first_of_group.get(line.group, line.order), line.order)
+
+    def key(line):
+        order = first_of_group[line.group] if line.group else line.order
+        return (line.line_type in ("idle", "unallocated"), order, line.id)
+
+    return sorted(lines, key=key)
 
 
 def _sender_less(lines, carry):

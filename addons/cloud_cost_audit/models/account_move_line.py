@@ -7,7 +7,6 @@ from odoo.tools import SQL
 from .cloud_cost_allocation_run import JOURNAL_COLUMNS
 
 
-
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 

@@ -91,8 +91,8 @@ class TestFocusExport(AuditCase):
             self.assertEqual(sum(Decimal(row["BilledCost"]) for row in split), billed)
             self.assertEqual(sum(Decimal(row["ListCost"]) for row in split), listed)
             if split[0]["AllocatedMethodDetails"]:
-                ratios = [json.loads(row["AllocatedMethodDetails"], parse_float=Decimal)["Elements"][0]["AllocatedRatio"]
-                          for row in split]
+                ratios = [json.loads(row["AllocatedMethodDetails"], parse_float=Decimal)["Elements"][0]
+                          ["AllocatedRatio"] for row in split]
                 self.assertEqual(sum(ratios), 1)
 
         platform = [row for row in rows if row["x_SourceRow"] in ("3", "4")]

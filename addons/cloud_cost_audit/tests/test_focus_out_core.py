@@ -9,8 +9,8 @@ from ..core.focus_out import Line, Receiver, dumps, origins, period_end, ratios,
 D = Decimal
 BU1, BU2, BU3 = ("a", 1), ("a", 2), ("a", 3)
 P, Q = 10, 20
-RECEIVERS = {bu: Receiver(f"cloudcost/business-unit/{bu[1]}", f"Unit {bu[1]}", {"cloudcost/business-unit": f"Unit {bu[1]}"})
-             for bu in (BU1, BU2, BU3)}
+RECEIVERS = {bu: Receiver(f"cloudcost/business-unit/{bu[1]}", f"Unit {bu[1]}",
+                          {"cloudcost/business-unit": f"Unit {bu[1]}"}) for bu in (BU1, BU2, BU3)}
 
 
 def by_receiver(parts):
