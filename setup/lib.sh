@@ -144,6 +144,24 @@ cc_find_wkhtmltopdf() {
         cc_die "wkhtmltopdf not found for PDF reports. Install it (Debian/Ubuntu: sudo apt-get install wkhtmltopdf)."
 }
 
+cc_focus_validator() {
+    # The FinOps Foundation's focus-validator in a virtualenv of its own (its pins differ from ours);
+    # rebuilt only when setup/focus-validator.txt or the Python changes. Sets CC_FOCUS_VALIDATOR.
+    local venv=$CC_LOCAL_DIR/focus-validator want
+    want=$( (cat "$CC_PROJECT_DIR/setup/focus-validator.txt"; echo "$CC_PYTHON") | sha256sum | cut -d' ' -f1)
+    CC_FOCUS_VALIDATOR=$venv/bin/focus-validator
+    if [ -x "$CC_FOCUS_VALIDATOR" ] && [ "$(cat "$venv/.cloudcost-stamp" 2>/dev/null)" = "$want" ]; then
+        return 0
+    fi
+    cc_log "Installing the FOCUS validator (setup/focus-validator.txt) into $venv"
+    rm -rf "$venv"
+    "$CC_PYTHON" -m venv "$venv" || cc_die "could not create the virtualenv $venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$CC_PROJECT_DIR/setup/focus-validator.txt" \
+        2> >(grep -v "^WARNING: Location 'file:" >&2) ||
+        cc_die "installing focus-validator from PyPI failed (setup/focus-validator.txt)"
+    echo "$want" >"$venv/.cloudcost-stamp"
+}
+
 cc_pip() {
     # Local index folders named in a machine-wide pip configuration may not exist: hide that noise.
     "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)

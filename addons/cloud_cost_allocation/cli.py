@@ -68,7 +68,7 @@ def run_allocate(env, args):
 def test_run(policy, date_from, date_to):
     result, inputs = policy._allocate(date_from, date_to)
     lines, passed = summary_lines(result, policy._names_for(result), policy.currency_id.name,
-                                  total_taken=to_units(inputs["exact_total"]))
+                                  total_taken=to_units(inputs["exact_total"], result.digits))
     head = f"{policy.display_name} {date_from:%Y-%m}: test run of {inputs['line_count']} cost lines, nothing stored"
     return [head, ""] + lines, passed
 

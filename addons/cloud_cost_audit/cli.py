@@ -19,6 +19,17 @@ def register(commands):
     export.add_argument("--output", metavar="PATH", help="file to write (default: auditor-pack-<run>.<format>)")
     export.set_defaults(handler=run_export)
 
+    focus = commands.add_parser(
+        "export-focus", help="write a run's allocated result as FOCUS 1.3 cost rows (CSV or Parquet)",
+        description="Write the allocated result of a run as FOCUS 1.3 cost rows: each bill row the run took, split "
+        "into one row per receiver (AllocatedMethodId, AllocatedMethodDetails, AllocatedResourceId/Name, "
+        "AllocatedTags), the split rows of a bill row adding up exactly to it. Exit status 2 when the run is not "
+        "found or has no result.")
+    focus.add_argument("--run", required=True, metavar="RUN", help="run id or name (e.g. MONTH 2026-10)")
+    focus.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    focus.add_argument("--output", metavar="PATH", help="file to write (default: focus-1.3-<run>.<format>)")
+    focus.set_defaults(handler=run_export_focus)
+
     verify = commands.add_parser(
         "verify", help="recompute a sealed run's content hash from the data and say what changed",
         description="Recompute the seal of an approved, posted or reversed allocation run from what the "
@@ -53,6 +64,24 @@ def run_export(env, args):
     print(f"{run.display_name}: {path} ({len(data):,} bytes, SHA-256 {hashlib.sha256(data).hexdigest()})")
     if run.content_hash:
         print(f"run content hash ({run.hash_algorithm}): {run.content_hash}")
+    return 0
+
+
+def run_export_focus(env, args):
+    run = find_run(env, args.run)
+    if not run:
+        print(f"cloudcost export-focus: no allocation run {args.run!r} in company {env.company.name}",
+              file=sys.stderr)
+        return 2
+    try:
+        data = run._focus_export(args.format)
+    except UserError as error:
+        print(f"cloudcost export-focus: {error.args[0]}", file=sys.stderr)
+        return 2
+    path = Path(args.output or run._focus_file_name(args.format))
+    path.write_bytes(data)
+    print(f"{run.display_name}: FOCUS 1.3 {args.format} {path} ({len(data):,} bytes, SHA-256 "
+          f"{hashlib.sha256(data).hexdigest()})")
     return 0
 
 
@@ -98,8 +127,8 @@ def find_item(env, reference):
     return None, f"entry {move.name} has {len(items)} items: name one of them: {listing}"
 
 
-def _money(value):
-    return f"{value:,.2f}"
+def _format_money(value, digits=2):
+    return f"{value:,.{digits}f}"
 
 
 def run_trace(env, args):
@@ -111,6 +140,11 @@ def run_trace(env, args):
         return 2
     trace = item._cloud_cost_trace(rows_per_line=None if args.all_rows else args.rows)
     run, entry = trace["run"], trace["item"]
+    digits = trace["digits"]
+
+    def _money(value):  # in the currency's own decimal places
+        return _format_money(value, digits)
+
     print(f"journal item {entry.id}: {entry.move_id.name}, {entry.name}")
     print(f"  account {entry.account_id.code} {entry.account_id.name}, debit {_money(entry.debit)}, credit "
           f"{_money(entry.credit)} {entry.company_id.currency_id.name}")

@@ -39,7 +39,8 @@ def _act(env, args, method, done):
     moves = run.move_ids.sorted("id")
     print(f"{run.display_name}: {done}")
     for move in moves:
-        print(f"  {move.name:<24} {move.company_id.name:<24} {move.date}  {move.amount_total:>16,.2f} "
+        total = f"{move.amount_total:,.{move.currency_id.decimal_places}f}"
+        print(f"  {move.name:<24} {move.company_id.name:<24} {move.date}  {total:>16} "
               f"{move.currency_id.name}{'  (reversal)' if move.reversed_entry_id else ''}")
     return 0
 

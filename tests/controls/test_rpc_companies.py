@@ -56,6 +56,8 @@ def test_another_companys_documents_cannot_be_written_or_acted_on(estate, rpc, s
          OTHER_COMPANY),
         ("verify B's posted run", lambda: controller.call(RUN, "action_verify_hash", [b["runs"]["posted"]]),
          OTHER_COMPANY),
+        ("export B's posted run as FOCUS", lambda: controller.call(RUN, "action_focus_export_csv",
+                                                                   [b["runs"]["posted"]]), OTHER_COMPANY),
         ("reclassify B's cost line", lambda: accountant.call("cloud.cost.line", "write", [b["lines"]["2026-09"][0]],
                                                              {"analytic_account_id": estate["a"]["retail"]}),
          OTHER_COMPANY),

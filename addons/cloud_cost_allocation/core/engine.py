@@ -1,9 +1,10 @@
-"""Allocation engine: a month of cost, a policy of ordered steps, exact cents out.
+"""Allocation engine: a month of cost, a policy of ordered steps, exact amounts out.
 
 Input
     ``costs``: a DataFrame with one row per group of cost lines and the columns of
     ``COST_COLUMNS``: ``pool`` (cost pool id, 0 for none), ``analytic`` (business unit
-    id, 0 for none), the showback dimensions and ``cents`` (int). Rows with a pool are
+    id, 0 for none), the showback dimensions and ``cents`` (int: the amount in the currency's
+    smallest unit, ``Policy.digits`` decimal places; the name is historical). Rows with a pool are
     the pools' own (primary) cost; rows with a business unit and no pool are direct
     cost; rows with neither are unallocated. ``group_costs`` builds such a frame from
     cost lines.
@@ -19,8 +20,9 @@ Output
     Every step credits its sender with exactly the amount it holds, to the cent, and
     the final lines (receivers that are not pools) add up to the total cost taken.
 
-Money is integer cents throughout; splits use the largest remainder method with the
-receivers as tie-break keys, so the order in which receivers are given does not matter.
+Money is integers of the currency's smallest unit throughout (cents, yen, fils); splits use the
+largest remainder method with the receivers as tie-break keys, so the order in which receivers are
+given does not matter.
 """
 
 from collections import defaultdict
@@ -92,6 +94,7 @@ class Policy:
     idle: str = "keep"
     idle_receiver: tuple = None
     names: dict = field(default_factory=dict)  # {receiver: label} for messages
+    digits: int = 2  # decimal places of the currency: amounts are integers of 10**-digits
 
 
 @dataclass
@@ -130,6 +133,7 @@ class Result:
     direct: int
     unallocated: int
     idle: int
+    digits: int = 2
 
     def final_lines(self):
         return self.lines[self.lines["receiver_kind"] != "pool"]
@@ -157,13 +161,14 @@ class Result:
 
 
 # ------------------------------------------------------------------------------ input helpers
-def group_costs(lines, amount_column="amount", scale=None):
-    """Group cost lines into the engine's cost rows, rounded to cents exactly.
+def group_costs(lines, amount_column="amount", scale=None, digits=2):
+    """Group cost lines into the engine's cost rows, rounded exactly to the smallest unit of a
+    currency of ``digits`` decimal places.
 
     ``lines``: a DataFrame with ``pool``, ``analytic``, the dimensions and an amount
-    column. With ``scale`` the amounts are integers in 1/``scale`` of a cent... of the
-    currency unit's hundredth (e.g. micro-units: scale 10,000 per cent), summed in
-    int64 and rounded vectorised; without it they are exact decimals (Decimal or str).
+    column. With ``scale`` the amounts are integers in 1/``scale`` of that unit (e.g.
+    micro-units: scale 10,000 per cent), summed in int64 and rounded vectorised; without
+    it they are exact decimals (Decimal or str).
     The groups are rounded by cumulative rounding in the order of their keys, so they
     add up to the rounded total of all lines.
     """
@@ -175,7 +180,7 @@ def group_costs(lines, amount_column="amount", scale=None):
     else:
         frame[amount_column] = frame[amount_column].map(to_decimal)
         grouped = frame.groupby(keys, sort=True, observed=True)[amount_column].sum().reset_index()
-        grouped["cents"] = cumulative_units(grouped[amount_column])
+        grouped["cents"] = cumulative_units(grouped[amount_column], digits)
     costs = grouped.loc[:, list(COST_COLUMNS)]
     costs.attrs["normalised"] = True
     return costs
@@ -379,7 +384,7 @@ class _Run:
         elif method == "direct_cost":
             by_bu, by_pool = self._direct_cost(step.category)
             cents = [by_bu.get(r[1], 0) if r[0] == "a" else by_pool.get(r[1], 0) for r in receivers]
-            shown = [Decimal(max(c, 0)).scaleb(-2) for c in cents]
+            shown = [Decimal(max(c, 0)).scaleb(-self.policy.digits) for c in cents]
         else:
             raise AllocationError(f"{self.describe(step)}: method {method!r} does not split by weights")
         if any(w < 0 for w in shown):
@@ -420,7 +425,8 @@ class _Run:
             return
         if not receivers or not total_weight:
             raise AllocationError(
-                f"{self.describe(step)}: no receiver has a weight to split {Decimal(amount).scaleb(-2)} by "
+                f"{self.describe(step)}: no receiver has a weight to split "
+                f"{Decimal(amount).scaleb(-self.policy.digits)} by "
                 "(no driver values, direct cost or percentages for this period?)"
             )
         parts = split_units(amount, weights, keys=receivers)
@@ -601,6 +607,7 @@ class _Run:
             direct=int(direct["cents"].sum()),
             unallocated=unallocated,
             idle=idle,
+            digits=self.policy.digits,
         )
 
     def _fallback(self, line_type, how, receiver, amount, pool_id, receivers, weights, keep_rows=None):
@@ -635,7 +642,7 @@ class _Run:
             if part:
                 share = (Decimal(weight) / Decimal(total_weight)).quantize(Decimal("1e-12"))
                 self._add_line(pseudo, target, part, line_type, share=share,
-                               driver_value=Decimal(weight).scaleb(-2))
+                               driver_value=Decimal(weight).scaleb(-self.policy.digits))
 
 
 def allocate(costs, policy, drivers=None):

@@ -21,16 +21,17 @@ def percent(part, whole):
     return (Decimal(part) * 100 / abs(Decimal(whole))).quantize(PERCENT, rounding=ROUND_HALF_UP)
 
 
-def unit_cost(total_cents, count, places=6):
-    """Cost per unit (user, transaction) in currency, or None without a count."""
+def unit_cost(total_units, count, places=6, digits=2):
+    """Cost per unit (user, transaction) in currency, or None without a count; ``total_units`` in the
+    currency's smallest unit (``digits`` decimal places)."""
     if not count:
         return None
-    return (Decimal(total_cents).scaleb(-2) / Decimal(count)).quantize(Decimal(1).scaleb(-places),
+    return (Decimal(total_units).scaleb(-digits) / Decimal(count)).quantize(Decimal(1).scaleb(-places),
                                                                        rounding=ROUND_HALF_UP)
 
 
 def run_kpis(result, costs, production_names):
-    """Cents and percentages of a run: allocated, unallocated, idle, non-production.
+    """Amounts (in the currency's smallest unit) and percentages of a run: allocated, unallocated, idle, non-production.
 
     Allocated: what reached a business unit as direct cost or through the policy's
     steps; not what the unallocated and idle fallbacks spread or kept. Non-production:

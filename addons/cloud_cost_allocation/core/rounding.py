@@ -1,4 +1,4 @@
-"""Rounding many exact amounts to cents so that they add up to their rounded total."""
+"""Rounding many exact amounts to the currency's smallest unit so that they add up to their rounded total."""
 
 import numpy as np
 
@@ -35,13 +35,22 @@ def cumulative_units_scaled(values, scale: int) -> np.ndarray:
     return np.diff(rounded, prepend=0)
 
 
-def cents_to_text(values):
-    """Exact decimal texts ("-12.05") of integer cents, vectorised, for COPY into numeric columns."""
+def units_to_text(values, digits: int = 2):
+    """Exact decimal texts ("-12.05", "-1205", "-1.205") of integer amounts in the smallest unit of a
+    currency of ``digits`` decimal places, vectorised, for COPY into numeric columns."""
     import pandas as pd  # noqa: PLC0415
 
-    cents = np.asarray(values, dtype=np.int64)
-    magnitude = np.abs(cents)
-    sign = np.where(cents < 0, "-", "")
-    units = (magnitude // 100).astype(str)
-    hundredths = pd.Series(magnitude % 100).astype(str).str.zfill(2).to_numpy()
-    return pd.Series(sign, dtype=object) + units + "." + hundredths
+    units = np.asarray(values, dtype=np.int64)
+    magnitude = np.abs(units)
+    sign = pd.Series(np.where(units < 0, "-", ""), dtype=object)
+    if digits <= 0:
+        return sign + pd.Series(magnitude).astype(str).to_numpy()
+    scale = 10**digits
+    whole = (magnitude // scale).astype(str)
+    fraction = pd.Series(magnitude % scale).astype(str).str.zfill(digits).to_numpy()
+    return sign + whole + "." + fraction
+
+
+def cents_to_text(values):
+    """units_to_text of a two-decimal currency."""
+    return units_to_text(values, 2)

@@ -3,12 +3,23 @@
 from decimal import Decimal
 
 
-def money(cents):
-    return f"{Decimal(cents).scaleb(-2):,.2f}"
+def money(units, digits=2):
+    return _money(units, digits)
+
+
+def _money(units, digits=2):
+    """An amount in the currency's smallest unit as text with the currency's decimal places."""
+    return f"{Decimal(units).scaleb(-digits):,.{max(digits, 0)}f}"
 
 
 def summary_lines(result, names, currency="", total_taken=None):
-    """Lines of text. ``names``: {("a"|"p", id): label}; ``total_taken``: cents of the cost lines read."""
+    """Lines of text. ``names``: {("a"|"p", id): label}; ``total_taken``: the cost lines read, in the
+    currency's smallest unit (``result.digits`` decimal places)."""
+    digits = getattr(result, "digits", 2)
+
+    def money(units):
+        return _money(units, digits)
+
     lines = []
     width = max([len(v) for v in names.values()] + [24])
     lines.append(f"{'Receiver':<{width}}  {'Amount ' + currency:>20}")

@@ -221,16 +221,18 @@ class CloudCostAllocationPolicy(models.Model):
                 for batch, count, total, digest, scale, magnitude in self.env.cr.fetchall()]
 
     def _read_cost_groups(self, date_from, date_to, batches):
-        """The period's cost lines grouped by pool, business unit and showback dimensions, in cents.
+        """The period's cost lines grouped by pool, business unit and showback dimensions, in the smallest
+        unit of the company's currency (cents, yen, fils: its decimal places).
 
         Sums are exact: PostgreSQL sums the numeric amounts per group and hands them over as integers of
         the period's largest scale (or as decimal text when they would not fit 63 bits); the groups are
-        sorted by their keys and rounded to cents by cumulative rounding, so that they add up to the exact
+        sorted by their keys and rounded to that unit by cumulative rounding, so that they add up to the exact
         total rounded once. The groups travel by COPY as CSV, read by Arrow."""
+        digits = self._currency_digits()
         if not batches:
-            return group_costs(pd.DataFrame(columns=COST_GROUP_COLUMNS + ["amount"]), "amount")
+            return group_costs(pd.DataFrame(columns=COST_GROUP_COLUMNS + ["amount"]), "amount", digits=digits)
         sql, params, amount = self._cost_line_source(date_from, date_to)
-        places = max([2] + [batch.scale for batch in batches])
+        places = max([digits] + [batch.scale for batch in batches])
         magnitude = sum((batch.magnitude for batch in batches), Decimal(0))
         as_integers = places <= 18 and magnitude.scaleb(places) < 2**62
         # integers of that scale are exact (no amount has more places) and sum faster than numerics
@@ -275,12 +277,17 @@ class CloudCostAllocationPolicy(models.Model):
         ])
         frame = frame.take(order).reset_index(drop=True)
         if as_integers:
-            frame["cents"] = cumulative_units_scaled(frame["amount"].to_numpy(), 10 ** (places - 2))
+            frame["cents"] = cumulative_units_scaled(frame["amount"].to_numpy(), 10 ** (places - digits))
         else:
-            frame["cents"] = np.asarray(cumulative_units(frame["amount"].map(Decimal)), dtype=np.int64)
+            frame["cents"] = np.asarray(cumulative_units(frame["amount"].map(Decimal), digits), dtype=np.int64)
         costs = frame.loc[:, list(COST_COLUMNS)]
         costs.attrs["normalised"] = True
         return costs
+
+    def _currency_digits(self):
+        """Decimal places of the company's currency: the runs' amounts are integers of its smallest unit."""
+        self.ensure_one()
+        return self.company_id.currency_id.decimal_places
 
     def _pool_centers(self):
         """{analytic account id: pool id} of the pools whose cost center stands for them as receivers."""
@@ -372,6 +379,7 @@ class CloudCostAllocationPolicy(models.Model):
             idle=self.idle_policy,
             idle_receiver=("a", self.idle_receiver_id.id) if self.idle_receiver_id else None,
             names=names,
+            digits=self._currency_digits(),
         )
 
     def _rules_snapshot(self, spec):

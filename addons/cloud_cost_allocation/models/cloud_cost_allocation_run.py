@@ -10,10 +10,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
-from odoo.addons.cloud_cost.core.money import to_units
+from odoo.addons.cloud_cost.core.money import from_units, to_units
 
 from ..core.kpi import run_kpis, unit_cost
-from ..core.rounding import cents_to_text
+from ..core.rounding import units_to_text
 from ..core.summary import summary_lines
 
 _logger = logging.getLogger(__name__)
@@ -161,9 +161,10 @@ class CloudCostAllocationRun(models.Model):
     @api.depends("total_cost", "user_count", "transaction_count")
     def _compute_unit_costs(self):
         for run in self:
-            cents = round(run.total_cost * 100)
-            per_user = unit_cost(cents, run.user_count, 4)
-            per_transaction = unit_cost(cents, run.transaction_count, 6)
+            digits = run.currency_id.decimal_places
+            units = to_units(run.currency_id.round(run.total_cost), digits)
+            per_user = unit_cost(units, run.user_count, 4, digits)
+            per_transaction = unit_cost(units, run.transaction_count, 6, digits)
             run.cost_per_user = float(per_user) if per_user is not None else 0.0
             run.cost_per_transaction = float(per_transaction) if per_transaction is not None else 0.0
 
@@ -409,6 +410,7 @@ class CloudCostAllocationRun(models.Model):
         self._store_senders(result)
         taken = self._store_cost_batches(inputs["batches"])
         kpis = run_kpis(result, inputs["costs"], policy._production_names())
+        money = self._from_units
         names = policy._names_for(result)
         text, passed = summary_lines(result, names, self.currency_id.name, total_taken=taken)
         values = {
@@ -427,16 +429,16 @@ class CloudCostAllocationRun(models.Model):
             },
             "summary": "\n".join(text),
             "cost_line_count": inputs["line_count"],
-            "total_cost": kpis["total"] / 100,
-            "direct_cost": kpis["direct"] / 100,
-            "allocated_amount": kpis["allocated"] / 100,
+            "total_cost": money(kpis["total"]),
+            "direct_cost": money(kpis["direct"]),
+            "allocated_amount": money(kpis["allocated"]),
             "allocated_percent": float(kpis["allocated_percent"]),
             "maturity": kpis["maturity"],
-            "unallocated_amount": kpis["unallocated"] / 100,
-            "unallocated_kept": kpis["unallocated_kept"] / 100,
-            "idle_amount": kpis["idle"] / 100,
-            "idle_kept": kpis["idle_kept"] / 100,
-            "non_production_amount": kpis["non_production"] / 100,
+            "unallocated_amount": money(kpis["unallocated"]),
+            "unallocated_kept": money(kpis["unallocated_kept"]),
+            "idle_amount": money(kpis["idle"]),
+            "idle_kept": money(kpis["idle_kept"]),
+            "non_production_amount": money(kpis["non_production"]),
             "non_production_percent": float(kpis["non_production_percent"]),
             "checks_passed": passed,
         }
@@ -446,7 +448,8 @@ class CloudCostAllocationRun(models.Model):
         self.write(values)
         self.message_post(body=_(
             "Computed: %(lines)s cost lines, %(total)s %(currency)s, %(percent)s %% allocated (%(maturity)s).",
-            lines=inputs["line_count"], total=f"{result.total / 100:,.2f}", currency=self.currency_id.name,
+            lines=inputs["line_count"], total=f"{from_units(result.total, result.digits):,.{result.digits}f}",
+            currency=self.currency_id.name,
             percent=kpis["allocated_percent"], maturity=kpis["maturity"],
         ))
         _logger.info("allocation run %s computed: %s lines", self.display_name, len(result.lines))
@@ -480,7 +483,7 @@ class CloudCostAllocationRun(models.Model):
             "driver_value": _decimal_text(lines["driver_value"]),
             "share": _decimal_text(lines["share"]),
             "unit_price": _decimal_text(lines["unit_price"]),
-            "amount": cents_to_text(lines["cents"].to_numpy()).to_numpy(),
+            "amount": units_to_text(lines["cents"].to_numpy(), result.digits).to_numpy(),
             "environment": _text_or_null(lines["environment"]),
             "tenant": _text_or_null(lines["tenant"]),
             "service_tier_id": ids(lines["tier"].astype("int64")),
@@ -497,10 +500,10 @@ class CloudCostAllocationRun(models.Model):
             {
                 "run_id": self.id,
                 "pool_id": pool_id,
-                "own_amount": balance.own / 100,
-                "received_amount": balance.received / 100,
-                "credited_amount": balance.credited / 100,
-                "kept_amount": balance.kept / 100,
+                "own_amount": self._from_units(balance.own),
+                "received_amount": self._from_units(balance.received),
+                "credited_amount": self._from_units(balance.credited),
+                "kept_amount": self._from_units(balance.kept),
                 "credited_percent": float(balance.credited_percent),
                 "balanced": balance.balanced,
                 "upstream_pool_ids": [fields.Command.set(sorted(balance.upstream))],
@@ -510,7 +513,7 @@ class CloudCostAllocationRun(models.Model):
 
     def _store_cost_batches(self, batches):
         """Record the import batches whose cost lines the run took, with the lines' count, exact sum and hash
-        sum as read (``policy._cost_batches``); returns their total rounded to cents."""
+        sum as read (``policy._cost_batches``); returns their total in the currency's smallest unit."""
         policy = self.policy_id
         by_charge = policy.period_basis == "charge"
         # read-only to users; the run writes it
@@ -530,7 +533,11 @@ class CloudCostAllocationRun(models.Model):
                 [str(batch.total), self.id, batch.batch_id])
         self.env["cloud.cost.allocation.run.batch"].invalidate_model()
         self.env["cloud.cost.allocation.run.cost"].invalidate_model()
-        return to_units(sum((batch.total for batch in batches), Decimal(0)))
+        return to_units(sum((batch.total for batch in batches), Decimal(0)), self.currency_id.decimal_places)
+
+    def _from_units(self, units):
+        """An engine amount (an integer of the currency's smallest unit) as the value of a Monetary field."""
+        return float(from_units(int(units), self.currency_id.decimal_places))
 
     # ------------------------------------------------------------------ navigation
     def action_view_lines(self):

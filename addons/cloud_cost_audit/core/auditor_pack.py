@@ -10,8 +10,8 @@ import json
 SHEETS = ("Summary", "Allocation Lines", "Drivers", "Rules Snapshot", "Source Files")
 
 
-def build_workbook(summary, lines, drivers, snapshot, files):
-    """XLSX bytes.
+def build_workbook(summary, lines, drivers, snapshot, files, digits=2):
+    """XLSX bytes; amounts shown with ``digits`` decimal places (the currency's).
 
     ``summary``: [(label, value)]; ``lines``, ``drivers``, ``files``: lists of dicts (one column per
     key, in the order of the first row); ``snapshot``: the run's frozen rules, as JSON-able data.
@@ -22,7 +22,7 @@ def build_workbook(summary, lines, drivers, snapshot, files):
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                             "strings_to_formulas": False, "strings_to_urls": False})
     bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0.00"})
+    money = workbook.add_format({"num_format": "#,##0" + ("." + "0" * digits if digits > 0 else "")})
 
     sheet = workbook.add_worksheet(SHEETS[0])
     sheet.set_column(0, 0, 34)

@@ -6,8 +6,6 @@ from odoo.tools import SQL
 
 from .cloud_cost_allocation_run import JOURNAL_COLUMNS
 
-CENT = Decimal("0.01")
-
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -36,6 +34,7 @@ class AccountMoveLine(models.Model):
         lines = item.cloud_cost_allocation_line_ids.sorted(lambda line: (line.step_sequence, line.id))
         files = {}
         traced = []
+        unit = Decimal(1).scaleb(-item.company_id.currency_id.decimal_places)  # the currency's smallest unit
         for line in lines:
             trace = line._trace()
             query = self.env["cloud.cost.allocation.run.cost"].sudo()._search(line._trace_cost_domain())
@@ -60,7 +59,7 @@ class AccountMoveLine(models.Model):
                 rows.append({"cost_line_id": line_id, "file": name or "", "sha256": files[batch_id, name],
                              "row": number, "effective_cost": Decimal(cost or 0), "currency": currency or "",
                              "amount": Decimal(amount)})
-            amount = Decimal(str(line.amount)).quantize(CENT)
+            amount = Decimal(str(line.amount)).quantize(unit)
             taken = Decimal(taken)
             traced.append({
                 "line": line, "amount": amount, "trace": trace, "rows": rows, "row_count": count,
@@ -70,7 +69,8 @@ class AccountMoveLine(models.Model):
             })
         return {
             "item": item, "run": item.move_id.cloud_cost_run_id,
-            "amount": Decimal(str(item.debit - item.credit)).quantize(CENT),
+            "amount": Decimal(str(item.debit - item.credit)).quantize(unit),
+            "digits": item.company_id.currency_id.decimal_places,
             "lines_amount": sum((entry["amount"] for entry in traced), Decimal(0)),
             "lines": traced,
         }

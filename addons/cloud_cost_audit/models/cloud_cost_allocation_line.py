@@ -7,7 +7,6 @@ from ..core.trace import driver_shares, rule_items, step_rule
 from .cloud_cost_allocation_run import LINE_COLUMNS
 
 _lt = LazyTranslate(__name__)
-CENT = Decimal("0.01")
 
 
 class CloudCostAllocationLine(models.Model):
@@ -52,10 +51,11 @@ class CloudCostAllocationLine(models.Model):
         File = self.env["cloud.cost.import.file"].sudo()
         Batch = self.env["cloud.cost.import.batch"].sudo()
         files = []
+        unit = Decimal(1).scaleb(-run.company_id.currency_id.decimal_places)  # the currency's smallest unit
         for batch_id, name, count, amount, first, last in self.env.cr.fetchall():
             file = File.search([("batch_id", "=", batch_id), ("name", "=", name)], limit=1)
             files.append({"batch": Batch.browse(batch_id).display_name, "file": name or _("(no file)"),
-                          "rows": count, "amount": Decimal(amount).quantize(CENT), "first_row": first, "last_row": last,
+                          "rows": count, "amount": Decimal(amount).quantize(unit), "first_row": first, "last_row": last,
                           "sha256": file.sha256 or ""})
         rule = step_rule(snapshot, self.step_id.id, self.step_sequence)
         methods = dict(self.env["cloud.cost.allocation.step"]._fields["method"]._description_selection(self.env))

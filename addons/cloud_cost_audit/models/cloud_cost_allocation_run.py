@@ -614,7 +614,7 @@ class CloudCostAllocationRun(models.Model):
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _auditor_pack_xlsx(self):
-        return build_workbook(*self._auditor_pack_data())
+        return build_workbook(*self._auditor_pack_data(), digits=self.currency_id.decimal_places)
 
     def _auditor_pack_pdf(self):
         # a real PDF also under tests, where Odoo renders reports as HTML unless told otherwise

@@ -1,4 +1,5 @@
-"""Chargeback journal entries of an allocation run, as plain data (amounts in cents).
+"""Chargeback journal entries of an allocation run, as plain data (amounts as integers of the
+currency's smallest unit, called cents).
 
 A final allocation line moves an amount from a sender (a cost pool, or nothing for a
 business unit's direct cost) to a receiver (a business unit). Posting debits each

@@ -14,8 +14,9 @@ from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
 MOVES_PER_BATCH = 20
 
 
-def _amount(cents):
-    return float(Decimal(cents).scaleb(-2))
+def _amount(units, digits):
+    """An amount in the currency's smallest unit as a debit or credit of that currency."""
+    return float(Decimal(units).scaleb(-digits))
 
 
 class CloudCostAllocationRun(models.Model):
@@ -141,7 +142,8 @@ class CloudCostAllocationRun(models.Model):
     # ------------------------------------------------------------------ entries
     def _allocation_rows(self):
         """Final allocation lines to business units, summed per sender, receiver and the policy's dimensions:
-        [(sender, receiver, dimensions, cents, line ids)]."""
+        [(sender, receiver, dimensions, amount in the currency's smallest unit, line ids)]."""
+        digits = self.currency_id.decimal_places
         columns = [DIMENSION_COLUMNS[d.dimension] for d in self.policy_id.posting_dimension_ids]
         self.env["cloud.cost.allocation.line"].flush_model()
         self.env.cr.execute(SQL(
@@ -154,7 +156,7 @@ class CloudCostAllocationRun(models.Model):
         return [
             (sender, receiver, tuple(self._dimension_value(d, v) for d, v in zip(
                 self.policy_id.posting_dimension_ids, values, strict=True)),
-             int((Decimal(amount) * 100).to_integral_value()), tuple(line_ids))
+             int(Decimal(amount).scaleb(digits).to_integral_value()), tuple(line_ids))
             for sender, receiver, values, amount, line_ids in self.env.cr.fetchall()
         ]
 
@@ -339,10 +341,11 @@ class CloudCostAllocationRun(models.Model):
                           **self._item_vals(item, sign=-1)})
         return lines
 
-    @staticmethod
-    def _item_vals(item, sign=1):
-        cents = sign * item.cents
-        amount = {"debit": _amount(cents), "credit": 0.0} if cents >= 0 else {"debit": 0.0, "credit": _amount(-cents)}
+    def _item_vals(self, item, sign=1):
+        digits = self.currency_id.decimal_places
+        units = sign * item.cents
+        amount = ({"debit": _amount(units, digits), "credit": 0.0} if units >= 0
+                  else {"debit": 0.0, "credit": _amount(-units, digits)})
         return {**amount, "cloud_cost_allocation_line_ids": [fields.Command.set(item.line_ids)]}
 
     def _distribution(self, receiver, values, company, cache):

@@ -2,3 +2,4 @@ from . import test_entries
 from . import test_posting
 from . import test_concurrent_posting
 from . import test_cli
+from . import test_currency_precision

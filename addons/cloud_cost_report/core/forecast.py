@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+CENT = Decimal("0.01")  # the default: a currency of two decimal places
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,15 @@ def month_end(month_start):
     return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
 
 
-def forecast_month(daily_costs, month_start, as_of, budget=None, run_rate_days=7):
+def forecast_month(daily_costs, month_start, as_of, budget=None, run_rate_days=7, digits=2):
     """Forecast the month's total from what it cost so far.
 
     ``daily_costs``: {date: Decimal} of the month (days without cost may be missing).
     The run rate is the average of the last ``run_rate_days`` days up to ``as_of`` (fewer at
     the start of the month); the days left after ``as_of`` are assumed to cost that much each.
+    Amounts are rounded to ``digits`` decimal places (the currency's).
     """
+    unit = Decimal(1).scaleb(-digits)
     month_start = month_start.replace(day=1)
     last_day = month_end(month_start)
     if not month_start <= as_of <= last_day:
@@ -49,12 +51,12 @@ def forecast_month(daily_costs, month_start, as_of, budget=None, run_rate_days=7
     window_cost = sum((cost for day, cost in costs.items() if day >= window_start), Decimal(0))
     run_rate = window_cost / window_days
     days_left = (last_day - as_of).days
-    forecast = (actual + run_rate * days_left).quantize(CENT, rounding=ROUND_HALF_UP)
+    forecast = (actual + run_rate * days_left).quantize(unit, rounding=ROUND_HALF_UP)
     return MonthForecast(
         month_start=month_start,
         as_of=as_of,
-        actual=actual.quantize(CENT, rounding=ROUND_HALF_UP),
-        run_rate=run_rate.quantize(CENT, rounding=ROUND_HALF_UP),
+        actual=actual.quantize(unit, rounding=ROUND_HALF_UP),
+        run_rate=run_rate.quantize(unit, rounding=ROUND_HALF_UP),
         forecast=forecast,
         budget=None if budget is None else Decimal(budget),
     )
