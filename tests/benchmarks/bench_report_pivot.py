@@ -147,7 +147,7 @@ def main():
             if not args.keep:
                 cr.rollback()
                 cr.execute("DELETE FROM cloud_cost_line WHERE batch_id IN %s", [tuple(source.batch_ids.ids)])
-                source.batch_ids.unlink()
+                source.batch_ids._suite().unlink()  # benchmark data: removed as the suite removes batches
                 source.unlink()
                 env["account.analytic.account"].search([("name", "=like", "bench unit %")]).unlink()
                 env["account.analytic.plan"].search([("name", "=", "bench units")]).unlink()
