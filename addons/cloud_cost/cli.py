@@ -63,13 +63,12 @@ def import_location(env, location, source_name=None, extra_roots=()):
     else:
         source = Source.search([("location", "=", location), ("company_id", "=", company.id)], limit=1)
     if not source:
-        is_s3 = location.startswith("s3://")
         # created by the command: its location is checked against the roots of this command, below
         source = Source._suite().create(
             {
                 "name": source_name or location,
                 "company_id": company.id,
-                "source_type": "s3" if is_s3 else "file",
+                "source_type": Source._location_source_type(location),
                 "bill_format": "auto",
                 "location": location,
             }

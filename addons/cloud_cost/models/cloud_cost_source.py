@@ -251,6 +251,12 @@ class CloudCostSource(models.Model):
         action["context"] = {"default_source_id": self.id}
         return action
 
+    @api.model
+    def _location_source_type(self, location):
+        """The source type that reads ``location`` (a path, or an address such as s3://): for sources created
+        by the command line (extended by other addons)."""
+        return "s3" if (location or "").strip().startswith("s3://") else "file"
+
     # ------------------------------------------------------------------ schedule
     @api.model
     def _scheduled_source_types(self):
