@@ -3,6 +3,8 @@ writes them: <root>/<export>/<YYYYMMDD-YYYYMMDD>/<run id>/manifest.json beside p
 
 import io
 import json
+from argparse import Namespace
+from contextlib import redirect_stderr, redirect_stdout
 from unittest.mock import patch
 from urllib.parse import urlsplit
 from datetime import datetime, timedelta, timezone
@@ -14,7 +16,7 @@ from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, gener
 
 from odoo.tests import common, tagged
 
-from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
+from odoo.addons.cloud_cost.cli import run_import
 from odoo.addons.cloud_cost.tests.common_import import ImportCase
 from odoo.addons.cloud_cost.tests.server_options import server_options
 from odoo.addons.cloud_cost.tests.test_bill_formats import AZURE_HEADER, azure_row, to_csv
@@ -287,3 +289,21 @@ class TestImportAzure(ImportCase):
         self.azure_source.cron_id.method_direct_trigger()
         self.assertEqual(self.azure_source.last_import_state, "done", self.azure_source.last_import_message)
         self.assertEqual(self.azure_source.batch_ids.row_count, 5)
+
+    def test_the_command_line_prints_the_batch_summary(self):
+        self.deliver("run-0001", self.october())
+        args = Namespace(location=self.location, source=self.azure_source.name, import_root=[])
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            status = run_import(self.env, args)
+        self.assertEqual(status, 0, err.getvalue())
+        printed = out.getvalue()
+        self.assertIn(f"source {self.azure_source.name} (id {self.azure_source.id}): 1 batch(es), 5 rows", printed)
+        self.assertIn("2026-10-01", printed)
+        # the same run again: nothing new
+        out = io.StringIO()
+        with redirect_stdout(out):
+            self.assertEqual(run_import(self.env, args), 0)
+        self.assertIn(f"unchanged, already imported: {run_folder('run-0001')}/manifest.json", out.getvalue())
+        # an address of its own makes a source of its own, reading with the server's identity
+        self.assertEqual(self.env["cloud.cost.source"]._location_source_type(self.location), "azure_blob")

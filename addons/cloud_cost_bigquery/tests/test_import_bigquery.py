@@ -1,7 +1,10 @@
 """The BigQuery source over real HTTP, against a local server answering the BigQuery REST API (bigquery_server),
 with a billing export table of the standard schema: an invoice month read row by row and summed in BigQuery."""
 
+import io
 import random
+from argparse import Namespace
+from contextlib import redirect_stderr, redirect_stdout
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +15,7 @@ from google.auth.credentials import AnonymousCredentials
 
 from odoo.tests import common, tagged
 
+from odoo.addons.cloud_cost.cli import run_import
 from odoo.addons.cloud_cost.tests.common_import import ImportCase
 from odoo.addons.cloud_cost.tests.server_options import server_options
 
@@ -285,3 +289,25 @@ class TestImportBigQuery(ImportCase):
         self.assertTrue(source.cron_id.active)
         source.cron_id.method_direct_trigger()
         self.assertEqual(source.last_import_state, "done", source.last_import_message)
+
+    def test_the_command_line_prints_the_batch_summary(self):
+        source = self.new_source("Command line", bigquery_table=False, bigquery_month=False)
+        address = f"bigquery://{TABLE}?month=2026-10"
+        args = Namespace(location=address, source=source.name, import_root=[])
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            status = run_import(self.env, args)
+        self.assertEqual(status, 0, err.getvalue())
+        october = len([r for r in self.rows if r[15]["month"] == "202610"])
+        self.assertIn(f"source Command line (id {source.id}): 1 batch(es), {october} rows", out.getvalue())
+        self.assertIn("2026-10-01", out.getvalue())
+        # refused: printed, exit status 2, nothing written
+        self.bigquery.errors.append((404, "notFound", "Not found: Dataset acme-billing:billing"))
+        err = io.StringIO()
+        with redirect_stdout(io.StringIO()), redirect_stderr(err):
+            status = run_import(self.env, Namespace(location=f"bigquery://{TABLE}?month=2026-09", source=source.name,
+                                                    import_root=[]))
+        self.assertEqual(status, 2)
+        self.assertIn("cloudcost import: refused, nothing written:", err.getvalue())
+        self.assertIn("HTTP 404 (Not Found), notFound", err.getvalue())
+        self.assertEqual(len(source.batch_ids), 1)
