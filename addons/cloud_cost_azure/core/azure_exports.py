@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost.core.bill_formats import BillFormatError
 from odoo.addons.cloud_cost.core.bill_stores import (
-    SPOOL_MEMORY_BYTES, ImportUnit, StoreError, StoredObject,
+    SPOOL_MEMORY_BYTES,
+    ImportUnit,
+    StoredObject,
+    StoreError,
 )
 
 # azure-core logs every request and answer at INFO: a run reads many blobs, failures are reported on the source

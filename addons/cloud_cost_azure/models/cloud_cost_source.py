@@ -6,7 +6,12 @@ from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused, 
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
 from ..core.azure_exports import (
-    DEFAULT_ENDPOINT, AzureBlobStore, connection_string_endpoint, container_client, parse_azure_uri, plan_runs,
+    DEFAULT_ENDPOINT,
+    AzureBlobStore,
+    connection_string_endpoint,
+    container_client,
+    parse_azure_uri,
+    plan_runs,
 )
 
 AZURE_SECRETS = ("azure_connection_string", "azure_sas_token", "azure_client_secret")

@@ -5,10 +5,10 @@ import io
 import json
 from argparse import Namespace
 from contextlib import redirect_stderr, redirect_stdout
-from unittest.mock import patch
-from urllib.parse import urlsplit
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from unittest.mock import patch
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq

@@ -29,7 +29,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost_athena.core.aggregation import (
-    BASE_DIMENSIONS, Aggregation, AggregationError, quote_literal, rule_needs,
+    BASE_DIMENSIONS,
+    Aggregation,
+    AggregationError,
+    quote_literal,
+    rule_needs,
 )
 
 # google-api-core warns on every import under Python 3.11 of a support date years ahead: not the users' concern
@@ -183,7 +187,7 @@ def summed_sql(table, month, columns, rule_specs=()):
     dimensions = [d for d in list(BASE_DIMENSIONS) + extra if d in dimensions_sql]
     start = f"{month[:4]}-{month[4:]}-01"
     end_year, end_month = (int(month[:4]) + 1, 1) if month[4:] == "12" else (int(month[:4]), int(month[4:]) + 1)
-    inner = [f"CAST(DATE(usage_start_time) AS STRING) AS ChargeDay"]
+    inner = ["CAST(DATE(usage_start_time) AS STRING) AS ChargeDay"]
     inner += [f"{dimensions_sql[d]} AS {d}" for d in dimensions]
     inner += [f"{_label(key, columns)} AS tag_{i}" for i, key in enumerate(tag_keys, 1)]
     inner += [f"CAST(cost AS {AMOUNT}) AS cost",
@@ -250,7 +254,7 @@ def _cell(value):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, (list, dict)):
+    if isinstance(value, list | dict):
         return json.dumps(value, default=str, separators=(",", ":"))
     return str(value)
 

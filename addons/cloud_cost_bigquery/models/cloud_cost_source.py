@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from odoo import _, api, fields, models
 
 from odoo.addons.cloud_cost.core import outbound
-from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, MemoryStore, StoreError, StoredObject
+from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, MemoryStore, StoredObject, StoreError
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused, describe_error
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 from odoo.addons.cloud_cost_athena.core.aggregation import AggregationError, result_to_focus_csv

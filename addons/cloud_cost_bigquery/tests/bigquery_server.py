@@ -54,7 +54,7 @@ def encode(value, field, int64_timestamps=True):
         return repr(float(value))
     if kind == "BOOLEAN":
         return "true" if value else "false"
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")

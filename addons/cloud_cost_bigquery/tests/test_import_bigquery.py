@@ -4,8 +4,8 @@ with a billing export table of the standard schema: an invoice month read row by
 import io
 import random
 from argparse import Namespace
-from contextlib import redirect_stderr, redirect_stdout
 from collections import defaultdict
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from unittest.mock import patch
