@@ -259,7 +259,7 @@ def plan_runs(store, objects=None):
                              f"lists {len(run.blobs)}", file=obj.key)
         files = []
         for name, size, rows in run.blobs:
-            found = by_key.get(store.resolve(name, obj.key))
+            found = by_key.get(name.lstrip("/")) or by_key.get(store.resolve(name, obj.key))
             if found is None:
                 raise StoreError(f"{obj.key}: an incomplete run: lists {name}, which is not in {store}",
                                  file=obj.key)
@@ -310,5 +310,7 @@ def container_client(account, container, *, endpoint_url=None, connection_string
     else:
         from azure.identity import DefaultAzureCredential  # noqa: PLC0415
 
-        credential = DefaultAzureCredential(exclude_interactive_browser_credential=True, transport=transport())
+        # the server's own identity: the managed identity endpoint is link-local by design, so its token
+        # requests are not sent through the checked session (nothing the source holds chooses where they go)
+        credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
     return ContainerClient(url, container, credential=credential, **options)
