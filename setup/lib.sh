@@ -162,6 +162,13 @@ cc_focus_validator() {
     echo "$want" >"$venv/.cloudcost-stamp"
 }
 
+# The Azure tests run Azurite, the Azure Storage emulator, which the tests install from npm on first use.
+cc_find_npm() {
+    command -v npm >/dev/null 2>&1 && return 0
+    cc_apt_install npm ||
+        cc_die "npm not found for the Azure Storage emulator of the tests. Install Node.js and npm (Debian/Ubuntu: sudo apt-get install npm)."
+}
+
 cc_pip() {
     # Local index folders named in a machine-wide pip configuration may not exist: hide that noise.
     "$CC_VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)

@@ -10,11 +10,13 @@ def register(commands):
     status.set_defaults(handler=run_status)
     bills = commands.add_parser(
         "import",
-        help="import cloud bills from a file, a folder or an s3:// prefix",
+        help="import cloud bills from a file, a folder, an s3:// prefix or another source's address",
         description="Import bills (FOCUS, AWS CUR 2.0 / legacy CUR, Azure, Google Cloud) into cost lines: "
         "one batch per source and billing period. Bad input is refused whole (exit status 2).",
     )
-    bills.add_argument("location", metavar="PATH_OR_S3_URI", help="bill file, folder, or s3://bucket/prefix")
+    bills.add_argument("location", metavar="PATH_OR_URI",
+                       help="bill file, folder, or s3://bucket/prefix; with their addons also "
+                       "azure://account/container/path and bigquery://project.dataset.table?month=YYYY-MM")
     bills.add_argument(
         "--source",
         metavar="NAME",
@@ -63,13 +65,12 @@ def import_location(env, location, source_name=None, extra_roots=()):
     else:
         source = Source.search([("location", "=", location), ("company_id", "=", company.id)], limit=1)
     if not source:
-        is_s3 = location.startswith("s3://")
         # created by the command: its location is checked against the roots of this command, below
         source = Source._suite().create(
             {
                 "name": source_name or location,
                 "company_id": company.id,
-                "source_type": "s3" if is_s3 else "file",
+                "source_type": Source._location_source_type(location),
                 "bill_format": "auto",
                 "location": location,
             }

@@ -212,15 +212,16 @@ class CloudCostSource(models.Model):
         if "location" in vals:
             self._check_server_path(vals["location"])
         result = super().write(vals)
-        if to_clear:
+        for record in to_clear:
             # the stored keys were given for the old target: they are not sent to the new one
-            cleared = {name: False for name in secret_names - set(vals)}
-            super(CloudCostSource, to_clear.sudo()).write(cleared)
-            for record in to_clear:
-                record.sudo()._suite().message_post(body=_(
-                    "Where the source reads changed: its stored credentials (%(fields)s) were cleared. "
-                    "An administrator enters them again for the new target.",
-                    fields=", ".join(sorted(self._fields[name].string for name in cleared))))
+            held = {name for name in secret_names - set(vals) if record.sudo()[name]}
+            if not held:
+                continue
+            super(CloudCostSource, record.sudo()).write(dict.fromkeys(held, False))
+            record.sudo()._suite().message_post(body=_(
+                "Where the source reads changed: its stored credentials (%(fields)s) were cleared. "
+                "An administrator enters them again for the new target.",
+                fields=", ".join(sorted(self._fields[name].string for name in held))))
         return result
 
     @api.depends("batch_ids")
@@ -250,6 +251,12 @@ class CloudCostSource(models.Model):
         action["domain"] = [("source_id", "=", self.id)]
         action["context"] = {"default_source_id": self.id}
         return action
+
+    @api.model
+    def _location_source_type(self, location):
+        """The source type that reads ``location`` (a path, or an address such as s3://): for sources created
+        by the command line (extended by other addons)."""
+        return "s3" if (location or "").strip().startswith("s3://") else "file"
 
     # ------------------------------------------------------------------ schedule
     @api.model

@@ -1,0 +1,2 @@
+from . import cloud_cost_source
+from . import cloud_cost_import_batch
