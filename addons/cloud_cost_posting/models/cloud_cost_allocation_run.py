@@ -1,4 +1,5 @@
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -8,6 +9,7 @@ from odoo.tools import SQL, format_date, split_every
 from ..core.entries import Share, chargeback_entries
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
+from .posting_lookups import posting_lookups
 
 
 # entries created and posted together: the ORM's work on one batch grows faster than its size
@@ -70,10 +72,12 @@ class CloudCostAllocationRun(models.Model):
                 raise UserError(_("Run %s already has journal entries.", run.display_name))
             try:
                 with self.env.cr.savepoint():  # a refused posting leaves no draft entry behind
-                    moves = run._create_chargeback_moves()
-                    # the controller's rights were checked above; the entries are theirs (create_uid)
-                    for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
-                        chunk.with_context(validate_analytic=True, **BULK_CONTEXT).action_post()
+                    container = {"records": self.env["account.move"]}
+                    with run._bulk_entries(container):
+                        moves = container["records"] = run._create_chargeback_moves()
+                        # the controller's rights were checked above; the entries are theirs (create_uid)
+                        for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
+                            chunk.with_context(validate_analytic=True, **BULK_CONTEXT).action_post()
             except ValidationError as error:
                 raise UserError(_("Run %(run)s cannot be posted: %(error)s", run=run.display_name,
                                   error=error.args[0])) from error
@@ -127,10 +131,20 @@ class CloudCostAllocationRun(models.Model):
                     "cloud_cost_allocation_line_ids": [fields.Command.set(links.get(item.id, []))],
                 }) for item in move.line_ids.sorted("id")],
             })
-        reversals = self._create_linked_moves(moves.browse(), vals_list)
-        for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
-            chunk.with_context(move_reverse_cancel=True, **BULK_CONTEXT)._post(soft=False)
+        container = {"records": moves.browse()}
+        with self._bulk_entries(container):
+            reversals = container["records"] = self._create_linked_moves(moves.browse(), vals_list)
+            for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
+                chunk.with_context(move_reverse_cancel=True, **BULK_CONTEXT)._post(soft=False)
         return reversals
+
+    @contextmanager
+    def _bulk_entries(self, container):
+        """Odoo's check that every entry balances, made once over the entries in ``container["records"]``
+        when all are made and posted (Odoo then skips it on each create and write inside), with the
+        lookups Odoo repeats for every item answered once."""
+        with posting_lookups(self.env), self.env["account.move"]._check_balanced(container):
+            yield
 
     def action_view_moves(self):
         self.ensure_one()
@@ -273,12 +287,8 @@ class CloudCostAllocationRun(models.Model):
         of thousands of links would each update the caches of both sides."""
         bulk = Move.with_context(**BULK_CONTEXT)
         moves = bulk.browse()
-        # one check that every entry balances, once all are made: Odoo's own check then skips each create
-        container = {"records": moves}
-        with bulk._check_balanced(container):
-            for start in range(0, len(vals_list), MOVES_PER_BATCH):
-                moves |= self._create_linked_batch(bulk, vals_list[start:start + MOVES_PER_BATCH])
-            container["records"] = moves
+        for start in range(0, len(vals_list), MOVES_PER_BATCH):
+            moves |= self._create_linked_batch(bulk, vals_list[start:start + MOVES_PER_BATCH])
         return Move.browse(moves.ids)
 
     def _create_linked_batch(self, Move, vals_list):
