@@ -6,5 +6,6 @@ from . import cloud_cost_allocation_policy
 from . import cloud_cost_allocation_line
 from . import account_move
 from . import account_move_line
+from . import posting_lookups
 from . import cloud_cost_allocation_run
 from . import cloud_cost_month_overview

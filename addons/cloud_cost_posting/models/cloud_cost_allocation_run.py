@@ -1,4 +1,5 @@
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -8,10 +9,19 @@ from odoo.tools import SQL, format_date, split_every
 from ..core.entries import Share, chargeback_entries
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
+from .posting_lookups import posting_lookups
 
 
 # entries created and posted together: the ORM's work on one batch grows faster than its size
 MOVES_PER_BATCH = 20
+
+# Odoo's own keys for entries made in bulk: a journal entry is no invoice to synchronise, no payment or
+# statement line to follow, and its creation and posting need no chatter note or tracking per entry (the
+# run's chatter names the entries)
+BULK_CONTEXT = {
+    "skip_invoice_sync": True, "skip_account_move_synchronization": True,
+    "tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True,
+}
 
 
 def _amount(units, digits):
@@ -63,10 +73,12 @@ class CloudCostAllocationRun(models.Model):
                 raise UserError(_("Run %s already has journal entries.", run.display_name))
             try:
                 with self.env.cr.savepoint():  # a refused posting leaves no draft entry behind
-                    moves = run._create_chargeback_moves()
-                    # the controller's rights were checked above; the entries are theirs (create_uid)
-                    for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
-                        chunk.with_context(validate_analytic=True).action_post()
+                    container = {"records": self.env["account.move"]}
+                    with run._bulk_entries(container):
+                        moves = container["records"] = run._create_chargeback_moves()
+                        # the controller's rights were checked above; the entries are theirs (create_uid)
+                        for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
+                            chunk.with_context(validate_analytic=True, **BULK_CONTEXT).action_post()
             except ValidationError as error:
                 raise UserError(_("Run %(run)s cannot be posted: %(error)s", run=run.display_name,
                                   error=error.args[0])) from error
@@ -111,19 +123,29 @@ class CloudCostAllocationRun(models.Model):
                 "move_type": "entry", "company_id": move.company_id.id, "journal_id": move.journal_id.id,
                 "partner_id": move.partner_id.id, "reversed_entry_id": move.id, **default,
                 "line_ids": [(0, 0, {
+                    **self._precomputed_item_vals(-item.balance, item.currency_id, -item.amount_currency),
                     "name": item.name, "account_id": item.account_id.id, "partner_id": item.partner_id.id,
-                    "currency_id": item.currency_id.id, "amount_currency": -item.amount_currency,
-                    "debit": item.credit, "credit": item.debit, "analytic_distribution": item.analytic_distribution,
+                    "analytic_distribution": item.analytic_distribution,
                     "cloud_cost_sender_pool_id": item.cloud_cost_sender_pool_id.id,
                     "cloud_cost_receiver_id": item.cloud_cost_receiver_id.id,
                     "cloud_cost_environment": item.cloud_cost_environment, "cloud_cost_side": item.cloud_cost_side,
                     "cloud_cost_allocation_line_ids": [fields.Command.set(links.get(item.id, []))],
                 }) for item in move.line_ids.sorted("id")],
             })
-        reversals = self._create_linked_moves(moves.browse(), vals_list)
-        for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
-            chunk.with_context(move_reverse_cancel=True)._post(soft=False)
+        container = {"records": moves.browse()}
+        with self._bulk_entries(container):
+            reversals = container["records"] = self._create_linked_moves(moves.browse(), vals_list)
+            for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
+                chunk.with_context(move_reverse_cancel=True, **BULK_CONTEXT)._post(soft=False)
         return reversals
+
+    @contextmanager
+    def _bulk_entries(self, container):
+        """Odoo's check that every entry balances, made once over the entries in ``container["records"]``
+        when all are made and posted (Odoo then skips it on each create and write inside), with the
+        lookups Odoo repeats for every item answered once."""
+        with posting_lookups(self.env), self.env["account.move"]._check_balanced(container):
+            yield
 
     def action_view_moves(self):
         self.ensure_one()
@@ -265,22 +287,23 @@ class CloudCostAllocationRun(models.Model):
         """Create the entries a batch at a time (the ORM's work on one create grows faster than its entries),
         then link each journal item to the allocation lines it sums in one statement: through the ORM, tens
         of thousands of links would each update the caches of both sides."""
-        moves = Move.browse()
+        bulk = Move.with_context(**BULK_CONTEXT)
+        moves = bulk.browse()
         for start in range(0, len(vals_list), MOVES_PER_BATCH):
-            moves |= self._create_linked_batch(Move, vals_list[start:start + MOVES_PER_BATCH])
-        return moves
+            moves |= self._create_linked_batch(bulk, vals_list[start:start + MOVES_PER_BATCH])
+        return Move.browse(moves.ids)
 
     def _create_linked_batch(self, Move, vals_list):
         links = []
         for vals in vals_list:
             links.append([command[2].pop("cloud_cost_allocation_line_ids")[0][2] for command in vals["line_ids"]])
-        expected = [[(command[2]["account_id"], command[2]["debit"], command[2]["credit"])
-                     for command in vals["line_ids"]] for vals in vals_list]
+        expected = [[(command[2]["account_id"], command[2]["balance"]) for command in vals["line_ids"]]
+                    for vals in vals_list]
         moves = Move.create(vals_list)
         pairs = []
         for move, line_ids, items in zip(moves, links, expected, strict=True):
             created = move.line_ids.sorted("id")
-            found = [(item.account_id.id, item.debit, item.credit) for item in created]
+            found = [(item.account_id.id, item.balance) for item in created]
             if found != items:
                 raise UserError(_("Run %(run)s: entry %(move)s was not created with the items it was given.",
                                   run=self.display_name, move=move.display_name))
@@ -315,7 +338,7 @@ class CloudCostAllocationRun(models.Model):
             vals = {
                 "name": label, "account_id": key.account, "cloud_cost_receiver_id": receiver.id,
                 "cloud_cost_environment": key.dimensions[environment_at] if environment_at is not None else False,
-                "cloud_cost_side": "receiver", **self._item_vals(item),
+                "cloud_cost_side": "receiver", **self._item_vals(item, company.currency_id),
             }
             other = receiver._cloud_cost_company(company)
             if other != company:  # charged to another company: owed by it, booked there with the analytic
@@ -338,15 +361,24 @@ class CloudCostAllocationRun(models.Model):
                     "analytic_distribution": {str(center.id): 100} if center else False,
                 }
             lines.append({**vals, "account_id": key.account, "cloud_cost_receiver_id": entry.receiver or False,
-                          **self._item_vals(item, sign=-1)})
+                          **self._item_vals(item, company.currency_id, sign=-1)})
         return lines
 
-    def _item_vals(self, item, sign=1):
-        digits = self.currency_id.decimal_places
-        units = sign * item.cents
-        amount = ({"debit": _amount(units, digits), "credit": 0.0} if units >= 0
-                  else {"debit": 0.0, "credit": _amount(-units, digits)})
-        return {**amount, "cloud_cost_allocation_line_ids": [fields.Command.set(item.line_ids)]}
+    def _item_vals(self, item, currency, sign=1):
+        amount = _amount(sign * item.cents, self.currency_id.decimal_places)
+        return {**self._precomputed_item_vals(amount, currency),
+                "cloud_cost_allocation_line_ids": [fields.Command.set(item.line_ids)]}
+
+    @staticmethod
+    def _precomputed_item_vals(balance, currency, amount_currency=None):
+        """The values Odoo computes for an item of a journal entry without product or tax, given: the ORM
+        then computes none of them item by item."""
+        return {
+            "balance": balance, "currency_id": currency.id,
+            "amount_currency": balance if amount_currency is None else amount_currency,
+            "display_type": "product", "sequence": 100, "tax_ids": [], "partner_id": False,
+            "product_uom_id": False, "quantity": 1.0, "price_unit": 0.0, "date_maturity": False,
+        }
 
     def _distribution(self, receiver, values, company, cache):
         """{"<business unit>,<account of each plan>": 100}: the receiver on its plan and one account per policy
