@@ -43,7 +43,8 @@ class CloudCostBillImport(models.AbstractModel):
     def _record_summed_files(self, batch, originals):
         """The bill files the query summed, each with what names its bytes: SHA-256 and size when read on
         this server, or the S3 ETag, size and version when Athena read it in S3."""
-        self.env["cloud.cost.import.file"].sudo().create([{
+        # created as the batch was, by the import (import files are the suite's records)
+        batch.env["cloud.cost.import.file"].sudo().create([{
             "batch_id": batch.id, "name": name, "kind": "summed", "sha256": facts.get("sha256") or False,
             "size": facts.get("size") or 0, "etag": facts.get("etag") or False,
             "version_id": facts.get("version_id") or False, "location": facts.get("location") or False,

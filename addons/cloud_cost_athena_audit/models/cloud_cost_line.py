@@ -42,7 +42,7 @@ class CloudCostLine(models.Model):
                     + json.dumps(row["values"], ensure_ascii=False, sort_keys=True) for row in entry["rows"]]
             check = "=" if entry["matches"] else "!="
             tail = [f"{entry['count']} bill row(s), EffectiveCost {_exact(entry['effective_cost'])} {check} the "
-                    f"line's {_exact(entry['line_effective_cost'])}" + ("" if entry["matches"] else " (MISMATCH)")]
+                    f"line's {_exact(entry['line_effective_cost'])}" + (" (exact)" if entry["matches"] else " (MISMATCH)")]
             line.summed_rows_content = "\n".join(head + body + tail)
 
 

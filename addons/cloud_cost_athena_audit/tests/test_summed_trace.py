@@ -32,8 +32,8 @@ from odoo.tests import tagged
 from odoo.addons.cloud_cost.tests.server_options import server_options
 from odoo.addons.cloud_cost_athena.core.aggregation import build_query
 from odoo.addons.cloud_cost_athena.core.engines import run_duckdb
+from odoo.addons.cloud_cost_audit.tests import test_cli
 from odoo.addons.cloud_cost_audit.tests.common import AuditCase
-from odoo.addons.cloud_cost_audit.tests.test_cli import TestVerifyCommand
 
 DECEMBER = ("2026-12-01", "2026-12-31")
 PERIOD = "2026-12"
@@ -103,7 +103,7 @@ def manifest():
 
 @tagged("post_install", "-at_install")
 class TestSummedTrace(AuditCase):
-    command = TestVerifyCommand.command
+    command = test_cli.TestVerifyCommand.command
 
     @classmethod
     def setUpClass(cls):
@@ -156,14 +156,15 @@ class TestSummedTrace(AuditCase):
                 self.assertEqual(found["effective_cost"], found["line_effective_cost"])
                 self.assertEqual(found["effective_cost"], sum(r["effective_cost"] for r in found["rows"]))
                 self.assertEqual(found["count"], int(found["group"]["rows"]))
+                key = found["file"].removeprefix(f"s3://{BUCKET}/")
                 for bill_row in found["rows"]:
-                    tags, cost = self.expected[found["file"]][bill_row["row"]]
+                    tags, cost = self.expected[key][bill_row["row"]]
                     # the row listed is that row of the file: its own values, its own cost
                     self.assertEqual(Decimal(bill_row["values"]["EffectiveCost"]), cost)
                     self.assertEqual(bill_row["effective_cost"], cost)
                     self.assertEqual(dict(bill_row["values"]["Tags"]), tags)
-                    self.assertNotIn(bill_row["row"], listed[found["file"]])
-                    listed[found["file"]][bill_row["row"]] = line.line_type
+                    self.assertNotIn(bill_row["row"], listed[key])
+                    listed[key][bill_row["row"]] = line.line_type
                 rows_total += found["effective_cost"]
             self.assertEqual(traced["summed"]["effective_cost"], rows_total)
             self.assertTrue(traced["summed"]["matches"])
@@ -243,6 +244,7 @@ class TestSummedTrace(AuditCase):
                       f"{self.sha256(self.files[DATA_KEYS[0]])} at import", err)
         with self.assertRaisesRegex(UserError, "the bill file changed since import"):
             run.with_user(self.auditor)._auditor_pack_xlsx()
+        self.write_folder(self.files)  # as imported again, but one file gone
         (self.folder / DATA_KEYS[1]).unlink()
         with self.assertRaisesRegex(UserError, "part-2.parquet cannot be fetched"):
             self.env["cloud.cost.line"].browse(direct.ids)._trace_summed_rows()
@@ -254,6 +256,9 @@ class TestSummedTrace(AuditCase):
         server.start()
         self.addCleanup(server.stop)
         endpoint = f"http://127.0.0.1:{port}"
+        # moto's state is the process's: none found, none left for other tests
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+        self.addCleanup(requests.post, f"{endpoint}/moto-api/reset", timeout=10)
         self.startPatcher(server_options(cloud_cost_allowed_hosts=f"127.0.0.1:{port}"))
         s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint, **KEYS)
         s3.create_bucket(Bucket=BUCKET)
