@@ -305,6 +305,19 @@ class TestSummedTrace(AuditCase):
         item = self.assert_trace_reaches_the_bill_rows(run, {
             f"s3://{BUCKET}/{key}": f"ETag {objects[key]['ETag']}, sha256 {self.sha256(data)} as fetched"
             for key, data in self.files.items()})
+        # the seal covers what names each object's bytes in S3
+        self.assertTrue(run._verify_seal()["match"])
+        self.env.cr.execute("UPDATE cloud_cost_import_file SET etag = '\"0\"' WHERE kind = 'summed' AND name = %s",
+                            [f"s3://{BUCKET}/{DATA_KEYS[1]}"])
+        self.env.invalidate_all()
+        seal = run._verify_seal()
+        self.assertFalse(seal["match"])
+        self.assertEqual(seal["changed"], [f"where bill file s3://{BUCKET}/{DATA_KEYS[1]} was read and what names "
+                                           "its bytes there (S3 ETag, version)"])
+        self.env.cr.execute("UPDATE cloud_cost_import_file SET etag = %s WHERE kind = 'summed' AND name = %s",
+                            [objects[DATA_KEYS[1]]["ETag"], f"s3://{BUCKET}/{DATA_KEYS[1]}"])
+        self.env.invalidate_all()
+
         changed = december_files(self.company.currency_id.name, seed=4)[0][DATA_KEYS[0]]
         s3.put_object(Bucket=BUCKET, Key=DATA_KEYS[0], Body=changed)
         status, _out, err = self.command(self.auditor, "trace", str(item.id))

@@ -21,3 +21,4 @@ from . import account_move_line
 from . import cloud_cost_driver_value
 from . import ir_attachment
 from . import mail_message
+from . import cloud_cost_import_file

@@ -348,7 +348,26 @@ class CloudCostAllocationRun(models.Model):
                 digests[f"bytes:{key}"] = SectionHash("bill_file_bytes", FILE_BYTES_COLUMNS).add(
                     contents).hexdigest()
                 files[f"bytes:{key}"] = state
+        self._seal_file_origins(digests, files, batches)
         return files
+
+    def _seal_file_origins(self, digests, files, batches):
+        """A section per bill file read where it lies and never kept (summed in S3 or a folder): where it was
+        read and what names its bytes there (an S3 ETag and version), the columns addons add for them."""
+        extra = self.env["cloud.cost.import.file"]._sealed_origin_columns()
+        if not extra:
+            return
+        self.env.cr.execute(SQL(
+            "SELECT f.batch_id, f.name, %s FROM cloud_cost_import_file f "
+            "WHERE f.batch_id = ANY(%s) AND f.attachment_id IS NULL ORDER BY f.batch_id, f.name, f.id",
+            SQL(", ").join(SQL.identifier("f", name) for name in extra), batches))
+        by_file = defaultdict(list)
+        for row in self.env.cr.fetchall():
+            by_file[f"{row[0]}:{row[1]}"].append(row)
+        for key, rows in by_file.items():
+            digests[f"origin:{key}"] = SectionHash("bill_file_origin", ("batch_id", "name", *extra)).add(
+                rows).hexdigest()
+            files[f"origin:{key}"] = {"name": rows[0][1], "bytes_match": True, "missing": False}
 
     def _attachment_sha256(self, attachment_id):
         """(SHA-256, size) of an attachment's bytes as stored now, in the filestore or the database;
@@ -496,6 +515,8 @@ class CloudCostAllocationRun(models.Model):
             if state and state["missing"]:
                 return _("bill file bytes of %s (the stored file is missing)", name)
             return _("bill file bytes of %s", name)
+        if kind == "origin":
+            return _("where bill file %s was read and what names its bytes there (S3 ETag, version)", name)
         if kind == "file":
             if state is None:
                 return _("bill file %s (no longer among the files of the batches taken)", name)
