@@ -33,8 +33,11 @@ def register(commands):
         "trace", help="follow a chargeback journal item to its allocation lines and the bill rows behind them",
         description="Print the allocation lines a chargeback journal item sums (step, sender pool, method, "
         "allocation key and driver shares, as the run froze them) and, for each, the bill rows behind it (file, "
-        "SHA-256, row number, EffectiveCost) with their count and exact sum. Nothing is written. Exit status 2 "
-        "when the item is not found or is not a chargeback item.")
+        "SHA-256, row number, EffectiveCost) with their count and exact sum; a cost line that sums bill rows "
+        "(a summed import) is followed by the rows it sums, found again in their bill file (its checksum "
+        "compared with the one recorded at import), their values and their exact sum against the cost line. "
+        "Nothing is written. Exit status 2 when the item is not found or is not a chargeback item, or a bill "
+        "file changed since import.")
     trace.add_argument("item", metavar="ITEM", help="journal item id, or entry and item: CCB/2026/11/0001:2 "
                        "(the entry's second item); an entry with one chargeback debit may be named alone")
     trace.add_argument("--rows", type=int, default=20, metavar="N",
@@ -142,7 +145,9 @@ def run_trace(env, args):
                 print(f"     {mark} {row['name']:<40} {row['value_text']:>14} {row['share_text']:>14}")
         part = traced["part"]
         share = "" if part is None or part == 1 else f"; the line is {part * 100:.6f} % of them"
-        print(f"    bill rows behind it: {traced['row_count']:,}, EffectiveCost {_money(traced['rows_effective_cost'])}, "
+        # cost lines that sum bill rows are listed each with the rows it sums
+        behind = "cost lines behind it" if traced.get("summed") else "bill rows behind it"
+        print(f"    {behind}: {traced['row_count']:,}, EffectiveCost {_money(traced['rows_effective_cost'])}, "
               f"taken {_money(traced['rows_amount'])}{share}")
         for row in traced["rows"]:
             print(f"      {row['file'] or '(no file)'}  sha256 {row['sha256'] or '-'}  row {row['row'] or '-'}  "

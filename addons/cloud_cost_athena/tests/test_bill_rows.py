@@ -34,6 +34,10 @@ def test_every_group_is_found_again_row_by_row_and_its_rows_sum_exactly_to_it(tm
             assert check["matches"], (group, check)
             assert check["count"] == group["rows"] >= 1
             seen[name] += [row["row"] for row in rows]
+        # one group at a time (the query for one group) finds the same rows as all at once
+        for group in mine[:: max(1, len(mine) // 5)]:
+            (alone,) = read_group_rows(path, grouping, [group["values"]])
+            assert [r["row"] for r in alone] == [r["row"] for r in rows_of(path, grouping, mine, group)]
     # every row of each file is in exactly one group, numbered from 1
     assert {name: sorted(rows) for name, rows in seen.items()} == {name: list(range(1, 1201)) for name in paths}
 
@@ -57,3 +61,7 @@ def test_a_row_lists_its_own_values_and_a_null_group_value_matches_null_only(tmp
     sql = group_rows_query("focus", grouping.dimensions, grouping.tag_keys, group["values"], path)
     assert "IS NOT DISTINCT FROM CAST(NULL AS VARCHAR)" in sql
     assert "file_row_number = true" in sql
+
+
+def rows_of(path, grouping, groups, group):
+    return read_group_rows(path, grouping, [g["values"] for g in groups])[groups.index(group)]

@@ -195,6 +195,7 @@ class TestSummedTrace(AuditCase):
         self.assertRegex(out, r"part-1\.parquet  row \d+  EffectiveCost 2\.2  \{.*\"ResourceId\":\"i-0001\"")
         self.assertIn("their bill rows: 6, EffectiveCost 18.38 = the cost lines' (exact)", out)
         self.assertIn("their bill rows: 4, EffectiveCost 100 = the cost lines' (exact)", out)
+        self.assertIn("cost lines behind it: 4, EffectiveCost 18.38, taken 18.38\n", out)
         self.assertNotIn("MISMATCH", out)
 
         # the auditor pack lists the same rows, each cost line's followed by its sum check
