@@ -15,6 +15,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
@@ -145,6 +146,16 @@ class TestAggregatedImport(ImportCase):
             rows[entry["file"]] += [row["row"] for row in entry["rows"]]
         self.assertEqual({key: sorted(numbers) for key, numbers in rows.items()},
                          dict.fromkeys(DATA_KEYS, list(range(1, 2501))))
+
+        # what the import recorded is the suite's: refused to any caller, administrators included
+        with self.assertRaises(AccessError):  # the test's environment, not the import's
+            self.env["cloud.cost.import.batch"].browse(summed[0].id).write(
+                {"aggregation_grouping": {"layout": "focus", "dimensions": [], "tag_keys": []}})
+        with self.assertRaises(AccessError):
+            self.env["cloud.cost.import.file"].browse(files[0].id).write({"sha256": "0" * 64})
+        with self.assertRaises(AccessError):
+            self.env["cloud.cost.import.file"].create({"batch_id": summed[0].id, "name": "x.parquet",
+                                                       "kind": "summed", "etag": '"0"'})
 
         # the same export again: nothing new, no query needed
         again = summed_source._run_import()

@@ -1,6 +1,7 @@
 import json
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -30,7 +31,11 @@ class CloudCostLine(models.Model):
         (self - summed).summed_rows_content = False
         if not summed:
             return
-        found = summed._trace_summed_rows()
+        try:
+            found = summed._trace_summed_rows()
+        except UserError as error:  # the bill file changed or is gone: said on the form, not raised at reading
+            summed.summed_rows_content = error.args[0]
+            return
         for line in summed:
             entry = found.get(line.id)
             if not entry:

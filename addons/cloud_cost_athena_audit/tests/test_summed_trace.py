@@ -245,6 +245,8 @@ class TestSummedTrace(AuditCase):
                       f"{self.sha256(self.files[DATA_KEYS[0]])} at import", err)
         with self.assertRaisesRegex(UserError, "the bill file changed since import"):
             run.with_user(self.auditor)._auditor_pack_xlsx()
+        direct.invalidate_recordset(["summed_rows_content"])
+        self.assertIn("the bill file changed since import", direct[0].with_user(self.auditor).summed_rows_content)
         self.write_folder(self.files)  # as imported again, but one file gone
         (self.folder / DATA_KEYS[1]).unlink()
         with self.assertRaisesRegex(UserError, "part-2.parquet cannot be fetched"):
