@@ -2,6 +2,7 @@
 # pylint: disable=print-used
 
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -43,8 +44,11 @@ def register(commands):
         "trace", help="follow a chargeback journal item to its allocation lines and the bill rows behind them",
         description="Print the allocation lines a chargeback journal item sums (step, sender pool, method, "
         "allocation key and driver shares, as the run froze them) and, for each, the bill rows behind it (file, "
-        "SHA-256, row number, EffectiveCost) with their count and exact sum. Nothing is written. Exit status 2 "
-        "when the item is not found or is not a chargeback item.")
+        "SHA-256, row number, EffectiveCost) with their count and exact sum; a cost line that sums bill rows "
+        "(a summed import) is followed by the rows it sums, found again in their bill file (its checksum "
+        "compared with the one recorded at import), their values and their exact sum against the cost line. "
+        "Nothing is written. Exit status 2 when the item is not found or is not a chargeback item, or a bill "
+        "file changed since import.")
     trace.add_argument("item", metavar="ITEM", help="journal item id, or entry and item: CCB/2026/11/0001:2 "
                        "(the entry's second item); an entry with one chargeback debit may be named alone")
     trace.add_argument("--rows", type=int, default=20, metavar="N",
@@ -138,7 +142,12 @@ def run_trace(env, args):
     if not item:
         print(f"cloudcost trace: {why}", file=sys.stderr)
         return 2
-    trace = item._cloud_cost_trace(rows_per_line=None if args.all_rows else args.rows)
+    limit = None if args.all_rows else args.rows
+    try:
+        trace = item._cloud_cost_trace(rows_per_line=limit)
+    except UserError as error:  # a summed line's bill file changed or cannot be fetched
+        print(f"cloudcost trace: {error.args[0]}", file=sys.stderr)
+        return 2
     run, entry = trace["run"], trace["item"]
     digits = trace["digits"]
 
@@ -170,11 +179,49 @@ def run_trace(env, args):
                 print(f"     {mark} {row['name']:<40} {row['value_text']:>14} {row['share_text']:>14}")
         part = traced["part"]
         share = "" if part is None or part == 1 else f"; the line is {part * 100:.6f} % of them"
-        print(f"    bill rows behind it: {traced['row_count']:,}, EffectiveCost {_money(traced['rows_effective_cost'])}, "
+        # cost lines that sum bill rows are listed each with the rows it sums
+        behind = "cost lines behind it" if traced.get("summed") else "bill rows behind it"
+        print(f"    {behind}: {traced['row_count']:,}, EffectiveCost {_money(traced['rows_effective_cost'])}, "
               f"taken {_money(traced['rows_amount'])}{share}")
         for row in traced["rows"]:
             print(f"      {row['file'] or '(no file)'}  sha256 {row['sha256'] or '-'}  row {row['row'] or '-'}  "
                   f"EffectiveCost {row['effective_cost']} {row['currency']}")
+            if row.get("bill_rows"):
+                _print_summed(row, limit)
         if len(traced["rows"]) < traced["row_count"]:
             print(f"      ... {traced['row_count'] - len(traced['rows']):,} more (--all-rows lists them)")
+        summed = traced.get("summed")
+        if summed:
+            print(f"    summed cost lines listed: {summed['cost_lines']:,}, their bill rows: {summed['rows']:,}, "
+                  f"EffectiveCost {_exact(summed['effective_cost'])} "
+                  + ("= the cost lines' (exact)" if summed["matches"] else
+                     f"!= the cost lines' {_exact(summed['line_effective_cost'])} (MISMATCH)"))
     return 0
+
+
+def _exact(value):
+    """An exact decimal without trailing zeros: 12.5, not 12.500000000000."""
+    return format(value.normalize(), "f") if value else "0"
+
+
+def _checksum(found):
+    if found.get("etag"):
+        text = f"ETag {found['etag']}" + (f" version {found['version_id']}" if found.get("version_id") else "")
+        return f"{text}, sha256 {found['sha256']} as fetched"
+    return f"sha256 {found['sha256']}"
+
+
+def _print_summed(row, limit):
+    """The bill rows a summed cost line stands for, found again in their file, and the sum check."""
+    found = row["bill_rows"]
+    print(f"        sums {found['count']:,} bill row(s) of {found['file']}  {_checksum(found)}")
+    listed = found["rows"] if limit is None else found["rows"][:limit]
+    for bill_row in listed:
+        values = json.dumps(bill_row["values"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        print(f"          {found['file']}  row {bill_row['row']}  EffectiveCost {_exact(bill_row['effective_cost'])}  "
+              f"{values}")
+    if len(listed) < found["count"]:
+        print(f"          ... {found['count'] - len(listed):,} more (--all-rows lists them)")
+    check = "=" if found["matches"] else "!="
+    print(f"        {found['count']:,} bill row(s), EffectiveCost {_exact(found['effective_cost'])} {check} the cost "
+          f"line's {_exact(found['line_effective_cost'])}" + (" (exact)" if found["matches"] else " (MISMATCH)"))

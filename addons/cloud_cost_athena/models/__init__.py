@@ -1,3 +1,5 @@
 from . import cloud_cost_source
 from . import cloud_cost_import_batch
+from . import cloud_cost_import_file
 from . import cloud_cost_bill_import
+from . import cloud_cost_line

@@ -20,8 +20,13 @@ class CloudCostImportBatch(models.Model):
     )
     aggregated_row_count = fields.Integer("Bill Rows Summed", readonly=True, copy=False,
                                           help="Bill rows the aggregated cost lines stand for.")
+    aggregation_grouping = fields.Json(
+        readonly=True, copy=False,
+        help="What the query grouped by (layout, dimensions, tag keys): how the rows of a cost line are found "
+        "again in its bill file.")
 
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            "aggregation", "aggregation_query_id", "aggregation_sql", "aggregated_row_count"}
+            "aggregation", "aggregation_query_id", "aggregation_sql", "aggregated_row_count",
+            "aggregation_grouping"}

@@ -7,10 +7,11 @@ from odoo import _, api, fields, models
 
 from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost.core.bill_formats import check_parquet_size
-from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, LocalStore, MemoryStore, S3Store
+from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, LocalStore, MemoryStore, S3Store, hash_stream, sha256_hex
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
 from ..core.aggregation import LAYOUTS, AggregationError, build_query, result_to_focus_csv
+from ..core.bill_rows import Grouping
 from ..core.engines import run_athena, run_duckdb
 
 AGGREGATIONS = [
@@ -120,6 +121,7 @@ class CloudCostSource(models.Model):
         if self.aggregation == "athena":
             if not self.athena_database or not self.athena_table:
                 raise AggregationError(_("%s: name the Athena database and table of the export.", self.name))
+            before = self._s3_facts(paths)
             try:
                 result = run_athena(
                     self._athena_client(), aggregation.sql, database=self.athena_database,
@@ -128,6 +130,9 @@ class CloudCostSource(models.Model):
             except (BotoCoreError, ClientError, outbound.TargetRefused) as error:
                 # kept as the cause: outages are tried again; the reason is ours, not the service's answer
                 raise AggregationError(_("Athena: %s", outbound.describe_boto_error(error))) from error
+            # what Athena read is named by the S3 ETag (and version): it must be what the objects were before
+            originals = self._s3_facts(paths)
+            self._check_unchanged(before, originals)
         else:
             not_parquet = [p for p in paths if not p.lower().endswith(".parquet")]
             if not_parquet:
@@ -136,14 +141,66 @@ class CloudCostSource(models.Model):
             # files of a folder are read where they lie; others are fetched
             files = {path: obj.store.real_path(obj.key) if isinstance(obj.store, LocalStore) else obj.read()
                      for path, obj in paths.items()}
+            originals = self._local_facts(paths, files)
             self._check_parquet_sizes(files)
             result = run_duckdb(aggregation.sql, files, database=database, table=table)
+            # a file of the folder DuckDB read where it lies: the bytes hashed are the bytes summed
+            self._check_unchanged(originals, self._local_facts(paths, files))
         period = unit.billing_period or "files"
         name = f"aggregated/BILLING_PERIOD={period}/{result.engine}-{posixpath.basename(unit.label)}.csv"
         data, source_rows = result_to_focus_csv(aggregation, result.columns, result.rows, file=name)
         store = MemoryStore({name: data}, label=f"{result.engine} {result.query_id}")
         aggregated = ImportUnit(files=store.list(), manifest=unit.manifest, manifest_data=unit.manifest_data,
                                 billing_period=unit.billing_period)
+        per_file = {}
+        file_column = [c.lower() for c in result.columns].index("x_sourcefile")
+        rows_column = [c.lower() for c in result.columns].index("x_sourcerows")
+        for row in result.rows:
+            per_file[row[file_column]] = per_file.get(row[file_column], 0) + int(row[rows_column] or 0)
+        for name, facts in originals.items():
+            facts["row_count"] = per_file.get(name, 0)
         values = {"aggregation": self.aggregation, "aggregation_query_id": result.query_id,
-                  "aggregation_sql": aggregation.sql, "aggregated_row_count": source_rows}
-        return aggregated, values
+                  "aggregation_sql": aggregation.sql, "aggregated_row_count": source_rows,
+                  "aggregation_grouping": Grouping(layout.name, aggregation.dimensions,
+                                                   aggregation.tag_keys).to_json()}
+        return aggregated, values, originals
+
+    # ------------------------------------------------------------------ the bill files summed
+    @staticmethod
+    def _local_facts(paths, files):
+        """{file as the query names it: its SHA-256, size and where it lies} of files read on this server."""
+        facts = {}
+        for path, obj in paths.items():
+            content = files[path]
+            if isinstance(content, bytes | bytearray):
+                checksum, size = sha256_hex(content), len(content)
+            else:
+                with open(content, "rb") as stream:
+                    checksum, size = hash_stream(stream)
+            facts[path] = {"sha256": checksum, "size": size, "location": str(obj.store)}
+        return facts
+
+    @staticmethod
+    def _s3_facts(paths):
+        """{file as the query names it: its ETag, size, version and prefix} of S3 objects, as S3 tells them
+        (HEAD: the object is not fetched)."""
+        facts = {}
+        for path, obj in paths.items():
+            store = obj.store
+            bucket, key = store._split(obj.key)
+            try:
+                head = store.client.head_object(Bucket=bucket, Key=key)
+            except (BotoCoreError, ClientError, outbound.TargetRefused) as error:
+                raise AggregationError(_("%(file)s: %(error)s", file=path,
+                                         error=outbound.describe_boto_error(error)), file=path) from error
+            facts[path] = {"etag": head.get("ETag"), "size": head.get("ContentLength"),
+                           "version_id": head.get("VersionId") if head.get("VersionId") not in (None, "null")
+                           else None, "location": str(store)}
+        return facts
+
+    @staticmethod
+    def _check_unchanged(before, after):
+        for path, facts in before.items():
+            if facts != after.get(path):
+                raise AggregationError(_("%s changed while its rows were being summed: import it again.", path),
+                                       file=path)

@@ -15,6 +15,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
@@ -125,6 +126,36 @@ class TestAggregatedImport(ImportCase):
         self.assertIn("GROUP BY", summed[0].aggregation_sql)
         self.assertIn(MANIFEST_KEY, summed[0].file_ids.mapped("name"))
         self.assertIn("5000 bill row(s)", result.summary())
+        # each bill file summed is recorded with its checksum, and what the query grouped by
+        files = summed[0].file_ids.filtered(lambda f: f.kind == "summed")
+        self.assertEqual({f.name: (f.sha256, f.size, f.row_count, f.location, f.etag) for f in files},
+                         {key: (self.sha256(data), len(data), 2500, str(self.folder), False)
+                          for key, data in self.files.items()})
+        self.assertEqual(summed[0].aggregation_grouping["tag_keys"], ["env", "team"])
+        # every cost line's rows found again: each bill row in exactly one line, each line's rows summing to it
+        found = summed[0].line_ids._summed_bill_rows()
+        self.assertEqual(set(found), set(summed[0].line_ids.ids))
+        self.assertTrue(all(entry["matches"] for entry in found.values()))
+        for line in summed[0].line_ids[:50]:
+            entry = found[line.id]
+            self.assertEqual(entry["count"], int(line.provider_extra["x_SourceRows"]))
+            self.assertEqual(entry["file"], line.provider_extra["x_SourceFile"])
+            self.assertEqual(entry["effective_cost"], sum(Decimal(r["values"]["EffectiveCost"]) for r in entry["rows"]))
+        rows = defaultdict(list)
+        for entry in found.values():
+            rows[entry["file"]] += [row["row"] for row in entry["rows"]]
+        self.assertEqual({key: sorted(numbers) for key, numbers in rows.items()},
+                         dict.fromkeys(DATA_KEYS, list(range(1, 2501))))
+
+        # what the import recorded is the suite's: refused to any caller, administrators included
+        with self.assertRaises(AccessError):  # the test's environment, not the import's
+            self.env["cloud.cost.import.batch"].browse(summed[0].id).write(
+                {"aggregation_grouping": {"layout": "focus", "dimensions": [], "tag_keys": []}})
+        with self.assertRaises(AccessError):
+            self.env["cloud.cost.import.file"].browse(files[0].id).write({"sha256": "0" * 64})
+        with self.assertRaises(AccessError):
+            self.env["cloud.cost.import.file"].create({"batch_id": summed[0].id, "name": "x.parquet",
+                                                       "kind": "summed", "etag": '"0"'})
 
         # the same export again: nothing new, no query needed
         again = summed_source._run_import()
@@ -187,6 +218,11 @@ class TestAggregatedImport(ImportCase):
             "s3://acme-athena-results/cloudcost/"))
         self.assertEqual((batch.aggregation, batch.aggregation_query_id, batch.aggregated_row_count),
                          ("athena", query_id, 5000))
+        # the objects Athena read are named by S3's checksum: not fetched for it
+        heads = {key: s3.head_object(Bucket=BUCKET, Key=key) for key in DATA_KEYS}
+        self.assertEqual(
+            {f.name: (f.sha256, f.etag, f.size, f.row_count) for f in batch.file_ids if f.kind == "summed"},
+            {f"s3://{BUCKET}/{key}": (False, head["ETag"], head["ContentLength"], 2500) for key, head in heads.items()})
 
         self.write_export()
         raw_source = self.new_source("Every row")

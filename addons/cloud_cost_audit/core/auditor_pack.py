@@ -8,13 +8,17 @@ import io
 import json
 
 SHEETS = ("Summary", "Allocation Lines", "Drivers", "Rules Snapshot", "Source Files")
+# only in the packs of runs that took cost lines summing bill rows
+SUMMED_SHEET = "Summed Bill Rows"
 
 
-def build_workbook(summary, lines, drivers, snapshot, files, digits=2):
+def build_workbook(summary, lines, drivers, snapshot, files, summed_rows=None, digits=2):
     """XLSX bytes; amounts shown with ``digits`` decimal places (the currency's).
 
     ``summary``: [(label, value)]; ``lines``, ``drivers``, ``files``: lists of dicts (one column per
-    key, in the order of the first row); ``snapshot``: the run's frozen rules, as JSON-able data.
+    key, in the order of the first row); ``snapshot``: the run's frozen rules, as JSON-able data;
+    ``summed_rows``: dicts as ``files``, the bill rows of summed cost lines with their sum checks
+    (a sheet of its own when given).
     """
     import xlsxwriter  # noqa: PLC0415
 
@@ -39,6 +43,8 @@ def build_workbook(summary, lines, drivers, snapshot, files, digits=2):
     for row, line in enumerate(text.splitlines()):
         sheet.write_string(row, 0, line)
     _table(workbook.add_worksheet(SHEETS[4]), files, bold, money)
+    if summed_rows:
+        _table(workbook.add_worksheet(SUMMED_SHEET), summed_rows, bold, money)
     workbook.close()
     return buffer.getvalue()
 

@@ -22,3 +22,4 @@ from . import cloud_cost_driver_value
 from . import ir_attachment
 from . import mail_message
 from . import cloud_cost_allocation_run_focus
+from . import cloud_cost_import_file

@@ -59,6 +59,11 @@ class AccountMoveLine(models.Model):
                 rows.append({"cost_line_id": line_id, "file": name or "", "sha256": files[batch_id, name],
                              "row": number, "effective_cost": Decimal(cost or 0), "currency": currency or "",
                              "amount": Decimal(amount)})
+            # a cost line that sums bill rows: the rows it stands for, found again in their bill file
+            summed = self.env["cloud.cost.line"].sudo().browse([row["cost_line_id"] for row in rows])
+            summed = summed._trace_summed_rows()
+            for row in rows:
+                row["bill_rows"] = summed.get(row["cost_line_id"])
             amount = Decimal(str(line.amount)).quantize(unit)
             taken = Decimal(taken)
             traced.append({
@@ -66,6 +71,7 @@ class AccountMoveLine(models.Model):
                 "rows_amount": taken, "rows_effective_cost": Decimal(effective),
                 # the part of those rows the line carries: 1 for direct cost, the driver's share for a pool's
                 "part": (amount / taken) if taken else None,
+                "summed": _summed_check([row["bill_rows"] for row in rows if row["bill_rows"]]),
             })
         return {
             "item": item, "run": item.move_id.cloud_cost_run_id,
@@ -74,3 +80,14 @@ class AccountMoveLine(models.Model):
             "lines_amount": sum((entry["amount"] for entry in traced), Decimal(0)),
             "lines": traced,
         }
+
+
+def _summed_check(found):
+    """What the bill rows of the summed cost lines listed sum to, against those cost lines: None when none."""
+    if not found:
+        return None
+    rows = sum((entry["count"] for entry in found), 0)
+    effective = sum((entry["effective_cost"] for entry in found), Decimal(0))
+    lines = sum((entry["line_effective_cost"] for entry in found), Decimal(0))
+    return {"cost_lines": len(found), "rows": rows, "effective_cost": effective, "line_effective_cost": lines,
+            "matches": all(entry["matches"] for entry in found) and effective == lines}

@@ -1,4 +1,5 @@
 import hashlib
+import json
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -88,6 +89,10 @@ SECTION_LABELS = {
     "journal_items": _lt("journal items"),
 }
 
+
+
+def _exact(value):
+    return format(value.normalize(), "f") if value else "0"
 
 
 def _section_order(section):
@@ -331,14 +336,38 @@ class CloudCostAllocationRun(models.Model):
             state = {"name": rows[0][1], "bytes_match": True, "missing": False}
             contents = []
             for row in rows:
+                if not row[6]:
+                    continue  # a file read where it lies and never kept (summed in S3): its record is sealed
                 checksum, size = self._attachment_sha256(row[6])
                 state["missing"] |= checksum is None
                 state["bytes_match"] &= checksum == row[3]
                 contents.append((row[2], checksum, size))
             digests[f"file:{key}"] = SectionHash("bill_file", FILE_COLUMNS).add(rows).hexdigest()
-            digests[f"bytes:{key}"] = SectionHash("bill_file_bytes", FILE_BYTES_COLUMNS).add(contents).hexdigest()
-            files[f"file:{key}"] = files[f"bytes:{key}"] = state
+            files[f"file:{key}"] = state
+            if contents:
+                digests[f"bytes:{key}"] = SectionHash("bill_file_bytes", FILE_BYTES_COLUMNS).add(
+                    contents).hexdigest()
+                files[f"bytes:{key}"] = state
+        self._seal_file_origins(digests, files, batches)
         return files
+
+    def _seal_file_origins(self, digests, files, batches):
+        """A section per bill file read where it lies and never kept (summed in S3 or a folder): where it was
+        read and what names its bytes there (an S3 ETag and version), the columns addons add for them."""
+        extra = self.env["cloud.cost.import.file"]._sealed_origin_columns()
+        if not extra:
+            return
+        self.env.cr.execute(SQL(
+            "SELECT f.batch_id, f.name, %s FROM cloud_cost_import_file f "
+            "WHERE f.batch_id = ANY(%s) AND f.attachment_id IS NULL ORDER BY f.batch_id, f.name, f.id",
+            SQL(", ").join(SQL.identifier("f", name) for name in extra), batches))
+        by_file = defaultdict(list)
+        for row in self.env.cr.fetchall():
+            by_file[f"{row[0]}:{row[1]}"].append(row)
+        for key, rows in by_file.items():
+            digests[f"origin:{key}"] = SectionHash("bill_file_origin", ("batch_id", "name", *extra)).add(
+                rows).hexdigest()
+            files[f"origin:{key}"] = {"name": rows[0][1], "bytes_match": True, "missing": False}
 
     def _attachment_sha256(self, attachment_id):
         """(SHA-256, size) of an attachment's bytes as stored now, in the filestore or the database;
@@ -486,6 +515,8 @@ class CloudCostAllocationRun(models.Model):
             if state and state["missing"]:
                 return _("bill file bytes of %s (the stored file is missing)", name)
             return _("bill file bytes of %s", name)
+        if kind == "origin":
+            return _("where bill file %s was read and what names its bytes there (S3 ETag, version)", name)
         if kind == "file":
             if state is None:
                 return _("bill file %s (no longer among the files of the batches taken)", name)
@@ -596,10 +627,36 @@ class CloudCostAllocationRun(models.Model):
                                 "Receiver": self._snapshot_name(kind, ident), "Value": value})
         files = [{
             "Batch": file.batch_id.display_name, "File": file.name, "Kind": file.kind, "Rows": file.row_count,
-            "Size": file.size, "SHA-256": file.sha256,
+            "Size": file.size, "SHA-256": file.sha256 or "",
         } for file in self.env["cloud.cost.import.file"].sudo().search(
             [("batch_id", "in", self._taken_batch_ids())], order="batch_id, name")]
-        return summary, lines, drivers, snapshot, files
+        return summary, lines, drivers, snapshot, files, self._auditor_pack_summed_rows()
+
+    def _auditor_pack_summed_rows(self):
+        """The bill rows of each summed cost line the run took, found again in their checksummed bill file,
+        each line's rows followed by their sum against the cost line: exact decimals, as text."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT DISTINCT c.cost_line_id FROM cloud_cost_allocation_run_cost c "
+                            "WHERE c.run_id = %s AND c.cost_line_id IS NOT NULL ORDER BY 1", [self.id])
+        Line = self.env["cloud.cost.line"].sudo()
+        lines = Line.browse([row[0] for row in self.env.cr.fetchall()])
+        found = lines._trace_summed_rows()
+        table = []
+        for line in Line.browse(sorted(found)):
+            entry = found[line.id]
+            common = {"Cost line": line.id, "Summed file": line.source_file, "Summed row": line.source_row,
+                      "Bill file": entry["file"], "SHA-256": entry["sha256"] or "", "ETag": entry.get("etag") or "",
+                      "Version": entry.get("version_id") or ""}
+            for row in entry["rows"]:
+                table.append({**common, "Row": row["row"], "EffectiveCost": _exact(row["effective_cost"]),
+                              "Check": "", "Row values": json.dumps(row["values"], ensure_ascii=False,
+                                                                    sort_keys=True)})
+            table.append({**common, "Row": _("%s rows", entry["count"]),
+                          "EffectiveCost": _exact(entry["effective_cost"]),
+                          "Check": (_("= the cost line's %s (exact)") if entry["matches"] else
+                                    _("!= the cost line's %s (MISMATCH)")) % _exact(entry["line_effective_cost"]),
+                          "Row values": ""})
+        return table
 
     def _snapshot_name(self, kind, ident):
         """The name of a receiver the snapshot keeps by id: business unit ("a") or pool ("p")."""

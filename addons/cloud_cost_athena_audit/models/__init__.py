@@ -1,0 +1,2 @@
+from . import cloud_cost_line
+from . import cloud_cost_import_file
