@@ -46,11 +46,7 @@ class ReconciliationRow:
     posted: Decimal
     accrued: Decimal
     state: str = ""
-
-    @property
-    def invoice_gap(self):
-        """Imported bill not covered by a booked invoice nor by an accrual."""
-        return self.imported - self.invoiced - self.accrued
+    open: Decimal = ZERO  # neither invoiced, nor explained, nor accrued
 
     @property
     def posting_gap(self):
@@ -59,8 +55,10 @@ class ReconciliationRow:
 
 
 def total_row(rows, label="Total"):
-    return ReconciliationRow(
-        label, *(sum((getattr(row, stage) for row in rows), ZERO) for stage in STAGES), state="")
+    def total(name):
+        return sum((getattr(row, name) for row in rows), ZERO)
+
+    return ReconciliationRow(label, *(total(stage) for stage in STAGES), state="", open=total("open"))
 
 
 def format_table(rows, currency=""):
@@ -68,7 +66,7 @@ def format_table(rows, currency=""):
     header = ("Source", "Invoiced", "Imported", "Allocated", "Posted", "Accrued", "Open", "State")
     body = [header]
     for row in [*rows, total_row(rows)]:
-        body.append((row.source, *(f"{getattr(row, stage):,.2f}" for stage in STAGES), f"{row.invoice_gap:,.2f}",
+        body.append((row.source, *(f"{getattr(row, stage):,.2f}" for stage in STAGES), f"{row.open:,.2f}",
                      row.state))
     widths = [max(len(str(line[i])) for line in body) for i in range(len(header))]
     out = []

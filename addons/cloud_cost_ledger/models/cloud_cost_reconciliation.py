@@ -32,7 +32,8 @@ class CloudCostReconciliation(models.TransientModel):
     posted_amount = fields.Monetary("Posted", compute="_compute_lines",
                                     help="Charged back by the month's posted runs (credited on the clearing side).")
     accrued_amount = fields.Monetary("Accrued", compute="_compute_lines")
-    open_amount = fields.Monetary("Neither Invoiced nor Accrued", compute="_compute_lines")
+    open_amount = fields.Monetary("Open", compute="_compute_lines",
+                                  help="Imported cost neither invoiced (nor explained) nor accrued.")
     clearing_balance = fields.Monetary(compute="_compute_lines",
                                        help="Balance of the clearing accounts over the month's journal items.")
     clearing_expected = fields.Monetary("Unallocated Remainder", compute="_compute_lines",
@@ -61,7 +62,7 @@ class CloudCostReconciliation(models.TransientModel):
         figures = self._figures()
         rows = [ReconciliationRow(vals["name"], *(_dec(vals[k]) for k in (
             "invoiced_amount", "imported_amount", "allocated_amount", "posted_amount", "accrued_amount")),
-            vals["state_label"]) for vals in figures["lines"]]
+            vals["state_label"], _dec(vals["open_amount"])) for vals in figures["lines"]]
         totals = figures["totals"]
         rows.append(ReconciliationRow(_("Allocation runs"), Decimal(0), Decimal(0), totals["allocated_amount"],
                                       totals["posted_amount"], Decimal(0), ""))
@@ -102,7 +103,9 @@ class CloudCostReconciliation(models.TransientModel):
                 "name": source.name, "source_id": source.id, "state": state, "state_label": state_label,
                 "invoiced_amount": float(invoiced), "imported_amount": float(imported),
                 "tax_amount": float(tax), "accrued_amount": float(accrued),
-                "open_amount": float(imported - tax - invoiced - accrued) if not booked else 0.0,
+                # not booked: what is not accrued; booked: what no cause explains
+                "open_amount": float(sum((_dec(m.unexplained_amount) for m in booked), Decimal(0)) if booked
+                                     else imported - tax - accrued),
                 "allocated_amount": 0.0, "posted_amount": 0.0,
                 "batch_ids": [fields.Command.set(source_batches.ids)],
                 "match_ids": [fields.Command.set(source_matches.ids)],

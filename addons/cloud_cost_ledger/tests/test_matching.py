@@ -62,7 +62,9 @@ def test_accrual_lines_are_rounded_once_per_account_and_balance():
 
 def test_the_reconciliation_table_adds_up():
     rows = [ReconciliationRow("AWS", D(1000), D(1100), D(1050), D(1050), D(0), "explained"),
-            ReconciliationRow("Azure", D(0), D(200), D(200), D(0), D(200), "missing")]
-    assert rows[0].invoice_gap == 100 and rows[1].invoice_gap == 0 and rows[1].posting_gap == 200
+            ReconciliationRow("Azure", D(0), D(200), D(200), D(0), D(150), "missing", open=D(50))]
+    assert rows[1].posting_gap == 200
     text = format_table(rows, "EUR")
     assert "Total" in text and "1,300.00" in text and "explained" in text and "EUR" in text
+    total = text.splitlines()[-2]
+    assert total.split() == ["Total", "1,000.00", "1,300.00", "1,250.00", "1,050.00", "150.00", "50.00"]
