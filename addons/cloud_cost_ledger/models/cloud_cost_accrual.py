@@ -53,13 +53,17 @@ class CloudCostAccrual(models.Model):
     @api.model
     def action_propose_month(self, month):
         """Propose, in the current company, the accruals of a month: one per source whose imported bill has no
-        booked provider invoice. Earlier proposals of the month not yet posted are replaced."""
+        booked provider invoice. Earlier proposals of the month not yet posted are replaced. Returns their ids."""
+        return self._propose_month(month).ids
+
+    @api.model
+    def _propose_month(self, month):
         self._check_controller(_("propose"))
         company = self.env.company
         start = fields.Date.to_date(month).replace(day=1)
         suite = self._suite().sudo()  # controller-only, checked above; written in the current company only
         suite.search([("company_id", "=", company.id), ("period", "=", start), ("state", "=", "proposed")]).unlink()
-        matches = self.env["cloud.cost.invoice.match"].action_match_month(fields.Date.to_string(start))
+        matches = self.env["cloud.cost.invoice.match"]._match_month(fields.Date.to_string(start))
         missing = matches.filtered(lambda m: m.state == "missing").sudo()
         posted = suite.search([("company_id", "=", company.id), ("period", "=", start), ("state", "=", "posted")])
         values = []
@@ -115,7 +119,7 @@ class CloudCostAccrual(models.Model):
             if accrual.proposed_by_id == self.env.user:
                 raise UserError(_("Four eyes: accrual %s was proposed by you; another controller posts it.",
                                   accrual.display_name))
-            booked = self.env["cloud.cost.invoice.match"].with_company(accrual.company_id).action_match_month(
+            booked = self.env["cloud.cost.invoice.match"].with_company(accrual.company_id)._match_month(
                 fields.Date.to_string(accrual.period)).filtered(
                     lambda m, accrual=accrual: accrual.batch_ids & m.batch_ids and m.state != "missing")
             if booked:

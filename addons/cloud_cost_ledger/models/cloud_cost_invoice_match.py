@@ -90,7 +90,11 @@ class CloudCostInvoiceMatch(models.Model):
     @api.model
     def action_match_month(self, month):
         """Match the vendor bills of a billing month with its import batches, in the current company; the
-        month's earlier matches are replaced."""
+        month's earlier matches are replaced. Returns the ids of the matches."""
+        return self._match_month(month).ids
+
+    @api.model
+    def _match_month(self, month):
         self._check_accountant()
         start = fields.Date.to_date(month).replace(day=1)
         company = self.env.company

@@ -66,7 +66,7 @@ class LedgerCase(PostingCase):
 
     def match_month(self, user=None, month="2026-10-01"):
         Match = self.env["cloud.cost.invoice.match"].with_user(user or self.accountant).with_company(self.company)
-        return Match.action_match_month(month)
+        return Match.browse(Match.action_match_month(month))
 
     def overview(self, user=None, month="2026-10-01"):
         return self.env["cloud.cost.month.overview"].with_user(user or self.accountant).with_company(

@@ -95,14 +95,14 @@ class TestInvoiceMatch(LedgerCase):
         self.match_month()
         Match = self.env["cloud.cost.invoice.match"].with_user(self.other_user).with_company(self.other_company)
         self.assertFalse(Match.search([]))
-        self.assertFalse(Match.action_match_month("2026-10-01"))
+        self.assertEqual(Match.action_match_month("2026-10-01"), [])
 
 
 @tagged("post_install", "-at_install")
 class TestAccruals(LedgerCase):
     def propose(self, user=None):
-        return self.env["cloud.cost.accrual"].with_user(user or self.controller).with_company(
-            self.company).action_propose_month("2026-10-01")
+        Accrual = self.env["cloud.cost.accrual"].with_user(user or self.controller).with_company(self.company)
+        return Accrual.browse(Accrual.action_propose_month("2026-10-01"))
 
     def test_a_missing_invoice_is_accrued_at_month_end_and_reversed_on_the_first(self):
         accrual = self.propose()
