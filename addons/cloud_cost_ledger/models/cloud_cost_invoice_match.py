@@ -253,6 +253,13 @@ class CloudCostInvoiceMatch(models.Model):
         return {"type": "ir.actions.act_window", "name": _("Import Batches"), "res_model": "cloud.cost.import.batch",
                 "view_mode": "list,form", "domain": [("id", "in", self.batch_ids.ids)], "context": {"create": False}}
 
+    def action_open_reconciliation(self):
+        """The reconciliation of this match's month."""
+        self.ensure_one()
+        report = self.env["cloud.cost.reconciliation"].create({"month": self.period, "company_id": self.company_id.id})
+        return {"type": "ir.actions.act_window", "name": _("Reconciliation"), "res_model": report._name,
+                "res_id": report.id, "view_mode": "form", "target": "current"}
+
     def action_view_lines(self):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "name": _("Bill Lines"), "res_model": "cloud.cost.line",
