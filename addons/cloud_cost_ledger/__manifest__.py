@@ -14,6 +14,7 @@
         "security/cloud_cost_ledger_rules.xml",
         "views/cloud_cost_invoice_match_views.xml",
         "views/cloud_cost_accrual_views.xml",
+        "views/cloud_cost_commitment_release_views.xml",
         "views/cloud_cost_reconciliation_views.xml",
         "views/account_move_views.xml",
         "views/res_company_views.xml",

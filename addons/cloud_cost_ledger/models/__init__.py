@@ -4,3 +4,4 @@ from . import cloud_cost_invoice_match
 from . import cloud_cost_accrual
 from . import cloud_cost_reconciliation
 from . import cloud_cost_month_overview
+from . import cloud_cost_commitment_release

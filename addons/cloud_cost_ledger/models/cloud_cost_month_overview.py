@@ -66,6 +66,12 @@ class CloudCostMonthOverview(models.TransientModel):
                                                ("state", "=", "proposed")]).action_post()
         return True
 
+    def action_release_commitments(self):
+        self.ensure_one()
+        self.env["cloud.cost.commitment.release"].with_company(self.company_id).action_post_month(
+            fields.Date.to_string(self.month))
+        return True
+
     def action_open_reconciliation(self):
         self.ensure_one()
         report = self.env["cloud.cost.reconciliation"].create({"month": self.month.replace(day=1),

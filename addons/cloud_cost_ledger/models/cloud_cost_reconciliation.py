@@ -8,6 +8,10 @@ from odoo.addons.cloud_cost_report.core.forecast import month_end
 from ..core.accruals import ReconciliationRow
 
 
+BRIDGE_FIELDS = ("bridge_billed", "bridge_purchases", "bridge_amortized", "bridge_unused", "bridge_other",
+                 "bridge_effective")
+
+
 def _dec(value):
     return Decimal(str(value or 0))
 
@@ -40,18 +44,29 @@ class CloudCostReconciliation(models.TransientModel):
                                         help="Imported billed cost without tax, less the invoices' explained "
                                         "differences, less what the posted runs charged back.")
     clearing_nets_out = fields.Boolean("Clearing Accounts Net Out", compute="_compute_lines")
+    # from BilledCost to EffectiveCost: commitments
+    bridge_billed = fields.Monetary("BilledCost", compute="_compute_lines")
+    bridge_purchases = fields.Monetary("Less Commitment Purchases", compute="_compute_lines")
+    bridge_amortized = fields.Monetary("Plus Amortized Commitment", compute="_compute_lines")
+    bridge_unused = fields.Monetary("Plus Unused Commitment", compute="_compute_lines")
+    bridge_other = fields.Monetary("Other Differences", compute="_compute_lines")
+    bridge_effective = fields.Monetary("EffectiveCost", compute="_compute_lines")
+    release_ids = fields.Many2many("cloud.cost.commitment.release", compute="_compute_lines",
+                                   string="Commitment Releases")
 
     @api.depends("month", "company_id")
     def _compute_lines(self):
         for report in self:
             figures = report._figures() if report.month else None
             if not figures:
-                report.update({"match_ids": False, "accrual_ids": False, "invoiced_amount": 0,
+                report.update({"release_ids": False, **dict.fromkeys(BRIDGE_FIELDS, 0), "match_ids": False, "accrual_ids": False, "invoiced_amount": 0,
                                "imported_amount": 0, "allocated_amount": 0, "posted_amount": 0, "accrued_amount": 0,
                                "open_amount": 0, "clearing_balance": 0, "clearing_expected": 0,
                                "clearing_nets_out": False})
                 continue
             report.update({
+                "release_ids": figures["releases"],
+                **{name: float(figures["bridge"][index][1]) for index, name in enumerate(BRIDGE_FIELDS)},
                 "match_ids": figures["matches"], "accrual_ids": figures["accruals"],
                 **{key: float(value) for key, value in figures["totals"].items()},
                 "clearing_nets_out": figures["clearing_nets_out"],
@@ -117,7 +132,11 @@ class CloudCostReconciliation(models.TransientModel):
         balance, accounts = self._clearing_balance(company, start, end, late_bills.filtered(lambda b: b.date > end))
         imported_total = sum((_dec(v["imported_amount"]) for v in lines), Decimal(0))
         tax_total = sum((_dec(v["tax_amount"]) for v in lines), Decimal(0))
-        expected = imported_total - tax_total - explained_other - posted
+        releases = self.env["cloud.cost.commitment.release"].search([
+            ("company_id", "=", company.id), ("period", "=", start)])
+        # commitment fees moved from the clearing to the prepaid account, the amortized cost released back
+        released = sum((_dec(r.release_amount) - _dec(r.purchase_amount) for r in releases), Decimal(0))
+        expected = imported_total - tax_total - explained_other - posted + released
         rounding = _dec(company.currency_id.rounding) * max(1, len(lines))
         totals = {
             "invoiced_amount": sum((_dec(v["invoiced_amount"]) for v in lines), Decimal(0)),
@@ -126,7 +145,8 @@ class CloudCostReconciliation(models.TransientModel):
             "open_amount": sum((_dec(v["open_amount"]) for v in lines), Decimal(0)),
             "clearing_balance": balance, "clearing_expected": expected,
         }
-        return {"lines": lines, "matches": matches, "accruals": accruals, "totals": totals, "accounts": accounts,
+        bridge = self.env["cloud.cost.commitment.release"].sudo()._bridge(company, batches)
+        return {"lines": lines, "matches": matches, "releases": releases, "bridge": bridge.rows(), "accruals": accruals, "totals": totals, "accounts": accounts,
                 "clearing_nets_out": bool(lines) and bool(accounts) and abs(balance - expected) <= rounding}
 
     def _tax(self, batches):

@@ -13,3 +13,8 @@ class ResCompany(models.Model):
         "account.journal", "Accrual Journal", domain="[('type', '=', 'general'), ('company_id', '=', id)]",
         help="Miscellaneous journal of the accruals. Empty: the chargeback journal.",
     )
+    cloud_cost_prepaid_account_id = fields.Many2one(
+        "account.account", "Prepaid Commitments Account",
+        help="Debited with the commitment fees the bills charge (Savings Plans, reservations, committed use), "
+        "credited each month with what the bill amortized: the usage they covered and the commitment left unused.",
+    )

@@ -232,3 +232,71 @@ class TestMonthClose(LedgerCase):
         self.assertEqual(self.env["cloud.cost.line"].search(action["domain"]), self.batch.line_ids)
         with self.assertRaisesRegex(AccessError, "suite"):
             line.with_user(self.accountant).write({"imported_amount": 1000.0})
+
+
+@tagged("post_install", "-at_install")
+class TestCommitments(LedgerCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.prepaid = cls.env["account.account"].create({
+            "code": "186000", "name": "Prepaid cloud commitments", "account_type": "asset_prepayments",
+            "company_ids": [(6, 0, cls.company.ids)]})
+        cls.company.cloud_cost_prepaid_account_id = cls.prepaid
+
+    def commitment_rows(self, batch, used, unused, purchase=0.0):
+        start = str(batch.billing_period_start)
+        rows = [("Usage", 0.0, used, "Used"), ("Usage", 0.0, unused, "Unused")]
+        if purchase:
+            rows.append(("Purchase", purchase, 0.0, ""))
+        self.env["cloud.cost.line"]._suite_create([{
+            "batch_id": batch.id, "company_id": self.company.id, "charge_description": f"Savings Plan {status}",
+            "charge_category": category, "billing_period_start": start, "charge_period_start": f"{start} 00:00:00",
+            "billed_cost": billed, "billed_cost_company": billed, "effective_cost": effective,
+            "effective_cost_company": effective, "commitment_discount": "arn:aws:savingsplans::1:savingsplan/sp-1",
+            "commitment_discount_status": status, "source_file": "focus.csv", "source_row": 200 + index,
+        } for index, (category, billed, effective, status) in enumerate(rows)])
+
+    def release(self, month, user=None):
+        Release = self.env["cloud.cost.commitment.release"].with_user(user or self.controller).with_company(self.company)
+        return Release.browse(Release.action_post_month(month))
+
+    def test_a_purchase_goes_to_prepaid_and_is_released_month_by_month_to_the_cent(self):
+        self.commitment_rows(self.batch, used=90.00, unused=10.00, purchase=1200.00)
+        november = self.make_batch([(None, self.retail, "50.00", "prod", "Compute")],
+                                   period=("2026-11-01", "2026-11-30"))
+        self.commitment_rows(november, used=95.00, unused=5.01)
+        december = self.make_batch([(None, self.retail, "50.00", "prod", "Compute")],
+                                   period=("2026-12-01", "2026-12-31"))
+        self.commitment_rows(december, used=99.99, unused=0.0)
+
+        october = self.release("2026-10-01")
+        self.assertEqual((october.billed_amount, october.purchase_amount, october.amortized_amount,
+                          october.unused_amount, october.other_amount, october.effective_amount),
+                         (2275.0, 1200.0, 90.0, 10.0, 0.0, 1175.0))
+        self.assertEqual(october.move_id.date.isoformat(), "2026-10-31")
+        self.release("2026-11-01")
+        self.release("2026-12-01")
+        self.assertEqual([self.balances(self.prepaid, day)[self.prepaid] for day in
+                          ("2026-10-31", "2026-11-30", "2026-12-31")], [1100.0, 999.99, 900.0])
+        # the clearing account gives the fee to prepaid and takes back what the bill amortized
+        self.assertEqual(self.balances(self.accounts["clearing"], "2026-12-31")[self.accounts["clearing"]], -900.0)
+
+        with self.assertRaisesRegex(UserError, "released already"):
+            self.release("2026-10-01")
+        with self.assertRaises(AccessError):
+            self.release("2027-01-01", self.accountant)
+        with self.assertRaisesRegex(AccessError, "suite"):
+            october.write({"release_amount": 0.0})
+
+    def test_with_the_vendor_bill_and_the_release_the_clearing_nets_out_and_the_bridge_adds_up(self):
+        self.commitment_rows(self.batch, used=90.00, unused=10.00, purchase=1200.00)
+        self.vendor_bill(2275.00)
+        self.match_month()
+        self.release("2026-10-01")
+        report = self.env["cloud.cost.reconciliation"].with_user(self.auditor).create(
+            {"month": "2026-10-01", "company_id": self.company.id})
+        self.assertEqual((report.bridge_billed, report.bridge_purchases, report.bridge_amortized, report.bridge_unused,
+                          report.bridge_other, report.bridge_effective), (2275.0, -1200.0, 90.0, 10.0, 0.0, 1175.0))
+        self.assertEqual((report.clearing_balance, report.clearing_expected), (1175.0, 1175.0))
+        self.assertTrue(report.clearing_nets_out)

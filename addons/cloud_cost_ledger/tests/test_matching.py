@@ -68,3 +68,15 @@ def test_the_reconciliation_table_adds_up():
     assert "Total" in text and "1,300.00" in text and "explained" in text and "EUR" in text
     total = text.splitlines()[-2]
     assert total.split() == ["Total", "1,000.00", "1,300.00", "1,250.00", "1,050.00", "150.00", "50.00"]
+
+
+def test_the_bridge_from_billed_to_effective_cost_adds_up_to_the_cent():
+    from ..core.commitments import bridge, prepaid_schedule
+
+    result = bridge(billed=D("2433.379"), effective=D("2781.004"), purchases=D("1785.60"), amortized=D("2000.004"),
+                    unused=D("133.20"))
+    assert result.release == D("2133.20")
+    assert sum(amount for _label, amount in result.rows()[:-1]) == result.effective == D("2781.00")
+    assert result.other == D("2781.00") - (D("2433.38") - D("1785.60") + D("2133.20"))
+    schedule = prepaid_schedule([("10", D(1200), D(100)), ("11", D(0), D("100.01")), ("12", D(0), D("99.99"))])
+    assert [row[3] for row in schedule] == [D(1100), D("999.99"), D(900)]
