@@ -16,9 +16,11 @@ def register(commands):
         "reconciliation per source: invoiced -> imported -> allocated -> posted -> accrued, and whether the "
         "clearing accounts net out. Exit status 2 when it is refused or the month does not reconcile with --check.")
     command.add_argument("--period", required=True, metavar="YYYY-MM", help="the billing month, e.g. 2026-10")
-    command.add_argument("--no-match", action="store_true", help="report the matches as they are, without matching again")
+    command.add_argument("--no-match", action="store_true",
+                         help="report the matches as they are, without matching again")
     command.add_argument("--check", action="store_true",
-                         help="exit 2 when an invoice difference is unexplained or the clearing accounts do not net out")
+                         help="exit 2 when an invoice difference is unexplained or the clearing accounts do not "
+                         "net out")
     command.set_defaults(handler=run_reconcile)
 
 

@@ -46,8 +46,9 @@ class TestCloseJourneys(HttpCase):
         self.assertEqual((accrual.move_id.date, accrual.reversal_move_id.date),
                          (accrual.date, self.last.replace(month=self.last.month % 12 + 1, year=self.last.year + (
                              self.last.month == 12))))
-        items = self.env["account.move.line"].search([("move_id", "in", (accrual.move_id | accrual.reversal_move_id).ids),
-                                                      ("account_id", "=", self.company.cloud_cost_accrued_account_id.id)])
+        accrued = self.company.cloud_cost_accrued_account_id
+        moves = accrual.move_id | accrual.reversal_move_id
+        items = self.env["account.move.line"].search([("move_id", "in", moves.ids), ("account_id", "=", accrued.id)])
         self.assertAlmostEqual(sum(items.mapped("balance")), 0.0, places=2)
         self.assertAlmostEqual(-accrual.move_id.line_ids.filtered(
             lambda line: line.account_id == self.company.cloud_cost_accrued_account_id).balance, accrual.amount,

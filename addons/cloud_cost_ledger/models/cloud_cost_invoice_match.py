@@ -202,7 +202,8 @@ class CloudCostInvoiceMatch(models.Model):
                       SUM(l.billed_cost_company) FILTER (WHERE %s),
                       SUM(l.billed_cost) FILTER (WHERE l.charge_category = 'Purchase'),
                       SUM(l.billed_cost_company) FILTER (WHERE l.charge_category = 'Purchase'),
-                      SUM(l.billed_cost) FILTER (WHERE %s AND NOT %s AND COALESCE(l.charge_category, '') NOT IN ('Tax', 'Purchase')),
+                      SUM(l.billed_cost) FILTER (WHERE %s AND NOT %s AND COALESCE(l.charge_category, '') NOT IN
+                                                 ('Tax', 'Purchase')),
                       SUM(l.billed_cost_company) FILTER (WHERE %s AND NOT %s AND COALESCE(l.charge_category, '') NOT IN
                                                          ('Tax', 'Purchase'))
                  FROM cloud_cost_line l WHERE l.batch_id = ANY(%s) GROUP BY 1""",

@@ -41,7 +41,8 @@ class CloudCostMonthOverview(models.TransientModel):
             overview.accrual_ids = accruals
             overview.accruals_to_post = len(accruals.filtered(lambda a: a.state == "proposed"))
             overview.check_invoices_matched = bool(batches) and not (batches - covered) and all(
-                m.state in ("matched", "explained") or (m.state == "missing" and m.batch_ids.source_id <= posted_sources)
+                m.state in ("matched", "explained")
+                or (m.state == "missing" and m.batch_ids.source_id <= posted_sources)
                 for m in matches)
             overview.check_accruals_posted = bool(batches) and missing.batch_ids.source_id <= posted_sources
             report = self.env["cloud.cost.reconciliation"].new({"month": start, "company_id": company.id})

@@ -7,7 +7,6 @@ from odoo.addons.cloud_cost_report.core.forecast import month_end
 
 from ..core.accruals import ReconciliationRow
 
-
 BRIDGE_FIELDS = ("bridge_billed", "bridge_purchases", "bridge_amortized", "bridge_unused", "bridge_other",
                  "bridge_effective")
 
@@ -59,7 +58,8 @@ class CloudCostReconciliation(models.TransientModel):
         for report in self:
             figures = report._figures() if report.month else None
             if not figures:
-                report.update({"release_ids": False, **dict.fromkeys(BRIDGE_FIELDS, 0), "match_ids": False, "accrual_ids": False, "invoiced_amount": 0,
+                report.update({"release_ids": False, **dict.fromkeys(BRIDGE_FIELDS, 0), "match_ids": False,
+                               "accrual_ids": False, "invoiced_amount": 0,
                                "imported_amount": 0, "allocated_amount": 0, "posted_amount": 0, "accrued_amount": 0,
                                "open_amount": 0, "clearing_balance": 0, "clearing_expected": 0,
                                "clearing_nets_out": False})
@@ -146,7 +146,8 @@ class CloudCostReconciliation(models.TransientModel):
             "clearing_balance": balance, "clearing_expected": expected,
         }
         bridge = self.env["cloud.cost.commitment.release"].sudo()._bridge(company, batches)
-        return {"lines": lines, "matches": matches, "releases": releases, "bridge": bridge.rows(), "accruals": accruals, "totals": totals, "accounts": accounts,
+        return {"lines": lines, "matches": matches, "releases": releases, "bridge": bridge.rows(),
+                "accruals": accruals, "totals": totals, "accounts": accounts,
                 "clearing_nets_out": bool(lines) and bool(accounts) and abs(balance - expected) <= rounding}
 
     def _tax(self, batches):

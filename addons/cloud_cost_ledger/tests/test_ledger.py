@@ -45,7 +45,8 @@ class TestInvoiceMatch(LedgerCase):
 
     def test_without_invoice_id_a_bill_is_linked_by_billing_account_and_period(self):
         self.batch.line_ids._suite().write({"invoice_number": False})
-        other = self.vendor_bill(500.00, ref="OTHER-1", cloud_cost_billing_account="999", cloud_cost_billing_period="2026-10-01")
+        other = self.vendor_bill(500.00, ref="OTHER-1", cloud_cost_billing_account="999",
+                                 cloud_cost_billing_period="2026-10-01")
         first = self.vendor_bill(600.00, ref="PART-1", cloud_cost_billing_account=BILLING_ACCOUNT,
                                  cloud_cost_billing_period="2026-10-15")
         second = self.vendor_bill(475.00, ref="PART-2", cloud_cost_billing_account=BILLING_ACCOUNT,
@@ -53,7 +54,8 @@ class TestInvoiceMatch(LedgerCase):
         matches = self.match_month()
         linked = matches.filtered("batch_ids")
         self.assertEqual(linked.invoice_ids, first | second)  # several invoices for one batch
-        self.assertEqual((linked.link_method, linked.state, linked.invoiced_amount), ("account_period", "matched", 1075.0))
+        self.assertEqual((linked.link_method, linked.state, linked.invoiced_amount),
+                         ("account_period", "matched", 1075.0))
         alone = matches - linked
         self.assertEqual((alone.invoice_ids, alone.state), (other, "unexplained"))
 
@@ -112,8 +114,10 @@ class TestAccruals(LedgerCase):
         accrual.with_user(self.controller_2).action_post()
         self.assertEqual((accrual.state, accrual.posted_by_id), ("posted", self.controller_2))
         move, reversal = accrual.move_id, accrual.reversal_move_id
-        self.assertEqual((move.state, str(move.date), move.journal_id), ("posted", "2026-10-31", self.accounts["journal"]))
-        self.assertEqual((reversal.state, str(reversal.date), reversal.reversed_entry_id), ("posted", "2026-11-01", move))
+        self.assertEqual((move.state, str(move.date), move.journal_id),
+                         ("posted", "2026-10-31", self.accounts["journal"]))
+        self.assertEqual((reversal.state, str(reversal.date), reversal.reversed_entry_id),
+                         ("posted", "2026-11-01", move))
         accounts = self.accounts["clearing"] | self.platform_clearing | self.accrued
         # at the close: the platform's share on its own clearing account, the rest on the company's
         self.assertEqual(self.balances(accounts, "2026-10-31"), {
@@ -124,8 +128,8 @@ class TestAccruals(LedgerCase):
         self.assertFalse(move.line_ids.filtered(lambda line: line.debit).mapped("analytic_distribution")[0])
 
     def test_the_accrual_carries_the_cost_center_the_chargeback_credits(self):
-        center = self.env["account.analytic.account"].create({"name": "Cloud platform", "plan_id": self.retail.plan_id.id,
-                                                               "company_id": self.company.id})
+        center = self.env["account.analytic.account"].create({
+            "name": "Cloud platform", "plan_id": self.retail.plan_id.id, "company_id": self.company.id})
         self.platform.cost_center_id = center
         accrual = self.propose()
         accrual.with_user(self.controller_2).action_post()
@@ -190,7 +194,8 @@ class TestMonthClose(LedgerCase):
         report = self.env["cloud.cost.reconciliation"].with_user(self.accountant).create(
             {"month": "2026-10-01", "company_id": self.company.id})
         # 1,075.00 billed; 950.00 charged back; 25.00 unallocated and 100.00 kept in the runtime pool
-        self.assertEqual((report.invoiced_amount, report.imported_amount, report.posted_amount), (1075.0, 1075.0, 950.0))
+        self.assertEqual((report.invoiced_amount, report.imported_amount, report.posted_amount),
+                         (1075.0, 1075.0, 950.0))
         self.assertEqual((report.clearing_balance, report.clearing_expected), (125.0, 125.0))
         # the October invoice, booked on 3 November, and the chargeback of October
         balances = self.balances(self.accounts["clearing"] | self.platform_clearing, "2026-11-30")
@@ -258,7 +263,8 @@ class TestCommitments(LedgerCase):
         } for index, (category, billed, effective, status) in enumerate(rows)])
 
     def release(self, month, user=None):
-        Release = self.env["cloud.cost.commitment.release"].with_user(user or self.controller).with_company(self.company)
+        Release = self.env["cloud.cost.commitment.release"].with_user(user or self.controller).with_company(
+            self.company)
         return Release.browse(Release.action_post_month(month))
 
     def test_a_purchase_goes_to_prepaid_and_is_released_month_by_month_to_the_cent(self):
