@@ -15,6 +15,7 @@
         "views/cloud_cost_invoice_match_views.xml",
         "views/cloud_cost_accrual_views.xml",
         "views/cloud_cost_commitment_release_views.xml",
+        "views/cloud_cost_correction_views.xml",
         "views/cloud_cost_reconciliation_views.xml",
         "views/account_move_views.xml",
         "views/res_company_views.xml",

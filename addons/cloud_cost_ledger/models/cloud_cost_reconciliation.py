@@ -50,6 +50,12 @@ class CloudCostReconciliation(models.TransientModel):
     bridge_unused = fields.Monetary("Plus Unused Commitment", compute="_compute_lines")
     bridge_other = fields.Monetary("Other Differences", compute="_compute_lines")
     bridge_effective = fields.Monetary("EffectiveCost", compute="_compute_lines")
+    correction_in_amount = fields.Monetary("Corrections of Earlier Months", compute="_compute_lines",
+                                           help="Charged back in this month for closed months whose cost changed.")
+    correction_out_amount = fields.Monetary("Corrected Later", compute="_compute_lines",
+                                            help="This month's cost changes after its chargeback, charged back in "
+                                            "later months.")
+    correction_ids = fields.Many2many("cloud.cost.correction", compute="_compute_lines", string="Corrections")
     release_ids = fields.Many2many("cloud.cost.commitment.release", compute="_compute_lines",
                                    string="Commitment Releases")
 
@@ -58,14 +64,17 @@ class CloudCostReconciliation(models.TransientModel):
         for report in self:
             figures = report._figures() if report.month else None
             if not figures:
-                report.update({"release_ids": False, **dict.fromkeys(BRIDGE_FIELDS, 0), "match_ids": False,
+                report.update({"release_ids": False, "correction_ids": False, "correction_in_amount": 0,
+                               "correction_out_amount": 0, **dict.fromkeys(BRIDGE_FIELDS, 0), "match_ids": False,
                                "accrual_ids": False, "invoiced_amount": 0,
                                "imported_amount": 0, "allocated_amount": 0, "posted_amount": 0, "accrued_amount": 0,
                                "open_amount": 0, "clearing_balance": 0, "clearing_expected": 0,
                                "clearing_nets_out": False})
                 continue
             report.update({
-                "release_ids": figures["releases"],
+                "release_ids": figures["releases"], "correction_ids": figures["corrections"],
+                "correction_in_amount": float(figures["correction_in"]),
+                "correction_out_amount": float(figures["correction_out"]),
                 **{name: float(figures["bridge"][index][1]) for index, name in enumerate(BRIDGE_FIELDS)},
                 "match_ids": figures["matches"], "accrual_ids": figures["accruals"],
                 **{key: float(value) for key, value in figures["totals"].items()},
@@ -127,6 +136,12 @@ class CloudCostReconciliation(models.TransientModel):
                 "accrual_ids": [fields.Command.set(source_accruals.ids)],
             })
         allocated, posted = self._allocated_posted(company, start, end)
+        Correction = self.env["cloud.cost.correction"]
+        corrections_in = Correction.search([("company_id", "=", company.id), ("date", ">=", start),
+                                            ("date", "<=", end)])
+        corrections_out = Correction.search([("company_id", "=", company.id), ("period", "=", start)])
+        correction_in = sum((_dec(c.amount) for c in corrections_in), Decimal(0))
+        posted += correction_in  # charged through this month's clearing accounts
         late_bills = matches.filtered(
             lambda m: m.state != "missing" and not (m.batch_ids.source_id & accruals.source_id)).sudo().invoice_ids
         balance, accounts = self._clearing_balance(company, start, end, late_bills.filtered(lambda b: b.date > end))
@@ -146,7 +161,9 @@ class CloudCostReconciliation(models.TransientModel):
             "clearing_balance": balance, "clearing_expected": expected,
         }
         bridge = self.env["cloud.cost.commitment.release"].sudo()._bridge(company, batches)
-        return {"lines": lines, "matches": matches, "releases": releases, "bridge": bridge.rows(),
+        return {"corrections": corrections_in | corrections_out, "correction_in": correction_in,
+                "correction_out": sum((_dec(c.amount) for c in corrections_out), Decimal(0)),
+                "lines": lines, "matches": matches, "releases": releases, "bridge": bridge.rows(),
                 "accruals": accruals, "totals": totals, "accounts": accounts,
                 "clearing_nets_out": bool(lines) and bool(accounts) and abs(balance - expected) <= rounding}
 

@@ -306,3 +306,56 @@ class TestCommitments(LedgerCase):
                           report.bridge_other, report.bridge_effective), (2275.0, -1200.0, 90.0, 10.0, 0.0, 1175.0))
         self.assertEqual((report.clearing_balance, report.clearing_expected), (1175.0, 1175.0))
         self.assertTrue(report.clearing_nets_out)
+
+
+@tagged("post_install", "-at_install")
+class TestCorrections(LedgerCase):
+    def correct(self, run, date="2026-12-31", user=None):
+        Correction = self.env["cloud.cost.correction"].with_user(user or self.controller)
+        return Correction.browse(Correction.action_post_correction(run.id, date))
+
+    def test_a_bill_restated_after_posting_is_charged_back_as_the_delta_in_the_open_period(self):
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        posted_moves = run.move_ids
+        posted_lines = posted_moves.line_ids.read(["account_id", "debit", "credit"])
+        # November: October's bill is restated, Retail's direct cost 100.00 -> 130.00
+        restated = self.make_batch([
+            (self.platform, None, "300.00", "prod", "Compute"),
+            (self.runtime, self.retail, "200.00", "prod", "Compute"),
+            (self.runtime, self.payments, "300.00", "prod", "Compute"),
+            (self.runtime, None, "100.00", "staging", "Compute"),
+            (None, self.retail, "130.00", "prod", "Compute"),
+            (None, self.payments, "50.00", "dev", "Storage"),
+            (None, None, "25.00", None, "Other"),
+        ])
+        self.batch._suite().write({"state": "superseded", "superseded_by_id": restated.id})
+        restated._suite().write({"previous_batch_id": self.batch.id})
+        self.assertTrue(run.inputs_changed)
+        self.assertEqual(run.state, "posted")
+
+        with self.assertRaises(AccessError):
+            self.correct(run, user=self.accountant)
+        with self.assertRaisesRegex(UserError, "later period"):
+            self.correct(run, date="2026-10-31")
+        correction = self.correct(run)
+        self.assertEqual((correction.amount, str(correction.date), correction.posted_by_id),
+                         (30.0, "2026-12-31", self.controller))
+        move = correction.move_id
+        self.assertEqual((move.state, str(move.date)), ("posted", "2026-12-31"))
+        debit = move.line_ids.filtered("debit")
+        self.assertEqual((debit.account_id, debit.debit, debit.analytic_distribution),
+                         (self.accounts["chargeback"], 30.0, {str(self.retail.id): 100.0}))
+        self.assertEqual(move.line_ids.filtered("credit").account_id, self.accounts["clearing"])
+        # the posted run is as it was
+        self.assertEqual(run.move_ids, posted_moves)
+        self.assertEqual(posted_moves.line_ids.read(["account_id", "debit", "credit"]), posted_lines)
+        # charged once: nothing is left to correct
+        self.assertFalse(self.correct(run))
+        # the reconciliation shows both: the October cost corrected later, the correction in December
+        october = self.env["cloud.cost.reconciliation"].create({"month": "2026-10-01", "company_id": self.company.id})
+        december = self.env["cloud.cost.reconciliation"].create({"month": "2026-12-01", "company_id": self.company.id})
+        self.assertEqual((october.correction_out_amount, october.correction_in_amount), (30.0, 0.0))
+        self.assertEqual((december.correction_in_amount, december.correction_ids), (30.0, correction))
+        with self.assertRaisesRegex(AccessError, "suite"):
+            correction.write({"amount": 0.0})
