@@ -6,6 +6,7 @@ from odoo.tools import SQL
 from odoo.addons.cloud_cost_report.core.forecast import month_end
 
 from ..core.accruals import ReconciliationRow
+from ..core.workbook import reconciliation_xlsx
 
 BRIDGE_FIELDS = ("bridge_billed", "bridge_purchases", "bridge_amortized", "bridge_unused", "bridge_other",
                  "bridge_effective")
@@ -237,6 +238,37 @@ class CloudCostReconciliation(models.TransientModel):
             if report.month:
                 Line.create([{**vals, "reconciliation_id": report.id} for vals in report._figures()["lines"]])
 
+    def _xlsx(self):
+        """The reconciliation as an XLSX workbook (bytes)."""
+        self.ensure_one()
+        rows, figures = self._rows()
+        totals = figures["totals"]
+        Match = self.env["cloud.cost.invoice.match"]
+        causes = ("tax_amount", "credit_amount", "purchase_amount", "marketplace_amount", "restatement_amount",
+                  "currency_amount", "rounding_amount", "unexplained_amount")
+        states = dict(Match._fields["state"].selection)
+        matches = [{
+            "Match": match.name, "Vendor bills": ", ".join(match.sudo().invoice_ids.mapped("name")),
+            "Batches": ", ".join(match.batch_ids.mapped("name")), "Currency": match.currency_id.name,
+            "Invoiced": match.invoiced_amount, "Imported": match.imported_amount, "Difference": match.difference,
+            **{Match._fields[name].string: match[name] for name in causes}, "State": states[match.state],
+        } for match in figures["matches"]]
+        clearing = [(_("Clearing accounts: balance"), totals["clearing_balance"]),
+                    (_("Unallocated remainder"), totals["clearing_expected"]),
+                    (_("Clearing accounts net out"), figures["clearing_nets_out"])]
+        title = _("Reconciliation %(month)s, %(company)s", month=self.month.strftime("%Y-%m"),
+                  company=self.company_id.name)
+        return reconciliation_xlsx(title, rows, matches, figures["bridge"], clearing, self.currency_id.name)
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create({
+            "name": f"reconciliation-{self.month:%Y-%m}.xlsx", "raw": self._xlsx(),
+            "res_model": self._name, "res_id": self.id,
+            "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true",
+                "target": "self"}
+
     def action_refresh(self):
         self._refresh_lines()
         return True
@@ -247,6 +279,12 @@ class CloudCostReconciliationLine(models.TransientModel):
     _description = "Cloud Cost Reconciliation by Source"
     _inherit = ["cloud.cost.guarded.mixin"]
     _guarded_records = True  # the figures are the suite's, computed from the ledger and the imports
+
+    def unlink(self):
+        # Odoo's vacuum of old transient records runs as the superuser, which no external client is
+        if self.env.su:
+            return super(CloudCostReconciliationLine, self._suite()).unlink()
+        return super().unlink()
 
     reconciliation_id = fields.Many2one("cloud.cost.reconciliation", ondelete="cascade")
     currency_id = fields.Many2one(related="reconciliation_id.currency_id")

@@ -359,3 +359,61 @@ class TestCorrections(LedgerCase):
         self.assertEqual((december.correction_in_amount, december.correction_ids), (30.0, correction))
         with self.assertRaisesRegex(AccessError, "suite"):
             correction.write({"amount": 0.0})
+
+
+@tagged("post_install", "-at_install")
+class TestCurrencyAndExport(LedgerCase):
+    def test_a_bill_in_another_currency_invoiced_in_the_company_s_shows_the_conversion(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        # the import converted 1,000.00 EUR at the charge date's rate (1,100.00 in the company currency);
+        # the provider invoices it in the company currency at the invoice date's rate
+        self.env["res.currency.rate"].create({"currency_id": eur.id, "rate": 0.9, "name": "2026-10-01",
+                                              "company_id": self.company.id})
+        september = self.make_batch([(None, self.retail, "1100.00", "prod", "Compute")],
+                                    period=("2026-09-01", "2026-09-30"))
+        september.line_ids._suite().write({"billed_cost": 1000.0, "billing_currency": "EUR",
+                                           "invoice_number": "INV-EUR-09"})
+        self.vendor_bill(1111.11, ref="INV-EUR-09", date="2026-10-03")
+        match = self.match_month(month="2026-09-01")
+        self.assertEqual((match.currency_id, match.invoiced_amount, match.imported_amount),
+                         (self.company.currency_id, 1111.11, 1100.0))
+        self.assertEqual((match.state, match.currency_amount, match.unexplained_amount), ("explained", -11.11, 0.0))
+
+    def test_the_reconciliation_exports_to_xlsx(self):
+        import io  # noqa: PLC0415
+
+        import openpyxl  # noqa: PLC0415
+
+        self.add_rows(self.batch, [("Tax", 204.25, None)])
+        self.vendor_bill(1075.00)
+        self.match_month()
+        report = self.env["cloud.cost.reconciliation"].with_user(self.auditor).create(
+            {"month": "2026-10-01", "company_id": self.company.id})
+        workbook = openpyxl.load_workbook(io.BytesIO(report._xlsx()))
+        self.assertEqual(workbook.sheetnames, ["Reconciliation", "Invoice matches", "Billed to effective"])
+        rows = list(workbook["Reconciliation"].iter_rows(values_only=True))
+        self.assertIn(("FOCUS export", 1075.0, 1279.25, 0.0, 0.0, 0.0, 0.0, "Explained difference"), rows)
+        matches = list(workbook["Invoice matches"].iter_rows(values_only=True))
+        header, first = matches[0], dict(zip(matches[0], matches[1], strict=True))
+        self.assertIn("Tax", header)
+        self.assertEqual((first["Tax"], first["State"]), (204.25, "Explained difference"))
+        bridge = list(workbook["Billed to effective"].iter_rows(values_only=True))
+        self.assertEqual((bridge[0][1], bridge[-1]), (1279.25, ("EffectiveCost", 1075.0)))
+        action = report.with_user(self.auditor).action_export_xlsx()
+        self.assertRegex(action["url"], r"^/web/content/\d+\?download=true$")
+
+    def test_odoo_s_vacuum_removes_old_reconciliations_and_nobody_else_does(self):
+        report = self.env["cloud.cost.reconciliation"].with_user(self.accountant).create(
+            {"month": "2026-10-01", "company_id": self.company.id})
+        lines = report.line_ids
+        self.assertTrue(lines)
+        with self.assertRaisesRegex(AccessError, "suite"):
+            lines.with_user(self.accountant).unlink()
+        # as the autovacuum cron does it, an hour later
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE cloud_cost_reconciliation_line SET create_date = create_date - interval '1 hour', "
+                            "write_date = write_date - interval '1 hour' WHERE id = ANY(%s)", [lines.ids])
+        self.env["cloud.cost.reconciliation.line"].sudo()._transient_clean_rows_older_than(600)
+        self.env.invalidate_all()
+        self.assertFalse(lines.exists())
