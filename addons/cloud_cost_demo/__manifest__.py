@@ -9,7 +9,7 @@
     "license": "AGPL-3",
     "installable": True,
     "depends": ["cloud_cost", "cloud_cost_report", "cloud_cost_allocation", "cloud_cost_posting",
-                "cloud_cost_kubernetes"],
+                "cloud_cost_kubernetes", "cloud_cost_ledger"],
     "data": [],
     "assets": {
         "web.assets_tests": [
@@ -20,5 +20,6 @@
         "demo/cloud_cost_demo_rules.xml",
         "demo/cloud_cost_demo_bills.xml",
         "demo/cloud_cost_demo_allocation.xml",
+        "demo/cloud_cost_demo_close.xml",
     ],
 }

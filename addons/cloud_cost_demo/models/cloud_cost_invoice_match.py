@@ -1,0 +1,52 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+from ..core.focus_month import month_starts
+
+# the demo bill's billing accounts (see core/focus_month.py)
+AWS_ACCOUNT = "111122223333"
+AZURE_ACCOUNT = "EA-4455-demo"
+
+
+class CloudCostInvoiceMatch(models.Model):
+    _inherit = "cloud.cost.invoice.match"
+
+    @api.model
+    def _load_demo_close(self, source_xmlid, months=2):
+        """The providers' vendor bills of the older demo month, matched: Azure's equal to its bill rows, AWS's
+        without the Savings Plan fee (invoiced apart, an explained difference). Last month's invoices have not
+        arrived: its accrual is proposed by the demo user, for a second controller to post."""
+        source = self.env.ref(source_xmlid)
+        company = source.company_id
+        admin, second = self.env.ref("base.user_admin"), self.env.ref("base.user_demo")
+        older, last = month_starts(fields.Date.context_today(self), months)
+        journal = self.env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "purchase")],
+                                                     limit=1) or self.env["account.journal"].create({
+                                                         "name": "Vendor Bills", "code": "BILL", "type": "purchase",
+                                                         "company_id": company.id})
+        batch = source.batch_ids.filtered(lambda b: b.state == "imported" and b.billing_period_start == older)
+        self.env.cr.execute(
+            """SELECT billing_account, charge_category, SUM(billed_cost) FROM cloud_cost_line WHERE batch_id = ANY(%s)
+               GROUP BY 1, 2""", [batch.ids])
+        billed = {(account, category): amount for account, category, amount in self.env.cr.fetchall()}
+        invoice_date = older + relativedelta(months=1, day=5)
+        for partner_xmlid, account, number, amount in (
+            ("cloud_cost_demo.partner_aws", AWS_ACCOUNT, f"EUINV{older:%y%m}-0001",
+             billed.get((AWS_ACCOUNT, "Usage"), 0)),
+            ("cloud_cost_demo.partner_azure", AZURE_ACCOUNT, f"E0{older:%y%m}00777",
+             sum(v for (a, _c), v in billed.items() if a == AZURE_ACCOUNT)),
+        ):
+            bill = self.env["account.move"].with_user(admin).with_company(company).create({
+                "move_type": "in_invoice", "partner_id": self.env.ref(partner_xmlid).id, "journal_id": journal.id,
+                "ref": number, "invoice_date": invoice_date, "date": older + relativedelta(day=31),
+                "cloud_cost_billing_account": account, "cloud_cost_billing_period": older,
+                "invoice_line_ids": [(0, 0, {
+                    "name": f"Cloud services {older:%B %Y}", "quantity": 1, "price_unit": round(float(amount), 2),
+                    "account_id": company.cloud_cost_clearing_account_id.id, "tax_ids": []})],
+            })
+            bill.action_post()
+        self.with_user(admin).with_company(company).action_match_month(fields.Date.to_string(older))
+        self.env["cloud.cost.accrual"].with_user(second).with_company(company).action_propose_month(
+            fields.Date.to_string(last))
+        return True
