@@ -59,11 +59,6 @@ class AccountMoveLine(models.Model):
                 rows.append({"cost_line_id": line_id, "file": name or "", "sha256": files[batch_id, name],
                              "row": number, "effective_cost": Decimal(cost or 0), "currency": currency or "",
                              "amount": Decimal(amount)})
-            # a cost line that sums bill rows: the rows it stands for, found again in their bill file
-            summed = self.env["cloud.cost.line"].sudo().browse([row["cost_line_id"] for row in rows])
-            summed = summed._trace_summed_rows()
-            for row in rows:
-                row["bill_rows"] = summed.get(row["cost_line_id"])
             amount = Decimal(str(line.amount)).quantize(unit)
             taken = Decimal(taken)
             traced.append({
@@ -71,8 +66,15 @@ class AccountMoveLine(models.Model):
                 "rows_amount": taken, "rows_effective_cost": Decimal(effective),
                 # the part of those rows the line carries: 1 for direct cost, the driver's share for a pool's
                 "part": (amount / taken) if taken else None,
-                "summed": _summed_check([row["bill_rows"] for row in rows if row["bill_rows"]]),
             })
+        # a cost line that sums bill rows: the rows it stands for, found again in their bill file (each file
+        # fetched once for the whole item)
+        summed = self.env["cloud.cost.line"].sudo().browse(
+            sorted({row["cost_line_id"] for entry in traced for row in entry["rows"]}))._trace_summed_rows()
+        for entry in traced:
+            for row in entry["rows"]:
+                row["bill_rows"] = summed.get(row["cost_line_id"])
+            entry["summed"] = _summed_check([row["bill_rows"] for row in entry["rows"] if row["bill_rows"]])
         return {
             "item": item, "run": item.move_id.cloud_cost_run_id,
             "amount": Decimal(str(item.debit - item.credit)).quantize(unit),
