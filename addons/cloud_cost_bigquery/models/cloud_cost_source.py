@@ -200,7 +200,8 @@ class CloudCostSource(models.Model):
         return self.env["cloud.cost.bill.import"]._import_units(self, units, notes=notes, fmt="gcp")
 
     def _aggregate_unit(self, unit, rule_specs):
-        """An invoice month summed in BigQuery: (unit of one FOCUS file of sums, batch values)."""
+        """An invoice month summed in BigQuery: (unit of one FOCUS file of sums, batch values, bill files read:
+        none, the rows are a table's)."""
         if self.aggregation != "bigquery":
             return super()._aggregate_unit(unit, rule_specs)
         self.ensure_one()
@@ -223,4 +224,4 @@ class CloudCostSource(models.Model):
         aggregated = ImportUnit(files=summed.list(), manifest=unit.manifest, manifest_data=unit.manifest_data,
                                 billing_period=unit.billing_period)
         return aggregated, {"aggregation": "bigquery", "aggregation_query_id": job_id[:128],
-                            "aggregation_sql": sql, "aggregated_row_count": source_rows}
+                            "aggregation_sql": sql, "aggregated_row_count": source_rows}, {}
