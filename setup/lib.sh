@@ -317,11 +317,15 @@ cc_find_postgres() {
 }
 
 # ---------------------------------------------------------------- Odoo config
+# Test-only addons (tests/addons: worked examples of the extension seams) are on the path and installed
+# only when CC_WITH_TEST_ADDONS=1, which ./setup/test sets; never in ./setup/run's production shape.
 cc_addons_path() {
-    "$CC_VENV/bin/python" - "$CC_PROJECT_DIR/addons" <<'EOF'
+    local extra=""
+    [ "${CC_WITH_TEST_ADDONS:-0}" = 1 ] && extra=$CC_PROJECT_DIR/tests/addons
+    "$CC_VENV/bin/python" - "$CC_PROJECT_DIR/addons" $extra <<'EOF'
 import os, sys, odoo
 root = os.path.dirname(os.path.abspath(odoo.__file__))
-paths = [os.path.join(os.path.dirname(root), "addons"), os.path.join(root, "addons"), sys.argv[1]]
+paths = [os.path.join(os.path.dirname(root), "addons"), os.path.join(root, "addons"), *sys.argv[1:]]
 print(",".join(p for p in paths if os.path.isdir(p)))
 EOF
 }
@@ -408,7 +412,9 @@ cc_project_modules() {
         echo "$CLOUDCOST_MODULES"
         return 0
     fi
-    for manifest in "$CC_PROJECT_DIR"/addons/*/__manifest__.py; do
+    local dirs=("$CC_PROJECT_DIR"/addons/*/__manifest__.py)
+    [ "${CC_WITH_TEST_ADDONS:-0}" = 1 ] && dirs+=("$CC_PROJECT_DIR"/tests/addons/*/__manifest__.py)
+    for manifest in "${dirs[@]}"; do
         [ -f "$manifest" ] || continue
         mods="${mods:+$mods,}$(basename "$(dirname "$manifest")")"
     done
