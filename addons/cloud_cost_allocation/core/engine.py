@@ -31,7 +31,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ...cloud_cost.core.money import split_units, to_decimal, to_units
+from ...cloud_cost.core.money import split_units, to_decimal
+from . import methods as method_registry
 from . import reciprocal
 from .errors import AllocationError
 from .rounding import cumulative_units, cumulative_units_scaled
@@ -43,8 +44,6 @@ LINE_COLUMNS = (
     "driver_value", "share", "unit_price", "cents",
 ) + DIMENSIONS
 
-METHODS = ("direct", "driver", "even", "fixed", "direct_cost", "tier")
-WEIGHT_METHODS = ("driver", "even", "fixed", "direct_cost")
 FALLBACKS = ("keep", "share", "receiver")
 # FOCUS ServiceCategory values counted by "proportional to direct cost" restricted to a class.
 CATEGORY_CLASSES = {
@@ -60,7 +59,7 @@ _HUNDRED = Decimal(100)
 
 @dataclass
 class Step:
-    """One step: a sender pool split over receivers by one method."""
+    """One step: a sender pool split over receivers by one method (a key of the method registry, ``methods``)."""
 
     key: int
     sender: int
@@ -75,6 +74,7 @@ class Step:
     unit_prices: dict = field(default_factory=dict)  # tier: {receiver: Decimal price per driver unit}
     remainder: tuple = None  # direct and tier: receiver of what is left; None keeps it in the pool
     reciprocal_group: str = ""
+    options: dict = field(default_factory=dict)  # what a method of another addon reads beyond these fields
 
     @property
     def label(self):
@@ -236,7 +236,7 @@ class _Run:
         self.last_step = {}
         ordered = sorted(policy.steps, key=lambda s: (s.sequence, s.key))
         for position, step in enumerate(ordered):
-            if step.method not in METHODS:
+            if not method_registry.is_registered(step.method):
                 raise AllocationError(f"{self.describe(step)}: unknown method {step.method!r}")
             self.last_step[step.sender] = position
         self.ordered = ordered
@@ -355,54 +355,17 @@ class _Run:
         self._direct_costs[category] = (totals(self.direct_rows, "analytic"), totals(self.pool_rows, "pool"))
         return self._direct_costs[category]
 
-    def _default_receivers(self, step):
-        if step.method in ("driver", "tier"):
-            return sorted(self.drivers.get(step.driver_key, {}))
-        if step.method == "fixed":
-            return sorted(step.percents)
-        by_bu, _by_pool = self._direct_cost(step.category if step.method == "direct_cost" else "all")
-        if step.method == "direct_cost":
-            return sorted(("a", bu) for bu, cents in by_bu.items() if cents > 0)
-        return sorted(("a", bu) for bu, cents in by_bu.items() if cents)
-
     def _receivers(self, step):
-        receivers = step.receivers or self._default_receivers(step)
+        receivers = step.receivers or method_registry.get(step.method).default_receivers(self, step)
         excluded = set(step.excluded) | {("p", step.sender)}
         return sorted({tuple(r) for r in receivers} - excluded)
 
     def _weights(self, step, receivers):
-        """(receivers, exact weights as shown, integer weights for the split)."""
-        method = step.method
-        if method == "driver":
-            values = self.drivers.get(step.driver_key, {})
-            shown = [to_decimal(values.get(r, 0)) for r in receivers]
-        elif method == "even":
-            shown = [Decimal(1)] * len(receivers)
-        elif method == "fixed":
-            self._check_percents(step)
-            shown = [to_decimal(step.percents.get(r, 0)) for r in receivers]
-        elif method == "direct_cost":
-            by_bu, by_pool = self._direct_cost(step.category)
-            cents = [by_bu.get(r[1], 0) if r[0] == "a" else by_pool.get(r[1], 0) for r in receivers]
-            shown = [Decimal(max(c, 0)).scaleb(-self.policy.digits) for c in cents]
-        else:
-            raise AllocationError(f"{self.describe(step)}: method {method!r} does not split by weights")
+        """(exact weights as shown, integer weights for the split) of the step's method."""
+        shown = method_registry.get(step.method).weights(self, step, receivers)
         if any(w < 0 for w in shown):
             raise AllocationError(f"{self.describe(step)}: negative weights cannot split a cost")
         return shown, scaled_integers(shown)
-
-    def _check_percents(self, step):
-        total = Decimal(0)
-        for receiver, percent in step.percents.items():
-            percent = to_decimal(percent)
-            if percent < 0 or percent != percent.quantize(Decimal("0.01")):
-                raise AllocationError(
-                    f"{self.describe(step)}: {percent} % for {self.name(receiver)} must be a non-negative "
-                    "percentage with at most two decimals"
-                )
-            total += percent
-        if total != _HUNDRED:
-            raise AllocationError(f"{self.describe(step)}: the fixed percentages add up to {total} %, not 100 %")
 
     # -- methods
     def run(self):
@@ -416,7 +379,7 @@ class _Run:
                     self._reciprocal(group)
                 continue
             self._sender(step.sender).steps.append(step.key)
-            getattr(self, f"_step_{step.method}")(step)
+            method_registry.get(step.method).allocate(self, step)
         return self._finish()
 
     def _split(self, step, receivers, shown, weights, amount, line_type="allocation", weight_sum=None):
@@ -435,59 +398,20 @@ class _Run:
             share = (value / weight_sum).quantize(Decimal("1e-12")) if weight_sum else None
             self._credit(step, receiver, part, line_type, driver_value=value, share=share)
 
-    def _step_weights(self, step):
-        receivers = self._receivers(step)
-        shown, weights = self._weights(step, receivers)
-        self._split(step, receivers, shown, weights, self.balances[step.sender])
-
-    _step_driver = _step_even = _step_fixed = _step_direct_cost = _step_weights
-
     def _remainder(self, step):
         left = self.balances[step.sender]
         if left and step.remainder is not None:
             self._credit(step, tuple(step.remainder), left, "remainder")
 
-    def _step_direct(self, step):
-        """Each of the pool's own cost groups to the business unit on the cost lines."""
-        sender = self._sender(step.sender)
-        if len(sender.steps) > 1:
-            raise AllocationError(f"{self.describe(step)}: direct attribution must be the pool's first step")
-        rows = self.pool_rows[(self.pool_rows["pool"] == step.sender) & (self.pool_rows["analytic"] != 0)]
-        allowed = set(step.receivers) if step.receivers else None
-        for values in rows.itertuples(index=False):
-            receiver = ("a", int(values.analytic))
-            if receiver in step.excluded or (allowed is not None and receiver not in allowed):
-                continue
-            dims = {dim: getattr(values, dim) for dim in DIMENSIONS}
-            self._credit(step, receiver, int(values.cents), "allocation", dims=dims)
-        self._remainder(step)
-
-    def _step_tier(self, step):
-        """Value-based: each receiver pays its driver units at its tier's price per unit."""
-        receivers = self._receivers(step)
-        units = self.drivers.get(step.driver_key, {})
-        charges = []
-        for receiver in receivers:
-            if receiver not in step.unit_prices:
-                raise AllocationError(f"{self.describe(step)}: no rate card price for {self.name(receiver)}")
-            price = to_decimal(step.unit_prices[receiver])
-            quantity = to_decimal(units.get(receiver, 0))
-            if price < 0 or quantity < 0:
-                raise AllocationError(f"{self.describe(step)}: prices and driver units cannot be negative")
-            charges.append((receiver, quantity, price, to_units(quantity * price)))
-        balance = self.balances[step.sender]
-        wanted = sum(c[3] for c in charges)
-        if wanted > balance:
-            # The rate card asks for more than the pool holds: nobody pays more than the cost.
-            parts = split_units(balance, [c[3] for c in charges], keys=receivers) if balance > 0 and wanted else [
-                0 for _c in charges
-            ]
-        else:
-            parts = [c[3] for c in charges]
-        for (receiver, quantity, price, _charge), part in zip(charges, parts, strict=False):
-            share = (Decimal(part) / Decimal(balance)).quantize(Decimal("1e-12")) if balance else None
-            self._credit(step, receiver, part, "allocation", driver_value=quantity, share=share, unit_price=price)
-        self._remainder(step)
+    # what a method (``methods.AllocationMethod``) may call on the run
+    dimension_names = DIMENSIONS
+    direct_cost = _direct_cost
+    receivers = _receivers
+    weights = _weights
+    split = _split
+    credit = _credit
+    remainder = _remainder
+    sender = _sender
 
     def _reciprocal(self, group):
         label = group[0].reciprocal_group
@@ -503,8 +427,9 @@ class _Run:
         shown_sums = {}
         for pool_id in pools:
             step = by_pool[pool_id]
-            if step.method not in WEIGHT_METHODS:
-                raise AllocationError(f"{self.describe(step)}: a reciprocal group splits by driver, even, fixed or direct cost")
+            if not method_registry.get(step.method).reciprocal:
+                methods = ", ".join(method_registry.reciprocal_keys())
+                raise AllocationError(f"{self.describe(step)}: a reciprocal group splits by weights ({methods})")
             self._sender(pool_id).steps.append(step.key)
             receivers = self._receivers(step)
             shown, weights = self._weights(step, receivers)

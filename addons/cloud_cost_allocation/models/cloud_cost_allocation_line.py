@@ -1,8 +1,7 @@
 from odoo import _, api, fields, models
 
-from .cloud_cost_allocation_step import METHODS
-
-LINE_METHODS = METHODS + [("unallocated", "Unallocated policy"), ("idle", "Idle policy")]
+# the lines of the unallocated and idle fallbacks, beside those of the steps' methods
+FALLBACK_METHODS = [("unallocated", "Unallocated policy"), ("idle", "Idle policy")]
 LINE_TYPES = [
     ("direct", "Direct cost"),
     ("allocation", "Allocation"),
@@ -53,7 +52,7 @@ class CloudCostAllocationLine(models.Model):
     analytic_account_id = Reference("account.analytic.account", "Business Unit", index="btree_not_null",
                                           readonly=True)
     receiver_pool_id = Reference("cloud.cost.pool", "Receiving Pool", readonly=True)
-    method = fields.Selection(LINE_METHODS, readonly=True)
+    method = fields.Selection(selection="_selection_method", readonly=True)
     line_type = fields.Selection(LINE_TYPES, required=True, readonly=True)
     is_final = fields.Boolean("Final", readonly=True, help="The receiver is not a pool: counted in showback.")
     driver_key_id = Reference("cloud.cost.allocation.key", "Allocation Key", readonly=True)
@@ -68,6 +67,11 @@ class CloudCostAllocationLine(models.Model):
     service_name = fields.Char("Service", readonly=True)
     provider_name = fields.Char("Provider", readonly=True)
     service_category = fields.Char(readonly=True)
+
+    @api.model
+    def _selection_method(self):
+        """The steps' methods (the suite's and those other addons add) and the fallbacks."""
+        return list(self.env["cloud.cost.allocation.step"]._fields["method"].selection) + FALLBACK_METHODS
 
     def init(self):
         # databases made before the lines' references went without foreign keys

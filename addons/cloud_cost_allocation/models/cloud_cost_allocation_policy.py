@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 import io
 import json
@@ -12,10 +13,14 @@ import pyarrow.csv as pa_csv
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..core import methods as method_registry
 from ..core.engine import COST_COLUMNS, Policy, Step, allocate, group_costs
 from ..core.errors import AllocationError
 from ..core.rounding import cumulative_units, cumulative_units_scaled
 
+STEP_FIELDS = {field.name for field in dataclasses.fields(Step)} - {
+    "key", "sender", "method", "sequence", "name", "receivers", "excluded", "driver_key", "category", "percents",
+    "remainder", "reciprocal_group", "options"}
 COST_GROUP_COLUMNS = ["pool", "analytic", "environment", "tenant", "tier", "service", "provider", "category"]
 # what a run takes of one import batch: its lines' count, exact sum, sum of their 64-bit hashes (what the
 # fingerprint is made of), the largest scale of their amounts and the sum of their magnitudes
@@ -346,10 +351,9 @@ class CloudCostAllocationPolicy(models.Model):
             excluded = frozenset(("a", a.id) for a in step.excluded_analytic_ids) | frozenset(
                 ("p", p.id) for p in step.excluded_pool_ids
             )
-            unit_prices = {}
-            if step.method == "tier":
-                candidates = set(receivers) or set(drivers.get(step.key_id.id, {}))
-                unit_prices = self._unit_prices(step, sorted(candidates))
+            options = self._prepare_method_options(step, receivers, drivers)
+            # options naming a field of the engine's step fill it (the tier's unit_prices); the rest stay options
+            own = {name: options.pop(name) for name in list(options) if name in STEP_FIELDS}
             steps.append(
                 Step(
                     key=step.id,
@@ -362,9 +366,10 @@ class CloudCostAllocationPolicy(models.Model):
                     driver_key=step.key_id.id or None,
                     category=step.cost_category,
                     percents={tuple(p._receiver()): p._decimal_percent() for p in step.percent_ids},
-                    unit_prices=unit_prices,
                     remainder=step._remainder_key(),
                     reciprocal_group=step.reciprocal_group or "",
+                    options=options,
+                    **own,
                 )
             )
             names[("p", step.sender_pool_id.id)] = step.sender_pool_id.display_name
@@ -382,6 +387,16 @@ class CloudCostAllocationPolicy(models.Model):
             digits=self._currency_digits(),
         )
 
+    def _prepare_method_options(self, step, receivers, drivers):
+        """What the step's method reads beyond the step's fields ({} for most methods; the tier's rate card
+        prices): the method's own ``engine_options``. Addons whose method needs more of the ORM than the
+        method class reaches may extend this."""
+        try:
+            method = method_registry.get(step.method)
+        except AllocationError as error:
+            raise UserError(_("%(step)s: %(error)s", step=step._label(), error=error)) from error
+        return dict(method.engine_options(self, step, receivers, drivers))
+
     def _rules_snapshot(self, spec):
         """The rules a run used, as JSON-ready data (frozen on the run, part of its fingerprint)."""
         self.ensure_one()
@@ -398,13 +413,19 @@ class CloudCostAllocationPolicy(models.Model):
                 "idle_receiver": self.idle_receiver_id.id or None,
             },
             "steps": [step._snapshot() for step in self.step_ids.sorted(lambda s: (s.sequence, s.id))],
-            "unit_prices": {
-                str(step.key): sorted([kind, ident, str(price)] for (kind, ident), price in step.unit_prices.items())
-                for step in spec.steps
-                if step.unit_prices
-            },
+            **self._methods_snapshot(spec),
             "pool_centers": sorted([a, p] for a, p in self._pool_centers().items()),
         }
+
+    @staticmethod
+    def _methods_snapshot(spec):
+        """{section: {step key: data}}: what the steps' methods read beyond the steps' fields, as each method
+        records it. "unit_prices" (the tier's) is always there, as in the rules of earlier runs."""
+        sections = {"unit_prices": {}}
+        for step in spec.steps:
+            for section, data in method_registry.get(step.method).snapshot(step).items():
+                sections.setdefault(section, {})[str(step.key)] = data
+        return sections
 
     @staticmethod
     def _drivers_snapshot(drivers):

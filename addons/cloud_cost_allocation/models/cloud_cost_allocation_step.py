@@ -3,14 +3,13 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-METHODS = [
-    ("direct", "Direct attribution"),
-    ("driver", "Proportional to a driver"),
-    ("even", "Even split"),
-    ("fixed", "Fixed percentages"),
-    ("direct_cost", "Proportional to direct cost"),
-    ("tier", "Value-based tier (rate card)"),
-]
+from ..core import methods as method_registry
+
+# the suite's own methods; another addon adds its own by selection_add (and registers its class)
+METHODS = method_registry.selection(method_registry.BUILTIN)
+# what a step of a method is configured with, read from the method's class: the form shows those fields only
+METHOD_FLAGS = ("uses_driver", "uses_category", "uses_base_price", "uses_fixed_shares", "uses_receivers",
+                "uses_exclusions", "uses_remainder", "reciprocal")
 COST_CATEGORIES = [
     ("all", "All services"),
     ("compute", "Compute"),
@@ -33,6 +32,14 @@ class CloudCostAllocationStep(models.Model):
     name = fields.Char(help="Shown in error messages and on the allocation lines.")
     sender_pool_id = fields.Many2one("cloud.cost.pool", "Sender Pool", required=True, check_company=True)
     method = fields.Selection(METHODS, required=True, default="driver")
+    uses_driver = fields.Boolean(compute="_compute_method_flags")
+    uses_category = fields.Boolean(compute="_compute_method_flags")
+    uses_base_price = fields.Boolean(compute="_compute_method_flags")
+    uses_fixed_shares = fields.Boolean(compute="_compute_method_flags")
+    uses_receivers = fields.Boolean(compute="_compute_method_flags")
+    uses_exclusions = fields.Boolean(compute="_compute_method_flags")
+    uses_remainder = fields.Boolean(compute="_compute_method_flags")
+    reciprocal = fields.Boolean("Reciprocal Method", compute="_compute_method_flags")
     key_id = fields.Many2one(
         "cloud.cost.allocation.key", "Allocation Key", check_company=True,
         help="Driver whose values for the period weigh the receivers (driver and tier methods).",
@@ -78,6 +85,18 @@ class CloudCostAllocationStep(models.Model):
         help="Steps with the same group are solved together as a linear system (pools serving each other).",
     )
 
+    @api.depends("method")
+    def _compute_method_flags(self):
+        for step in self:
+            method = step._method()
+            for flag in METHOD_FLAGS:
+                step[flag] = bool(method and getattr(method, flag))
+
+    def _method(self):
+        """The step's allocation method (``core.methods``), None when no class is registered for it."""
+        self.ensure_one()
+        return method_registry.get(self.method) if method_registry.is_registered(self.method or "") else None
+
     @api.depends("percent_ids.percent")
     def _compute_percent_total(self):
         for step in self:
@@ -88,16 +107,12 @@ class CloudCostAllocationStep(models.Model):
     def _check_method(self):
         for step in self:
             label = step._label()
-            if step.method in ("driver", "tier") and not step.key_id:
-                raise ValidationError(_("%s: choose the allocation key whose values split the pool.", label))
-            if step.method == "fixed":
-                total = sum((p._decimal_percent() for p in step.percent_ids), Decimal(0))
-                if total != Decimal(100):
-                    raise ValidationError(_("%(step)s: the percentages add up to %(total)s %%, not 100 %%.",
-                                            step=label, total=total))
-            if step.reciprocal_group and step.method not in ("driver", "even", "fixed", "direct_cost"):
-                raise ValidationError(_("%s: a reciprocal group splits by driver, even, fixed percentages or "
-                                        "direct cost.", label))
+            method = step._method()
+            if method is None:
+                raise ValidationError(_("%(step)s: no allocation method %(method)s is installed.",
+                                        step=label, method=step.method))
+            for problem in method.validate(step._snapshot()):
+                raise ValidationError(_("%(step)s: %(problem)s", step=label, problem=problem))
             if step.remainder_target == "analytic" and not step.remainder_analytic_id:
                 raise ValidationError(_("%s: choose the business unit that receives the remainder.", label))
             if step.remainder_target == "pool" and not step.remainder_pool_id:
@@ -142,6 +157,7 @@ class CloudCostAllocationStep(models.Model):
             "remainder": list(self._remainder_key()) if self._remainder_key() else None,
             "base_price": repr(self.base_price),
             "reciprocal_group": self.reciprocal_group or "",
+            **(self._method().rule_snapshot(self) if self._method() else {}),
         }
 
     def unlink(self):

@@ -4,7 +4,7 @@ currency's smallest unit, called cents).
 A final allocation line moves an amount from a sender (a cost pool, or nothing for a
 business unit's direct cost) to a receiver (a business unit). Posting debits each
 receiver and credits each sender: the cost leaves the central accounts and lands on
-the business units. One entry per run, or one per receiver.
+the business units. One entry per run, one per receiver, or as an entry grouping of ``styles`` says.
 
 Which accounts are debited and credited is the caller's choice, made per share: the
 entries only group, add up and balance. Every journal item keeps the allocation
@@ -13,6 +13,8 @@ lines it sums, so that a journal item leads back to them.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from . import styles
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Entry:
     receiver: int | None  # the receiver of a per-receiver entry
     debits: dict = field(default_factory=dict)  # DebitKey -> Item
     credits: dict = field(default_factory=dict)  # CreditKey -> Item
+    key: object = None  # the entry grouping's key of the entry's shares
 
     @property
     def total(self):
@@ -71,22 +74,28 @@ class PostingError(ValueError):
     pass
 
 
-def chargeback_entries(shares, per_receiver=False):
-    """Entries for ``shares``; each one balances to the cent. Zero amounts are left out."""
+def chargeback_entries(shares, per_receiver=False, grouping=None):
+    """Entries for ``shares``; each one balances to the cent. Zero amounts are left out.
+
+    ``grouping``: an entry grouping (``styles.EntryGrouping``) whose keys split the shares into entries; without
+    it, one entry, or one per receiver with ``per_receiver``."""
+    if grouping is None:
+        grouping = styles.grouping("receiver" if per_receiver else "run")
     groups = defaultdict(list)
     for share in shares:
-        groups[share.receiver if per_receiver else None].append(share)
+        groups[grouping.entry_key(share)].append(share)
     entries = []
-    for receiver in sorted(groups, key=lambda r: (r is None, r or 0)):
+    for key in sorted(groups, key=_key_order):
+        receiver = grouping.entry_receiver(key)
         debits, credits = defaultdict(Item), defaultdict(Item)
-        for share in groups[receiver]:
+        for share in groups[key]:
             for item in (debits[DebitKey(share.receiver, tuple(share.dimensions), share.debit_account)],
                          credits[CreditKey(share.sender, share.credit_account)]):
                 item.cents += share.cents
                 item.line_ids.extend(share.line_ids)
-        entry = Entry(receiver, _kept(debits), _kept(credits))
+        entry = Entry(receiver, _kept(debits), _kept(credits), key)
         if entry.total != sum(item.cents for item in entry.credits.values()):
-            raise PostingError(f"entry of receiver {receiver} does not balance")
+            raise PostingError(f"entry {key} does not balance")
         if entry.debits or entry.credits:
             entries.append(entry)
     return entries
@@ -99,6 +108,11 @@ def _kept(items):
         for key, item in sorted(items.items(), key=lambda pair: _order(pair[0]))
         if item.cents
     }
+
+
+def _key_order(key):
+    parts = key if isinstance(key, tuple) else (key,)
+    return tuple((part is None, 0 if part is None else part) for part in parts)
 
 
 def _order(key):

@@ -1,11 +1,13 @@
 from odoo import fields, models
 
+from ..core import styles
+
 
 class CloudCostAllocationPolicy(models.Model):
     _inherit = "cloud.cost.allocation.policy"
 
     posting_grouping = fields.Selection(
-        [("run", "One entry per run"), ("receiver", "One entry per receiver")],
+        styles.selection(styles.BUILTIN_GROUPINGS),
         required=True, default="run", tracking=True,
     )
     posting_journal_id = fields.Many2one(

@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, split_every
 
+from ..core import styles
 from ..core.entries import Share, chargeback_entries
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
@@ -213,8 +214,8 @@ class CloudCostAllocationRun(models.Model):
                 run=self.display_name, date=format_date(self.env, date)))
 
     def _shares(self):
-        """The run's shares with their accounts: those of the run's company, and per other company charged the
-        shares it books against its due-to account."""
+        """The run's shares with their accounts: those of the run's company (their accounts chosen by the
+        sender's posting style), and per other company charged the shares it books against its due-to account."""
         company = self.company_id
         Pool = self.env["cloud.cost.pool"]
         Analytic = self.env["account.analytic.account"].sudo()  # a shared business unit may be another company's
@@ -223,32 +224,71 @@ class CloudCostAllocationRun(models.Model):
         # the accounts of a pool and of a receiver are looked up once each, not once per share
         Pool.browse({row[0] for row in rows if row[0]}).mapped("clearing_account_id")
         Analytic.browse({row[1] for row in rows}).mapped("cloud_cost_chargeback_account_id")
-        senders, receivers = {}, {}
+        senders, receivers, chargeback = {}, {}, {}
         for sender, receiver_id, dimensions, cents, line_ids in rows:
             if sender not in senders:
                 pool = Pool.browse(sender) if sender else Pool
-                senders[sender] = (pool.posting_style or company.cloud_cost_posting_style,
-                                   pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id"))
-            style, credit = senders[sender]
+                senders[sender] = (
+                    self._prepare_posting_style(pool.posting_style or company.cloud_cost_posting_style),
+                    pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id"))
+            style, clearing = senders[sender]
             if receiver_id not in receivers:
                 receiver = Analytic.browse(receiver_id)
                 receivers[receiver_id] = (receiver, receiver._cloud_cost_company(company))
             receiver, other = receivers[receiver_id]
             if other != company:
-                debit = self._required(company, "cloud_cost_due_from_account_id")
-                far_debit = receiver._cloud_cost_chargeback_account(other) or self._required(
-                    other, "cloud_cost_chargeback_account_id")
-                foreign[other].append(Share(None, receiver_id, dimensions, cents, far_debit.id,
-                                            self._required(other, "cloud_cost_due_to_account_id").id, line_ids))
-            elif style == "distribution":
-                debit = credit
-            else:
-                if ("debit", receiver_id) not in receivers:
-                    receivers["debit", receiver_id] = receiver._cloud_cost_chargeback_account(company) or \
+                share, far = self._intercompany_shares(sender, receiver, other, dimensions, cents, line_ids, clearing)
+                foreign[other].append(far)
+                home.append(share)
+                continue
+
+            def chargeback_account(receiver=receiver):
+                if receiver.id not in chargeback:
+                    chargeback[receiver.id] = receiver._cloud_cost_chargeback_account(company) or \
                         self._required(company, "cloud_cost_chargeback_account_id")
-                debit = receivers["debit", receiver_id]
+                return chargeback[receiver.id]
+
+            choice = styles.AccountChoice(clearing=lambda clearing=clearing: clearing, chargeback=chargeback_account,
+                                          **self._posting_account_getters(sender, receiver))
+            debit, credit = style.accounts(choice)
             home.append(Share(sender, receiver_id, dimensions, cents, debit.id, credit.id, line_ids))
         return home, foreign
+
+    def _intercompany_shares(self, sender, receiver, other, dimensions, cents, line_ids, clearing):
+        """A share charged to a business unit of ``other`` company, whatever the posting style: (the run's
+        company's share, due from ``other`` against the sender's clearing account; ``other``'s share, its
+        business unit's chargeback account against its due-to account)."""
+        company = self.company_id
+        debit = self._required(company, "cloud_cost_due_from_account_id")
+        far_debit = receiver._cloud_cost_chargeback_account(other) or self._required(
+            other, "cloud_cost_chargeback_account_id")
+        far = Share(None, receiver.id, dimensions, cents, far_debit.id,
+                    self._required(other, "cloud_cost_due_to_account_id").id, line_ids)
+        return Share(sender, receiver.id, dimensions, cents, debit.id, clearing.id, line_ids), far
+
+    def _prepare_posting_style(self, key):
+        """The posting style strategy of ``key`` (``core.styles``). An addon whose style needs the ORM overrides
+        this to hand out its own strategy, built with what it reads."""
+        try:
+            return styles.style(key)
+        except styles.PostingStyleError as error:
+            raise UserError(_("Run %(run)s cannot be posted: no posting style %(style)s is installed.",
+                              run=self.display_name, style=key)) from error
+
+    def _posting_account_getters(self, sender, receiver):
+        """{name: getter} of further accounts a posting style of an addon may read from its ``AccountChoice``
+        (``sender``: pool id or None, ``receiver``: the business unit); the suite's styles read none."""
+        return {}
+
+    def _prepare_entry_grouping(self):
+        """The entry grouping strategy of the policy's ``posting_grouping`` (``core.styles``); overridable as
+        ``_prepare_posting_style``."""
+        key = self.policy_id.posting_grouping
+        try:
+            return styles.grouping(key)
+        except styles.PostingStyleError as error:
+            raise UserError(_("Run %(run)s cannot be posted: no entry grouping %(grouping)s is installed.",
+                              run=self.display_name, grouping=key)) from error
 
     def _create_chargeback_moves(self):
         self.ensure_one()
@@ -257,20 +297,33 @@ class CloudCostAllocationRun(models.Model):
         date = self.date_to
         self._check_lock_date(company, journal, date)
         home, foreign = self._shares()
-        per_receiver = self.policy_id.posting_grouping == "receiver"
-        entries = chargeback_entries(home, per_receiver=per_receiver)
+        grouping = self._prepare_entry_grouping()
+        entries = chargeback_entries(home, grouping=grouping)
         if not entries:
             raise UserError(_("Run %s moves no cost to a business unit: nothing to post.", self.display_name))
         distributions = {}
         moves = self._create_linked_moves(self.env["account.move"].sudo(), [
-            self._move_vals(company, journal, date, self._entry_lines(entry, company, distributions), entry.receiver)
+            self._move_vals(company, journal, date, self._entry_lines(entry, company, distributions), entry.receiver,
+                            reference=self._entry_reference(grouping, entry))
             for entry in entries
         ])
         for other, shares in foreign.items():
-            moves |= self._create_intercompany_moves(other, date, shares, per_receiver, distributions)
+            moves |= self._create_intercompany_moves(other, date, shares, grouping, distributions)
         return moves
 
-    def _create_intercompany_moves(self, other, date, shares, per_receiver, distributions):
+    def _entry_reference(self, grouping, entry):
+        """What an entry's reference adds to the run's name, as its grouping says."""
+        Analytic = self.env["account.analytic.account"].sudo()
+        Pool = self.env["cloud.cost.pool"].sudo()
+
+        def name_of(kind, ident):
+            if kind == "pool":
+                return Pool.browse(ident).display_name if ident else _("direct cost")
+            return Analytic.browse(ident).name if ident else ""
+
+        return grouping.reference(entry.key, name_of)
+
+    def _create_intercompany_moves(self, other, date, shares, grouping, distributions):
         journal = self._journal(other)
         if other.currency_id != self.company_id.currency_id:
             raise UserError(_(
@@ -279,8 +332,8 @@ class CloudCostAllocationRun(models.Model):
         self.sudo()._check_lock_date(other, journal, date)
         return self._create_linked_moves(self.env["account.move"].sudo().with_company(other), [
             self._move_vals(other, journal, date, self._entry_lines(entry, other, distributions, due_to=True),
-                            entry.receiver)
-            for entry in chargeback_entries(shares, per_receiver=per_receiver)
+                            entry.receiver, reference=self._entry_reference(grouping, entry))
+            for entry in chargeback_entries(shares, grouping=grouping)
         ])
 
     def _create_linked_moves(self, Move, vals_list):
@@ -405,14 +458,15 @@ class CloudCostAllocationRun(models.Model):
             ids.append(account.id)
         return {",".join(map(str, ids)): 100}
 
-    def _move_vals(self, company, journal, date, lines, receiver_id):
-        receiver = self.env["account.analytic.account"].sudo().browse(receiver_id) if receiver_id else None
+    def _move_vals(self, company, journal, date, lines, receiver_id, reference=None):
+        if reference is None and receiver_id:
+            reference = self.env["account.analytic.account"].sudo().browse(receiver_id).name
         return {
             "move_type": "entry",
             "company_id": company.id,
             "journal_id": journal.id,
             "date": date,
-            "ref": _("Cloud cost chargeback %(run)s", run=self.name) + (f" - {receiver.name}" if receiver else ""),
+            "ref": _("Cloud cost chargeback %(run)s", run=self.name) + (f" - {reference}" if reference else ""),
             "cloud_cost_run_id": self.id,
             "line_ids": [(0, 0, line) for line in lines],
         }

@@ -1,9 +1,9 @@
 from odoo import fields, models
 
-POSTING_STYLES = [
-    ("assessment", "Assessment: chargeback account"),
-    ("distribution", "Distribution: original expense account"),
-]
+from ..core import styles
+
+# the suite's own styles; another addon adds its own by selection_add here and on the company's style
+POSTING_STYLES = styles.selection(styles.BUILTIN_STYLES)
 
 
 class CloudCostPool(models.Model):
