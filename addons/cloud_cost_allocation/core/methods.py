@@ -88,8 +88,8 @@ class AllocationMethod:
         if self.uses_driver and not rule.get("key"):
             problems.append("choose the allocation key whose values split the pool.")
         if rule.get("reciprocal_group") and not self.reciprocal:
-            problems.append(
-                "a reciprocal group splits by " + ", ".join(label_of(key) for key in reciprocal_keys()) + ".")
+            problems.append("a reciprocal group takes only the methods that split by weights: "
+                            + ", ".join(label_of(key) for key in reciprocal_keys()) + ".")
         return problems
 
     def rule_snapshot(self, step):
@@ -98,10 +98,11 @@ class AllocationMethod:
         return {}
 
     # -- the policy's reads
-    def engine_options(self, policy, step, receivers, drivers):
-        """What the method reads beyond the step's own fields, for the engine (``Step.options``).
-        ``policy`` and ``step`` are the records; ``receivers`` the step's explicit receivers; ``drivers`` the
-        period's driver values. Called by the policy's ``_engine_policy``."""
+    def engine_options(self, policy, step, receivers, drivers, period):
+        """What the method reads beyond the step's own fields, for the engine: {name: value}, a name of a field
+        of the engine's ``Step`` filling it, any other kept in ``Step.options``. ``policy`` and ``step`` are the
+        records; ``receivers`` the step's explicit receivers; ``drivers`` the period's driver values; ``period``
+        (first day, last day) of the run. Called by the policy's ``_prepare_method_options``."""
         return {}
 
     def snapshot(self, step):
@@ -239,7 +240,7 @@ class TierMethod(AllocationMethod):
     uses_base_price = True
     uses_remainder = True
 
-    def engine_options(self, policy, step, receivers, drivers):
+    def engine_options(self, policy, step, receivers, drivers, period):
         candidates = set(receivers) or set(drivers.get(step.key_id.id, {}))
         return {"unit_prices": policy._unit_prices(step, sorted(candidates))}
 

@@ -339,8 +339,9 @@ class CloudCostAllocationPolicy(models.Model):
                 prices[receiver] = Decimal(repr(step.base_price or 0.0))
         return prices
 
-    def _engine_policy(self, drivers):
-        """The policy as the engine's plain data."""
+    def _engine_policy(self, drivers, period=None):
+        """The policy as the engine's plain data; ``period``: (first day, last day) of the run's period, for
+        the methods that read more than the driver values."""
         self.ensure_one()
         steps = []
         names = {}
@@ -351,7 +352,7 @@ class CloudCostAllocationPolicy(models.Model):
             excluded = frozenset(("a", a.id) for a in step.excluded_analytic_ids) | frozenset(
                 ("p", p.id) for p in step.excluded_pool_ids
             )
-            options = self._prepare_method_options(step, receivers, drivers)
+            options = self._prepare_method_options(step, receivers, drivers, period)
             # options naming a field of the engine's step fill it (the tier's unit_prices); the rest stay options
             own = {name: options.pop(name) for name in list(options) if name in STEP_FIELDS}
             steps.append(
@@ -387,7 +388,7 @@ class CloudCostAllocationPolicy(models.Model):
             digits=self._currency_digits(),
         )
 
-    def _prepare_method_options(self, step, receivers, drivers):
+    def _prepare_method_options(self, step, receivers, drivers, period=None):
         """What the step's method reads beyond the step's fields ({} for most methods; the tier's rate card
         prices): the method's own ``engine_options``. Addons whose method needs more of the ORM than the
         method class reaches may extend this."""
@@ -395,7 +396,7 @@ class CloudCostAllocationPolicy(models.Model):
             method = method_registry.get(step.method)
         except AllocationError as error:
             raise UserError(_("%(step)s: %(error)s", step=step._label(), error=error)) from error
-        return dict(method.engine_options(self, step, receivers, drivers))
+        return dict(method.engine_options(self, step, receivers, drivers, period))
 
     def _rules_snapshot(self, spec):
         """The rules a run used, as JSON-ready data (frozen on the run, part of its fingerprint)."""
@@ -441,7 +442,7 @@ class CloudCostAllocationPolicy(models.Model):
         batches = self._cost_batches(date_from, date_to)
         costs = self._read_cost_groups(date_from, date_to, batches)
         drivers = self._read_drivers(date_from, date_to)
-        spec = self._engine_policy(drivers)
+        spec = self._engine_policy(drivers, (date_from, date_to))
         rules = self._rules_snapshot(spec)
         return {
             "costs": costs,
@@ -476,7 +477,7 @@ class CloudCostAllocationPolicy(models.Model):
         self.ensure_one()
         batches = self._cost_batches(date_from, date_to)
         drivers = self._read_drivers(date_from, date_to)
-        return self._fingerprint_of(batches, drivers, self._rules_snapshot(self._engine_policy(drivers)))
+        return self._fingerprint_of(batches, drivers, self._rules_snapshot(self._engine_policy(drivers, (date_from, date_to))))
 
     def _fingerprint_of(self, batches, drivers, rules):
         """The fingerprint of the figures of ``_cost_batches`` (summed over the batches: the count, exact sum

@@ -1,0 +1,2 @@
+from . import previous_month_cost
+from . import per_pool_entries

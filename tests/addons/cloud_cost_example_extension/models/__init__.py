@@ -1,0 +1,2 @@
+from . import cloud_cost_allocation_step_previous_month_cost
+from . import cloud_cost_allocation_policy_per_pool_entries

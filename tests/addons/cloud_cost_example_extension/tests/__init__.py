@@ -1,0 +1,1 @@
+from . import test_previous_month_cost_per_pool
