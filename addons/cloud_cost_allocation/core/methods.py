@@ -88,8 +88,11 @@ class AllocationMethod:
         if self.uses_driver and not rule.get("key"):
             problems.append("choose the allocation key whose values split the pool.")
         if rule.get("reciprocal_group") and not self.reciprocal:
-            problems.append("a reciprocal group takes only the methods that split by weights: "
-                            + ", ".join(label_of(key) for key in reciprocal_keys()) + ".")
+            problems.append(
+                "a reciprocal group takes only the methods that split by weights: "
+                + ", ".join(label_of(key) for key in reciprocal_keys())
+                + "."
+            )
         return problems
 
     def rule_snapshot(self, step):
@@ -269,9 +272,11 @@ class TierMethod(AllocationMethod):
         wanted = sum(c[3] for c in charges)
         if wanted > balance:
             # The rate card asks for more than the pool holds: nobody pays more than the cost.
-            parts = split_units(balance, [c[3] for c in charges], keys=receivers) if balance > 0 and wanted else [
-                0 for _c in charges
-            ]
+            parts = (
+                split_units(balance, [c[3] for c in charges], keys=receivers)
+                if balance > 0 and wanted
+                else [0 for _c in charges]
+            )
         else:
             parts = [c[3] for c in charges]
         for (receiver, quantity, price, _charge), part in zip(charges, parts, strict=False):

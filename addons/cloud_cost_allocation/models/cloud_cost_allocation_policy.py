@@ -477,7 +477,8 @@ class CloudCostAllocationPolicy(models.Model):
         self.ensure_one()
         batches = self._cost_batches(date_from, date_to)
         drivers = self._read_drivers(date_from, date_to)
-        return self._fingerprint_of(batches, drivers, self._rules_snapshot(self._engine_policy(drivers, (date_from, date_to))))
+        spec = self._engine_policy(drivers, (date_from, date_to))
+        return self._fingerprint_of(batches, drivers, self._rules_snapshot(spec))
 
     def _fingerprint_of(self, batches, drivers, rules):
         """The fingerprint of the figures of ``_cost_batches`` (summed over the batches: the count, exact sum

@@ -49,15 +49,18 @@ class TestMethodRegistry(BaseCase):
             self.addCleanup(methods._REGISTRY.pop, cls.key)
 
     def test_the_suites_methods_are_registered_in_selection_order(self):
-        self.assertEqual([key for key, _label in methods.selection(methods.BUILTIN)],
-                         ["direct", "driver", "even", "fixed", "direct_cost", "tier"])
+        self.assertEqual(
+            [key for key, _label in methods.selection(methods.BUILTIN)],
+            ["direct", "driver", "even", "fixed", "direct_cost", "tier"],
+        )
         self.assertEqual(methods.reciprocal_keys()[:4], ["driver", "even", "fixed", "direct_cost"])
         self.assertNotIn("tier", methods.reciprocal_keys())
 
     def test_a_registered_class_splits_exactly_by_its_weights_over_its_default_receivers(self):
         drivers = {"cpu": {bu(RETAIL): Decimal(1), bu(PAYMENTS): Decimal(2), bu(DATA): Decimal(3)}}
-        result = allocate(cost_rows(pool_cost(PLATFORM, 10000)), Policy([Step(1, PLATFORM, "test_square",
-                                                                               driver_key="cpu")]), drivers)
+        result = allocate(
+            cost_rows(pool_cost(PLATFORM, 10000)), Policy([Step(1, PLATFORM, "test_square", driver_key="cpu")]), drivers
+        )
         result.check()
         # 1 : 4 : 9 of 100.00, largest remainder: 714.28.. -> 714, 2857.14.. -> 2857, 6428.57.. -> 6429
         self.assertEqual(totals(result), {RETAIL: 714, PAYMENTS: 2857, DATA: 6429})
@@ -66,10 +69,14 @@ class TestMethodRegistry(BaseCase):
         self.assertEqual(lines.at[DATA, "method"], "test_square")
 
     def test_a_weight_method_may_sit_in_a_reciprocal_group_a_computation_may_not(self):
-        drivers = {"cpu": {bu(RETAIL): Decimal(1), pool(SHARED): Decimal(1)},
-                   "mem": {bu(PAYMENTS): Decimal(1), pool(PLATFORM): Decimal(1)}}
-        steps = [Step(1, PLATFORM, "test_square", driver_key="cpu", reciprocal_group="G"),
-                 Step(2, SHARED, "test_square", driver_key="mem", reciprocal_group="G")]
+        drivers = {
+            "cpu": {bu(RETAIL): Decimal(1), pool(SHARED): Decimal(1)},
+            "mem": {bu(PAYMENTS): Decimal(1), pool(PLATFORM): Decimal(1)},
+        }
+        steps = [
+            Step(1, PLATFORM, "test_square", driver_key="cpu", reciprocal_group="G"),
+            Step(2, SHARED, "test_square", driver_key="mem", reciprocal_group="G"),
+        ]
         result = allocate(cost_rows(pool_cost(PLATFORM, 3000), pool_cost(SHARED, 0)), Policy(steps), drivers)
         result.check()
         self.assertEqual(sum(totals(result).values()), 3000)

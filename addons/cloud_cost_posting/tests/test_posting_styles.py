@@ -8,7 +8,7 @@ from ..core.entries import CreditKey, DebitKey, Share, chargeback_entries
 CHARGEBACK, CLEARING = 628900, 628000
 
 
-class PerTenantPlan(styles.EntryGrouping):
+class FirstDimensionGrouping(styles.EntryGrouping):
     """One entry per value of the shares' first dimension (a grouping of another addon, for these tests)."""
 
     key = "test_dimension"
@@ -29,9 +29,12 @@ class TestPostingStyles(BaseCase):
             def getter():
                 asked.append(name)
                 return value
+
             return getter
 
-        choice = styles.AccountChoice(clearing=account("clearing", CLEARING), chargeback=account("chargeback", CHARGEBACK))
+        choice = styles.AccountChoice(
+            clearing=account("clearing", CLEARING), chargeback=account("chargeback", CHARGEBACK)
+        )
         self.assertEqual(styles.style("distribution").accounts(choice), (CLEARING, CLEARING))
         self.assertEqual(asked, ["clearing"])  # no chargeback account needed, none required
         self.assertEqual(styles.style("assessment").accounts(choice), (CHARGEBACK, CLEARING))
@@ -44,26 +47,34 @@ class TestPostingStyles(BaseCase):
         self.assertEqual([key for key, _label in styles.selection(styles.BUILTIN_GROUPINGS)], ["run", "receiver"])
 
     def test_the_suites_groupings_are_those_of_per_receiver(self):
-        shares = [Share(1, 11, ("prod",), 700, CHARGEBACK, CLEARING, (1,)), Share(None, 10, ("dev",), 300,
-                                                                                 CHARGEBACK, CLEARING, (2,))]
+        shares = [
+            Share(1, 11, ("prod",), 700, CHARGEBACK, CLEARING, (1,)),
+            Share(None, 10, ("dev",), 300, CHARGEBACK, CLEARING, (2,)),
+        ]
         for key, per_receiver in (("run", False), ("receiver", True)):
             by_registry = chargeback_entries(shares, grouping=styles.grouping(key))
             self.assertEqual(by_registry, chargeback_entries(shares, per_receiver=per_receiver))
-        self.assertEqual([entry.receiver for entry in chargeback_entries(shares, grouping=styles.grouping("receiver"))],
-                         [10, 11])
+        self.assertEqual(
+            [entry.receiver for entry in chargeback_entries(shares, grouping=styles.grouping("receiver"))], [10, 11]
+        )
 
     def test_a_grouping_of_another_addon_splits_entries_by_its_keys_each_balanced(self):
-        grouping = PerTenantPlan()
-        shares = [Share(1, 10, ("acme",), 22500, CHARGEBACK, CLEARING, (1,)),
-                  Share(1, 11, ("globex",), 7501, CHARGEBACK, CLEARING, (2,)),
-                  Share(2, 10, ("acme",), -1, CHARGEBACK, CLEARING, (3,))]
+        grouping = FirstDimensionGrouping()
+        shares = [
+            Share(1, 10, ("acme",), 22500, CHARGEBACK, CLEARING, (1,)),
+            Share(1, 11, ("globex",), 7501, CHARGEBACK, CLEARING, (2,)),
+            Share(2, 10, ("acme",), -1, CHARGEBACK, CLEARING, (3,)),
+        ]
         entries = chargeback_entries(shares, grouping=grouping)
         self.assertEqual([entry.key for entry in entries], [("acme",), ("globex",)])
         self.assertEqual([entry.receiver for entry in entries], [None, None])
         acme, globex = entries
-        self.assertEqual({key: item.cents for key, item in acme.debits.items()},
-                         {DebitKey(10, ("acme",), CHARGEBACK): 22499})
-        self.assertEqual({key: item.cents for key, item in acme.credits.items()},
-                         {CreditKey(1, CLEARING): 22500, CreditKey(2, CLEARING): -1})
+        self.assertEqual(
+            {key: item.cents for key, item in acme.debits.items()}, {DebitKey(10, ("acme",), CHARGEBACK): 22499}
+        )
+        self.assertEqual(
+            {key: item.cents for key, item in acme.credits.items()},
+            {CreditKey(1, CLEARING): 22500, CreditKey(2, CLEARING): -1},
+        )
         self.assertEqual(globex.total, 7501)
         self.assertEqual(grouping.reference(globex.key, None), "globex")

@@ -10,8 +10,7 @@ from ..core.previous_month_cost import KEY, PreviousMonthCostMethod
 class CloudCostAllocationStep(models.Model):
     _inherit = "cloud.cost.allocation.step"
 
-    method = fields.Selection(
-        selection_add=methods.selection([PreviousMonthCostMethod]), ondelete={KEY: "cascade"})
+    method = fields.Selection(selection_add=methods.selection([PreviousMonthCostMethod]), ondelete={KEY: "cascade"})
 
 
 class CloudCostAllocationPolicy(models.Model):
