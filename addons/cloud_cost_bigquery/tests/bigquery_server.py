@@ -104,7 +104,7 @@ class FakeBigQuery:
         return re.sub(r"\bAS NUMERIC\b", "AS DECIMAL(38, 9)", sql)
 
     def run(self, project, query, parameters):
-        params = {p["name"]: p["parameterValue"]["value"] for p in parameters or []}
+        params = {p["name"]: (p.get("parameterValue") or {}).get("value") for p in parameters or []}
         with self.lock:
             relation = self.db.sql(self.translate(query), params=params or None)
             schema = [bq_field(name, kind) for name, kind in zip(relation.columns, relation.types, strict=True)]
