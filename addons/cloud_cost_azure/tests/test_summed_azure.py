@@ -20,7 +20,8 @@ from odoo.addons.cloud_cost_athena.models.cloud_cost_import_file import SummedRo
 from ..core import azure_duckdb
 from ..core.azure_exports import AzureBlobStore
 from .azurite import ACCOUNT, AzuriteServer
-from .test_import_azure import CONTAINER, ROOT, TestImportAzure, parquet, run_folder
+from . import test_import_azure as azure_import
+from .test_import_azure import CONTAINER, ROOT, run_folder
 
 
 def october_rows(amortized=False):
@@ -36,6 +37,9 @@ def october_rows(amortized=False):
                           SubscriptionName="tenant-retail", ResourceLocation="northeurope"))
     rows.append(azure_row(Date="10/02/2026", CostInBillingCurrency="6.10", PricingModel="Reservation",
                           BenefitId="r1", Tags='"env": "dev"'))
+    if not amortized:  # the reservation bought: billed, and no effective cost (the usage it covers is)
+        rows.append(azure_row(Date="10/01/2026", CostInBillingCurrency="700", ChargeType="Purchase",
+                              PricingModel="Reservation", BenefitId="r1", Tags="", MeterCategory="Reservations"))
     if amortized:
         rows.append(azure_row(Date="10/03/2026", CostInBillingCurrency="1.20", ChargeType="UnusedReservation",
                               PricingModel="Reservation", BenefitId="r1", Tags=""))
@@ -44,8 +48,9 @@ def october_rows(amortized=False):
 
 @tagged("post_install", "-at_install")
 class TestSummedAzure(ImportCase):
-    deliver = TestImportAzure.deliver
-    put = TestImportAzure.put
+    # the runs laid out as the row-by-row tests lay them (the class itself is not imported: it would run here)
+    deliver = azure_import.TestImportAzure.deliver
+    put = azure_import.TestImportAzure.put
 
     @classmethod
     def setUpClass(cls):
@@ -138,9 +143,10 @@ class TestSummedAzure(ImportCase):
     def test_a_csv_run_summed_in_place_gives_each_receiver_the_row_by_row_cost(self):
         names, raw_source, raw, summed_source, summed = self.import_both("Csv")
         self.assert_same_receivers(raw_source, raw, summed_source, summed)
-        # actual cost: every row billed as it is
-        self.assertEqual(self.totals(summed)[("Usage", "EUR")][1],
-                         sum(Decimal(r["CostInBillingCurrency"]) for r in october_rows()))
+        # actual cost: every row billed as it is; the reservation's purchase is no effective cost
+        totals = self.totals(summed)
+        self.assertEqual(totals[("Usage", "EUR")][1:], (Decimal("16.475"), Decimal("16.475")))
+        self.assertEqual(totals[("Purchase", "EUR")][1:], (Decimal(700), Decimal(0)))
         self.assertEqual(summed.aggregation_grouping["layout"], "azure_actual")
         self.assertIn("json_extract_string", summed.aggregation_sql)
         # the blobs summed, each named by its ETag and size as the storage account tells them
@@ -148,7 +154,7 @@ class TestSummedAzure(ImportCase):
         properties = {name: self.container.get_blob_client(name).get_blob_properties() for name in names}
         self.assertEqual({f.name: (f.etag, f.size, f.row_count, f.location) for f in files},
                          {name: (properties[name].etag, properties[name].size, rows, f"azure://{ACCOUNT}/"
-                                 f"{CONTAINER}/{ROOT}") for name, rows in zip(names, (4, 3), strict=True)})
+                                 f"{CONTAINER}/{ROOT}") for name, rows in zip(names, (4, 4), strict=True)})
         self.assertFalse(any(files.mapped("sha256")), "not fetched: the ETag names the bytes")
 
     def test_an_amortized_parquet_run_summed_in_place_gives_each_receiver_the_row_by_row_cost(self):
