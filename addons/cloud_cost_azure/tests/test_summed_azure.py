@@ -19,8 +19,8 @@ from odoo.addons.cloud_cost_athena.models.cloud_cost_import_file import SummedRo
 
 from ..core import azure_duckdb
 from ..core.azure_exports import AzureBlobStore
-from .azurite import ACCOUNT, AzuriteServer
 from . import test_import_azure as azure_import
+from .azurite import ACCOUNT, AzuriteServer
 from .test_import_azure import CONTAINER, ROOT, run_folder
 
 

@@ -94,7 +94,7 @@ class TestBigQuerySummedTrace(ImportCase):
                          sum(Decimal(str(v)) for v in lines.mapped("effective_cost")))
 
     def test_the_query_sent_is_parametrized_by_the_group_key_and_month(self):
-        line = self.batch.line_ids.filtered(lambda l: l.tags.get("team") == "search")[:1]
+        line = self.batch.line_ids.filtered(lambda cost_line: cost_line.tags.get("team") == "search")[:1]
         self.assertTrue(line)
         entry = line._summed_bill_rows()[line.id]
         self.assertTrue(entry["matches"])
@@ -128,7 +128,8 @@ class TestBigQuerySummedTrace(ImportCase):
                                     rf"changed since import \({entry['count']} row\(s\), EffectiveCost "):
             line._summed_bill_rows()
         # a group the restatement did not touch is still listed, exactly
-        other = self.batch.line_ids.filtered(lambda l: l.charge_period_start != line.charge_period_start)[0]
+        day = line.charge_period_start
+        other = self.batch.line_ids.filtered(lambda cost_line: cost_line.charge_period_start != day)[0]
         self.assertTrue(other._summed_bill_rows()[other.id]["matches"])
 
     def test_an_error_answer_is_refused_naming_its_reason(self):
