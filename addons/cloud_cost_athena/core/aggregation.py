@@ -76,10 +76,17 @@ class Layout:
     billing_period_end: str
     dimensions: dict  # FOCUS result column -> expression
     amounts: dict  # FOCUS result column -> expression (summed)
-    tags: str  # the map column of tags
+    tags: str  # the column of tags
+    # the value of one tag key: a map's element (FOCUS, CUR 2.0), or a member of JSON text (Azure)
+    tag_value: str = "element_at({tags}, {key})"
 
     def dimension(self, focus_column):
         return self.dimensions.get(focus_column)
+
+    def tag(self, key):
+        """SQL of the value of the tag ``key`` on a bill row (NULL without it)."""
+        return self.tag_value.format(tags=self.tags, key=quote_literal(key),
+                                     path=quote_literal('$."' + str(key).replace('"', '\\"') + '"'))
 
 
 FOCUS = Layout(
@@ -162,7 +169,67 @@ CUR2 = Layout(
     },
     tags="resource_tags",
 )
-LAYOUTS = {layout.name: layout for layout in (FOCUS, CUR2)}
+
+# Azure Cost Management exports of actual and amortized cost (EA and MCA: MCA's camelCase names are the same
+# columns, SQL names being case-insensitive), costed as the row-by-row parser does (bill_formats.azure).
+# Blobs are read as text (CSV) or as written (Parquet): every value goes through text first.
+def _azure_day(column):
+    text = f"TRIM(CAST({column} AS VARCHAR))"
+    return (f"CAST(COALESCE(try_strptime({text}, ['%m/%d/%Y', '%Y%m%d']), TRY_CAST({text} AS TIMESTAMP)) "
+            "AS DATE)")
+
+
+_AZURE_CHARGE = f"lower(COALESCE({_text('ChargeType')}, 'Usage'))"
+_AZURE_BENEFIT = (f"(lower(COALESCE({_text('PricingModel')}, 'OnDemand')) IN ('reservation', 'savingsplan', "
+                  f"'savings plan') OR {_text('BenefitId')} IS NOT NULL)")
+_AZURE_COST = _amount("CostInBillingCurrency")
+_AZURE_ZERO = f"CAST(0 AS {AMOUNT_TYPE})"
+_AZURE_DIMENSIONS = {
+    "BillingAccountId": _text("BillingAccountId"),
+    "SubAccountId": _text("SubscriptionId"),
+    "ProviderName": "'Microsoft'",
+    "ServiceName": _first("ConsumedService", "MeterCategory"),
+    "RegionId": _text("ResourceLocation"),
+    "ChargeCategory": f"""CASE {_AZURE_CHARGE}
+        WHEN 'usage' THEN 'Usage' WHEN 'unusedreservation' THEN 'Usage' WHEN 'unusedsavingsplan' THEN 'Usage'
+        WHEN 'purchase' THEN 'Purchase' WHEN 'refund' THEN 'Credit' WHEN 'credit' THEN 'Credit'
+        WHEN 'roundingadjustment' THEN 'Adjustment' WHEN 'tax' THEN 'Tax' END""",
+    "BillingCurrency": f"upper({_text('BillingCurrency')})",
+    "ResourceId": _text("ResourceId"),
+    "SubAccountName": _text("SubscriptionName"),
+    "ServiceCategory": _text("MeterCategory"),
+    "ChargeDescription": _text("MeterName"),
+}
+_AZURE_LIST = f"{_amount('PayGPrice')} * {_amount('Quantity')}"
+_AZURE_TAGS = (f"json_extract_string(CASE WHEN starts_with({_text('Tags')}, '{{{{') THEN {_text('Tags')} "
+               f"ELSE '{{{{' || {_text('Tags')} || '}}}}' END, {{path}})")
+
+
+def _azure_layout(name, billed, effective):
+    return Layout(
+        name=name,
+        charge_day=_azure_day("Date"),
+        billing_period_start=_azure_day("BillingPeriodStartDate"),
+        # Azure's billing period ends on its last day; FOCUS ends it on the next period's first day
+        billing_period_end=f"CAST({_azure_day('BillingPeriodEndDate')} + INTERVAL 1 DAY AS DATE)",
+        dimensions=_AZURE_DIMENSIONS,
+        amounts={"BilledCost": billed, "EffectiveCost": effective, "ListCost": _AZURE_LIST},
+        tags="Tags",
+        tag_value=_AZURE_TAGS,
+    )
+
+
+# actual cost: a reservation or savings plan purchase is not effective cost (the amortized export spreads it)
+AZURE_ACTUAL = _azure_layout(
+    "azure_actual", _AZURE_COST,
+    f"CASE WHEN {_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'purchase' THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END")
+# amortized cost: usage a benefit covers, and the benefit's unused part, were billed by the purchase
+AZURE_AMORTIZED = _azure_layout(
+    "azure_amortized",
+    f"CASE WHEN ({_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'usage') OR {_AZURE_CHARGE} IN ('unusedreservation', "
+    f"'unusedsavingsplan') THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END",
+    _AZURE_COST)
+LAYOUTS = {layout.name: layout for layout in (FOCUS, CUR2, AZURE_ACTUAL, AZURE_AMORTIZED)}
 # always grouped by: what the batches, totals and allocation periods are made of
 BASE_DIMENSIONS = ("BillingAccountId", "SubAccountId", "ProviderName", "ServiceName", "RegionId", "ChargeCategory",
                    "BillingCurrency")
@@ -225,7 +292,7 @@ def build_query(layout, *, database, table, files, rule_specs=()):
     ]
     select += [f"{layout.dimension(name)} AS {name}" for name in dimensions]
     for index, key in enumerate(tag_keys, 1):
-        select.append(f"element_at({layout.tags}, {quote_literal(key)}) AS tag_{index}")
+        select.append(f"{layout.tag(key)} AS tag_{index}")
     select.append(f"{PATH_COLUMN} AS x_SourceFile")
     grouped = len(select)
     for name, expression in layout.amounts.items():

@@ -56,7 +56,7 @@ def group_keys(layout, dimensions, tag_keys):
             raise AggregationError(f"{layout.name} exports have no column {name}")
         keys.append((name, expression, "VARCHAR"))
     for index, key in enumerate(tag_keys, 1):
-        keys.append((f"tag_{index}", f"element_at({layout.tags}, {quote_literal(key)})", "VARCHAR"))
+        keys.append((f"tag_{index}", layout.tag(key), "VARCHAR"))
     return keys
 
 
@@ -102,7 +102,11 @@ def _literal(value, sql_type):
     return f"CAST({'NULL' if value is None else quote_literal(value)} AS {sql_type})"
 
 
-def group_rows_query(layout, dimensions, tag_keys, group, path):
+def _scan(path, scan=None):
+    return scan or f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
+
+
+def group_rows_query(layout, dimensions, tag_keys, group, path, scan=None):
     """DuckDB SQL listing the rows of the Parquet file at ``path`` in one group of the aggregation:
     the row's number in the file (``x_RowNumber``, 1 = first row), EffectiveCost and BilledCost as the
     summing computed them (``x_EffectiveCost``, ``x_BilledCost``) and the row's own columns.
@@ -121,7 +125,7 @@ def group_rows_query(layout, dimensions, tag_keys, group, path):
             f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
             f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
             "       * EXCLUDE (file_row_number)\n"
-            f"  FROM read_parquet({quote_literal(str(path))}, file_row_number = true)\n"
+            f"  FROM {_scan(path, scan)}\n"
             " WHERE " + "\n   AND ".join(conditions) + "\n ORDER BY file_row_number")
 
 
@@ -129,7 +133,7 @@ GROUPS_TABLE = "x_groups"
 GROUP_NUMBER = "x_Group"
 
 
-def groups_rows_query(layout, dimensions, tag_keys, path):
+def groups_rows_query(layout, dimensions, tag_keys, path, scan=None):
     """As ``group_rows_query``, for many groups at once: the rows of the file in any of the groups of the
     table ``x_groups`` (``x_Group``, then one column per key of ``group_keys``, named key_1, key_2, ...),
     each with its group's ``x_Group``: the file is read once, whatever the number of groups."""
@@ -142,7 +146,7 @@ def groups_rows_query(layout, dimensions, tag_keys, path):
             f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
             f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
             "       r.* EXCLUDE (file_row_number)\n"
-            f"  FROM read_parquet({quote_literal(str(path))}, file_row_number = true) r\n"
+            f"  FROM {_scan(path, scan)} r\n"
             f"  JOIN {GROUPS_TABLE} g ON " + "\n   AND ".join(conditions)
             + f"\n ORDER BY g.{GROUP_NUMBER}, file_row_number")
 
@@ -180,8 +184,28 @@ def plain(value):
     return str(value)
 
 
+CSV_TABLE = "x_bill_file"
+
+
+def csv_table(path):
+    """A CSV bill file as the summing read it (every column text, an empty cell NULL), with the number of
+    each row in the file (``file_row_number``, 0 = first row after the header), as an Arrow table."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        header = next(csv.reader(stream), [])
+    try:
+        table = pacsv.read_csv(str(path), convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header}, strings_can_be_null=True,
+            quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, OSError) as error:
+        raise AggregationError(f"the CSV bill file cannot be read: {error}") from None
+    return table.append_column("file_row_number", pa.array(range(table.num_rows), type=pa.int64()))
+
+
 def read_group_rows(path, grouping, groups):
-    """The rows of each group in the Parquet file at ``path``: [[{"row", "effective_cost", "billed_cost",
+    """The rows of each group in the Parquet (or CSV) file at ``path``: [[{"row", "effective_cost", "billed_cost",
     "values"}] per group], amounts exact Decimals; the file is read once (one query for all the groups)."""
     import duckdb
 
@@ -192,15 +216,19 @@ def read_group_rows(path, grouping, groups):
     try:
         connection.execute("SET TimeZone = 'UTC'")  # the charge day of a timestamp is the UTC day, as summed
         connection.execute("CREATE MACRO element_at(m, k) AS map_extract_value(m, k)")
+        scan = None
+        if str(path).lower().endswith(".csv"):
+            connection.register(CSV_TABLE, csv_table(path))
+            scan = CSV_TABLE
         if len(groups) == 1:
-            sql = group_rows_query(layout, grouping.dimensions, grouping.tag_keys, groups[0], path)
+            sql = group_rows_query(layout, grouping.dimensions, grouping.tag_keys, groups[0], path, scan)
         else:
             keys = group_keys(layout, grouping.dimensions, grouping.tag_keys)
             missing = [name for name, _e, _t in keys for group in groups if name not in group]
             if missing:
                 raise AggregationError(f"a group has no value for {missing[0]}")
             connection.register(GROUPS_TABLE, _groups_table(keys, groups))
-            sql = groups_rows_query(layout, grouping.dimensions, grouping.tag_keys, path)
+            sql = groups_rows_query(layout, grouping.dimensions, grouping.tag_keys, path, scan)
         found = [[] for _group in groups]
         try:
             cursor = connection.execute(sql)

@@ -81,8 +81,17 @@ def _as_text(value):
     return str(value)
 
 
-def run_duckdb(sql, files, *, database, table):
-    """Run ``sql`` with DuckDB over Parquet ``files``: {name the query knows (its $path): local path, or bytes}.
+# how DuckDB reads the files: Parquet as written; CSV as text, every column (the layouts cast what they sum)
+READERS = {
+    "parquet": "read_parquet([{files}], filename = true, union_by_name = true)",
+    "csv": "read_csv([{files}], filename = true, union_by_name = true, header = true, all_varchar = true)",
+}
+
+
+def run_duckdb(sql, files, *, database, table, reader="parquet", prepare=None):
+    """Run ``sql`` with DuckDB over ``files``: {name the query knows (its $path): local path, bytes, or the URL
+    of a file DuckDB reads where it lies (``az://container/blob``, after ``prepare(connection)`` has loaded
+    what reads it)}; ``reader``: "parquet" or "csv" (READERS).
 
     The files are seen as the table ``database.table``, with Athena's ``$path`` column and
     Athena's ``element_at`` on maps (a missing key gives NULL).
@@ -94,22 +103,27 @@ def run_duckdb(sql, files, *, database, table):
         paths = {}
         for number, (name, content) in enumerate(sorted(files.items())):
             if isinstance(content, bytes | bytearray):
-                path = folder / f"{number:06d}.parquet"
+                path = folder / f"{number:06d}.{reader}"
                 path.write_bytes(content)
+            elif isinstance(content, str) and "://" in content:
+                path = content  # read in place, by the extension prepare() loaded
             else:
                 path = Path(content)
             paths[str(path)] = name
-        connection = duckdb.connect(":memory:")
+        connection = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false",
+                                                        "autoload_known_extensions": "false"})
         try:
+            if prepare is not None:
+                prepare(connection)
             connection.execute("SET TimeZone = 'UTC'")
             connection.execute("CREATE MACRO element_at(m, k) AS map_extract_value(m, k)")
             connection.execute(f"CREATE SCHEMA {quote_identifier(database)}")
             names = " ".join(f"WHEN {quote_literal(p)} THEN {quote_literal(n)}" for p, n in paths.items())
+            scan = READERS[reader].format(files=", ".join(quote_literal(p) for p in paths))
             connection.execute(
                 f"""CREATE VIEW {quote_identifier(database)}.{quote_identifier(table)} AS
                     SELECT *, CASE filename {names} END AS "$path"
-                      FROM read_parquet([{', '.join(quote_literal(p) for p in paths)}],
-                                        filename = true, union_by_name = true)"""
+                      FROM {scan}"""
             )
             try:
                 cursor = connection.execute(sql)

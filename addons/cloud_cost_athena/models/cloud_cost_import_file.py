@@ -42,16 +42,11 @@ class CloudCostImportFile(models.Model):
         source = file.batch_id.source_id
         folder = Path(tempfile.mkdtemp(prefix="cloudcost-bill-rows-"))
         try:
-            path = folder / "bill.parquet"
+            # the copy is read as the file was summed: CSV as CSV, else Parquet
+            path = folder / ("bill.csv" if file.name.lower().endswith(".csv") else "bill.parquet")
             try:
                 store = source._store(file.location or None)
-                if isinstance(store, S3Store):
-                    fetched = file._fetch_s3(store, path)
-                elif isinstance(store, LocalStore):
-                    with open(store.real_path(file.name), "rb") as stream:
-                        fetched = {**_copy(stream, path), "etag": None, "version_id": None}
-                else:
-                    raise StoreError(_("no folder or bucket to read it from"))
+                fetched = file._fetch_from_store(store, path)
             except (StoreError, OSError) as error:
                 why = error.strerror if isinstance(error, OSError) else str(error)
                 raise SummedRowsRefused(_("%(file)s cannot be fetched to list its rows: %(error)s", file=file.name,
@@ -60,6 +55,15 @@ class CloudCostImportFile(models.Model):
             yield path, fetched
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def _fetch_from_store(self, store, path):
+        """This file's bytes copied from ``store`` to ``path``: {"sha256", "size", "etag", "version_id"}."""
+        if isinstance(store, S3Store):
+            return self._fetch_s3(store, path)
+        if isinstance(store, LocalStore):
+            with open(store.real_path(self.name), "rb") as stream:
+                return {**_copy(stream, path), "etag": None, "version_id": None}
+        raise StoreError(_("no folder or bucket to read it from"))
 
     def _fetch_s3(self, store, path):
         bucket, key = store._split(self.name)

@@ -361,3 +361,107 @@ def describe_google_error(error):
     if isinstance(error, requests.exceptions.RequestException):
         return outbound.describe_request_error(error)
     return f"the call failed ({name})"
+
+
+# ---------------------------------------------------------------------------- the rows of a summed group
+GROUP_CHUNK = 50  # groups per query: each group is a few parameters, BigQuery takes up to 10,000
+ROW_ORDER = ("usage_start_time", "usage_end_time", "export_time")
+
+
+def grouping_json(table, month, columns, aggregation, location=None):
+    """What the batch keeps of a month summed in BigQuery: how the rows of any of its groups are queried again."""
+    return {"layout": "bigquery", "table": str(table), "month": month, "columns": sorted(columns),
+            "dimensions": list(aggregation.dimensions), "tag_keys": list(aggregation.tag_keys),
+            "location": location or None}
+
+
+def group_rows_sql(table, columns, dimensions, tag_keys, groups):
+    """A query listing the month's rows of each group (``groups``: [{key: value text or None}] as the
+    aggregated file gives them): the rows whose grouped expressions (those of ``summed_sql``) are the group's
+    values, each with its group's number (``x_Group``, 0 = first), its net cost as summed
+    (``x_EffectiveCost``) and its own columns. Returns (sql, [(parameter name, value)]); the values are
+    query parameters (``@g<group>_<key>``), never text of the query."""
+    dimensions_sql = gcp_dimensions(columns)
+    keys = [("ChargeDay", "CAST(DATE(usage_start_time) AS STRING)")]
+    for name in dimensions:
+        if name not in dimensions_sql:
+            raise BigQueryError(f"the billing export has no column for {name}")
+        keys.append((name, f"CAST({dimensions_sql[name]} AS STRING)"))
+    keys += [(f"tag_{i}", _label(key, columns)) for i, key in enumerate(tag_keys, 1)]
+    row_columns = [c for c in (*ROW_COLUMNS, "export_time") if c in columns]
+    inner = [f"{expression} AS x_key_{i}" for i, (_name, expression) in enumerate(keys, 1)]
+    inner.append(f"CAST(cost AS {AMOUNT}) + IFNULL((SELECT SUM(CAST(c.amount AS {AMOUNT})) "
+                 f"FROM UNNEST(credits) AS c), 0) AS x_EffectiveCost")
+    inner += row_columns
+    parameters, cases = [], []
+    for number, group in enumerate(groups):
+        conditions = []
+        for index, (name, _expression) in enumerate(keys, 1):
+            if name not in group:
+                raise BigQueryError(f"the group has no value for {name}")
+            parameter = f"g{number}_{index}"
+            parameters.append((parameter, group[name]))
+            conditions.append(f"x_key_{index} IS NOT DISTINCT FROM @{parameter}")
+        cases.append(f"WHEN {' AND '.join(conditions)} THEN {number}")
+    order = ", ".join(["x_Group", *(c for c in ROW_ORDER if c in columns)])
+    sql = ("WITH bill AS (\n  SELECT " + ",\n         ".join(inner)
+           + f"\n    FROM {table.sql}\n   WHERE invoice.month = @invoice_month\n), grouped AS (\n"
+           + "  SELECT CASE " + "\n              ".join(cases) + " END AS x_Group, *\n    FROM bill\n)\n"
+           + f"SELECT x_Group, x_EffectiveCost, {', '.join(row_columns)}\n  FROM grouped\n"
+           + f" WHERE x_Group IS NOT NULL\n ORDER BY {order}")
+    return sql, parameters
+
+
+def group_rows_config(month, parameters):
+    from google.cloud import bigquery  # noqa: PLC0415
+
+    return bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ScalarQueryParameter("invoice_month", "STRING", month)]
+        + [bigquery.ScalarQueryParameter(name, "STRING", value) for name, value in parameters],
+        use_legacy_sql=False,
+    )
+
+
+def _plain(value):
+    """A value of a BigQuery row as JSON-able text, exactly (NUMERIC and times as text, records kept)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def read_group_rows(client, table, month, columns, dimensions, tag_keys, groups, *, location=None):
+    """The month's rows of each group, re-queried in BigQuery: ([[{"row", "effective_cost", "billed_cost",
+    "values"}] per group], [(job id, sql)]). A row's identity ("row") is the SHA-256 of its values (BigQuery
+    rows have no number); its costs are exact Decimals, as the summing computed them."""
+    import hashlib  # noqa: PLC0415
+
+    found = [[] for _group in groups]
+    jobs = []
+    for start in range(0, len(groups), GROUP_CHUNK):
+        chunk = groups[start:start + GROUP_CHUNK]
+        sql, parameters = group_rows_sql(table, columns, dimensions, tag_keys, chunk)
+        rows = client.query_and_wait(sql, job_config=group_rows_config(month, parameters), location=location,
+                                     page_size=PAGE_ROWS, api_timeout=120)
+        jobs.append((rows.job_id or "", sql))
+        for row in rows:
+            record = dict(row.items())
+            number = int(record.pop("x_Group"))
+            cost = record.pop("x_EffectiveCost")
+            values = {name: _plain(value) for name, value in record.items()}
+            text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            cost = Decimal(str(cost)) if cost is not None else Decimal(0)
+            found[start + number].append({"row": hashlib.sha256(text.encode()).hexdigest()[:16],
+                                          "effective_cost": cost, "billed_cost": cost, "values": values})
+    return found, jobs

@@ -223,5 +223,8 @@ class CloudCostSource(models.Model):
         summed = MemoryStore({name: data}, label=f"bigquery {job_id}")
         aggregated = ImportUnit(files=summed.list(), manifest=unit.manifest, manifest_data=unit.manifest_data,
                                 billing_period=unit.billing_period)
+        # how the rows of any group are queried again: the trace lists them and checks their sum
+        grouping = bq.grouping_json(store.table, month, store.columns, aggregation, location=store.location)
         return aggregated, {"aggregation": "bigquery", "aggregation_query_id": job_id[:128],
-                            "aggregation_sql": sql, "aggregated_row_count": source_rows}, {}
+                            "aggregation_sql": sql, "aggregated_row_count": source_rows,
+                            "aggregation_grouping": grouping}, {}

@@ -1,1 +1,2 @@
 from . import test_import_bigquery
+from . import test_summed_trace_bigquery

@@ -3,7 +3,8 @@
 It answers tables.get, jobs.query, jobs.insert, jobs.get and jobs.getQueryResults (pages by
 pageToken), and tabledata.list, over tables held in DuckDB with the billing export's schema
 (records as structs, repeated records as lists of structs). Queries run in DuckDB, after the few
-spellings that differ are translated: a `project.dataset.table` name, @parameters, and NUMERIC
+spellings that differ are translated: a `project.dataset.table` name, @parameters, the alias of an
+UNNEST, and NUMERIC
 (BigQuery's NUMERIC is DECIMAL(38, 9)). Every request is recorded, and the next answers can be
 made errors, as BigQuery writes them.
 """
@@ -81,8 +82,15 @@ class FakeBigQuery:
             self.db.execute(f"DROP TABLE IF EXISTS {local}")
             self.db.execute(f"CREATE TABLE {local} ({ddl_columns})")
             if rows:
-                marks = ", ".join("?" for _ in rows[0])
-                self.db.executemany(f"INSERT INTO {local} VALUES ({marks})", rows)
+                # records and repeated records are given as JSON and cast to the column's type: DuckDB's
+                # Python binding mistakes a dict parameter inside a list for a MAP (DuckDB 1.5)
+                types = [kind for _name, kind, *_rest in self.db.execute(f"DESCRIBE {local}").fetchall()]
+                nested = [kind.endswith("]") or kind.startswith("STRUCT") for kind in types]
+                marks = ", ".join(f"CAST(CAST(? AS JSON) AS {kind})" if deep else "?"
+                                  for kind, deep in zip(types, nested, strict=True))
+                self.db.executemany(f"INSERT INTO {local} VALUES ({marks})", [
+                    [json.dumps(value) if deep and value is not None else value
+                     for value, deep in zip(row, nested, strict=True)] for row in rows])
         self.tables[name] = local
 
     def queries(self):
@@ -101,10 +109,12 @@ class FakeBigQuery:
 
         sql = re.sub(r"`([^`]+)`", table, sql)
         sql = re.sub(r"@(\w+)", r"$\1", sql)
+        # BigQuery names an unnested element by its alias; DuckDB 1.5 by a column of a named table
+        sql = re.sub(r"\bUNNEST\(([^()]+)\) AS (\w+)\b(?!\()", r"UNNEST(\1) AS _\2(\2)", sql)
         return re.sub(r"\bAS NUMERIC\b", "AS DECIMAL(38, 9)", sql)
 
     def run(self, project, query, parameters):
-        params = {p["name"]: p["parameterValue"]["value"] for p in parameters or []}
+        params = {p["name"]: (p.get("parameterValue") or {}).get("value") for p in parameters or []}
         with self.lock:
             relation = self.db.sql(self.translate(query), params=params or None)
             schema = [bq_field(name, kind) for name, kind in zip(relation.columns, relation.types, strict=True)]
