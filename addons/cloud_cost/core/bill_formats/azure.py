@@ -34,6 +34,7 @@ from decimal import Decimal
 import pandas as pd
 
 from . import normalize as n
+from . import registry
 
 # what a column means -> its spellings in the layouts, the preferred first
 ALIASES = {
@@ -266,3 +267,17 @@ def _load_azure_tags(value):
     if not isinstance(obj, dict):
         raise ValueError("expected an object")
     return {str(k): "" if v is None else str(v) for k, v in obj.items()}
+
+
+def _file_options(raw, file):
+    # actual or amortized is told by the file's name or its first chunk, and holds for the whole file
+    return {"amortized": is_amortized(raw, file)}
+
+
+# told by markers (headers vary by agreement, language and year): a looser match than the other formats'
+FORMAT = registry.register(registry.BillFormat(
+    key="azure", label="Azure cost export", addon=registry.BASE_ADDON, named="Azure cost export", sequence=40,
+    detect=lambda columns: registry.LIKELY if is_azure(columns) else 0,
+    normalize=normalize,
+    file_options=_file_options,
+))
