@@ -16,8 +16,8 @@ database does not have installed is never detected there. Without ``keys`` the f
 package know the formats of the base addon only.
 """
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import BillFormatError
