@@ -21,4 +21,7 @@
         "wizards/cloud_cost_driver_compute_wizard_views.xml",
         "views/cloud_cost_kubernetes_menus.xml",
     ],
+    "demo": [
+        "demo/cloud_cost_kubernetes_demo.xml",
+    ],
 }

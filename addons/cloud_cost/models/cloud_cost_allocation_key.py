@@ -1,8 +1,7 @@
 from odoo import fields, models
 
+# where the values of a key come from; an addon that computes them adds its own (selection_add)
 DRIVER_SOURCES = [
-    ("cluster_usage", "Cluster usage (OpenCost / Kubecost)"),
-    ("odoo_data", "Odoo data"),
     ("manual", "Entered or imported values"),
 ]
 

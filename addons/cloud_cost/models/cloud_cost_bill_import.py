@@ -46,9 +46,6 @@ _logger = logging.getLogger(__name__)
 # take a few kilobytes a row, and about three chunks are alive at once (parsed, converted, being copied).
 CHUNK_ROWS = 20_000
 PROGRESS_SECONDS = 2.0  # how often a running import tells how far it got
-# source bill_format -> parser format name
-PARSER_FORMATS = {"auto": None, "focus": "focus", "aws_cur2": "aws_cur2", "aws_cur": "aws_cur_legacy",
-                  "azure": "azure", "gcp": "gcp"}
 CLASSIFICATION = ("analytic_account_id", "environment", "tenant", "service_tier_id", "cost_pool_id")
 
 
@@ -167,6 +164,7 @@ class _Run:
         columns = env["cloud.cost.bill.import"]._line_columns()
         self.constants = {name: value for name, value in constants.items() if name in columns}
         self.provider_name = source.provider_name
+        self.format_keys = None  # bill formats told apart by content (None: the base addon's)
 
     def db(self):
         """Wait until the background COPY is done: the cursor is free for other statements."""
@@ -207,7 +205,7 @@ class CloudCostBillImport(models.AbstractModel):
         source = source.with_env(self.env)
         started = time.perf_counter()
         result = ImportResult(notes=list(notes))
-        fmt = PARSER_FORMATS.get(source.bill_format) if fmt is None else fmt
+        fmt = source._parser_format() if fmt is None else fmt
         ruleset = self.env["cloud.cost.mapping.rule"]._ruleset(source.company_id)
         converter = _CurrencyConverter(self.env, source.company_id)
         # what the progress reports need of the source, read now: the cursor is the COPY's while it runs
@@ -218,6 +216,7 @@ class CloudCostBillImport(models.AbstractModel):
             with self.env.cr.savepoint():
                 with BackgroundCopy(self.env.cr, "cloud_cost_line") as writer:
                     run = _Run(self.env, source, ruleset, converter, writer, self._input_limits(), progress)
+                    run.format_keys = source._bill_format_keys()  # what detection tells apart in this database
                     for unit in units:
                         self._import_unit(run, unit, fmt, result)
                 result.copy_seconds = writer.seconds
@@ -361,7 +360,7 @@ class CloudCostBillImport(models.AbstractModel):
         self._tell_progress(run, force=True)
         stream.seek(0)
         chunks = bill_formats.read_bill(stream, file_name=obj.name, fmt=fmt, chunk_rows=self._import_chunk_rows,
-                                        limits=run.limits)
+                                        limits=run.limits, keys=run.format_keys)
         try:
             for frame in chunks:
                 self._store_chunk(run, frame, obj.name)

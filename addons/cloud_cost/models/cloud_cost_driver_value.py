@@ -1,9 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# how a value came to be; an addon that computes values adds its own (selection_add)
 DRIVER_ORIGINS = [
-    ("cluster_usage", "Cluster usage"),
-    ("odoo_data", "Odoo data"),
     ("manual", "Entered"),
     ("import", "Imported file"),
 ]

@@ -16,18 +16,11 @@ SOURCE_TYPES = [
     ("file", "File or folder"),
     ("upload", "Manual upload"),
     ("s3", "AWS S3 export"),
-    ("opencost", "OpenCost / Kubecost"),
 ]
 
-BILL_FORMATS = [
-    ("auto", "Detect from the file"),
-    ("focus", "FOCUS"),
-    ("aws_cur2", "AWS CUR 2.0 (Data Exports)"),
-    ("aws_cur", "AWS legacy CUR"),
-    ("azure", "Azure cost export"),
-    ("gcp", "Google Cloud billing export"),
-    ("opencost", "OpenCost allocation"),
-]
+# the formats of this addon, as their modules register them (core/bill_formats); an addon that registers
+# another format adds it with selection_add=[entry.choice]
+BILL_FORMATS = [("auto", "Detect from the file"), *bill_formats.registry.selection("cloud_cost")]
 
 IMPORT_STATES = [
     ("done", "Imported"),
@@ -73,7 +66,7 @@ class CloudCostSource(models.Model):
     bill_format = fields.Selection(BILL_FORMATS, required=True, default="focus", tracking=True)
     location = fields.Char(
         tracking=True,
-        help="Folder or file path, s3://bucket/prefix, or the base URL of the OpenCost API.",
+        help="Folder or file path, or s3://bucket/prefix.",
     )
     provider_name = fields.Char(help="Provider shown when the bill does not name one.")
     last_import_date = fields.Datetime(readonly=True, copy=False)
@@ -224,6 +217,29 @@ class CloudCostSource(models.Model):
                 fields=", ".join(sorted(self._fields[name].string for name in held))))
         return result
 
+    # ------------------------------------------------------------------ bill formats
+    @api.model
+    def _bill_format_entry(self, value=None):
+        """The registered bill format of a selection value (default: this source's), None for 'auto'."""
+        return bill_formats.registry.by_value(self.bill_format if value is None else value)
+
+    @api.model
+    def _bill_format_keys(self):
+        """The keys of the bill formats this database reads: those its sources may choose. The registry is
+        the process's, and may hold formats of addons that another database has installed."""
+        values = set(self._fields["bill_format"].get_values(self.env))
+        return tuple(entry.key for entry in bill_formats.registry.entries() if entry.selection_value in values)
+
+    def _parser_format(self):
+        """The key the parser reads this source's bills as; None: told by each file's content."""
+        self.ensure_one()
+        entry = self._bill_format_entry()
+        return entry.key if entry else None
+
+    def _sniff_bill(self, name, head):
+        """Whether a file of a folder or bucket is a bill of this database's formats (core.bill_stores)."""
+        return bill_formats.sniff(name, head, self._bill_format_keys())
+
     @api.depends("batch_ids")
     def _compute_batch_count(self):
         counts = dict(
@@ -351,7 +367,7 @@ class CloudCostSource(models.Model):
         self.ensure_one()
         importer = self.env["cloud.cost.bill.import"]
         try:
-            units, notes = plan_imports(store, bill_formats.parse_manifest)
+            units, notes = plan_imports(store, bill_formats.parse_manifest, sniff=self._sniff_bill)
             if bounded:
                 units, imported = importer._split_imported_manifests(self, units)
                 units, bound_notes = self._bounded_units(units)

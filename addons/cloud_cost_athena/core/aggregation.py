@@ -10,7 +10,9 @@ the raw rows.
 
 The result becomes a FOCUS file of its own (``result_to_focus_csv``), imported like any
 bill: its rows carry ``x_SourceFile`` and ``x_SourceRows``, so that each cost line names
-the bill file and the number of its rows it stands for. No ORM here.
+the bill file and the number of its rows it stands for. What the query reads of an export
+is its bill format's summed layout (``summed`` of the format's registry entry): any format that
+registers one is summed. No ORM here.
 """
 
 import csv
@@ -20,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from odoo.addons.cloud_cost.core.bill_formats import LINE_COLUMNS
+from odoo.addons.cloud_cost.core.bill_formats import LINE_COLUMNS, registry, summed
 
-# decimals wide enough for any bill amount; both engines sum them exactly
-AMOUNT_TYPE = "DECIMAL(38, 12)"
+AMOUNT_TYPE = summed.AMOUNT_TYPE
+Layout = summed.Layout
 PATH_COLUMN = '"$path"'  # Athena's pseudo-column naming each row's file; DuckDB gets it from its view
 
 # cost-line column (as the mapping rules name it) -> FOCUS column of the result
@@ -49,187 +51,25 @@ class AggregationError(ValueError):
         self.message, self.file, self.row, self.column = message, file, row, column
 
 
-def _text(column):
-    return f"NULLIF(TRIM(CAST({column} AS VARCHAR)), '')"
+def layout_of(name):
+    """The summed layout of a bill format (by its key), as the format registers it; None when it has none."""
+    found = summed.named(name)
+    if found is not None:
+        return found
+    entry = registry.find(name)
+    return entry.summed if entry is not None else None
 
 
-def _first(*columns):
-    parts = [_text(column) for column in columns]
-    return parts[0] if len(parts) == 1 else f"COALESCE({', '.join(parts)})"
+def layout_named(layout):
+    """A layout, or the summed layout of the format of this key (AggregationError when it has none)."""
+    if isinstance(layout, str):
+        found = layout_of(layout)
+        if found is None:
+            raise AggregationError(f"bill rows of {layout} exports are not summed")
+        return found
+    return layout
 
 
-def _amount(column):
-    return f"CAST({column} AS {AMOUNT_TYPE})"
-
-
-def _day(column):
-    return f"CAST(date_trunc('day', {column}) AS DATE)"
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How one export format names what the query reads: SQL expressions over its columns."""
-
-    name: str
-    charge_day: str
-    billing_period_start: str
-    billing_period_end: str
-    dimensions: dict  # FOCUS result column -> expression
-    amounts: dict  # FOCUS result column -> expression (summed)
-    tags: str  # the column of tags
-    # the value of one tag key: a map's element (FOCUS, CUR 2.0), or a member of JSON text (Azure)
-    tag_value: str = "element_at({tags}, {key})"
-
-    def dimension(self, focus_column):
-        return self.dimensions.get(focus_column)
-
-    def tag(self, key):
-        """SQL of the value of the tag ``key`` on a bill row (NULL without it)."""
-        return self.tag_value.format(tags=self.tags, key=quote_literal(key),
-                                     path=quote_literal('$."' + str(key).replace('"', '\\"') + '"'))
-
-
-FOCUS = Layout(
-    name="focus",
-    charge_day=_day("ChargePeriodStart"),
-    billing_period_start=_day("BillingPeriodStart"),
-    billing_period_end=_day("BillingPeriodEnd"),
-    dimensions={
-        "BillingAccountId": _text("BillingAccountId"),
-        "SubAccountId": _text("SubAccountId"),
-        "ProviderName": _text("ProviderName"),
-        "ServiceName": _text("ServiceName"),
-        "RegionId": _text("RegionId"),
-        "ChargeCategory": _text("ChargeCategory"),
-        "BillingCurrency": _text("BillingCurrency"),
-        "ResourceId": _text("ResourceId"),
-        "SubAccountName": _text("SubAccountName"),
-        "ServiceCategory": _text("ServiceCategory"),
-        "ChargeDescription": _text("ChargeDescription"),
-        "SkuId": _text("SkuId"),
-    },
-    amounts={
-        "BilledCost": _amount("BilledCost"),
-        "EffectiveCost": _amount("EffectiveCost"),
-        "ListCost": _amount("ListCost"),
-        "ContractedCost": _amount("ContractedCost"),
-    },
-    tags="Tags",
-)
-
-# AWS CUR 2.0 (Data Exports), categorized and costed as the row-by-row parser does
-_CUR2_TYPE = "lower(line_item_line_item_type)"
-_CUR2_CATEGORY = f"""CASE
-        WHEN {_CUR2_TYPE} IN ('usage', 'discountedusage', 'savingsplancoveredusage', 'savingsplannegation') THEN 'Usage'
-        WHEN {_CUR2_TYPE} IN ('savingsplanrecurringfee', 'savingsplanupfrontfee', 'rifee', 'fee') THEN 'Purchase'
-        WHEN {_CUR2_TYPE} = 'tax' THEN 'Tax'
-        ELSE 'Credit' END"""
-
-
-def _zero_if_null(column):
-    return f"COALESCE({_amount(column)}, 0)"
-
-
-_CUR2_EFFECTIVE = f"""CASE {_CUR2_TYPE}
-        WHEN 'savingsplancoveredusage' THEN {_zero_if_null("savings_plan_savings_plan_effective_cost")}
-        WHEN 'discountedusage' THEN {_zero_if_null("reservation_effective_cost")}
-        WHEN 'savingsplannegation' THEN CAST(0 AS {AMOUNT_TYPE})
-        WHEN 'savingsplanupfrontfee' THEN CAST(0 AS {AMOUNT_TYPE})
-        WHEN 'savingsplanrecurringfee' THEN {_zero_if_null("savings_plan_total_commitment_to_date")}
-                                          - {_zero_if_null("savings_plan_used_commitment")}
-        WHEN 'rifee' THEN {_zero_if_null("reservation_unused_amortized_upfront_fee_for_billing_period")}
-                        + {_zero_if_null("reservation_unused_recurring_fee")}
-        WHEN 'fee' THEN CASE WHEN {_text("reservation_reservation_a_r_n")} IS NULL
-                             THEN {_amount("line_item_unblended_cost")} ELSE CAST(0 AS {AMOUNT_TYPE}) END
-        ELSE {_amount("line_item_unblended_cost")} END"""
-
-CUR2 = Layout(
-    name="aws_cur2",
-    charge_day=_day("line_item_usage_start_date"),
-    billing_period_start=_day("bill_billing_period_start_date"),
-    billing_period_end=_day("bill_billing_period_end_date"),
-    dimensions={
-        "ProviderName": "'AWS'",
-        "BillingAccountId": _text("bill_payer_account_id"),
-        "SubAccountId": _text("line_item_usage_account_id"),
-        "ServiceName": _first("product_servicecode", "line_item_product_code"),
-        "RegionId": _text("product_region_code"),
-        "ChargeCategory": _CUR2_CATEGORY,
-        "BillingCurrency": f"COALESCE({_text('line_item_currency_code')}, 'USD')",
-        "ResourceId": _text("line_item_resource_id"),
-        "SubAccountName": _text("line_item_usage_account_name"),
-        "ServiceCategory": _text("product_product_family"),
-        "ChargeDescription": _text("line_item_line_item_description"),
-        "SkuId": _text("product_sku"),
-    },
-    amounts={
-        "BilledCost": _amount("line_item_unblended_cost"),
-        "EffectiveCost": _CUR2_EFFECTIVE,
-        "ListCost": _amount("pricing_public_on_demand_cost"),
-    },
-    tags="resource_tags",
-)
-
-# Azure Cost Management exports of actual and amortized cost (EA and MCA: MCA's camelCase names are the same
-# columns, SQL names being case-insensitive), costed as the row-by-row parser does (bill_formats.azure).
-# Blobs are read as text (CSV) or as written (Parquet): every value goes through text first.
-def _azure_day(column):
-    text = f"TRIM(CAST({column} AS VARCHAR))"
-    return (f"CAST(COALESCE(try_strptime({text}, ['%m/%d/%Y', '%Y%m%d']), TRY_CAST({text} AS TIMESTAMP)) "
-            "AS DATE)")
-
-
-_AZURE_CHARGE = f"lower(COALESCE({_text('ChargeType')}, 'Usage'))"
-_AZURE_BENEFIT = (f"(lower(COALESCE({_text('PricingModel')}, 'OnDemand')) IN ('reservation', 'savingsplan', "
-                  f"'savings plan') OR {_text('BenefitId')} IS NOT NULL)")
-_AZURE_COST = _amount("CostInBillingCurrency")
-_AZURE_ZERO = f"CAST(0 AS {AMOUNT_TYPE})"
-_AZURE_DIMENSIONS = {
-    "BillingAccountId": _text("BillingAccountId"),
-    "SubAccountId": _text("SubscriptionId"),
-    "ProviderName": "'Microsoft'",
-    "ServiceName": _first("ConsumedService", "MeterCategory"),
-    "RegionId": _text("ResourceLocation"),
-    "ChargeCategory": f"""CASE {_AZURE_CHARGE}
-        WHEN 'usage' THEN 'Usage' WHEN 'unusedreservation' THEN 'Usage' WHEN 'unusedsavingsplan' THEN 'Usage'
-        WHEN 'purchase' THEN 'Purchase' WHEN 'refund' THEN 'Credit' WHEN 'credit' THEN 'Credit'
-        WHEN 'roundingadjustment' THEN 'Adjustment' WHEN 'tax' THEN 'Tax' END""",
-    "BillingCurrency": f"upper({_text('BillingCurrency')})",
-    "ResourceId": _text("ResourceId"),
-    "SubAccountName": _text("SubscriptionName"),
-    "ServiceCategory": _text("MeterCategory"),
-    "ChargeDescription": _text("MeterName"),
-}
-_AZURE_LIST = f"{_amount('PayGPrice')} * {_amount('Quantity')}"
-_AZURE_TAGS = (f"json_extract_string(CASE WHEN starts_with({_text('Tags')}, '{{{{') THEN {_text('Tags')} "
-               f"ELSE '{{{{' || {_text('Tags')} || '}}}}' END, {{path}})")
-
-
-def _azure_layout(name, billed, effective):
-    return Layout(
-        name=name,
-        charge_day=_azure_day("Date"),
-        billing_period_start=_azure_day("BillingPeriodStartDate"),
-        # Azure's billing period ends on its last day; FOCUS ends it on the next period's first day
-        billing_period_end=f"CAST({_azure_day('BillingPeriodEndDate')} + INTERVAL 1 DAY AS DATE)",
-        dimensions=_AZURE_DIMENSIONS,
-        amounts={"BilledCost": billed, "EffectiveCost": effective, "ListCost": _AZURE_LIST},
-        tags="Tags",
-        tag_value=_AZURE_TAGS,
-    )
-
-
-# actual cost: a reservation or savings plan purchase is not effective cost (the amortized export spreads it)
-AZURE_ACTUAL = _azure_layout(
-    "azure_actual", _AZURE_COST,
-    f"CASE WHEN {_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'purchase' THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END")
-# amortized cost: usage a benefit covers, and the benefit's unused part, were billed by the purchase
-AZURE_AMORTIZED = _azure_layout(
-    "azure_amortized",
-    f"CASE WHEN ({_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'usage') OR {_AZURE_CHARGE} IN ('unusedreservation', "
-    f"'unusedsavingsplan') THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END",
-    _AZURE_COST)
-LAYOUTS = {layout.name: layout for layout in (FOCUS, CUR2, AZURE_ACTUAL, AZURE_AMORTIZED)}
 # always grouped by: what the batches, totals and allocation periods are made of
 BASE_DIMENSIONS = ("BillingAccountId", "SubAccountId", "ProviderName", "ServiceName", "RegionId", "ChargeCategory",
                    "BillingCurrency")
@@ -269,8 +109,7 @@ def build_query(layout, *, database, table, files, rule_specs=()):
     Raises AggregationError when a rule matches on a cost-line column bills fill that the
     query cannot keep.
     """
-    if isinstance(layout, str):
-        layout = LAYOUTS[layout]
+    layout = layout_named(layout)
     columns, tag_keys = rule_needs(rule_specs)
     # rules on columns bills do not have (a cluster's namespace) see nothing on either path
     columns = {column for column in columns if column in LINE_COLUMNS or column in RULE_COLUMNS}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from .aggregation import LAYOUTS, AggregationError, quote_literal
+from .aggregation import AggregationError, layout_named, layout_of, quote_literal
 
 ROW_NUMBER = "x_RowNumber"  # 1 = the file's first row, as the suite numbers bill rows
 EFFECTIVE = "x_EffectiveCost"
@@ -35,7 +35,7 @@ class Grouping:
 
     @classmethod
     def from_json(cls, data):
-        if not isinstance(data, dict) or data.get("layout") not in LAYOUTS:
+        if not isinstance(data, dict) or layout_of(data.get("layout")) is None:
             raise AggregationError("the aggregation's grouping is not known")
         return cls(data["layout"], tuple(data.get("dimensions") or ()), tuple(data.get("tag_keys") or ()))
 
@@ -45,8 +45,7 @@ class Grouping:
 
 def group_keys(layout, dimensions, tag_keys):
     """[(name, SQL expression over a bill row, SQL type)] of what one group has in common."""
-    if isinstance(layout, str):
-        layout = LAYOUTS[layout]
+    layout = layout_named(layout)
     keys = [("ChargeDay", layout.charge_day, "DATE"),
             ("BillingPeriodStart", layout.billing_period_start, "DATE"),
             ("BillingPeriodEnd", layout.billing_period_end, "DATE")]
@@ -102,8 +101,8 @@ def _literal(value, sql_type):
     return f"CAST({'NULL' if value is None else quote_literal(value)} AS {sql_type})"
 
 
-def _scan(path, scan=None):
-    return scan or f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
+def _scan(layout, path, scan=None):
+    return scan or layout.rows_of(quote_literal(str(path)))
 
 
 def group_rows_query(layout, dimensions, tag_keys, group, path, scan=None):
@@ -113,8 +112,7 @@ def group_rows_query(layout, dimensions, tag_keys, group, path, scan=None):
 
     ``group``: {key name: value text or None}, as ``group_of`` gives them.
     """
-    if isinstance(layout, str):
-        layout = LAYOUTS[layout]
+    layout = layout_named(layout)
     keys = group_keys(layout, dimensions, tag_keys)
     missing = [name for name, _expression, _type in keys if name not in group]
     if missing:
@@ -125,7 +123,7 @@ def group_rows_query(layout, dimensions, tag_keys, group, path, scan=None):
             f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
             f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
             "       * EXCLUDE (file_row_number)\n"
-            f"  FROM {_scan(path, scan)}\n"
+            f"  FROM {_scan(layout, path, scan)}\n"
             " WHERE " + "\n   AND ".join(conditions) + "\n ORDER BY file_row_number")
 
 
@@ -137,8 +135,7 @@ def groups_rows_query(layout, dimensions, tag_keys, path, scan=None):
     """As ``group_rows_query``, for many groups at once: the rows of the file in any of the groups of the
     table ``x_groups`` (``x_Group``, then one column per key of ``group_keys``, named key_1, key_2, ...),
     each with its group's ``x_Group``: the file is read once, whatever the number of groups."""
-    if isinstance(layout, str):
-        layout = LAYOUTS[layout]
+    layout = layout_named(layout)
     keys = group_keys(layout, dimensions, tag_keys)
     conditions = [f"{expression} IS NOT DISTINCT FROM g.key_{index}"
                   for index, (_name, expression, _type) in enumerate(keys, 1)]
@@ -146,7 +143,7 @@ def groups_rows_query(layout, dimensions, tag_keys, path, scan=None):
             f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
             f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
             "       r.* EXCLUDE (file_row_number)\n"
-            f"  FROM {_scan(path, scan)} r\n"
+            f"  FROM {_scan(layout, path, scan)} r\n"
             f"  JOIN {GROUPS_TABLE} g ON " + "\n   AND ".join(conditions)
             + f"\n ORDER BY g.{GROUP_NUMBER}, file_row_number")
 
@@ -209,7 +206,7 @@ def read_group_rows(path, grouping, groups):
     "values"}] per group], amounts exact Decimals; the file is read once (one query for all the groups)."""
     import duckdb
 
-    layout = LAYOUTS[grouping.layout]
+    layout = layout_named(grouping.layout)
     if not groups:
         return []
     connection = duckdb.connect(":memory:")

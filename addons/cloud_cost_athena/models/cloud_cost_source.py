@@ -10,7 +10,7 @@ from odoo.addons.cloud_cost.core.bill_formats import check_parquet_size
 from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, LocalStore, MemoryStore, S3Store, hash_stream, sha256_hex
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
-from ..core.aggregation import LAYOUTS, AggregationError, build_query, result_to_focus_csv
+from ..core.aggregation import AggregationError, build_query, layout_of, result_to_focus_csv
 from ..core.bill_rows import Grouping
 from ..core.engines import run_athena, run_duckdb
 
@@ -59,11 +59,15 @@ class CloudCostSource(models.Model):
 
     # ------------------------------------------------------------------ aggregation
     def _aggregation_layout(self):
-        layout = LAYOUTS.get(self.bill_format)
+        entry = self._bill_format_entry()
+        layout = layout_of(entry.key) if entry else None
         if layout is None:
+            labels = self._fields["bill_format"]._description_selection(self.env)
+            summed = [label for value, label in labels
+                      if (found := self._bill_format_entry(value)) and layout_of(found.key)]
             raise AggregationError(_(
-                "%(name)s: bill rows are summed for FOCUS and AWS CUR 2.0 exports only, not for %(format)s.",
-                name=self.name, format=dict(self._fields["bill_format"].selection).get(self.bill_format),
+                "%(name)s: bill rows are summed only for %(formats)s, not for %(format)s.",
+                name=self.name, formats=" and ".join(summed), format=dict(labels).get(self.bill_format),
             ))
         return layout
 

@@ -17,6 +17,12 @@ GB = Decimal(10**9)
 class CloudCostAllocationKey(models.Model):
     _inherit = "cloud.cost.allocation.key"
 
+    # the driver sources this addon computes; uninstalled, its keys are keys of entered values again
+    driver_source = fields.Selection(
+        selection_add=[("cluster_usage", "Cluster usage (OpenCost / Kubecost)"), ("odoo_data", "Odoo data"),
+                       ("manual",)],
+        ondelete={"cluster_usage": "set default", "odoo_data": "set default"},
+    )
     measure = fields.Selection(
         selection_add=[("compute_cost", "Compute cost blend (CPU + memory + GPU cost)"),
                        ("journal_items", "Posted journal items per journal")],

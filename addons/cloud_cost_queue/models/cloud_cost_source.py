@@ -61,7 +61,7 @@ class CloudCostSource(models.Model):
         self.ensure_one()
         try:
             store = self._store()
-            units, notes = plan_imports(store, bill_formats.parse_manifest)
+            units, notes = plan_imports(store, bill_formats.parse_manifest, sniff=self._sniff_bill)
             fresh, _imported = self.env["cloud.cost.bill.import"]._split_imported_manifests(self, units)
             if bounded:
                 fresh, bound_notes = self._bounded_units(fresh)

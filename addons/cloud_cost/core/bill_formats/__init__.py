@@ -22,7 +22,7 @@ the file, row and column; the caller discards what it read before.
 from collections import defaultdict
 from decimal import Decimal
 
-from . import aws, azure, focus, gcp
+from . import aws, azure, focus, gcp, registry  # noqa: F401 - each format module registers its format(s)
 from .columns import (
     AMOUNT_COLUMNS,
     CHARGE_CATEGORIES,
@@ -33,6 +33,7 @@ from .columns import (
 )
 from .errors import BillFormatError, NotABill
 from .manifests import ExportManifest, parse_manifest
+from .registry import BillFormat, register
 from .readers import (
     DEFAULT_LIMITS,
     HEAD_BYTES,
@@ -53,17 +54,15 @@ from .readers import (
     utf8_input,
 )
 
-FORMATS = ("focus", "aws_cur2", "aws_cur_legacy", "azure", "gcp")
-
 __all__ = [
     "AMOUNT_COLUMNS",
     "CHARGE_CATEGORIES",
     "DEFAULT_LIMITS",
     "DATE_COLUMNS",
     "DATETIME_COLUMNS",
-    "FORMATS",
     "LINE_COLUMNS",
     "QUANTITY_COLUMNS",
+    "BillFormat",
     "BillFormatError",
     "BillInput",
     "ExportManifest",
@@ -74,29 +73,25 @@ __all__ = [
     "detect_format",
     "parse_manifest",
     "read_bill",
+    "register",
+    "registry",
     "sniff",
     "summarize",
 ]
-FORMAT_NAMES = "FOCUS, AWS CUR 2.0 or legacy CUR, Azure cost export, Google Cloud billing export"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def format_of_columns(columns, *, file):
+def format_of_columns(columns, *, file, keys=None):
+    """The key of the format whose header these are, among ``keys`` (default: the base addon's formats)."""
     line = ",".join(columns)
     columns = [c.strip().lstrip("\ufeff") for c in columns]
-    if focus.is_focus(columns):
-        return "focus"
-    if aws.is_cur2(columns):
-        return "aws_cur2"
-    if aws.is_legacy(columns):
-        return "aws_cur_legacy"
-    if gcp.is_gcp(columns):
-        return "gcp"
-    if azure.is_azure(columns):
-        return "azure"
+    found = registry.detect(columns, keys)
+    if found:
+        return found
     shown = line[:80] + ("..." if len(line) > 80 else "")
     raise NotABill(
-        f"not a bill: its first line is not the header of a format this suite reads ({FORMAT_NAMES}): {shown!r}",
+        f"not a bill: its first line is not the header of a format this suite reads ({registry.names(keys)}): "
+        f"{shown!r}",
         file=file,
     )
 
@@ -114,15 +109,12 @@ def _first_record(data, kind):
     return None
 
 
-def _json_format(data, kind, *, file):
-    record = _first_record(data, kind)
-    if gcp.is_gcp_record(record):
-        return "gcp"
-    raise NotABill(
-        "not a bill: JSON lines whose first record is not a row of a Google Cloud billing export "
-        "(cost, usage_start_time...)",
-        file=file,
-    )
+def _json_format(data, kind, *, file, keys=None):
+    found = registry.detect_record(_first_record(data, kind), keys)
+    if found:
+        return found
+    raise NotABill(f"not a bill: JSON lines whose first record is not a row of a {registry.record_names(keys)}",
+                   file=file)
 
 
 def _refuse_archives(data, *, file):
@@ -130,19 +122,21 @@ def _refuse_archives(data, *, file):
         raise NotABill("not a bill: a ZIP archive; import the bill files it holds", file=file)
 
 
-def detect_format(file_name, head):
-    """The format of a file from its first bytes (decompressed or not); raises NotABill for other files."""
+def detect_format(file_name, head, keys=None):
+    """The format of a file from its first bytes (decompressed or not); raises NotABill for other files.
+
+    ``keys``: the formats told apart (default: the base addon's; an import passes its database's)."""
     _refuse_archives(head, file=file_name)
     kind = container(file_name, head)
     if kind == "parquet":
         raise BillFormatError("the format of a Parquet file is read from its schema: use read_bill", file=file_name)
     if kind.startswith("jsonl"):
-        return _json_format(head, kind, file=file_name)
+        return _json_format(head, kind, file=file_name, keys=keys)
     head, kind = as_utf8(head, kind, file=file_name)
-    return format_of_columns(csv_header(head, kind, file=file_name), file=file_name)
+    return format_of_columns(csv_header(head, kind, file=file_name), file=file_name, keys=keys)
 
 
-def sniff(file_name, head):
+def sniff(file_name, head, keys=None):
     """Whether the first bytes of a file (whatever its name) are those of a bill: its format, or
     'parquet' (whose schema is at its end), or NotABill saying why not."""
     if not head:
@@ -150,36 +144,29 @@ def sniff(file_name, head):
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
     try:
-        return detect_format(file_name, head)
+        return detect_format(file_name, head, keys)
     except NotABill:
         raise
     except BillFormatError as error:
         raise NotABill(f"not a bill: {error.message}", file=file_name) from None
 
 
-_NORMALIZERS = {
-    "focus": focus.normalize,
-    "aws_cur2": aws.normalize,
-    "aws_cur_legacy": aws.normalize,
-    "azure": azure.normalize,
-    "gcp": gcp.normalize,
-}
-
-
-def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000, limits=DEFAULT_LIMITS):
+def read_bill(source, *, file_name, fmt=None, chunk_rows=200_000, limits=DEFAULT_LIMITS, keys=None):
     """Normalized chunks of one bill file (a path, a binary file or its bytes); see the module's docstring.
 
-    A file that expands past ``limits`` when decompressed is refused (InputTooLarge) as soon as it does."""
-    if fmt is not None and fmt not in FORMATS:
-        raise BillFormatError(f"unknown bill format {fmt!r}", file=file_name)
+    ``fmt``: the format's key (registry); None: told by the content among ``keys`` (default: the base
+    addon's formats). A file that expands past ``limits`` when decompressed is refused (InputTooLarge)
+    as soon as it does."""
+    if fmt is not None:
+        registry.get(fmt, file=file_name)
     bill = BillInput(source, file=file_name)
     try:
-        yield from _read_bill(bill, file_name=file_name, fmt=fmt, chunk_rows=chunk_rows, limits=limits)
+        yield from _read_bill(bill, file_name=file_name, fmt=fmt, chunk_rows=chunk_rows, limits=limits, keys=keys)
     finally:
         bill.close()
 
 
-def _read_bill(bill, *, file_name, fmt, chunk_rows, limits):
+def _read_bill(bill, *, file_name, fmt, chunk_rows, limits, keys):
     if not bill.size:
         raise BillFormatError("the file is empty (0 bytes)", file=file_name)
     head = bill.head(HEAD_BYTES)
@@ -191,26 +178,25 @@ def _read_bill(bill, *, file_name, fmt, chunk_rows, limits):
     # the format comes from the header (or schema, or first record) before any row is read
     if kind == "parquet":
         columns = parquet_columns(bill, file=file_name)
-        fmt = fmt or format_of_columns(columns, file=file_name)
+        fmt = fmt or format_of_columns(columns, file=file_name, keys=keys)
         chunks = parquet_chunks(bill, file=file_name, chunk_rows=chunk_rows, limits=limits)
     elif kind.startswith("jsonl"):
-        fmt = fmt or _json_format(head, kind, file=file_name)
-        chunks = (
-            gcp.records_to_raw(chunk)
-            for chunk in jsonl_chunks(bill, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
-        )
+        fmt = fmt or _json_format(head, kind, file=file_name, keys=keys)
+        # records flattened by the format's own reader, else as the Google Cloud export's are (dotted names)
+        to_raw = registry.get(fmt, file=file_name).records_to_raw or gcp.records_to_raw
+        chunks = (to_raw(chunk)
+                  for chunk in jsonl_chunks(bill, kind, file=file_name, chunk_rows=chunk_rows, limits=limits))
     else:
         bill, kind = utf8_input(bill, kind, limits=limits)
         header = csv_header(bill.head(HEAD_BYTES), kind, file=file_name)
-        fmt = fmt or format_of_columns(header, file=file_name)
+        fmt = fmt or format_of_columns(header, file=file_name, keys=keys)
         chunks = csv_chunks(bill, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
-    amortized = None
+    entry = registry.get(fmt, file=file_name)
+    options = None
     for raw in chunks:
-        if fmt == "azure":
-            amortized = azure.is_amortized(raw, file_name) if amortized is None else amortized
-            out = azure.normalize(raw, file=file_name, amortized=amortized)
-        else:
-            out = _NORMALIZERS[fmt](raw, file=file_name)
+        if options is None:  # what the first chunk tells of the whole file
+            options = entry.file_options(raw, file_name) if entry.file_options else {}
+        out = entry.normalize(raw, file=file_name, **options)
         del raw  # a chunk's raw text is not kept beside the next one
         out = focus.finish(out, file=file_name)
         yield out

@@ -22,6 +22,7 @@ from decimal import Decimal
 import pandas as pd
 
 from . import normalize as n
+from . import registry, summed
 
 CATEGORY = {
     "usage": "Usage",
@@ -199,3 +200,67 @@ def _tags(raw, *, file):
     renamed = raw[tag_columns].rename(columns={c: c.split("_", 2)[-1] if c.startswith("resource_tags_") else c
                                                for c in tag_columns})  # fmt: skip
     return n.extras(renamed, list(renamed.columns))
+
+
+# CUR 2.0 (Data Exports) summed where the export lies (cloud_cost_athena), categorized and costed as
+# normalize() does row by row
+_TYPE = "lower(line_item_line_item_type)"
+_CATEGORY = f"""CASE
+        WHEN {_TYPE} IN ('usage', 'discountedusage', 'savingsplancoveredusage', 'savingsplannegation') THEN 'Usage'
+        WHEN {_TYPE} IN ('savingsplanrecurringfee', 'savingsplanupfrontfee', 'rifee', 'fee') THEN 'Purchase'
+        WHEN {_TYPE} = 'tax' THEN 'Tax'
+        ELSE 'Credit' END"""
+_ZERO = f"CAST(0 AS {summed.AMOUNT_TYPE})"
+_EFFECTIVE = f"""CASE {_TYPE}
+        WHEN 'savingsplancoveredusage' THEN {summed.zero_if_null("savings_plan_savings_plan_effective_cost")}
+        WHEN 'discountedusage' THEN {summed.zero_if_null("reservation_effective_cost")}
+        WHEN 'savingsplannegation' THEN {_ZERO}
+        WHEN 'savingsplanupfrontfee' THEN {_ZERO}
+        WHEN 'savingsplanrecurringfee' THEN {summed.zero_if_null("savings_plan_total_commitment_to_date")}
+                                          - {summed.zero_if_null("savings_plan_used_commitment")}
+        WHEN 'rifee' THEN {summed.zero_if_null("reservation_unused_amortized_upfront_fee_for_billing_period")}
+                        + {summed.zero_if_null("reservation_unused_recurring_fee")}
+        WHEN 'fee' THEN CASE WHEN {summed.text("reservation_reservation_a_r_n")} IS NULL
+                             THEN {summed.amount("line_item_unblended_cost")} ELSE {_ZERO} END
+        ELSE {summed.amount("line_item_unblended_cost")} END"""
+
+CUR2_LAYOUT = summed.Layout(
+    name="aws_cur2",
+    charge_day=summed.day("line_item_usage_start_date"),
+    billing_period_start=summed.day("bill_billing_period_start_date"),
+    billing_period_end=summed.day("bill_billing_period_end_date"),
+    dimensions={
+        "ProviderName": "'AWS'",
+        "BillingAccountId": summed.text("bill_payer_account_id"),
+        "SubAccountId": summed.text("line_item_usage_account_id"),
+        "ServiceName": summed.first("product_servicecode", "line_item_product_code"),
+        "RegionId": summed.text("product_region_code"),
+        "ChargeCategory": _CATEGORY,
+        "BillingCurrency": f"COALESCE({summed.text('line_item_currency_code')}, 'USD')",
+        "ResourceId": summed.text("line_item_resource_id"),
+        "SubAccountName": summed.text("line_item_usage_account_name"),
+        "ServiceCategory": summed.text("product_product_family"),
+        "ChargeDescription": summed.text("line_item_line_item_description"),
+        "SkuId": summed.text("product_sku"),
+    },
+    amounts={
+        "BilledCost": summed.amount("line_item_unblended_cost"),
+        "EffectiveCost": _EFFECTIVE,
+        "ListCost": summed.amount("pricing_public_on_demand_cost"),
+    },
+    tags="resource_tags",
+)
+
+CUR2 = registry.register(registry.BillFormat(
+    key="aws_cur2", label="AWS CUR 2.0 (Data Exports)", addon=registry.BASE_ADDON,
+    named="AWS CUR 2.0 or legacy CUR", sequence=20,
+    detect=lambda columns: registry.CERTAIN if is_cur2(columns) else 0,
+    normalize=normalize,
+    summed=CUR2_LAYOUT,
+))
+# the legacy CUR is read as CUR 2.0 once its columns are renamed; sources have stored it as 'aws_cur'
+LEGACY = registry.register(registry.BillFormat(
+    key="aws_cur_legacy", value="aws_cur", label="AWS legacy CUR", addon=registry.BASE_ADDON, sequence=30,
+    detect=lambda columns: registry.CERTAIN if is_legacy(columns) else 0,
+    normalize=normalize,
+))

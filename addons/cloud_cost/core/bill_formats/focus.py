@@ -12,6 +12,7 @@ HostProviderName, row by row.
 import pandas as pd
 
 from . import normalize as n
+from . import registry, summed
 from .columns import CHARGE_CATEGORIES, LINE_COLUMNS
 from .errors import BillFormatError
 
@@ -147,3 +148,24 @@ def finish(out, *, file):
         if column not in out.columns:
             out[column] = None
     return out[list(LINE_COLUMNS)].reset_index(drop=True)
+
+
+# the FOCUS columns themselves, summed where the export lies (cloud_cost_athena)
+LAYOUT = summed.Layout(
+    name="focus",
+    charge_day=summed.day("ChargePeriodStart"),
+    billing_period_start=summed.day("BillingPeriodStart"),
+    billing_period_end=summed.day("BillingPeriodEnd"),
+    dimensions={name: summed.text(name) for name in (
+        "BillingAccountId", "SubAccountId", "ProviderName", "ServiceName", "RegionId", "ChargeCategory",
+        "BillingCurrency", "ResourceId", "SubAccountName", "ServiceCategory", "ChargeDescription", "SkuId")},
+    amounts={name: summed.amount(name) for name in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")},
+    tags="Tags",
+)
+
+FORMAT = registry.register(registry.BillFormat(
+    key="focus", label="FOCUS", addon=registry.BASE_ADDON, named="FOCUS", sequence=10,
+    detect=lambda columns: registry.CERTAIN if is_focus(columns) else 0,
+    normalize=normalize,
+    summed=LAYOUT,
+))

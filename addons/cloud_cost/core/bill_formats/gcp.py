@@ -11,6 +11,7 @@ from decimal import Decimal
 import pandas as pd
 
 from . import normalize as n
+from . import registry
 
 COST_TYPES = {"regular": "Usage", "tax": "Tax", "adjustment": "Adjustment", "rounding_error": "Adjustment"}
 MANDATORY = ("cost", "currency", "usage_start_time", "usage_end_time")
@@ -158,3 +159,14 @@ def _labels(raw, *, file):
                 labels[str(label["key"])] = "" if label.get("value") is None else str(label["value"])
         merged.append(json.dumps(labels, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if labels else None)
     return pd.Series(merged, index=raw.index, dtype=object)
+
+
+FORMAT = registry.register(registry.BillFormat(
+    key="gcp", label="Google Cloud billing export", addon=registry.BASE_ADDON, named="Google Cloud billing export",
+    sequence=50,
+    detect=lambda columns: registry.CERTAIN if is_gcp(columns) else 0,
+    normalize=normalize,
+    detect_record=is_gcp_record,
+    records_to_raw=records_to_raw,
+    record_hint="cost, usage_start_time...",
+))

@@ -1,2 +1,3 @@
+from . import cloud_cost_source
 from . import cloud_cost_allocation_step_previous_month_cost
 from . import cloud_cost_allocation_policy_per_pool_entries
