@@ -2,3 +2,4 @@ from . import test_run
 from . import test_kpis
 from . import test_cli
 from . import test_controls
+from . import test_production_environments
