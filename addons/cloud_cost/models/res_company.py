@@ -8,7 +8,9 @@ class ResCompany(models.Model):
 
     # one home for the company's production environments: the reports and the allocation runs' KPIs read it
     cloud_cost_production_environments = fields.Char(
-        "Production Environments", required=True, default=DEFAULT_PRODUCTION_ENVIRONMENTS,
+        "Production Environments",
+        required=True,
+        default=DEFAULT_PRODUCTION_ENVIRONMENTS,
         help="Comma-separated environment names counted as production (case is ignored); cost lines of every "
         "other set environment are non-production in the reports and in the allocation runs' KPIs.",
     )
