@@ -25,6 +25,7 @@
         "views/cloud_cost_pool_views.xml",
         "views/cloud_cost_allocation_key_views.xml",
         "views/cloud_cost_service_tier_views.xml",
+        "views/res_company_views.xml",
         "views/cloud_cost_menus.xml",
     ],
     "assets": {

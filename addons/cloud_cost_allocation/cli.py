@@ -7,9 +7,9 @@ from datetime import datetime
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.cloud_cost.core.money import to_units
+from odoo.addons.cloud_cost.core.periods import month_bounds
 
 from .core.summary import summary_lines
-from .models.cloud_cost_allocation_run import month_bounds
 
 
 def register(commands):

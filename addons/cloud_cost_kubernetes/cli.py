@@ -4,9 +4,9 @@
 import sys
 from datetime import date, datetime
 
-from dateutil.relativedelta import relativedelta
-
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.cloud_cost.core.periods import month_end
 
 
 def register(commands):
@@ -63,7 +63,7 @@ def run_compute_drivers(env, args):
         date_from = datetime.strptime(args.period, "%Y-%m").date()
     except ValueError:
         return _fail("compute-drivers", f"--period {args.period!r} is not a month like 2026-10")
-    date_to = date_from + relativedelta(months=1, days=-1)
+    date_to = month_end(date_from)
     Key = env["cloud.cost.allocation.key"]
     keys = Key._driver_keys(env.company)
     if args.key:

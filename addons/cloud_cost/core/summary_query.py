@@ -8,16 +8,15 @@ resource, a day of the month, an average) returns None and the lines themselves 
 No ORM here.
 """
 
-import calendar
 from datetime import date, datetime, time
 
-# cost-line field -> summary field, for the fields both keep with the same meaning
-SAME_FIELDS = {
-    name: name for name in (
-        "company_id", "batch_id", "analytic_account_id", "cost_pool_id", "provider_name", "service_name",
-        "environment", "is_unallocated",
-    )
-}
+from .periods import month_end, month_start, next_month_start
+
+# fields the cost lines and the summary both keep, under the same name and with the same meaning
+SAME_FIELDS = frozenset({
+    "company_id", "batch_id", "analytic_account_id", "cost_pool_id", "provider_name", "service_name",
+    "environment", "is_unallocated",
+})
 MONTH_FIELD = "charge_period_start"
 # cost-line aggregate -> summary aggregate
 AGGREGATES = {
@@ -46,20 +45,20 @@ def _moment(value):
 
 
 def _month_start(moment):
-    return moment.day == 1 and moment.time() == time()
+    return moment == month_start(moment)
 
 
 def _month_end(moment):
-    last = calendar.monthrange(moment.year, moment.month)[1]
-    return moment.day == last and moment.time() == time(23, 59, 59)
+    """The last second of a month (Odoo's date pickers end a day at 23:59:59)."""
+    return moment == month_end(moment).replace(microsecond=0)
 
 
 def _first_of_month(moment):
-    return date(moment.year, moment.month, 1)
+    return month_start(moment.date())
 
 
 def _next_month(moment):
-    return date(moment.year + moment.month // 12, moment.month % 12 + 1, 1)
+    return next_month_start(moment.date())
 
 
 def _period_leaf(operator, value):
@@ -88,9 +87,9 @@ def _leaf(leaf):
         return tuple(leaf)
     if not isinstance(path, str):
         return None
-    head, dot, rest = path.partition(".")
+    head = path.partition(".")[0]
     if head in SAME_FIELDS:
-        return (SAME_FIELDS[head] + dot + rest, operator, value)
+        return (path, operator, value)
     if path == MONTH_FIELD:
         return _period_leaf(operator, value)
     return None
@@ -115,7 +114,7 @@ def summary_domain(domain):
 def summary_groupby(spec, tz):
     head, _colon, granularity = spec.partition(":")
     if head in SAME_FIELDS and not granularity:
-        return SAME_FIELDS[head]
+        return head
     if head == MONTH_FIELD and granularity in GRANULARITIES and tz in UTC_ZONES:
         return f"month:{granularity}"
     return None

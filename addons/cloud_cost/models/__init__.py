@@ -16,3 +16,4 @@ from . import cloud_cost_import_file
 from . import cloud_cost_import_total
 from . import cloud_cost_import_progress
 from . import cloud_cost_bill_import
+from . import res_company

@@ -38,6 +38,7 @@ from ..core.bill_stores import PIECE_BYTES, StoreError, hash_stream, sha256_hex
 from ..core.bulk_copy import BackgroundCopy
 from ..core.exchange import COMPANY_AMOUNT_PLACES, as_arrow, charge_days, convert_amounts, rate_factor
 from ..core.mapping_rules import RULE_ID, RuleError
+from ..core.periods import month_end
 from .cloud_cost_guarded_mixin import suite_env
 
 _logger = logging.getLogger(__name__)
@@ -487,7 +488,7 @@ class CloudCostBillImport(models.AbstractModel):
             self._lock_period(run.source, start)
             end = fields.Date.to_date(period_end) if period_end else None
             # FOCUS billing periods end exclusively (the first day of the next period)
-            end = end - timedelta(days=1) if end and end > start else _month_end(start)
+            end = end - timedelta(days=1) if end and end > start else month_end(start)
             batch = self.env["cloud.cost.import.batch"].create(
                 {
                     "source_id": run.source.id,
@@ -596,9 +597,10 @@ class CloudCostBillImport(models.AbstractModel):
             if previous:
                 previous.write({"state": "superseded", "superseded_by_id": batch.id})
         created.invalidate_recordset()
-        for fname in ("billed_cost_total", "effective_cost_total", "unallocated_cost"):
+        totals = ["billed_cost_total", "effective_cost_total", "unallocated_cost"]
+        for fname in totals:
             self.env.add_to_compute(Batch._fields[fname], created)
-        created._recompute_recordset()
+        created.flush_recordset(totals)  # computed from the lines written in SQL, stored now
         for batch in created:
             batch._compute_differences()
         return list(created.sorted("billing_period_start"))
@@ -643,11 +645,6 @@ class CloudCostBillImport(models.AbstractModel):
             },
         )
         self.env["cloud.cost.import.total"].invalidate_model()
-
-
-def _month_end(day):
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
 
 
 def _nullable_ints(values):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CloudCostCodedMixin(models.AbstractModel):
@@ -13,6 +13,7 @@ class CloudCostCodedMixin(models.AbstractModel):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
 
+    @api.depends("code", "name")
     def _compute_display_name(self):
         for record in self:
             record.display_name = f"[{record.code}] {record.name}" if record.code else record.name

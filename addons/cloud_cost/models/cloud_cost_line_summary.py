@@ -24,7 +24,7 @@ class CloudCostLineSummary(models.Model):
     batch_id = fields.Many2one("cloud.cost.import.batch", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", required=True, index=True)
     month = fields.Date()
-    analytic_account_id = fields.Many2one("account.analytic.account", string="Business Unit")
+    analytic_account_id = fields.Many2one("account.analytic.account", string="Business Unit", check_company=True)
     cost_pool_id = fields.Many2one("cloud.cost.pool")
     provider_name = fields.Char("Provider")
     service_name = fields.Char("Service")

@@ -228,8 +228,9 @@ class CloudCostMappingRule(models.Model):
         self.env["cloud.cost.line"].invalidate_model()
         self.env["cloud.cost.line.summary"]._refresh(batches.ids)
         batches.invalidate_recordset()
+        # the lines changed in SQL: the batches' unallocated sum is computed again and stored now
         self.env.add_to_compute(batches._fields["unallocated_cost"], batches)
-        batches._recompute_recordset()
+        batches.flush_recordset(["unallocated_cost"])
         return total
 
     def action_view_lines(self):

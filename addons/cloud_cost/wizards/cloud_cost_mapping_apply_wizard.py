@@ -1,14 +1,14 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import fields, models
+
+from ..core.periods import month_end, previous_month_start
 
 
 def _last_month_start(wizard):
-    return fields.Date.context_today(wizard).replace(day=1) - relativedelta(months=1)
+    return previous_month_start(fields.Date.context_today(wizard))
 
 
 def _this_month_end(wizard):
-    return fields.Date.context_today(wizard) + relativedelta(day=31)
+    return month_end(fields.Date.context_today(wizard))
 
 
 class CloudCostMappingApplyWizard(models.TransientModel):

@@ -2,16 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from odoo.addons.cloud_cost.core.finops import is_non_production, maturity
+
 PERCENT = Decimal("0.01")
-
-
-def maturity(percent_allocated):
-    """FinOps Foundation allocation maturity: crawl up to 80 %, walk above 80 %, run above 90 %."""
-    if percent_allocated is not None and percent_allocated > 90:
-        return "run"
-    if percent_allocated is not None and percent_allocated > 80:
-        return "walk"
-    return "crawl"
 
 
 def percent(part, whole):
@@ -39,7 +32,7 @@ def run_kpis(result, costs, production_names):
     """
     names = {n.strip().lower() for n in production_names}
     environments = costs["environment"].fillna("")
-    non_production_names = [e for e in environments.unique() if e.strip() and e.strip().lower() not in names]
+    non_production_names = [e for e in environments.unique() if is_non_production(e, names)]
     non_production = int(costs.loc[environments.isin(non_production_names), "cents"].sum())
     lines = result.lines
     kept = lines["receiver_kind"] == "none"

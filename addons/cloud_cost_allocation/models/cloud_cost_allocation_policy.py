@@ -75,9 +75,9 @@ class CloudCostAllocationPolicy(models.Model):
         "account.analytic.account", string="Idle Receiver", check_company=True, tracking=True
     )
     production_environments = fields.Char(
-        default="prod,production,prd,live", required=True,
-        help="Comma-separated environment names counted as production; other set environments are "
-        "non-production in the run's KPIs.",
+        related="company_id.cloud_cost_production_environments",
+        help="The company's production environments (its Cloud Costs settings): other set environments are "
+        "non-production in the run's KPIs, as in the reports.",
     )
     user_key_id = fields.Many2one(
         "cloud.cost.allocation.key", string="Users Driver", check_company=True,
@@ -156,7 +156,7 @@ class CloudCostAllocationPolicy(models.Model):
 
     def _production_names(self):
         self.ensure_one()
-        return {name.strip().lower() for name in (self.production_environments or "").split(",") if name.strip()}
+        return self.company_id._cloud_cost_production_names()
 
     def action_view_runs(self):
         self.ensure_one()

@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pandas as pd
 import psycopg2.errors
-from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
+from odoo.addons.cloud_cost.core.finops import MATURITY_STAGES
 from odoo.addons.cloud_cost.core.money import from_units, to_units
+from odoo.addons.cloud_cost.core.periods import month_bounds
 
 from ..core.kpi import run_kpis, unit_cost
 from ..core.rounding import units_to_text
@@ -25,12 +26,6 @@ RUN_STATES = [
     ("approved", "Approved"),
     ("cancelled", "Cancelled"),
 ]
-MATURITY = [("crawl", "Crawl"), ("walk", "Walk"), ("run", "Run")]
-
-
-def month_bounds(day):
-    start = day.replace(day=1)
-    return start, start + relativedelta(months=1, days=-1)
 
 
 class CloudCostAllocationRun(models.Model):
@@ -91,7 +86,7 @@ class CloudCostAllocationRun(models.Model):
     )
     allocated_percent = fields.Float("% Allocated", digits=(5, 2), readonly=True, copy=False)
     maturity = fields.Selection(
-        MATURITY, readonly=True, copy=False,
+        MATURITY_STAGES, readonly=True, copy=False,
         help="FinOps Foundation allocation maturity: crawl up to 80 % of spend allocated, walk above 80 %, "
         "run above 90 %.",
     )

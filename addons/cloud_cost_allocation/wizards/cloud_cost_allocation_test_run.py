@@ -1,9 +1,9 @@
 from odoo import _, api, fields, models
 
 from odoo.addons.cloud_cost.core.money import to_units
+from odoo.addons.cloud_cost.core.periods import month_bounds
 
 from ..core.summary import summary_lines
-from ..models.cloud_cost_allocation_run import month_bounds
 
 
 class CloudCostAllocationTestRun(models.TransientModel):

@@ -9,7 +9,6 @@ class CloudCostAllocationPolicy(models.Model):
 
     company_id = fields.Many2one(tracking=True)
     description = fields.Text(tracking=True)
-    production_environments = fields.Char(tracking=True)
     user_key_id = fields.Many2one(tracking=True)
     transaction_key_id = fields.Many2one(tracking=True)
     auto_recompute = fields.Boolean(tracking=True)

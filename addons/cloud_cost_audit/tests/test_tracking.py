@@ -31,7 +31,7 @@ class TestTracking(AllocationCase):
             (self.platform, {"name": "Shared platform services", "analytic_account_id": self.data.id}),
             (self.cpu, {"unit": "vCPU-hours"}),
             (tier, {"rpo_minutes": 15, "premium_controls": "Cross-zone HA"}),
-            (self.policy, {"production_environments": "prod,live", "user_key_id": False, "idle_policy": "share"}),
+            (self.policy, {"user_key_id": False, "idle_policy": "share"}),
         ]
         for record, values in changes:
             with self.subTest(model=record._name):

@@ -24,10 +24,10 @@ import re
 import tempfile
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from odoo.addons.cloud_cost.core import outbound
+from odoo.addons.cloud_cost.core import outbound, periods
 from odoo.addons.cloud_cost_athena.core.aggregation import (
     BASE_DIMENSIONS,
     Aggregation,
@@ -119,7 +119,7 @@ def months_to_read(today, month=None):
     (Google restates the previous month until its invoice closes)."""
     if month:
         return [month]
-    previous = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    previous = periods.previous_month_start(today)
     return [f"{previous.year}{previous.month:02d}", f"{today.year}{today.month:02d}"]
 
 

@@ -8,14 +8,15 @@ covered by a Compute Savings Plan, billed as a monthly Purchase row and amortize
 covered usage rows (BilledCost 0, EffectiveCost > 0), the way FOCUS models a commitment.
 """
 
-import calendar
 import csv
 import gzip
 import io
 import json
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from odoo.addons.cloud_cost.core import periods
 
 FOCUS_COLUMNS = (
     "BillingAccountId",
@@ -152,9 +153,9 @@ def _stamp(moment):
 
 def generate_month(month_start, seed=2026):
     """The rows (dicts of FOCUS columns, as text) of one billing month."""
-    month_start = month_start.replace(day=1)
-    days = calendar.monthrange(month_start.year, month_start.month)[1]
-    month_end = month_start + timedelta(days=days)
+    month_start = periods.month_start(month_start)
+    month_end = periods.next_month_start(month_start)  # FOCUS periods end exclusively
+    days = (month_end - month_start).days
     rng = random.Random(f"{seed}-{month_start:%Y-%m}")
     rows = []
 
@@ -257,9 +258,4 @@ def to_csv_gz(rows):
 
 def month_starts(today, count):
     """The first days of the ``count`` full months before ``today``'s month, oldest first."""
-    first = date(today.year, today.month, 1)
-    months = []
-    for _ in range(count):
-        first = (first - timedelta(days=1)).replace(day=1)
-        months.append(first)
-    return months[::-1]
+    return periods.month_starts(periods.previous_month_start(today), count)

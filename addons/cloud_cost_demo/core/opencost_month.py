@@ -5,11 +5,12 @@ cluster of its own); the platform's own namespaces and idle capacity are there t
 a namespace uses more than it requested: it pays for its usage then (OpenCost's rule).
 """
 
-import calendar
 import csv
 import io
 import random
 from datetime import timedelta
+
+from odoo.addons.cloud_cost.core import periods
 
 GIB = 2**30
 COLUMNS = ("Date", "Namespace", "Minutes", "CPUCoreRequestAverage", "CPUCoreUsageAverage", "CPUCoreHours",
@@ -48,7 +49,7 @@ def generate_usage_month(month_start):
     """Rows of OpenCost's daily CSV export for every day of the month."""
     rng = random.Random(f"opencost-{month_start:%Y-%m}")
     rows = []
-    days = calendar.monthrange(month_start.year, month_start.month)[1]
+    days = (periods.next_month_start(month_start) - month_start).days
     for index in range(days):
         day = month_start + timedelta(days=index)
         used_cores = used_ram = 0.0

@@ -1,6 +1,6 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
+
+from odoo.addons.cloud_cost.core.periods import month_end
 
 from ..core.drivers import month_drivers
 from ..core.focus_month import month_starts
@@ -25,7 +25,7 @@ class CloudCostAllocationRun(models.Model):
         starts = month_starts(fields.Date.context_today(self), months)
         runs = self.browse()
         for index, start in enumerate(starts):
-            end = start + relativedelta(day=31)
+            end = month_end(start)
             # the shared cluster's usage, from OpenCost's daily export: CPU and memory drivers
             cluster._import_csv(to_csv(generate_usage_month(start)), f"opencost-{start:%Y-%m}.csv")
             cluster._compute_cluster_drivers(policy.company_id, start, end)

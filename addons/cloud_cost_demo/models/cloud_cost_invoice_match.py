@@ -1,6 +1,6 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
+
+from odoo.addons.cloud_cost.core.periods import month_end, next_month_start
 
 from ..core.focus_month import month_starts
 
@@ -30,7 +30,7 @@ class CloudCostInvoiceMatch(models.Model):
             """SELECT billing_account, charge_category, SUM(billed_cost) FROM cloud_cost_line WHERE batch_id = ANY(%s)
                GROUP BY 1, 2""", [batch.ids])
         billed = {(account, category): amount for account, category, amount in self.env.cr.fetchall()}
-        invoice_date = older + relativedelta(months=1, day=5)
+        invoice_date = next_month_start(older).replace(day=5)
         for partner_xmlid, account, number, amount in (
             ("cloud_cost_demo.partner_aws", AWS_ACCOUNT, f"EUINV{older:%y%m}-0001",
              billed.get((AWS_ACCOUNT, "Usage"), 0)),
@@ -39,7 +39,7 @@ class CloudCostInvoiceMatch(models.Model):
         ):
             bill = self.env["account.move"].with_user(admin).with_company(company).create({
                 "move_type": "in_invoice", "partner_id": self.env.ref(partner_xmlid).id, "journal_id": journal.id,
-                "ref": number, "invoice_date": invoice_date, "date": older + relativedelta(day=31),
+                "ref": number, "invoice_date": invoice_date, "date": month_end(older),
                 "cloud_cost_billing_account": account, "cloud_cost_billing_period": older,
                 "invoice_line_ids": [(0, 0, {
                     "name": f"Cloud services {older:%B %Y}", "quantity": 1, "price_unit": round(float(amount), 2),

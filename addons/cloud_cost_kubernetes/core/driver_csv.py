@@ -5,7 +5,7 @@ import io
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from dateutil.relativedelta import relativedelta
+from odoo.addons.cloud_cost.core.periods import month_end
 
 REQUIRED = ("key", "receiver", "period", "value")
 AMBIGUOUS = -1  # a name several business units share
@@ -63,5 +63,5 @@ def parse_driver_csv(data, file_name, keys, receivers):
             fail("receiver", f"{record['receiver']!r} has a value for {record['key']!r} in {record['period']} "
                  f"on row {seen[key, receiver, start]} already")
         seen[key, receiver, start] = number
-        result.append((key, receiver, start, start + relativedelta(months=1, days=-1), value, number))
+        result.append((key, receiver, start, month_end(start), value, number))
     return result

@@ -1,12 +1,11 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.cloud_cost.core.periods import month_bounds, previous_month_start
+
 
 def _last_month(today):
-    start = today.replace(day=1) - relativedelta(months=1)
-    return start, start + relativedelta(months=1, days=-1)
+    return month_bounds(previous_month_start(today))
 
 
 class CloudCostDriverComputeWizard(models.TransientModel):

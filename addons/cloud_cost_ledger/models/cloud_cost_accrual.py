@@ -1,11 +1,10 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
-from odoo.addons.cloud_cost_report.core.forecast import month_end
+from odoo.addons.cloud_cost.core.periods import month_end, month_start, next_month_start
 
 from ..core.accruals import accrual_lines
 
@@ -33,8 +32,8 @@ class CloudCostAccrual(models.Model):
     batch_ids = fields.Many2many("cloud.cost.import.batch", string="Import Batches", readonly=True)
     amount = fields.Monetary(readonly=True, help="Imported billed cost of the month without tax, company currency.")
     state = fields.Selection(ACCRUAL_STATES, required=True, readonly=True, default="proposed", tracking=True)
-    move_id = fields.Many2one("account.move", "Accrual Entry", readonly=True)
-    reversal_move_id = fields.Many2one("account.move", "Reversal Entry", readonly=True)
+    move_id = fields.Many2one("account.move", "Accrual Entry", readonly=True, check_company=True)
+    reversal_move_id = fields.Many2one("account.move", "Reversal Entry", readonly=True, check_company=True)
     proposed_by_id = fields.Many2one("res.users", readonly=True)
     proposed_on = fields.Datetime(readonly=True)
     posted_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
@@ -60,7 +59,7 @@ class CloudCostAccrual(models.Model):
     def _propose_month(self, month):
         self._check_controller(_("propose"))
         company = self.env.company
-        start = fields.Date.to_date(month).replace(day=1)
+        start = month_start(fields.Date.to_date(month))
         suite = self._suite().sudo()  # controller-only, checked above; written in the current company only
         suite.search([("company_id", "=", company.id), ("period", "=", start), ("state", "=", "proposed")]).unlink()
         matches = self.env["cloud.cost.invoice.match"]._match_month(fields.Date.to_string(start))
@@ -78,7 +77,7 @@ class CloudCostAccrual(models.Model):
             values.append({
                 "name": _("Accrual %(name)s %(month)s", name=source.name, month=start.strftime("%Y-%m")),
                 "company_id": company.id, "period": start, "date": month_end(start),
-                "reversal_date": month_end(start) + timedelta(days=1), "source_id": source.id,
+                "reversal_date": next_month_start(start), "source_id": source.id,
                 "batch_ids": [fields.Command.set(batches.ids)],
                 "amount": float(Decimal(units).scaleb(-company.currency_id.decimal_places)),
                 "proposed_by_id": self.env.uid, "proposed_on": fields.Datetime.now(),

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
-from odoo.addons.cloud_cost_report.core.forecast import month_end
+from odoo.addons.cloud_cost.core.periods import month_end, month_start
 
 from ..core.accruals import to_units
 from ..core.commitments import bridge
@@ -45,7 +45,7 @@ class CloudCostCommitmentRelease(models.Model):
     other_amount = fields.Monetary("Other Differences", readonly=True)
     effective_amount = fields.Monetary("EffectiveCost", readonly=True)
     release_amount = fields.Monetary("Released", readonly=True)
-    move_id = fields.Many2one("account.move", "Entry", readonly=True)
+    move_id = fields.Many2one("account.move", "Entry", readonly=True, check_company=True)
     posted_by_id = fields.Many2one("res.users", readonly=True)
     posted_on = fields.Datetime(readonly=True)
 
@@ -79,7 +79,7 @@ class CloudCostCommitmentRelease(models.Model):
         if not self.env.user.has_group("cloud_cost.group_cloud_cost_controller"):
             raise AccessError(_("Only a cost controller may post commitment releases."))
         company = self.env.company
-        start = fields.Date.to_date(month).replace(day=1)
+        start = month_start(fields.Date.to_date(month))
         suite = self._suite().sudo()  # controller-only, checked above; in the current company only
         if suite.search([("company_id", "=", company.id), ("period", "=", start)]):
             raise UserError(_("The commitments of %s are released already.", start.strftime("%Y-%m")))

@@ -34,7 +34,7 @@ class CloudCostCorrection(models.Model):
     date = fields.Date("Charged On", readonly=True, help="Date of the correction entry, in an open period.")
     amount = fields.Monetary(readonly=True, help="Net change of the cost charged to business units.")
     deltas = fields.Json(readonly=True, help="Cents charged per 'sender pool,business unit' (0: direct cost).")
-    move_id = fields.Many2one("account.move", "Correction Entry", readonly=True)
+    move_id = fields.Many2one("account.move", "Correction Entry", readonly=True, check_company=True)
     posted_by_id = fields.Many2one("res.users", readonly=True)
     posted_on = fields.Datetime(readonly=True)
 

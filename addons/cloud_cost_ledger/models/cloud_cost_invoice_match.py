@@ -1,11 +1,10 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from odoo.addons.cloud_cost_report.core.forecast import month_end
+from odoo.addons.cloud_cost.core.periods import month_end, month_start
 
 from ..core.matching import BillFigures, link_groups, match
 
@@ -51,7 +50,7 @@ class CloudCostInvoiceMatch(models.Model):
     period = fields.Date("Billing Month", required=True, readonly=True, index=True)
     source_id = fields.Many2one("cloud.cost.source", readonly=True, check_company=True)
     invoice_ids = fields.Many2many("account.move", "cloud_cost_invoice_match_move_rel", "match_id", "move_id",
-                                   string="Vendor Bills", readonly=True)
+                                   string="Vendor Bills", readonly=True, check_company=True)
     batch_ids = fields.Many2many("cloud.cost.import.batch", "cloud_cost_invoice_match_batch_rel", "match_id",
                                  "batch_id", string="Import Batches", readonly=True)
     link_method = fields.Selection(LINK_METHODS, readonly=True)
@@ -81,7 +80,7 @@ class CloudCostInvoiceMatch(models.Model):
     @staticmethod
     def _bill_month(move):
         day = move.cloud_cost_billing_period or move.invoice_date or move.date
-        return day.replace(day=1)
+        return month_start(day)
 
     def _check_accountant(self):
         if not self.env.user.has_group("cloud_cost.group_cloud_cost_accountant"):
@@ -96,7 +95,7 @@ class CloudCostInvoiceMatch(models.Model):
     @api.model
     def _match_month(self, month):
         self._check_accountant()
-        start = fields.Date.to_date(month).replace(day=1)
+        start = month_start(fields.Date.to_date(month))
         company = self.env.company
         self.env["account.move"].check_access("read")
         # the rights were checked above; the matches are the suite's results, written in the current company only
@@ -266,8 +265,3 @@ class CloudCostInvoiceMatch(models.Model):
         return {"type": "ir.actions.act_window", "name": _("Bill Lines"), "res_model": "cloud.cost.line",
                 "view_mode": "list,pivot,form", "domain": [("batch_id", "in", self.batch_ids.ids)],
                 "context": {"create": False, "pivot_row_groupby": ["charge_category"]}}
-
-
-def month_bounds(month):
-    start = fields.Date.to_date(month).replace(day=1)
-    return start, month_end(start), month_end(start) + timedelta(days=1)

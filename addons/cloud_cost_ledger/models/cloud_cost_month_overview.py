@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.cloud_cost.core.periods import month_start
+
 
 class CloudCostMonthOverview(models.TransientModel):
     _inherit = "cloud.cost.month.overview"
@@ -27,7 +29,7 @@ class CloudCostMonthOverview(models.TransientModel):
                 overview.update(invoice_match_ids=False, accrual_ids=False, check_invoices_matched=False,
                                 check_accruals_posted=False, check_clearing_net=False, accruals_to_post=0)
                 continue
-            start = overview.month.replace(day=1)
+            start = month_start(overview.month)
             company = overview.company_id
             matches = self.env["cloud.cost.invoice.match"].search(
                 [("company_id", "=", company.id), ("period", "=", start)])
@@ -62,7 +64,7 @@ class CloudCostMonthOverview(models.TransientModel):
 
     def action_post_accruals(self):
         self.ensure_one()
-        start = self.month.replace(day=1)
+        start = month_start(self.month)
         self.env["cloud.cost.accrual"].search([("company_id", "=", self.company_id.id), ("period", "=", start),
                                                ("state", "=", "proposed")]).action_post()
         return True
@@ -75,7 +77,7 @@ class CloudCostMonthOverview(models.TransientModel):
 
     def action_open_reconciliation(self):
         self.ensure_one()
-        report = self.env["cloud.cost.reconciliation"].create({"month": self.month.replace(day=1),
+        report = self.env["cloud.cost.reconciliation"].create({"month": month_start(self.month),
                                                                "company_id": self.company_id.id})
         return {"type": "ir.actions.act_window", "name": report._description, "res_model": report._name,
                 "res_id": report.id, "view_mode": "form", "target": "current"}

@@ -3,7 +3,7 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.cloud_cost_report.core.forecast import month_end
+from odoo.addons.cloud_cost.core.periods import month_end, month_start
 
 from ..core.accruals import ReconciliationRow
 from ..core.workbook import reconciliation_xlsx
@@ -22,7 +22,7 @@ class CloudCostReconciliation(models.TransientModel):
     _name = "cloud.cost.reconciliation"
     _description = "Cloud Cost Reconciliation"
 
-    month = fields.Date(required=True, default=lambda self: fields.Date.context_today(self).replace(day=1))
+    month = fields.Date(required=True, default=lambda self: month_start(fields.Date.context_today(self)))
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     line_ids = fields.One2many("cloud.cost.reconciliation.line", "reconciliation_id", string="By Source",
@@ -96,7 +96,7 @@ class CloudCostReconciliation(models.TransientModel):
     def _figures(self):
         self.ensure_one()
         company = self.company_id
-        start = self.month.replace(day=1)
+        start = month_start(self.month)
         end = month_end(start)
         Match = self.env["cloud.cost.invoice.match"]
         matches = Match.search([("company_id", "=", company.id), ("period", "=", start)])
@@ -207,7 +207,7 @@ class CloudCostReconciliation(models.TransientModel):
 
     # ------------------------------------------------------------------ drill-down
     def _month_items_domain(self):
-        start = self.month.replace(day=1)
+        start = month_start(self.month)
         accounts = self._clearing_accounts(self.company_id) | self.company_id.sudo().cloud_cost_accrued_account_id
         return [("company_id", "=", self.company_id.id), ("account_id", "in", accounts.ids),
                 ("parent_state", "=", "posted"), ("date", ">=", start), ("date", "<=", month_end(start))]
@@ -289,7 +289,7 @@ class CloudCostReconciliationLine(models.TransientModel):
     reconciliation_id = fields.Many2one("cloud.cost.reconciliation", ondelete="cascade")
     currency_id = fields.Many2one(related="reconciliation_id.currency_id")
     name = fields.Char("Source")
-    source_id = fields.Many2one("cloud.cost.source")
+    source_id = fields.Many2one("cloud.cost.source", "Bill Source")
     state = fields.Selection([("matched", "Matched"), ("explained", "Explained difference"),
                               ("unexplained", "Unexplained difference"), ("missing", "Invoice missing")])
     state_label = fields.Char("Invoice")

@@ -1,9 +1,10 @@
 """Month-end forecast from the daily run rate, and the budget check that follows from it."""
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from odoo.addons.cloud_cost.core import periods
 
 CENT = Decimal("0.01")  # the default: a currency of two decimal places
 
@@ -27,10 +28,6 @@ class MonthForecast:
         return None if self.budget is None else self.forecast - self.budget
 
 
-def month_end(month_start):
-    return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
-
-
 def forecast_month(daily_costs, month_start, as_of, budget=None, run_rate_days=7, digits=2):
     """Forecast the month's total from what it cost so far.
 
@@ -40,8 +37,7 @@ def forecast_month(daily_costs, month_start, as_of, budget=None, run_rate_days=7
     Amounts are rounded to ``digits`` decimal places (the currency's).
     """
     unit = Decimal(1).scaleb(-digits)
-    month_start = month_start.replace(day=1)
-    last_day = month_end(month_start)
+    month_start, last_day = periods.month_bounds(month_start)
     if not month_start <= as_of <= last_day:
         raise ValueError(f"{as_of} is not in the month of {month_start:%Y-%m}")
     costs = {day: Decimal(cost) for day, cost in daily_costs.items() if month_start <= day <= as_of}

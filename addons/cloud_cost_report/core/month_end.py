@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-# FinOps Foundation, allocation capability: share of spend allocated at each maturity stage
-MATURITY_THRESHOLDS = ((Decimal(90), "run"), (Decimal(80), "walk"))
+from odoo.addons.cloud_cost.core.finops import maturity
 
 
 @dataclass(frozen=True)
@@ -30,8 +29,5 @@ class AllocationShare:
 
     @property
     def maturity(self):
-        """'crawl' below 80 % allocated, 'walk' above 80 %, 'run' above 90 %."""
-        for threshold, stage in MATURITY_THRESHOLDS:
-            if self.allocated_percent > threshold:
-                return stage
-        return "crawl"
+        """The FinOps Foundation allocation maturity of the allocated share."""
+        return maturity(self.allocated_percent)

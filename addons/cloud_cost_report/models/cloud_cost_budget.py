@@ -1,7 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..core.forecast import forecast_month, month_end
+from odoo.addons.cloud_cost.core.periods import month_end, month_start
+
+from ..core.forecast import forecast_month
 from .daily_costs import read_daily_costs
 
 
@@ -51,12 +53,12 @@ class CloudCostBudget(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("month"):
-                vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+                vals["month"] = month_start(fields.Date.to_date(vals["month"]))
         return super().create(vals_list)
 
     def write(self, vals):
         if vals.get("month"):
-            vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+            vals["month"] = month_start(fields.Date.to_date(vals["month"]))
         return super().write(vals)
 
     def _today(self):
@@ -126,4 +128,4 @@ class CloudCostBudget(models.Model):
     @api.model
     def _cron_check_forecasts(self):
         today = fields.Date.context_today(self)
-        self.search([("month", "=", today.replace(day=1))]).action_check_forecast()
+        self.search([("month", "=", month_start(today))]).action_check_forecast()

@@ -1,17 +1,14 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
 
-from ..core.forecast import month_end
+from odoo.addons.cloud_cost.core.finops import maturity_selection_with_thresholds
+from odoo.addons.cloud_cost.core.periods import month_bounds, next_month_start, previous_month_start
+
 from ..core.month_end import AllocationShare
 
 # above this share of unallocated spend, month-end is not ready
 UNALLOCATED_TOLERANCE_PERCENT = 10.0
-
-
-def _last_month(today):
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 class CloudCostMonthOverview(models.TransientModel):
@@ -20,7 +17,7 @@ class CloudCostMonthOverview(models.TransientModel):
     _name = "cloud.cost.month.overview"
     _description = "Cloud Cost Month Overview"
 
-    month = fields.Date(required=True, default=lambda self: _last_month(fields.Date.context_today(self)))
+    month = fields.Date(required=True, default=lambda self: previous_month_start(fields.Date.context_today(self)))
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     total_cost = fields.Monetary("Effective Cost", compute="_compute_figures")
@@ -31,7 +28,7 @@ class CloudCostMonthOverview(models.TransientModel):
     allocated_percent = fields.Float("Allocated (%)", compute="_compute_figures", digits=(16, 1))
     unallocated_percent = fields.Float("Unallocated (%)", compute="_compute_figures", digits=(16, 1))
     maturity = fields.Selection(
-        [("crawl", "Crawl (80% or less)"), ("walk", "Walk (over 80%)"), ("run", "Run (over 90%)")],
+        maturity_selection_with_thresholds(),
         "Allocation Maturity",
         compute="_compute_figures",
         help="FinOps Foundation maturity of cost allocation, by share of spend allocated.",
@@ -46,8 +43,7 @@ class CloudCostMonthOverview(models.TransientModel):
     )
 
     def _month_bounds(self):
-        start = self.month.replace(day=1)
-        return start, month_end(start)
+        return month_bounds(self.month)
 
     def _month_line_domain(self):
         start, end = self._month_bounds()
@@ -55,7 +51,7 @@ class CloudCostMonthOverview(models.TransientModel):
             ("company_id", "=", self.company_id.id),
             ("batch_id.state", "=", "imported"),
             ("charge_period_start", ">=", fields.Datetime.to_datetime(start)),
-            ("charge_period_start", "<", fields.Datetime.to_datetime(end + timedelta(days=1))),
+            ("charge_period_start", "<", fields.Datetime.to_datetime(next_month_start(end))),
         ]
 
     @api.depends("month", "company_id")

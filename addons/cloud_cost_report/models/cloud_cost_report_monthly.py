@@ -1,9 +1,6 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-# Environment names read as production; every other named environment is non-production.
-PRODUCTION_ENVIRONMENTS = ("prod", "production", "prd", "live")
-
 
 class CloudCostReportMonthly(models.Model):
     """Cost lines summed per month, business unit, service and environment (a database view).
@@ -21,7 +18,9 @@ class CloudCostReportMonthly(models.Model):
     month = fields.Date(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    analytic_account_id = fields.Many2one("account.analytic.account", string="Business Unit", readonly=True)
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account", string="Business Unit", readonly=True, check_company=True
+    )
     cost_pool_id = fields.Many2one("cloud.cost.pool", readonly=True)
     provider_name = fields.Char("Provider", readonly=True)
     service_name = fields.Char("Service", readonly=True)
@@ -48,8 +47,12 @@ class CloudCostReportMonthly(models.Model):
                        summary.provider_name,
                        summary.service_name,
                        summary.environment,
-                       (summary.environment IS NOT NULL AND summary.environment != ''
-                        AND lower(summary.environment) NOT IN %s) AS is_non_production,
+                       -- the company's production environments, read as finops.is_non_production does
+                       COALESCE(btrim(summary.environment) != ''
+                                AND lower(btrim(summary.environment)) != ALL(regexp_split_to_array(
+                                    lower(btrim(COALESCE(company.cloud_cost_production_environments, ''))),
+                                    '[[:space:]]*,[[:space:]]*')),
+                                false) AS is_non_production,
                        summary.is_untagged,
                        summary.is_unallocated,
                        sum(summary.effective_cost) AS effective_cost,
@@ -65,6 +68,5 @@ class CloudCostReportMonthly(models.Model):
             )
             """,
                 SQL.identifier(self._table),
-                PRODUCTION_ENVIRONMENTS,
             )
         )
