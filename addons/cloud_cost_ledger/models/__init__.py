@@ -6,3 +6,4 @@ from . import cloud_cost_reconciliation
 from . import cloud_cost_month_overview
 from . import cloud_cost_commitment_release
 from . import cloud_cost_correction
+from . import cloud_cost_pool
