@@ -1,5 +1,6 @@
 from . import res_company
 from . import account_move
+from . import cloud_cost_invoice_detail
 from . import cloud_cost_invoice_match
 from . import cloud_cost_accrual
 from . import cloud_cost_reconciliation
