@@ -3,10 +3,16 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
 from odoo.addons.cloud_cost_report.core.forecast import month_end
 
-from ..core.invoice_detail import ISSUE_STATUSES, InvoiceDetailError, is_invoice_detail, read_invoice_detail, \
-    sniff_columns
+from ..core.invoice_detail import (
+    ISSUE_STATUSES,
+    InvoiceDetailError,
+    is_invoice_detail,
+    read_invoice_detail,
+    sniff_columns,
+)
 
 
 class CloudCostInvoiceDetail(models.Model):
@@ -100,8 +106,6 @@ class CloudCostBillImport(models.AbstractModel):
         try:
             lines = read_invoice_detail(stream, file_name=obj.name)
         except InvoiceDetailError as error:
-            from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused  # noqa: PLC0415
-
             raise ImportRefused(str(error)) from error
         self.env["cloud.cost.invoice.detail"]._store(run.source, obj.name, lines)
         run.__dict__.setdefault("invoice_detail_files", {})[obj.name] = len(lines)

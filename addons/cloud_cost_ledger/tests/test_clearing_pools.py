@@ -1,5 +1,10 @@
+import argparse
+import contextlib
+import io
+
 from odoo.tests import tagged
 
+from ..cli import register
 from .common import INVOICE, LedgerCase
 
 
@@ -75,3 +80,18 @@ class TestClearingPerPool(LedgerCase):
             self.accounts["clearing"]: (425.0, 125.0, 300.0, False),
             self.platform_clearing: (-300.0, 0.0, -300.0, False)})
         self.assertFalse(self.overview().check_clearing_net)
+
+    def test_the_command_line_prints_each_clearing_account(self):
+        self.entry(self.expense, self.platform_clearing, 40.0)
+        parser = argparse.ArgumentParser()
+        register(parser.add_subparsers(dest="command"))
+        args = parser.parse_args(["reconcile", "--period", "2026-10", "--no-match"])
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = args.handler(self.env(user=self.accountant, context={"allowed_company_ids": [self.company.id]}),
+                                  args)
+        self.assertEqual(status, 0)
+        self.assertIn("628000 Cloud cost clearing ([RUNT] Tenant runtime, cost in no pool): balance 125.00, "
+                      "unallocated remainder 125.00, difference 0.00\n", out.getvalue())
+        self.assertIn("628100 Shared platform clearing ([PLAT] Shared platform): balance -40.00, unallocated "
+                      "remainder 0.00, difference -40.00 (does NOT net out)", out.getvalue())
