@@ -61,7 +61,7 @@ def sniff_columns(stream):
             import pyarrow.parquet as pq  # noqa: PLC0415 - only for Parquet files
 
             return list(pq.ParquetFile(stream).schema_arrow.names)
-        raw = gzip.GzipFile(fileobj=stream) if head[:2] == GZIP_MAGIC else stream
+        raw = gzip.GzipFile(fileobj=stream, mode="rb") if head[:2] == GZIP_MAGIC else stream
         first = raw.readline(1 << 20)
         text = first.decode("utf-8-sig", errors="replace")
         return next(csv.reader([text]), [])
@@ -81,7 +81,7 @@ def _records(stream):
         table = pq.read_table(stream)
         return [{key: "" if value is None else str(value) for key, value in row.items()}
                 for row in table.to_pylist()]
-    raw = gzip.GzipFile(fileobj=stream) if head[:2] == GZIP_MAGIC else stream
+    raw = gzip.GzipFile(fileobj=stream, mode="rb") if head[:2] == GZIP_MAGIC else stream
     return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")))
 
 

@@ -1,6 +1,7 @@
 import csv
 import gzip
 import io
+import tempfile
 import unittest
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from odoo.tests import tagged
 from odoo.addons.cloud_cost.core.bill_stores import MemoryStore
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
 
-from ..core.invoice_detail import invoice_totals, is_invoice_detail, read_invoice_detail
+from ..core.invoice_detail import invoice_totals, is_invoice_detail, read_invoice_detail, sniff_columns
 from ..core.matching import BillFigures, match, match_provider_invoice
 from .common import BILLING_ACCOUNT, INVOICE, LedgerCase
 
@@ -60,6 +61,15 @@ class TestInvoiceDetailCore(unittest.TestCase):
         # Voided invoices count for nothing; the usage line as corrected
         self.assertEqual(invoice_totals(lines), {"Usage": Decimal("1075.00"), "Credit": Decimal("-40.00"),
                                                  "Tax": Decimal("204.25")})
+
+    def test_looking_at_a_file_s_columns_leaves_the_file_as_it_was(self):
+        # a download spooled to a temporary file opened for writing too, as the stores keep them
+        data = gzip.compress(b"BilledCost,ChargePeriodStart,InvoiceId\n1.00,2026-10-01,INV-1\n")
+        with tempfile.SpooledTemporaryFile(mode="w+b") as stream:
+            stream.write(data)
+            stream.seek(5)
+            self.assertEqual(sniff_columns(stream), ["BilledCost", "ChargePeriodStart", "InvoiceId"])
+            self.assertEqual((stream.tell(), stream.read()), (0, data))
 
     def test_the_provider_s_invoice_turns_a_guess_into_facts(self):
         rows = BillFigures(billed=Decimal("1229.25"), tax=Decimal("204.25"), credit=Decimal("-50.00"))
