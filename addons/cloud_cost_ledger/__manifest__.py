@@ -20,6 +20,7 @@
         "views/cloud_cost_reconciliation_views.xml",
         "views/account_move_views.xml",
         "views/res_company_views.xml",
+        "views/cloud_cost_pool_views.xml",
         "views/cloud_cost_month_overview_views.xml",
         "views/cloud_cost_ledger_menus.xml",
     ],

@@ -51,6 +51,11 @@ def run_reconcile(env, args):
     nets = figures["clearing_nets_out"]
     print(f"Clearing accounts: balance {totals['clearing_balance']:,.2f}, unallocated remainder "
           f"{totals['clearing_expected']:,.2f} {currency}: {'net out' if nets else 'do NOT net out'}")
+    Account = env["account.account"].sudo()
+    for row in figures["clearing"]:
+        print(f"  {Account.browse(row['account_id']).display_name} ({row['pools']}): balance {row['balance']:,.2f}, "
+              f"unallocated remainder {row['expected']:,.2f}, difference {row['difference']:,.2f}"
+              + ("" if row["nets_out"] else " (does NOT net out)"))
     if args.check and (not nets or any(m.state == "unexplained" for m in figures["matches"])):
         return 2
     return 0

@@ -61,6 +61,9 @@ MICRO = Decimal("0.0000000001")  # bills carry ten decimal places
 SAVINGS_PLAN_ID = "arn:aws:savingsplans::111122223333:savingsplan/3f0c5d6e-demo"
 SAVINGS_PLAN_HOURLY = Decimal("2.40")  # commitment per hour, in USD
 SAVINGS_PLAN_RATE = Decimal("0.72")  # covered usage costs 72 % of the on-demand price
+SALES_TAX_RATE = Decimal("0.0625")  # AWS charges sales tax on the month's usage, on its invoice
+PROMOTIONAL_CREDIT = Decimal("40.00")  # a credit AWS sends as a credit note of its own
+CENT = Decimal("0.01")
 
 
 # (provider, account, account name, region, service, category, sku, unit, daily quantity, unit price, tags)
@@ -240,7 +243,28 @@ def generate_month(month_start, seed=2026):
         month_fee, Decimal(0), month_fee, ChargeFrequency="Recurring", PricingCategory="Committed",
         CommitmentDiscountId=SAVINGS_PLAN_ID, CommitmentDiscountType="Savings Plan",
         ServiceName="Savings Plans for AWS Compute usage", ServiceCategory="Compute")  # fmt: skip
+    # the sales tax on the usage AWS invoices (the invoice's base: the usage rounded to the cent) and a
+    # promotional credit, each a row of its own as FOCUS bills them
+    first, last = (datetime.combine(day, datetime.min.time()) for day in (month_start, month_end))
+    row(aws_provider(), first, last, "Credit", "AWS Promotional Credit", -PROMOTIONAL_CREDIT, -PROMOTIONAL_CREDIT,
+        Decimal(0), ChargeFrequency="One-Time", ServiceName="AWS Promotional Credit",
+        ServiceCategory="Other")  # fmt: skip
+    tax = sales_tax(aws_usage_billed(rows))
+    row(aws_provider(), first, last, "Tax", "Sales tax on AWS usage", tax, tax, tax, ChargeFrequency="Recurring",
+        ServiceName="Tax", ServiceCategory="Other")  # fmt: skip
     return rows
+
+
+def aws_usage_billed(rows):
+    """The month's AWS usage as its invoice bills it, to the cent."""
+    usage = sum((Decimal(row["BilledCost"]) for row in rows
+                 if row["ProviderName"] == "AWS" and row["ChargeCategory"] == "Usage"), Decimal(0))
+    return usage.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def sales_tax(base):
+    """The sales tax of an invoice base, rounded half up to the cent as the vendor bill's tax computes it."""
+    return (Decimal(base) * SALES_TAX_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def aws_provider():

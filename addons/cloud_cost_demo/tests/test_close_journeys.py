@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from ..core.focus_month import month_starts
+from ..core.focus_month import generate_month, month_starts
 
 
 @tagged("post_install", "-at_install")
@@ -19,8 +21,17 @@ class TestCloseJourneys(HttpCase):
         older = matches.filtered(lambda m: m.period == self.older)
         self.assertEqual((older.state, len(older.invoice_ids), older.link_method), ("explained", 2, "account_period"))
         self.assertEqual(older.unexplained_amount, 0.0)
-        self.assertAlmostEqual(older.purchase_amount + older.rounding_amount, older.difference, places=2)
+        # explained: the sales tax (the bill's Tax row, on the AWS vendor bill's tax line), the promotional
+        # credit (Credit row, a credit note of its own) and the Savings Plan fee (invoiced apart)
+        rows = generate_month(self.older)
+        tax = sum(Decimal(row["BilledCost"]) for row in rows if row["ChargeCategory"] == "Tax")
+        self.assertGreater(tax, 0)
+        aws = older.invoice_ids.filtered(lambda bill: bill.partner_id == self.env.ref("cloud_cost_demo.partner_aws"))
+        self.assertEqual((older.tax_amount, aws.amount_tax, older.credit_amount), (float(tax), float(tax), -40.0))
+        self.assertEqual(aws.line_ids.filtered("tax_line_id").account_id.code, "131900")
         self.assertGreater(older.purchase_amount, 0)
+        self.assertAlmostEqual(older.tax_amount + older.credit_amount + older.purchase_amount + older.rounding_amount,
+                               older.difference, places=2)
         self.assertFalse(matches.filtered(lambda m: m.period == self.last).invoice_ids)
         accrual = self.env["cloud.cost.accrual"].search([("company_id", "=", self.company.id)])
         self.assertEqual((accrual.period, accrual.state, accrual.proposed_by_id), (

@@ -118,3 +118,40 @@ def link_groups(edges, invoices=(), batches=()):
     for nodes in groups.values():
         result.append((frozenset(n[1] for n in nodes if n[0] == "i"), frozenset(n[1] for n in nodes if n[0] == "b")))
     return sorted(result, key=lambda group: (not group[1], sorted(group[1]), sorted(map(str, group[0]))))
+
+
+def match_provider_invoice(invoiced, figures, invoice, tolerance=Decimal("0.01"), places=2):
+    """Compare the vendor bills (``invoiced``, untaxed; None when none is booked) with the bill rows through the
+    provider's own invoice (``invoice``: {ChargeCategory: BilledCost} of its FOCUS 1.4 Invoice Detail).
+
+    What the rows hold that the provider's invoice leaves out is taken category by category (a purchase or a
+    credit invoiced apart: the rows' amount less the invoice's); tax is the rows' (invoices are compared
+    untaxed). Those causes explain the bill rows against the provider's invoice; what separates the vendor
+    bills from the provider's invoice is no cause at all but a booking difference: unexplained beyond the
+    rounding tolerance."""
+    provider = _quantize(sum((amount for category, amount in invoice.items() if category != "Tax"), ZERO), places)
+    known = BillFigures(
+        billed=figures.billed, tax=figures.tax, marketplace=figures.marketplace,
+        purchase=figures.purchase - invoice.get("Purchase", ZERO), credit=figures.credit - invoice.get("Credit", ZERO),
+        restatement=figures.restatement, currency=figures.currency)
+    against_provider = match(provider, known, tolerance=tolerance, places=places)
+    if invoiced is None:
+        return match(None, figures, tolerance=tolerance, places=places)
+    invoiced = _quantize(invoiced, places)
+    imported = against_provider.imported
+    difference = imported - invoiced
+    causes = dict(against_provider.causes)
+    unexplained = against_provider.unexplained
+    booking = provider - invoiced
+    if abs(booking) > tolerance:
+        unexplained += booking
+    elif booking:
+        causes["rounding"] = causes.get("rounding", ZERO) + booking
+    ordered = {cause: causes[cause] for cause in CAUSES if causes.get(cause)}
+    if unexplained:
+        state = "unexplained"
+    elif abs(difference) <= tolerance:
+        state = "matched"
+    else:
+        state = "explained"
+    return Match(invoiced, imported, difference, ordered, unexplained, state)

@@ -48,6 +48,13 @@ class AccountMove(models.Model):
         if accruals and not is_suite(self.env):
             raise UserError(_("%s is a cloud cost accrual entry, reversed on the first day of the next period: it "
                               "is not reset to draft.", accruals[0].display_name))
+        if not is_suite(self.env) and self.ids:
+            # a commitment release or a chargeback correction is what its record says was posted
+            for model in ("cloud.cost.commitment.release", "cloud.cost.correction"):
+                owner = self.env[model].sudo().search([("move_id", "in", self.ids)], limit=1)
+                if owner:
+                    raise UserError(_("%(move)s is the entry of %(owner)s: it is not reset to draft.",
+                                      move=owner.move_id.display_name, owner=owner.display_name))
         return super()._check_draftable()
 
     def action_cloud_cost_match(self):

@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from odoo.addons.cloud_cost.core.periods import month_end, month_start
 
-from ..core.matching import BillFigures, link_groups, match
+from ..core.matching import BillFigures, link_groups, match, match_provider_invoice
 
 MATCH_STATES = [
     ("matched", "Matched"),
@@ -56,6 +56,14 @@ class CloudCostInvoiceMatch(models.Model):
     link_method = fields.Selection(LINK_METHODS, readonly=True)
     currency_id = fields.Many2one("res.currency", "Invoice Currency", readonly=True)
     invoiced_amount = fields.Monetary("Invoiced (untaxed)", readonly=True)
+    invoice_detail_ids = fields.Many2many(
+        "cloud.cost.invoice.detail", "cloud_cost_invoice_match_detail_rel", "match_id", "detail_id",
+        string="Provider's Invoice Lines", readonly=True,
+        help="The provider's own invoice lines (FOCUS 1.4 Invoice Detail, Issued) of these bill rows: when there "
+        "are, the differences are taken from them and the vendor bills are checked against them.")
+    provider_invoiced_amount = fields.Monetary(
+        "Provider's Invoice (untaxed)", readonly=True, help="The Invoice Detail lines besides tax.")
+    provider_tax_amount = fields.Monetary("Provider's Invoice Tax", readonly=True)
     imported_amount = fields.Monetary("Imported BilledCost", readonly=True)
     difference = fields.Monetary(readonly=True, help="Imported billed cost minus the invoices' untaxed amount.")
     tax_amount = fields.Monetary("Tax", readonly=True)
@@ -166,8 +174,14 @@ class CloudCostInvoiceMatch(models.Model):
                 invoiced += sign * _dec(amount)
         date = max(bills.mapped("invoice_date") or bills.mapped("date")) if bills else month_end(start)
         figures, line_count = self._bill_figures(company, batches, currency, date)
-        result = match(invoiced, figures, tolerance=_dec(currency.rounding) * max(1, len(bills) + len(batches)),
-                       places=currency.decimal_places)
+        tolerance = _dec(currency.rounding) * max(1, len(bills) + len(batches))
+        details = self.env["cloud.cost.invoice.detail"]._for_batches(company, start, batches, currency)
+        provider = details._totals()
+        if details:
+            result = match_provider_invoice(invoiced, figures, provider, tolerance=tolerance,
+                                            places=currency.decimal_places)
+        else:
+            result = match(invoiced, figures, tolerance=tolerance, places=currency.decimal_places)
         vals = {
             "name": " / ".join(filter(None, [
                 ", ".join(bills.mapped(lambda bill: bill.ref or bill.name)) or _("no invoice"),
@@ -179,6 +193,9 @@ class CloudCostInvoiceMatch(models.Model):
             "imported_amount": float(result.imported), "difference": float(result.difference),
             "unexplained_amount": float(result.unexplained), "state": result.state,
             "matched_by_id": self.env.uid, "matched_on": fields.Datetime.now(), "line_count": line_count,
+            "invoice_detail_ids": [fields.Command.set(details.ids)],
+            "provider_invoiced_amount": float(sum((v for c, v in provider.items() if c != "Tax"), Decimal(0))),
+            "provider_tax_amount": float(provider.get("Tax", 0)),
         }
         if bills and not batches:
             vals["state"] = "unexplained"

@@ -21,6 +21,7 @@ class CloudCostReconciliation(models.TransientModel):
 
     _name = "cloud.cost.reconciliation"
     _description = "Cloud Cost Reconciliation"
+    _inherit = ["cloud.cost.guarded.mixin"]
 
     month = fields.Date(required=True, default=lambda self: month_start(fields.Date.context_today(self)))
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
@@ -43,7 +44,14 @@ class CloudCostReconciliation(models.TransientModel):
     clearing_expected = fields.Monetary("Unallocated Remainder", compute="_compute_lines",
                                         help="Imported billed cost without tax, less the invoices' explained "
                                         "differences, less what the posted runs charged back.")
-    clearing_nets_out = fields.Boolean("Clearing Accounts Net Out", compute="_compute_lines")
+    clearing_nets_out = fields.Boolean("Clearing Accounts Net Out", compute="_compute_lines",
+                                       help="The clearing accounts together hold the unallocated remainder.")
+    clearing_pools_net_out = fields.Boolean(
+        "Each Pool's Clearing Nets Out", compute="_compute_lines",
+        help="Each clearing account (of its pools, or the company's for cost in no pool) holds its own pools' "
+        "unallocated remainder.")
+    clearing_line_ids = fields.One2many("cloud.cost.reconciliation.clearing", "reconciliation_id",
+                                        string="By Clearing Account", readonly=True)
     # from BilledCost to EffectiveCost: commitments
     bridge_billed = fields.Monetary("BilledCost", compute="_compute_lines")
     bridge_purchases = fields.Monetary("Less Commitment Purchases", compute="_compute_lines")
@@ -60,6 +68,13 @@ class CloudCostReconciliation(models.TransientModel):
     release_ids = fields.Many2many("cloud.cost.commitment.release", compute="_compute_lines",
                                    string="Commitment Releases")
 
+    @api.model
+    def _guarded_field_names(self):
+        # the month and the company are the reader's choice; every figure and link of the report is the suite's
+        chosen = {"month", "company_id", "currency_id"}
+        return super()._guarded_field_names() | {
+            name for name, field in self._fields.items() if not field.automatic and name not in chosen}
+
     @api.depends("month", "company_id")
     def _compute_lines(self):
         for report in self:
@@ -70,7 +85,7 @@ class CloudCostReconciliation(models.TransientModel):
                                "accrual_ids": False, "invoiced_amount": 0,
                                "imported_amount": 0, "allocated_amount": 0, "posted_amount": 0, "accrued_amount": 0,
                                "open_amount": 0, "clearing_balance": 0, "clearing_expected": 0,
-                               "clearing_nets_out": False})
+                               "clearing_nets_out": False, "clearing_pools_net_out": False})
                 continue
             report.update({
                 "release_ids": figures["releases"], "correction_ids": figures["corrections"],
@@ -80,6 +95,7 @@ class CloudCostReconciliation(models.TransientModel):
                 "match_ids": figures["matches"], "accrual_ids": figures["accruals"],
                 **{key: float(value) for key, value in figures["totals"].items()},
                 "clearing_nets_out": figures["clearing_nets_out"],
+                "clearing_pools_net_out": figures["clearing_pools_net_out"],
             })
 
     def _rows(self):
@@ -143,8 +159,7 @@ class CloudCostReconciliation(models.TransientModel):
         corrections_out = Correction.search([("company_id", "=", company.id), ("period", "=", start)])
         correction_in = sum((_dec(c.amount) for c in corrections_in), Decimal(0))
         posted += correction_in  # charged through this month's clearing accounts
-        late_bills = matches.filtered(
-            lambda m: m.state != "missing" and not (m.batch_ids.source_id & accruals.source_id)).sudo().invoice_ids
+        late_bills = self._late_bills(matches, accruals)
         balance, accounts = self._clearing_balance(company, start, end, late_bills.filtered(lambda b: b.date > end))
         imported_total = sum((_dec(v["imported_amount"]) for v in lines), Decimal(0))
         tax_total = sum((_dec(v["tax_amount"]) for v in lines), Decimal(0))
@@ -162,11 +177,22 @@ class CloudCostReconciliation(models.TransientModel):
             "clearing_balance": balance, "clearing_expected": expected,
         }
         bridge = self.env["cloud.cost.commitment.release"].sudo()._bridge(company, batches)
-        return {"corrections": corrections_in | corrections_out, "correction_in": correction_in,
+        clearing = self._clearing_by_account(company, start, end, batches, late_bills.filtered(lambda b: b.date > end),
+                                             releases, corrections_in, explained_other)
+        return {"clearing": clearing,
+                "clearing_pools_net_out": bool(lines) and bool(clearing) and all(row["nets_out"] for row in clearing),
+                "corrections": corrections_in | corrections_out, "correction_in": correction_in,
                 "correction_out": sum((_dec(c.amount) for c in corrections_out), Decimal(0)),
                 "lines": lines, "matches": matches, "releases": releases, "bridge": bridge.rows(),
                 "accruals": accruals, "totals": totals, "accounts": accounts,
                 "clearing_nets_out": bool(lines) and bool(accounts) and abs(balance - expected) <= rounding}
+
+    @api.model
+    def _late_bills(self, matches, accruals):
+        """The booked vendor bills of the month's matches whose source was not accrued (booked after the month,
+        they count for it)."""
+        return matches.filtered(
+            lambda m: m.state != "missing" and not (m.batch_ids.source_id & accruals.source_id)).sudo().invoice_ids
 
     def _tax(self, batches):
         self.env["cloud.cost.line"].flush_model()
@@ -205,6 +231,73 @@ class CloudCostReconciliation(models.TransientModel):
             [], ["balance:sum"])
         return _dec(groups[0][0]), accounts
 
+    def _clearing_by_account(self, company, start, end, batches, late_bills, releases, corrections, explained_other):
+        """Per clearing account: its balance over the month (with the month's vendor bills booked after it) and
+        the unallocated remainder of the pools it clears: their imported cost without tax, less what the
+        chargeback and the corrections credited it, plus what the commitment release moved. Differences the
+        invoices explain besides tax (credit notes, invoices apart) are the company's clearing account's."""
+        default = company.sudo().cloud_cost_clearing_account_id
+        Pool = self.env["cloud.cost.pool"].sudo().with_context(active_test=False)
+        pools = Pool.search([("company_id", "=", company.id)])
+        expected, names = {}, {}
+
+        def add(account, amount, name=None):
+            if not account:
+                return
+            expected[account] = expected.get(account, Decimal(0)) + amount
+            if name:
+                names.setdefault(account, [])
+                if name not in names[account]:
+                    names[account].append(name)
+
+        for pool in pools:
+            if pool.clearing_account_id:
+                names.setdefault(pool.clearing_account_id, []).append(pool.display_name)
+        if batches:
+            self.env["cloud.cost.line"].flush_model()
+            self.env.cr.execute(SQL(
+                """SELECT cost_pool_id, COALESCE(SUM(billed_cost_company), 0) FROM cloud_cost_line
+                    WHERE batch_id = ANY(%s) AND COALESCE(charge_category, '') != 'Tax' GROUP BY 1""", batches.ids))
+            for pool_id, amount in self.env.cr.fetchall():
+                pool = Pool.browse(pool_id) if pool_id else Pool
+                add(pool.clearing_account_id or default, _dec(amount),
+                    pool.display_name if pool else _("cost in no pool"))
+        add(default, -explained_other)
+        runs = self.env["cloud.cost.allocation.run"].sudo().search([
+            ("company_id", "=", company.id), ("date_from", "=", start), ("date_to", "=", end),
+            ("state", "=", "posted")])
+        Item = self.env["account.move.line"].sudo()
+        for account, balance in Item._read_group(
+                [("move_id.cloud_cost_run_id", "in", runs.ids), ("parent_state", "=", "posted"),
+                 ("cloud_cost_side", "=", "sender"), ("company_id", "=", company.id)], ["account_id"],
+                ["balance:sum"]):
+            add(account, _dec(balance))
+        clearing_accounts = self._clearing_accounts(company)
+        for account, balance in Item._read_group(
+                [("move_id", "in", corrections.move_id.ids), ("account_id", "in", clearing_accounts.ids)],
+                ["account_id"], ["balance:sum"]):
+            add(account, _dec(balance))
+        for account, balance in Item._read_group(
+                [("move_id", "in", releases.sudo().move_id.ids), ("account_id", "in", clearing_accounts.ids)],
+                ["account_id"], ["balance:sum"]):
+            add(account, _dec(balance))
+        accounts = clearing_accounts | self.env["account.account"].sudo().browse([a.id for a in expected])
+        balances = dict(Item._read_group(
+            [("account_id", "in", accounts.ids), ("company_id", "=", company.id), ("parent_state", "=", "posted"),
+             "|", "&", ("date", ">=", start), ("date", "<=", end), ("move_id", "in", late_bills.ids)],
+            ["account_id"], ["balance:sum"]))
+        rounding = _dec(company.currency_id.rounding)
+        rows = []
+        for account in accounts.sorted("code"):
+            balance, remainder = _dec(balances.get(account, 0)), expected.get(account, Decimal(0))
+            if not (balance or remainder or account in names):
+                continue
+            difference = balance - remainder
+            rows.append({"account_id": account.id, "pools": ", ".join(names.get(account, [])) or _("company"),
+                         "balance": float(balance), "expected": float(remainder), "difference": float(difference),
+                         "nets_out": abs(difference) <= rounding})
+        return rows
+
     # ------------------------------------------------------------------ drill-down
     def _month_items_domain(self):
         start = month_start(self.month)
@@ -233,10 +326,14 @@ class CloudCostReconciliation(models.TransientModel):
 
     def _refresh_lines(self):
         Line = self.env["cloud.cost.reconciliation.line"]._suite().sudo()  # the report of the user who opened it
+        Clearing = self.env["cloud.cost.reconciliation.clearing"]._suite().sudo()
         for report in self:
             Line.search([("reconciliation_id", "=", report.id)]).unlink()
+            Clearing.search([("reconciliation_id", "=", report.id)]).unlink()
             if report.month:
-                Line.create([{**vals, "reconciliation_id": report.id} for vals in report._figures()["lines"]])
+                figures = report._figures()
+                Line.create([{**vals, "reconciliation_id": report.id} for vals in figures["lines"]])
+                Clearing.create([{**vals, "reconciliation_id": report.id} for vals in figures["clearing"]])
 
     def _xlsx(self):
         """The reconciliation as an XLSX workbook (bytes)."""
@@ -330,3 +427,39 @@ class CloudCostReconciliationLine(models.TransientModel):
         self.ensure_one()
         moves = self.accrual_ids.move_id | self.accrual_ids.reversal_move_id
         return self._open(_("Accrual entries of %s", self.name), "account.move", moves.ids)
+
+
+class CloudCostReconciliationClearing(models.TransientModel):
+    _name = "cloud.cost.reconciliation.clearing"
+    _description = "Cloud Cost Reconciliation by Clearing Account"
+    _inherit = ["cloud.cost.guarded.mixin"]
+    _guarded_records = True  # the figures are the suite's, computed from the ledger and the imports
+    _order = "id"
+
+    def unlink(self):
+        # Odoo's vacuum of old transient records runs as the superuser, which no external client is
+        if self.env.su:
+            return super(CloudCostReconciliationClearing, self._suite()).unlink()
+        return super().unlink()
+
+    reconciliation_id = fields.Many2one("cloud.cost.reconciliation", ondelete="cascade")
+    currency_id = fields.Many2one(related="reconciliation_id.currency_id")
+    account_id = fields.Many2one("account.account", "Clearing Account")
+    pools = fields.Char("Pools")
+    balance = fields.Monetary()
+    expected = fields.Monetary("Unallocated Remainder")
+    difference = fields.Monetary()
+    nets_out = fields.Boolean("Nets Out")
+
+    def action_view_items(self):
+        self.ensure_one()
+        report = self.reconciliation_id
+        start = report.month.replace(day=1)
+        end = month_end(start)
+        late = report._late_bills(report.match_ids, report.accrual_ids).filtered(lambda bill: bill.date > end)
+        return {"type": "ir.actions.act_window", "name": self.account_id.display_name,
+                "res_model": "account.move.line", "view_mode": "list,pivot",
+                "domain": [("company_id", "=", report.company_id.id), ("account_id", "=", self.account_id.id),
+                           ("parent_state", "=", "posted"),
+                           "|", "&", ("date", ">=", start), ("date", "<=", end), ("move_id", "in", late.ids)],
+                "context": {"create": False}}
