@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
-from odoo.addons.cloud_cost_report.core.forecast import month_end
+from odoo.addons.cloud_cost.core.periods import month_end, month_start
 
 from ..core.invoice_detail import (
     ISSUE_STATUSES,
@@ -60,7 +60,7 @@ class CloudCostInvoiceDetail(models.Model):
             "company_id": source.company_id.id, "source_id": source.id, "invoice_id": line.invoice_id,
             "invoice_detail_id": line.detail_id, "invoice_issuer": line.issuer,
             "billing_account": line.billing_account, "billing_currency": line.currency,
-            "billing_period_start": line.period_start.replace(day=1), "charge_category": line.category,
+            "billing_period_start": month_start(line.period_start), "charge_category": line.category,
             "billed_cost": float(line.billed_cost), "issue_status": line.status, "issue_date": line.issue_date,
             "description": line.description, "reference_invoice_id": line.reference_invoice_id,
             "last_updated": line.last_updated, "source_file": file_name,

@@ -454,7 +454,7 @@ class CloudCostReconciliationClearing(models.TransientModel):
     def action_view_items(self):
         self.ensure_one()
         report = self.reconciliation_id
-        start = report.month.replace(day=1)
+        start = month_start(report.month)
         end = month_end(start)
         late = report._late_bills(report.match_ids, report.accrual_ids).filtered(lambda bill: bill.date > end)
         return {"type": "ir.actions.act_window", "name": self.account_id.display_name,
