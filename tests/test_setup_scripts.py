@@ -197,3 +197,43 @@ def test_setup_run_serves_the_login_page_with_the_suite_installed(setup_run_serv
     assert server.poll() is None and page is not None and page.status_code == 200, text[-5000:]
     assert "ImportError" not in text and "Traceback" not in text, text[-5000:]
     assert odoo_process.is_running(), "the server re-executed itself in place"
+
+
+def _tree_for_the_lint_gate(project_dir, tmp_path, source):
+    """A git tree with the project's lint configuration and set-up scripts and one module of its own."""
+    tree = tmp_path / "tree"
+    for name in (".pre-commit-config.yaml", ".ruff.toml", ".pylintrc", ".pylintrc-mandatory"):
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_bytes((project_dir / name).read_bytes())
+    (tree / "setup").mkdir()
+    for name in ("lib.sh", "lint", "lint-tools.txt"):
+        target = tree / "setup" / name
+        target.write_bytes((project_dir / "setup" / name).read_bytes())
+        target.chmod((project_dir / "setup" / name).stat().st_mode)
+    module = tree / "addons" / "cloud_cost_lint_probe" / "core" / "probe.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(source)
+    subprocess.run(["git", "init", "-q"], cwd=tree, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
+    return tree
+
+
+def _lint(project_dir, tree):
+    # the project's own lint runner is reused; pre-commit's hook cache is the user's
+    env = dict(os.environ, CLOUDCOST_LOCAL_DIR=str(project_dir / ".local"))
+    return subprocess.run([str(tree / "setup" / "lint")], cwd=tree, env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+def test_the_lint_gate_fails_on_a_ruff_violation_and_passes_once_it_is_fixed(project_dir, tmp_path):
+    probe = "def total(values):\n    {name} = sum(values)\n    return {name}\n"
+    tree = _tree_for_the_lint_gate(project_dir, tmp_path, probe.format(name="l"))
+    refused = _lint(project_dir, tree)
+    assert refused.returncode != 0
+    assert "E741 Ambiguous variable name: `l`" in refused.stdout
+    assert "the lint gate failed" in refused.stderr
+    (tree / "addons" / "cloud_cost_lint_probe" / "core" / "probe.py").write_text(probe.format(name="amount"))
+    subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
+    passed = _lint(project_dir, tree)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "The lint gate passed" in passed.stderr
