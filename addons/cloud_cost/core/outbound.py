@@ -198,13 +198,14 @@ def _checked_adapter_class():
             super().__init__(**kwargs)
 
         def init_poolmanager(self, *args, **kwargs):
-            super().init_poolmanager(*args, **kwargs)
+            result = super().init_poolmanager(*args, **kwargs)
             pools = {}
             for scheme, pool, base in (("http", HTTPConnectionPool, HTTPConnection),
                                        ("https", HTTPSConnectionPool, HTTPSConnection)):
                 pools[scheme] = type(f"Checked{pool.__name__}", (pool,),
                                      {"ConnectionCls": connection_class(base, self.policy)})
             self.poolmanager.pool_classes_by_scheme = pools
+            return result
 
         def send(self, request, *args, **kwargs):
             check_url(request.url, self.policy)

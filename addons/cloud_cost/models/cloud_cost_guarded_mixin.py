@@ -91,7 +91,8 @@ class CloudCostGuardedMixin(models.AbstractModel):
         # they are dropped, and what the new records hold is checked against the code's own defaults
         context = {key: value for key, value in self.env.context.items()
                    if not (key.startswith("default_") and key[8:] in guarded)}
-        records = super(CloudCostGuardedMixin, self.with_context(context)).create(vals_list)  # noqa: UP008
+        # the whole context is replaced on purpose: the dropped keys must not reach create
+        records = super(CloudCostGuardedMixin, self.with_context(context)).create(vals_list)  # noqa: UP008 pylint: disable=context-overridden
         records._check_guarded_defaults(guarded)
         return records.with_env(self.env)
 

@@ -34,7 +34,7 @@ class CloudCostScheduledMixin(models.AbstractModel):
         crons.unlink()
         return result
 
-    def _sync_cron(self):
+    def _sync_cron(self):  # pylint: disable=missing-return
         Cron = self.env["ir.cron"].sudo().with_context(active_test=False)
         model_id = self.env["ir.model"]._get_id(self._name)
         for record in self:

@@ -73,8 +73,8 @@ class CloudCostSource(models.Model):
     last_import_message = fields.Text(readonly=True, copy=False)
     last_import_state = fields.Selection(IMPORT_STATES, readonly=True, copy=False)
     # --- AWS S3: bucket and prefix of the export (or an s3:// location)
-    s3_bucket = fields.Char("S3 Bucket", tracking=True)
-    s3_prefix = fields.Char("S3 Prefix", tracking=True, help="The export's path prefix in the bucket.")
+    s3_bucket = fields.Char(tracking=True)
+    s3_prefix = fields.Char(tracking=True, help="The export's path prefix in the bucket.")
     s3_region = fields.Char("AWS Region", tracking=True)
     s3_endpoint_url = fields.Char(
         "S3 Endpoint URL", tracking=True, help="Only for S3-compatible stores; empty for AWS itself."

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 # the lines of the unallocated and idle fallbacks, beside those of the steps' methods
 FALLBACK_METHODS = [("unallocated", "Unallocated policy"), ("idle", "Idle policy")]
@@ -79,7 +80,8 @@ class CloudCostAllocationLine(models.Model):
             """SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'""", [self._table])
         names = [name for (name,) in self.env.cr.fetchall()]
         for name in names:
-            self.env.cr.execute(f'ALTER TABLE {self._table} DROP CONSTRAINT "{name}"')  # noqa: S608 - catalog names
+            self.env.cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(self._table),
+                                    SQL.identifier(name)))
         if names:
             self.env.cr.execute("DELETE FROM ir_model_constraint WHERE name = ANY(%s) AND type = 'f'", [names])
 

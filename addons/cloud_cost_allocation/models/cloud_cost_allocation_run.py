@@ -336,8 +336,8 @@ class CloudCostAllocationRun(models.Model):
     def _unlink_only_draft_or_cancelled(self):
         for run in self:
             if run.state not in ("draft", "cancelled"):
-                raise UserError(_("Run %s is %s: only draft or cancelled runs can be deleted.",
-                                  run.display_name, run.state))
+                raise UserError(_("Run %(run)s is %(state)s: only draft or cancelled runs can be deleted.",
+                                  run=run.display_name, state=run.state))
 
     def unlink(self):
         # the lines and checks go with their run (its lines hold no foreign key to cascade)

@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 # one row per cost line a run took: the lines of the run's batches (within its charge period, if any)
 RUN_COST_VIEW = """
@@ -51,7 +52,7 @@ class CloudCostAllocationRunCost(models.Model):
         if kind == "r":
             self._migrate_links_to_batches()
         tools.drop_view_if_exists(cr, self._table)
-        cr.execute(f"CREATE VIEW {self._table} AS ({RUN_COST_VIEW})")  # noqa: S608 - our own names
+        cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(RUN_COST_VIEW)))
 
     def _migrate_links_to_batches(self):
         """Databases that kept one link row per cost line: the runs' batches are recorded from the links,

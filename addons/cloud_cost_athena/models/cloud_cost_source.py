@@ -29,11 +29,10 @@ class CloudCostSource(models.Model):
         "rows by day, account, service, region, charge category, currency, file and whatever the mapping rules "
         "read; each sum becomes a cost line naming its file and row count.",
     )
-    athena_database = fields.Char("Athena Database", tracking=True, help="Glue database of the export's table.")
-    athena_table = fields.Char("Athena Table", tracking=True, help="The table over the export (CUR 2.0 or FOCUS).")
-    athena_workgroup = fields.Char("Athena Workgroup", tracking=True)
-    athena_output_location = fields.Char(
-        "Athena Output Location", tracking=True,
+    athena_database = fields.Char(tracking=True, help="Glue database of the export's table.")
+    athena_table = fields.Char(tracking=True, help="The table over the export (CUR 2.0 or FOCUS).")
+    athena_workgroup = fields.Char(tracking=True)
+    athena_output_location = fields.Char(tracking=True,
         help="s3://bucket/prefix/ for query results; empty: the workgroup's.",
     )
     athena_endpoint_url = fields.Char("Athena Endpoint URL", tracking=True,

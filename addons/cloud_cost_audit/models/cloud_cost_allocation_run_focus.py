@@ -26,8 +26,9 @@ DECIMAL_FIELDS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost
                   "consumed_quantity")
 
 
+# the run's FOCUS export, kept apart from its seal and trace
 class CloudCostAllocationRun(models.Model):
-    _inherit = "cloud.cost.allocation.run"
+    _inherit = "cloud.cost.allocation.run"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ FOCUS 1.3 out
     def _focus_lines(self):

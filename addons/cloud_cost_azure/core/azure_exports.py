@@ -207,7 +207,7 @@ class AzureBlobStore:
         spool.seek(0)
         return spool
 
-    def read(self, key):
+    def read(self, key):  # pylint: disable=method-required-super
         with self.open(key) as stream:
             return stream.read()
 

@@ -11,8 +11,9 @@ from ..core import azure_duckdb
 from ..core.azure_exports import AzureBlobStore, connection_string_endpoint, describe_azure_error, parse_run_manifest
 
 
+# the summed import of export runs, kept apart from reading them row by row
 class CloudCostSource(models.Model):
-    _inherit = "cloud.cost.source"
+    _inherit = "cloud.cost.source"  # pylint: disable=consider-merging-classes-inherited
 
     def _aggregate_unit(self, unit, rule_specs):
         """A complete export run summed by DuckDB where its blobs lie (its Azure extension reads them in place):

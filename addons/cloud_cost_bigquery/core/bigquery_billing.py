@@ -24,7 +24,7 @@ import re
 import tempfile
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo.addons.cloud_cost.core import outbound, periods

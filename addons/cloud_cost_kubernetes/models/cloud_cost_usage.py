@@ -36,7 +36,7 @@ class CloudCostUsage(models.Model):
     pv_byte_hours = fields.Float("PV Byte-Hours", digits=BYTES)
     network_transfer_bytes = fields.Float("Network Sent (bytes)", digits=BYTES)
     network_receive_bytes = fields.Float("Network Received (bytes)", digits=BYTES)
-    network_bytes = fields.Float("Network Bytes", digits=BYTES, help="Sent and received.")
+    network_bytes = fields.Float(digits=BYTES, help="Sent and received.")
     cpu_cost = fields.Float("CPU Cost", digits=MONEY)
     ram_cost = fields.Float("RAM Cost", digits=MONEY)
     gpu_cost = fields.Float("GPU Cost", digits=MONEY)

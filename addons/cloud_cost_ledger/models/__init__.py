@@ -8,3 +8,5 @@ from . import cloud_cost_month_overview
 from . import cloud_cost_commitment_release
 from . import cloud_cost_correction
 from . import cloud_cost_pool
+from . import cloud_cost_mapping_rule
+from . import cloud_cost_bill_import

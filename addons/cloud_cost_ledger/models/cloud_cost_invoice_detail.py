@@ -1,17 +1,12 @@
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
 from odoo.addons.cloud_cost.core.periods import month_end, month_start
 
 from ..core.invoice_detail import (
     ISSUE_STATUSES,
-    InvoiceDetailError,
-    is_invoice_detail,
-    read_invoice_detail,
-    sniff_columns,
 )
 
 
@@ -31,7 +26,7 @@ class CloudCostInvoiceDetail(models.Model):
                                 check_company=True)
     invoice_id = fields.Char("Invoice ID", readonly=True, index=True, help="FOCUS InvoiceId.")
     invoice_detail_id = fields.Char("Invoice Detail ID", readonly=True)
-    invoice_issuer = fields.Char("Invoice Issuer", readonly=True, help="FOCUS InvoiceIssuerName.")
+    invoice_issuer = fields.Char(readonly=True, help="FOCUS InvoiceIssuerName.")
     billing_account = fields.Char(readonly=True, index=True, help="FOCUS BillingAccountId.")
     billing_currency = fields.Char(readonly=True)
     billing_period_start = fields.Date(readonly=True, index=True)
@@ -94,32 +89,3 @@ class CloudCostInvoiceDetail(models.Model):
         for line in self:
             totals[line.charge_category] = totals.get(line.charge_category, Decimal(0)) + Decimal(str(line.billed_cost))
         return totals
-
-
-class CloudCostBillImport(models.AbstractModel):
-    _inherit = "cloud.cost.bill.import"
-
-    def _import_file(self, run, obj, stream, fmt):
-        # an export may deliver its FOCUS 1.4 Invoice Detail dataset beside the cost rows: read it apart
-        if not is_invoice_detail(sniff_columns(stream)):
-            return super()._import_file(run, obj, stream, fmt)
-        try:
-            lines = read_invoice_detail(stream, file_name=obj.name)
-        except InvoiceDetailError as error:
-            raise ImportRefused(str(error)) from error
-        self.env["cloud.cost.invoice.detail"]._store(run.source, obj.name, lines)
-        run.__dict__.setdefault("invoice_detail_files", {})[obj.name] = len(lines)
-        return None
-
-    def _import_unit(self, run, unit, fmt, result):
-        super()._import_unit(run, unit, fmt, result)
-        read = run.__dict__.get("invoice_detail_files", {})
-        if read:
-            # not an empty bill: the provider's invoice lines
-            result.notes[:] = [note for note in result.notes
-                               if not any(note.startswith(f"{name}:") for name in read)]
-            for name, count in read.items():
-                note = _("%(file)s: %(count)s Invoice Detail lines (FOCUS 1.4) of the provider's invoices",
-                         file=name, count=count)
-                if note not in result.notes:
-                    result.notes.append(note)

@@ -79,22 +79,3 @@ class CloudCostPool(models.Model):
         if any(name in vals for name in OPTION_FIELDS) and self.filtered("unused_commitment"):
             self._collect_current_bills(self.company_id)
         return result
-
-
-class CloudCostMappingRule(models.Model):
-    _inherit = "cloud.cost.mapping.rule"
-
-    @api.model
-    def _apply_to_batches(self, batches, chunk_rows=200_000):
-        total = super()._apply_to_batches(batches, chunk_rows=chunk_rows)
-        self.env["cloud.cost.pool"].sudo()._assign_unused_commitment(batches.ids)
-        return total
-
-
-class CloudCostBillImport(models.AbstractModel):
-    _inherit = "cloud.cost.bill.import"
-
-    def _finish(self, run):
-        result = super()._finish(run)
-        self.env["cloud.cost.pool"].sudo()._assign_unused_commitment([batch.id for batch in run.batches.values()])
-        return result

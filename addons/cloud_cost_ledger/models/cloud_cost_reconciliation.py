@@ -445,11 +445,11 @@ class CloudCostReconciliationClearing(models.TransientModel):
     reconciliation_id = fields.Many2one("cloud.cost.reconciliation", ondelete="cascade")
     currency_id = fields.Many2one(related="reconciliation_id.currency_id")
     account_id = fields.Many2one("account.account", "Clearing Account")
-    pools = fields.Char("Pools")
+    pools = fields.Char()
     balance = fields.Monetary()
     expected = fields.Monetary("Unallocated Remainder")
     difference = fields.Monetary()
-    nets_out = fields.Boolean("Nets Out")
+    nets_out = fields.Boolean()
 
     def action_view_items(self):
         self.ensure_one()

@@ -138,7 +138,7 @@ class EntryGrouping:
     def reference(self, key, name_of):
         """Text the entry's reference adds to the run's name, or None. ``name_of(kind, id)`` names a receiver
         ("receiver") or a sender pool ("pool")."""
-        receiver = self.entry_receiver(key)
+        receiver = self.entry_receiver(key)  # pylint: disable=assignment-from-none
         return name_of("receiver", receiver) if receiver else None
 
 

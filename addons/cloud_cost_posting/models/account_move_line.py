@@ -49,10 +49,11 @@ class AccountMoveLine(models.Model):
 
     def _copy_data_extend_business_fields(self, values):
         # a reversal keeps the chargeback side and the allocation lines of the item it reverses
-        super()._copy_data_extend_business_fields(values)
+        res = super()._copy_data_extend_business_fields(values)
         for name in CHARGEBACK_FIELDS:
             values[name] = self[name].id if self._fields[name].type == "many2one" else self[name]
         values["cloud_cost_allocation_line_ids"] = [fields.Command.set(self.cloud_cost_allocation_line_ids.ids)]
+        return res
 
     def _cloud_cost_allocation_domain(self):
         self.ensure_one()

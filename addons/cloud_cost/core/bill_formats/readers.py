@@ -103,7 +103,7 @@ class _Borrowed(io.RawIOBase):
     def seekable(self):
         return True
 
-    def read(self, size=-1):
+    def read(self, size=-1):  # pylint: disable=method-required-super
         return self._stream.read(size)
 
     def readinto(self, buffer):
@@ -205,7 +205,7 @@ class GunzipReader(io.RawIOBase):
     def close(self):
         if not self.closed:
             self._source.close()
-        super().close()
+        return super().close()
 
     def readable(self):
         return True
@@ -312,7 +312,7 @@ class _Utf16AsUtf8(io.RawIOBase):
     def close(self):
         if not self.closed:
             self._stream.close()
-        super().close()
+        return super().close()
 
 
 class _Utf16Input(BillInput):
