@@ -25,7 +25,24 @@ class QueryResult:
     engine: str
     query_id: str
     columns: list
-    rows: list
+    rows: object  # an iterable of rows (lists of text), iterated as often as needed
+
+
+class ArrowRows:
+    """The rows of a columnar result, as lists of text, a record batch at a time: a summed month of ten
+    million bill rows has half a million groups, which held as Python rows would take several times the
+    memory of the columns themselves."""
+
+    def __init__(self, table):
+        self._table = table
+
+    def __len__(self):
+        return self._table.num_rows
+
+    def __iter__(self):
+        for batch in self._table.to_batches(max_chunksize=65_536):
+            columns = [[_as_text(value) for value in column.to_pylist()] for column in batch.columns]
+            yield from (list(row) for row in zip(*columns, strict=True))
 
 
 def run_athena(client, sql, *, database, workgroup=None, output_location=None, timeout=1800, poll=1.0):
@@ -127,10 +144,10 @@ def run_duckdb(sql, files, *, database, table, reader="parquet", prepare=None):
             )
             try:
                 cursor = connection.execute(sql)
+                columns = [d[0] for d in cursor.description]
+                rows = ArrowRows(cursor.to_arrow_table())
             except duckdb.Error as error:
                 raise AggregationError(f"DuckDB could not run the aggregation: {error}") from None
-            columns = [d[0] for d in cursor.description]
-            rows = [[_as_text(v) for v in row] for row in cursor.fetchall()]
         finally:
             connection.close()
     finally:
