@@ -1,0 +1,37 @@
+"""Tests of the plain-Python core as Odoo test cases: Odoo's runner (``odoo-bin --test-enable``) runs them
+as pytest does, without a database."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from odoo.tests import BaseCase
+
+
+class PlainCase(BaseCase):
+    """A test of plain Python: no registry, no environment."""
+
+    def make_tmp_path(self):
+        """A folder of the test's own, removed after it (pytest's ``tmp_path``)."""
+        path = Path(tempfile.mkdtemp(prefix="cloudcost-test-"))
+        self.addCleanup(shutil.rmtree, path, ignore_errors=True)
+        return path
+
+
+def parametrize(names, cases):
+    """pytest's ``parametrize`` for a test method: one run of the method per case, each a subtest that
+    names its values, under both runners."""
+    names = [name.strip() for name in names.split(",")] if isinstance(names, str) else list(names)
+
+    def decorate(method):
+        def run(self, **given):
+            for case in cases:
+                values = dict(zip(names, case if len(names) > 1 else (case,), strict=True))
+                with self.subTest(**values):
+                    method(self, **given, **values)
+
+        run.__name__, run.__qualname__, run.__doc__ = method.__name__, method.__qualname__, method.__doc__
+        run.__module__ = method.__module__
+        return run
+
+    return decorate
