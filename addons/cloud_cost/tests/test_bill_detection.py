@@ -101,8 +101,9 @@ class TestBillDetection(PlainCase):
         assert [unit.label for unit in units] == ["bill.log", "notes.txt"] and notes == []
 
     def test_json_lines_are_told_by_their_first_record(self):
-        record = {"billing_account_id": "01AB", "cost": 1.5, "currency": "EUR", "usage_start_time": "2026-10-04T10:00:00Z",
-                  "usage_end_time": "2026-10-04T11:00:00Z", "invoice": {"month": "202610"}}  # fmt: skip
+        record = {"billing_account_id": "01AB", "cost": 1.5, "currency": "EUR",
+                  "usage_start_time": "2026-10-04T10:00:00Z", "usage_end_time": "2026-10-04T11:00:00Z",
+                  "invoice": {"month": "202610"}}  # fmt: skip
         data = (json.dumps(record) + "\n").encode()
         assert sniff("billing.log", data) == "gcp"
         assert summarize(read_bill(io.BytesIO(data), file_name="billing.log"))["rows"] == 1

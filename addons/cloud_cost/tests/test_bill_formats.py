@@ -285,7 +285,8 @@ class TestBillFormats(PlainCase):
             focus_1_4_row(BilledCost="12.3456789012", EffectiveCost="10.0000000001"),
             focus_1_4_row(BilledCost="0.0000000001", EffectiveCost="0.0000000001", ContractApplied="",
                           CommitmentProgramEligibilityDetails="", InvoiceDetailId="EUINDE26-123-0043"),
-            focus_1_4_row(BilledCost="30", EffectiveCost="30", ChargeCategory="Purchase", ServiceProviderName="Snowflake",
+            focus_1_4_row(BilledCost="30", EffectiveCost="30", ChargeCategory="Purchase",
+                          ServiceProviderName="Snowflake",
                           ServiceName="Snowflake Data Cloud", ContractApplied=""),
             focus_1_4_row(BilledCost="-2.5", EffectiveCost="-2.5", ChargeCategory="Credit", ChargeClass="Correction"),
         ]  # fmt: skip
@@ -407,7 +408,8 @@ class TestBillFormats(PlainCase):
 
     def test_aws_legacy_cur_headers_and_resource_tag_columns(self):
         header = [
-            "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId", "lineItem/LineItemType",
+            "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId",
+            "lineItem/LineItemType",
             "lineItem/UsageStartDate", "lineItem/UsageEndDate", "lineItem/UnblendedCost", "lineItem/CurrencyCode",
             "product/ProductName", "resourceTags/user:team", "resourceTags/user:env",
         ]  # fmt: skip

@@ -200,7 +200,8 @@ class TestBillFormatsAzure(PlainCase):
     def test_pay_as_you_go_usage_details(self):
         rows = [
             payg_row(),
-            payg_row(UsageDateTime="2026-10-08 00:00:00", MeterCategory="Storage", MeterSubcategory="Standard Page Blob",
+            payg_row(UsageDateTime="2026-10-08 00:00:00", MeterCategory="Storage",
+                     MeterSubcategory="Standard Page Blob",
                      MeterName="Disk Read Operations", UsageQuantity="0.288", PreTaxCost="0.00010368",
                      ConsumedService="Microsoft.Storage", InstanceId="/subscriptions/x/storageAccounts/diag", Tags=""),
             payg_row(UsageDateTime="2026-10-08", MeterCategory="Bandwidth", MeterName="Data Transfer Out - Free",
@@ -248,7 +249,8 @@ class TestBillFormatsAzure(PlainCase):
     def test_first_ea_exports_of_cost_management(self):
         rows = [
             ea_export_row(),
-            ea_export_row(MeterCategory="Virtual Machines", MeterSubcategory="Dv3/DSv3 Series", MeterName="D4 v3/D4s v3",
+            ea_export_row(MeterCategory="Virtual Machines", MeterSubcategory="Dv3/DSv3 Series",
+                          MeterName="D4 v3/D4s v3",
                           Quantity="10", CostInBillingCurrency="3.455664", PayGPrice="0.4", Tags=""),
             ea_export_row(ResourceGroup="", ResourceId="", MeterCategory="", MeterName="", Quantity="1",
                           CostInBillingCurrency="129.99", ChargeType="Purchase", PublisherType="Marketplace",
@@ -308,8 +310,8 @@ class TestBillFormatsAzure(PlainCase):
         assert (extra["ResourceGroupName"], extra["CostInUsd"]) == ("filtered-group-demo", "0.0000204972")
 
     def test_header_names_in_any_letter_case_beside_legacy_ones(self):
-        header = ["UsageDateTime", "subscriptionid", "metercategory", "METERNAME", "instanceid", "costinbillingcurrency",
-                  "billingcurrency", "tags", "Meter Sub-Category", "Consumed Quantity"]  # fmt: skip
+        header = ["UsageDateTime", "subscriptionid", "metercategory", "METERNAME", "instanceid",
+                  "costinbillingcurrency", "billingcurrency", "tags", "Meter Sub-Category", "Consumed Quantity"]  # fmt: skip
         rows = [
             dict(zip(header, ["2026-10-03", "sub-1", "Storage", "LRS Data Stored", "/subscriptions/sub-1/sa", "1.25",
                               "chf", '"env": "prod"', "Tables", "3"], strict=True)),

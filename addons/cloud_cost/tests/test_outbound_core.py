@@ -121,7 +121,8 @@ class TestOutboundCore(PlainCase):
         assert taken == [export, new]
         assert left == [huge, old]
         assert notes == [
-            "huge.json: 5 files, more than the 3 read per run (server option cloud_cost_max_files_per_run): not imported",
+            "huge.json: 5 files, more than the 3 read per run (server option cloud_cost_max_files_per_run): "
+            "not imported",
             "1 file(s) imported before not checked again in this run, at most 3 read per run "
             "(server option cloud_cost_max_files_per_run)",
         ]

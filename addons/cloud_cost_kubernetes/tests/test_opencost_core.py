@@ -76,7 +76,8 @@ class TestOpencostCore(PlainCase):
         (b'{"code": 200, "data": [{}]}', "no allocation at all for 2026-10-01"),
         (b'{"code": 200, "data": []}', "no allocation at all"),
         (b'{"code": 200, "data": {"a": {}}}', "not a list"),
-        (b'{"code": 200, "data": [{"a": {"window": {"start": "2026-10-01T00:00:00Z", "end": "2026-10-01T12:00:00Z"}}}]}',
+        (b'{"code": 200, "data": [{"a": {"window": {"start": "2026-10-01T00:00:00Z", '
+         b'"end": "2026-10-01T12:00:00Z"}}}]}',
          r"not the whole day \(partial window\)"),
         (b'{"code": 200, "data": [{"a": {"start": "2026-09-30T22:00:00Z", "end": "2026-10-01T06:00:00Z"}}]}',
          "outside the day"),
