@@ -311,7 +311,8 @@ class TestBillFormatsAzure(PlainCase):
 
     def test_header_names_in_any_letter_case_beside_legacy_ones(self):
         header = ["UsageDateTime", "subscriptionid", "metercategory", "METERNAME", "instanceid",
-                  "costinbillingcurrency", "billingcurrency", "tags", "Meter Sub-Category", "Consumed Quantity"]  # fmt: skip
+                  "costinbillingcurrency", "billingcurrency", "tags",
+                  "Meter Sub-Category", "Consumed Quantity"]  # fmt: skip
         rows = [
             dict(zip(header, ["2026-10-03", "sub-1", "Storage", "LRS Data Stored", "/subscriptions/sub-1/sa", "1.25",
                               "chf", '"env": "prod"', "Tables", "3"], strict=True)),
