@@ -4,13 +4,29 @@ as pytest does, without a database."""
 import shutil
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import BaseCase, common
 
 
+def open_registries_to_threads(case):
+    """Let the threads of a test open environments on the registry under Odoo's runner.
+
+    ``odoo-bin --test-enable`` holds the registries' lock while it runs the tests (an HttpCase lifts it
+    by entering test mode): a thread of the test opening an environment would wait for it forever.
+    """
+    case.startPatcher(patch.object(Registry, "_lock", DummyRLock()))
+
+
 class PlainCase(BaseCase):
-    """A test of plain Python: no registry, no environment."""
+    """A test of plain Python: no registry, no environment (or cursors of its own, committed, as two
+    users' sessions or a test's threads have them)."""
+
+    def setUp(self):
+        super().setUp()
+        open_registries_to_threads(self)
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):
