@@ -421,6 +421,13 @@ cc_project_modules() {
     echo "$mods"
 }
 
+# The lines of an install log that fail a run, as OCA's checklog does: errors and critical errors of any
+# module, and warnings of the suite's own modules (their loggers) or about them (a warning of Odoo's
+# that names one of the suite's models or addons, such as two fields of one model with the same label).
+cc_install_log_problems() { # log
+    grep -E " (ERROR|CRITICAL) | WARNING [^ ]+ (odoo\.addons\.cloud_cost[a-z0-9_]*[.:]|[^ ]+: .*cloud[._]cost)" "$1"
+}
+
 cc_psql() { # database, psql args...
     local db=$1
     shift

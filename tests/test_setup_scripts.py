@@ -237,3 +237,53 @@ def test_the_lint_gate_fails_on_a_ruff_violation_and_passes_once_it_is_fixed(pro
     passed = _lint(project_dir, tree)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "The lint gate passed" in passed.stderr
+
+
+def _install_log(project_dir, odoo_config, tmp_path, hook_body):
+    """The log of installing, on a database of its own, an addon of the suite whose installation runs
+    ``hook_body``, as ./setup/test installs the suite (warnings and errors only)."""
+    addon = tmp_path / "addons" / "cloud_cost_install_probe"
+    addon.mkdir(parents=True)
+    (addon / "__init__.py").write_text(
+        "import logging\n\n_logger = logging.getLogger(__name__)\n\n\ndef post_init(env):\n" + hook_body + "\n")
+    (addon / "__manifest__.py").write_text(repr({
+        "name": "Install probe", "version": "18.0.1.0.0", "license": "LGPL-3", "depends": ["base"],
+        "post_init_hook": "post_init", "installable": True}))
+    database = f"cloudcost_install_probe_{os.getpid()}"
+    log = tmp_path / "install.log"
+    command = [sys.executable, "-m", "odoo", "-d", database, "--db_host", odoo_config["db_host"],
+               "--db_port", odoo_config["db_port"], "--db_user", odoo_config["db_user"],
+               "--addons-path", f"{odoo_config['addons_path']},{addon.parent}",
+               "--data-dir", str(tmp_path / "data"), "-i", addon.name, "--without-demo=all",
+               "--stop-after-init", "--no-http", "--log-level=warn", "--logfile", str(log)]
+    try:
+        subprocess.run(command, check=True, timeout=900, capture_output=True)
+    finally:
+        conn = psycopg2.connect(dbname="postgres", host=odoo_config["db_host"], port=odoo_config["db_port"],
+                                user=odoo_config["db_user"])
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.close()
+    return log
+
+
+def _install_log_problems(project_dir, log):
+    script = f'. "{project_dir}/setup/lib.sh"; cc_install_log_problems "$1"'
+    return subprocess.run(["bash", "-c", script, "gate", str(log)], capture_output=True, text=True, timeout=60)
+
+
+def test_a_warning_of_a_suite_addon_at_install_fails_the_install_gate(project_dir, odoo_config, tmp_path):
+    hook = ('    _logger.warning("probe: a setting of the suite is missing")\n'
+            '    logging.getLogger("odoo.addons.base.models.ir_model").warning(\n'
+            '        "Two fields (a_id, b_id) of cloud.cost.probe() have the same label: Probe.")\n'
+            '    logging.getLogger("odoo.addons.base.probe").warning("a warning of another module\'s own")')
+    log = _install_log(project_dir, odoo_config, tmp_path, hook)
+    found = _install_log_problems(project_dir, log)
+    assert found.returncode == 0, "the gate found the warnings"
+    problems = found.stdout.splitlines()
+    assert len(problems) == 2, found.stdout
+    assert " WARNING " in problems[0] and "odoo.addons.cloud_cost_install_probe: probe: a setting" in problems[0]
+    assert "cloud.cost.probe() have the same label" in problems[1]
+    assert "another module's own" in log.read_text()  # in the log, not a problem of the suite's
+

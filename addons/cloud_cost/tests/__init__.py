@@ -15,3 +15,12 @@ from . import test_uploads
 from . import test_concurrent_import
 from . import test_companies
 from . import test_cost_analysis_grouping
+from . import test_bill_detection
+from . import test_bill_formats
+from . import test_bill_formats_azure
+from . import test_bill_formats_property
+from . import test_bill_limits
+from . import test_bill_streams
+from . import test_exchange
+from . import test_mapping_rules
+from . import test_outbound_core

@@ -9,9 +9,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from odoo.tests import tagged
+
 from ..core.bill_formats import BillFormatError, read_bill, summarize
 from ..core.bill_stores import S3Store, hash_stream
 from .bill_files import focus_csv, focus_row
+from .plain import PlainCase, parametrize
 from .test_bill_formats import gcp_line
 
 PIECE = 4 << 20  # the largest read a parser may ask for
@@ -71,36 +74,6 @@ BILLS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(BILLS))
-def test_every_container_is_read_a_piece_at_a_time_from_the_open_file(name):
-    data = BILLS[name]()
-    expected = summarize(read_bill(data, file_name=name, chunk_rows=700))
-    assert expected["rows"] == 3000
-    stream = Watched(data)
-    stream.seek(123)  # wherever the caller left it: the file is read from its first byte
-    assert summarize(read_bill(stream, file_name=name, chunk_rows=700)) == expected
-    assert stream.reads and not stream.closed, "read in pieces, and left open for the caller"
-
-
-def test_a_stream_that_cannot_seek_is_read_from_a_temporary_copy():
-    data = focus_csv(rows(500), gzip_it=True)
-    stream = Watched(data, seekable=False)
-    assert summarize(read_bill(stream, file_name="focus.csv.gz"))["rows"] == 500
-
-
-def test_a_bad_row_of_a_streamed_file_is_named():
-    data = focus_csv(rows(2000)).replace(b"i-000005dc", b"i-000005dc,extra")  # row 1501: one field more
-    with pytest.raises(BillFormatError, match=r"focus.csv, row 1501: this row has 44 fields, the header 43"):
-        list(read_bill(Watched(data), file_name="focus.csv", chunk_rows=500))
-
-
-def test_a_file_is_hashed_a_piece_at_a_time():
-    data = b"x" * (3 << 20) + b"y"
-    stream = Watched(data)
-    assert hash_stream(stream) == (hashlib.sha256(data).hexdigest(), len(data))
-    assert max(stream.reads) <= 1 << 20
-
-
 class _Body(io.RawIOBase):
     """An S3 response body (botocore's StreamingBody): read a piece at a time, never sought."""
 
@@ -129,15 +102,43 @@ class _Client:
         return {"Body": body}
 
 
-def test_an_s3_object_is_downloaded_a_piece_at_a_time_into_a_file_on_disk():
-    big = focus_csv(rows(30_000))  # about 18 MB: past what a download keeps in memory
-    assert len(big) > 8 << 20
-    client = _Client({"exports/focus.csv": big, "exports/small.csv": focus_csv(rows(2))})
-    store = S3Store(client, "bucket", "exports/")
-    with store.open("exports/focus.csv") as stream:
-        assert stream._rolled, "kept on disk, not in memory"
-        assert stream.read(10) == big[:10] and stream.seek(0) == 0
-        assert summarize(read_bill(stream, file_name="focus.csv"))["rows"] == 30_000
-    assert max(client.bodies[0].reads) <= 1 << 20
-    with store.open("exports/small.csv") as stream:
-        assert not stream._rolled
+@tagged("post_install", "-at_install")
+class TestBillStreams(PlainCase):
+    @parametrize("name", sorted(BILLS))
+    def test_every_container_is_read_a_piece_at_a_time_from_the_open_file(self, name):
+        data = BILLS[name]()
+        expected = summarize(read_bill(data, file_name=name, chunk_rows=700))
+        assert expected["rows"] == 3000
+        stream = Watched(data)
+        stream.seek(123)  # wherever the caller left it: the file is read from its first byte
+        assert summarize(read_bill(stream, file_name=name, chunk_rows=700)) == expected
+        assert stream.reads and not stream.closed, "read in pieces, and left open for the caller"
+
+    def test_a_stream_that_cannot_seek_is_read_from_a_temporary_copy(self):
+        data = focus_csv(rows(500), gzip_it=True)
+        stream = Watched(data, seekable=False)
+        assert summarize(read_bill(stream, file_name="focus.csv.gz"))["rows"] == 500
+
+    def test_a_bad_row_of_a_streamed_file_is_named(self):
+        data = focus_csv(rows(2000)).replace(b"i-000005dc", b"i-000005dc,extra")  # row 1501: one field more
+        with pytest.raises(BillFormatError, match=r"focus.csv, row 1501: this row has 44 fields, the header 43"):
+            list(read_bill(Watched(data), file_name="focus.csv", chunk_rows=500))
+
+    def test_a_file_is_hashed_a_piece_at_a_time(self):
+        data = b"x" * (3 << 20) + b"y"
+        stream = Watched(data)
+        assert hash_stream(stream) == (hashlib.sha256(data).hexdigest(), len(data))
+        assert max(stream.reads) <= 1 << 20
+
+    def test_an_s3_object_is_downloaded_a_piece_at_a_time_into_a_file_on_disk(self):
+        big = focus_csv(rows(30_000))  # about 18 MB: past what a download keeps in memory
+        assert len(big) > 8 << 20
+        client = _Client({"exports/focus.csv": big, "exports/small.csv": focus_csv(rows(2))})
+        store = S3Store(client, "bucket", "exports/")
+        with store.open("exports/focus.csv") as stream:
+            assert stream._rolled, "kept on disk, not in memory"
+            assert stream.read(10) == big[:10] and stream.seek(0) == 0
+            assert summarize(read_bill(stream, file_name="focus.csv"))["rows"] == 30_000
+        assert max(client.bodies[0].reads) <= 1 << 20
+        with store.open("exports/small.csv") as stream:
+            assert not stream._rolled

@@ -4,3 +4,7 @@ from . import test_cli
 from . import test_controls
 from . import test_method_registry
 from . import test_production_environments
+from . import test_currency_digits
+from . import test_engine_methods
+from . import test_engine_properties
+from . import test_engine_textbook

@@ -6,6 +6,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from odoo.tests import tagged
+
+from odoo.addons.cloud_cost.tests.plain import PlainCase
+
 from ..core import reciprocal
 from ..core.engine import LINE_COLUMNS, Policy, Step, allocate
 from ..core.errors import AllocationError
@@ -85,57 +89,6 @@ def canonical(result):
     return sorted(map(tuple, frame.to_numpy().tolist()))
 
 
-@SETTINGS
-@given(scenarios(non_negative=False))
-def test_every_step_and_the_run_keep_the_total_to_the_cent(scenario):
-    rows, policy, drivers = scenario
-    result = run_or_refuse(rows, policy, drivers)
-    if result is None:
-        return
-    assert result.total == sum(r["cents"] for r in rows)
-    assert int(result.final_lines()["cents"].sum()) == result.total
-    lines = result.lines
-    for pool_id, balance in result.senders.items():
-        out = int(lines.loc[(lines["sender"] == pool_id) & (lines["receiver_kind"] != "none"), "cents"].sum())
-        kept = int(lines.loc[(lines["sender"] == pool_id) & (lines["receiver_kind"] == "none"), "cents"].sum())
-        into = int(lines.loc[(lines["receiver_kind"] == "pool") & (lines["receiver"] == pool_id), "cents"].sum())
-        assert into == balance.received
-        assert out == balance.credited and kept == balance.kept
-        assert balance.own + balance.received == balance.credited + balance.kept
-
-
-@SETTINGS
-@given(scenarios(non_negative=True))
-def test_non_negative_inputs_never_give_a_negative_share(scenario):
-    rows, policy, drivers = scenario
-    result = run_or_refuse(rows, policy, drivers)
-    if result is None:
-        return
-    assert (result.lines["cents"] >= 0).all()
-    shares = [s for s in result.lines["share"] if s is not None and s == s]
-    assert all(Decimal(s) >= 0 for s in shares)
-
-
-@SETTINGS
-@given(scenarios(non_negative=False), st.randoms(use_true_random=False))
-def test_the_order_of_receivers_rows_and_drivers_does_not_change_the_result(scenario, rnd):
-    rows, policy, drivers = scenario
-    first = run_or_refuse(rows, policy, drivers)
-    shuffled_rows = list(rows)
-    rnd.shuffle(shuffled_rows)
-    for step in policy.steps:
-        receivers = list(step.receivers)
-        rnd.shuffle(receivers)
-        step.receivers = tuple(receivers)
-        step.percents = dict(rnd.sample(list(step.percents.items()), len(step.percents)))
-    shuffled_drivers = {k: dict(rnd.sample(list(v.items()), len(v))) for k, v in drivers.items()}
-    policy.steps = rnd.sample(policy.steps, len(policy.steps))  # listed in any order, run by sequence
-    second = run_or_refuse(shuffled_rows, policy, shuffled_drivers)
-    assert (first is None) == (second is None)
-    if first is not None:
-        assert canonical(first) == canonical(second)
-
-
 @st.composite
 def reciprocal_groups(draw):
     size = draw(st.integers(2, 5))
@@ -149,35 +102,85 @@ def reciprocal_groups(draw):
     return primaries, weights
 
 
-@settings(max_examples=200, deadline=None)
-@given(reciprocal_groups())
-def test_reciprocal_solution_matches_iteration_to_convergence(group):
-    primaries, weights = group
-    size = len(primaries)
-    shares = [[w / (sum(row) + sum(out)) for w in row] for row, out in weights]
-    outside = [sum(out) / (sum(row) + sum(out)) for row, out in weights]
-    exact = reciprocal.solve(primaries, shares, outside)
-    iterated, left, _rounds = reciprocal.iterate(primaries, shares, outside, tolerance=1e-6)
-    assert np.allclose(exact, iterated, rtol=1e-9, atol=1e-3)
-    assert np.isclose(left.sum(), sum(primaries), rtol=1e-12, atol=1e-3)
-    # the engine's rounded amounts per outside receiver stay within a cent per pool of the iteration
-    pools = list(range(1, size + 1))
-    outsiders = [("a", 900 + r) for r in range(3)]
-    drivers = {}
-    steps = []
-    for i, (row, out) in enumerate(weights):
-        key = f"k{i}"
-        drivers[key] = {("p", pools[j]): Decimal(w) for j, w in enumerate(row) if j != i}
-        drivers[key].update({outsiders[r]: Decimal(w) for r, w in enumerate(out)})
-        steps.append(Step(key=i + 1, sender=pools[i], method="driver", driver_key=key, reciprocal_group="g",
-                          sequence=i))
-    rows = [dict(pool=pools[i], analytic=0, cents=primaries[i]) for i in range(size)]
-    result = allocate(cost_rows(*rows), Policy(steps), drivers)
-    result.check()
-    got = result.receiver_totals()
-    for r, receiver in enumerate(outsiders):
-        expected = sum(iterated[i] * weights[i][1][r] / (sum(weights[i][0]) + sum(weights[i][1]))
-                       for i in range(size))
-        assert abs(got.get(("analytic", receiver[1]), 0) - expected) <= 2 * size
-    assert sum(got.values()) == sum(primaries)
-    assert all(v >= 0 for v in got.values())
+@tagged("post_install", "-at_install")
+class TestEngineProperties(PlainCase):
+    @SETTINGS
+    @given(scenarios(non_negative=False))
+    def test_every_step_and_the_run_keep_the_total_to_the_cent(self, scenario):
+        rows, policy, drivers = scenario
+        result = run_or_refuse(rows, policy, drivers)
+        if result is None:
+            return
+        assert result.total == sum(r["cents"] for r in rows)
+        assert int(result.final_lines()["cents"].sum()) == result.total
+        lines = result.lines
+        for pool_id, balance in result.senders.items():
+            out = int(lines.loc[(lines["sender"] == pool_id) & (lines["receiver_kind"] != "none"), "cents"].sum())
+            kept = int(lines.loc[(lines["sender"] == pool_id) & (lines["receiver_kind"] == "none"), "cents"].sum())
+            into = int(lines.loc[(lines["receiver_kind"] == "pool") & (lines["receiver"] == pool_id), "cents"].sum())
+            assert into == balance.received
+            assert out == balance.credited and kept == balance.kept
+            assert balance.own + balance.received == balance.credited + balance.kept
+
+    @SETTINGS
+    @given(scenarios(non_negative=True))
+    def test_non_negative_inputs_never_give_a_negative_share(self, scenario):
+        rows, policy, drivers = scenario
+        result = run_or_refuse(rows, policy, drivers)
+        if result is None:
+            return
+        assert (result.lines["cents"] >= 0).all()
+        shares = [s for s in result.lines["share"] if s is not None and s == s]
+        assert all(Decimal(s) >= 0 for s in shares)
+
+    @SETTINGS
+    @given(scenarios(non_negative=False), st.randoms(use_true_random=False))
+    def test_the_order_of_receivers_rows_and_drivers_does_not_change_the_result(self, scenario, rnd):
+        rows, policy, drivers = scenario
+        first = run_or_refuse(rows, policy, drivers)
+        shuffled_rows = list(rows)
+        rnd.shuffle(shuffled_rows)
+        for step in policy.steps:
+            receivers = list(step.receivers)
+            rnd.shuffle(receivers)
+            step.receivers = tuple(receivers)
+            step.percents = dict(rnd.sample(list(step.percents.items()), len(step.percents)))
+        shuffled_drivers = {k: dict(rnd.sample(list(v.items()), len(v))) for k, v in drivers.items()}
+        policy.steps = rnd.sample(policy.steps, len(policy.steps))  # listed in any order, run by sequence
+        second = run_or_refuse(shuffled_rows, policy, shuffled_drivers)
+        assert (first is None) == (second is None)
+        if first is not None:
+            assert canonical(first) == canonical(second)
+
+    @settings(max_examples=200, deadline=None)
+    @given(reciprocal_groups())
+    def test_reciprocal_solution_matches_iteration_to_convergence(self, group):
+        primaries, weights = group
+        size = len(primaries)
+        shares = [[w / (sum(row) + sum(out)) for w in row] for row, out in weights]
+        outside = [sum(out) / (sum(row) + sum(out)) for row, out in weights]
+        exact = reciprocal.solve(primaries, shares, outside)
+        iterated, left, _rounds = reciprocal.iterate(primaries, shares, outside, tolerance=1e-6)
+        assert np.allclose(exact, iterated, rtol=1e-9, atol=1e-3)
+        assert np.isclose(left.sum(), sum(primaries), rtol=1e-12, atol=1e-3)
+        # the engine's rounded amounts per outside receiver stay within a cent per pool of the iteration
+        pools = list(range(1, size + 1))
+        outsiders = [("a", 900 + r) for r in range(3)]
+        drivers = {}
+        steps = []
+        for i, (row, out) in enumerate(weights):
+            key = f"k{i}"
+            drivers[key] = {("p", pools[j]): Decimal(w) for j, w in enumerate(row) if j != i}
+            drivers[key].update({outsiders[r]: Decimal(w) for r, w in enumerate(out)})
+            steps.append(Step(key=i + 1, sender=pools[i], method="driver", driver_key=key, reciprocal_group="g",
+                              sequence=i))
+        rows = [dict(pool=pools[i], analytic=0, cents=primaries[i]) for i in range(size)]
+        result = allocate(cost_rows(*rows), Policy(steps), drivers)
+        result.check()
+        got = result.receiver_totals()
+        for r, receiver in enumerate(outsiders):
+            expected = sum(iterated[i] * weights[i][1][r] / (sum(weights[i][0]) + sum(weights[i][1]))
+                           for i in range(size))
+            assert abs(got.get(("analytic", receiver[1]), 0) - expected) <= 2 * size
+        assert sum(got.values()) == sum(primaries)
+        assert all(v >= 0 for v in got.values())

@@ -28,6 +28,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from odoo.tests import tagged
+
+from odoo.addons.cloud_cost.tests.plain import PlainCase
+
 from ..core import reciprocal
 from ..core.engine import Policy, Step, allocate
 from .engine_cases import bu, cost_rows, direct_cost, pool, pool_cost, totals, values
@@ -63,55 +67,54 @@ def received(result, sender, receiver):
     return int(lines.loc[mask, "cents"].sum())
 
 
-def test_direct_method():
-    result = robinson(
-        Step(1, PM, "driver", sequence=1, driver_key="labour_hours", excluded=frozenset({pool(IS)})),
-        Step(2, IS, "driver", sequence=2, driver_key="computer_hours", excluded=frozenset({pool(PM)})),
-    )
-    assert received(result, PM, MACHINING) == 2_362_500_00
-    assert received(result, PM, ASSEMBLY) == 3_937_500_00
-    assert dollars(received(result, IS, MACHINING)) == 1_290_667
-    assert dollars(received(result, IS, ASSEMBLY)) == 161_333
-    assert totals(result) == {MACHINING: 14_203_166_67, ASSEMBLY: 10_498_833_33}
-    assert {k: dollars(v) for k, v in totals(result).items()} == {MACHINING: 14_203_167, ASSEMBLY: 10_498_833}
+@tagged("post_install", "-at_install")
+class TestEngineTextbook(PlainCase):
+    def test_direct_method(self):
+        result = robinson(
+            Step(1, PM, "driver", sequence=1, driver_key="labour_hours", excluded=frozenset({pool(IS)})),
+            Step(2, IS, "driver", sequence=2, driver_key="computer_hours", excluded=frozenset({pool(PM)})),
+        )
+        assert received(result, PM, MACHINING) == 2_362_500_00
+        assert received(result, PM, ASSEMBLY) == 3_937_500_00
+        assert dollars(received(result, IS, MACHINING)) == 1_290_667
+        assert dollars(received(result, IS, ASSEMBLY)) == 161_333
+        assert totals(result) == {MACHINING: 14_203_166_67, ASSEMBLY: 10_498_833_33}
+        assert {k: dollars(v) for k, v in totals(result).items()} == {MACHINING: 14_203_167, ASSEMBLY: 10_498_833}
 
+    def test_step_down_method_plant_maintenance_first(self):
+        result = robinson(
+            Step(1, PM, "driver", sequence=1, driver_key="labour_hours"),
+            Step(2, IS, "driver", sequence=2, driver_key="computer_hours", excluded=frozenset({pool(PM)})),
+        )
+        assert received(result, PM, IS) == 1_260_000_00
+        assert result.senders[IS].total == 2_712_000_00
+        assert dollars(received(result, IS, MACHINING)) == 2_410_667
+        assert dollars(received(result, IS, ASSEMBLY)) == 301_333
+        assert {k: dollars(v) for k, v in totals(result).items()} == {MACHINING: 14_850_667, ASSEMBLY: 9_851_333}
+        for sender in (PM, IS):
+            assert result.senders[sender].credited_percent == Decimal(100)
 
-def test_step_down_method_plant_maintenance_first():
-    result = robinson(
-        Step(1, PM, "driver", sequence=1, driver_key="labour_hours"),
-        Step(2, IS, "driver", sequence=2, driver_key="computer_hours", excluded=frozenset({pool(PM)})),
-    )
-    assert received(result, PM, IS) == 1_260_000_00
-    assert result.senders[IS].total == 2_712_000_00
-    assert dollars(received(result, IS, MACHINING)) == 2_410_667
-    assert dollars(received(result, IS, ASSEMBLY)) == 301_333
-    assert {k: dollars(v) for k, v in totals(result).items()} == {MACHINING: 14_850_667, ASSEMBLY: 9_851_333}
-    for sender in (PM, IS):
-        assert result.senders[sender].credited_percent == Decimal(100)
+    def test_reciprocal_method(self):
+        result = robinson(
+            Step(1, PM, "driver", sequence=1, driver_key="labour_hours", reciprocal_group="support"),
+            Step(2, IS, "driver", sequence=2, driver_key="computer_hours", reciprocal_group="support"),
+        )
+        # fully loaded (reciprocal) costs: each pool is credited its own cost plus what it received
+        assert dollars(result.senders[PM].credited) == 6_576_735
+        assert dollars(result.senders[IS].credited) == 2_767_347
+        machining, assembly = totals(result)[MACHINING], totals(result)[ASSEMBLY]
+        assert (dollars(machining), dollars(assembly)) == (14_736_898, 9_965_102)
+        # exact values are 14,736,897.959... and 9,965,102.040...: within a cent each, and to the cent in total
+        assert abs(machining - 14_736_897_96) <= 1 and abs(assembly - 9_965_102_04) <= 1
+        assert machining + assembly == 24_702_000_00
+        for sender in (PM, IS):
+            assert result.senders[sender].credited_percent == Decimal(100)
 
-
-def test_reciprocal_method():
-    result = robinson(
-        Step(1, PM, "driver", sequence=1, driver_key="labour_hours", reciprocal_group="support"),
-        Step(2, IS, "driver", sequence=2, driver_key="computer_hours", reciprocal_group="support"),
-    )
-    # fully loaded (reciprocal) costs: each pool is credited its own cost plus what it received
-    assert dollars(result.senders[PM].credited) == 6_576_735
-    assert dollars(result.senders[IS].credited) == 2_767_347
-    machining, assembly = totals(result)[MACHINING], totals(result)[ASSEMBLY]
-    assert (dollars(machining), dollars(assembly)) == (14_736_898, 9_965_102)
-    # exact values are 14,736,897.959... and 9,965,102.040...: within a cent each, and to the cent in total
-    assert abs(machining - 14_736_897_96) <= 1 and abs(assembly - 9_965_102_04) <= 1
-    assert machining + assembly == 24_702_000_00
-    for sender in (PM, IS):
-        assert result.senders[sender].credited_percent == Decimal(100)
-
-
-def test_reciprocal_solution_equals_repeated_iterations():
-    """Horngren's 'repeated iterations' presentation converges to the same loaded costs."""
-    shares = [[0, 0.2], [0.1, 0]]
-    outside = [0.8, 0.9]
-    exact = reciprocal.solve([6_300_000, 1_452_000], shares, outside)
-    iterated, _left, rounds = reciprocal.iterate([6_300_000, 1_452_000], shares, outside, tolerance=1e-9)
-    assert np.allclose(exact, [6_576_734.69, 2_767_346.94], atol=0.01)
-    assert np.allclose(exact, iterated, atol=1e-6) and rounds > 5
+    def test_reciprocal_solution_equals_repeated_iterations(self):
+        """Horngren's 'repeated iterations' presentation converges to the same loaded costs."""
+        shares = [[0, 0.2], [0.1, 0]]
+        outside = [0.8, 0.9]
+        exact = reciprocal.solve([6_300_000, 1_452_000], shares, outside)
+        iterated, _left, rounds = reciprocal.iterate([6_300_000, 1_452_000], shares, outside, tolerance=1e-9)
+        assert np.allclose(exact, [6_576_734.69, 2_767_346.94], atol=0.01)
+        assert np.allclose(exact, iterated, atol=1e-6) and rounds > 5

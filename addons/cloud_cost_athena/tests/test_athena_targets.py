@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.cloud_cost.tests.common_import import ImportCase
+from odoo.addons.cloud_cost.tests.plain import PlainCase
 from odoo.addons.cloud_cost.tests.server_options import fake_dns, no_connection
 
 from ..core.aggregation import AggregationError
@@ -99,15 +100,16 @@ class _FailedQueries:
             "AthenaError": {"ErrorCategory": 2}}}}
 
 
-def test_a_failed_query_is_told_by_its_id_and_category_not_athenas_words():
-    with pytest.raises(AggregationError) as refusal:
-        run_athena(_FailedQueries(), "SELECT 1", database="billing", poll=0)
-    message = str(refusal.value)
-    assert "4f1c2d3e-0000-4000-8000-000000000001 failed (an error in the query or its data)" in message
-    assert "internal-table-secret" not in message
+@tagged("post_install", "-at_install")
+class TestAthenaQueries(PlainCase):
+    def test_a_failed_query_is_told_by_its_id_and_category_not_athenas_words(self):
+        with pytest.raises(AggregationError) as refusal:
+            run_athena(_FailedQueries(), "SELECT 1", database="billing", poll=0)
+        message = str(refusal.value)
+        assert "4f1c2d3e-0000-4000-8000-000000000001 failed (an error in the query or its data)" in message
+        assert "internal-table-secret" not in message
 
-
-def test_a_query_id_of_another_form_is_not_kept():
-    with pytest.raises(AggregationError, match="no query id of the expected form") as refusal:
-        run_athena(_FailedQueries("<html>secret page</html>"), "SELECT 1", database="billing", poll=0)
-    assert "secret page" not in str(refusal.value)
+    def test_a_query_id_of_another_form_is_not_kept(self):
+        with pytest.raises(AggregationError, match="no query id of the expected form") as refusal:
+            run_athena(_FailedQueries("<html>secret page</html>"), "SELECT 1", database="billing", poll=0)
+        assert "secret page" not in str(refusal.value)

@@ -8,3 +8,4 @@ from . import test_seal_coverage
 from . import test_cli
 from . import test_auditor_pack
 from . import test_focus_export
+from . import test_focus_out_core

@@ -1,5 +1,6 @@
 from odoo.addons.cloud_cost.core.bill_stores import MemoryStore
 from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row
+from odoo.addons.cloud_cost.tests.plain import open_registries_to_threads
 from odoo.addons.cloud_cost_posting.tests.test_posting import PostingCase
 
 NOVEMBER = ("2026-11-01", "2026-11-30")
@@ -14,6 +15,10 @@ class AuditCase(PostingCase):
       row 5     untagged               5.00
     CPU core-hours for November: Retail 3, Payments 1.
     """
+
+    def setUp(self):
+        super().setUp()
+        open_registries_to_threads(self)  # wkhtmltopdf reads the PDF's assets from the server's threads
 
     @classmethod
     def setUpClass(cls):

@@ -5,63 +5,64 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from odoo.tests import tagged
+
+from odoo.addons.cloud_cost.tests.plain import PlainCase
+
 from ..core.source_rows import read_rows
 from ..core.trace import driver_shares, rule_items, step_rule
 
 
-def test_driver_shares_are_exact_and_flag_the_receiver():
-    rows, total = driver_shares([["a", 7, "30.000000"], ["a", 9, "10"], ["p", 3, "0"]], ("a", "9"))
-    assert total == Decimal(40)
-    assert [(row["kind"], row["id"], row["share"], row["is_receiver"]) for row in rows] == [
-        ("a", 7, Decimal("0.75"), False), ("a", 9, Decimal("0.25"), True), ("p", 3, Decimal(0), False)]
-    assert sum(row["share"] for row in rows) == 1
+@tagged("post_install", "-at_install")
+class TestTraceCore(PlainCase):
+    def test_driver_shares_are_exact_and_flag_the_receiver(self):
+        rows, total = driver_shares([["a", 7, "30.000000"], ["a", 9, "10"], ["p", 3, "0"]], ("a", "9"))
+        assert total == Decimal(40)
+        assert [(row["kind"], row["id"], row["share"], row["is_receiver"]) for row in rows] == [
+            ("a", 7, Decimal("0.75"), False), ("a", 9, Decimal("0.25"), True), ("p", 3, Decimal(0), False)]
+        assert sum(row["share"] for row in rows) == 1
 
+    def test_driver_shares_of_nothing(self):
+        assert driver_shares([], None) == ([], Decimal(0))
+        rows, _total = driver_shares([["a", 1, "0"]], ("a", 1))
+        assert rows[0]["share"] == 0
 
-def test_driver_shares_of_nothing():
-    assert driver_shares([], None) == ([], Decimal(0))
-    rows, _total = driver_shares([["a", 1, "0"]], ("a", 1))
-    assert rows[0]["share"] == 0
+    def test_step_rule_by_id_then_by_sequence_and_its_items_named(self):
+        snapshot = {"rules": {"steps": [
+            {"id": 4, "sequence": 1, "name": "Platform", "sender_pool": [2, "[PLAT] Platform"], "method": "fixed",
+             "key": None, "cost_category": "all", "receivers": [], "excluded": [["a", 5, "Lab"]],
+             "percents": [["a", 7, "60.00"], ["a", 9, "40.00"]], "remainder": ["p", 3], "reciprocal_group": ""},
+            {"id": 6, "sequence": 2, "name": "Runtime", "method": "direct"},
+        ]}}
+        assert step_rule(snapshot, 6, 99)["name"] == "Runtime"
+        assert step_rule(snapshot, 77, 1)["id"] == 4, "a deleted step is found by its sequence"
+        assert step_rule(snapshot, None, 3) is None
+        assert step_rule({}, 4, 1) is None
+        items = dict(rule_items(step_rule(snapshot, 4, 1), lambda kind, ident: f"{kind}-{ident}"))
+        assert items["Sender pool"] == "[PLAT] Platform"
+        assert items["Percentages"] == "a-7: 60.00 %, a-9: 40.00 %"
+        assert items["Remainder to"] == "p-3"
+        assert items["Excluded"] == "Lab"
+        assert items["Receivers"] == "the method's receivers"
 
+    def test_rows_of_a_gzip_csv_stop_at_the_last_wanted_row(self):
+        body = b"A,B\n" + b"".join(b"%d,x\n" % n for n in range(1, 1001)) + b'1001,"broken\n'
+        data = gzip.compress(body)
+        assert read_rows(data, "bill.csv.gz", {2, 999}) == {2: {"A": "2", "B": "x"}, 999: {"A": "999", "B": "x"}}
 
-def test_step_rule_by_id_then_by_sequence_and_its_items_named():
-    snapshot = {"rules": {"steps": [
-        {"id": 4, "sequence": 1, "name": "Platform", "sender_pool": [2, "[PLAT] Platform"], "method": "fixed",
-         "key": None, "cost_category": "all", "receivers": [], "excluded": [["a", 5, "Lab"]],
-         "percents": [["a", 7, "60.00"], ["a", 9, "40.00"]], "remainder": ["p", 3], "reciprocal_group": ""},
-        {"id": 6, "sequence": 2, "name": "Runtime", "method": "direct"},
-    ]}}
-    assert step_rule(snapshot, 6, 99)["name"] == "Runtime"
-    assert step_rule(snapshot, 77, 1)["id"] == 4, "a deleted step is found by its sequence"
-    assert step_rule(snapshot, None, 3) is None
-    assert step_rule({}, 4, 1) is None
-    items = dict(rule_items(step_rule(snapshot, 4, 1), lambda kind, ident: f"{kind}-{ident}"))
-    assert items["Sender pool"] == "[PLAT] Platform"
-    assert items["Percentages"] == "a-7: 60.00 %, a-9: 40.00 %"
-    assert items["Remainder to"] == "p-3"
-    assert items["Excluded"] == "Lab"
-    assert items["Receivers"] == "the method's receivers"
+    def test_rows_of_json_lines_keep_numbers_exact(self):
+        data = gzip.compress(b'{"cost": 0.1000000001, "n": 1}\n\n{"cost": 2.50, "n": 3}\n')
+        rows = read_rows(data, "export.jsonl.gz", {1, 3})
+        assert rows == {1: {"cost": Decimal("0.1000000001"), "n": 1}, 3: {"cost": Decimal("2.50"), "n": 3}}
 
-
-def test_rows_of_a_gzip_csv_stop_at_the_last_wanted_row():
-    body = b"A,B\n" + b"".join(b"%d,x\n" % n for n in range(1, 1001)) + b'1001,"broken\n'
-    data = gzip.compress(body)
-    assert read_rows(data, "bill.csv.gz", {2, 999}) == {2: {"A": "2", "B": "x"}, 999: {"A": "999", "B": "x"}}
-
-
-def test_rows_of_json_lines_keep_numbers_exact():
-    data = gzip.compress(b'{"cost": 0.1000000001, "n": 1}\n\n{"cost": 2.50, "n": 3}\n')
-    rows = read_rows(data, "export.jsonl.gz", {1, 3})
-    assert rows == {1: {"cost": Decimal("0.1000000001"), "n": 1}, 3: {"cost": Decimal("2.50"), "n": 3}}
-
-
-def test_rows_of_a_parquet_file_from_the_row_groups_holding_them():
-    table = pa.table({"EffectiveCost": pa.array([Decimal(n) / 4 for n in range(1, 101)], pa.decimal128(12, 4)),
-                      "ServiceName": [f"service {n}" for n in range(1, 101)]})
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, row_group_size=30)
-    rows = read_rows(buffer.getvalue(), "part-0.snappy.parquet", {1, 31, 100, 101})
-    assert rows == {
-        1: {"EffectiveCost": "0.25", "ServiceName": "service 1"},
-        31: {"EffectiveCost": "7.75", "ServiceName": "service 31"},
-        100: {"EffectiveCost": "25", "ServiceName": "service 100"},
-    }
+    def test_rows_of_a_parquet_file_from_the_row_groups_holding_them(self):
+        table = pa.table({"EffectiveCost": pa.array([Decimal(n) / 4 for n in range(1, 101)], pa.decimal128(12, 4)),
+                          "ServiceName": [f"service {n}" for n in range(1, 101)]})
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer, row_group_size=30)
+        rows = read_rows(buffer.getvalue(), "part-0.snappy.parquet", {1, 31, 100, 101})
+        assert rows == {
+            1: {"EffectiveCost": "0.25", "ServiceName": "service 1"},
+            31: {"EffectiveCost": "7.75", "ServiceName": "service 31"},
+            100: {"EffectiveCost": "25", "ServiceName": "service 100"},
+        }

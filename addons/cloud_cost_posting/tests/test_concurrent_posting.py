@@ -1,16 +1,18 @@
 """Two controllers post the same run at the same moment, each in their own database transaction."""
 
-import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
-from odoo.tests import new_test_user
+from odoo.tests import new_test_user, tagged
+from odoo.tests.common import get_db_name
 
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env
+from odoo.addons.cloud_cost.tests.plain import PlainCase
 
 
 def _committed_approved_run(registry, approve=True):
@@ -86,13 +88,12 @@ def _purge(registry, company_id):
             records.unlink()
 
 
-@pytest.fixture
-def registry():
-    return Registry(os.environ["CLOUDCOST_TEST_DATABASE"])
+def registry_fixture():
+    return Registry(get_db_name())
 
 
-@pytest.fixture
-def committed_run(registry):
+@contextmanager
+def committed_run_fixture(registry):
     run_id, users, company_id = _committed_approved_run(registry)
     yield run_id, users, company_id
     _purge(registry, company_id)
@@ -101,50 +102,55 @@ def committed_run(registry):
         assert cr.fetchone()[0] == 0
 
 
-def test_two_cursors_posting_the_same_run_one_succeeds_the_other_is_told(registry, committed_run):
-    run_id, users, company_id = committed_run
-    first, second = registry.cursor(), registry.cursor()
-    try:
-        _run_as(first, users[0], run_id, company_id).action_post()  # holds the run until it commits
-        with pytest.raises(UserError, match="being posted or reversed by someone else"):
-            _run_as(second, users[1], run_id, company_id).action_post()
-        second.rollback()
-        first.commit()
-        # the second user tries again once the first has committed: the run is posted already
-        with pytest.raises(UserError, match="cannot be posted"):
-            _run_as(second, users[1], run_id, company_id).action_post()
-        second.rollback()
-    finally:
-        first.close()
-        second.close()
-    with registry.cursor() as cr:
-        run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
-        assert run.state == "posted"
-        cr.execute("SELECT count(*) FROM account_move WHERE cloud_cost_run_id = %s", [run_id])
-        assert cr.fetchone()[0] == 1
-        assert run.move_ids.amount_total == 123.45
-        assert run.posted_by_id.id == users[0]
-
-
-@pytest.fixture
-def committed_computed_run(registry):
+@contextmanager
+def committed_computed_run_fixture(registry):
     run_id, users, company_id = _committed_approved_run(registry, approve=False)
     yield run_id, users, company_id
     _purge(registry, company_id)
 
 
-def test_two_cursors_approving_the_same_run_one_succeeds_the_other_is_told(registry, committed_computed_run):
-    run_id, users, company_id = committed_computed_run
-    first, second = registry.cursor(), registry.cursor()
-    try:
-        _run_as(first, users[1], run_id, company_id).action_approve()  # holds the run until it commits
-        with pytest.raises(UserError, match="being approved or changed by someone else"):
-            _run_as(second, users[0], run_id, company_id).action_approve()
-        second.rollback()
-        first.commit()
-    finally:
-        first.close()
-        second.close()
-    with registry.cursor() as cr:
-        run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
-        assert (run.state, run.approved_by_id.id) == ("approved", users[1])
+@tagged("post_install", "-at_install")
+class TestConcurrentPosting(PlainCase):
+    def test_two_cursors_posting_the_same_run_one_succeeds_the_other_is_told(self):
+        registry = registry_fixture()
+        committed_run = self.enterContext(committed_run_fixture(registry))
+        run_id, users, company_id = committed_run
+        first, second = registry.cursor(), registry.cursor()
+        try:
+            _run_as(first, users[0], run_id, company_id).action_post()  # holds the run until it commits
+            with pytest.raises(UserError, match="being posted or reversed by someone else"):
+                _run_as(second, users[1], run_id, company_id).action_post()
+            second.rollback()
+            first.commit()
+            # the second user tries again once the first has committed: the run is posted already
+            with pytest.raises(UserError, match="cannot be posted"):
+                _run_as(second, users[1], run_id, company_id).action_post()
+            second.rollback()
+        finally:
+            first.close()
+            second.close()
+        with registry.cursor() as cr:
+            run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
+            assert run.state == "posted"
+            cr.execute("SELECT count(*) FROM account_move WHERE cloud_cost_run_id = %s", [run_id])
+            assert cr.fetchone()[0] == 1
+            assert run.move_ids.amount_total == 123.45
+            assert run.posted_by_id.id == users[0]
+
+    def test_two_cursors_approving_the_same_run_one_succeeds_the_other_is_told(self):
+        registry = registry_fixture()
+        committed_computed_run = self.enterContext(committed_computed_run_fixture(registry))
+        run_id, users, company_id = committed_computed_run
+        first, second = registry.cursor(), registry.cursor()
+        try:
+            _run_as(first, users[1], run_id, company_id).action_approve()  # holds the run until it commits
+            with pytest.raises(UserError, match="being approved or changed by someone else"):
+                _run_as(second, users[0], run_id, company_id).action_approve()
+            second.rollback()
+            first.commit()
+        finally:
+            first.close()
+            second.close()
+        with registry.cursor() as cr:
+            run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
+            assert (run.state, run.approved_by_id.id) == ("approved", users[1])

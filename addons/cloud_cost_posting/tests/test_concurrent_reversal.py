@@ -1,19 +1,22 @@
 """Two controllers reverse the same run, or post its period again, at the same moment, each in their own
 database transaction: a period ends with exactly one reversal and at most one posted run."""
 
-import os
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.registry import Registry
+from odoo.tests import tagged
+from odoo.tests.common import get_db_name
 
 from odoo.addons.cloud_cost.core.bill_stores import MemoryStore
 from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row
+from odoo.addons.cloud_cost.tests.plain import PlainCase
 
 OCTOBER = ("2026-10-01", "2026-10-31")
 RUN = "cloud.cost.allocation.run"
@@ -127,13 +130,12 @@ def _purge(registry, company_id):
         cr.commit()
 
 
-@pytest.fixture
-def registry():
-    return Registry(os.environ["CLOUDCOST_TEST_DATABASE"])
+def registry_fixture():
+    return Registry(get_db_name())
 
 
-@pytest.fixture
-def posted_run(registry):
+@contextmanager
+def posted_run_fixture(registry):
     estate = _committed_posted_run(registry)
     yield estate
     _purge(registry, estate["company"])
@@ -153,37 +155,6 @@ def _moves(cr, run_id):
         if reversed_entry:
             reversals.setdefault(reversed_entry, []).append(move)
     return originals, reversals
-
-
-def test_two_cursors_reversing_the_same_run_one_succeeds_the_other_is_told(registry, posted_run):
-    run_id, users, company_id = posted_run["run"], posted_run["users"], posted_run["company"]
-    with registry.cursor() as cr:
-        originals, _reversals = _moves(cr, run_id)
-    assert originals
-    first, second = registry.cursor(), registry.cursor()
-    try:
-        _run_as(first, users[0], run_id, company_id).action_reverse()  # holds the run until it commits
-        with pytest.raises(UserError, match="being posted or reversed by someone else"):
-            _run_as(second, users[1], run_id, company_id).action_reverse()
-        second.rollback()
-        first.commit()
-        # the second controller tries again once the first has committed: the run is reversed already
-        with pytest.raises(UserError, match="cannot be reversed"):
-            _run_as(second, users[1], run_id, company_id).action_reverse()
-        second.rollback()
-    finally:
-        first.close()
-        second.close()
-    with registry.cursor() as cr:
-        run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
-        assert (run.state, run.reversed_by_id.id) == ("reversed", users[0])
-        after, reversals = _moves(cr, run_id)
-        # exactly one reversal entry per original entry, for the amount it reverses
-        assert after == originals
-        assert {move: len(ids) for move, ids in reversals.items()} == dict.fromkeys(originals, 1)
-        Move = run.env["account.move"]
-        for original, (reversal,) in reversals.items():
-            assert Move.browse(reversal).amount_total == Move.browse(original).amount_total == 123.45
 
 
 def _backend_pid(cr):
@@ -215,57 +186,93 @@ def _post_new_run(cr, estate, computer, approver):
     return run.id
 
 
-def test_two_controllers_posting_a_reversed_period_again_at_once_end_with_one_posted_run(registry, posted_run):
-    users, company_id, policy_id = posted_run["users"], posted_run["company"], posted_run["policy"]
-    with registry.cursor() as cr:
-        _run_as(cr, users[0], posted_run["run"], company_id).action_reverse()
-        cr.commit()
-    first, second = registry.cursor(), registry.cursor()
-    outcome = {}
-
-    def second_controller():
+@tagged("post_install", "-at_install")
+class TestConcurrentReversal(PlainCase):
+    def test_two_cursors_reversing_the_same_run_one_succeeds_the_other_is_told(self):
+        registry = registry_fixture()
+        posted_run = self.enterContext(posted_run_fixture(registry))
+        run_id, users, company_id = posted_run["run"], posted_run["users"], posted_run["company"]
+        with registry.cursor() as cr:
+            originals, _reversals = _moves(cr, run_id)
+        assert originals
+        first, second = registry.cursor(), registry.cursor()
         try:
-            outcome["run"] = _post_new_run(second, posted_run, users[1], users[0])
-        except Exception as error:  # noqa: BLE001 - the test asserts what the loser was told below
-            outcome["error"] = error
+            _run_as(first, users[0], run_id, company_id).action_reverse()  # holds the run until it commits
+            with pytest.raises(UserError, match="being posted or reversed by someone else"):
+                _run_as(second, users[1], run_id, company_id).action_reverse()
+            second.rollback()
+            first.commit()
+            # the second controller tries again once the first has committed: the run is reversed already
+            with pytest.raises(UserError, match="cannot be reversed"):
+                _run_as(second, users[1], run_id, company_id).action_reverse()
+            second.rollback()
+        finally:
+            first.close()
+            second.close()
+        with registry.cursor() as cr:
+            run = _run_as(cr, SUPERUSER_ID, run_id, company_id)
+            assert (run.state, run.reversed_by_id.id) == ("reversed", users[0])
+            after, reversals = _moves(cr, run_id)
+            # exactly one reversal entry per original entry, for the amount it reverses
+            assert after == originals
+            assert {move: len(ids) for move, ids in reversals.items()} == dict.fromkeys(originals, 1)
+            Move = run.env["account.move"]
+            for original, (reversal,) in reversals.items():
+                assert Move.browse(reversal).amount_total == Move.browse(original).amount_total == 123.45
 
-    try:
-        second.execute("SET LOCAL lock_timeout = '60s'")
-        pid = _backend_pid(second)
-        # the first controller's new run exists in its transaction, not committed yet
-        env = _env(first, company_id=company_id)
-        winner = _new_run(env, users[0], policy_id, company_id)
-        env.flush_all()
-        # the second controller starts its own run of the same period meanwhile, and waits for the first
-        thread = threading.Thread(target=second_controller)
-        thread.start()
-        _wait_until_blocked(registry, pid)
-        winner.with_user(users[0]).action_compute()
-        winner.with_user(users[1]).action_approve()
-        winner.with_user(users[0]).action_post()
-        first.commit()
-        thread.join(timeout=120)
-        assert not thread.is_alive()
-        assert "error" in outcome, f"the second controller posted run {outcome.get('run')} of the same period too"
-        # told in words, not shown the database's unique index
-        assert isinstance(outcome["error"], ValidationError), outcome["error"]
-        assert "being created by someone else" in str(outcome["error"]), outcome["error"]
-        second.rollback()
-        # trying again, the second controller is told that the period has its run
-        with pytest.raises(ValidationError, match="already has an open run"):
-            _post_new_run(second, posted_run, users[1], users[0])
-        second.rollback()
-        winner_id = winner.id
-    finally:
-        first.close()
-        second.close()
-    with registry.cursor() as cr:
-        runs = _env(cr, company_id=company_id)[RUN].search(
-            [("policy_id", "=", policy_id), ("date_from", "=", OCTOBER[0]), ("date_to", "=", OCTOBER[1])])
-        assert sorted(runs.mapped(lambda run: (run.id, run.state))) == [
-            (posted_run["run"], "reversed"), (winner_id, "posted")]
-        # the period's entries: the first run's, its reversal, and the new run's, nothing of the loser
-        cr.execute("""SELECT cloud_cost_run_id, count(*), sum(amount_total) FROM account_move
-                       WHERE company_id = %s AND state = 'posted' GROUP BY 1 ORDER BY 1""", [company_id])
-        assert [(run, count, float(total)) for run, count, total in cr.fetchall()] == [
-            (posted_run["run"], 2, 246.9), (winner_id, 1, 123.45)]
+    def test_two_controllers_posting_a_reversed_period_again_at_once_end_with_one_posted_run(self):
+        registry = registry_fixture()
+        posted_run = self.enterContext(posted_run_fixture(registry))
+        users, company_id, policy_id = posted_run["users"], posted_run["company"], posted_run["policy"]
+        with registry.cursor() as cr:
+            _run_as(cr, users[0], posted_run["run"], company_id).action_reverse()
+            cr.commit()
+        first, second = registry.cursor(), registry.cursor()
+        outcome = {}
+
+        def second_controller():
+            try:
+                outcome["run"] = _post_new_run(second, posted_run, users[1], users[0])
+            except Exception as error:  # noqa: BLE001 - the test asserts what the loser was told below
+                outcome["error"] = error
+
+        try:
+            second.execute("SET LOCAL lock_timeout = '60s'")
+            pid = _backend_pid(second)
+            # the first controller's new run exists in its transaction, not committed yet
+            env = _env(first, company_id=company_id)
+            winner = _new_run(env, users[0], policy_id, company_id)
+            env.flush_all()
+            # the second controller starts its own run of the same period meanwhile, and waits for the first
+            thread = threading.Thread(target=second_controller)
+            thread.start()
+            _wait_until_blocked(registry, pid)
+            winner.with_user(users[0]).action_compute()
+            winner.with_user(users[1]).action_approve()
+            winner.with_user(users[0]).action_post()
+            first.commit()
+            thread.join(timeout=120)
+            assert not thread.is_alive()
+            assert "error" in outcome, f"the second controller posted run {outcome.get('run')} of the same period too"
+            # told in words, not shown the database's unique index
+            assert isinstance(outcome["error"], ValidationError), outcome["error"]
+            assert "being created by someone else" in str(outcome["error"]), outcome["error"]
+            second.rollback()
+            # trying again, the second controller is told that the period has its run
+            with pytest.raises(ValidationError, match="already has an open run"):
+                _post_new_run(second, posted_run, users[1], users[0])
+            second.rollback()
+            winner_id = winner.id
+        finally:
+            first.close()
+            second.close()
+        with registry.cursor() as cr:
+            runs = _env(cr, company_id=company_id)[RUN].search(
+                [("policy_id", "=", policy_id), ("date_from", "=", OCTOBER[0]), ("date_to", "=", OCTOBER[1])])
+            assert sorted(runs.mapped(lambda run: (run.id, run.state))) == [
+                (posted_run["run"], "reversed"), (winner_id, "posted")]
+            # the period's entries: the first run's, its reversal, and the new run's, nothing of the loser
+            cr.execute("""SELECT cloud_cost_run_id, count(*), sum(amount_total) FROM account_move
+                           WHERE company_id = %s AND state = 'posted' GROUP BY 1 ORDER BY 1""", [company_id])
+            assert [(run, count, float(total)) for run, count, total in cr.fetchall()] == [
+                (posted_run["run"], 2, 246.9), (winner_id, 1, 123.45)]

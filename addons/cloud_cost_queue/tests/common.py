@@ -17,12 +17,16 @@ from contextlib import contextmanager
 from odoo import SUPERUSER_ID, api
 from odoo.tests.common import TransactionCase, new_test_user
 
-from odoo.addons.queue_job.controllers.main import RunJobController
-
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env
+from odoo.addons.cloud_cost.tests.plain import open_registries_to_threads
+from odoo.addons.queue_job.controllers.main import RunJobController
 
 
 class CommittedCase(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        open_registries_to_threads(self)  # the job runner's threads open environments
+
     @contextmanager
     def transaction(self, uid=SUPERUSER_ID):
         """A committed transaction of its own (a web request)."""
