@@ -111,8 +111,11 @@ def run_command(cr, args):
         return 2
     except concurrent:
         cr.rollback()
-        print(f"cloudcost {args.command}: not done, nothing was written: the same records were being changed "
-              "by someone else at the same time; try again", file=sys.stderr)
+        print(
+            f"cloudcost {args.command}: not done, nothing was written: the same records were being changed "
+            "by someone else at the same time; try again",
+            file=sys.stderr,
+        )
         return 2
     except Exception:
         cr.rollback()

@@ -21,10 +21,16 @@ import requests
 import websocket
 
 SCREENS = [
-    ("month-overview", "cloud_cost_report.cloud_cost_month_overview_action", "Month overview: spend, allocated share, "
-     "checklist"),
-    ("showback-pivot", "cloud_cost_allocation.cloud_cost_allocation_line_action?view_type=pivot",
-     "Showback by business unit"),
+    (
+        "month-overview",
+        "cloud_cost_report.cloud_cost_month_overview_action",
+        "Month overview: spend, allocated share, " "checklist",
+    ),
+    (
+        "showback-pivot",
+        "cloud_cost_allocation.cloud_cost_allocation_line_action?view_type=pivot",
+        "Showback by business unit",
+    ),
     ("allocation-runs", "cloud_cost_allocation.cloud_cost_allocation_run_action", "Allocation runs"),
     ("import-batches", "cloud_cost.cloud_cost_import_batch_action", "Import batches"),
     ("cluster-usage", "cloud_cost_kubernetes.cloud_cost_usage_action", "Cluster usage"),
@@ -35,8 +41,11 @@ def login(url, database):
     session = requests.Session()
     page = session.get(f"{url}/web/login", timeout=30)
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    session.post(f"{url}/web/login", data={"login": "admin", "password": "admin", "csrf_token": token,
-                                           "db": database}, timeout=60)
+    session.post(
+        f"{url}/web/login",
+        data={"login": "admin", "password": "admin", "csrf_token": token, "db": database},
+        timeout=60,
+    )
     return session.cookies["session_id"]
 
 
@@ -47,9 +56,19 @@ class Browser:
             sys.exit("no Chromium found")
         self.profile = tempfile.mkdtemp(prefix="cloudcost-shots-")
         self.process = subprocess.Popen(
-            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", f"--remote-debugging-port={port}",
-             f"--user-data-dir={self.profile}", "--window-size=1440,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.profile}",
+                "--window-size=1440,900",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(50):
             try:
                 targets = requests.get(f"http://127.0.0.1:{port}/json", timeout=2).json()
@@ -94,8 +113,10 @@ def main():
             browser.call("Page.navigate", url=f"{args.url.rstrip('/')}/odoo/action-{action}")
             time.sleep(6)  # the web client loads its data after the page
             # the server's own notices (such as a new web client version) are not part of the screen
-            browser.call("Runtime.evaluate",
-                         expression="document.querySelectorAll('.o_notification_manager').forEach(e => e.remove())")
+            browser.call(
+                "Runtime.evaluate",
+                expression="document.querySelectorAll('.o_notification_manager').forEach(e => e.remove())",
+            )
             shot = browser.call("Page.captureScreenshot", format="png")
             (args.out / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
             print(f"{name}.png  {title}")

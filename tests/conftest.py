@@ -56,19 +56,31 @@ def setup_run_server(project_dir, odoo_config, tmp_path_factory):
     database = f"cloudcost_run_{os.getpid()}"
     port = _port()
     env = {k: v for k, v in os.environ.items() if k not in ("CLOUDCOST_WORKERS", "CLOUDCOST_MODULES")}
-    env.update(CLOUDCOST_DB=database, CLOUDCOST_HTTP_PORT=str(port), CLOUDCOST_CONFIG=str(folder / "odoo.conf"),
-               CLOUDCOST_IMPORT_ROOTS=str(import_root))
+    env.update(
+        CLOUDCOST_DB=database,
+        CLOUDCOST_HTTP_PORT=str(port),
+        CLOUDCOST_CONFIG=str(folder / "odoo.conf"),
+        CLOUDCOST_IMPORT_ROOTS=str(import_root),
+    )
     # the server log goes to a file: a pipe nobody reads would fill up and stall the server
     log_path = folder / "run.log"
     log = log_path.open("w")
-    server = subprocess.Popen([str(project_dir / "setup" / "run")], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [str(project_dir / "setup" / "run")], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         page = wait_for_login_page(port, server, time.monotonic() + 600)
         assert server.poll() is None, log_path.read_text()[-5000:]
         assert page is not None, log_path.read_text()[-5000:]
-        yield SimpleNamespace(server=server, port=port, database=database, config=folder / "odoo.conf",
-                              log_path=log_path, import_root=import_root, first_page=page)
+        yield SimpleNamespace(
+            server=server,
+            port=port,
+            database=database,
+            config=folder / "odoo.conf",
+            log_path=log_path,
+            import_root=import_root,
+            first_page=page,
+        )
     finally:
         try:
             os.killpg(server.pid, signal.SIGTERM)
@@ -81,8 +93,9 @@ def setup_run_server(project_dir, odoo_config, tmp_path_factory):
         written = configparser.ConfigParser(interpolation=None)
         if written.read(folder / "odoo.conf") and written.has_option("options", "data_dir"):
             shutil.rmtree(Path(written["options"]["data_dir"]) / "filestore" / database, ignore_errors=True)
-        conn = psycopg2.connect(dbname="postgres", host=odoo_config["db_host"], port=odoo_config["db_port"],
-                                user=odoo_config["db_user"])
+        conn = psycopg2.connect(
+            dbname="postgres", host=odoo_config["db_host"], port=odoo_config["db_port"], user=odoo_config["db_user"]
+        )
         conn.autocommit = True
         with conn.cursor() as cr:
             cr.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

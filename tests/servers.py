@@ -26,13 +26,22 @@ class WebSession:
         self.session = requests.Session()
         page = self.session.get(f"{self.url}/web/login", timeout=30)
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        response = self.session.post(f"{self.url}/web/login", timeout=60, data={
-            "login": login, "password": password, "csrf_token": token, "db": database})
+        response = self.session.post(
+            f"{self.url}/web/login",
+            timeout=60,
+            data={"login": login, "password": password, "csrf_token": token, "db": database},
+        )
         assert response.url.rstrip("/").endswith(("/odoo", "/web")), response.url
 
     def call(self, model, method, *args, timeout=120, **kwargs):
-        answer = self.session.post(f"{self.url}/web/dataset/call_kw/{model}/{method}", timeout=timeout, json={
-            "jsonrpc": "2.0", "method": "call",
-            "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs}}).json()
+        answer = self.session.post(
+            f"{self.url}/web/dataset/call_kw/{model}/{method}",
+            timeout=timeout,
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+            },
+        ).json()
         assert "result" in answer, answer.get("error", answer)
         return answer["result"]

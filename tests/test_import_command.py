@@ -62,10 +62,17 @@ def test_import_prints_the_batch_summary_and_refuses_bad_files(project_dir, tmp_
 
     rows = [
         focus_row(day=1, BillingCurrency=company_currency, BilledCost="10.0000000001", EffectiveCost="9.5"),
-        focus_row(day=2, BillingCurrency=company_currency, BilledCost="0.25", EffectiveCost="0.25",
-                  ChargeCategory="Tax", Tags=""),
-        focus_row(day=2, BillingCurrency=company_currency, BilledCost="-1", EffectiveCost="-1",
-                  ChargeCategory="Credit"),
+        focus_row(
+            day=2,
+            BillingCurrency=company_currency,
+            BilledCost="0.25",
+            EffectiveCost="0.25",
+            ChargeCategory="Tax",
+            Tags="",
+        ),
+        focus_row(
+            day=2, BillingCurrency=company_currency, BilledCost="-1", EffectiveCost="-1", ChargeCategory="Credit"
+        ),
     ]
     bill = tmp_path / "focus-2026-10.csv.gz"
     bill.write_bytes(focus_csv(rows, gzip_it=True))
@@ -110,8 +117,10 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     from odoo.addons.cloud_cost.tests.test_bill_formats import CUR2_HEADER, cur2_row, to_csv  # noqa: PLC0415
 
     # a CUR 2.0 export saved as .log, whose charges net to zero to the twelfth decimal
-    rows = [cur2_row("Usage", "0.384000000000", line_item_currency_code=company_currency),
-            cur2_row("Credit", "-0.384000000000", line_item_currency_code=company_currency)]
+    rows = [
+        cur2_row("Usage", "0.384000000000", line_item_currency_code=company_currency),
+        cur2_row("Credit", "-0.384000000000", line_item_currency_code=company_currency),
+    ]
     bill = tmp_path / "bills" / "cur-2026-10.log"
     bill.parent.mkdir()
     bill.write_bytes(to_csv(rows, header=CUR2_HEADER))
@@ -144,7 +153,9 @@ def test_a_bill_is_told_by_its_content_and_nothing_imported_is_never_a_silent_su
     # a folder without one bill: nothing imported, exit status 2, each file named with why
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "README.txt").write_text("Nothing here yet.\n")
-    empty_folder = cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(tmp_path / "other"), "--source", source_name)
+    empty_folder = cloudcost(
+        project_dir, "import", "--import-root", str(tmp_path), str(tmp_path / "other"), "--source", source_name
+    )
     assert empty_folder.returncode == 2
     assert f"nothing imported: no bill file in {tmp_path / 'other'}" in empty_folder.stderr
     assert "README.txt: left aside, not a bill" in empty_folder.stderr
@@ -175,9 +186,18 @@ def measured_cloudcost(project_dir, *args):
     import sys  # noqa: PLC0415
 
     result = subprocess.run(
-        [sys.executable, "-c", _MEASURED, str(project_dir / "setup" / "cloudcost"),
-         "--database", os.environ["CLOUDCOST_TEST_DATABASE"], *args],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-c",
+            _MEASURED,
+            str(project_dir / "setup" / "cloudcost"),
+            "--database",
+            os.environ["CLOUDCOST_TEST_DATABASE"],
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     stderr, _sep, peak = result.stderr.rpartition("\npeak-kb=")
     result.stderr = stderr
@@ -185,17 +205,22 @@ def measured_cloudcost(project_dir, *args):
 
 
 def test_a_gzip_bomb_is_refused_by_name_before_the_command_takes_its_memory(
-        project_dir, tmp_path, company_currency, source_name):
+    project_dir, tmp_path, company_currency, source_name
+):
     from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row, gzip_bomb  # noqa: PLC0415
 
     good = tmp_path / "focus-2026-09.csv.gz"
     good.write_bytes(focus_csv([focus_row(period="2026-09", BillingCurrency=company_currency)], gzip_it=True))
-    imported, baseline = measured_cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(good), "--source", source_name)
+    imported, baseline = measured_cloudcost(
+        project_dir, "import", "--import-root", str(tmp_path), str(good), "--source", source_name
+    )
     assert imported.returncode == 0, imported.stderr
 
     bomb = tmp_path / "focus-2026-10.csv.gz"
     bomb.write_bytes(gzip_bomb(1000))  # about 1 MB, expanding to 1 GB of bill rows
-    refused, peak = measured_cloudcost(project_dir, "import", "--import-root", str(tmp_path), str(bomb), "--source", source_name)
+    refused, peak = measured_cloudcost(
+        project_dir, "import", "--import-root", str(tmp_path), str(bomb), "--source", source_name
+    )
     assert refused.returncode == 2, refused.stderr
     assert "refused, nothing written: focus-2026-10.csv.gz: refused: decompressed" in refused.stderr
     assert "times its compressed size" in refused.stderr and "cloud_cost_max_expansion_ratio" in refused.stderr
@@ -205,7 +230,8 @@ def test_a_gzip_bomb_is_refused_by_name_before_the_command_takes_its_memory(
 
 
 def test_an_import_of_a_period_someone_else_is_importing_exits_2_without_a_summary(
-        project_dir, tmp_path, company_currency, source_name):
+    project_dir, tmp_path, company_currency, source_name
+):
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
     from odoo.addons.cloud_cost.core.bill_stores import MemoryStore  # noqa: PLC0415
@@ -214,8 +240,14 @@ def test_an_import_of_a_period_someone_else_is_importing_exits_2_without_a_summa
     bill = focus_csv([focus_row(day=day, BillingCurrency=company_currency) for day in (1, 2)])
     with _registry_cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        env["cloud.cost.source"].create({"name": source_name, "company_id": env.ref("base.user_admin").company_id.id,
-                                         "source_type": "file", "bill_format": "focus"})
+        env["cloud.cost.source"].create(
+            {
+                "name": source_name,
+                "company_id": env.ref("base.user_admin").company_id.id,
+                "source_type": "file",
+                "bill_format": "focus",
+            }
+        )
     path = tmp_path / "focus-2026-10.csv"
     path.write_bytes(bill)
     holder = _registry_cursor()
@@ -246,8 +278,7 @@ def _command_line(project_dir):
     return module
 
 
-def test_the_summary_is_printed_once_the_transaction_is_committed_and_never_when_the_commit_fails(
-        project_dir, capsys):
+def test_the_summary_is_printed_once_the_transaction_is_committed_and_never_when_the_commit_fails(project_dir, capsys):
     import argparse  # noqa: PLC0415
 
     import psycopg2.errors  # noqa: PLC0415
@@ -261,6 +292,7 @@ def test_the_summary_is_printed_once_the_transaction_is_committed_and_never_when
         return 0
 
     args = argparse.Namespace(command="import", user="admin", company=None, database="", handler=handler)
+
     def run(commit):
         cr = _registry_cursor()
         cr.commit = commit  # this cursor's commit only

@@ -22,8 +22,10 @@ GIB = 1 << 30
 # Odoo's defaults for a prefork worker (./setup/run sets neither): past the soft one a worker is replaced
 # after its request, past the hard one its allocations fail
 LIMIT_MEMORY_SOFT = 2048 << 20
-TROUBLE = re.compile(r"Traceback|MemoryError|ImportError|virtual memory limit|memory limit .* reached|"
-                     r"timeout after|CPU time limit exceeded|Killed")
+TROUBLE = re.compile(
+    r"Traceback|MemoryError|ImportError|virtual memory limit|memory limit .* reached|"
+    r"timeout after|CPU time limit exceeded|Killed"
+)
 
 
 def write_bill(path, currency):
@@ -32,11 +34,15 @@ def write_bill(path, currency):
 
     rng = random.Random(15)
     block = [
-        focus_row(period=PERIOD, day=1 + n % 28, BillingCurrency=currency,
-                  BilledCost=f"{rng.randrange(0, 500)}.{rng.randrange(10**10):010d}",
-                  EffectiveCost=f"{rng.randrange(0, 400)}.{rng.randrange(10**10):010d}",
-                  ServiceName=rng.choice(["Amazon EC2", "Amazon RDS", "Amazon S3", "AWS Backup"]),
-                  ResourceId=f"i-{n:08x}")
+        focus_row(
+            period=PERIOD,
+            day=1 + n % 28,
+            BillingCurrency=currency,
+            BilledCost=f"{rng.randrange(0, 500)}.{rng.randrange(10**10):010d}",
+            EffectiveCost=f"{rng.randrange(0, 400)}.{rng.randrange(10**10):010d}",
+            ServiceName=rng.choice(["Amazon EC2", "Amazon RDS", "Amazon S3", "AWS Backup"]),
+            ResourceId=f"i-{n:08x}",
+        )
         for n in range(BLOCK)
     ]
     text = focus_csv(block)
@@ -74,18 +80,23 @@ class WorkerMemory(threading.Thread):
 
 
 def odoo_main_process(server):
-    processes = [child for child in psutil.Process(server.pid).children(recursive=True)
-                 if any(part.endswith(("odoo-bin", "/odoo")) for part in child.cmdline())]
+    processes = [
+        child
+        for child in psutil.Process(server.pid).children(recursive=True)
+        if any(part.endswith(("odoo-bin", "/odoo")) for part in child.cmdline())
+    ]
     pids = {p.pid for p in processes}
     return next(p for p in processes if p.ppid() not in pids)
 
 
 @pytest.mark.long
 def test_a_million_row_bill_is_imported_by_the_scheduled_action_inside_the_worker_memory_limits(
-        setup_run_server, odoo_config):
+    setup_run_server, odoo_config
+):
     run = setup_run_server
-    conn = psycopg2.connect(dbname=run.database, host=odoo_config["db_host"], port=odoo_config["db_port"],
-                            user=odoo_config["db_user"])
+    conn = psycopg2.connect(
+        dbname=run.database, host=odoo_config["db_host"], port=odoo_config["db_port"], user=odoo_config["db_user"]
+    )
     conn.autocommit = True
 
     def sql(query, *params):
@@ -102,8 +113,11 @@ def test_a_million_row_bill_is_imported_by_the_scheduled_action_inside_the_worke
     logged_before = len(run.log_path.read_text())
     main = odoo_main_process(run.server)
 
-    source_id = admin.call("cloud.cost.source", "create", {
-        "name": "Million-row FOCUS export", "source_type": "file", "bill_format": "focus", "location": str(folder)})
+    source_id = admin.call(
+        "cloud.cost.source",
+        "create",
+        {"name": "Million-row FOCUS export", "source_type": "file", "bill_format": "focus", "location": str(folder)},
+    )
     try:
         check_import(run, admin, sql, source_id, folder, billed, effective, main, logged_before)
     finally:
@@ -122,8 +136,11 @@ def remove_source(sql, source_id):
     sql("DELETE FROM cloud_cost_import_batch WHERE id = ANY(%s)", batch_ids)
     sql("DELETE FROM queue_job WHERE identity_key LIKE %s", f"cloud_cost_import:{source_id}%")
     sql("DELETE FROM mail_message WHERE model = 'cloud.cost.source' AND res_id = %s", source_id)
-    crons = sql("SELECT c.id, c.ir_actions_server_id FROM cloud_cost_source s JOIN ir_cron c ON c.id = s.cron_id "
-                "WHERE s.id = %s", source_id)
+    crons = sql(
+        "SELECT c.id, c.ir_actions_server_id FROM cloud_cost_source s JOIN ir_cron c ON c.id = s.cron_id "
+        "WHERE s.id = %s",
+        source_id,
+    )
     sql("DELETE FROM cloud_cost_source WHERE id = %s", source_id)  # its jobs and progress go with it
     for cron_id, action_id in crons:
         sql("DELETE FROM ir_cron WHERE id = %s", cron_id)
@@ -142,13 +159,22 @@ def check_import(run, admin, sql, source_id, folder, billed, effective, main, lo
         seen, jobs = [], []
         deadline = time.monotonic() + 480
         while time.monotonic() < deadline:
-            jobs = admin.call("cloud.cost.job", "search_read", [("source_id", "=", source_id)],
-                              ["kind", "state", "progress", "progress_message", "failure"], order="id")
+            jobs = admin.call(
+                "cloud.cost.job",
+                "search_read",
+                [("source_id", "=", source_id)],
+                ["kind", "state", "progress", "progress_message", "failure"],
+                order="id",
+            )
             imports = [job for job in jobs if job["kind"] == "import"]
             if imports and imports[0]["state"] in ("done", "failed", "cancelled"):
                 break
-            [progress] = admin.call("cloud.cost.source", "read", [source_id],
-                                    ["import_running", "import_file", "import_rows_read", "import_rows_stored"])
+            [progress] = admin.call(
+                "cloud.cost.source",
+                "read",
+                [source_id],
+                ["import_running", "import_file", "import_rows_read", "import_rows_stored"],
+            )
             if progress["import_running"]:
                 seen.append((progress, imports[0]["progress_message"] if imports else None))
             time.sleep(2)
@@ -158,8 +184,10 @@ def check_import(run, admin, sql, source_id, folder, billed, effective, main, lo
         memory.join()
     text = run.log_path.read_text()[logged_before:]
     imports = [job for job in jobs if job["kind"] == "import"]
-    print(f"\n{ROWS:,} rows imported by the server in {seconds:.0f} s; peak worker memory "
-          f"{memory.peak_rss / 2**20:.0f} MiB resident, {memory.peak_vms / 2**20:.0f} MiB virtual")
+    print(
+        f"\n{ROWS:,} rows imported by the server in {seconds:.0f} s; peak worker memory "
+        f"{memory.peak_rss / 2**20:.0f} MiB resident, {memory.peak_vms / 2**20:.0f} MiB virtual"
+    )
     # the schedule queued one search for new bills and one import; when its own run came too, its search
     # queued a second import of the same file, which waited for the first and changed nothing
     assert imports and {job["state"] for job in jobs} == {"done"}, (jobs, text[-5000:])
@@ -169,11 +197,13 @@ def check_import(run, admin, sql, source_id, folder, billed, effective, main, lo
 
     # the cost lines hold the file's exact decimal totals
     [(batch_id, state, row_count)] = sql(
-        "SELECT id, state, row_count FROM cloud_cost_import_batch WHERE source_id = %s", source_id)
+        "SELECT id, state, row_count FROM cloud_cost_import_batch WHERE source_id = %s", source_id
+    )
     assert (state, row_count) == ("imported", ROWS)
     lines, line_billed, line_effective = sql(
         "SELECT count(*), sum(billed_cost)::text, sum(effective_cost)::text FROM cloud_cost_line WHERE batch_id = %s",
-        batch_id)[0]
+        batch_id,
+    )[0]
     assert (lines, Decimal(line_billed), Decimal(line_effective)) == (ROWS, billed, effective)
     [(kept_rows, kept_size)] = sql("SELECT row_count, size FROM cloud_cost_import_file WHERE batch_id = %s", batch_id)
     assert (kept_rows, kept_size) == (ROWS, (folder / f"focus-{PERIOD}.csv.gz").stat().st_size)
@@ -185,8 +215,11 @@ def check_import(run, admin, sql, source_id, folder, billed, effective, main, lo
     assert any(message and told.search(message) for _progress, message in seen), seen
     [after] = admin.call("cloud.cost.source", "read", [source_id], ["import_running", "last_import_state"])
     # the source tells its last import: the bill's, or the schedule's own second one that found it imported
-    assert after == {"id": source_id, "import_running": False,
-                     "last_import_state": "done" if len(imports) == 1 else "unchanged"}
+    assert after == {
+        "id": source_id,
+        "import_running": False,
+        "last_import_state": "done" if len(imports) == 1 else "unchanged",
+    }
 
     # inside the worker's limits: no worker replaced, killed or out of memory, and the server serves on
     assert not TROUBLE.search(text), text[-5000:]

@@ -125,8 +125,12 @@ def test_the_server_listens_on_this_machine_with_a_master_password_of_its_own(pr
     other, _mode = _written_config(project_dir, tmp_path / "elsewhere")
     assert other["admin_passwd"] != password
     # both can be chosen
-    chosen, _mode = _written_config(project_dir, tmp_path, CLOUDCOST_HTTP_INTERFACE="0.0.0.0",
-                                    CLOUDCOST_MASTER_PASSWORD="correct horse battery staple")
+    chosen, _mode = _written_config(
+        project_dir,
+        tmp_path,
+        CLOUDCOST_HTTP_INTERFACE="0.0.0.0",
+        CLOUDCOST_MASTER_PASSWORD="correct horse battery staple",
+    )
     assert (chosen["http_interface"], chosen["admin_passwd"]) == ("0.0.0.0", "correct horse battery staple")
     assert secret.read_text() == password
 
@@ -169,8 +173,11 @@ def test_setup_run_serves_the_login_page_with_the_suite_installed(setup_run_serv
     def read(model, fields):
         answer = session.post(
             f"http://127.0.0.1:{free_port}/web/dataset/call_kw/{model}/search_read",
-            json={"jsonrpc": "2.0", "method": "call", "params": {
-                "model": model, "method": "search_read", "args": [[]], "kwargs": {"fields": fields}}},
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"model": model, "method": "search_read", "args": [[]], "kwargs": {"fields": fields}},
+            },
             timeout=30,
         ).json()
         assert "result" in answer, answer
@@ -183,7 +190,8 @@ def test_setup_run_serves_the_login_page_with_the_suite_installed(setup_run_serv
 
     # Odoo restarts itself on SIGHUP (as after a memory limit or a module install): it comes back
     odoo_processes = [
-        child for child in psutil.Process(server.pid).children(recursive=True)
+        child
+        for child in psutil.Process(server.pid).children(recursive=True)
         if any(part.endswith("odoo-bin") or part.endswith("/odoo") for part in child.cmdline())
     ]
     # the main process, not one of its prefork workers
@@ -221,8 +229,9 @@ def _tree_for_the_lint_gate(project_dir, tmp_path, source):
 def _lint(project_dir, tree):
     # the project's own lint runner is reused; pre-commit's hook cache is the user's
     env = dict(os.environ, CLOUDCOST_LOCAL_DIR=str(project_dir / ".local"))
-    return subprocess.run([str(tree / "setup" / "lint")], cwd=tree, env=env, capture_output=True, text=True,
-                          timeout=900)
+    return subprocess.run(
+        [str(tree / "setup" / "lint")], cwd=tree, env=env, capture_output=True, text=True, timeout=900
+    )
 
 
 def test_the_lint_gate_fails_on_a_ruff_violation_and_passes_once_it_is_fixed(project_dir, tmp_path):
@@ -245,22 +254,53 @@ def _install_log(project_dir, odoo_config, tmp_path, hook_body):
     addon = tmp_path / "addons" / "cloud_cost_install_probe"
     addon.mkdir(parents=True)
     (addon / "__init__.py").write_text(
-        "import logging\n\n_logger = logging.getLogger(__name__)\n\n\ndef post_init(env):\n" + hook_body + "\n")
-    (addon / "__manifest__.py").write_text(repr({
-        "name": "Install probe", "version": "18.0.1.0.0", "license": "LGPL-3", "depends": ["base"],
-        "post_init_hook": "post_init", "installable": True}))
+        "import logging\n\n_logger = logging.getLogger(__name__)\n\n\ndef post_init(env):\n" + hook_body + "\n"
+    )
+    (addon / "__manifest__.py").write_text(
+        repr(
+            {
+                "name": "Install probe",
+                "version": "18.0.1.0.0",
+                "license": "LGPL-3",
+                "depends": ["base"],
+                "post_init_hook": "post_init",
+                "installable": True,
+            }
+        )
+    )
     database = f"cloudcost_install_probe_{os.getpid()}"
     log = tmp_path / "install.log"
-    command = [sys.executable, "-m", "odoo", "-d", database, "--db_host", odoo_config["db_host"],
-               "--db_port", odoo_config["db_port"], "--db_user", odoo_config["db_user"],
-               "--addons-path", f"{odoo_config['addons_path']},{addon.parent}",
-               "--data-dir", str(tmp_path / "data"), "-i", addon.name, "--without-demo=all",
-               "--stop-after-init", "--no-http", "--log-level=warn", "--logfile", str(log)]
+    command = [
+        sys.executable,
+        "-m",
+        "odoo",
+        "-d",
+        database,
+        "--db_host",
+        odoo_config["db_host"],
+        "--db_port",
+        odoo_config["db_port"],
+        "--db_user",
+        odoo_config["db_user"],
+        "--addons-path",
+        f"{odoo_config['addons_path']},{addon.parent}",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "-i",
+        addon.name,
+        "--without-demo=all",
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=warn",
+        "--logfile",
+        str(log),
+    ]
     try:
         subprocess.run(command, check=True, timeout=900, capture_output=True)
     finally:
-        conn = psycopg2.connect(dbname="postgres", host=odoo_config["db_host"], port=odoo_config["db_port"],
-                                user=odoo_config["db_user"])
+        conn = psycopg2.connect(
+            dbname="postgres", host=odoo_config["db_host"], port=odoo_config["db_port"], user=odoo_config["db_user"]
+        )
         conn.autocommit = True
         with conn.cursor() as cr:
             cr.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -274,10 +314,12 @@ def _install_log_problems(project_dir, log):
 
 
 def test_a_warning_of_a_suite_addon_at_install_fails_the_install_gate(project_dir, odoo_config, tmp_path):
-    hook = ('    _logger.warning("probe: a setting of the suite is missing")\n'
-            '    logging.getLogger("odoo.addons.base.models.ir_model").warning(\n'
-            '        "Two fields (a_id, b_id) of cloud.cost.probe() have the same label: Probe.")\n'
-            '    logging.getLogger("odoo.addons.base.probe").warning("a warning of another module\'s own")')
+    hook = (
+        '    _logger.warning("probe: a setting of the suite is missing")\n'
+        '    logging.getLogger("odoo.addons.base.models.ir_model").warning(\n'
+        '        "Two fields (a_id, b_id) of cloud.cost.probe() have the same label: Probe.")\n'
+        '    logging.getLogger("odoo.addons.base.probe").warning("a warning of another module\'s own")'
+    )
     log = _install_log(project_dir, odoo_config, tmp_path, hook)
     found = _install_log_problems(project_dir, log)
     assert found.returncode == 0, "the gate found the warnings"
@@ -286,4 +328,3 @@ def test_a_warning_of_a_suite_addon_at_install_fails_the_install_gate(project_di
     assert " WARNING " in problems[0] and "odoo.addons.cloud_cost_install_probe: probe: a setting" in problems[0]
     assert "cloud.cost.probe() have the same label" in problems[1]
     assert "another module's own" in log.read_text()  # in the log, not a problem of the suite's
-

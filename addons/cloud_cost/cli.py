@@ -14,9 +14,12 @@ def register(commands):
         description="Import bills (FOCUS, AWS CUR 2.0 / legacy CUR, Azure, Google Cloud) into cost lines: "
         "one batch per source and billing period. Bad input is refused whole (exit status 2).",
     )
-    bills.add_argument("location", metavar="PATH_OR_URI",
-                       help="bill file, folder, or s3://bucket/prefix; with their addons also "
-                       "azure://account/container/path and bigquery://project.dataset.table?month=YYYY-MM")
+    bills.add_argument(
+        "location",
+        metavar="PATH_OR_URI",
+        help="bill file, folder, or s3://bucket/prefix; with their addons also "
+        "azure://account/container/path and bigquery://project.dataset.table?month=YYYY-MM",
+    )
     bills.add_argument(
         "--source",
         metavar="NAME",
@@ -85,8 +88,10 @@ def batch_report(env, batch):
     """Lines of text: the batch's rows, totals by ChargeCategory and currency, unallocated share."""
     cr = env.cr
     currency = batch.company_id.currency_id
-    head = f"batch {batch.name} (id {batch.id}): {batch.row_count} rows, billing period " \
+    head = (
+        f"batch {batch.name} (id {batch.id}): {batch.row_count} rows, billing period "
         f"{batch.billing_period_start} to {batch.billing_period_end}"
+    )
     if batch.previous_batch_id:
         head += f", supersedes batch {batch.previous_batch_id.id}"
     lines = [head]
@@ -141,8 +146,10 @@ def run_import(env, args):
     except (ImportRefused, AccessError, ValidationError) as error:
         print(f"cloudcost import: refused, nothing written: {error.args[0]}", file=sys.stderr)
         return 2
-    print(f"source {source.name} (id {source.id}): {len(result.batches)} batch(es), {result.rows} rows "
-          f"in {result.seconds:.1f} s")
+    print(
+        f"source {source.name} (id {source.id}): {len(result.batches)} batch(es), {result.rows} rows "
+        f"in {result.seconds:.1f} s"
+    )
     for batch in result.batches:
         for line in batch_report(env, batch):
             print(line)
@@ -152,10 +159,15 @@ def run_import(env, args):
         print(note)
     if result.nothing_read():
         # not one bill among the files (or no file at all): a refusal, though nothing was wrong to write
-        print(f"cloudcost import: nothing imported: no bill file in {args.location}"
-              + "".join(f"\n  {note}" for note in result.notes), file=sys.stderr)
+        print(
+            f"cloudcost import: nothing imported: no bill file in {args.location}"
+            + "".join(f"\n  {note}" for note in result.notes),
+            file=sys.stderr,
+        )
         return 2
     if not result.batches:
-        print("nothing new imported: " + ("the bills were imported before, unchanged" if result.unchanged
-                                          else "the bills hold no rows"))
+        print(
+            "nothing new imported: "
+            + ("the bills were imported before, unchanged" if result.unchanged else "the bills hold no rows")
+        )
     return 0

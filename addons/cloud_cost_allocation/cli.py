@@ -67,21 +67,32 @@ def run_allocate(env, args):
 
 def test_run(policy, date_from, date_to):
     result, inputs = policy._allocate(date_from, date_to)
-    lines, passed = summary_lines(result, policy._names_for(result), policy.currency_id.name,
-                                  total_taken=to_units(inputs["exact_total"], result.digits))
+    lines, passed = summary_lines(
+        result,
+        policy._names_for(result),
+        policy.currency_id.name,
+        total_taken=to_units(inputs["exact_total"], result.digits),
+    )
     head = f"{policy.display_name} {date_from:%Y-%m}: test run of {inputs['line_count']} cost lines, nothing stored"
     return [head, ""] + lines, passed
 
 
 def stored_run(policy, date_from, date_to):
     Run = policy.env["cloud.cost.allocation.run"]
-    run = Run.search([
-        ("company_id", "=", policy.company_id.id), ("policy_id", "=", policy.id),
-        ("date_from", "=", date_from), ("date_to", "=", date_to), ("is_open", "=", True),
-    ], limit=1)
+    run = Run.search(
+        [
+            ("company_id", "=", policy.company_id.id),
+            ("policy_id", "=", policy.id),
+            ("date_from", "=", date_from),
+            ("date_to", "=", date_to),
+            ("is_open", "=", True),
+        ],
+        limit=1,
+    )
     if not run:
-        run = Run.create({"policy_id": policy.id, "company_id": policy.company_id.id,
-                          "date_from": date_from, "date_to": date_to})
+        run = Run.create(
+            {"policy_id": policy.id, "company_id": policy.company_id.id, "date_from": date_from, "date_to": date_to}
+        )
     if run.state in ("draft", "computed"):
         run.action_compute()
         head = f"run {run.display_name} (id {run.id}): computed from {run.cost_line_count} cost lines"

@@ -12,47 +12,64 @@ from odoo.addons.cloud_cost_posting.cli import find_run
 
 
 def register(commands):
-    export = commands.add_parser("export", help="write a run's auditor pack (XLSX workbook or PDF summary)",
-                                 description="Write the auditor pack of an allocation run. Exit status 2 when the "
-                                 "run is not found.")
+    export = commands.add_parser(
+        "export",
+        help="write a run's auditor pack (XLSX workbook or PDF summary)",
+        description="Write the auditor pack of an allocation run. Exit status 2 when the " "run is not found.",
+    )
     export.add_argument("run", metavar="RUN", help="run id or name (e.g. MONTH 2026-10)")
     export.add_argument("--format", choices=["xlsx", "pdf"], default="xlsx")
     export.add_argument("--output", metavar="PATH", help="file to write (default: auditor-pack-<run>.<format>)")
     export.set_defaults(handler=run_export)
 
     focus = commands.add_parser(
-        "export-focus", help="write a run's allocated result as FOCUS 1.3 cost rows (CSV or Parquet)",
+        "export-focus",
+        help="write a run's allocated result as FOCUS 1.3 cost rows (CSV or Parquet)",
         description="Write the allocated result of a run as FOCUS 1.3 cost rows: each bill row the run took, split "
         "into one row per receiver (AllocatedMethodId, AllocatedMethodDetails, AllocatedResourceId/Name, "
         "AllocatedTags), the split rows of a bill row adding up exactly to it. Exit status 2 when the run is not "
-        "found or has no result.")
+        "found or has no result.",
+    )
     focus.add_argument("--run", required=True, metavar="RUN", help="run id or name (e.g. MONTH 2026-10)")
     focus.add_argument("--format", choices=["csv", "parquet"], default="csv")
     focus.add_argument("--output", metavar="PATH", help="file to write (default: focus-1.3-<run>.<format>)")
     focus.set_defaults(handler=run_export_focus)
 
     verify = commands.add_parser(
-        "verify", help="recompute a sealed run's content hash from the data and say what changed",
+        "verify",
+        help="recompute a sealed run's content hash from the data and say what changed",
         description="Recompute the seal of an approved, posted or reversed allocation run from what the "
         "database holds now (the run, its lines and checks, driver values, the cost lines taken, the bytes "
         "of the bill files, the journal items) and print what matches or what changed. Nothing is written. "
-        "Exit status 2 when it does not match, or the run is not found or not sealed.")
+        "Exit status 2 when it does not match, or the run is not found or not sealed.",
+    )
     verify.add_argument("run", metavar="RUN", help="run id or name (e.g. MONTH 2026-10)")
     verify.set_defaults(handler=run_verify)
 
     trace = commands.add_parser(
-        "trace", help="follow a chargeback journal item to its allocation lines and the bill rows behind them",
+        "trace",
+        help="follow a chargeback journal item to its allocation lines and the bill rows behind them",
         description="Print the allocation lines a chargeback journal item sums (step, sender pool, method, "
         "allocation key and driver shares, as the run froze them) and, for each, the bill rows behind it (file, "
         "SHA-256, row number, EffectiveCost) with their count and exact sum; a cost line that sums bill rows "
         "(a summed import) is followed by the rows it sums, found again in their bill file (its checksum "
         "compared with the one recorded at import), their values and their exact sum against the cost line. "
         "Nothing is written. Exit status 2 when the item is not found or is not a chargeback item, or a bill "
-        "file changed since import.")
-    trace.add_argument("item", metavar="ITEM", help="journal item id, or entry and item: CCB/2026/11/0001:2 "
-                       "(the entry's second item); an entry with one chargeback debit may be named alone")
-    trace.add_argument("--rows", type=int, default=20, metavar="N",
-                       help="bill rows listed per allocation line (default 20; the sums cover every row)")
+        "file changed since import.",
+    )
+    trace.add_argument(
+        "item",
+        metavar="ITEM",
+        help="journal item id, or entry and item: CCB/2026/11/0001:2 "
+        "(the entry's second item); an entry with one chargeback debit may be named alone",
+    )
+    trace.add_argument(
+        "--rows",
+        type=int,
+        default=20,
+        metavar="N",
+        help="bill rows listed per allocation line (default 20; the sums cover every row)",
+    )
     trace.add_argument("--all-rows", action="store_true", help="list every bill row")
     trace.set_defaults(handler=run_trace)
 
@@ -74,8 +91,7 @@ def run_export(env, args):
 def run_export_focus(env, args):
     run = find_run(env, args.run)
     if not run:
-        print(f"cloudcost export-focus: no allocation run {args.run!r} in company {env.company.name}",
-              file=sys.stderr)
+        print(f"cloudcost export-focus: no allocation run {args.run!r} in company {env.company.name}", file=sys.stderr)
         return 2
     try:
         data = run._focus_export(args.format)
@@ -84,8 +100,10 @@ def run_export_focus(env, args):
         return 2
     path = Path(args.output or run._focus_file_name(args.format))
     path.write_bytes(data)
-    print(f"{run.display_name}: FOCUS 1.3 {args.format} {path} ({len(data):,} bytes, SHA-256 "
-          f"{hashlib.sha256(data).hexdigest()})")
+    print(
+        f"{run.display_name}: FOCUS 1.3 {args.format} {path} ({len(data):,} bytes, SHA-256 "
+        f"{hashlib.sha256(data).hexdigest()})"
+    )
     return 0
 
 
@@ -155,25 +173,38 @@ def run_trace(env, args):
         return _format_money(value, digits)
 
     print(f"journal item {entry.id}: {entry.move_id.name}, {entry.name}")
-    print(f"  account {entry.account_id.code} {entry.account_id.name}, debit {_money(entry.debit)}, credit "
-          f"{_money(entry.credit)} {entry.company_id.currency_id.name}")
-    print(f"  allocation run {run.display_name} ({run.state}), content hash {run.hash_algorithm or ''} "
-          f"{run.content_hash or '(not sealed)'}")
-    print(f"{len(trace['lines'])} allocation line(s), summing to {_money(trace['lines_amount'])}"
-          + (" = the item" if trace["lines_amount"] == abs(trace["amount"]) else
-             f" (the item: {_money(trace['amount'])})"))
+    print(
+        f"  account {entry.account_id.code} {entry.account_id.name}, debit {_money(entry.debit)}, credit "
+        f"{_money(entry.credit)} {entry.company_id.currency_id.name}"
+    )
+    print(
+        f"  allocation run {run.display_name} ({run.state}), content hash {run.hash_algorithm or ''} "
+        f"{run.content_hash or '(not sealed)'}"
+    )
+    print(
+        f"{len(trace['lines'])} allocation line(s), summing to {_money(trace['lines_amount'])}"
+        + (
+            " = the item"
+            if trace["lines_amount"] == abs(trace["amount"])
+            else f" (the item: {_money(trace['amount'])})"
+        )
+    )
     for number, traced in enumerate(trace["lines"], start=1):
         line = traced["line"]
         receiver = line.analytic_account_id.display_name or line.receiver_pool_id.display_name or "-"
         if line.sender_pool_id:
-            origin = f"step {line.step_sequence} {line.step_id.display_name or ''}".rstrip() + \
-                f", sender pool {line.sender_pool_id.display_name}, method {line.method}"
+            origin = (
+                f"step {line.step_sequence} {line.step_id.display_name or ''}".rstrip()
+                + f", sender pool {line.sender_pool_id.display_name}, method {line.method}"
+            )
         else:
             origin = f"{line.line_type} cost"
         print(f"[{number}] allocation line {line.id}: {_money(traced['amount'])} to {receiver} ({origin})")
         if line.driver_key_id:
-            print(f"    allocation key {line.driver_key_id.display_name}: value {line.driver_value:g}, share "
-                  f"{line.share * 100:.6f} % (of {traced['trace']['driver_total']})")
+            print(
+                f"    allocation key {line.driver_key_id.display_name}: value {line.driver_value:g}, share "
+                f"{line.share * 100:.6f} % (of {traced['trace']['driver_total']})"
+            )
             for row in traced["trace"]["drivers"]:
                 mark = "*" if row["is_receiver"] else " "
                 print(f"     {mark} {row['name']:<40} {row['value_text']:>14} {row['share_text']:>14}")
@@ -181,21 +212,30 @@ def run_trace(env, args):
         share = "" if part is None or part == 1 else f"; the line is {part * 100:.6f} % of them"
         # cost lines that sum bill rows are listed each with the rows it sums
         behind = "cost lines behind it" if traced.get("summed") else "bill rows behind it"
-        print(f"    {behind}: {traced['row_count']:,}, EffectiveCost {_money(traced['rows_effective_cost'])}, "
-              f"taken {_money(traced['rows_amount'])}{share}")
+        print(
+            f"    {behind}: {traced['row_count']:,}, EffectiveCost {_money(traced['rows_effective_cost'])}, "
+            f"taken {_money(traced['rows_amount'])}{share}"
+        )
         for row in traced["rows"]:
-            print(f"      {row['file'] or '(no file)'}  sha256 {row['sha256'] or '-'}  row {row['row'] or '-'}  "
-                  f"EffectiveCost {row['effective_cost']} {row['currency']}")
+            print(
+                f"      {row['file'] or '(no file)'}  sha256 {row['sha256'] or '-'}  row {row['row'] or '-'}  "
+                f"EffectiveCost {row['effective_cost']} {row['currency']}"
+            )
             if row.get("bill_rows"):
                 _print_summed(row, limit)
         if len(traced["rows"]) < traced["row_count"]:
             print(f"      ... {traced['row_count'] - len(traced['rows']):,} more (--all-rows lists them)")
         summed = traced.get("summed")
         if summed:
-            print(f"    summed cost lines listed: {summed['cost_lines']:,}, their bill rows: {summed['rows']:,}, "
-                  f"EffectiveCost {_exact(summed['effective_cost'])} "
-                  + ("= the cost lines' (exact)" if summed["matches"] else
-                     f"!= the cost lines' {_exact(summed['line_effective_cost'])} (MISMATCH)"))
+            print(
+                f"    summed cost lines listed: {summed['cost_lines']:,}, their bill rows: {summed['rows']:,}, "
+                f"EffectiveCost {_exact(summed['effective_cost'])} "
+                + (
+                    "= the cost lines' (exact)"
+                    if summed["matches"]
+                    else f"!= the cost lines' {_exact(summed['line_effective_cost'])} (MISMATCH)"
+                )
+            )
     return 0
 
 
@@ -218,10 +258,14 @@ def _print_summed(row, limit):
     listed = found["rows"] if limit is None else found["rows"][:limit]
     for bill_row in listed:
         values = json.dumps(bill_row["values"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        print(f"          {found['file']}  row {bill_row['row']}  EffectiveCost {_exact(bill_row['effective_cost'])}  "
-              f"{values}")
+        print(
+            f"          {found['file']}  row {bill_row['row']}  EffectiveCost {_exact(bill_row['effective_cost'])}  "
+            f"{values}"
+        )
     if len(listed) < found["count"]:
         print(f"          ... {found['count'] - len(listed):,} more (--all-rows lists them)")
     check = "=" if found["matches"] else "!="
-    print(f"        {found['count']:,} bill row(s), EffectiveCost {_exact(found['effective_cost'])} {check} the cost "
-          f"line's {_exact(found['line_effective_cost'])}" + (" (exact)" if found["matches"] else " (MISMATCH)"))
+    print(
+        f"        {found['count']:,} bill row(s), EffectiveCost {_exact(found['effective_cost'])} {check} the cost "
+        f"line's {_exact(found['line_effective_cost'])}" + (" (exact)" if found["matches"] else " (MISMATCH)")
+    )

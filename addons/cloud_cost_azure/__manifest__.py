@@ -10,8 +10,7 @@
     "license": "AGPL-3",
     "installable": True,
     "depends": ["cloud_cost", "cloud_cost_athena"],
-    "external_dependencies": {"python": ["azure-storage-blob", "azure-identity", "duckdb",
-                                          "duckdb-extension-azure"]},
+    "external_dependencies": {"python": ["azure-storage-blob", "azure-identity", "duckdb", "duckdb-extension-azure"]},
     "data": [
         "views/cloud_cost_source_views.xml",
     ],

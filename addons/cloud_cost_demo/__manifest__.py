@@ -8,8 +8,14 @@
     "author": "CloudCost Contributors",
     "license": "AGPL-3",
     "installable": True,
-    "depends": ["cloud_cost", "cloud_cost_report", "cloud_cost_allocation", "cloud_cost_posting",
-                "cloud_cost_kubernetes", "cloud_cost_ledger"],
+    "depends": [
+        "cloud_cost",
+        "cloud_cost_report",
+        "cloud_cost_allocation",
+        "cloud_cost_posting",
+        "cloud_cost_kubernetes",
+        "cloud_cost_ledger",
+    ],
     "data": [],
     "assets": {
         "web.assets_tests": [

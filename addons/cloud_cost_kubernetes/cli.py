@@ -11,18 +11,22 @@ from odoo.addons.cloud_cost.core.periods import month_end
 
 def register(commands):
     usage = commands.add_parser(
-        "import-usage", help="import cluster usage from an OpenCost / Kubecost source, one day at a time",
+        "import-usage",
+        help="import cluster usage from an OpenCost / Kubecost source, one day at a time",
         description="Import the days of a cluster usage source, one day window per call. A day that fails "
         "stores nothing and is listed, here and on the source; the days imported stay. Exit status 2 when a "
-        "day failed or the source is unknown.")
+        "day failed or the source is unknown.",
+    )
     usage.add_argument("--source", required=True, metavar="NAME")
     usage.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     usage.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     usage.set_defaults(handler=run_import_usage)
     drivers = commands.add_parser(
-        "compute-drivers", help="compute a month's driver values from cluster usage and Odoo data",
+        "compute-drivers",
+        help="compute a month's driver values from cluster usage and Odoo data",
         description="Write the month's values of the allocation keys measuring cluster usage or Odoo data "
-        "(mapping rules applied again to the month's usage first) and print a line per key.")
+        "(mapping rules applied again to the month's usage first) and print a line per key.",
+    )
     drivers.add_argument("--period", required=True, metavar="YYYY-MM")
     drivers.add_argument("--key", action="append", metavar="CODE", help="allocation key code (default: all)")
     drivers.set_defaults(handler=run_compute_drivers)
@@ -69,8 +73,11 @@ def run_compute_drivers(env, args):
     if args.key:
         unknown = sorted(set(args.key) - set(keys.mapped("code")))
         if unknown:
-            return _fail("compute-drivers", f"no allocation key measuring cluster usage or Odoo data with code "
-                         f"{', '.join(unknown)} in company {env.company.name}")
+            return _fail(
+                "compute-drivers",
+                f"no allocation key measuring cluster usage or Odoo data with code "
+                f"{', '.join(unknown)} in company {env.company.name}",
+            )
         keys = keys.filtered(lambda k: k.code in args.key)
     if not keys:
         return _fail("compute-drivers", f"no allocation key of {env.company.name} measures cluster usage or Odoo data")

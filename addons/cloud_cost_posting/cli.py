@@ -11,8 +11,11 @@ def register(commands):
         ("post", "post", "Post an approved allocation run as chargeback journal entries."),
         ("reverse", "reverse", "Reverse a posted run's journal entries (linked Odoo reversals)."),
     ):
-        command = commands.add_parser(name, help=f"{verb} an allocation run's chargeback entries",
-                                      description=description + " Exit status 2 when it is refused.")
+        command = commands.add_parser(
+            name,
+            help=f"{verb} an allocation run's chargeback entries",
+            description=description + " Exit status 2 when it is refused.",
+        )
         command.add_argument("run", metavar="RUN", help="run id or name (e.g. MONTH 2026-10)")
         command.set_defaults(handler=run_post if name == "post" else run_reverse)
 
@@ -28,8 +31,9 @@ def find_run(env, reference):
 def _act(env, args, method, done):
     run = find_run(env, args.run)
     if not run:
-        print(f"cloudcost {args.command}: no allocation run {args.run!r} in company {env.company.name}",
-              file=sys.stderr)
+        print(
+            f"cloudcost {args.command}: no allocation run {args.run!r} in company {env.company.name}", file=sys.stderr
+        )
         return 2
     try:
         getattr(run, method)()
@@ -40,8 +44,10 @@ def _act(env, args, method, done):
     print(f"{run.display_name}: {done}")
     for move in moves:
         total = f"{move.amount_total:,.{move.currency_id.decimal_places}f}"
-        print(f"  {move.name:<24} {move.company_id.name:<24} {move.date}  {total:>16} "
-              f"{move.currency_id.name}{'  (reversal)' if move.reversed_entry_id else ''}")
+        print(
+            f"  {move.name:<24} {move.company_id.name:<24} {move.date}  {total:>16} "
+            f"{move.currency_id.name}{'  (reversal)' if move.reversed_entry_id else ''}"
+        )
     return 0
 
 

@@ -36,11 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_registry import open_registry, superuser_env  # noqa: E402
 
 SERVICES = [
-    ("Amazon Elastic Compute Cloud", "Compute"), ("Amazon Elastic Kubernetes Service", "Compute"),
-    ("Amazon Relational Database Service", "Databases"), ("Amazon ElastiCache", "Databases"),
-    ("Amazon Simple Storage Service", "Storage"), ("AWS Backup", "Storage"),
-    ("Elastic Load Balancing", "Networking"), ("Amazon Virtual Private Cloud", "Networking"),
-    ("Amazon CloudWatch", "Management and Governance"), ("AWS Key Management Service", "Security"),
+    ("Amazon Elastic Compute Cloud", "Compute"),
+    ("Amazon Elastic Kubernetes Service", "Compute"),
+    ("Amazon Relational Database Service", "Databases"),
+    ("Amazon ElastiCache", "Databases"),
+    ("Amazon Simple Storage Service", "Storage"),
+    ("AWS Backup", "Storage"),
+    ("Elastic Load Balancing", "Networking"),
+    ("Amazon Virtual Private Cloud", "Networking"),
+    ("Amazon CloudWatch", "Management and Governance"),
+    ("AWS Key Management Service", "Security"),
 ]
 ENVIRONMENTS = ["prod", "staging", "dev"]
 LEVEL_SIZE = 10
@@ -75,18 +80,20 @@ def generate_lines(count, pools, receivers, seed=11):
     service = rng.integers(0, len(SERVICES), count)
     names = np.asarray([s[0] for s in SERVICES], dtype=object)
     categories = np.asarray([s[1] for s in SERVICES], dtype=object)
-    return pd.DataFrame({
-        "pool": pool,
-        "analytic": analytic,
-        "environment": np.asarray(ENVIRONMENTS, dtype=object)[rng.integers(0, 3, count)],
-        "tenant": np.char.add("tenant-", rng.integers(0, 100, count).astype(str)).astype(object),
-        "tier": rng.integers(1, 4, count),
-        "service": names[service],
-        "provider": np.where(rng.random(count) < 0.8, "AWS", "Google Cloud").astype(object),
-        "category": categories[service],
-        # up to 50.00 with six decimals, credits now and then
-        "amount": rng.integers(0, 50_000_000, count) * np.where(rng.random(count) < 0.01, -1, 1),
-    })
+    return pd.DataFrame(
+        {
+            "pool": pool,
+            "analytic": analytic,
+            "environment": np.asarray(ENVIRONMENTS, dtype=object)[rng.integers(0, 3, count)],
+            "tenant": np.char.add("tenant-", rng.integers(0, 100, count).astype(str)).astype(object),
+            "tier": rng.integers(1, 4, count),
+            "service": names[service],
+            "provider": np.where(rng.random(count) < 0.8, "AWS", "Google Cloud").astype(object),
+            "category": categories[service],
+            # up to 50.00 with six decimals, credits now and then
+            "amount": rng.integers(0, 50_000_000, count) * np.where(rng.random(count) < 0.01, -1, 1),
+        }
+    )
 
 
 def policy_plan(pools, receivers, seed=5):
@@ -101,14 +108,24 @@ def policy_plan(pools, receivers, seed=5):
     bus = [("a", n) for n in range(1, receivers + 1)]
     drivers = {
         "cpu": {bu: Decimal(int(v)).scaleb(-2) for bu, v in zip(bus, rng.integers(1, 10**6, receivers), strict=False)},
-        "storage": {bu: Decimal(int(v)).scaleb(-3) for bu, v in zip(bus, rng.integers(0, 10**5, receivers), strict=False)},
+        "storage": {
+            bu: Decimal(int(v)).scaleb(-3) for bu, v in zip(bus, rng.integers(0, 10**5, receivers), strict=False)
+        },
     }
     steps = []
     for depth, level in enumerate(levels):
         below = [("p", n) for n in levels[depth + 1]] if depth + 1 < len(levels) else []
         for position, pool in enumerate(level):
-            step = {"sender": pool, "sequence": 10 * depth + position, "receivers": [], "percents": {},
-                    "key": None, "group": "", "category": "all", "method": "driver"}
+            step = {
+                "sender": pool,
+                "sequence": 10 * depth + position,
+                "receivers": [],
+                "percents": {},
+                "key": None,
+                "group": "",
+                "category": "all",
+                "method": "driver",
+            }
             if below:
                 step["receivers"] = below
                 if depth == 0 and position < 3:  # three service pools serving each other
@@ -132,9 +149,13 @@ def policy_plan(pools, receivers, seed=5):
                 step["receivers"] = bus if step["method"] == "even" else []
             steps.append(step)
         if below and depth >= 0:
-            drivers[f"level{depth}"] = {r: Decimal(int(v)) for r, v in zip(below, rng.integers(1, 100, len(below)), strict=False)}
-    drivers["services"] = {("p", p): Decimal(int(v)) for p, v in zip(range(1, 2 * LEVEL_SIZE + 1),
-                                                                      rng.integers(1, 50, 2 * LEVEL_SIZE), strict=False)}
+            drivers[f"level{depth}"] = {
+                r: Decimal(int(v)) for r, v in zip(below, rng.integers(1, 100, len(below)), strict=False)
+            }
+    drivers["services"] = {
+        ("p", p): Decimal(int(v))
+        for p, v in zip(range(1, 2 * LEVEL_SIZE + 1), rng.integers(1, 50, 2 * LEVEL_SIZE), strict=False)
+    }
     tier_prices = {1: Decimal("0.010"), 2: Decimal("0.014"), 3: Decimal("0.020")}  # per GB, by tier
     receiver_tier = {bu: 1 + (bu[1] % 3) for bu in bus}
     return steps, drivers, tier_prices, receiver_tier
@@ -146,11 +167,20 @@ def engine_policy(engine, steps, drivers, tier_prices, receiver_tier):
         unit_prices = {}
         if step["method"] == "tier":
             unit_prices = {bu: tier_prices[receiver_tier[bu]] for bu in drivers[step["key"]]}
-        built.append(engine.Step(
-            key=index, sender=step["sender"], method=step["method"], sequence=step["sequence"],
-            receivers=tuple(step["receivers"]), driver_key=step["key"], category=step["category"],
-            percents=step["percents"], unit_prices=unit_prices, reciprocal_group=step["group"],
-        ))
+        built.append(
+            engine.Step(
+                key=index,
+                sender=step["sender"],
+                method=step["method"],
+                sequence=step["sequence"],
+                receivers=tuple(step["receivers"]),
+                driver_key=step["key"],
+                category=step["category"],
+                percents=step["percents"],
+                unit_prices=unit_prices,
+                reciprocal_group=step["group"],
+            )
+        )
     return engine.Policy(built, unallocated="share", idle="share")
 
 
@@ -175,14 +205,26 @@ def phase_engine(args):
 
     exact_cents = int(lines["amount"].sum())  # micro-units
     assert result.total == int((Decimal(exact_cents) / MICRO_PER_CENT).quantize(Decimal(1), "ROUND_HALF_UP"))
-    print(json.dumps({
-        "lines": len(lines), "groups": len(costs), "allocation_lines": len(result.lines),
-        "steps": len(policy.steps), "generate_s": generated, "group_s": grouped - started,
-        "engine_s": allocated - grouped, "check_kpi_s": finished - allocated, "total_s": finished - started,
-        "rss_before_mib": rss_before, "peak_rss_mib": peak_rss_mib(),
-        "allocated_percent": str(kpis["allocated_percent"]), "total": result.total,
-        "senders_100": sum(1 for b in result.senders.values() if b.credited_percent == 100),
-    }))
+    print(
+        json.dumps(
+            {
+                "lines": len(lines),
+                "groups": len(costs),
+                "allocation_lines": len(result.lines),
+                "steps": len(policy.steps),
+                "generate_s": generated,
+                "group_s": grouped - started,
+                "engine_s": allocated - grouped,
+                "check_kpi_s": finished - allocated,
+                "total_s": finished - started,
+                "rss_before_mib": rss_before,
+                "peak_rss_mib": peak_rss_mib(),
+                "allocated_percent": str(kpis["allocated_percent"]),
+                "total": result.total,
+                "senders_100": sum(1 for b in result.senders.values() if b.credited_percent == 100),
+            }
+        )
+    )
 
 
 # (model, method, label): the phases of a run's compute, timed by wrapping the registry's methods (those
@@ -266,21 +308,45 @@ def phase_setup(args):
         env = env(context={"allowed_company_ids": [company.id]})
         plan = env["account.analytic.plan"].create({"name": f"bench allocation {os.getpid()}"})
         tiers = env["cloud.cost.service.tier"].search([("code", "in", ["STD", "BC", "MC"])], order="sequence")
-        bus = env["account.analytic.account"].create([
-            {"name": f"BU {n:04d}", "plan_id": plan.id, "company_id": company.id,
-             "cloud_cost_service_tier_id": tiers[(n % 3)].id} for n in range(1, args.receivers + 1)])
-        centers = env["account.analytic.account"].create([
-            {"name": f"Pool center {n:02d}", "plan_id": plan.id, "company_id": company.id}
-            for n in range(1, args.pools + 1)])
-        pools = env["cloud.cost.pool"].create([
-            {"name": f"Pool {n:02d}", "code": f"P{n:02d}", "company_id": company.id,
-             "analytic_account_id": centers[n - 1].id} for n in range(1, args.pools + 1)])
+        bus = env["account.analytic.account"].create(
+            [
+                {
+                    "name": f"BU {n:04d}",
+                    "plan_id": plan.id,
+                    "company_id": company.id,
+                    "cloud_cost_service_tier_id": tiers[(n % 3)].id,
+                }
+                for n in range(1, args.receivers + 1)
+            ]
+        )
+        centers = env["account.analytic.account"].create(
+            [
+                {"name": f"Pool center {n:02d}", "plan_id": plan.id, "company_id": company.id}
+                for n in range(1, args.pools + 1)
+            ]
+        )
+        pools = env["cloud.cost.pool"].create(
+            [
+                {
+                    "name": f"Pool {n:02d}",
+                    "code": f"P{n:02d}",
+                    "company_id": company.id,
+                    "analytic_account_id": centers[n - 1].id,
+                }
+                for n in range(1, args.pools + 1)
+            ]
+        )
         steps, drivers, tier_prices, _receiver_tier = policy_plan(args.pools, args.receivers)
-        keys = {name: env["cloud.cost.allocation.key"].create(
-            {"name": name, "code": name.upper(), "company_id": company.id}) for name in drivers}
+        keys = {
+            name: env["cloud.cost.allocation.key"].create(
+                {"name": name, "code": name.upper(), "company_id": company.id}
+            )
+            for name in drivers
+        }
         for tier_code, price in tier_prices.items():
-            tiers[tier_code - 1].write({"rate_ids": [(0, 0, {"key_id": keys["storage"].id,
-                                                            "price_per_unit": float(price)})]})
+            tiers[tier_code - 1].write(
+                {"rate_ids": [(0, 0, {"key_id": keys["storage"].id, "price_per_unit": float(price)})]}
+            )
 
         def record(receiver):
             kind, n = receiver
@@ -291,28 +357,61 @@ def phase_setup(args):
             for receiver, value in by_receiver.items():
                 kind, target = record(receiver)
                 account = target if kind == "a" else target.analytic_account_id
-                values.append({"key_id": keys[name].id, "company_id": company.id, "date_from": "2026-10-01",
-                               "date_to": "2026-10-31", "analytic_account_id": account.id, "value": float(value)})
+                values.append(
+                    {
+                        "key_id": keys[name].id,
+                        "company_id": company.id,
+                        "date_from": "2026-10-01",
+                        "date_to": "2026-10-31",
+                        "analytic_account_id": account.id,
+                        "value": float(value),
+                    }
+                )
         env["cloud.cost.driver.value"].create(values)
         step_values = []
         for step in steps:
             analytic = [record(r)[1].id for r in step["receivers"] if r[0] == "a"]
             pool_ids = [record(r)[1].id for r in step["receivers"] if r[0] == "p"]
-            step_values.append((0, 0, {
-                "sequence": step["sequence"], "sender_pool_id": pools[step["sender"] - 1].id,
-                "method": step["method"], "key_id": keys[step["key"]].id if step["key"] else False,
-                "cost_category": step["category"], "reciprocal_group": step["group"] or False,
-                "receiver_analytic_ids": [(6, 0, analytic)], "receiver_pool_ids": [(6, 0, pool_ids)],
-                "percent_ids": [(0, 0, {"pool_id": record(r)[1].id, "percent": float(p)})
-                                for r, p in step["percents"].items()],
-            }))
-        policy = env["cloud.cost.allocation.policy"].create({
-            "name": "bench cascade", "code": "BENCH", "company_id": company.id,
-            "unallocated_policy": "share", "idle_policy": "share", "step_ids": step_values})
+            step_values.append(
+                (
+                    0,
+                    0,
+                    {
+                        "sequence": step["sequence"],
+                        "sender_pool_id": pools[step["sender"] - 1].id,
+                        "method": step["method"],
+                        "key_id": keys[step["key"]].id if step["key"] else False,
+                        "cost_category": step["category"],
+                        "reciprocal_group": step["group"] or False,
+                        "receiver_analytic_ids": [(6, 0, analytic)],
+                        "receiver_pool_ids": [(6, 0, pool_ids)],
+                        "percent_ids": [
+                            (0, 0, {"pool_id": record(r)[1].id, "percent": float(p)})
+                            for r, p in step["percents"].items()
+                        ],
+                    },
+                )
+            )
+        env["cloud.cost.allocation.policy"].create(
+            {
+                "name": "bench cascade",
+                "code": "BENCH",
+                "company_id": company.id,
+                "unallocated_policy": "share",
+                "idle_policy": "share",
+                "step_ids": step_values,
+            }
+        )
         source = env["cloud.cost.source"].create({"name": "bench allocation", "company_id": company.id})
-        batch = env["cloud.cost.import.batch"]._suite_create({
-            "source_id": source.id, "company_id": company.id, "billing_period_start": "2026-10-01",
-            "billing_period_end": "2026-10-31", "state": "imported"})
+        batch = env["cloud.cost.import.batch"]._suite_create(
+            {
+                "source_id": source.id,
+                "company_id": company.id,
+                "billing_period_start": "2026-10-01",
+                "billing_period_end": "2026-10-31",
+                "state": "imported",
+            }
+        )
         started = time.perf_counter()
         lines = generate_lines(args.lines, args.pools, args.receivers)
         pool_ids = pd.Series([0] + pools.ids)
@@ -320,18 +419,27 @@ def phase_setup(args):
         amount = lines["amount"]
         text = (amount.abs() // 10**6).astype(str) + "." + (amount.abs() % 10**6).astype(str).str.zfill(6)
         text = text.where(amount >= 0, "-" + text)
-        frame = pd.DataFrame({
-            "batch_id": batch.id, "company_id": company.id, "billing_period_start": "2026-10-01",
-            "charge_period_start": "2026-10-01 00:00:00", "charge_category": "Usage",
-            "provider_name": lines["provider"], "service_name": lines["service"],
-            "service_category": lines["category"], "environment": lines["environment"],
-            "tenant": lines["tenant"], "service_tier_id": lines["tier"].map(dict(enumerate(tiers.ids, 1))),
-            # ids by the lines' own row order (indexing the id series would carry its index along)
-            "cost_pool_id": ids_of(pool_ids, lines["pool"]),
-            "analytic_account_id": ids_of(bu_ids, lines["analytic"]),
-            "effective_cost_company": text, "billed_cost_company": text,
-            "is_unallocated": (lines["pool"] == 0) & (lines["analytic"] == 0),
-        })
+        frame = pd.DataFrame(
+            {
+                "batch_id": batch.id,
+                "company_id": company.id,
+                "billing_period_start": "2026-10-01",
+                "charge_period_start": "2026-10-01 00:00:00",
+                "charge_category": "Usage",
+                "provider_name": lines["provider"],
+                "service_name": lines["service"],
+                "service_category": lines["category"],
+                "environment": lines["environment"],
+                "tenant": lines["tenant"],
+                "service_tier_id": lines["tier"].map(dict(enumerate(tiers.ids, 1))),
+                # ids by the lines' own row order (indexing the id series would carry its index along)
+                "cost_pool_id": ids_of(pool_ids, lines["pool"]),
+                "analytic_account_id": ids_of(bu_ids, lines["analytic"]),
+                "effective_cost_company": text,
+                "billed_cost_company": text,
+                "is_unallocated": (lines["pool"] == 0) & (lines["analytic"] == 0),
+            }
+        )
         copy_frame(cr, "cloud_cost_line", frame)
         loaded = time.perf_counter() - started
         cr.execute("ANALYZE cloud_cost_line")
@@ -347,8 +455,9 @@ def new_run(env, company):
         runs._suite().write({"state": "cancelled"})
         runs.unlink()
     policy = env["cloud.cost.allocation.policy"].search([("company_id", "=", company.id)], limit=1)
-    run = env["cloud.cost.allocation.run"].create({
-        "policy_id": policy.id, "company_id": company.id, "date_from": "2026-10-01", "date_to": "2026-10-31"})
+    run = env["cloud.cost.allocation.run"].create(
+        {"policy_id": policy.id, "company_id": company.id, "date_from": "2026-10-01", "date_to": "2026-10-31"}
+    )
     env.cr.commit()
     return run.id
 
@@ -368,12 +477,23 @@ def phase_compute(args):
         cr.commit()
         total = time.perf_counter() - started
         load = os.getloadavg()
-        print(json.dumps({
-            "compute_s": total, "commit_s": total - computed, "phases": timings, "rss_before_mib": rss_before,
-            "load": load, "peak_rss_mib": peak_rss_mib(),
-            "allocation_lines": run.line_count, "cost_lines": run.cost_line_count, "checks": run.checks_passed,
-            "allocated_percent": run.allocated_percent, "total": run.total_cost,
-        }))
+        print(
+            json.dumps(
+                {
+                    "compute_s": total,
+                    "commit_s": total - computed,
+                    "phases": timings,
+                    "rss_before_mib": rss_before,
+                    "load": load,
+                    "peak_rss_mib": peak_rss_mib(),
+                    "allocation_lines": run.line_count,
+                    "cost_lines": run.cost_line_count,
+                    "checks": run.checks_passed,
+                    "allocated_percent": run.allocated_percent,
+                    "total": run.total_cost,
+                }
+            )
+        )
 
 
 def phase_cleanup(args):
@@ -403,8 +523,19 @@ def phase_cleanup(args):
 
 
 def run_phase(args, phase, *extra):
-    command = [sys.executable, __file__, "--phase", phase, "--lines", str(args.lines), "--pools", str(args.pools),
-               "--receivers", str(args.receivers), *extra]
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        phase,
+        "--lines",
+        str(args.lines),
+        "--pools",
+        str(args.pools),
+        "--receivers",
+        str(args.receivers),
+        *extra,
+    ]
     if args.database:
         command += ["--database", args.database]
     if args.config:
@@ -421,8 +552,9 @@ def main():
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--pools", type=int, default=50, help="a multiple of 10: levels of 10 pools")
     parser.add_argument("--receivers", type=int, default=1000)
-    parser.add_argument("--database", "-d", help="also run end to end in this database (cloud_cost_allocation "
-                                                  "installed)")
+    parser.add_argument(
+        "--database", "-d", help="also run end to end in this database (cloud_cost_allocation " "installed)"
+    )
     parser.add_argument("--config", help="Odoo configuration (default: $CLOUDCOST_ODOO_CONFIG or .local/odoo.conf)")
     parser.add_argument("--keep", action="store_true", help="keep the company, cost lines and run made end to end")
     parser.add_argument("--no-engine", action="store_true", help="skip the engine-only benchmark")
@@ -431,20 +563,27 @@ def main():
     parser.add_argument("--company", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        {"engine": phase_engine, "setup": phase_setup, "compute": phase_compute, "cleanup": phase_cleanup}[
-            args.phase](args)
+        {"engine": phase_engine, "setup": phase_setup, "compute": phase_compute, "cleanup": phase_cleanup}[args.phase](
+            args
+        )
         return 0
 
     if args.no_engine and args.database:
         return end_to_end(args)
     figures = run_phase(args, "engine")
-    print(f"engine: {figures['lines']:,} cost lines -> {figures['groups']:,} cost groups -> "
-          f"{figures['allocation_lines']:,} allocation lines, {figures['steps']} steps over 5 levels")
-    print(f"  group and round to cents {figures['group_s']:.2f} s, cascade {figures['engine_s']:.2f} s, "
-          f"checks and KPIs {figures['check_kpi_s']:.2f} s: total {figures['total_s']:.2f} s (target <= 10 s)")
-    print(f"  peak memory {figures['peak_rss_mib']:.0f} MiB (after generating the lines: "
-          f"{figures['rss_before_mib']:.0f} MiB); {figures['senders_100']} senders credited 100 %, "
-          f"{figures['allocated_percent']} % allocated")
+    print(
+        f"engine: {figures['lines']:,} cost lines -> {figures['groups']:,} cost groups -> "
+        f"{figures['allocation_lines']:,} allocation lines, {figures['steps']} steps over 5 levels"
+    )
+    print(
+        f"  group and round to cents {figures['group_s']:.2f} s, cascade {figures['engine_s']:.2f} s, "
+        f"checks and KPIs {figures['check_kpi_s']:.2f} s: total {figures['total_s']:.2f} s (target <= 10 s)"
+    )
+    print(
+        f"  peak memory {figures['peak_rss_mib']:.0f} MiB (after generating the lines: "
+        f"{figures['rss_before_mib']:.0f} MiB); {figures['senders_100']} senders credited 100 %, "
+        f"{figures['allocated_percent']} % allocated"
+    )
     if not args.database:
         return 0
     return end_to_end(args)
@@ -458,16 +597,20 @@ def end_to_end(args):
         print(f"end to end: {args.lines:,} cost lines COPYed in {setup['load_s']:.1f} s")
     try:
         compute = run_phase(args, "compute", "--run", str(setup["run_id"]))
-        print(f"  run compute through the registry {compute['compute_s']:.1f} s (target <= 10 s), "
-              f"{compute['allocation_lines']:,} allocation lines from {compute['cost_lines']:,} cost lines, "
-              f"peak memory {compute['peak_rss_mib']:.0f} MiB (registry loaded: {compute['rss_before_mib']:.0f} "
-              f"MiB; target <= 1024), 100% check {'OK' if compute['checks'] else 'FAILED'}, "
-              f"{compute['allocated_percent']} % allocated, total {compute['total']:,.2f}")
+        print(
+            f"  run compute through the registry {compute['compute_s']:.1f} s (target <= 10 s), "
+            f"{compute['allocation_lines']:,} allocation lines from {compute['cost_lines']:,} cost lines, "
+            f"peak memory {compute['peak_rss_mib']:.0f} MiB (registry loaded: {compute['rss_before_mib']:.0f} "
+            f"MiB; target <= 1024), 100% check {'OK' if compute['checks'] else 'FAILED'}, "
+            f"{compute['allocated_percent']} % allocated, total {compute['total']:,.2f}"
+        )
         for label, (seconds, calls) in compute["phases"].items():
             print(f"    {label:<44} {seconds:6.2f} s" + (f" ({calls} calls)" if calls > 1 else ""))
         print(f"    {'commit':<44} {compute['commit_s']:6.2f} s")
-        print(f"  load average at the end (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in compute['load'])} "
-              f"on {os.cpu_count()} cores")
+        print(
+            f"  load average at the end (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in compute['load'])} "
+            f"on {os.cpu_count()} cores"
+        )
     finally:
         if not args.keep:
             run_phase(args, "cleanup", "--company", str(setup["company_id"]))

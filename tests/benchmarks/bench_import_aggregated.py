@@ -39,8 +39,16 @@ def generate(path, rows, seed=11):
 
     rng = np.random.default_rng(seed)
     resources = max(rows // HOURS, 1)
-    services = np.array(["Amazon Elastic Compute Cloud", "Amazon Relational Database Service", "Amazon ElastiCache",
-                         "Amazon Simple Storage Service", "Amazon Elastic Kubernetes Service", "AWS Lambda"])
+    services = np.array(
+        [
+            "Amazon Elastic Compute Cloud",
+            "Amazon Relational Database Service",
+            "Amazon ElastiCache",
+            "Amazon Simple Storage Service",
+            "Amazon Elastic Kubernetes Service",
+            "AWS Lambda",
+        ]
+    )
     regions = np.array(["eu-west-1", "eu-central-1", "us-east-1", "us-west-2"])
     teams, envs = ["payments", "retail", "platform", "data", "web", "ops"], ["prod", "staging", "dev"]
     tag_sets = [[("team", t), ("env", e), ("tenant", f"tenant-{k}")] for t in teams for e in envs for k in range(8)]
@@ -65,23 +73,29 @@ def generate(path, rows, seed=11):
         billed = pa.array([f"{u // 10**10}.{u % 10**10:010d}" for u in units.tolist()]).cast(pa.decimal128(38, 10))
         category = np.where(rng.random(size) < 0.98, "Usage", "Tax")
         tags = [tag_sets[t] for t in estate["tags"][resource].tolist()]
-        table = pa.table({
-            "BilledCost": billed, "EffectiveCost": billed, "ListCost": billed, "ContractedCost": billed,
-            "BillingAccountId": pa.array(np.full(size, "999999999999")),
-            "BillingCurrency": pa.array(estate["BillingCurrency"][resource]),
-            "BillingPeriodStart": pa.array(np.full(size, start), type=pa.timestamp("s", tz="UTC")),
-            "BillingPeriodEnd": pa.array(np.full(size, np.datetime64("2026-11-01T00:00:00", "s")),
-                                         type=pa.timestamp("s", tz="UTC")),
-            "ChargeCategory": pa.array(category),
-            "ChargePeriodStart": pa.array(starts, type=pa.timestamp("s", tz="UTC")),
-            "ChargePeriodEnd": pa.array(starts + np.timedelta64(1, "h"), type=pa.timestamp("s", tz="UTC")),
-            "ProviderName": pa.array(np.full(size, "AWS")),
-            "RegionId": pa.array(estate["RegionId"][resource]),
-            "ResourceId": pa.array(estate["ResourceId"][resource]),
-            "ServiceName": pa.array(estate["ServiceName"][resource]),
-            "SubAccountId": pa.array(estate["SubAccountId"][resource]),
-            "Tags": pa.array(tags, type=pa.map_(pa.string(), pa.string())),
-        })
+        table = pa.table(
+            {
+                "BilledCost": billed,
+                "EffectiveCost": billed,
+                "ListCost": billed,
+                "ContractedCost": billed,
+                "BillingAccountId": pa.array(np.full(size, "999999999999")),
+                "BillingCurrency": pa.array(estate["BillingCurrency"][resource]),
+                "BillingPeriodStart": pa.array(np.full(size, start), type=pa.timestamp("s", tz="UTC")),
+                "BillingPeriodEnd": pa.array(
+                    np.full(size, np.datetime64("2026-11-01T00:00:00", "s")), type=pa.timestamp("s", tz="UTC")
+                ),
+                "ChargeCategory": pa.array(category),
+                "ChargePeriodStart": pa.array(starts, type=pa.timestamp("s", tz="UTC")),
+                "ChargePeriodEnd": pa.array(starts + np.timedelta64(1, "h"), type=pa.timestamp("s", tz="UTC")),
+                "ProviderName": pa.array(np.full(size, "AWS")),
+                "RegionId": pa.array(estate["RegionId"][resource]),
+                "ResourceId": pa.array(estate["ResourceId"][resource]),
+                "ServiceName": pa.array(estate["ServiceName"][resource]),
+                "SubAccountId": pa.array(estate["SubAccountId"][resource]),
+                "Tags": pa.array(tags, type=pa.map_(pa.string(), pa.string())),
+            }
+        )
         if writer is None:
             writer = pq.ParquetWriter(str(path), table.schema)
         writer.write_table(table)
@@ -97,16 +111,31 @@ def phase_import(args):
         env = env(context={"allowed_company_ids": [company.id]})
         focus_bench.prepare_company(env, company)
         source = env["cloud.cost.source"].create(
-            {"name": f"bench FOCUS {os.getpid()}", "company_id": company.id, "source_type": "file",
-             "bill_format": "focus", "location": str(args.file), "aggregation": args.aggregation or False})
+            {
+                "name": f"bench FOCUS {os.getpid()}",
+                "company_id": company.id,
+                "source_type": "file",
+                "bill_format": "focus",
+                "location": str(args.file),
+                "aggregation": args.aggregation or False,
+            }
+        )
         cr.commit()
         started = time.perf_counter()
         result = source._run_import()
         cr.commit()
         elapsed = time.perf_counter() - started
         batch = result.batches[0]
-        print(json.dumps({"seconds": elapsed, "peak_rss": focus_bench.peak_rss_bytes(), "lines": batch.row_count,
-                          "bill_rows": batch.aggregated_row_count or batch.row_count}))
+        print(
+            json.dumps(
+                {
+                    "seconds": elapsed,
+                    "peak_rss": focus_bench.peak_rss_bytes(),
+                    "lines": batch.row_count,
+                    "bill_rows": batch.aggregated_row_count or batch.row_count,
+                }
+            )
+        )
 
 
 def run(args, aggregation):
@@ -119,8 +148,11 @@ def main():
     parser.add_argument("--database", "-d", default=os.environ.get("CLOUDCOST_DB", "cloudcost"))
     parser.add_argument("--config")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--summed-only", action="store_true",
-                        help="time the summed import only (importing every row of 10M takes a quarter of an hour)")
+    parser.add_argument(
+        "--summed-only",
+        action="store_true",
+        help="time the summed import only (importing every row of 10M takes a quarter of an hour)",
+    )
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--aggregation", help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=["import"], help=argparse.SUPPRESS)
@@ -132,8 +164,10 @@ def main():
         started = time.perf_counter()
         args.file = Path(folder) / "focus-2026-10.parquet"
         rows, resources = generate(args.file, args.rows)
-        print(f"generated {rows:,} hourly FOCUS rows of {resources:,} resources as Parquet in "
-              f"{time.perf_counter() - started:.1f} s: {args.file.stat().st_size / 2**20:.1f} MiB")
+        print(
+            f"generated {rows:,} hourly FOCUS rows of {resources:,} resources as Parquet in "
+            f"{time.perf_counter() - started:.1f} s: {args.file.stat().st_size / 2**20:.1f} MiB"
+        )
         try:
             results = {"summed by DuckDB": run(args, "duckdb")}
             if not args.summed_only:
@@ -143,8 +177,10 @@ def main():
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for label, figures in results.items():
         rate = figures["bill_rows"] / figures["seconds"]
-        print(f"{label:<18} {figures['seconds']:7.1f} s   {rate:>10,.0f} bill rows/s"
-              f"   {figures['lines']:>10,} cost lines   peak memory {figures['peak_rss'] / 2**20:,.0f} MiB")
+        print(
+            f"{label:<18} {figures['seconds']:7.1f} s   {rate:>10,.0f} bill rows/s"
+            f"   {figures['lines']:>10,} cost lines   peak memory {figures['peak_rss'] / 2**20:,.0f} MiB"
+        )
     return 0
 
 

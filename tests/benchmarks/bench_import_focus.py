@@ -40,8 +40,16 @@ from bill_files import FOCUS_COLUMNS  # noqa: E402  (the FOCUS 1.0 columns the i
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_registry import odoo_config_path, open_registry, superuser_env  # noqa: E402
 
-NUMERIC = {"BilledCost", "ConsumedQuantity", "ContractedCost", "ContractedUnitPrice", "EffectiveCost", "ListCost",
-           "ListUnitPrice", "PricingQuantity"}
+NUMERIC = {
+    "BilledCost",
+    "ConsumedQuantity",
+    "ContractedCost",
+    "ContractedUnitPrice",
+    "EffectiveCost",
+    "ListCost",
+    "ListUnitPrice",
+    "PricingQuantity",
+}
 TIMESTAMPS = {"BillingPeriodEnd", "BillingPeriodStart", "ChargePeriodEnd", "ChargePeriodStart"}
 
 
@@ -53,15 +61,25 @@ def generate(path, rows, seed=7):
 
     rng = np.random.default_rng(seed)
     services = [
-        ("Amazon Elastic Compute Cloud", "Compute", "Hrs"), ("Amazon Relational Database Service", "Databases", "Hrs"),
-        ("Amazon Simple Storage Service", "Storage", "GB-Mo"), ("Amazon Elastic Kubernetes Service", "Compute", "Hrs"),
-        ("Amazon ElastiCache", "Databases", "Hrs"), ("Amazon CloudWatch", "Management and Governance", "Metrics"),
-        ("AWS Backup", "Storage", "GB-Mo"), ("Elastic Load Balancing", "Networking", "LCU-Hrs"),
-        ("Amazon Virtual Private Cloud", "Networking", "Hrs"), ("AWS Key Management Service", "Security", "Requests"),
+        ("Amazon Elastic Compute Cloud", "Compute", "Hrs"),
+        ("Amazon Relational Database Service", "Databases", "Hrs"),
+        ("Amazon Simple Storage Service", "Storage", "GB-Mo"),
+        ("Amazon Elastic Kubernetes Service", "Compute", "Hrs"),
+        ("Amazon ElastiCache", "Databases", "Hrs"),
+        ("Amazon CloudWatch", "Management and Governance", "Metrics"),
+        ("AWS Backup", "Storage", "GB-Mo"),
+        ("Elastic Load Balancing", "Networking", "LCU-Hrs"),
+        ("Amazon Virtual Private Cloud", "Networking", "Hrs"),
+        ("AWS Key Management Service", "Security", "Requests"),
     ]
     regions = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-southeast-1"]
-    region_names = ["Europe (Ireland)", "Europe (Frankfurt)", "US East (N. Virginia)", "US West (Oregon)",
-                    "Asia Pacific (Singapore)"]
+    region_names = [
+        "Europe (Ireland)",
+        "Europe (Frankfurt)",
+        "US East (N. Virginia)",
+        "US West (Oregon)",
+        "Asia Pacific (Singapore)",
+    ]
     # unit prices belong to a SKU, as in real bills
     skus = 500
 
@@ -91,22 +109,29 @@ def generate(path, rows, seed=7):
             service = rng.integers(0, len(services), size)
             day = rng.integers(1, 32, size)
             hour = rng.integers(0, 24, size)
-            start = np.char.add(np.char.add("2026-10-", np.char.zfill(day.astype(str), 2)),
-                                np.char.add("T", np.char.add(np.char.zfill(hour.astype(str), 2), ":00:00Z")))
+            start = np.char.add(
+                np.char.add("2026-10-", np.char.zfill(day.astype(str), 2)),
+                np.char.add("T", np.char.add(np.char.zfill(hour.astype(str), 2), ":00:00Z")),
+            )
             end_hour = hour + 1
             end = np.where(
                 end_hour < 24,
-                np.char.add(np.char.add("2026-10-", np.char.zfill(day.astype(str), 2)),
-                            np.char.add("T", np.char.add(np.char.zfill(end_hour.astype(str), 2), ":00:00Z"))),
-                np.char.add(np.char.add("2026-10-", np.char.zfill(np.minimum(day + 1, 31).astype(str), 2)),
-                            "T00:00:00Z"),
+                np.char.add(
+                    np.char.add("2026-10-", np.char.zfill(day.astype(str), 2)),
+                    np.char.add("T", np.char.add(np.char.zfill(end_hour.astype(str), 2), ":00:00Z")),
+                ),
+                np.char.add(
+                    np.char.add("2026-10-", np.char.zfill(np.minimum(day + 1, 31).astype(str), 2)), "T00:00:00Z"
+                ),
             )
             billed = decimals(size, 50)
             category = np.where(rng.random(size) < 0.97, "Usage", np.where(rng.random(size) < 0.5, "Tax", "Credit"))
             currency = np.where(rng.random(size) < 0.9, "USD", "EUR")
             region = rng.integers(0, len(regions), size)
             sku = rng.integers(0, skus, size)
-            resource_ids = np.char.add("arn:aws:ec2:eu-west-1:123:instance/i-", rng.integers(0, 80_000, size).astype(str))
+            resource_ids = np.char.add(
+                "arn:aws:ec2:eu-west-1:123:instance/i-", rng.integers(0, 80_000, size).astype(str)
+            )
             columns = {
                 "AvailabilityZone": pick(["a", "b", "c"], size),
                 "BilledCost": billed,
@@ -182,18 +207,35 @@ def prepare_company(env, company):
     other = "EUR" if company.currency_id.name != "EUR" else "USD"
     currency = env["res.currency"].with_context(active_test=False).search([("name", "=", other)])
     currency.active = True
-    if not env["res.currency.rate"].search([("currency_id", "=", currency.id), ("name", "=", "2026-09-30"),
-                                             ("company_id", "=", company.id)]):
-        env["res.currency.rate"].create({"currency_id": currency.id, "name": "2026-09-30", "rate": 0.92,
-                                         "company_id": company.id})
-    env["cloud.cost.mapping.rule"].create([
-        {"name": "bench: databases", "company_id": company.id, "match_service": "*Database*, Amazon ElastiCache",
-         "environment": "data"},
-        {"name": "bench: payments team", "company_id": company.id, "match_tag_key": "team",
-         "match_tag_value": "payments", "tenant": "payments"},
-        {"name": "bench: tenant tag", "company_id": company.id, "value_tag_key": "tenant",
-         "value_target": "tenant"},
-    ])
+    if not env["res.currency.rate"].search(
+        [("currency_id", "=", currency.id), ("name", "=", "2026-09-30"), ("company_id", "=", company.id)]
+    ):
+        env["res.currency.rate"].create(
+            {"currency_id": currency.id, "name": "2026-09-30", "rate": 0.92, "company_id": company.id}
+        )
+    env["cloud.cost.mapping.rule"].create(
+        [
+            {
+                "name": "bench: databases",
+                "company_id": company.id,
+                "match_service": "*Database*, Amazon ElastiCache",
+                "environment": "data",
+            },
+            {
+                "name": "bench: payments team",
+                "company_id": company.id,
+                "match_tag_key": "team",
+                "match_tag_value": "payments",
+                "tenant": "payments",
+            },
+            {
+                "name": "bench: tenant tag",
+                "company_id": company.id,
+                "value_tag_key": "tenant",
+                "value_target": "tenant",
+            },
+        ]
+    )
 
 
 def phase_import(args):
@@ -208,8 +250,13 @@ def phase_import(args):
         env = env(context={"allowed_company_ids": [company.id]})
         prepare_company(env, company)
         source = env["cloud.cost.source"].create(
-            {"name": f"bench FOCUS {os.getpid()}", "company_id": company.id, "source_type": "file",
-             "bill_format": "focus", "location": str(args.file)}
+            {
+                "name": f"bench FOCUS {os.getpid()}",
+                "company_id": company.id,
+                "source_type": "file",
+                "bill_format": "focus",
+                "location": str(args.file),
+            }
         )
         cr.commit()
         before = memory_status()  # the registry loaded, as in a server's worker
@@ -218,10 +265,21 @@ def phase_import(args):
         cr.commit()
         elapsed = time.perf_counter() - started
         peak = memory_status()
-        print(json.dumps({"rows": result.rows, "seconds": elapsed, "peak_rss": peak["VmHWM"],
-                          "peak_vms": peak["VmPeak"], "rss_before": before["VmRSS"], "vms_before": before["VmSize"],
-                          "copy_seconds": result.copy_seconds,
-                          "source_id": source.id, "batches": [b.id for b in result.batches]}))
+        print(
+            json.dumps(
+                {
+                    "rows": result.rows,
+                    "seconds": elapsed,
+                    "peak_rss": peak["VmHWM"],
+                    "peak_vms": peak["VmPeak"],
+                    "rss_before": before["VmRSS"],
+                    "vms_before": before["VmSize"],
+                    "copy_seconds": result.copy_seconds,
+                    "source_id": source.id,
+                    "batches": [b.id for b in result.batches],
+                }
+            )
+        )
 
 
 def phase_cleanup(args):
@@ -274,8 +332,7 @@ def phase_copy(args):
 
 def run_phase(args, phase, script=__file__, extra=()):
     """Run a phase of ``script`` in a fresh process; returns the JSON figures it printed last."""
-    command = [sys.executable, script, "--phase", phase, "--database", args.database, "--file", str(args.file),
-               *extra]
+    command = [sys.executable, script, "--phase", phase, "--database", args.database, "--file", str(args.file), *extra]
     if args.config:
         command += ["--config", args.config]
     output = subprocess.run(command, check=False, capture_output=True, text=True)
@@ -291,8 +348,11 @@ def measure(args, rows):
             args.file = Path(folder) / "focus-2026-10.csv.gz"
             started = time.perf_counter()
             generate(args.file, rows)
-            print(f"generated {rows:,} FOCUS rows in {time.perf_counter() - started:.1f} s: "
-                  f"{args.file.stat().st_size / 2**20:,.1f} MiB gzip", flush=True)
+            print(
+                f"generated {rows:,} FOCUS rows in {time.perf_counter() - started:.1f} s: "
+                f"{args.file.stat().st_size / 2**20:,.1f} MiB gzip",
+                flush=True,
+            )
             given = None
         else:
             given = args.file
@@ -304,12 +364,20 @@ def measure(args, rows):
         if not args.keep:
             run_phase(args, "cleanup")
         args.file = given
-    figures = {"rows": imported["rows"], "gzip": size, "seconds": imported["seconds"],
-               "rate": imported["rows"] / imported["seconds"], "copy_seconds": copy["seconds"],
-               "copy_rate": copy["rows"] / copy["seconds"], "ratio": imported["seconds"] / copy["seconds"],
-               "background_copy": imported["copy_seconds"], "peak_rss": imported["peak_rss"],
-               "peak_vms": imported["peak_vms"], "rss_before": imported["rss_before"],
-               "load": (load_before[0], load_after[0], load_after[1])}
+    figures = {
+        "rows": imported["rows"],
+        "gzip": size,
+        "seconds": imported["seconds"],
+        "rate": imported["rows"] / imported["seconds"],
+        "copy_seconds": copy["seconds"],
+        "copy_rate": copy["rows"] / copy["seconds"],
+        "ratio": imported["seconds"] / copy["seconds"],
+        "background_copy": imported["copy_seconds"],
+        "peak_rss": imported["peak_rss"],
+        "peak_vms": imported["peak_vms"],
+        "rss_before": imported["rss_before"],
+        "load": (load_before[0], load_after[0], load_after[1]),
+    }
     report(figures)
     return figures
 
@@ -318,16 +386,26 @@ def report(f):
     mib = 2**20
     print(f"file:       {f['rows']:,} rows, {f['gzip'] / mib:,.1f} MiB gzip")
     print(f"bare COPY:  {f['copy_seconds']:.1f} s ({f['copy_rate']:,.0f} rows/s)")
-    print(f"import:     {f['seconds']:.1f} s ({f['rate']:,.0f} rows/s), of which {f['background_copy']:.1f} s "
-          "in the background COPY of the cost lines")
+    print(
+        f"import:     {f['seconds']:.1f} s ({f['rate']:,.0f} rows/s), of which {f['background_copy']:.1f} s "
+        "in the background COPY of the cost lines"
+    )
     print(f"import / bare COPY: {f['ratio']:.2f}x")
-    print(f"peak memory of the import process: {f['peak_rss'] / mib:,.0f} MiB resident "
-          f"({f['rss_before'] / mib:,.0f} MiB with the registry loaded, before the import), "
-          f"{f['peak_vms'] / mib:,.0f} MiB virtual")
+    print(
+        f"peak memory of the import process: {f['peak_rss'] / mib:,.0f} MiB resident "
+        f"({f['rss_before'] / mib:,.0f} MiB with the registry loaded, before the import), "
+        f"{f['peak_vms'] / mib:,.0f} MiB virtual"
+    )
     print("load average: {:.2f} before, {:.2f} after (5 min: {:.2f}) on {} cores".format(*f["load"], os.cpu_count()))
-    print("targets: peak RSS <= 1 GiB {}, <= 4x COPY {}; Odoo's default limit_memory_hard (2560 MiB virtual) "
-          "{}".format("met" if f["peak_rss"] <= 2**30 else "MISSED", "met" if f["ratio"] <= 4 else "MISSED",
-                      "kept" if f["peak_vms"] < 2560 * mib else "PASSED"), flush=True)
+    print(
+        "targets: peak RSS <= 1 GiB {}, <= 4x COPY {}; Odoo's default limit_memory_hard (2560 MiB virtual) "
+        "{}".format(
+            "met" if f["peak_rss"] <= 2**30 else "MISSED",
+            "met" if f["ratio"] <= 4 else "MISSED",
+            "kept" if f["peak_vms"] < 2560 * mib else "PASSED",
+        ),
+        flush=True,
+    )
 
 
 def main():
@@ -348,9 +426,11 @@ def main():
         print("\n| rows | gzip MiB | import s | rows/s | bare COPY s | ratio | peak RSS MiB | peak VMS MiB | load |")
         print("|---|---|---|---|---|---|---|---|---|")
         for f in results:
-            print(f"| {f['rows']:,} | {f['gzip'] / 2**20:,.0f} | {f['seconds']:.1f} | {f['rate']:,.0f} | "
-                  f"{f['copy_seconds']:.1f} | {f['ratio']:.2f}x | {f['peak_rss'] / 2**20:,.0f} | "
-                  f"{f['peak_vms'] / 2**20:,.0f} | {f['load'][2]:.2f} |")
+            print(
+                f"| {f['rows']:,} | {f['gzip'] / 2**20:,.0f} | {f['seconds']:.1f} | {f['rate']:,.0f} | "
+                f"{f['copy_seconds']:.1f} | {f['ratio']:.2f}x | {f['peak_rss'] / 2**20:,.0f} | "
+                f"{f['peak_vms'] / 2**20:,.0f} | {f['load'][2]:.2f} |"
+            )
     return 0
 
 

@@ -27,7 +27,6 @@ import resource
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,8 +50,9 @@ def phase_setup(args):
     import pandas as pd  # noqa: PLC0415
 
     cr, env = registry_env(args)
-    from odoo.addons.cloud_cost.core.bulk_copy import copy_frame  # noqa: PLC0415  (once the addons path is set)
     from odoo.tests.common import new_test_user  # noqa: PLC0415
+
+    from odoo.addons.cloud_cost.core.bulk_copy import copy_frame  # noqa: PLC0415  (once the addons path is set)
 
     with cr:
         tag = f"{os.getpid()}"
@@ -61,59 +61,111 @@ def phase_setup(args):
         Account = env["account.account"].with_company(company)
 
         def account(code, name, kind):
-            return Account.create({"code": code, "name": name, "account_type": kind,
-                                   "company_ids": [(6, 0, company.ids)]})
+            return Account.create(
+                {"code": code, "name": name, "account_type": kind, "company_ids": [(6, 0, company.ids)]}
+            )
 
-        journal = env["account.journal"].create({"name": "Cloud chargeback", "code": "CCB", "type": "general",
-                                                 "company_id": company.id})
-        company.write({
-            "cloud_cost_journal_id": journal.id,
-            "cloud_cost_chargeback_account_id": account("628900", "Cloud cost chargeback", "expense").id,
-            "cloud_cost_clearing_account_id": account("628000", "Cloud cost clearing", "expense").id,
-        })
-        users = [new_test_user(env, login=f"bench_posting_{tag}_{n}", company_id=company.id,
-                               company_ids=[(6, 0, company.ids)],
-                               groups="base.group_user,account.group_account_manager,"
-                                      "cloud_cost.group_cloud_cost_controller") for n in (1, 2)]
+        journal = env["account.journal"].create(
+            {"name": "Cloud chargeback", "code": "CCB", "type": "general", "company_id": company.id}
+        )
+        company.write(
+            {
+                "cloud_cost_journal_id": journal.id,
+                "cloud_cost_chargeback_account_id": account("628900", "Cloud cost chargeback", "expense").id,
+                "cloud_cost_clearing_account_id": account("628000", "Cloud cost clearing", "expense").id,
+            }
+        )
+        users = [
+            new_test_user(
+                env,
+                login=f"bench_posting_{tag}_{n}",
+                company_id=company.id,
+                company_ids=[(6, 0, company.ids)],
+                groups="base.group_user,account.group_account_manager," "cloud_cost.group_cloud_cost_controller",
+            )
+            for n in (1, 2)
+        ]
         plan = env["account.analytic.plan"].create({"name": f"bench posting {tag}"})
-        bus = env["account.analytic.account"].create([
-            {"name": f"BU {n:04d}", "plan_id": plan.id, "company_id": company.id}
-            for n in range(1, args.receivers + 1)])
-        pools = env["cloud.cost.pool"].create([
-            {"name": f"Pool {n:02d}", "code": f"P{n:02d}", "company_id": company.id}
-            for n in range(1, args.pools + 1)])
+        bus = env["account.analytic.account"].create(
+            [
+                {"name": f"BU {n:04d}", "plan_id": plan.id, "company_id": company.id}
+                for n in range(1, args.receivers + 1)
+            ]
+        )
+        pools = env["cloud.cost.pool"].create(
+            [{"name": f"Pool {n:02d}", "code": f"P{n:02d}", "company_id": company.id} for n in range(1, args.pools + 1)]
+        )
         key = env["cloud.cost.allocation.key"].create({"name": "users", "code": "USERS", "company_id": company.id})
         rng = np.random.default_rng(7)
-        env["cloud.cost.driver.value"].create([
-            {"key_id": key.id, "company_id": company.id, "date_from": "2026-10-01", "date_to": "2026-10-31",
-             "analytic_account_id": bu.id, "value": float(value)}
-            for bu, value in zip(bus, rng.integers(1, 500, len(bus)), strict=True)])
+        env["cloud.cost.driver.value"].create(
+            [
+                {
+                    "key_id": key.id,
+                    "company_id": company.id,
+                    "date_from": "2026-10-01",
+                    "date_to": "2026-10-31",
+                    "analytic_account_id": bu.id,
+                    "value": float(value),
+                }
+                for bu, value in zip(bus, rng.integers(1, 500, len(bus)), strict=True)
+            ]
+        )
         policies = {}
         for grouping in ("run", "receiver"):
-            policies[grouping] = env["cloud.cost.allocation.policy"].create({
-                "name": f"bench posting by {grouping}", "code": f"BENCH-{grouping.upper()}",
-                "company_id": company.id, "posting_grouping": grouping,
-                "step_ids": [(0, 0, {"sequence": n, "sender_pool_id": pool.id, "method": "driver",
-                                     "key_id": key.id}) for n, pool in enumerate(pools, start=1)],
-            })
+            policies[grouping] = env["cloud.cost.allocation.policy"].create(
+                {
+                    "name": f"bench posting by {grouping}",
+                    "code": f"BENCH-{grouping.upper()}",
+                    "company_id": company.id,
+                    "posting_grouping": grouping,
+                    "step_ids": [
+                        (0, 0, {"sequence": n, "sender_pool_id": pool.id, "method": "driver", "key_id": key.id})
+                        for n, pool in enumerate(pools, start=1)
+                    ],
+                }
+            )
         source = env["cloud.cost.source"].create({"name": "bench posting", "company_id": company.id})
-        batch = env["cloud.cost.import.batch"]._suite_create({
-            "source_id": source.id, "company_id": company.id, "billing_period_start": "2026-10-01",
-            "billing_period_end": "2026-10-31", "state": "imported"})
+        batch = env["cloud.cost.import.batch"]._suite_create(
+            {
+                "source_id": source.id,
+                "company_id": company.id,
+                "billing_period_start": "2026-10-01",
+                "billing_period_end": "2026-10-31",
+                "state": "imported",
+            }
+        )
         count = args.pools * LINES_PER_POOL
         cents = rng.integers(1_000_00, 20_000_00, count)
-        copy_frame(cr, "cloud_cost_line", pd.DataFrame({
-            "batch_id": batch.id, "company_id": company.id, "billing_period_start": "2026-10-01",
-            "charge_period_start": "2026-10-01 00:00:00", "charge_category": "Usage", "provider_name": "AWS",
-            "service_name": "Amazon Elastic Kubernetes Service", "service_category": "Compute",
-            "cost_pool_id": np.repeat(np.asarray(pools.ids), LINES_PER_POOL),
-            "effective_cost_company": [str(Decimal(int(c)).scaleb(-2)) for c in cents],
-            "billed_cost_company": [str(Decimal(int(c)).scaleb(-2)) for c in cents],
-            "is_unallocated": False,
-        }))
+        copy_frame(
+            cr,
+            "cloud_cost_line",
+            pd.DataFrame(
+                {
+                    "batch_id": batch.id,
+                    "company_id": company.id,
+                    "billing_period_start": "2026-10-01",
+                    "charge_period_start": "2026-10-01 00:00:00",
+                    "charge_category": "Usage",
+                    "provider_name": "AWS",
+                    "service_name": "Amazon Elastic Kubernetes Service",
+                    "service_category": "Compute",
+                    "cost_pool_id": np.repeat(np.asarray(pools.ids), LINES_PER_POOL),
+                    "effective_cost_company": [str(Decimal(int(c)).scaleb(-2)) for c in cents],
+                    "billed_cost_company": [str(Decimal(int(c)).scaleb(-2)) for c in cents],
+                    "is_unallocated": False,
+                }
+            ),
+        )
         cr.commit()
-        print(json.dumps({"company_id": company.id, "users": [u.id for u in users],
-                          "policies": {k: v.id for k, v in policies.items()}}))
+        print(
+            json.dumps(
+                {
+                    "company_id": company.id,
+                    "users": [u.id for u in users],
+                    "policies": {k: v.id for k, v in policies.items()},
+                }
+            )
+        )
 
 
 def check_moves(env, run, moves, reversed_moves):
@@ -121,33 +173,45 @@ def check_moves(env, run, moves, reversed_moves):
     env.flush_all()
     cr = env.cr
     failures = []
-    cr.execute("""SELECT m.id FROM account_move_line l JOIN account_move m ON m.id = l.move_id
+    cr.execute(
+        """SELECT m.id FROM account_move_line l JOIN account_move m ON m.id = l.move_id
                    WHERE m.id = ANY(%s) GROUP BY m.id HAVING SUM(l.debit) <> SUM(l.credit)""",
-               [moves.ids + reversed_moves.ids])
+        [moves.ids + reversed_moves.ids],
+    )
     if cr.fetchall():
         failures.append("unbalanced entries")
-    cr.execute("""SELECT analytic_account_id, SUM(amount) FROM cloud_cost_allocation_line
-                   WHERE run_id = %s AND is_final AND receiver_kind = 'analytic' GROUP BY 1""", [run.id])
+    cr.execute(
+        """SELECT analytic_account_id, SUM(amount) FROM cloud_cost_allocation_line
+                   WHERE run_id = %s AND is_final AND receiver_kind = 'analytic' GROUP BY 1""",
+        [run.id],
+    )
     final = {account: Decimal(str(amount)) for account, amount in cr.fetchall()}
     plan_column = env["account.analytic.account"].browse(next(iter(final))).plan_id._column_name()
-    cr.execute(f"""SELECT a.{plan_column}, -SUM(a.amount) FROM account_analytic_line a
+    cr.execute(
+        f"""SELECT a.{plan_column}, -SUM(a.amount) FROM account_analytic_line a
                     JOIN account_move_line l ON l.id = a.move_line_id
                    WHERE l.move_id = ANY(%s) AND l.cloud_cost_side = 'receiver' GROUP BY 1""",  # noqa: S608
-               [moves.ids])
+        [moves.ids],
+    )
     analytic = {account: Decimal(str(amount)) for account, amount in cr.fetchall()}
     if {k: round(v, 2) for k, v in analytic.items()} != {k: round(v, 2) for k, v in final.items()}:
         failures.append("analytic lines differ from the final allocation lines")
-    cr.execute("""SELECT l.id FROM account_move_line l
+    cr.execute(
+        """SELECT l.id FROM account_move_line l
                    LEFT JOIN cloud_cost_allocation_line_account_move_line_rel r ON r.move_line_id = l.id
                    LEFT JOIN cloud_cost_allocation_line a ON a.id = r.allocation_line_id
                    WHERE l.move_id = ANY(%s) AND l.cloud_cost_side = 'receiver'
                    GROUP BY l.id, l.debit, l.credit HAVING COALESCE(SUM(a.amount), 0) <> l.debit - l.credit""",
-               [moves.ids])
+        [moves.ids],
+    )
     if cr.fetchall():
         failures.append("journal items whose allocation lines do not add up to them")
     if reversed_moves:
-        cr.execute("""SELECT l.account_id FROM account_move_line l WHERE l.move_id = ANY(%s)
-                       GROUP BY l.account_id HAVING SUM(l.balance) <> 0""", [moves.ids + reversed_moves.ids])
+        cr.execute(
+            """SELECT l.account_id FROM account_move_line l WHERE l.move_id = ANY(%s)
+                       GROUP BY l.account_id HAVING SUM(l.balance) <> 0""",
+            [moves.ids + reversed_moves.ids],
+        )
         if cr.fetchall():
             failures.append("the reversal does not net every account to zero")
     return failures
@@ -160,8 +224,9 @@ def phase_post(args):
         env = env(context={"allowed_company_ids": [company.id]})
         first, second = (env(user=uid) for uid in args.users)
         policy = env["cloud.cost.allocation.policy"].browse(args.policy)
-        run = first["cloud.cost.allocation.run"].create({
-            "policy_id": policy.id, "company_id": company.id, "date_from": "2026-10-01", "date_to": "2026-10-31"})
+        run = first["cloud.cost.allocation.run"].create(
+            {"policy_id": policy.id, "company_id": company.id, "date_from": "2026-10-01", "date_to": "2026-10-31"}
+        )
         figures = {}
 
         def timed(name, action):
@@ -203,8 +268,19 @@ def phase_cleanup(args):
 
 
 def run_phase(args, phase, *extra):
-    command = [sys.executable, __file__, "--phase", phase, "--receivers", str(args.receivers),
-               "--pools", str(args.pools), "--database", args.database, *extra]
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        phase,
+        "--receivers",
+        str(args.receivers),
+        "--pools",
+        str(args.pools),
+        "--database",
+        args.database,
+        *extra,
+    ]
     if args.config:
         command += ["--config", args.config]
     output = subprocess.run(command, check=False, capture_output=True, text=True)
@@ -232,28 +308,48 @@ def main():
 
     started = time.perf_counter()
     setup = run_phase(args, "setup")
-    print(f"set-up: {args.receivers:,} business units, {args.pools} pools, {args.pools * LINES_PER_POOL} cost "
-          f"lines in {time.perf_counter() - started:.1f} s")
+    print(
+        f"set-up: {args.receivers:,} business units, {args.pools} pools, {args.pools * LINES_PER_POOL} cost "
+        f"lines in {time.perf_counter() - started:.1f} s"
+    )
     targets = {"run": (10, 10), "receiver": (60, None)}
     status = 0
     for grouping in (args.only,) if args.only else ("run", "receiver"):
-        figures = run_phase(args, "post", "--company", str(setup["company_id"]), "--users",
-                            *map(str, setup["users"]), "--policy", str(setup["policies"][grouping]))
+        figures = run_phase(
+            args,
+            "post",
+            "--company",
+            str(setup["company_id"]),
+            "--users",
+            *map(str, setup["users"]),
+            "--policy",
+            str(setup["policies"][grouping]),
+        )
         post_target, reverse_target = targets[grouping]
         label = "one entry per run" if grouping == "run" else "one entry per receiver"
-        print(f"{label}: {figures['allocation_lines']:,} allocation lines -> {figures['moves']:,} entries, "
-              f"{figures['items']:,} journal items")
+        print(
+            f"{label}: {figures['allocation_lines']:,} allocation lines -> {figures['moves']:,} entries, "
+            f"{figures['items']:,} journal items"
+        )
         print(f"  compute {figures['compute_s']:.1f} s, approve (and seal) {figures['approve_s']:.1f} s")
-        print(f"  post {figures['post_s']:.1f} s (target <= {post_target} s), reverse {figures['reverse_s']:.1f} s"
-              + (f" (target <= {reverse_target} s)" if reverse_target else ""))
+        print(
+            f"  post {figures['post_s']:.1f} s (target <= {post_target} s), reverse {figures['reverse_s']:.1f} s"
+            + (f" (target <= {reverse_target} s)" if reverse_target else "")
+        )
         # on a loaded machine the wall time also counts the time waiting for a core
-        print(f"  CPU time of the Odoo process: post {figures['post_cpu_s']:.1f} s, "
-              f"reverse {figures['reverse_cpu_s']:.1f} s")
-        print(f"  checks: {'OK' if not figures['failures'] else 'FAILED: ' + '; '.join(figures['failures'])} "
-              f"(balanced entries, analytic lines = final allocation lines, items = their allocation lines, "
-              f"reversal nets to zero); states {figures['state_posted']} then {figures['state_reversed']}")
-        print(f"  peak memory {figures['peak_rss_mib']:.0f} MiB; load average at the end "
-              f"{', '.join(f'{v:.2f}' for v in figures['load'])} on {os.cpu_count()} cores")
+        print(
+            f"  CPU time of the Odoo process: post {figures['post_cpu_s']:.1f} s, "
+            f"reverse {figures['reverse_cpu_s']:.1f} s"
+        )
+        print(
+            f"  checks: {'OK' if not figures['failures'] else 'FAILED: ' + '; '.join(figures['failures'])} "
+            f"(balanced entries, analytic lines = final allocation lines, items = their allocation lines, "
+            f"reversal nets to zero); states {figures['state_posted']} then {figures['state_reversed']}"
+        )
+        print(
+            f"  peak memory {figures['peak_rss_mib']:.0f} MiB; load average at the end "
+            f"{', '.join(f'{v:.2f}' for v in figures['load'])} on {os.cpu_count()} cores"
+        )
         status |= bool(figures["failures"])
     run_phase(args, "cleanup", "--company", str(setup["company_id"]))
     return status

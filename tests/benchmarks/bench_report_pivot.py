@@ -37,19 +37,30 @@ def fill(env, rows):
     company = env.ref("base.main_company")
     plan = env["account.analytic.plan"].create({"name": "bench units"})
     units = env["account.analytic.account"].create(
-        [{"name": f"bench unit {n:03d}", "plan_id": plan.id, "company_id": company.id} for n in range(200)])
-    source = env["cloud.cost.source"].create({"name": f"bench pivot {os.getpid()}", "company_id": company.id,
-                                              "source_type": "upload"})
-    batches = env["cloud.cost.import.batch"]._suite_create([{
-        "source_id": source.id, "company_id": company.id, "state": "imported",
-        "billing_period_start": f"2025-{m:02d}-01",
-        "billing_period_end": f"2025-{m:02d}-{[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]}",
-    } for m in range(1, 13)])
+        [{"name": f"bench unit {n:03d}", "plan_id": plan.id, "company_id": company.id} for n in range(200)]
+    )
+    source = env["cloud.cost.source"].create(
+        {"name": f"bench pivot {os.getpid()}", "company_id": company.id, "source_type": "upload"}
+    )
+    batches = env["cloud.cost.import.batch"]._suite_create(
+        [
+            {
+                "source_id": source.id,
+                "company_id": company.id,
+                "state": "imported",
+                "billing_period_start": f"2025-{m:02d}-01",
+                "billing_period_end": f"2025-{m:02d}-{[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]}",
+            }
+            for m in range(1, 13)
+        ]
+    )
     env.flush_all()
-    cr.execute("CREATE TEMP TABLE bench_units AS SELECT row_number() OVER () - 1 AS n, id FROM unnest(%s) AS id",
-               [units.ids])
-    cr.execute("CREATE TEMP TABLE bench_batches AS SELECT row_number() OVER () AS m, id FROM unnest(%s) AS id",
-               [batches.ids])
+    cr.execute(
+        "CREATE TEMP TABLE bench_units AS SELECT row_number() OVER () - 1 AS n, id FROM unnest(%s) AS id", [units.ids]
+    )
+    cr.execute(
+        "CREATE TEMP TABLE bench_batches AS SELECT row_number() OVER () AS m, id FROM unnest(%s) AS id", [batches.ids]
+    )
     written = 0
     started = time.perf_counter()
     while written < rows:
@@ -83,8 +94,10 @@ def fill(env, rows):
     for batch in batches:
         env["cloud.cost.line.summary"]._refresh(batch.ids)
     cr.execute("SELECT count(*) FROM cloud_cost_line_summary WHERE batch_id IN %s", [tuple(batches.ids)])
-    print(f"summary of the screens: {cr.fetchone()[0]:,} rows, refreshed batch by batch in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"summary of the screens: {cr.fetchone()[0]:,} rows, refreshed batch by batch in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     cr.execute("ANALYZE cloud_cost_line_summary")
     cr.commit()
     return source, company
@@ -106,16 +119,26 @@ def timed(label, call):
 def measure(env, company):
     Line = env["cloud.cost.line"].with_context(allowed_company_ids=[company.id])
     domain = [("company_id", "=", company.id), ("batch_id.state", "=", "imported")]
-    timed("Cost Analysis pivot: business unit x month",
-          lambda: Line.read_group(domain, ["effective_cost_company:sum"],
-                                  ["analytic_account_id", "charge_period_start:month"], lazy=False))
-    timed("Cost Analysis pivot: provider x service",
-          lambda: Line.read_group(domain, ["effective_cost_company:sum"], ["provider_name", "service_name"],
-                                  lazy=False))
+    timed(
+        "Cost Analysis pivot: business unit x month",
+        lambda: Line.read_group(
+            domain, ["effective_cost_company:sum"], ["analytic_account_id", "charge_period_start:month"], lazy=False
+        ),
+    )
+    timed(
+        "Cost Analysis pivot: provider x service",
+        lambda: Line.read_group(domain, ["effective_cost_company:sum"], ["provider_name", "service_name"], lazy=False),
+    )
     Report = env["cloud.cost.report.monthly"].with_context(allowed_company_ids=[company.id])
-    timed("Monthly report (summary view): business unit x month",
-          lambda: Report.read_group([("company_id", "=", company.id)], ["effective_cost:sum"],
-                                    ["analytic_account_id", "month:month"], lazy=False))
+    timed(
+        "Monthly report (summary view): business unit x month",
+        lambda: Report.read_group(
+            [("company_id", "=", company.id)],
+            ["effective_cost:sum"],
+            ["analytic_account_id", "month:month"],
+            lazy=False,
+        ),
+    )
     Overview = env["cloud.cost.month.overview"].with_context(allowed_company_ids=[company.id])
 
     def overview():

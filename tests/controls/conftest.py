@@ -131,8 +131,11 @@ class Estate:
     def warm_up(self, server):
         """Have the server check every user's password once, side by side, in the background: it keeps the
         result, and the first attack of each role does not wait for the key derivation."""
-        clients = [RpcClient(server.url, server.database, ids["users"][role], ids["logins"][role])
-                   for ids in self.companies.values() for role in ids["users"]]
+        clients = [
+            RpcClient(server.url, server.database, ids["users"][role], ids["logins"][role])
+            for ids in self.companies.values()
+            for role in ids["users"]
+        ]
         pool = ThreadPoolExecutor(max_workers=2)
         for client in clients:
             pool.submit(client.call, "res.users", "context_get")
@@ -181,8 +184,9 @@ def rpc(controls_session, estate):
         ids = estate[company]
         base = {"allowed_company_ids": [ids["company"]]}
         base.update(context or {})
-        return RpcClient(server.url, server.database, ids["users"][role], ids["logins"][role], base,
-                         on_call=holder.count_call)
+        return RpcClient(
+            server.url, server.database, ids["users"][role], ids["logins"][role], base, on_call=holder.count_call
+        )
 
     return client
 
@@ -212,8 +216,11 @@ class Snapshots:
         def kept(state):
             return {table: rows for table, rows in state.items() if tables is None or table in tables}
 
-        changes = [f"company {key.upper()}: {change}" for key in COMPANIES
-                   for change in describe_changes(kept(before[key]), kept(after[key]))]
+        changes = [
+            f"company {key.upper()}: {change}"
+            for key in COMPANIES
+            for change in describe_changes(kept(before[key]), kept(after[key]))
+        ]
         assert not changes, "the refused call changed the estate:\n  " + "\n  ".join(changes)
 
 

@@ -70,18 +70,49 @@ def _bill(period, scale, currency, restated=False):
 
     retail_first = 11.50 if restated else 10.50
     rows = [
-        focus_row(period=period, day=2, BillingCurrency=currency, BilledCost=money(retail_first),
-                  EffectiveCost=money(retail_first), Tags='{"team": "retail"}'),
-        focus_row(period=period, day=3, BillingCurrency=currency, BilledCost=money(20.25),
-                  EffectiveCost=money(20.25), Tags='{"team": "retail"}'),
-        focus_row(period=period, day=3, BillingCurrency=currency, BilledCost=money(7.00),
-                  EffectiveCost=money(7.00), Tags='{"team": "payments"}'),
-        focus_row(period=period, day=4, BillingCurrency=currency, BilledCost=money(99.99),
-                  EffectiveCost=money(90.00), Tags='{"platform": "shared"}'),
-        focus_row(period=period, day=5, BillingCurrency=currency, BilledCost=money(30.01),
-                  EffectiveCost=money(30.01), Tags='{"platform": "shared"}'),
-        focus_row(period=period, day=6, BillingCurrency=currency, BilledCost=money(5.00),
-                  EffectiveCost=money(5.00), Tags=""),
+        focus_row(
+            period=period,
+            day=2,
+            BillingCurrency=currency,
+            BilledCost=money(retail_first),
+            EffectiveCost=money(retail_first),
+            Tags='{"team": "retail"}',
+        ),
+        focus_row(
+            period=period,
+            day=3,
+            BillingCurrency=currency,
+            BilledCost=money(20.25),
+            EffectiveCost=money(20.25),
+            Tags='{"team": "retail"}',
+        ),
+        focus_row(
+            period=period,
+            day=3,
+            BillingCurrency=currency,
+            BilledCost=money(7.00),
+            EffectiveCost=money(7.00),
+            Tags='{"team": "payments"}',
+        ),
+        focus_row(
+            period=period,
+            day=4,
+            BillingCurrency=currency,
+            BilledCost=money(99.99),
+            EffectiveCost=money(90.00),
+            Tags='{"platform": "shared"}',
+        ),
+        focus_row(
+            period=period,
+            day=5,
+            BillingCurrency=currency,
+            BilledCost=money(30.01),
+            EffectiveCost=money(30.01),
+            Tags='{"platform": "shared"}',
+        ),
+        focus_row(
+            period=period, day=6, BillingCurrency=currency, BilledCost=money(5.00), EffectiveCost=money(5.00), Tags=""
+        ),
     ]
     return focus_csv(rows)
 
@@ -93,32 +124,63 @@ def build_static(cr, key, tag):
     env = _env(cr, company.id)
 
     def account(code, name):
-        return env["account.account"].create({"code": code, "name": name, "account_type": "expense",
-                                              "company_ids": [(6, 0, company.ids)]})
+        return env["account.account"].create(
+            {"code": code, "name": name, "account_type": "expense", "company_ids": [(6, 0, company.ids)]}
+        )
 
     accounts = {"chargeback": account("628900", "Chargeback").id, "clearing": account("628000", "Clearing").id}
-    journal = env["account.journal"].create({"name": "Chargeback", "code": "CCB", "type": "general",
-                                             "company_id": company.id})
-    company.write({"cloud_cost_journal_id": journal.id, "cloud_cost_chargeback_account_id": accounts["chargeback"],
-                   "cloud_cost_clearing_account_id": accounts["clearing"]})
+    journal = env["account.journal"].create(
+        {"name": "Chargeback", "code": "CCB", "type": "general", "company_id": company.id}
+    )
+    company.write(
+        {
+            "cloud_cost_journal_id": journal.id,
+            "cloud_cost_chargeback_account_id": accounts["chargeback"],
+            "cloud_cost_clearing_account_id": accounts["clearing"],
+        }
+    )
     plan = env["account.analytic.plan"].create({"name": f"Business units {key.upper()} {tag}"})
     Analytic = env["account.analytic.account"]
     retail = Analytic.create({"name": "Retail", "plan_id": plan.id, "company_id": company.id})
     payments = Analytic.create({"name": "Payments", "plan_id": plan.id, "company_id": company.id})
     pool = env["cloud.cost.pool"].create({"name": "Shared platform", "code": "PLAT", "company_id": company.id})
-    cpu = env["cloud.cost.allocation.key"].create({"name": "CPU core-hours", "code": "CPU", "unit": "core-hours",
-                                                   "company_id": company.id})
+    cpu = env["cloud.cost.allocation.key"].create(
+        {"name": "CPU core-hours", "code": "CPU", "unit": "core-hours", "company_id": company.id}
+    )
     logins = {role: f"rpc_{key}_{role}_{tag}" for role in ROLE_GROUPS}
-    created = env["res.users"].with_context(no_reset_password=True).create([{
-        "name": f"{role.capitalize()} {key.upper()}", "login": logins[role], "email": f"{logins[role]}@example.com",
-        "company_id": company.id, "company_ids": [(6, 0, company.ids)],
-        "groups_id": [(6, 0, [env.ref(xmlid).id for xmlid in groups.split(",")])],
-    } for role, groups in ROLE_GROUPS.items()])
+    created = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"{role.capitalize()} {key.upper()}",
+                    "login": logins[role],
+                    "email": f"{logins[role]}@example.com",
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, company.ids)],
+                    "groups_id": [(6, 0, [env.ref(xmlid).id for xmlid in groups.split(",")])],
+                }
+                for role, groups in ROLE_GROUPS.items()
+            ]
+        )
+    )
     users = dict(zip(ROLE_GROUPS, created.ids, strict=True))
     return {
-        "key": key, "tag": tag, "company": company.id, "currency": company.currency_id.name, "users": users,
-        "logins": logins, "journal": journal.id, "accounts": accounts, "plan": plan.id, "retail": retail.id,
-        "payments": payments.id, "pool": pool.id, "key_id": cpu.id, "periods": dict(PERIODS),
+        "key": key,
+        "tag": tag,
+        "company": company.id,
+        "currency": company.currency_id.name,
+        "users": users,
+        "logins": logins,
+        "journal": journal.id,
+        "accounts": accounts,
+        "plan": plan.id,
+        "retail": retail.id,
+        "payments": payments.id,
+        "pool": pool.id,
+        "key_id": cpu.id,
+        "periods": dict(PERIODS),
     }
 
 
@@ -130,38 +192,88 @@ def build_documents(cr, static):
     company_id, scale, currency = static["company"], SCALE[static["key"]], static["currency"]
     env = _env(cr, company_id)
     users = static["users"]
-    source = env["cloud.cost.source"].create({"name": "FOCUS bills", "company_id": company_id,
-                                              "source_type": "upload", "bill_format": "focus"})
-    rules = env["cloud.cost.mapping.rule"].create([
-        {"name": "Retail team", "company_id": company_id, "match_tag_key": "team", "match_tag_value": "retail",
-         "analytic_account_id": static["retail"]},
-        {"name": "Payments team", "company_id": company_id, "match_tag_key": "team", "match_tag_value": "payments",
-         "analytic_account_id": static["payments"]},
-        {"name": "Shared platform", "company_id": company_id, "match_tag_key": "platform",
-         "match_tag_value": "shared", "cost_pool_id": static["pool"]},
-    ])
+    source = env["cloud.cost.source"].create(
+        {"name": "FOCUS bills", "company_id": company_id, "source_type": "upload", "bill_format": "focus"}
+    )
+    rules = env["cloud.cost.mapping.rule"].create(
+        [
+            {
+                "name": "Retail team",
+                "company_id": company_id,
+                "match_tag_key": "team",
+                "match_tag_value": "retail",
+                "analytic_account_id": static["retail"],
+            },
+            {
+                "name": "Payments team",
+                "company_id": company_id,
+                "match_tag_key": "team",
+                "match_tag_value": "payments",
+                "analytic_account_id": static["payments"],
+            },
+            {
+                "name": "Shared platform",
+                "company_id": company_id,
+                "match_tag_key": "platform",
+                "match_tag_value": "shared",
+                "cost_pool_id": static["pool"],
+            },
+        ]
+    )
     Value = env["cloud.cost.driver.value"]
     for month in MONTHS:
         start, end = next(p for p in PERIODS.values() if p[0].startswith(month))
-        Value.create([{"key_id": static["key_id"], "company_id": company_id, "date_from": start, "date_to": end,
-                       "analytic_account_id": account, "value": value}
-                      for account, value in ((static["retail"], 3), (static["payments"], 1))])
+        Value.create(
+            [
+                {
+                    "key_id": static["key_id"],
+                    "company_id": company_id,
+                    "date_from": start,
+                    "date_to": end,
+                    "analytic_account_id": account,
+                    "value": value,
+                }
+                for account, value in ((static["retail"], 3), (static["payments"], 1))
+            ]
+        )
     # August twice: the restated bill supersedes the first import of the month
     source._import_store(MemoryStore({"focus-2026-08.csv": _bill("2026-08", scale, currency)}))
-    source._import_store(MemoryStore({
-        "focus-2026-08-restated.csv": _bill("2026-08", scale, currency, restated=True),
-        **{f"focus-{month}.csv": _bill(month, scale, currency) for month in MONTHS[1:]},
-    }))
-    policy = env["cloud.cost.allocation.policy"].create({
-        "name": "Month-end", "code": "MONTH", "company_id": company_id,
-        "step_ids": [(0, 0, {"sequence": 1, "name": "Platform by CPU", "sender_pool_id": static["pool"],
-                             "method": "driver", "key_id": static["key_id"]})],
-    })
+    source._import_store(
+        MemoryStore(
+            {
+                "focus-2026-08-restated.csv": _bill("2026-08", scale, currency, restated=True),
+                **{f"focus-{month}.csv": _bill(month, scale, currency) for month in MONTHS[1:]},
+            }
+        )
+    )
+    policy = env["cloud.cost.allocation.policy"].create(
+        {
+            "name": "Month-end",
+            "code": "MONTH",
+            "company_id": company_id,
+            "step_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "sequence": 1,
+                        "name": "Platform by CPU",
+                        "sender_pool_id": static["pool"],
+                        "method": "driver",
+                        "key_id": static["key_id"],
+                    },
+                )
+            ],
+        }
+    )
 
     def run_of(state):
         start, end = PERIODS[state]
-        run = env["cloud.cost.allocation.run"].with_user(users["controller"]).create(
-            {"policy_id": policy.id, "company_id": company_id, "date_from": start, "date_to": end})
+        run = (
+            env["cloud.cost.allocation.run"]
+            .with_user(users["controller"])
+            .create({"policy_id": policy.id, "company_id": company_id, "date_from": start, "date_to": end})
+        )
         run.action_compute()
         return run
 
@@ -172,8 +284,13 @@ def build_documents(cr, static):
     posted.with_user(users["controller2"]).action_approve()
     posted.with_user(users["controller"]).action_post()
     stale = run_of("stale")
-    Value.search([("company_id", "=", company_id), ("date_from", "=", PERIODS["stale"][0]),
-                  ("analytic_account_id", "=", static["retail"])]).value = 4
+    Value.search(
+        [
+            ("company_id", "=", company_id),
+            ("date_from", "=", PERIODS["stale"][0]),
+            ("analytic_account_id", "=", static["retail"]),
+        ]
+    ).value = 4
     stale._check_inputs()
     env.flush_all()
     for run, state in ((computed, "computed"), (approved, "approved"), (posted, "posted"), (stale, "computed")):
@@ -193,8 +310,14 @@ def build_documents(cr, static):
         files[name] = batch.file_ids[:1].id
         attachments[name] = batch.file_ids[:1].attachment_id.id
     return {
-        "source": source.id, "rules": rules.ids, "policy": policy.id, "steps": policy.step_ids.ids,
-        "batches": batches, "lines": lines, "files": files, "attachments": attachments,
+        "source": source.id,
+        "rules": rules.ids,
+        "policy": policy.id,
+        "steps": policy.step_ids.ids,
+        "batches": batches,
+        "lines": lines,
+        "files": files,
+        "attachments": attachments,
         "runs": {"computed": computed.id, "approved": approved.id, "posted": posted.id, "stale": stale.id},
         "moves": {"posted": posted.move_ids.ids},
     }
@@ -207,18 +330,24 @@ def purge_documents(cr, company_id):
     env = _env(cr)
     env.flush_all()
     params = {"company": company_id}
-    chatter = [("cloud.cost.allocation.run", "cloud_cost_allocation_run"),
-               ("cloud.cost.import.batch", "cloud_cost_import_batch"),
-               ("cloud.cost.allocation.policy", "cloud_cost_allocation_policy"),
-               ("cloud.cost.mapping.rule", "cloud_cost_mapping_rule"), ("cloud.cost.source", "cloud_cost_source"),
-               ("account.move", "account_move")]
+    chatter = [
+        ("cloud.cost.allocation.run", "cloud_cost_allocation_run"),
+        ("cloud.cost.import.batch", "cloud_cost_import_batch"),
+        ("cloud.cost.allocation.policy", "cloud_cost_allocation_policy"),
+        ("cloud.cost.mapping.rule", "cloud_cost_mapping_rule"),
+        ("cloud.cost.source", "cloud_cost_source"),
+        ("account.move", "account_move"),
+    ]
     for model, table in chatter:
         condition = f"res_model = '{model}' AND res_id IN (SELECT id FROM {table} WHERE company_id = %(company)s)"
         cr.execute(f"DELETE FROM mail_followers WHERE {condition}", params)  # noqa: S608
         cr.execute(f"DELETE FROM mail_message WHERE {condition.replace('res_model', 'model')}", params)  # noqa: S608
         cr.execute(f"DELETE FROM mail_activity WHERE {condition}", params)  # noqa: S608
-    cr.execute("SELECT id FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id IN "
-               "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)", params)
+    cr.execute(
+        "SELECT id FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id IN "
+        "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)",
+        params,
+    )
     attachment_ids = [row[0] for row in cr.fetchall()]
     for statement in (
         "DELETE FROM account_move WHERE company_id = %(company)s",
@@ -259,8 +388,9 @@ def purge_company(cr, company_id):
 def purge_leftovers(cr):
     """Companies of an earlier session that ended without its clean-up."""
     env = _env(cr)
-    for company in env["res.company"].with_context(active_test=False).search(
-            [("name", "=like", f"{COMPANY_PREFIX} %")]):
+    for company in (
+        env["res.company"].with_context(active_test=False).search([("name", "=like", f"{COMPANY_PREFIX} %")])
+    ):
         purge_company(cr, company.id)
 
 

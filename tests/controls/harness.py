@@ -17,7 +17,6 @@ from pathlib import Path
 
 import requests
 
-
 # ---------------------------------------------------------------------- expectations
 # Exceptions Odoo shows the user as a message (anything else is a crash, not a refusal).
 USER_ERRORS = ("AccessError", "UserError", "ValidationError", "MissingError")
@@ -54,15 +53,20 @@ class RpcClient:
     def _post(self, service, method, args):
         if self.on_call:
             self.on_call()
-        payload = {"jsonrpc": "2.0", "method": "call", "id": 1,
-                   "params": {"service": service, "method": method, "args": args}}
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"service": service, "method": method, "args": args},
+        }
         response = self.session.post(self.url, json=payload, timeout=120)
         response.raise_for_status()
         answer = response.json()
         if "error" in answer:
             data = answer["error"].get("data") or {}
-            raise RpcRefused(data.get("message") or answer["error"].get("message", ""), data.get("name", ""),
-                             data.get("debug", ""))
+            raise RpcRefused(
+                data.get("message") or answer["error"].get("message", ""), data.get("name", ""), data.get("debug", "")
+            )
         return answer["result"]
 
     def call(self, model, method, *args, context=None, **kwargs):
@@ -70,8 +74,9 @@ class RpcClient:
         merged = dict(self.context)
         merged.update(context or {})
         kwargs["context"] = merged
-        return self._post("object", "execute_kw",
-                          [self.database, self.uid, self.password, model, method, list(args), kwargs])
+        return self._post(
+            "object", "execute_kw", [self.database, self.uid, self.password, model, method, list(args), kwargs]
+        )
 
     def login(self, login):
         return self._post("common", "login", [self.database, login, self.password])
@@ -86,11 +91,13 @@ def refused(match, kinds=USER_ERRORS):
         yield
     except RpcRefused as error:
         if kinds and not error.name.endswith(tuple(kinds)):
-            raise AssertionError(f"refused, but as {error.name} (expected {', '.join(kinds)}): "
-                                 f"{error.message}") from None
+            raise AssertionError(
+                f"refused, but as {error.name} (expected {', '.join(kinds)}): " f"{error.message}"
+            ) from None
         if not re.search(match, error.message, re.IGNORECASE | re.DOTALL):
-            raise AssertionError(f"refused with an unexpected message:\n  {error.message}\n"
-                                 f"expected it to match: {match}") from None
+            raise AssertionError(
+                f"refused with an unexpected message:\n  {error.message}\n" f"expected it to match: {match}"
+            ) from None
         return
     raise AssertionError(f"the server accepted the call (expected a refusal matching {match!r})")
 
@@ -114,9 +121,24 @@ class OdooServer:
         odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
         self.log = tempfile.NamedTemporaryFile(prefix="controls-odoo-", suffix=".log", delete=False)  # noqa: SIM115
         self.command = [
-            sys.executable, str(odoo_bin), "-c", str(config), "-d", database, "--db-filter", f"^{re.escape(database)}$",
-            "--http-port", str(self.port), "--http-interface", "127.0.0.1", "--workers", "0",
-            "--max-cron-threads", "0", "--log-level", "warn",
+            sys.executable,
+            str(odoo_bin),
+            "-c",
+            str(config),
+            "-d",
+            database,
+            "--db-filter",
+            f"^{re.escape(database)}$",
+            "--http-port",
+            str(self.port),
+            "--http-interface",
+            "127.0.0.1",
+            "--workers",
+            "0",
+            "--max-cron-threads",
+            "0",
+            "--log-level",
+            "warn",
         ]
         self.process = None
 
@@ -160,17 +182,24 @@ SNAPSHOT_TABLES = [
     ("cloud_cost_allocation_run", "company_id = %(company)s"),
     ("cloud_cost_allocation_line", "company_id = %(company)s"),
     ("cloud_cost_allocation_run_sender", "company_id = %(company)s"),
-    ("cloud_cost_allocation_run_cost",
-     "run_id IN (SELECT id FROM cloud_cost_allocation_run WHERE company_id = %(company)s)"),
-    ("cloud_cost_allocation_run_batch",
-     "run_id IN (SELECT id FROM cloud_cost_allocation_run WHERE company_id = %(company)s)"),
+    (
+        "cloud_cost_allocation_run_cost",
+        "run_id IN (SELECT id FROM cloud_cost_allocation_run WHERE company_id = %(company)s)",
+    ),
+    (
+        "cloud_cost_allocation_run_batch",
+        "run_id IN (SELECT id FROM cloud_cost_allocation_run WHERE company_id = %(company)s)",
+    ),
     ("cloud_cost_line", "company_id = %(company)s"),
     ("cloud_cost_import_batch", "company_id = %(company)s"),
     ("cloud_cost_import_file", "company_id = %(company)s"),
     ("cloud_cost_import_total", "company_id = %(company)s"),
     ("cloud_cost_import_progress", "company_id = %(company)s"),
-    ("ir_attachment", "res_model = 'cloud.cost.import.batch' AND res_id IN "
-                      "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)"),
+    (
+        "ir_attachment",
+        "res_model = 'cloud.cost.import.batch' AND res_id IN "
+        "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)",
+    ),
     ("cloud_cost_allocation_policy", "company_id = %(company)s"),
     ("cloud_cost_allocation_step", "company_id = %(company)s"),
     ("cloud_cost_mapping_rule", "company_id = %(company)s"),
@@ -205,12 +234,17 @@ def take_snapshot(cr, company_id, verify=None):
     state = {}
     for table, condition in tables.items():
         alias = "m" if table == "mail_message" else "t"
-        cr.execute(f"SELECT {alias}.id, to_jsonb({alias}) FROM {table} {alias} WHERE {condition}",  # noqa: S608
-                   {"company": company_id})
+        cr.execute(
+            f"SELECT {alias}.id, to_jsonb({alias}) FROM {table} {alias} WHERE {condition}",  # noqa: S608
+            {"company": company_id},
+        )
         state[table] = {row_id: row for row_id, row in cr.fetchall()}
     if verify is not None:
-        state["verify (content hash)"] = {run_id: verify(run_id) for run_id, row in
-                                          state["cloud_cost_allocation_run"].items() if row.get("content_hash")}
+        state["verify (content hash)"] = {
+            run_id: verify(run_id)
+            for run_id, row in state["cloud_cost_allocation_run"].items()
+            if row.get("content_hash")
+        }
     return state
 
 
@@ -232,10 +266,12 @@ def describe_changes(before, after, limit=25):
             if old[row_id] == new[row_id]:
                 continue
             if isinstance(old[row_id], dict) and isinstance(new[row_id], dict):
-                columns = sorted(k for k in set(old[row_id]) | set(new[row_id])
-                                 if old[row_id].get(k) != new[row_id].get(k))
-                details = ", ".join(f"{c}: {_short(old[row_id].get(c), 60)} -> {_short(new[row_id].get(c), 60)}"
-                                    for c in columns)
+                columns = sorted(
+                    k for k in set(old[row_id]) | set(new[row_id]) if old[row_id].get(k) != new[row_id].get(k)
+                )
+                details = ", ".join(
+                    f"{c}: {_short(old[row_id].get(c), 60)} -> {_short(new[row_id].get(c), 60)}" for c in columns
+                )
             else:
                 details = f"{_short(old[row_id])} -> {_short(new[row_id])}"
             changes.append(f"{table} #{row_id} changed: {details}")
@@ -256,8 +292,9 @@ def assert_all_refused(steps, kinds=USER_ERRORS):
             if kinds and not error.name.endswith(tuple(kinds)):
                 problems.append(f"{label}: refused as {error.name}, not a user error: {error.message}")
             elif not re.search(match, error.message, re.IGNORECASE | re.DOTALL):
-                problems.append(f"{label}: refused with an unexpected message: {error.message!r} "
-                                f"(expected {match!r})")
+                problems.append(
+                    f"{label}: refused with an unexpected message: {error.message!r} " f"(expected {match!r})"
+                )
             continue
         problems.append(f"{label}: ACCEPTED by the server")
     assert not problems, "\n  ".join(["not every step was refused:", *problems])

@@ -32,14 +32,21 @@ def books(controls_session):
             company = env["res.company"].browse(ids["company"])
 
             def account(code, name, kind, company=company, env=env):
-                return env["account.account"].create({"code": code, "name": name, "account_type": kind,
-                                                      "reconcile": kind == "liability_payable",
-                                                      "company_ids": [(6, 0, company.ids)]})
+                return env["account.account"].create(
+                    {
+                        "code": code,
+                        "name": name,
+                        "account_type": kind,
+                        "reconcile": kind == "liability_payable",
+                        "company_ids": [(6, 0, company.ids)],
+                    }
+                )
 
             payable = account("401000", "Suppliers", "liability_payable")
             accrued = account("408100", "Accrued cloud cost", "liability_current")
-            journal = env["account.journal"].create({"name": "Vendor bills", "code": "BILL", "type": "purchase",
-                                                     "company_id": company.id})
+            journal = env["account.journal"].create(
+                {"name": "Vendor bills", "code": "BILL", "type": "purchase", "company_id": company.id}
+            )
             provider = env["res.partner"].create({"name": f"AWS EMEA {key}", "company_id": company.id})
             provider.property_account_payable_id = payable
             company.cloud_cost_accrued_account_id = accrued
@@ -72,10 +79,16 @@ def close(controls_session, estate, books):
 
 def _close_rows(admin, company_id):
     return {
-        "matches": admin.sql("SELECT id, state, invoiced_amount, imported_amount FROM cloud_cost_invoice_match "
-                             "WHERE company_id = %s ORDER BY id", [company_id]),
-        "accruals": admin.sql("SELECT id, state, amount, move_id, posted_by_id FROM cloud_cost_accrual "
-                              "WHERE company_id = %s ORDER BY id", [company_id]),
+        "matches": admin.sql(
+            "SELECT id, state, invoiced_amount, imported_amount FROM cloud_cost_invoice_match "
+            "WHERE company_id = %s ORDER BY id",
+            [company_id],
+        ),
+        "accruals": admin.sql(
+            "SELECT id, state, amount, move_id, posted_by_id FROM cloud_cost_accrual "
+            "WHERE company_id = %s ORDER BY id",
+            [company_id],
+        ),
     }
 
 
@@ -84,76 +97,145 @@ def _vendor_bill(controls_session, estate, books, key, amount):
     ids = estate[key]
     with holder.registry.cursor() as cr:
         env = _env(cr, ids["company"])
-        bill = env["account.move"].create({
-            "move_type": "in_invoice", "partner_id": books[key]["provider"], "journal_id": books[key]["journal"],
-            "ref": f"INV-{key}-2026-10", "invoice_date": "2026-11-03", "date": "2026-11-03",
-            "cloud_cost_billing_account": "999999999999", "cloud_cost_billing_period": "2026-10-01",
-            "invoice_line_ids": [(0, 0, {"name": "AWS October", "quantity": 1, "price_unit": amount,
-                                         "account_id": ids["accounts"]["clearing"], "tax_ids": []})],
-        })
+        bill = env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": books[key]["provider"],
+                "journal_id": books[key]["journal"],
+                "ref": f"INV-{key}-2026-10",
+                "invoice_date": "2026-11-03",
+                "date": "2026-11-03",
+                "cloud_cost_billing_account": "999999999999",
+                "cloud_cost_billing_period": "2026-10-01",
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "AWS October",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "account_id": ids["accounts"]["clearing"],
+                            "tax_ids": [],
+                        },
+                    )
+                ],
+            }
+        )
         bill.action_post()
         cr.commit()
         return bill.id
 
 
-def test_accountants_match_invoices_auditors_read_and_nobody_writes_a_match(controls_session, estate, close, rpc,
-                                                                           admin, snapshot):
+def test_accountants_match_invoices_auditors_read_and_nobody_writes_a_match(
+    controls_session, estate, close, rpc, admin, snapshot
+):
     a = estate["a"]
     bill = _vendor_bill(controls_session, estate, close, "a", OCTOBER["a"])
     (match_id,) = rpc("accountant").call(MATCH, "action_match_month", "2026-10-01")
     (match,) = admin.read(MATCH, [match_id], ["state", "invoice_ids", "invoiced_amount", "imported_amount"])
     assert (match["state"], match["invoice_ids"], match["invoiced_amount"], match["imported_amount"]) == (
-        "matched", [bill], OCTOBER["a"], OCTOBER["a"])
+        "matched",
+        [bill],
+        OCTOBER["a"],
+        OCTOBER["a"],
+    )
     (seen,) = rpc("auditor").call(MATCH, "read", [match_id], ["state", "difference"])
     assert seen["state"] == "matched"
 
     before, rows = snapshot(), _close_rows(admin, a["company"])
     admin_client = rpc("admin")
-    assert_all_refused([
-        ("auditor matches", lambda: rpc("auditor").call(MATCH, "action_match_month", "2026-10-01"), ONLY),
-        ("cost user matches", lambda: rpc("user").call(MATCH, "action_match_month", "2026-10-01"), ONLY),
-        ("admin writes the state", lambda: admin_client.call(MATCH, "write", [match_id], {"state": "explained"}),
-         GUARDED),
-        ("admin writes an amount", lambda: admin_client.call(MATCH, "write", [match_id], {"unexplained_amount": 0.0,
-                                                                                          "invoiced_amount": 1.0}),
-         GUARDED),
-        ("admin creates a match", lambda: admin_client.call(MATCH, "create", {
-            "company_id": a["company"], "period": "2026-09-01", "state": "matched"}), GUARDED),
-        ("admin deletes the match", lambda: admin_client.call(MATCH, "unlink", [match_id]), GUARDED),
-        ("auditor edits the vendor bill", lambda: rpc("auditor").call(MOVE, "write", [bill], {"ref": "forged"}),
-         NO_ACCESS),
-    ])
+    assert_all_refused(
+        [
+            ("auditor matches", lambda: rpc("auditor").call(MATCH, "action_match_month", "2026-10-01"), ONLY),
+            ("cost user matches", lambda: rpc("user").call(MATCH, "action_match_month", "2026-10-01"), ONLY),
+            (
+                "admin writes the state",
+                lambda: admin_client.call(MATCH, "write", [match_id], {"state": "explained"}),
+                GUARDED,
+            ),
+            (
+                "admin writes an amount",
+                lambda: admin_client.call(
+                    MATCH, "write", [match_id], {"unexplained_amount": 0.0, "invoiced_amount": 1.0}
+                ),
+                GUARDED,
+            ),
+            (
+                "admin creates a match",
+                lambda: admin_client.call(
+                    MATCH, "create", {"company_id": a["company"], "period": "2026-09-01", "state": "matched"}
+                ),
+                GUARDED,
+            ),
+            ("admin deletes the match", lambda: admin_client.call(MATCH, "unlink", [match_id]), GUARDED),
+            (
+                "auditor edits the vendor bill",
+                lambda: rpc("auditor").call(MOVE, "write", [bill], {"ref": "forged"}),
+                NO_ACCESS,
+            ),
+        ]
+    )
     snapshot.assert_unchanged(before)
     assert _close_rows(admin, a["company"]) == rows
 
 
-def test_only_controllers_post_accruals_and_never_their_own_proposal(controls_session, estate, close, rpc, admin,
-                                                                    snapshot):
+def test_only_controllers_post_accruals_and_never_their_own_proposal(
+    controls_session, estate, close, rpc, admin, snapshot
+):
     a = estate["a"]
     with refused(ONLY):
         rpc("accountant").call(ACCRUAL, "action_propose_month", "2026-10-01")
     (accrual_id,) = rpc("controller").call(ACCRUAL, "action_propose_month", "2026-10-01")
     (accrual,) = admin.read(ACCRUAL, [accrual_id], ["state", "amount", "proposed_by_id"])
     assert (accrual["state"], accrual["amount"], accrual["proposed_by_id"][0]) == (
-        "proposed", OCTOBER["a"], a["users"]["controller"])
+        "proposed",
+        OCTOBER["a"],
+        a["users"]["controller"],
+    )
 
     before, rows = snapshot(), _close_rows(admin, a["company"])
     admin_client = rpc("admin")
-    assert_all_refused([
-        (f"{role} posts", lambda role=role: rpc(role).call(ACCRUAL, "action_post", [accrual_id]),
-         f"{ONLY}|{NO_ACCESS}") for role in ("accountant", "auditor", "user")
-    ] + [
-        ("the proposer posts", lambda: rpc("controller").call(ACCRUAL, "action_post", [accrual_id]), r"four eyes"),
-        ("admin sets it posted", lambda: admin_client.call(ACCRUAL, "write", [accrual_id], {"state": "posted"}),
-         GUARDED),
-        ("admin changes the amount", lambda: admin_client.call(ACCRUAL, "write", [accrual_id], {"amount": 1.0}),
-         GUARDED),
-        ("controller2 names itself proposer", lambda: rpc("controller2").call(
-            ACCRUAL, "write", [accrual_id], {"proposed_by_id": a["users"]["controller2"]}), GUARDED),
-        ("admin creates an accrual", lambda: admin_client.call(ACCRUAL, "create", {
-            "company_id": a["company"], "period": "2026-09-01", "source_id": a["source"], "amount": 5.0}), GUARDED),
-        ("admin deletes it", lambda: admin_client.call(ACCRUAL, "unlink", [accrual_id]), GUARDED),
-    ])
+    assert_all_refused(
+        [
+            (
+                f"{role} posts",
+                lambda role=role: rpc(role).call(ACCRUAL, "action_post", [accrual_id]),
+                f"{ONLY}|{NO_ACCESS}",
+            )
+            for role in ("accountant", "auditor", "user")
+        ]
+        + [
+            ("the proposer posts", lambda: rpc("controller").call(ACCRUAL, "action_post", [accrual_id]), r"four eyes"),
+            (
+                "admin sets it posted",
+                lambda: admin_client.call(ACCRUAL, "write", [accrual_id], {"state": "posted"}),
+                GUARDED,
+            ),
+            (
+                "admin changes the amount",
+                lambda: admin_client.call(ACCRUAL, "write", [accrual_id], {"amount": 1.0}),
+                GUARDED,
+            ),
+            (
+                "controller2 names itself proposer",
+                lambda: rpc("controller2").call(
+                    ACCRUAL, "write", [accrual_id], {"proposed_by_id": a["users"]["controller2"]}
+                ),
+                GUARDED,
+            ),
+            (
+                "admin creates an accrual",
+                lambda: admin_client.call(
+                    ACCRUAL,
+                    "create",
+                    {"company_id": a["company"], "period": "2026-09-01", "source_id": a["source"], "amount": 5.0},
+                ),
+                GUARDED,
+            ),
+            ("admin deletes it", lambda: admin_client.call(ACCRUAL, "unlink", [accrual_id]), GUARDED),
+        ]
+    )
     snapshot.assert_unchanged(before)
     assert _close_rows(admin, a["company"]) == rows
 
@@ -163,17 +245,28 @@ def test_only_controllers_post_accruals_and_never_their_own_proposal(controls_se
     moves = admin.read(MOVE, [accrual["move_id"][0], accrual["reversal_move_id"][0]], ["state", "date"])
     assert [(m["state"], str(m["date"])) for m in moves] == [("posted", "2026-10-31"), ("posted", "2026-11-01")]
     # the accrued liability is gone from the first of November
-    balance = admin.sql("SELECT COALESCE(SUM(balance), 0) FROM account_move_line WHERE account_id = %s AND "
-                        "parent_state = 'posted' AND date <= '2026-11-01'", [close["a"]["accrued"]])
+    balance = admin.sql(
+        "SELECT COALESCE(SUM(balance), 0) FROM account_move_line WHERE account_id = %s AND "
+        "parent_state = 'posted' AND date <= '2026-11-01'",
+        [close["a"]["accrued"]],
+    )
     assert float(balance[0][0]) == 0.0
     before = snapshot()
-    assert_all_refused([
-        ("detach the accrual entry", lambda: admin_client.call(MOVE, "write", [accrual["move_id"][0]],
-                                                               {"cloud_cost_accrual_id": False}), r"accrual"),
-        ("reset it to draft", lambda: admin_client.call(MOVE, "button_draft", [accrual["move_id"][0]]),
-         r"accrual|reversed"),
-        ("post it again", lambda: rpc("controller2").call(ACCRUAL, "action_post", [accrual_id]), r"not proposed"),
-    ])
+    assert_all_refused(
+        [
+            (
+                "detach the accrual entry",
+                lambda: admin_client.call(MOVE, "write", [accrual["move_id"][0]], {"cloud_cost_accrual_id": False}),
+                r"accrual",
+            ),
+            (
+                "reset it to draft",
+                lambda: admin_client.call(MOVE, "button_draft", [accrual["move_id"][0]]),
+                r"accrual|reversed",
+            ),
+            ("post it again", lambda: rpc("controller2").call(ACCRUAL, "action_post", [accrual_id]), r"not proposed"),
+        ]
+    )
     snapshot.assert_unchanged(before)
 
 
@@ -182,23 +275,47 @@ def test_companies_stay_apart(controls_session, estate, close, rpc, admin, snaps
     (accrual_id,) = rpc("controller").call(ACCRUAL, "action_propose_month", "2026-10-01")
     (match_b,) = rpc("accountant", "b").call(MATCH, "action_match_month", "2026-10-01")
     assert admin.read(MATCH, [match_b], ["imported_amount", "state"])[0] == {
-        "id": match_b, "imported_amount": OCTOBER["b"], "state": "missing"}
+        "id": match_b,
+        "imported_amount": OCTOBER["b"],
+        "state": "missing",
+    }
     assert rpc("auditor", "b").call(ACCRUAL, "search_read", [], ["id"]) == []
     seen_in_a = {m["id"] for m in rpc("auditor", "a").call(MATCH, "search_read", [], ["company_id"])}
     assert seen_in_a and match_b not in seen_in_a
 
     before, rows = snapshot(), (_close_rows(admin, a["company"]), _close_rows(admin, b["company"]))
-    assert_all_refused([
-        ("B's controller posts A's accrual", lambda: rpc("controller2", "b").call(ACCRUAL, "action_post",
-                                                                                   [accrual_id]), NO_ACCESS),
-        ("B's accountant matches in A", lambda: rpc("accountant", "b", {"allowed_company_ids": [a["company"]]}).call(
-            MATCH, "action_match_month", "2026-10-01"), NO_ACCESS),
-        ("B's controller proposes in A", lambda: rpc("controller2", "b", {"allowed_company_ids": [a["company"]]}).call(
-            ACCRUAL, "action_propose_month", "2026-10-01"), NO_ACCESS),
-        ("B's auditor reads A's accrual", lambda: rpc("auditor", "b").call(ACCRUAL, "read", [accrual_id], ["amount"]),
-         NO_ACCESS),
-        ("A's auditor reads B's match", lambda: rpc("auditor", "a").call(MATCH, "read", [match_b], ["state"]),
-         NO_ACCESS),
-    ])
+    assert_all_refused(
+        [
+            (
+                "B's controller posts A's accrual",
+                lambda: rpc("controller2", "b").call(ACCRUAL, "action_post", [accrual_id]),
+                NO_ACCESS,
+            ),
+            (
+                "B's accountant matches in A",
+                lambda: rpc("accountant", "b", {"allowed_company_ids": [a["company"]]}).call(
+                    MATCH, "action_match_month", "2026-10-01"
+                ),
+                NO_ACCESS,
+            ),
+            (
+                "B's controller proposes in A",
+                lambda: rpc("controller2", "b", {"allowed_company_ids": [a["company"]]}).call(
+                    ACCRUAL, "action_propose_month", "2026-10-01"
+                ),
+                NO_ACCESS,
+            ),
+            (
+                "B's auditor reads A's accrual",
+                lambda: rpc("auditor", "b").call(ACCRUAL, "read", [accrual_id], ["amount"]),
+                NO_ACCESS,
+            ),
+            (
+                "A's auditor reads B's match",
+                lambda: rpc("auditor", "a").call(MATCH, "read", [match_b], ["state"]),
+                NO_ACCESS,
+            ),
+        ]
+    )
     snapshot.assert_unchanged(before)
     assert (_close_rows(admin, a["company"]), _close_rows(admin, b["company"])) == rows

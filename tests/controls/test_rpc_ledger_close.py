@@ -41,9 +41,14 @@ def prepaid(controls_session):
         for key, ids in holder.ids().items():
             env = _env(cr, ids["company"])
             company = env["res.company"].browse(ids["company"])
-            account = env["account.account"].create({
-                "code": "186100", "name": "Prepaid cloud commitments", "account_type": "asset_prepayments",
-                "company_ids": [(6, 0, company.ids)]})
+            account = env["account.account"].create(
+                {
+                    "code": "186100",
+                    "name": "Prepaid cloud commitments",
+                    "account_type": "asset_prepayments",
+                    "company_ids": [(6, 0, company.ids)],
+                }
+            )
             company.cloud_cost_prepaid_account_id = account
             made[key] = account.id
         cr.commit()
@@ -67,10 +72,16 @@ def ledger(controls_session, estate, prepaid):
 
 def _rows(admin, company_id):
     return {
-        "releases": admin.sql("SELECT id, period, purchase_amount, release_amount, move_id, posted_by_id "
-                              "FROM cloud_cost_commitment_release WHERE company_id = %s ORDER BY id", [company_id]),
-        "corrections": admin.sql("SELECT id, run_id, amount, deltas::text, move_id, posted_by_id "
-                                 "FROM cloud_cost_correction WHERE company_id = %s ORDER BY id", [company_id]),
+        "releases": admin.sql(
+            "SELECT id, period, purchase_amount, release_amount, move_id, posted_by_id "
+            "FROM cloud_cost_commitment_release WHERE company_id = %s ORDER BY id",
+            [company_id],
+        ),
+        "corrections": admin.sql(
+            "SELECT id, run_id, amount, deltas::text, move_id, posted_by_id "
+            "FROM cloud_cost_correction WHERE company_id = %s ORDER BY id",
+            [company_id],
+        ),
     }
 
 
@@ -82,14 +93,29 @@ def _add_commitment(controls_session, estate, key="a"):
     with holder.registry.cursor() as cr:
         env = _env(cr, ids["company"])
         batch = env["cloud.cost.import.batch"].browse(ids["batches"]["2026-10"])
-        env["cloud.cost.line"]._suite_create([{
-            "batch_id": batch.id, "company_id": ids["company"], "charge_description": f"Savings Plan {status}",
-            "charge_category": category, "billing_period_start": "2026-10-01",
-            "charge_period_start": "2026-10-01 00:00:00", "billed_cost": billed, "billed_cost_company": billed,
-            "effective_cost": effective, "effective_cost_company": effective, "commitment_discount": SAVINGS_PLAN,
-            "commitment_discount_status": status, "source_file": "focus-2026-10.csv", "source_row": 900 + index,
-        } for index, (category, billed, effective, status) in enumerate([
-            ("Purchase", 1200.0, 0.0, ""), ("Usage", 0.0, 90.0, "Used"), ("Usage", 0.0, 10.0, "Unused")])])
+        env["cloud.cost.line"]._suite_create(
+            [
+                {
+                    "batch_id": batch.id,
+                    "company_id": ids["company"],
+                    "charge_description": f"Savings Plan {status}",
+                    "charge_category": category,
+                    "billing_period_start": "2026-10-01",
+                    "charge_period_start": "2026-10-01 00:00:00",
+                    "billed_cost": billed,
+                    "billed_cost_company": billed,
+                    "effective_cost": effective,
+                    "effective_cost_company": effective,
+                    "commitment_discount": SAVINGS_PLAN,
+                    "commitment_discount_status": status,
+                    "source_file": "focus-2026-10.csv",
+                    "source_row": 900 + index,
+                }
+                for index, (category, billed, effective, status) in enumerate(
+                    [("Purchase", 1200.0, 0.0, ""), ("Usage", 0.0, 90.0, "Used"), ("Usage", 0.0, 10.0, "Unused")]
+                )
+            ]
+        )
         cr.commit()
     holder.count_call()  # changed in this process: the next snapshot is taken again
 
@@ -99,71 +125,138 @@ def _restate_november(controls_session, estate, key="a", delta=1.0):
     _server, holder = controls_session
     line = estate[key]["lines"]["2026-11"][0]
     with holder.registry.cursor() as cr:
-        cr.execute("""UPDATE cloud_cost_line SET billed_cost = billed_cost + %(d)s, effective_cost = effective_cost
+        cr.execute(
+            """UPDATE cloud_cost_line SET billed_cost = billed_cost + %(d)s, effective_cost = effective_cost
                       + %(d)s, billed_cost_company = billed_cost_company + %(d)s,
                       effective_cost_company = effective_cost_company + %(d)s WHERE id = %(id)s""",
-                   {"d": delta, "id": line})
+            {"d": delta, "id": line},
+        )
         cr.commit()
     holder.count_call()  # changed in this process: the next snapshot is taken again
 
 
-def test_only_a_controller_releases_commitments_and_nobody_writes_a_release(controls_session, estate, ledger, rpc,
-                                                                            admin, snapshot):
+def test_only_a_controller_releases_commitments_and_nobody_writes_a_release(
+    controls_session, estate, ledger, rpc, admin, snapshot
+):
     a = estate["a"]
     _add_commitment(controls_session, estate)
     before, rows = snapshot(), _rows(admin, a["company"])
     attempts = [
-        (f"{role} releases{' with a forged context' if forged else ''}",
-         lambda role=role, forged=forged: rpc(role, context=FORGED if forged else None).call(
-             RELEASE, "action_post_month", "2026-10-01"), REFUSED_ROLE)
-        for role in ("user", "accountant", "auditor") for forged in (False, True)
+        (
+            f"{role} releases{' with a forged context' if forged else ''}",
+            lambda role=role, forged=forged: rpc(role, context=FORGED if forged else None).call(
+                RELEASE, "action_post_month", "2026-10-01"
+            ),
+            REFUSED_ROLE,
+        )
+        for role in ("user", "accountant", "auditor")
+        for forged in (False, True)
     ] + [
-        ("accountant releases from the month overview", lambda: rpc("accountant").call(
-            OVERVIEW, "action_release_commitments", [_overview(rpc("accountant"), "2026-10-01")]), REFUSED_ROLE),
-        ("admin creates a release", lambda: rpc("admin").call(RELEASE, "create", {
-            "company_id": a["company"], "period": "2026-10-01", "release_amount": 1200.0}), GUARDED),
-        ("controller creates a release with a forged context", lambda: rpc("controller", context=FORGED).call(
-            RELEASE, "create", {"company_id": a["company"], "period": "2026-10-01"}), GUARDED),
-        ("B's controller releases in A", lambda: rpc("controller2", "b", {"allowed_company_ids": [a["company"]]}).call(
-            RELEASE, "action_post_month", "2026-10-01"), NO_ACCESS),
+        (
+            "accountant releases from the month overview",
+            lambda: rpc("accountant").call(
+                OVERVIEW, "action_release_commitments", [_overview(rpc("accountant"), "2026-10-01")]
+            ),
+            REFUSED_ROLE,
+        ),
+        (
+            "admin creates a release",
+            lambda: rpc("admin").call(
+                RELEASE, "create", {"company_id": a["company"], "period": "2026-10-01", "release_amount": 1200.0}
+            ),
+            GUARDED,
+        ),
+        (
+            "controller creates a release with a forged context",
+            lambda: rpc("controller", context=FORGED).call(
+                RELEASE, "create", {"company_id": a["company"], "period": "2026-10-01"}
+            ),
+            GUARDED,
+        ),
+        (
+            "B's controller releases in A",
+            lambda: rpc("controller2", "b", {"allowed_company_ids": [a["company"]]}).call(
+                RELEASE, "action_post_month", "2026-10-01"
+            ),
+            NO_ACCESS,
+        ),
     ]
     assert_all_refused(attempts)
     snapshot.assert_unchanged(before)
     assert _rows(admin, a["company"]) == rows
 
     release_id = rpc("controller").call(RELEASE, "action_post_month", "2026-10-01")
-    (release,) = admin.read(RELEASE, [release_id], [
-        "purchase_amount", "amortized_amount", "unused_amount", "release_amount", "move_id", "posted_by_id"])
-    assert (release["purchase_amount"], release["amortized_amount"], release["unused_amount"],
-            release["release_amount"], release["posted_by_id"][0]) == (1200.0, 90.0, 10.0, 100.0,
-                                                                       a["users"]["controller"])
+    (release,) = admin.read(
+        RELEASE,
+        [release_id],
+        ["purchase_amount", "amortized_amount", "unused_amount", "release_amount", "move_id", "posted_by_id"],
+    )
+    assert (
+        release["purchase_amount"],
+        release["amortized_amount"],
+        release["unused_amount"],
+        release["release_amount"],
+        release["posted_by_id"][0],
+    ) == (1200.0, 90.0, 10.0, 100.0, a["users"]["controller"])
     move_id = release["move_id"][0]
-    balance = admin.sql("SELECT COALESCE(SUM(balance), 0) FROM account_move_line WHERE account_id = %s "
-                        "AND parent_state = 'posted'", [ledger["a"]])
+    balance = admin.sql(
+        "SELECT COALESCE(SUM(balance), 0) FROM account_move_line WHERE account_id = %s " "AND parent_state = 'posted'",
+        [ledger["a"]],
+    )
     assert float(balance[0][0]) == 1100.0
     (seen,) = rpc("auditor").call(RELEASE, "read", [release_id], ["release_amount"])
     assert seen["release_amount"] == 100.0
 
     before, rows = snapshot(), _rows(admin, a["company"])
-    assert_all_refused([
-        ("controller2 releases the month again", lambda: rpc("controller2").call(
-            RELEASE, "action_post_month", "2026-10-01"), r"released already"),
-        *[(f"{role} writes the released amount", lambda role=role: rpc(role).call(
-            RELEASE, "write", [release_id], {"release_amount": 0.0}), f"{GUARDED}|{NO_ACCESS}")
-          for role in ("user", "accountant", "auditor", "controller", "admin")],
-        ("admin detaches the entry", lambda: rpc("admin").call(RELEASE, "write", [release_id], {"move_id": False}),
-         GUARDED),
-        ("admin names another poster", lambda: rpc("admin", context=FORGED).call(
-            RELEASE, "write", [release_id], {"posted_by_id": a["users"]["controller2"]}), GUARDED),
-        ("admin relinks the batches", lambda: rpc("admin").call(RELEASE, "write", [release_id],
-                                                                {"batch_ids": [(5, 0, 0)]}), GUARDED),
-        ("controller deletes the release", lambda: rpc("controller").call(RELEASE, "unlink", [release_id]),
-         GUARDED),
-        ("admin resets the entry to draft", lambda: rpc("admin").call(MOVE, "button_draft", [move_id]),
-         r"not reset to draft"),
-        ("B's auditor reads A's release", lambda: rpc("auditor", "b").call(RELEASE, "read", [release_id],
-                                                                           ["release_amount"]), NO_ACCESS),
-    ])
+    assert_all_refused(
+        [
+            (
+                "controller2 releases the month again",
+                lambda: rpc("controller2").call(RELEASE, "action_post_month", "2026-10-01"),
+                r"released already",
+            ),
+            *[
+                (
+                    f"{role} writes the released amount",
+                    lambda role=role: rpc(role).call(RELEASE, "write", [release_id], {"release_amount": 0.0}),
+                    f"{GUARDED}|{NO_ACCESS}",
+                )
+                for role in ("user", "accountant", "auditor", "controller", "admin")
+            ],
+            (
+                "admin detaches the entry",
+                lambda: rpc("admin").call(RELEASE, "write", [release_id], {"move_id": False}),
+                GUARDED,
+            ),
+            (
+                "admin names another poster",
+                lambda: rpc("admin", context=FORGED).call(
+                    RELEASE, "write", [release_id], {"posted_by_id": a["users"]["controller2"]}
+                ),
+                GUARDED,
+            ),
+            (
+                "admin relinks the batches",
+                lambda: rpc("admin").call(RELEASE, "write", [release_id], {"batch_ids": [(5, 0, 0)]}),
+                GUARDED,
+            ),
+            (
+                "controller deletes the release",
+                lambda: rpc("controller").call(RELEASE, "unlink", [release_id]),
+                GUARDED,
+            ),
+            (
+                "admin resets the entry to draft",
+                lambda: rpc("admin").call(MOVE, "button_draft", [move_id]),
+                r"not reset to draft",
+            ),
+            (
+                "B's auditor reads A's release",
+                lambda: rpc("auditor", "b").call(RELEASE, "read", [release_id], ["release_amount"]),
+                NO_ACCESS,
+            ),
+        ]
+    )
     snapshot.assert_unchanged(before)
     assert _rows(admin, a["company"]) == rows
 
@@ -172,29 +265,51 @@ def _overview(client, month):
     return client.call(OVERVIEW, "create", {"month": month})
 
 
-def test_only_a_controller_charges_a_correction_and_nobody_writes_one(controls_session, estate, ledger, rpc, admin,
-                                                                     snapshot):
+def test_only_a_controller_charges_a_correction_and_nobody_writes_one(
+    controls_session, estate, ledger, rpc, admin, snapshot
+):
     a, b = estate["a"], estate["b"]
     run = a["runs"]["posted"]
     _restate_november(controls_session, estate)
     before, rows = snapshot(), _rows(admin, a["company"])
     attempts = [
-        (f"{role} corrects{' with a forged context' if forged else ''}",
-         lambda role=role, forged=forged: rpc(role, context=FORGED if forged else None).call(
-             CORRECTION, "action_post_correction", run, "2026-12-31"), REFUSED_ROLE)
-        for role in ("user", "accountant", "auditor") for forged in (False, True)
+        (
+            f"{role} corrects{' with a forged context' if forged else ''}",
+            lambda role=role, forged=forged: rpc(role, context=FORGED if forged else None).call(
+                CORRECTION, "action_post_correction", run, "2026-12-31"
+            ),
+            REFUSED_ROLE,
+        )
+        for role in ("user", "accountant", "auditor")
+        for forged in (False, True)
     ] + [
-        ("accountant charges it from the run", lambda: rpc("accountant", context=FORGED).call(
-            RUN, "action_charge_correction", [run]), REFUSED_ROLE),
-        ("admin creates a correction", lambda: rpc("admin").call(CORRECTION, "create", {
-            "company_id": a["company"], "run_id": run, "amount": 1.0}), GUARDED),
-        ("B's controller corrects A's run", lambda: rpc("controller2", "b").call(
-            CORRECTION, "action_post_correction", run, "2026-12-31"), NO_ACCESS),
-        ("B's controller corrects A's run in A", lambda: rpc(
-            "controller2", "b", {"allowed_company_ids": [a["company"]]}).call(
-                CORRECTION, "action_post_correction", run, "2026-12-31"), NO_ACCESS),
-        ("a controller charges it in the run's own month", lambda: rpc("controller").call(
-            CORRECTION, "action_post_correction", run, "2026-11-30"), r"later period"),
+        (
+            "accountant charges it from the run",
+            lambda: rpc("accountant", context=FORGED).call(RUN, "action_charge_correction", [run]),
+            REFUSED_ROLE,
+        ),
+        (
+            "admin creates a correction",
+            lambda: rpc("admin").call(CORRECTION, "create", {"company_id": a["company"], "run_id": run, "amount": 1.0}),
+            GUARDED,
+        ),
+        (
+            "B's controller corrects A's run",
+            lambda: rpc("controller2", "b").call(CORRECTION, "action_post_correction", run, "2026-12-31"),
+            NO_ACCESS,
+        ),
+        (
+            "B's controller corrects A's run in A",
+            lambda: rpc("controller2", "b", {"allowed_company_ids": [a["company"]]}).call(
+                CORRECTION, "action_post_correction", run, "2026-12-31"
+            ),
+            NO_ACCESS,
+        ),
+        (
+            "a controller charges it in the run's own month",
+            lambda: rpc("controller").call(CORRECTION, "action_post_correction", run, "2026-11-30"),
+            r"later period",
+        ),
     ]
     assert_all_refused(attempts)
     snapshot.assert_unchanged(before)
@@ -204,7 +319,10 @@ def test_only_a_controller_charges_a_correction_and_nobody_writes_one(controls_s
     correction_id = rpc("controller").call(CORRECTION, "action_post_correction", run, "2026-12-31")
     (correction,) = admin.read(CORRECTION, [correction_id], ["amount", "date", "move_id", "posted_by_id", "deltas"])
     assert (correction["amount"], str(correction["date"]), correction["posted_by_id"][0]) == (
-        1.0, "2026-12-31", a["users"]["controller"])
+        1.0,
+        "2026-12-31",
+        a["users"]["controller"],
+    )
     assert correction["deltas"] == {f"0,{a['retail']}": 100}
     move_id = correction["move_id"][0]
     assert admin.read(MOVE, [move_id], ["state"])[0]["state"] == "posted"
@@ -212,26 +330,46 @@ def test_only_a_controller_charges_a_correction_and_nobody_writes_one(controls_s
     assert rpc("controller2").call(CORRECTION, "action_post_correction", run, "2026-12-31") is False
 
     before, rows = snapshot(), _rows(admin, a["company"])
-    assert_all_refused([
-        *[(f"{role} writes the amount", lambda role=role: rpc(role).call(
-            CORRECTION, "write", [correction_id], {"amount": 0.0}), f"{GUARDED}|{NO_ACCESS}")
-          for role in ("user", "accountant", "auditor", "controller", "admin")],
-        ("admin moves it to another run", lambda: rpc("admin").call(CORRECTION, "write", [correction_id], {
-            "run_id": a["runs"]["approved"]}), GUARDED),
-        ("admin forges the deltas", lambda: rpc("admin", context=FORGED).call(CORRECTION, "write", [correction_id], {
-            "deltas": {}}), GUARDED),
-        ("admin deletes it", lambda: rpc("admin").call(CORRECTION, "unlink", [correction_id]), GUARDED),
-        ("admin resets its entry to draft", lambda: rpc("admin").call(MOVE, "button_draft", [move_id]),
-         r"not reset to draft"),
-        ("B's auditor reads it", lambda: rpc("auditor", "b").call(CORRECTION, "read", [correction_id], ["amount"]),
-         NO_ACCESS),
-    ])
+    assert_all_refused(
+        [
+            *[
+                (
+                    f"{role} writes the amount",
+                    lambda role=role: rpc(role).call(CORRECTION, "write", [correction_id], {"amount": 0.0}),
+                    f"{GUARDED}|{NO_ACCESS}",
+                )
+                for role in ("user", "accountant", "auditor", "controller", "admin")
+            ],
+            (
+                "admin moves it to another run",
+                lambda: rpc("admin").call(CORRECTION, "write", [correction_id], {"run_id": a["runs"]["approved"]}),
+                GUARDED,
+            ),
+            (
+                "admin forges the deltas",
+                lambda: rpc("admin", context=FORGED).call(CORRECTION, "write", [correction_id], {"deltas": {}}),
+                GUARDED,
+            ),
+            ("admin deletes it", lambda: rpc("admin").call(CORRECTION, "unlink", [correction_id]), GUARDED),
+            (
+                "admin resets its entry to draft",
+                lambda: rpc("admin").call(MOVE, "button_draft", [move_id]),
+                r"not reset to draft",
+            ),
+            (
+                "B's auditor reads it",
+                lambda: rpc("auditor", "b").call(CORRECTION, "read", [correction_id], ["amount"]),
+                NO_ACCESS,
+            ),
+        ]
+    )
     snapshot.assert_unchanged(before)
     assert _rows(admin, a["company"]) == rows
 
 
-def test_the_reconciliation_s_figures_are_the_suite_s_and_stay_in_their_company(controls_session, estate, ledger,
-                                                                               rpc, admin):
+def test_the_reconciliation_s_figures_are_the_suite_s_and_stay_in_their_company(
+    controls_session, estate, ledger, rpc, admin
+):
     a, b = estate["a"], estate["b"]
     accountant = rpc("accountant")
     report_id = accountant.call(RECONCILIATION, "create", {"month": "2026-10-01", "company_id": a["company"]})
@@ -247,31 +385,81 @@ def test_the_reconciliation_s_figures_are_the_suite_s_and_stay_in_their_company(
 
     kept = seen()
     roles = ("user", "accountant", "auditor", "controller", "admin")
-    assert_all_refused([
-        *[(f"{role} creates a report with its figures", lambda role=role: rpc(role).call(RECONCILIATION, "create", {
-            "month": "2026-10-01", "company_id": a["company"], "imported_amount": 0.0, "clearing_nets_out": True}),
-           GUARDED) for role in roles],
-        ("accountant ticks the clearing check", lambda: accountant.call(
-            RECONCILIATION, "write", [report_id], {"clearing_nets_out": True}), GUARDED),
-        ("accountant changes the expected remainder", lambda: accountant.call(
-            RECONCILIATION, "write", [report_id], {"clearing_expected": 0.0}, context=FORGED), GUARDED),
-        ("accountant empties the lines", lambda: accountant.call(
-            RECONCILIATION, "write", [report_id], {"line_ids": [(5, 0, 0)]}), GUARDED),
-        ("accountant adds a line", lambda: accountant.call(RECONCILIATION, "write", [report_id], {
-            "line_ids": [(0, 0, {"name": "forged", "imported_amount": 1.0})]}), GUARDED),
-        ("accountant edits a line", lambda: accountant.call(
-            "cloud.cost.reconciliation.line", "write", lines, {"imported_amount": 1.0}), GUARDED),
-        ("B's accountant reports on A", lambda: rpc("accountant", "b").call(
-            RECONCILIATION, "create", {"month": "2026-10-01", "company_id": a["company"]}), NO_ACCESS),
-        ("B's auditor reads A's report", lambda: rpc("auditor", "b").call(
-            RECONCILIATION, "read", [report_id], ["imported_amount"]), NO_ACCESS),
-    ])
+    assert_all_refused(
+        [
+            *[
+                (
+                    f"{role} creates a report with its figures",
+                    lambda role=role: rpc(role).call(
+                        RECONCILIATION,
+                        "create",
+                        {
+                            "month": "2026-10-01",
+                            "company_id": a["company"],
+                            "imported_amount": 0.0,
+                            "clearing_nets_out": True,
+                        },
+                    ),
+                    GUARDED,
+                )
+                for role in roles
+            ],
+            (
+                "accountant ticks the clearing check",
+                lambda: accountant.call(RECONCILIATION, "write", [report_id], {"clearing_nets_out": True}),
+                GUARDED,
+            ),
+            (
+                "accountant changes the expected remainder",
+                lambda: accountant.call(
+                    RECONCILIATION, "write", [report_id], {"clearing_expected": 0.0}, context=FORGED
+                ),
+                GUARDED,
+            ),
+            (
+                "accountant empties the lines",
+                lambda: accountant.call(RECONCILIATION, "write", [report_id], {"line_ids": [(5, 0, 0)]}),
+                GUARDED,
+            ),
+            (
+                "accountant adds a line",
+                lambda: accountant.call(
+                    RECONCILIATION,
+                    "write",
+                    [report_id],
+                    {"line_ids": [(0, 0, {"name": "forged", "imported_amount": 1.0})]},
+                ),
+                GUARDED,
+            ),
+            (
+                "accountant edits a line",
+                lambda: accountant.call("cloud.cost.reconciliation.line", "write", lines, {"imported_amount": 1.0}),
+                GUARDED,
+            ),
+            (
+                "B's accountant reports on A",
+                lambda: rpc("accountant", "b").call(
+                    RECONCILIATION, "create", {"month": "2026-10-01", "company_id": a["company"]}
+                ),
+                NO_ACCESS,
+            ),
+            (
+                "B's auditor reads A's report",
+                lambda: rpc("auditor", "b").call(RECONCILIATION, "read", [report_id], ["imported_amount"]),
+                NO_ACCESS,
+            ),
+        ]
+    )
     assert seen() == kept
     # the month is the reader's to choose: the figures follow it
     accountant.call(RECONCILIATION, "write", [report_id], {"month": "2026-11-01"})
     assert accountant.call(RECONCILIATION, "read", [report_id], ["imported_amount"])[0]["imported_amount"] == 172.75
-    (report_b,) = rpc("accountant", "b").call(RECONCILIATION, "read", [rpc("accountant", "b").call(
-        RECONCILIATION, "create", {"month": "2026-10-01", "company_id": b["company"]})], ["imported_amount"])
+    (report_b,) = rpc("accountant", "b").call(
+        RECONCILIATION,
+        "read",
+        [rpc("accountant", "b").call(RECONCILIATION, "create", {"month": "2026-10-01", "company_id": b["company"]})],
+        ["imported_amount"],
+    )
     assert report_b["imported_amount"] == 345.50
     with refused(GUARDED):
         rpc("admin").call(RECONCILIATION, "write", [report_id], {"invoiced_amount": 99.0})

@@ -10,14 +10,19 @@ ROLES = ("user", "accountant", "controller", "controller2", "auditor", "admin")
 @pytest.mark.parametrize("company", ["a", "b"])
 def test_every_role_reads_its_company_runs_over_json_rpc(estate, rpc, company):
     runs = estate[company]["runs"]
-    assert rpc("controller", company).login(estate[company]["logins"]["controller"]) == \
-        estate[company]["users"]["controller"]
+    assert (
+        rpc("controller", company).login(estate[company]["logins"]["controller"])
+        == estate[company]["users"]["controller"]
+    )
     for role in ROLES:
         client = rpc(role, company)
         found = client.call("cloud.cost.allocation.run", "search_read", [], ["state", "company_id"])
         assert {r["id"]: r["state"] for r in found} == {
-            runs["computed"]: "computed", runs["approved"]: "approved", runs["posted"]: "posted",
-            runs["stale"]: "computed"}, role
+            runs["computed"]: "computed",
+            runs["approved"]: "approved",
+            runs["posted"]: "posted",
+            runs["stale"]: "computed",
+        }, role
 
 
 def test_a_wrong_password_is_refused(estate, rpc):
@@ -30,8 +35,15 @@ def test_a_wrong_password_is_refused(estate, rpc):
 def test_a_call_the_server_accepts_is_reported_as_such(estate, rpc):
     client = rpc("auditor")
     with pytest.raises(AssertionError, match="read the runs: ACCEPTED by the server"):
-        assert_all_refused([("read the runs", lambda: client.call("cloud.cost.allocation.run", "search_read", [],
-                                                                  ["state"]), "anything")])
+        assert_all_refused(
+            [
+                (
+                    "read the runs",
+                    lambda: client.call("cloud.cost.allocation.run", "search_read", [], ["state"]),
+                    "anything",
+                )
+            ]
+        )
 
 
 def test_the_snapshot_names_what_changed_and_the_verification_sees_it(estate, controls_session):
@@ -49,8 +61,9 @@ def test_the_snapshot_names_what_changed_and_the_verification_sees_it(estate, co
 
         before = take_snapshot(cr, a["company"], verify=verify)
         cr.execute("UPDATE cloud_cost_allocation_run SET total_cost = total_cost + 1 WHERE id = %s", [run_id])
-        cr.execute("SELECT min(id) FROM mail_message WHERE model = 'cloud.cost.allocation.run' AND res_id = %s",
-                   [run_id])
+        cr.execute(
+            "SELECT min(id) FROM mail_message WHERE model = 'cloud.cost.allocation.run' AND res_id = %s", [run_id]
+        )
         (message_id,) = cr.fetchone()
         cr.execute("DELETE FROM mail_message WHERE id = %s", [message_id])
         env.invalidate_all()

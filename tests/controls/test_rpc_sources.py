@@ -13,8 +13,15 @@ USAGE_SOURCE = "cloud.cost.usage.source"
 ROOTS = r"cloud_cost_import_roots"
 ADMINS_ONLY = r"only administrators"
 NON_PUBLIC = r"loopback|link-local|private|unspecified|not a public address"
-SERVER_FILES = ["/etc/passwd", "/etc", "/proc/self/environ", "../../../../etc/shadow", "/tmp/../etc/hosts",
-                "~/.ssh/id_rsa", "relative/bills"]
+SERVER_FILES = [
+    "/etc/passwd",
+    "/etc",
+    "/proc/self/environ",
+    "../../../../etc/shadow",
+    "/tmp/../etc/hosts",
+    "~/.ssh/id_rsa",
+    "relative/bills",
+]
 
 
 def odoo_server(client):
@@ -26,27 +33,53 @@ def odoo_server(client):
 def test_a_source_cannot_be_pointed_at_server_files(estate, rpc, snapshot, role):
     source, client = estate["a"]["source"], rpc(role)
     before = snapshot()
-    assert_all_refused([
-        (f"location {path}", lambda path=path: client.call(SOURCE, "write", [source],
-                                                           {"source_type": "file", "location": path}), ROOTS)
-        for path in SERVER_FILES
-    ])
+    assert_all_refused(
+        [
+            (
+                f"location {path}",
+                lambda path=path: client.call(SOURCE, "write", [source], {"source_type": "file", "location": path}),
+                ROOTS,
+            )
+            for path in SERVER_FILES
+        ]
+    )
     snapshot.assert_unchanged(before)
 
 
 def test_a_source_reading_server_files_cannot_be_created(estate, rpc, snapshot):
     a, controller = estate["a"], rpc("controller")
     before = snapshot()
-    assert_all_refused([
-        (f"create at {path}", lambda path=path: controller.call(SOURCE, "create", {
-            "name": f"Server files {index}", "company_id": a["company"], "source_type": "file", "location": path}),
-         ROOTS)
-        for index, path in enumerate(SERVER_FILES)
-    ] + [
-        ("a default location from the context", lambda: controller.call(
-            SOURCE, "create", {"name": "Server files by default", "company_id": a["company"]},
-            context={"default_location": "/etc/passwd"}), ROOTS),
-    ])
+    assert_all_refused(
+        [
+            (
+                f"create at {path}",
+                lambda path=path, index=index: controller.call(
+                    SOURCE,
+                    "create",
+                    {
+                        "name": f"Server files {index}",
+                        "company_id": a["company"],
+                        "source_type": "file",
+                        "location": path,
+                    },
+                ),
+                ROOTS,
+            )
+            for index, path in enumerate(SERVER_FILES)
+        ]
+        + [
+            (
+                "a default location from the context",
+                lambda: controller.call(
+                    SOURCE,
+                    "create",
+                    {"name": "Server files by default", "company_id": a["company"]},
+                    context={"default_location": "/etc/passwd"},
+                ),
+                ROOTS,
+            ),
+        ]
+    )
     snapshot.assert_unchanged(before)
 
 
@@ -63,38 +96,93 @@ def test_a_controller_cannot_turn_a_source_into_one_with_the_servers_aws_identit
     a, controller = estate["a"], rpc("controller")
     source = a["source"]
     before = snapshot()
-    assert_all_refused([
-        ("to S3", lambda: controller.call(SOURCE, "write", [source], {"source_type": "s3", "s3_bucket": "loot"}),
-         ADMINS_ONLY),
-        ("an s3:// location", lambda: controller.call(SOURCE, "write", [source], {"location": "s3://loot/"}),
-         ADMINS_ONLY),
-        ("create S3", lambda: controller.call(SOURCE, "create", {
-            "name": "Mine", "company_id": a["company"], "source_type": "s3", "s3_bucket": "loot"}), ADMINS_ONLY),
-        ("create S3 by context defaults", lambda: controller.call(
-            SOURCE, "create", {"name": "Mine", "company_id": a["company"]},
-            context={"default_source_type": "s3", "default_s3_bucket": "loot"}), ADMINS_ONLY),
-        ("keys", lambda: controller.call(SOURCE, "write", [source], {"aws_access_key_id": "AKIA"}),
-         r"not allowed|access|only administrators"),
-    ])
+    assert_all_refused(
+        [
+            (
+                "to S3",
+                lambda: controller.call(SOURCE, "write", [source], {"source_type": "s3", "s3_bucket": "loot"}),
+                ADMINS_ONLY,
+            ),
+            (
+                "an s3:// location",
+                lambda: controller.call(SOURCE, "write", [source], {"location": "s3://loot/"}),
+                ADMINS_ONLY,
+            ),
+            (
+                "create S3",
+                lambda: controller.call(
+                    SOURCE,
+                    "create",
+                    {"name": "Mine", "company_id": a["company"], "source_type": "s3", "s3_bucket": "loot"},
+                ),
+                ADMINS_ONLY,
+            ),
+            (
+                "create S3 by context defaults",
+                lambda: controller.call(
+                    SOURCE,
+                    "create",
+                    {"name": "Mine", "company_id": a["company"]},
+                    context={"default_source_type": "s3", "default_s3_bucket": "loot"},
+                ),
+                ADMINS_ONLY,
+            ),
+            (
+                "keys",
+                lambda: controller.call(SOURCE, "write", [source], {"aws_access_key_id": "AKIA"}),
+                r"not allowed|access|only administrators",
+            ),
+        ]
+    )
     snapshot.assert_unchanged(before)
 
 
 def test_an_endpoint_on_a_non_public_address_is_refused_even_to_an_administrator(estate, rpc, snapshot):
     source, admin_client = estate["a"]["source"], rpc("admin")
     before = snapshot()
-    targets = [f"http://{odoo_server(admin_client)}", "http://169.254.169.254", "http://10.0.0.1:9000",
-               "http://[::1]:8069", "http://localhost:5432", "http://0.0.0.0:8069", "http://2130706433"]
-    assert_all_refused([
-        (f"endpoint {url}", lambda url=url: admin_client.call(SOURCE, "write", [source], {
-            "source_type": "s3", "s3_bucket": "acme", "s3_endpoint_url": url}), NON_PUBLIC)
-        for url in targets
-    ] + [
-        ("credentials in the URL", lambda: admin_client.call(SOURCE, "write", [source], {
-            "source_type": "s3", "s3_bucket": "acme", "s3_endpoint_url": "https://k:s@objects.example.com"}),
-         r"carries credentials"),
-        ("not http", lambda: admin_client.call(SOURCE, "write", [source], {
-            "source_type": "s3", "s3_bucket": "acme", "s3_endpoint_url": "file:///etc/passwd"}), r"only http"),
-    ])
+    targets = [
+        f"http://{odoo_server(admin_client)}",
+        "http://169.254.169.254",
+        "http://10.0.0.1:9000",
+        "http://[::1]:8069",
+        "http://localhost:5432",
+        "http://0.0.0.0:8069",
+        "http://2130706433",
+    ]
+    assert_all_refused(
+        [
+            (
+                f"endpoint {url}",
+                lambda url=url: admin_client.call(
+                    SOURCE, "write", [source], {"source_type": "s3", "s3_bucket": "acme", "s3_endpoint_url": url}
+                ),
+                NON_PUBLIC,
+            )
+            for url in targets
+        ]
+        + [
+            (
+                "credentials in the URL",
+                lambda: admin_client.call(
+                    SOURCE,
+                    "write",
+                    [source],
+                    {"source_type": "s3", "s3_bucket": "acme", "s3_endpoint_url": "https://k:s@objects.example.com"},
+                ),
+                r"carries credentials",
+            ),
+            (
+                "not http",
+                lambda: admin_client.call(
+                    SOURCE,
+                    "write",
+                    [source],
+                    {"source_type": "s3", "s3_bucket": "acme", "s3_endpoint_url": "file:///etc/passwd"},
+                ),
+                r"only http",
+            ),
+        ]
+    )
     snapshot.assert_unchanged(before)
 
 
@@ -102,17 +190,33 @@ def test_an_endpoint_on_a_non_public_address_is_refused_even_to_an_administrator
 def test_the_last_import_is_the_imports_own_record(estate, rpc, snapshot, role):
     a, client = estate["a"], rpc(role)
     before = snapshot()
-    assert_all_refused([
-        ("state", lambda: client.call(SOURCE, "write", [a["source"]], {"last_import_state": "done"}),
-         GUARDED if role != "accountant" else r"by the suite's own actions only|not allowed|access"),
-        ("message", lambda: client.call(SOURCE, "write", [a["source"]], {"last_import_message": "All fine."}),
-         GUARDED if role != "accountant" else r"by the suite's own actions only|not allowed|access"),
-    ])
+    assert_all_refused(
+        [
+            (
+                "state",
+                lambda: client.call(SOURCE, "write", [a["source"]], {"last_import_state": "done"}),
+                GUARDED if role != "accountant" else r"by the suite's own actions only|not allowed|access",
+            ),
+            (
+                "message",
+                lambda: client.call(SOURCE, "write", [a["source"]], {"last_import_message": "All fine."}),
+                GUARDED if role != "accountant" else r"by the suite's own actions only|not allowed|access",
+            ),
+        ]
+    )
     if role != "accountant":
         with refused(GUARDED):
-            client.call(SOURCE, "create", {"name": "Pre-filled", "company_id": a["company"],
-                                           "source_type": "upload", "last_import_state": "done",
-                                           "last_import_date": "2030-01-01 00:00:00"})
+            client.call(
+                SOURCE,
+                "create",
+                {
+                    "name": "Pre-filled",
+                    "company_id": a["company"],
+                    "source_type": "upload",
+                    "last_import_state": "done",
+                    "last_import_date": "2030-01-01 00:00:00",
+                },
+            )
     snapshot.assert_unchanged(before)
 
 
@@ -120,39 +224,70 @@ def test_the_last_import_is_the_imports_own_record(estate, rpc, snapshot, role):
 def cluster(estate, rpc, admin):
     """A usage source with an Authorization header, made by an administrator over RPC, removed after."""
     client = rpc("admin")
-    source = client.call(USAGE_SOURCE, "create", {
-        "name": f"RPC cluster {estate['a']['tag']}", "company_id": estate["a"]["company"],
-        "base_url": "https://opencost.example.com", "auth_header": "Bearer rpc-cluster-secret"})
+    source = client.call(
+        USAGE_SOURCE,
+        "create",
+        {
+            "name": f"RPC cluster {estate['a']['tag']}",
+            "company_id": estate["a"]["company"],
+            "base_url": "https://opencost.example.com",
+            "auth_header": "Bearer rpc-cluster-secret",
+        },
+    )
     yield source
     client.call(USAGE_SOURCE, "unlink", [source])
 
 
 def cluster_state(admin, source):
-    (record,) = admin.read(USAGE_SOURCE, [source], ["base_url", "verify_tls", "auth_header", "last_day",
-                                                   "last_message", "last_failed", "message_ids"])
+    (record,) = admin.read(
+        USAGE_SOURCE,
+        [source],
+        ["base_url", "verify_tls", "auth_header", "last_day", "last_message", "last_failed", "message_ids"],
+    )
     return record
 
 
 def test_a_controller_cannot_move_a_cluster_that_sends_a_header(cluster, rpc, admin):
     controller = rpc("controller")
     before = cluster_state(admin, cluster)
-    assert_all_refused([
-        ("to a host of the attacker's", lambda: controller.call(USAGE_SOURCE, "write", [cluster], {
-            "base_url": "https://collector.example.net"}), ADMINS_ONLY),
-        ("to the server itself", lambda: controller.call(USAGE_SOURCE, "write", [cluster], {
-            "base_url": f"http://{odoo_server(controller)}"}), ADMINS_ONLY),
-        ("TLS verification off", lambda: controller.call(USAGE_SOURCE, "write", [cluster], {"verify_tls": False}),
-         ADMINS_ONLY),
-        ("how far it is imported", lambda: controller.call(USAGE_SOURCE, "write", [cluster], {
-            "last_day": "2030-01-01"}), GUARDED),
-    ])
+    assert_all_refused(
+        [
+            (
+                "to a host of the attacker's",
+                lambda: controller.call(
+                    USAGE_SOURCE, "write", [cluster], {"base_url": "https://collector.example.net"}
+                ),
+                ADMINS_ONLY,
+            ),
+            (
+                "to the server itself",
+                lambda: controller.call(
+                    USAGE_SOURCE, "write", [cluster], {"base_url": f"http://{odoo_server(controller)}"}
+                ),
+                ADMINS_ONLY,
+            ),
+            (
+                "TLS verification off",
+                lambda: controller.call(USAGE_SOURCE, "write", [cluster], {"verify_tls": False}),
+                ADMINS_ONLY,
+            ),
+            (
+                "how far it is imported",
+                lambda: controller.call(USAGE_SOURCE, "write", [cluster], {"last_day": "2030-01-01"}),
+                GUARDED,
+            ),
+        ]
+    )
     assert cluster_state(admin, cluster) == before
 
 
 def test_an_administrator_moving_a_cluster_clears_its_header_and_private_hosts_stay_refused(cluster, rpc, admin):
     admin_client = rpc("admin")
-    for url in (f"http://{odoo_server(admin_client)}", "http://169.254.169.254/latest/meta-data/",
-                "http://10.96.0.10:9003"):
+    for url in (
+        f"http://{odoo_server(admin_client)}",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.96.0.10:9003",
+    ):
         with refused(NON_PUBLIC):
             admin_client.call(USAGE_SOURCE, "write", [cluster], {"base_url": url})
     assert cluster_state(admin, cluster)["auth_header"] == "Bearer rpc-cluster-secret"

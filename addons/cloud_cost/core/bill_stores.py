@@ -227,8 +227,10 @@ class MemoryStore:
         return self.label
 
     def list(self):
-        return [StoredObject(key=k, size=v.size if isinstance(v, GivenFile) else len(v), modified=self.modified,
-                             store=self) for k, v in sorted(self.files.items())]
+        return [
+            StoredObject(key=k, size=v.size if isinstance(v, GivenFile) else len(v), modified=self.modified, store=self)
+            for k, v in sorted(self.files.items())
+        ]
 
     def open(self, key):
         if key not in self.files:
@@ -291,8 +293,9 @@ class S3Store:
                 body.close()
         except Exception as error:
             spool.close()
-            raise StoreError(f"s3://{bucket}/{key}: cannot read: {describe_boto_error(error)}",
-                             file=f"s3://{bucket}/{key}") from error
+            raise StoreError(
+                f"s3://{bucket}/{key}: cannot read: {describe_boto_error(error)}", file=f"s3://{bucket}/{key}"
+            ) from error
         spool.seek(0)
         return spool
 
@@ -431,8 +434,10 @@ def bound_units(units, max_files, known=None):
     for unit in ordered:
         size = len(unit.files)
         if size > max_files:
-            notes.append(f"{unit.label}: {size} files, more than the {max_files} read per run "
-                         f"(server option {MAX_FILES_OPTION}): not imported")
+            notes.append(
+                f"{unit.label}: {size} files, more than the {max_files} read per run "
+                f"(server option {MAX_FILES_OPTION}): not imported"
+            )
             left.append(unit)
         elif count + size <= max_files:
             taken.append(unit)
@@ -442,12 +447,16 @@ def bound_units(units, max_files, known=None):
     waiting = [u for u in left if len(u.files) <= max_files and not known(u)]
     if waiting:
         names = ", ".join(u.label for u in waiting[:5]) + (", ..." if len(waiting) > 5 else "")
-        notes.append(f"{sum(len(u.files) for u in waiting)} file(s) left for the next run, at most {max_files} "
-                     f"read per run (server option {MAX_FILES_OPTION}): {names}")
+        notes.append(
+            f"{sum(len(u.files) for u in waiting)} file(s) left for the next run, at most {max_files} "
+            f"read per run (server option {MAX_FILES_OPTION}): {names}"
+        )
     unchecked = sum(len(u.files) for u in left if len(u.files) <= max_files and known(u))
     if unchecked:
-        notes.append(f"{unchecked} file(s) imported before not checked again in this run, at most {max_files} "
-                     f"read per run (server option {MAX_FILES_OPTION})")
+        notes.append(
+            f"{unchecked} file(s) imported before not checked again in this run, at most {max_files} "
+            f"read per run (server option {MAX_FILES_OPTION})"
+        )
     # in the order the store gave them: billing periods, then file names
     rank = {id(unit): index for index, unit in enumerate(units)}
     taken.sort(key=lambda unit: rank[id(unit)])

@@ -35,9 +35,7 @@ def frame_to_arrow(frame, columns=None):
         series = frame[column]
         dtype = series.dtype
         if pd.api.types.is_float_dtype(dtype):
-            raise BulkCopyError(
-                f"column {column!r} holds floats: pass exact decimal strings (or integers) instead"
-            )
+            raise BulkCopyError(f"column {column!r} holds floats: pass exact decimal strings (or integers) instead")
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
             arrays.append(pa.Array.from_pandas(series))
             continue

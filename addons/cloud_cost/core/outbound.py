@@ -59,15 +59,16 @@ class TargetPolicy:
 
     @classmethod
     def from_options(cls, allowed_hosts=None, allow_private=None):
-        entries = allowed_hosts if isinstance(allowed_hosts, (list, tuple)) else str(allowed_hosts or "").split(",")
+        entries = allowed_hosts if isinstance(allowed_hosts, list | tuple) else str(allowed_hosts or "").split(",")
         allowed = tuple(_split_host_port(entry) for entry in entries if str(entry).strip())
         return cls(allowed=allowed, allow_private=_truthy(allow_private))
 
     def allows(self, host, port):
         """True when ``host`` (a name or an address, as text) and ``port`` are listed."""
         host = (host or "").lower().strip("[]")
-        return any(host == name and (allowed_port is None or allowed_port == port)
-                   for name, allowed_port in self.allowed)
+        return any(
+            host == name and (allowed_port is None or allowed_port == port) for name, allowed_port in self.allowed
+        )
 
     def check_address(self, address, host, port, url):
         """Refuse a connection to ``address`` (the resolved or connected address of ``host``) unless allowed."""
@@ -183,8 +184,7 @@ def _checked_adapter_class():
                 sock = super()._new_conn()
                 try:
                     if not getattr(self, "_tunnel_host", None):  # through a proxy: the proxy is the peer
-                        policy.check_address(sock.getpeername()[0], self.host, self.port,
-                                             f"{self.host}:{self.port}")
+                        policy.check_address(sock.getpeername()[0], self.host, self.port, f"{self.host}:{self.port}")
                 except TargetRefused:
                     sock.close()
                     raise
@@ -200,10 +200,13 @@ def _checked_adapter_class():
         def init_poolmanager(self, *args, **kwargs):
             result = super().init_poolmanager(*args, **kwargs)
             pools = {}
-            for scheme, pool, base in (("http", HTTPConnectionPool, HTTPConnection),
-                                       ("https", HTTPSConnectionPool, HTTPSConnection)):
-                pools[scheme] = type(f"Checked{pool.__name__}", (pool,),
-                                     {"ConnectionCls": connection_class(base, self.policy)})
+            for scheme, pool, base in (
+                ("http", HTTPConnectionPool, HTTPConnection),
+                ("https", HTTPSConnectionPool, HTTPSConnection),
+            ):
+                pools[scheme] = type(
+                    f"Checked{pool.__name__}", (pool,), {"ConnectionCls": connection_class(base, self.policy)}
+                )
             self.poolmanager.pool_classes_by_scheme = pools
             return result
 
@@ -245,14 +248,36 @@ def guard_boto_client(client, policy):
 
 
 # error codes AWS documents: kept in messages, being words of this list rather than the remote side's
-KNOWN_AWS_CODES = frozenset({
-    "AccessDenied", "AccessDeniedException", "AllAccessDisabled", "AuthorizationHeaderMalformed",
-    "ExpiredToken", "ExpiredTokenException", "InvalidAccessKeyId", "InvalidBucketName", "InvalidClientTokenId",
-    "InvalidObjectState", "InvalidRequestException", "InvalidToken", "NoSuchBucket", "NoSuchKey",
-    "NotFound", "PermanentRedirect", "RequestTimeTooSkewed", "ResourceNotFoundException",
-    "SignatureDoesNotMatch", "SlowDown", "ThrottlingException", "TooManyRequestsException",
-    "UnrecognizedClientException", "InternalError", "InternalServerException", "ServiceUnavailable",
-})
+KNOWN_AWS_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "AllAccessDisabled",
+        "AuthorizationHeaderMalformed",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidAccessKeyId",
+        "InvalidBucketName",
+        "InvalidClientTokenId",
+        "InvalidObjectState",
+        "InvalidRequestException",
+        "InvalidToken",
+        "NoSuchBucket",
+        "NoSuchKey",
+        "NotFound",
+        "PermanentRedirect",
+        "RequestTimeTooSkewed",
+        "ResourceNotFoundException",
+        "SignatureDoesNotMatch",
+        "SlowDown",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "UnrecognizedClientException",
+        "InternalError",
+        "InternalServerException",
+        "ServiceUnavailable",
+    }
+)
 
 
 def describe_boto_error(error):

@@ -26,7 +26,7 @@ def parse_roots(value):
     """The import roots of an option's text: absolute, resolved, without duplicates."""
     if not value:
         return ()
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list | tuple):
         items = value
     else:
         items = str(value).split(",")

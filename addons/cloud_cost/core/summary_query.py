@@ -13,10 +13,18 @@ from datetime import date, datetime, time
 from .periods import month_end, month_start, next_month_start
 
 # fields the cost lines and the summary both keep, under the same name and with the same meaning
-SAME_FIELDS = frozenset({
-    "company_id", "batch_id", "analytic_account_id", "cost_pool_id", "provider_name", "service_name",
-    "environment", "is_unallocated",
-})
+SAME_FIELDS = frozenset(
+    {
+        "company_id",
+        "batch_id",
+        "analytic_account_id",
+        "cost_pool_id",
+        "provider_name",
+        "service_name",
+        "environment",
+        "is_unallocated",
+    }
+)
 MONTH_FIELD = "charge_period_start"
 # cost-line aggregate -> summary aggregate
 AGGREGATES = {

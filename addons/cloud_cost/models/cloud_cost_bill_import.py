@@ -182,16 +182,19 @@ class CloudCostBillImport(models.AbstractModel):
         """How far a bill file may expand once decompressed: the server configuration's
         ``cloud_cost_max_uncompressed_mb`` and ``cloud_cost_max_expansion_ratio`` (odoo.conf)."""
         values = {}
-        for option, name, unit, kind in (("cloud_cost_max_uncompressed_mb", "max_bytes", 1 << 20, int),
-                                         ("cloud_cost_max_expansion_ratio", "max_ratio", 1, float)):
+        for option, name, unit, kind in (
+            ("cloud_cost_max_uncompressed_mb", "max_bytes", 1 << 20, int),
+            ("cloud_cost_max_expansion_ratio", "max_ratio", 1, float),
+        ):
             raw = config.get(option)
             if raw in (None, "", False):
                 continue
             try:
                 number = kind(float(raw))
             except (TypeError, ValueError):
-                raise UserError(_("The server configuration's %(option)s is not a number: %(value)s",
-                                  option=option, value=raw)) from None
+                raise UserError(
+                    _("The server configuration's %(option)s is not a number: %(value)s", option=option, value=raw)
+                ) from None
             if number <= 0:
                 raise UserError(_("The server configuration's %(option)s must be positive.", option=option))
             values[name] = number * unit
@@ -210,9 +213,13 @@ class CloudCostBillImport(models.AbstractModel):
         ruleset = self.env["cloud.cost.mapping.rule"]._ruleset(source.company_id)
         converter = _CurrencyConverter(self.env, source.company_id)
         # what the progress reports need of the source, read now: the cursor is the COPY's while it runs
-        progress = ImportProgress(source_id=source.id, company_id=source.company_id.id, source_name=source.name,
-                                  files_total=sum(len(unit.files) for unit in units),
-                                  bytes_total=sum(obj.size or 0 for unit in units for obj in unit.files))
+        progress = ImportProgress(
+            source_id=source.id,
+            company_id=source.company_id.id,
+            source_name=source.name,
+            files_total=sum(len(unit.files) for unit in units),
+            bytes_total=sum(obj.size or 0 for unit in units for obj in unit.files),
+        )
         try:
             with self.env.cr.savepoint():
                 with BackgroundCopy(self.env.cr, "cloud_cost_line") as writer:
@@ -251,9 +258,15 @@ class CloudCostBillImport(models.AbstractModel):
         in the background: nothing here reads or writes through that cursor."""
         if progress.record_id is False or not self.env.registry.ready:
             return  # modules being installed, or the source is not committed yet
-        values = {"file_name": progress.file, "files_done": progress.files_done, "files_total": progress.files_total,
-                  "rows_read": progress.rows_read, "rows_stored": progress.rows_stored,
-                  "progress": round(100 * progress.fraction, 1), "updated_on": fields.Datetime.now()}
+        values = {
+            "file_name": progress.file,
+            "files_done": progress.files_done,
+            "files_total": progress.files_total,
+            "rows_read": progress.rows_read,
+            "rows_stored": progress.rows_stored,
+            "progress": round(100 * progress.fraction, 1),
+            "updated_on": fields.Datetime.now(),
+        }
         try:
             with self.env.registry.cursor() as cr:
                 cr.execute("SET LOCAL lock_timeout = '5s'")
@@ -266,9 +279,15 @@ class CloudCostBillImport(models.AbstractModel):
                     Progress.browse(progress.record_id).write(values)
                 else:
                     Progress._forget_stale(progress.source_id)
-                    progress.record_id = Progress.create({
-                        **values, "source_id": progress.source_id, "company_id": progress.company_id,
-                        "user_id": self.env.uid, "started_on": values["updated_on"]}).id
+                    progress.record_id = Progress.create(
+                        {
+                            **values,
+                            "source_id": progress.source_id,
+                            "company_id": progress.company_id,
+                            "user_id": self.env.uid,
+                            "started_on": values["updated_on"],
+                        }
+                    ).id
         except psycopg2.Error as error:
             # progress is for people watching: an import never fails for want of it
             _logger.warning("cost source %s: progress not kept (%s)", progress.source_name, error)
@@ -344,8 +363,9 @@ class CloudCostBillImport(models.AbstractModel):
                         self._attach(batch, obj.name, kept, checksum, "data", run.file_rows[(obj.name, batch.id)])
                 else:
                     result.empty.append(obj.name)
-                    result.notes.append(_("%(file)s: an empty export (a header and no rows), nothing to import",
-                                          file=obj.name))
+                    result.notes.append(
+                        _("%(file)s: an empty export (a header and no rows), nothing to import", file=obj.name)
+                    )
                 progress.files_done += 1
                 progress.bytes_done += obj.size or 0
                 progress.position = 0
@@ -360,8 +380,14 @@ class CloudCostBillImport(models.AbstractModel):
         progress.file, progress.position = obj.name, 0
         self._tell_progress(run, force=True)
         stream.seek(0)
-        chunks = bill_formats.read_bill(stream, file_name=obj.name, fmt=fmt, chunk_rows=self._import_chunk_rows,
-                                        limits=run.limits, keys=run.format_keys)
+        chunks = bill_formats.read_bill(
+            stream,
+            file_name=obj.name,
+            fmt=fmt,
+            chunk_rows=self._import_chunk_rows,
+            limits=run.limits,
+            keys=run.format_keys,
+        )
         try:
             for frame in chunks:
                 self._store_chunk(run, frame, obj.name)
@@ -436,7 +462,9 @@ class CloudCostBillImport(models.AbstractModel):
             # what ir.attachment computes from bytes it is handed: the file is in its place already
             self.env.cr.execute(
                 "UPDATE ir_attachment SET store_fname = %s, checksum = %s, file_size = %s, db_datas = NULL "
-                "WHERE id = %s", [fname, checksum_sha1, size, attachment.id])
+                "WHERE id = %s",
+                [fname, checksum_sha1, size, attachment.id],
+            )
             attachment.invalidate_recordset(["store_fname", "checksum", "file_size", "db_datas", "raw", "datas"])
         self.env["cloud.cost.import.file"].sudo().create(
             {
@@ -456,16 +484,26 @@ class CloudCostBillImport(models.AbstractModel):
         and the loser is told at once (no waiting). An import of the period that committed after this
         transaction began is invisible to it, so a transaction of its own looks for one."""
         cr = self.env.cr
-        cr.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
-                   [f"cloud.cost.bill.import:{source.id}:{start}"])
+        cr.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [f"cloud.cost.bill.import:{source.id}:{start}"]
+        )
         if not cr.fetchone()[0]:
-            raise ImportBusy(_("%(name)s, billing period %(period)s: already being imported by someone else; "
-                               "nothing was written. Try again once that import is done.",
-                               name=source.name, period=start.strftime("%Y-%m")))
+            raise ImportBusy(
+                _(
+                    "%(name)s, billing period %(period)s: already being imported by someone else; "
+                    "nothing was written. Try again once that import is done.",
+                    name=source.name,
+                    period=start.strftime("%Y-%m"),
+                )
+            )
         if not self.env.registry.ready:
             return  # modules being installed (demo bills): nobody else imports, and the tables are not committed
-        query = SQL("SELECT COALESCE(max(id), 0) FROM cloud_cost_import_batch "
-                    "WHERE source_id = %s AND billing_period_start = %s", source.id, start)
+        query = SQL(
+            "SELECT COALESCE(max(id), 0) FROM cloud_cost_import_batch "
+            "WHERE source_id = %s AND billing_period_start = %s",
+            source.id,
+            start,
+        )
         cr.execute(query)
         seen = cr.fetchone()[0]
         try:
@@ -476,9 +514,14 @@ class CloudCostBillImport(models.AbstractModel):
         except LockNotAvailable:
             latest = seen  # the table is being altered: nobody imports meanwhile
         if latest > seen:
-            raise ImportBusy(_("%(name)s, billing period %(period)s: imported by someone else while this import "
-                               "ran; nothing was written. Run it again to see what is left to import.",
-                               name=source.name, period=start.strftime("%Y-%m")))
+            raise ImportBusy(
+                _(
+                    "%(name)s, billing period %(period)s: imported by someone else while this import "
+                    "ran; nothing was written. Run it again to see what is left to import.",
+                    name=source.name,
+                    period=start.strftime("%Y-%m"),
+                )
+            )
 
     def _batch_for(self, run, period_start, period_end):
         batch = run.batches.get(period_start)
@@ -717,8 +760,11 @@ class _CurrencyConverter:
         _company_currency, company_rates = self._rates(self.code)
         if currency_id is None or not rates:
             row, file = rows()
-            message = (f"unknown currency {code!r}" if currency_id is None else
-                       f"no exchange rate for {code} in {self.company_name} (company currency {self.code})")
+            message = (
+                f"unknown currency {code!r}"
+                if currency_id is None
+                else f"no exchange rate for {code} in {self.company_name} (company currency {self.code})"
+            )
             raise _CurrencyError(message, file=file, row=row, column="BillingCurrency")
         rate = self._rate_on(rates, day) or self._earliest(rates)
         company_rate = (self._rate_on(company_rates, day) or self._earliest(company_rates)) if company_rates else 1
@@ -743,5 +789,6 @@ class _CurrencyConverter:
                 self.factors[pair] = self._factor(*pair, first_row, wait_for_db)
             factors.append(self.factors[pair])
         indices = keys.indices.to_numpy(zero_copy_only=False)
-        return [convert_amounts(frame[c], indices, factors, self.decimal_places, keep_unconverted=True)
-                for c in columns]
+        return [
+            convert_amounts(frame[c], indices, factors, self.decimal_places, keep_unconverted=True) for c in columns
+        ]

@@ -21,8 +21,9 @@ def check_allowed_companies(env, companies):
         company = outside[0]
         # the name only of a company the user belongs to: another's stays unnamed
         name = company.name if company in env.user.sudo().company_ids else _("#%s", company.id)
-        raise AccessError(_(
-            "Company %(company)s is not one of the companies you work in: nothing was done.", company=name))
+        raise AccessError(
+            _("Company %(company)s is not one of the companies you work in: nothing was done.", company=name)
+        )
 
 
 class CloudCostCompanyCheckedMixin(models.AbstractModel):

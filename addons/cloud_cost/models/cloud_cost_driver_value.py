@@ -21,9 +21,7 @@ class CloudCostDriverValue(models.Model):
         "cloud.cost.allocation.key", string="Allocation Key", required=True, index=True, check_company=True
     )
     unit = fields.Char(related="key_id.unit")
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     date_from = fields.Date(required=True, index=True)
     date_to = fields.Date(required=True)
     analytic_account_id = fields.Many2one(

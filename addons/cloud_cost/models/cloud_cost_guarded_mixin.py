@@ -69,17 +69,25 @@ class CloudCostGuardedMixin(models.AbstractModel):
 
     def _refuse_guarded(self, names):
         labels = ", ".join(sorted(self._fields[name].string for name in names))
-        raise AccessError(_(
-            "%(model)s: %(fields)s are set by the suite's own actions only, never written directly.",
-            model=self._description, fields=labels))
+        raise AccessError(
+            _(
+                "%(model)s: %(fields)s are set by the suite's own actions only, never written directly.",
+                model=self._description,
+                fields=labels,
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
         if self._is_suite():
             return super().create(vals_list)
         if self._guarded_create or self._guarded_records:
-            raise AccessError(_("%(model)s records are created by the suite's own actions only (imports, runs), "
-                                "never by hand.", model=self._description))
+            raise AccessError(
+                _(
+                    "%(model)s records are created by the suite's own actions only (imports, runs), " "never by hand.",
+                    model=self._description,
+                )
+            )
         guarded = self._guarded_field_names()
         # a computed guarded field (a run's open flag) is the suite's to compute: never given by a caller
         computed = {name for name in guarded if self._fields[name].compute}
@@ -89,8 +97,11 @@ class CloudCostGuardedMixin(models.AbstractModel):
         guarded -= computed
         # the caller's default_<field> keys and ir.default entries must not fill a guarded field either:
         # they are dropped, and what the new records hold is checked against the code's own defaults
-        context = {key: value for key, value in self.env.context.items()
-                   if not (key.startswith("default_") and key[8:] in guarded)}
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if not (key.startswith("default_") and key[8:] in guarded)
+        }
         # the whole context is replaced on purpose: the dropped keys must not reach create
         records = super(CloudCostGuardedMixin, self.with_context(context)).create(vals_list)  # noqa: UP008 pylint: disable=context-overridden
         records._check_guarded_defaults(guarded)
@@ -111,8 +122,13 @@ class CloudCostGuardedMixin(models.AbstractModel):
     def write(self, vals):
         if not self._is_suite():
             if self._guarded_records:
-                raise AccessError(_("%(model)s records are results of the suite's imports and runs, written by "
-                                    "the suite's own actions only: they are never edited.", model=self._description))
+                raise AccessError(
+                    _(
+                        "%(model)s records are results of the suite's imports and runs, written by "
+                        "the suite's own actions only: they are never edited.",
+                        model=self._description,
+                    )
+                )
             guarded = self._changing(vals, self._guarded_field_names() & set(vals))
             if guarded:
                 self._refuse_guarded(guarded)
@@ -136,6 +152,11 @@ class CloudCostGuardedMixin(models.AbstractModel):
 
     def unlink(self):
         if self._guarded_records and not self._is_suite():
-            raise AccessError(_("%(model)s records are removed by the suite's own actions only, with the import "
-                                "or run they belong to, never one by one.", model=self._description))
+            raise AccessError(
+                _(
+                    "%(model)s records are removed by the suite's own actions only, with the import "
+                    "or run they belong to, never one by one.",
+                    model=self._description,
+                )
+            )
         return super().unlink()

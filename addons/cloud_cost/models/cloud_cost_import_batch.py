@@ -18,12 +18,8 @@ class CloudCostImportBatch(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    source_id = fields.Many2one(
-        "cloud.cost.source", required=True, index=True, ondelete="restrict", check_company=True
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    source_id = fields.Many2one("cloud.cost.source", required=True, index=True, ondelete="restrict", check_company=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     billing_period_start = fields.Date(required=True)
     billing_period_end = fields.Date(required=True)
@@ -31,17 +27,24 @@ class CloudCostImportBatch(models.Model):
     imported_on = fields.Datetime(readonly=True, copy=False)
     superseded_by_id = fields.Many2one("cloud.cost.import.batch", readonly=True, copy=False)
     previous_batch_id = fields.Many2one(
-        "cloud.cost.import.batch", "Supersedes", readonly=True, copy=False,
+        "cloud.cost.import.batch",
+        "Supersedes",
+        readonly=True,
+        copy=False,
         help="The earlier import of this billing period that this batch replaced.",
     )
     file_ids = fields.One2many("cloud.cost.import.file", "batch_id", string="Files", readonly=True)
     total_ids = fields.One2many("cloud.cost.import.total", "batch_id", string="Totals", readonly=True)
     billed_cost_difference = fields.Monetary(
-        readonly=True, copy=False, currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        currency_field="currency_id",
         help="Billed cost of this batch minus that of the batch it superseded.",
     )
     effective_cost_difference = fields.Monetary(
-        readonly=True, copy=False, currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        currency_field="currency_id",
         help="Effective cost of this batch minus that of the batch it superseded.",
     )
     line_ids = fields.One2many("cloud.cost.line", "batch_id", string="Cost Lines")
@@ -65,9 +68,19 @@ class CloudCostImportBatch(models.Model):
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            "source_id", "company_id", "billing_period_start", "billing_period_end", "state", "imported_on",
-            "superseded_by_id", "previous_batch_id", "file_ids", "total_ids", "row_count",
-            "billed_cost_difference", "effective_cost_difference",
+            "source_id",
+            "company_id",
+            "billing_period_start",
+            "billing_period_end",
+            "state",
+            "imported_on",
+            "superseded_by_id",
+            "previous_batch_id",
+            "file_ids",
+            "total_ids",
+            "row_count",
+            "billed_cost_difference",
+            "effective_cost_difference",
         }
 
     @api.ondelete(at_uninstall=False)
@@ -76,9 +89,12 @@ class CloudCostImportBatch(models.Model):
             return
         kept = self.filtered(lambda batch: batch.state in ("imported", "superseded"))
         if kept:
-            raise UserError(_(
-                "Batch %s holds imported bill lines: it cannot be deleted (a newer import supersedes it).",
-                kept[0].display_name))
+            raise UserError(
+                _(
+                    "Batch %s holds imported bill lines: it cannot be deleted (a newer import supersedes it).",
+                    kept[0].display_name,
+                )
+            )
 
     @api.depends("source_id.name", "billing_period_start")
     def _compute_name(self):

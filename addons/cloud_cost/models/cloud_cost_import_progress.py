@@ -22,8 +22,9 @@ class CloudCostImportProgress(models.Model):
     files_done = fields.Integer("Files Read", readonly=True)
     files_total = fields.Integer("Files", readonly=True)
     rows_read = fields.Integer(readonly=True, help="Bill rows parsed so far.")
-    rows_stored = fields.Integer(readonly=True, help="Cost lines copied into the database so far (not committed "
-                                 "until the import ends).")
+    rows_stored = fields.Integer(
+        readonly=True, help="Cost lines copied into the database so far (not committed " "until the import ends)."
+    )
     progress = fields.Float(readonly=True, digits=(5, 1), help="Share of the files' bytes read, in percent.")
     started_on = fields.Datetime(readonly=True)
     updated_on = fields.Datetime(readonly=True)
@@ -31,5 +32,4 @@ class CloudCostImportProgress(models.Model):
     @api.model
     def _forget_stale(self, source_id):
         """Records of imports of the source that stopped telling how far they got (their process died)."""
-        self.search([("source_id", "=", source_id),
-                     ("updated_on", "<", fields.Datetime.now() - STALE_AFTER)]).unlink()
+        self.search([("source_id", "=", source_id), ("updated_on", "<", fields.Datetime.now() - STALE_AFTER)]).unlink()

@@ -26,6 +26,4 @@ class CloudCostImportTotal(models.Model):
     previous_billed_cost = fields.Float(digits=BILL_AMOUNT_DIGITS, help="In the superseded batch.")
     previous_effective_cost = fields.Float(digits=BILL_AMOUNT_DIGITS, help="In the superseded batch.")
     billed_cost_difference = fields.Float(digits=BILL_AMOUNT_DIGITS, help="This batch minus the superseded one.")
-    effective_cost_difference = fields.Float(
-        digits=BILL_AMOUNT_DIGITS, help="This batch minus the superseded one."
-    )
+    effective_cost_difference = fields.Float(digits=BILL_AMOUNT_DIGITS, help="This batch minus the superseded one.")

@@ -100,7 +100,10 @@ class CloudCostLine(models.Model):
     service_tier_id = fields.Many2one("cloud.cost.service.tier", index="btree_not_null", check_company=True)
     cost_pool_id = fields.Many2one("cloud.cost.pool", index="btree_not_null", check_company=True)
     mapping_rule_id = fields.Many2one(
-        "cloud.cost.mapping.rule", index="btree_not_null", readonly=True, ondelete="set null",
+        "cloud.cost.mapping.rule",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="set null",
         help="The first mapping rule that classified this line.",
     )
     change_ids = fields.One2many("cloud.cost.line.change", "line_id", string="Reclassifications", readonly=True)
@@ -130,26 +133,34 @@ class CloudCostLine(models.Model):
         a company-year is millions of lines but thousands of summary rows. Code of the suite calling
         ``_read_group`` always reads the lines."""
         return super(CloudCostLine, self.with_context(cloud_cost_screen_grouping=SCREEN_GROUPING)).read_group(
-            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         if self.env.context.get("cloud_cost_screen_grouping") is SCREEN_GROUPING:
             question = summary_query.summary_question(
-                domain, groupby, aggregates, having, order, self.env.context.get("tz"))
+                domain, groupby, aggregates, having, order, self.env.context.get("tz")
+            )
             if question is not None:
                 self.browse().check_access("read")
                 where, summary_groupby, summary_aggregates, summary_order = question
-                rows = self.env["cloud.cost.line.summary"].with_context(cloud_cost_screen_grouping=None)._read_group(
-                    where, summary_groupby, summary_aggregates, offset=offset, limit=limit, order=summary_order)
+                rows = (
+                    self.env["cloud.cost.line.summary"]
+                    .with_context(cloud_cost_screen_grouping=None)
+                    ._read_group(
+                        where, summary_groupby, summary_aggregates, offset=offset, limit=limit, order=summary_order
+                    )
+                )
                 return [
-                    tuple(summary_query.as_line_value(spec, value) for spec, value in zip(groupby, row[:len(groupby)],
-                                                                                           strict=True))
-                    + tuple(row[len(groupby):])
+                    tuple(
+                        summary_query.as_line_value(spec, value)
+                        for spec, value in zip(groupby, row[: len(groupby)], strict=True)
+                    )
+                    + tuple(row[len(groupby) :])
                     for row in rows
                 ]
-        return super()._read_group(domain, groupby, aggregates, having=having, offset=offset, limit=limit,
-                                   order=order)
+        return super()._read_group(domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -190,17 +201,25 @@ class CloudCostLine(models.Model):
                 new = field.convert_to_record(field.convert_to_cache(vals[name], line), line)
                 if old == new:
                     continue
-                changes.append({
-                    "line_id": line.id, "company_id": line.company_id.id, "field_name": name,
-                    "old_value": (old.display_name if field.type == "many2one" else old) or "",
-                    "new_value": (new.display_name if field.type == "many2one" else new) or "",
-                })
+                changes.append(
+                    {
+                        "line_id": line.id,
+                        "company_id": line.company_id.id,
+                        "field_name": name,
+                        "old_value": (old.display_name if field.type == "many2one" else old) or "",
+                        "new_value": (new.display_name if field.type == "many2one" else new) or "",
+                    }
+                )
         return changes
 
     def unlink(self):
         if not self._is_suite():
-            raise AccessError(_("Cost lines are what the bills said: they are removed by the suite's own actions "
-                                "only, with their import batch, never one by one."))
+            raise AccessError(
+                _(
+                    "Cost lines are what the bills said: they are removed by the suite's own actions "
+                    "only, with their import batch, never one by one."
+                )
+            )
         batch_ids = self.batch_id.ids
         result = super().unlink()
         self.env["cloud.cost.line.summary"]._refresh(batch_ids)

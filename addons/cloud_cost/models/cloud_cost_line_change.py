@@ -17,9 +17,17 @@ class CloudCostLineChange(models.Model):
     line_id = fields.Many2one("cloud.cost.line", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     field_name = fields.Selection(
-        [("analytic_account_id", "Business Unit"), ("environment", "Environment"), ("tenant", "Tenant"),
-         ("service_tier_id", "Service Tier"), ("cost_pool_id", "Cost Pool")],
-        "Field", required=True, readonly=True)
+        [
+            ("analytic_account_id", "Business Unit"),
+            ("environment", "Environment"),
+            ("tenant", "Tenant"),
+            ("service_tier_id", "Service Tier"),
+            ("cost_pool_id", "Cost Pool"),
+        ],
+        "Field",
+        required=True,
+        readonly=True,
+    )
     old_value = fields.Char("From", readonly=True)
     new_value = fields.Char("To", readonly=True)
     user_id = fields.Many2one("res.users", "Changed By", related="create_uid", store=True)

@@ -2,11 +2,23 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 # what the summary keeps of a cost line, grouped per batch and month
-SUMMARY_GROUPS = ("company_id", "analytic_account_id", "cost_pool_id", "provider_name", "service_name", "environment",
-                  "is_unallocated")
+SUMMARY_GROUPS = (
+    "company_id",
+    "analytic_account_id",
+    "cost_pool_id",
+    "provider_name",
+    "service_name",
+    "environment",
+    "is_unallocated",
+)
 # cost-line fields whose change changes the summary
-SUMMARY_SOURCES = frozenset(SUMMARY_GROUPS) | {"batch_id", "charge_period_start", "tags", "billed_cost_company",
-                                               "effective_cost_company"}
+SUMMARY_SOURCES = frozenset(SUMMARY_GROUPS) | {
+    "batch_id",
+    "charge_period_start",
+    "tags",
+    "billed_cost_company",
+    "effective_cost_company",
+}
 
 
 class CloudCostLineSummary(models.Model):
@@ -43,8 +55,9 @@ class CloudCostLineSummary(models.Model):
             return
         self.env["cloud.cost.line"].flush_model()
         groups = SQL(", ").join(SQL.identifier(column) for column in SUMMARY_GROUPS)
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             DELETE FROM cloud_cost_line_summary WHERE batch_id IN %(batches)s;
             INSERT INTO cloud_cost_line_summary (batch_id, month, is_untagged, %(groups)s,
                                                  billed_cost, effective_cost, line_count)
@@ -55,8 +68,10 @@ class CloudCostLineSummary(models.Model):
              WHERE batch_id IN %(batches)s
           GROUP BY batch_id, 2, 3, %(groups)s
             """,
-            batches=batch_ids, groups=groups,
-        ))
+                batches=batch_ids,
+                groups=groups,
+            )
+        )
         self.invalidate_model()
 
     def init(self):

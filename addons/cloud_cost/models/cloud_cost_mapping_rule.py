@@ -37,9 +37,7 @@ class CloudCostMappingRule(models.Model):
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     pattern_type = fields.Selection(
         [("glob", "Wildcards (* and ?)"), ("regex", "Regular expression")],
         required=True,
@@ -75,15 +73,22 @@ class CloudCostMappingRule(models.Model):
     description = fields.Text()
 
     @api.constrains(
-        "pattern_type", "match_tag_key", "match_tag_value", *MATCH_FIELDS.values(),
-        *TARGET_NAMES, "value_tag_key", "value_target",
+        "pattern_type",
+        "match_tag_key",
+        "match_tag_value",
+        *MATCH_FIELDS.values(),
+        *TARGET_NAMES,
+        "value_tag_key",
+        "value_target",
     )
     def _check_rule(self):
         for rule in self:
             if bool(rule.value_tag_key) != bool(rule.value_target):
                 raise ValidationError(
-                    _("Rule %(rule)s: a tag key to take the value from needs the field it sets, and back.",
-                      rule=rule.name)
+                    _(
+                        "Rule %(rule)s: a tag key to take the value from needs the field it sets, and back.",
+                        rule=rule.name,
+                    )
                 )
             if rule.match_tag_value and not rule.match_tag_key:
                 raise ValidationError(_("Rule %(rule)s: a tag value pattern needs a tag key.", rule=rule.name))
@@ -211,8 +216,9 @@ class CloudCostMappingRule(models.Model):
                 out["is_unallocated"] = assigned["analytic_account_id"].isna() & assigned["cost_pool_id"].isna()
                 cr.execute("TRUNCATE cloud_cost_line_classification")
                 copy_frame(cr, "cloud_cost_line_classification", out)
-                cr.execute(SQL(
-                    """UPDATE cloud_cost_line l
+                cr.execute(
+                    SQL(
+                        """UPDATE cloud_cost_line l
                           SET analytic_account_id = c.analytic_account_id, environment = c.environment,
                               tenant = c.tenant, service_tier_id = c.service_tier_id,
                               cost_pool_id = c.cost_pool_id, mapping_rule_id = c.mapping_rule_id,
@@ -224,7 +230,10 @@ class CloudCostMappingRule(models.Model):
                               IS DISTINCT FROM
                               (c.analytic_account_id, c.environment, c.tenant, c.service_tier_id, c.cost_pool_id,
                                c.mapping_rule_id)
-                          AND NOT (%s)""", self._classification_kept()))
+                          AND NOT (%s)""",
+                        self._classification_kept(),
+                    )
+                )
         self.env["cloud.cost.line"].invalidate_model()
         self.env["cloud.cost.line.summary"]._refresh(batches.ids)
         batches.invalidate_recordset()

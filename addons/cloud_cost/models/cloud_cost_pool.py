@@ -17,9 +17,7 @@ class CloudCostPool(models.Model):
     _inherit = ["cloud.cost.coded.mixin", "mail.thread"]
     _check_company_auto = True
 
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     pool_type = fields.Selection(POOL_TYPES, required=True, default="shared_platform", tracking=True)
     owner_id = fields.Many2one("res.users", string="Owner", tracking=True)
     clearing_account_id = fields.Many2one(

@@ -42,6 +42,12 @@ class CloudCostScheduledMixin(models.AbstractModel):
             if record.cron_id:
                 Cron.browse(record.cron_id.id).write(values)
             elif values["active"]:
-                cron = Cron.create({**values, "model_id": model_id, "state": "code",
-                                    "code": f"model.browse({record.id})._cron_import()"})
+                cron = Cron.create(
+                    {
+                        **values,
+                        "model_id": model_id,
+                        "state": "code",
+                        "code": f"model.browse({record.id})._cron_import()",
+                    }
+                )
                 super(CloudCostScheduledMixin, record).write({"cron_id": cron.id})

@@ -6,7 +6,13 @@ from odoo.tools import config
 
 from ..core import bill_formats, outbound, server_paths
 from ..core.bill_stores import (
-    LocalStore, S3Store, StoreError, bound_units, parse_s3_uri, plan_imports, s3_client,
+    LocalStore,
+    S3Store,
+    StoreError,
+    bound_units,
+    parse_s3_uri,
+    plan_imports,
+    s3_client,
 )
 from .cloud_cost_bill_import import ImportRefused, describe_error
 
@@ -27,7 +33,13 @@ IMPORT_STATES = [
     ("unchanged", "Nothing new"),
     ("failed", "Refused"),
 ]
-INTERVAL_TYPES = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
+INTERVAL_TYPES = [
+    ("minutes", "Minutes"),
+    ("hours", "Hours"),
+    ("days", "Days"),
+    ("weeks", "Weeks"),
+    ("months", "Months"),
+]
 # where a source reads: changing any of them sends the stored credentials elsewhere, so they are cleared
 TARGET_FIELDS = ("source_type", "location", "s3_bucket", "s3_prefix", "s3_region", "s3_endpoint_url")
 SECRET_FIELDS = ("aws_access_key_id", "aws_secret_access_key")
@@ -36,7 +48,8 @@ SECRET_FIELDS = ("aws_access_key_id", "aws_secret_access_key")
 def server_policy():
     """The outbound target policy of the server configuration (core.outbound)."""
     return outbound.TargetPolicy.from_options(
-        config.get(outbound.ALLOWED_HOSTS_OPTION), config.get(outbound.ALLOW_PRIVATE_OPTION))
+        config.get(outbound.ALLOWED_HOSTS_OPTION), config.get(outbound.ALLOW_PRIVATE_OPTION)
+    )
 
 
 def server_import_roots():
@@ -59,9 +72,7 @@ class CloudCostSource(models.Model):
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     source_type = fields.Selection(SOURCE_TYPES, required=True, default="file", tracking=True)
     bill_format = fields.Selection(BILL_FORMATS, required=True, default="focus", tracking=True)
     location = fields.Char(
@@ -80,7 +91,9 @@ class CloudCostSource(models.Model):
         "S3 Endpoint URL", tracking=True, help="Only for S3-compatible stores; empty for AWS itself."
     )
     aws_access_key_id = fields.Char(
-        "AWS Access Key ID", groups="base.group_system", copy=False,
+        "AWS Access Key ID",
+        groups="base.group_system",
+        copy=False,
         help="Empty: the standard AWS credential chain (environment, profile, instance or task role).",
     )
     aws_secret_access_key = fields.Char("AWS Secret Access Key", groups="base.group_system", copy=False)
@@ -91,8 +104,9 @@ class CloudCostSource(models.Model):
     batch_count = fields.Integer(compute="_compute_batch_count")
     # how far the running import got: written by the import apart from its own transaction (see
     # cloud.cost.import.progress), read here by everyone else while it runs
-    import_progress_ids = fields.One2many("cloud.cost.import.progress", "source_id", string="Imports Running",
-                                          readonly=True)
+    import_progress_ids = fields.One2many(
+        "cloud.cost.import.progress", "source_id", string="Imports Running", readonly=True
+    )
     import_running = fields.Boolean(compute="_compute_import_progress")
     import_file = fields.Char("Reading", compute="_compute_import_progress")
     import_rows_read = fields.Integer("Rows Read", compute="_compute_import_progress")
@@ -130,8 +144,11 @@ class CloudCostSource(models.Model):
         """True when a source with these values calls out with credentials: keys of its own, or, for S3
         (without keys), the server's own AWS credential chain (instance or task role)."""
         location = (values.get("location") or "").strip()
-        return (values.get("source_type") == "s3" or location.startswith("s3://")
-                or any(values.get(name) for name in self._secret_field_names()))
+        return (
+            values.get("source_type") == "s3"
+            or location.startswith("s3://")
+            or any(values.get(name) for name in self._secret_field_names())
+        )
 
     def _credential_values(self):
         self.ensure_one()
@@ -152,8 +169,9 @@ class CloudCostSource(models.Model):
                 try:
                     outbound.check_url(url, server_policy(), unresolved_ok=True)
                 except outbound.TargetRefused as error:
-                    raise ValidationError(_("%(field)s: %(reason)s", field=self._fields[name].string,
-                                            reason=error)) from None
+                    raise ValidationError(
+                        _("%(field)s: %(reason)s", field=self._fields[name].string, reason=error)
+                    ) from None
 
     @api.model
     def _check_server_path(self, location):
@@ -167,10 +185,14 @@ class CloudCostSource(models.Model):
 
     def _refuse_credential_target(self, names):
         labels = ", ".join(sorted(self._fields[name].string for name in names))
-        raise AccessError(_(
-            "%(model)s: only administrators set or change %(fields)s of a source that carries credentials "
-            "(keys, a token, or the server's own AWS role); nothing was changed.",
-            model=self._description, fields=labels))
+        raise AccessError(
+            _(
+                "%(model)s: only administrators set or change %(fields)s of a source that carries credentials "
+                "(keys, a token, or the server's own AWS role); nothing was changed.",
+                model=self._description,
+                fields=labels,
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -180,7 +202,8 @@ class CloudCostSource(models.Model):
             values = record._credential_values()
             if not admin and record._carries_credentials(values):
                 record._refuse_credential_target(
-                    {name for name in record._admin_field_names() if values.get(name)} or {"source_type"})
+                    {name for name in record._admin_field_names() if values.get(name)} or {"source_type"}
+                )
             record._check_targets(values)
             record._check_server_path(values.get("location"))
         return records
@@ -196,8 +219,7 @@ class CloudCostSource(models.Model):
                 if not changed:
                     continue
                 after = {**before, **{name: vals[name] for name in vals if name in before}}
-                if not self.env.is_system() and (self._carries_credentials(before)
-                                                 or self._carries_credentials(after)):
+                if not self.env.is_system() and (self._carries_credentials(before) or self._carries_credentials(after)):
                     record._refuse_credential_target(changed)
                 if changed & target_names and any(before[name] for name in secret_names - set(vals)):
                     to_clear |= record
@@ -211,10 +233,13 @@ class CloudCostSource(models.Model):
             if not held:
                 continue
             super(CloudCostSource, record.sudo()).write(dict.fromkeys(held, False))
-            record.sudo()._suite().message_post(body=_(
-                "Where the source reads changed: its stored credentials (%(fields)s) were cleared. "
-                "An administrator enters them again for the new target.",
-                fields=", ".join(sorted(self._fields[name].string for name in held))))
+            record.sudo()._suite().message_post(
+                body=_(
+                    "Where the source reads changed: its stored credentials (%(fields)s) were cleared. "
+                    "An administrator enters them again for the new target.",
+                    fields=", ".join(sorted(self._fields[name].string for name in held)),
+                )
+            )
         return result
 
     # ------------------------------------------------------------------ bill formats
@@ -243,9 +268,7 @@ class CloudCostSource(models.Model):
     @api.depends("batch_ids")
     def _compute_batch_count(self):
         counts = dict(
-            self.env["cloud.cost.import.batch"]._read_group(
-                [("source_id", "in", self.ids)], ["source_id"], ["__count"]
-            )
+            self.env["cloud.cost.import.batch"]._read_group([("source_id", "in", self.ids)], ["source_id"], ["__count"])
         )
         for source in self:
             source.batch_count = counts.get(source, 0)
@@ -287,7 +310,8 @@ class CloudCostSource(models.Model):
             "interval_number": max(self.interval_number, 1),
             "interval_type": self.interval_type,
             # a source with nothing to read (bills uploaded by hand) has no schedule
-            "active": self.active and self.source_type in self._scheduled_source_types()
+            "active": self.active
+            and self.source_type in self._scheduled_source_types()
             and bool(self.location or self.s3_bucket),
         }
 
@@ -305,8 +329,9 @@ class CloudCostSource(models.Model):
         location = (location or self.location or "").strip()
         if location.startswith("s3://") or self.source_type == "s3":
             secrets = self.sudo()
-            bucket, prefix = (parse_s3_uri(location) if location.startswith("s3://")
-                              else (self.s3_bucket, self.s3_prefix or ""))
+            bucket, prefix = (
+                parse_s3_uri(location) if location.startswith("s3://") else (self.s3_bucket, self.s3_prefix or "")
+            )
             if not bucket:
                 raise StoreError(_("Source %(name)s names no S3 bucket.", name=self.name))
             try:
@@ -354,8 +379,8 @@ class CloudCostSource(models.Model):
         """(units of this run, notes): at most the server's bound of files, the new-looking ones first."""
         known = self._known_files()
         taken, _left, notes = bound_units(
-            units, self._max_files_per_run(),
-            known=lambda unit: all((obj.key, obj.size) in known for obj in unit.files))
+            units, self._max_files_per_run(), known=lambda unit: all((obj.key, obj.size) in known for obj in unit.files)
+        )
         return taken, notes
 
     def _import_store(self, store, bounded=False):

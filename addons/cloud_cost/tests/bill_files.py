@@ -6,14 +6,49 @@ import io
 import json
 
 FOCUS_COLUMNS = [
-    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
-    "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription",
-    "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart", "CommitmentDiscountCategory",
-    "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountStatus", "CommitmentDiscountType",
-    "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice", "EffectiveCost",
-    "InvoiceIssuerName", "ListCost", "ListUnitPrice", "PricingCategory", "PricingQuantity", "PricingUnit",
-    "ProviderName", "PublisherName", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType",
-    "ServiceCategory", "ServiceName", "SkuId", "SkuPriceId", "SubAccountId", "SubAccountName", "Tags",
+    "AvailabilityZone",
+    "BilledCost",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "CommitmentDiscountCategory",
+    "CommitmentDiscountId",
+    "CommitmentDiscountName",
+    "CommitmentDiscountStatus",
+    "CommitmentDiscountType",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "ContractedCost",
+    "ContractedUnitPrice",
+    "EffectiveCost",
+    "InvoiceIssuerName",
+    "ListCost",
+    "ListUnitPrice",
+    "PricingCategory",
+    "PricingQuantity",
+    "PricingUnit",
+    "ProviderName",
+    "PublisherName",
+    "RegionId",
+    "RegionName",
+    "ResourceId",
+    "ResourceName",
+    "ResourceType",
+    "ServiceCategory",
+    "ServiceName",
+    "SkuId",
+    "SkuPriceId",
+    "SubAccountId",
+    "SubAccountName",
+    "Tags",
 ]
 
 
@@ -80,7 +115,6 @@ def focus_csv(rows, gzip_it=False):
     return gzip.compress(data, mtime=0) if gzip_it else data
 
 
-
 def gzip_bomb(megabytes, padding=20_000, jsonl=False):
     """A small gzip file that expands to about ``megabytes`` MB of valid FOCUS CSV rows (or JSON lines),
     compressed piece by piece so that the test itself never holds the content."""
@@ -90,8 +124,9 @@ def gzip_bomb(megabytes, padding=20_000, jsonl=False):
     row = focus_row(ChargeDescription="x" * padding)
     if jsonl:
         header = b""
-        line = (json.dumps({"cost": "1.0", "currency": "EUR", "service": {"description": row["ChargeDescription"]}})
-                + "\n").encode()
+        line = (
+            json.dumps({"cost": "1.0", "currency": "EUR", "service": {"description": row["ChargeDescription"]}}) + "\n"
+        ).encode()
     else:
         header, _sep, line = focus_csv([row]).partition(b"\n")
         header += b"\n"

@@ -37,7 +37,7 @@ class ImportCase(TransactionCase):
         self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
         self.source.location = str(self.folder)
 
-    def write(self, name, data):
+    def write(self, name, data):  # pylint: disable=method-required-super
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -46,7 +46,8 @@ class ImportCase(TransactionCase):
     def upload(self, name, data, env=None):
         """A file uploaded into the upload wizard's form, as the web client uploads it."""
         return (env or self.env)["ir.attachment"].create(
-            {"name": name, "raw": data, "res_model": "cloud.cost.import.wizard", "res_id": 0})
+            {"name": name, "raw": data, "res_model": "cloud.cost.import.wizard", "res_id": 0}
+        )
 
     def remove(self, name):
         (self.folder / name).unlink()
@@ -76,6 +77,4 @@ class ImportCase(TransactionCase):
 
     @staticmethod
     def sums(rows, column, **where):
-        return sum(
-            (Decimal(r[column]) for r in rows if all(r[k] == v for k, v in where.items())), Decimal(0)
-        )
+        return sum((Decimal(r[column]) for r in rows if all(r[k] == v for k, v in where.items())), Decimal(0))

@@ -58,8 +58,16 @@ class fake_dns:  # noqa: N801  (used as a context manager, like patch)
                 return real(host, port, *args, **kwargs)
             self.asked.append(host)
             addresses = [answer] if isinstance(answer, str) else list(answer)
-            return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                     (address, int(port or 0))) for address in addresses]
+            return [
+                (
+                    socket.AF_INET6 if ":" in address else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (address, int(port or 0)),
+                )
+                for address in addresses
+            ]
 
         self.patcher = patch.object(socket, "getaddrinfo", getaddrinfo)
         self.patcher.start()
@@ -81,8 +89,10 @@ class no_connection:  # noqa: N801
             self.attempts.append(address)
             raise AssertionError(f"a connection to {address} was attempted")
 
-        self.patchers = [patch.object(socket.socket, "connect", connect),
-                         patch.object(socket.socket, "connect_ex", connect)]
+        self.patchers = [
+            patch.object(socket.socket, "connect", connect),
+            patch.object(socket.socket, "connect_ex", connect),
+        ]
         for patcher in self.patchers:
             patcher.start()
         return self

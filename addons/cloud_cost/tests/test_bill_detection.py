@@ -33,8 +33,10 @@ class TestBillDetection(PlainCase):
     def test_a_bill_under_any_name_is_read_by_its_content(self, name):
         found = summarize(read_bill(io.BytesIO(cur2_bill()), file_name=name))
         assert found["rows"] == 2
-        assert {k: str(v["billed_cost"]) for k, v in found["totals"].items()} == {("Usage", "USD"): "0.384",
-                                                                                 ("Tax", "USD"): "0.07"}
+        assert {k: str(v["billed_cost"]) for k, v in found["totals"].items()} == {
+            ("Usage", "USD"): "0.384",
+            ("Tax", "USD"): "0.07",
+        }
         compressed = summarize(read_bill(io.BytesIO(gzip.compress(cur2_bill())), file_name=name))
         assert compressed == found
         assert sniff(name, cur2_bill()) == "aws_cur2"

@@ -63,7 +63,8 @@ def focus_row(**values):
     return row
 
 
-def to_csv(rows, header=FOCUS_HEADER, bom=False, encoding="utf-8"):
+def to_csv(rows, header=None, bom=False, encoding="utf-8"):
+    header = FOCUS_HEADER if header is None else header
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
@@ -111,10 +112,20 @@ ELIGIBILITY = '{"Elements":[{"CommitmentProgramCategory":"Spend","CommitmentProg
 
 def focus_1_4_row(**values):
     """A FOCUS 1.4 row: the provider as ServiceProviderName and HostProviderName, no ProviderName/PublisherName."""
-    row = dict(focus_row(), ServiceProviderName="AWS", HostProviderName="AWS", InvoiceIssuerName="AWS EMEA SARL",
-               InvoiceId="EUINDE26-123", InvoiceDetailId="EUINDE26-123-0042", ContractApplied=CONTRACT_APPLIED,
-               CommitmentProgramEligibilityDetails=ELIGIBILITY, ServiceSubcategory="Relational Databases",
-               BillingAccountType="Billing Account", SubAccountType="Account", ChargeFrequency="Usage-Based")
+    row = dict(
+        focus_row(),
+        ServiceProviderName="AWS",
+        HostProviderName="AWS",
+        InvoiceIssuerName="AWS EMEA SARL",
+        InvoiceId="EUINDE26-123",
+        InvoiceDetailId="EUINDE26-123-0042",
+        ContractApplied=CONTRACT_APPLIED,
+        CommitmentProgramEligibilityDetails=ELIGIBILITY,
+        ServiceSubcategory="Relational Databases",
+        BillingAccountType="Billing Account",
+        SubAccountType="Account",
+        ChargeFrequency="Usage-Based",
+    )
     del row["ProviderName"]
     row.update(values)
     return row
@@ -317,7 +328,8 @@ class TestBillFormats(PlainCase):
                   for row in rows]  # fmt: skip
         older = one_frame(to_csv(as_1_2, header=header_1_2), "focus-1.2.csv")
         assert older.drop(columns=["provider_extra", "source_file"]).equals(
-            frame.drop(columns=["provider_extra", "source_file"]))
+            frame.drop(columns=["provider_extra", "source_file"])
+        )
 
     def test_focus_header_names_in_another_letter_case_and_the_host_provider_as_last_resort(self):
         header = [h.lower() if h not in ("ProviderName",) else "HostProviderName" for h in FOCUS_HEADER]
@@ -403,7 +415,9 @@ class TestBillFormats(PlainCase):
         assert frame.iloc[8]["charge_class"] == "Correction"
         assert frame.iloc[1]["commitment_discount"] == sp and frame.iloc[1]["commitment_discount_status"] == "Used"
         assert json.loads(frame.iloc[0]["tags"]) == {"user_team": "retail"}
-        assert frame.iloc[0]["provider_name"] == "AWS" and frame.iloc[0]["service_name"] == "Amazon Elastic Compute Cloud"
+        assert (
+            frame.iloc[0]["provider_name"] == "AWS" and frame.iloc[0]["service_name"] == "Amazon Elastic Compute Cloud"
+        )
         assert json.loads(frame.iloc[0]["provider_extra"])["line_item_line_item_type"] == "Usage"
 
     def test_aws_legacy_cur_headers_and_resource_tag_columns(self):
@@ -444,7 +458,10 @@ class TestBillFormats(PlainCase):
         assert list(frame["billed_cost"]) == ["9.216", "700", "-2.5"]
         assert list(frame["effective_cost"]) == ["9.216", "0", "-2.5"]  # the purchase is amortized elsewhere
         first = frame.iloc[0]
-        assert (first["charge_period_start"], first["charge_period_end"]) == ("2026-10-07 00:00:00", "2026-10-08 00:00:00")
+        assert (first["charge_period_start"], first["charge_period_end"]) == (
+            "2026-10-07 00:00:00",
+            "2026-10-08 00:00:00",
+        )
         assert (first["billing_period_start"], first["billing_period_end"]) == ("2026-10-01", "2026-11-01")
         assert json.loads(first["tags"]) == {"tenant": "regulated", "env": "prod"}
         assert first["list_cost"] == "9.216"

@@ -74,8 +74,10 @@ GERMAN_HEADER = {
     "ChargeType": "Gebührentyp (ChargeType)",
     "Tags": "Tags (Tags)",
 }
-VM = "/subscriptions/8f3c2d1e-0000-4000-8000-000000000001/resourceGroups/rg-web/providers/Microsoft.Compute/" \
-     "virtualMachines/vm-web-1"
+VM = (
+    "/subscriptions/8f3c2d1e-0000-4000-8000-000000000001/resourceGroups/rg-web/providers/Microsoft.Compute/"
+    "virtualMachines/vm-web-1"
+)
 
 
 def to_csv(rows, header, *, bom=False, encoding="utf-8"):
@@ -191,8 +193,11 @@ def german_rows():
         ea_usage_row(Date="10/08/2026", Cost="0.0000000123", Quantity="0.5", Tags=""),
         ea_usage_row(ChargeType="Purchase", Cost="19.99", Tags=""),
     ]
-    return [{GERMAN_HEADER[k]: v for k, v in row.items() if k in GERMAN_HEADER} | {
-        GERMAN_HEADER["CostInBillingCurrency"]: row["Cost"]} for row in rows]
+    return [
+        {GERMAN_HEADER[k]: v for k, v in row.items() if k in GERMAN_HEADER}
+        | {GERMAN_HEADER["CostInBillingCurrency"]: row["Cost"]}
+        for row in rows
+    ]
 
 
 @tagged("post_install", "-at_install")
@@ -212,7 +217,10 @@ class TestBillFormatsAzure(PlainCase):
         assert totals(data, "usage.csv") == (3, {("Usage", "USD"): (Decimal("4.60810368"), Decimal("4.60810368"))})
         lines = frame(data, "usage.csv")
         first = lines.iloc[0]
-        assert (first["charge_period_start"], first["charge_period_end"]) == ("2026-10-07 00:00:00", "2026-10-08 00:00:00")
+        assert (first["charge_period_start"], first["charge_period_end"]) == (
+            "2026-10-07 00:00:00",
+            "2026-10-08 00:00:00",
+        )
         assert list(lines["charge_period_start"].str.slice(0, 10)) == ["2026-10-07", "2026-10-08", "2026-10-08"]
         assert (first["billing_period_start"], first["billing_period_end"]) == ("2026-10-01", None)
         assert first["sub_account"] == "2639de71-ca37-4a17-a104-17665a50e7fc"
@@ -220,8 +228,11 @@ class TestBillFormatsAzure(PlainCase):
         assert (first["service_name"], first["service_category"]) == ("Microsoft.Compute", "Virtual Machines")
         assert (first["pricing_quantity"], first["pricing_unit"], first["region"]) == ("24", "1 Hour", "US East 2")
         assert (first["charge_description"], first["sku"]) == ("D4 v3/D4s v3", "f48cba03-db89-4cec-9536-67f7f4e5515f")
-        assert [None if t is None else json.loads(t) for t in lines["tags"]] == [{"project": "p1"}, None,
-                                                                                {"project": "p2"}]
+        assert [None if t is None else json.loads(t) for t in lines["tags"]] == [
+            {"project": "p1"},
+            None,
+            {"project": "p2"},
+        ]
         extra = json.loads(first["provider_extra"])
         assert extra["MeterSubCategory"] == "Dv3/DSv3 Series" and extra["ResourceGroup"] == "COSTMGMT"
         assert extra["ResourceType"] == "Microsoft.Compute/virtualMachines"
@@ -241,8 +252,10 @@ class TestBillFormatsAzure(PlainCase):
         header = [h for h in PAYG_HEADER if h != "Currency"]
         file, row, column, message = refusal(to_csv([payg_row()], header), "usage.csv")
         assert (file, row, column) == ("usage.csv", None, "BillingCurrency")
-        assert message == ("mandatory column missing from the header: no currency column "
-                           "(BillingCurrency, BillingCurrencyCode or Currency)")
+        assert message == (
+            "mandatory column missing from the header: no currency column "
+            "(BillingCurrency, BillingCurrencyCode or Currency)"
+        )
         header = [h for h in PAYG_HEADER if h != "UsageDateTime"]
         assert "no date column (Date, UsageDateTime or UsageDate)" in refusal(to_csv([payg_row()], header), "u.csv")[3]
 
@@ -266,7 +279,10 @@ class TestBillFormatsAzure(PlainCase):
         lines = frame(data, "ea.csv")
         first = lines.iloc[0]
         assert (first["billing_period_start"], first["billing_period_end"]) == ("2026-10-01", "2026-11-01")
-        assert (first["sub_account"], first["sub_account_name"]) == ("7269128e-efae-4646-a2d7-8b3fec4751fb", "Openshift")
+        assert (first["sub_account"], first["sub_account_name"]) == (
+            "7269128e-efae-4646-a2d7-8b3fec4751fb",
+            "Openshift",
+        )
         assert (first["billing_account"], first["list_cost"]) == ("99999999", "0.064064")
         assert json.loads(first["tags"]) == {"env": "prod", "team": "ocp"}
         assert json.loads(first["provider_extra"])["MeterSubCategory"] == "Standard HDD Managed Disks"
@@ -324,7 +340,10 @@ class TestBillFormatsAzure(PlainCase):
         assert totals(data, "lower.csv") == (2, {("Usage", "CHF"): (Decimal("1.2500000001"), Decimal("1.2500000001"))})
         first = frame(data, "lower.csv").iloc[0]
         assert (first["resource"], first["charge_description"], first["consumed_quantity"]) == (
-            "/subscriptions/sub-1/sa", "LRS Data Stored", "3")
+            "/subscriptions/sub-1/sa",
+            "LRS Data Stored",
+            "3",
+        )
         assert json.loads(first["provider_extra"])["MeterSubCategory"] == "Tables"
         assert json.loads(first["tags"]) == {"env": "prod"}
 
@@ -338,7 +357,10 @@ class TestBillFormatsAzure(PlainCase):
         })  # fmt: skip
         first = frame(data, "Nutzungsdetails.csv").iloc[0]
         assert (first["sub_account"], first["service_category"], first["resource"]) == (
-            "8f3c2d1e-0000-4000-8000-000000000001", "Virtual Machines", VM)
+            "8f3c2d1e-0000-4000-8000-000000000001",
+            "Virtual Machines",
+            VM,
+        )
         assert json.loads(first["tags"]) == {"costcenter": "4711"}
         assert json.loads(first["provider_extra"])["MeterSubCategory"] == "D Series"
 
@@ -360,7 +382,10 @@ class TestBillFormatsAzure(PlainCase):
             ("2.0", "20261008", "rg-web", "Storage", "GBP"),
         )]  # fmt: skip
         data = to_csv(rows, header)
-        assert totals(data, "query.csv") == (2, {("Usage", "GBP"): (Decimal("2.10254963874"), Decimal("2.10254963874"))})
+        assert totals(data, "query.csv") == (
+            2,
+            {("Usage", "GBP"): (Decimal("2.10254963874"), Decimal("2.10254963874"))},
+        )
         lines = frame(data, "query.csv")
         assert list(lines["charge_period_start"]) == ["2026-10-07 00:00:00", "2026-10-08 00:00:00"]
         assert list(lines["service_name"]) == ["Virtual Machines", "Storage"]

@@ -24,8 +24,10 @@ def read_all(data, name, **kwargs):
 
 
 def parquet_bill(**options):
-    rows = [focus_row(day=1 + n % 28, BilledCost=f"{n}.{n % 97:02d}", ResourceId=f"i-{n:08x}",
-                      ChargeDescription="y" * 500) for n in range(20_000)]
+    rows = [
+        focus_row(day=1 + n % 28, BilledCost=f"{n}.{n % 97:02d}", ResourceId=f"i-{n:08x}", ChargeDescription="y" * 500)
+        for n in range(20_000)
+    ]
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(rows), buffer, **options)
     return buffer.getvalue()
@@ -48,8 +50,11 @@ class TestBillLimits(PlainCase):
         rows = [focus_row(day=1 + n % 28, BilledCost=f"{n}.{n % 97:02d}", ResourceId=f"i-{n:08x}") for n in range(4000)]
         data = gzip.compress(focus_csv(rows))
         assert read_all(data, "bill.csv.gz") == 4000
-        with pytest.raises(InputTooLarge, match=r"bill.csv.gz: refused: decompressed, it holds more than the 1 MB allowed "
-                           r"\(server option cloud_cost_max_uncompressed_mb\); nothing was imported"):
+        with pytest.raises(
+            InputTooLarge,
+            match=r"bill.csv.gz: refused: decompressed, it holds more than the 1 MB allowed "
+            r"\(server option cloud_cost_max_uncompressed_mb\); nothing was imported",
+        ):
             read_all(data, "bill.csv.gz", limits=InputLimits(max_bytes=MB))
         # a plain file is held to the size too
         with pytest.raises(InputTooLarge, match=r"bill.csv: refused: it holds .* more than the 1 MB allowed"):
@@ -71,10 +76,19 @@ class TestBillLimits(PlainCase):
         assert peak.growth < 200 * MB, str(peak)
         bomb = gzip_bomb(100)
         with pytest.raises(InputTooLarge, match="bill.csv.gz: refused"):
-            list(csv_chunks(bomb, "csv.gz", file="bill.csv.gz", chunk_rows=50_000, limits=InputLimits(max_bytes=40 * MB)))
+            list(
+                csv_chunks(bomb, "csv.gz", file="bill.csv.gz", chunk_rows=50_000, limits=InputLimits(max_bytes=40 * MB))
+            )
         with pytest.raises(InputTooLarge, match="billing.jsonl.gz: refused"):
-            list(jsonl_chunks(gzip_bomb(100, jsonl=True), "jsonl.gz", file="billing.jsonl.gz", chunk_rows=50_000,
-                              limits=InputLimits(max_bytes=40 * MB)))
+            list(
+                jsonl_chunks(
+                    gzip_bomb(100, jsonl=True),
+                    "jsonl.gz",
+                    file="billing.jsonl.gz",
+                    chunk_rows=50_000,
+                    limits=InputLimits(max_bytes=40 * MB),
+                )
+            )
 
     def test_a_json_lines_bomb_is_refused_while_it_is_read(self):
         bomb = gzip_bomb(400, jsonl=True)
@@ -84,8 +98,11 @@ class TestBillLimits(PlainCase):
 
     def test_a_parquet_file_whose_pages_expand_too_far_is_refused_from_its_footer(self):
         data = parquet_bill(compression="zstd", use_dictionary=False)  # 80 KB of pages holding 22 MB
-        with pytest.raises(InputTooLarge, match="part-0.parquet: refused: decompressed, it holds 21 MB, more than "
-                           "16 MB: over 200 times its compressed size of 77 KB"):
+        with pytest.raises(
+            InputTooLarge,
+            match="part-0.parquet: refused: decompressed, it holds 21 MB, more than "
+            "16 MB: over 200 times its compressed size of 77 KB",
+        ):
             read_all(data, "part-0.parquet")
         assert read_all(data, "part-0.parquet", limits=InputLimits(max_ratio=1000)) == 20_000
 

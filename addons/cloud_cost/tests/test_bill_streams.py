@@ -35,7 +35,7 @@ class Watched(io.RawIOBase):
     def seekable(self):
         return self._seekable
 
-    def read(self, size=-1):
+    def read(self, size=-1):  # pylint: disable=method-required-super
         assert 0 < size <= PIECE or (size > 0 and not self._seekable), f"asked for {size} bytes at once"
         self.reads.append(size)
         return self._data.read(size)
@@ -85,7 +85,7 @@ class _Body(io.RawIOBase):
     def readable(self):
         return True
 
-    def read(self, size=-1):
+    def read(self, size=-1):  # pylint: disable=method-required-super
         assert size > 0, "the whole object asked for at once"
         self.reads.append(size)
         return self._data.read(size)

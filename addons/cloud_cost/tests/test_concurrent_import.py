@@ -35,8 +35,9 @@ def purge_source(registry, source_id):
         tables = ("cloud_cost_line", "cloud_cost_import_file", "cloud_cost_import_total", "cloud_cost_line_summary")
         for table in tables:
             cr.execute(f"DELETE FROM {table} WHERE batch_id = ANY(%s)", [batch_ids])  # noqa: S608
-        cr.execute("DELETE FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id = ANY(%s)",
-                   [batch_ids])
+        cr.execute(
+            "DELETE FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id = ANY(%s)", [batch_ids]
+        )
         cr.execute("DELETE FROM cloud_cost_import_batch WHERE id = ANY(%s)", [batch_ids])
         cr.execute("DELETE FROM mail_message WHERE model = 'cloud.cost.source' AND res_id = %s", [source_id])
         cr.execute("DELETE FROM cloud_cost_source WHERE id = %s", [source_id])
@@ -48,9 +49,14 @@ def committed_source_fixture(registry):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")
-        source = env["cloud.cost.source"].create({
-            "name": f"concurrent import {uuid.uuid4().hex[:8]}", "company_id": admin.company_id.id,
-            "source_type": "upload", "bill_format": "focus"})
+        source = env["cloud.cost.source"].create(
+            {
+                "name": f"concurrent import {uuid.uuid4().hex[:8]}",
+                "company_id": admin.company_id.id,
+                "source_type": "upload",
+                "bill_format": "focus",
+            }
+        )
         currency = admin.company_id.currency_id.name
         ids = source.id, admin.id, admin.company_id.id, currency
     yield ids
@@ -64,8 +70,9 @@ def source_as(cr, source_id, user_id, company_id):
 
 def committed_batches(registry, source_id):
     with registry.cursor() as cr:
-        cr.execute("""SELECT state, row_count FROM cloud_cost_import_batch WHERE source_id = %s ORDER BY id""",
-                   [source_id])
+        cr.execute(
+            """SELECT state, row_count FROM cloud_cost_import_batch WHERE source_id = %s ORDER BY id""", [source_id]
+        )
         return cr.fetchall()
 
 
@@ -84,8 +91,10 @@ class TestConcurrentImport(PlainCase):
         try:
             result = source_as(first, source_id, user_id, company_id)._import_store(MemoryStore({"october.csv": bill}))
             assert [batch.row_count for batch in result.batches] == [3]  # and holds the period until it commits
-            with pytest.raises(ImportBusy, match="billing period 2026-10: already being imported by someone else; "
-                                                 "nothing was written"):
+            with pytest.raises(
+                ImportBusy,
+                match="billing period 2026-10: already being imported by someone else; " "nothing was written",
+            ):
                 source_as(second, source_id, user_id, company_id)._import_store(MemoryStore({"october.csv": bill}))
             second.rollback()
             first.commit()
@@ -106,13 +115,17 @@ class TestConcurrentImport(PlainCase):
         try:
             second.execute("SELECT 1")  # the second transaction begins: it will not see what the first commits
             source_as(first, source_id, user_id, company_id)._import_store(
-                MemoryStore({"october.csv": october(currency, 1, 2)}))
+                MemoryStore({"october.csv": october(currency, 1, 2)})
+            )
             first.commit()
             # a restatement of the same month, read by the second transaction: it would not supersede the first
-            with pytest.raises(ImportBusy, match="billing period 2026-10: imported by someone else while this import "
-                                                 "ran; nothing was written"):
+            with pytest.raises(
+                ImportBusy,
+                match="billing period 2026-10: imported by someone else while this import " "ran; nothing was written",
+            ):
                 source_as(second, source_id, user_id, company_id)._import_store(
-                    MemoryStore({"october-restated.csv": october(currency, 1, 2, 3, 4)}))
+                    MemoryStore({"october-restated.csv": october(currency, 1, 2, 3, 4)})
+                )
             second.rollback()
         finally:
             first.close()
@@ -147,8 +160,11 @@ class TestConcurrentImport(PlainCase):
         told = [outcome for outcome in outcomes.values() if isinstance(outcome, ImportBusy)]
         assert len(stored) == 1 and len(told) == 1, outcomes
         assert "1 batch(es), 28 row(s) imported" in outcomes[stored[0]]
-        assert re.search(r"billing period 2026-10: (already being imported by someone else|imported by someone else "
-                         r"while this import ran); nothing was written", str(told[0])), told[0]
+        assert re.search(
+            r"billing period 2026-10: (already being imported by someone else|imported by someone else "
+            r"while this import ran); nothing was written",
+            str(told[0]),
+        ), told[0]
         assert committed_batches(registry, source_id) == [("imported", 28)]
 
     def test_how_far_an_import_got_is_read_from_another_session_while_it_runs(self):
@@ -160,7 +176,8 @@ class TestConcurrentImport(PlainCase):
 
         source_id, user_id, company_id, currency = committed_source
         bill = october(currency, *range(1, 29)) + b"".join(
-            october(currency, *range(1, 29)).split(b"\n", 1)[1:])  # 56 rows
+            october(currency, *range(1, 29)).split(b"\n", 1)[1:]
+        )  # 56 rows
         worker_outcome = {}
 
         def work():
@@ -175,12 +192,15 @@ class TestConcurrentImport(PlainCase):
         def seen():
             with registry.cursor() as cr:
                 source = source_as(cr, source_id, user_id, company_id)
-                return source.read(["import_running", "import_file", "import_rows_read", "import_rows_stored",
-                                    "import_progress"])[0]
+                return source.read(
+                    ["import_running", "import_file", "import_rows_read", "import_rows_stored", "import_progress"]
+                )[0]
 
         CloudCostBillImport = cloud_cost_bill_import.CloudCostBillImport
-        with patch.object(cloud_cost_bill_import, "PROGRESS_SECONDS", 0), \
-                patch.object(CloudCostBillImport, "_import_chunk_rows", 8):
+        with (
+            patch.object(cloud_cost_bill_import, "PROGRESS_SECONDS", 0),
+            patch.object(CloudCostBillImport, "_import_chunk_rows", 8),
+        ):
             holder = registry.cursor()
             try:
                 holder.execute("LOCK TABLE cloud_cost_line IN SHARE MODE")
@@ -217,7 +237,8 @@ class TestConcurrentImport(PlainCase):
                 Progress.create({"source_id": source_id, "company_id": company_id, "rows_read": 10**9})
             with pytest.raises(AccessError, match="created by the suite's own actions only"):
                 env["cloud.cost.source"].browse(source_id).sudo().write(
-                    {"import_progress_ids": [(0, 0, {"company_id": company_id, "rows_read": 1})]})
+                    {"import_progress_ids": [(0, 0, {"company_id": company_id, "rows_read": 1})]}
+                )
             cr.rollback()
             cr.execute("SELECT count(*) FROM cloud_cost_import_progress WHERE source_id = %s", [source_id])
             assert cr.fetchone()[0] == 0

@@ -21,7 +21,13 @@ class TestExchange(PlainCase):
     def test_rounding_is_half_away_from_zero_to_the_company_cents(self):
         amounts = ["1.005", "-1.005", "0.0049999999999", "123456789.994999", None, "2.5E-3", "7"]
         assert texts(convert_amounts(amounts, [0] * 7, [Decimal(1)], 2)) == [
-            "1.01", "-1.01", "0.00", "123456789.99", None, "0.00", "7.00"
+            "1.01",
+            "-1.01",
+            "0.00",
+            "123456789.99",
+            None,
+            "0.00",
+            "7.00",
         ]
 
     def test_factor_per_currency_and_day(self):
@@ -41,7 +47,11 @@ class TestExchange(PlainCase):
 
     @settings(max_examples=200, deadline=None)
     @given(
-        st.lists(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=12, allow_nan=False), min_size=1, max_size=30),
+        st.lists(
+            st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=12, allow_nan=False),
+            min_size=1,
+            max_size=30,
+        ),
         st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("1000"), places=6, allow_nan=False),
         st.sampled_from([0, 2, 3]),
     )
@@ -59,8 +69,12 @@ class TestExchange(PlainCase):
         factor = rate_factor(1, "1.25")
         amounts = ["0.0000000000004", "1.50", "10", None]
         expected = ["0.0000000000004", "1.50", "8.000000000000", None]
-        assert texts(convert_amounts(amounts, [0, 0, 1, 1], [Decimal(1), factor], 12, keep_unconverted=True)) == expected
-        assert texts(_convert_decimal(amounts, [0, 0, 1, 1], [Decimal(1), factor], 12, keep_unconverted=True)) == expected
+        assert (
+            texts(convert_amounts(amounts, [0, 0, 1, 1], [Decimal(1), factor], 12, keep_unconverted=True)) == expected
+        )
+        assert (
+            texts(_convert_decimal(amounts, [0, 0, 1, 1], [Decimal(1), factor], 12, keep_unconverted=True)) == expected
+        )
         assert texts(convert_amounts(amounts[:2], [0, 0], [Decimal(1)], 12, keep_unconverted=True)) == amounts[:2]
 
     def test_charge_day_falls_back_to_the_billing_period(self):

@@ -15,9 +15,7 @@ class TestBulkCopy(TransactionCase):
         )
 
     def _rows(self):
-        self.env.cr.execute(
-            "SELECT name, amount::text, at::text, tags::text, n, flag FROM bulk_copy_probe ORDER BY n"
-        )
+        self.env.cr.execute("SELECT name, amount::text, at::text, tags::text, n, flag FROM bulk_copy_probe ORDER BY n")
         return self.env.cr.fetchall()
 
     def test_values_arrive_exactly_with_nulls_and_empty_text_apart(self):
@@ -35,8 +33,14 @@ class TestBulkCopy(TransactionCase):
         self.assertEqual(
             self._rows(),
             [
-                ('quote " and, comma', "0.000000123456789012345", "2026-10-01 00:00:00", '{"team": "a \\"b\\""}', 1,
-                 True),
+                (
+                    'quote " and, comma',
+                    "0.000000123456789012345",
+                    "2026-10-01 00:00:00",
+                    '{"team": "a \\"b\\""}',
+                    1,
+                    True,
+                ),
                 ("", "-12345678901234567890.5", None, "{}", 2, False),
                 (None, None, "2026-10-31 23:59:59", None, 3, True),
                 ("line\nbreak", "0.001", "2026-10-15 12:00:00", '{"k": "v"}', 4, False),

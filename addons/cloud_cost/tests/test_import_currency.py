@@ -35,8 +35,13 @@ class TestImportCurrency(ImportCase):
             focus_row(day=20, BillingCurrency="USD", BilledCost="12.3456789", EffectiveCost="-0.006"),
             focus_row(day=20, BillingCurrency="EUR", BilledCost="7.777", EffectiveCost="7.775"),
             # charged before the first rate of the company: Odoo then takes the earliest one
-            focus_row(day=1, BillingCurrency="USD", BilledCost="1", EffectiveCost="1",
-                      ChargePeriodStart="2026-09-28T00:00:00Z"),
+            focus_row(
+                day=1,
+                BillingCurrency="USD",
+                BilledCost="1",
+                EffectiveCost="1",
+                ChargePeriodStart="2026-09-28T00:00:00Z",
+            ),
         ]
         self.write("focus-usd.csv", focus_csv(rows))
         batch = self.source._run_import().batches[0]
@@ -47,7 +52,9 @@ class TestImportCurrency(ImportCase):
             batch.id,
         )
         rates = ["1.1", "1.25", "1", "1.1"]
-        for (currency, billed, effective, billed_company, effective_company), row, rate in zip(stored, rows, rates, strict=False):
+        for (currency, billed, effective, billed_company, effective_company), row, rate in zip(
+            stored, rows, rates, strict=False
+        ):
             self.assertEqual(currency, row["BillingCurrency"])
             self.assertEqual(Decimal(billed), Decimal(row["BilledCost"]))  # the bill's amount, exactly
             self.assertEqual(Decimal(effective), Decimal(row["EffectiveCost"]))
@@ -63,11 +70,13 @@ class TestImportCurrency(ImportCase):
 
     def test_sub_cent_rows_add_up_to_the_bill_in_the_company_currency(self):
         # usage billed in fractions of a cent: rounding each row to the cent would lose it all
-        rows = [focus_row(day=2, BillingCurrency=currency, BilledCost="0.004", EffectiveCost="0.0044")
-                for currency in ["EUR"] * 500 + ["USD"] * 500]
+        rows = [
+            focus_row(day=2, BillingCurrency=currency, BilledCost="0.004", EffectiveCost="0.0044")
+            for currency in ["EUR"] * 500 + ["USD"] * 500
+        ]
         self.write("focus-sub-cent.csv", focus_csv(rows))
         batch = self.source._run_import().batches[0]
-        (billed, effective), = self.sql(
+        ((billed, effective),) = self.sql(
             "SELECT sum(billed_cost_company), sum(effective_cost_company) FROM cloud_cost_line WHERE batch_id = %s",
             batch.id,
         )

@@ -33,10 +33,12 @@ class TestImportFormats(ImportCase):
 
         september, october = result.batches
         self.assertEqual((str(september.billing_period_start), september.row_count), ("2026-09-01", 2))
-        self.assertEqual(self.totals(september),
-                         {("Usage", "EUR"): (2, Decimal("4.6081036801"), Decimal("4.6081036801"))})
-        self.assertEqual((str(october.billing_period_start), str(october.billing_period_end)),
-                         ("2026-10-01", "2026-10-31"))
+        self.assertEqual(
+            self.totals(september), {("Usage", "EUR"): (2, Decimal("4.6081036801"), Decimal("4.6081036801"))}
+        )
+        self.assertEqual(
+            (str(october.billing_period_start), str(october.billing_period_end)), ("2026-10-01", "2026-10-31")
+        )
         self.assertEqual(self.totals(october), {
             ("Usage", "EUR"): (2, Decimal("2.4000000123"), Decimal("2.4000000123")),
             ("Purchase", "EUR"): (1, Decimal("19.99"), Decimal("19.99")),
@@ -63,8 +65,14 @@ class TestImportFormats(ImportCase):
         rows = [
             focus_1_4_row(day=1, BilledCost="12.3456789012", EffectiveCost="10.0000000001"),
             focus_1_4_row(day=2, BilledCost="0.0000000001", EffectiveCost="0.0000000003", ContractApplied=""),
-            focus_1_4_row(day=3, BilledCost="30", EffectiveCost="30", ChargeCategory="Purchase",
-                          ServiceProviderName="Snowflake", HostProviderName="AWS"),
+            focus_1_4_row(
+                day=3,
+                BilledCost="30",
+                EffectiveCost="30",
+                ChargeCategory="Purchase",
+                ServiceProviderName="Snowflake",
+                HostProviderName="AWS",
+            ),
             focus_1_4_row(day=3, BilledCost="-2.5", EffectiveCost="-2.5", ChargeCategory="Credit"),
         ]
         self.write("focus-1.4-2026-10.csv", focus_to_csv(rows, header=FOCUS_1_4_HEADER))
@@ -87,8 +95,13 @@ class TestImportFormats(ImportCase):
             "CommitmentProgramType"], "Savings Plan")  # fmt: skip
 
     def test_a_bill_under_another_name_is_imported_and_the_rest_of_the_folder_left_aside(self):
-        cur = focus_to_csv([cur2_row("Usage", "0.384", line_item_currency_code="EUR"),
-                            cur2_row("Usage", "0", line_item_currency_code="EUR")], header=CUR2_HEADER)
+        cur = focus_to_csv(
+            [
+                cur2_row("Usage", "0.384", line_item_currency_code="EUR"),
+                cur2_row("Usage", "0", line_item_currency_code="EUR"),
+            ],
+            header=CUR2_HEADER,
+        )
         self.write("cur-2026-10.log", cur)
         self.write("notes.txt", b"Ask the payer account for the November export.\n")
         result = self.source._run_import()
@@ -119,6 +132,8 @@ class TestImportFormats(ImportCase):
         self.remove("focus-2026-11.csv")
         self.write("README.md", b"# Bills\n")
         self.source._import_and_record()
-        self.assertEqual(self.source.last_import_message.splitlines()[:2],
-                         ["0 batch(es), 0 row(s) imported", "nothing imported: no bill file found, see below"])
+        self.assertEqual(
+            self.source.last_import_message.splitlines()[:2],
+            ["0 batch(es), 0 row(s) imported", "nothing imported: no bill file found, see below"],
+        )
         self.assertIn("README.md: left aside, not a bill", self.source.last_import_message)

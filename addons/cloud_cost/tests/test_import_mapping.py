@@ -18,8 +18,13 @@ class TestMappingRules(TransactionCase):
         cls.pool = cls.env["cloud.cost.pool"].create({"name": "Platform", "code": "PLAT", "company_id": cls.company.id})
         source = cls.env["cloud.cost.source"].create({"name": "FOCUS", "company_id": cls.company.id})
         cls.batch = cls.env["cloud.cost.import.batch"]._suite_create(
-            {"source_id": source.id, "company_id": cls.company.id, "billing_period_start": "2026-10-01",
-             "billing_period_end": "2026-10-31", "state": "imported"}
+            {
+                "source_id": source.id,
+                "company_id": cls.company.id,
+                "billing_period_start": "2026-10-01",
+                "billing_period_end": "2026-10-31",
+                "state": "imported",
+            }
         )
         rows = [
             ("Amazon Relational Database Service", "111", "eu-west-1", {"team": "payments", "env": "prod"}, "10"),
@@ -29,9 +34,18 @@ class TestMappingRules(TransactionCase):
         ]
         cls.lines = cls.env["cloud.cost.line"]._suite_create(
             [
-                {"batch_id": cls.batch.id, "company_id": cls.company.id, "service_name": service,
-                 "sub_account": account, "region": region, "tags": tags, "effective_cost": float(cost),
-                 "effective_cost_company": float(cost), "source_file": "focus.csv", "source_row": row}
+                {
+                    "batch_id": cls.batch.id,
+                    "company_id": cls.company.id,
+                    "service_name": service,
+                    "sub_account": account,
+                    "region": region,
+                    "tags": tags,
+                    "effective_cost": float(cost),
+                    "effective_cost_company": float(cost),
+                    "source_file": "focus.csv",
+                    "source_row": row,
+                }
                 for row, (service, account, region, tags, cost) in enumerate(rows, start=1)
             ]
         )
@@ -47,8 +61,9 @@ class TestMappingRules(TransactionCase):
 
     def test_first_rule_in_sequence_wins_and_the_rest_stays_unallocated(self):
         late = self.rule(name="EU to retail", sequence=20, match_region="eu-*", analytic_account_id=self.retail.id)
-        early = self.rule(name="Databases to payments", sequence=10, match_service="*database*",
-                          analytic_account_id=self.payments.id)
+        early = self.rule(
+            name="Databases to payments", sequence=10, match_service="*database*", analytic_account_id=self.payments.id
+        )
         result = self._apply()
         self.assertEqual(result[0][0], self.payments)  # both match: the lower sequence wins
         self.assertEqual(result[3][0], self.retail)
@@ -59,8 +74,13 @@ class TestMappingRules(TransactionCase):
         self.assertAlmostEqual(self.batch.unallocated_cost, 25.0)
 
     def test_tag_rules_and_values_taken_from_tags(self):
-        self.rule(name="Payments team", match_tag_key="team", match_tag_value="pay*",
-                  analytic_account_id=self.payments.id, environment="production")
+        self.rule(
+            name="Payments team",
+            match_tag_key="team",
+            match_tag_value="pay*",
+            analytic_account_id=self.payments.id,
+            environment="production",
+        )
         self.rule(name="Tenant tag", value_tag_key="tenant", value_target="analytic_account_id")
         self.rule(name="Environment tag", value_tag_key="env", value_target="environment")
         result = self._apply()

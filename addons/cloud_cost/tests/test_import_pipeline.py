@@ -12,14 +12,30 @@ from .common_import import ImportCase
 def october_rows():
     return [
         focus_row(day=1, BilledCost="12.3456789012", EffectiveCost="10.0000000001"),
-        focus_row(day=2, BilledCost="0.0000000001", EffectiveCost="0.0000000003", ServiceName="AWS Backup",
-                  Tags=json.dumps({"team": "platform", "tenant": "acme"})),
-        focus_row(day=3, BilledCost="-2.5000000000", EffectiveCost="-2.5000000000", ChargeCategory="Credit",
-                  Tags="{}"),
-        focus_row(day=3, BilledCost="1.1900000000", EffectiveCost="1.1900000000", ChargeCategory="Tax",
-                  ServiceName="Tax", ResourceId="", Tags=""),
-        focus_row(day=4, BilledCost="100.0000000005", EffectiveCost="90.1234567891", ChargeCategory="Purchase",
-                  ChargeDescription="Savings Plan upfront fee"),
+        focus_row(
+            day=2,
+            BilledCost="0.0000000001",
+            EffectiveCost="0.0000000003",
+            ServiceName="AWS Backup",
+            Tags=json.dumps({"team": "platform", "tenant": "acme"}),
+        ),
+        focus_row(day=3, BilledCost="-2.5000000000", EffectiveCost="-2.5000000000", ChargeCategory="Credit", Tags="{}"),
+        focus_row(
+            day=3,
+            BilledCost="1.1900000000",
+            EffectiveCost="1.1900000000",
+            ChargeCategory="Tax",
+            ServiceName="Tax",
+            ResourceId="",
+            Tags="",
+        ),
+        focus_row(
+            day=4,
+            BilledCost="100.0000000005",
+            EffectiveCost="90.1234567891",
+            ChargeCategory="Purchase",
+            ChargeDescription="Savings Plan upfront fee",
+        ),
     ]
 
 
@@ -42,8 +58,11 @@ class TestImportPipeline(ImportCase):
             n = sum(1 for r in rows if r["ChargeCategory"] == category)
             self.assertEqual(
                 totals[(category, "EUR")],
-                (n, self.sums(rows, "BilledCost", ChargeCategory=category),
-                 self.sums(rows, "EffectiveCost", ChargeCategory=category)),
+                (
+                    n,
+                    self.sums(rows, "BilledCost", ChargeCategory=category),
+                    self.sums(rows, "EffectiveCost", ChargeCategory=category),
+                ),
             )
         billed, effective = self.sql(
             "SELECT sum(billed_cost)::text, sum(effective_cost)::text FROM cloud_cost_line WHERE batch_id = %s",
@@ -53,15 +72,18 @@ class TestImportPipeline(ImportCase):
         self.assertEqual(Decimal(effective), self.sums(rows, "EffectiveCost"))
         # company amounts are the same currency here: exactly the bill's, never rounded per line
         self.assertEqual(
-            self.sql("SELECT billed_cost_company::text FROM cloud_cost_line WHERE batch_id = %s ORDER BY source_row",
-                     batch.id),
+            self.sql(
+                "SELECT billed_cost_company::text FROM cloud_cost_line WHERE batch_id = %s ORDER BY source_row",
+                batch.id,
+            ),
             [("12.3456789012",), ("0.0000000001",), ("-2.5000000000",), ("1.1900000000",), ("100.0000000005",)],
         )
 
         # provenance: every line names its file and row; the file is kept with its checksum
         self.assertEqual(
-            self.sql("SELECT source_file, source_row FROM cloud_cost_line WHERE batch_id = %s ORDER BY source_row",
-                     batch.id),
+            self.sql(
+                "SELECT source_file, source_row FROM cloud_cost_line WHERE batch_id = %s ORDER BY source_row", batch.id
+            ),
             [("focus-2026-10.csv.gz", n) for n in range(1, 6)],
         )
         self.assertEqual(batch.file_ids.mapped("name"), ["focus-2026-10.csv.gz"])
@@ -82,13 +104,16 @@ class TestImportPipeline(ImportCase):
         attachment = batch.file_ids.attachment_id
         sha1 = hashlib.sha1(data).hexdigest()  # noqa: S324 - ir.attachment's naming
         # copied a piece at a time where ir.attachment would have put it, and read back as any attachment
-        self.assertEqual((attachment.store_fname, attachment.checksum, attachment.file_size),
-                         (f"{sha1[:2]}/{sha1}", sha1, len(data)))
+        self.assertEqual(
+            (attachment.store_fname, attachment.checksum, attachment.file_size), (f"{sha1[:2]}/{sha1}", sha1, len(data))
+        )
         with open(attachment._full_path(attachment.store_fname), "rb") as kept:
             self.assertEqual(kept.read(), data)
         self.assertEqual(attachment.raw, data)
-        self.assertEqual((attachment.res_model, attachment.res_id, attachment.mimetype),
-                         ("cloud.cost.import.batch", batch.id, "application/octet-stream"))
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id, attachment.mimetype),
+            ("cloud.cost.import.batch", batch.id, "application/octet-stream"),
+        )
         self.assertEqual(batch.file_ids.size, len(data))
         # nothing else of the copy is left in the filestore
         leftovers = [p for p in Path(attachment._filestore()).iterdir() if p.name.startswith(".cloud-cost-")]
@@ -103,8 +128,10 @@ class TestImportPipeline(ImportCase):
         keys = ["data/part-1.csv", "data/part-2.csv"]
         self.write(keys[0], good)
         self.write(keys[1], focus_csv(rows))
-        self.write("metadata/acme-Manifest.json", json.dumps(
-            {"billingPeriod": "2026-10", "dataFiles": [f"s3://bucket/{key}" for key in keys]}).encode())
+        self.write(
+            "metadata/acme-Manifest.json",
+            json.dumps({"billingPeriod": "2026-10", "dataFiles": [f"s3://bucket/{key}" for key in keys]}).encode(),
+        )
         with self.assertRaisesRegex(ImportRefused, r"data/part-2.csv, row 4, column BilledCost: not a number"):
             self.source._run_import()
         self.assertEqual(self.line_count(), 0)
@@ -169,8 +196,9 @@ class TestImportPipeline(ImportCase):
         self.assertAlmostEqual(new.billed_cost_difference, 1 + 2.5 + 0.75, places=2)
         self.assertAlmostEqual(new.billed_cost_total - old.billed_cost_total, new.billed_cost_difference, places=2)
         # reports and allocations read the current batch only
-        current = self.env["cloud.cost.line"].search([("batch_id.state", "=", "imported"),
-                                                       ("company_id", "=", self.company.id)])
+        current = self.env["cloud.cost.line"].search(
+            [("batch_id.state", "=", "imported"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(len(current), 5)
 
     def test_one_batch_per_billing_period_and_only_bill_files_are_read(self):
@@ -220,15 +248,29 @@ class TestImportPipeline(ImportCase):
             {"name": "Payments", "code": "PAY", "plan_id": plan.id, "company_id": self.company.id}
         )
         Rule = self.env["cloud.cost.mapping.rule"]
-        Rule.create({"name": "payments team", "company_id": self.company.id, "sequence": 1,
-                     "match_tag_key": "team", "match_tag_value": "payments", "analytic_account_id": payments.id})
-        Rule.create({"name": "tenant from tag", "company_id": self.company.id, "sequence": 2,
-                     "value_tag_key": "tenant", "value_target": "tenant"})
+        Rule.create(
+            {
+                "name": "payments team",
+                "company_id": self.company.id,
+                "sequence": 1,
+                "match_tag_key": "team",
+                "match_tag_value": "payments",
+                "analytic_account_id": payments.id,
+            }
+        )
+        Rule.create(
+            {
+                "name": "tenant from tag",
+                "company_id": self.company.id,
+                "sequence": 2,
+                "value_tag_key": "tenant",
+                "value_target": "tenant",
+            }
+        )
         self.write("focus.csv", focus_csv(october_rows()))
         batch = self.source._run_import().batches[0]
         lines = self.env["cloud.cost.line"].search([("batch_id", "=", batch.id)], order="source_row")
-        self.assertEqual(lines.mapped(lambda line: line.analytic_account_id.code),
-                         ["PAY", False, False, False, "PAY"])
+        self.assertEqual(lines.mapped(lambda line: line.analytic_account_id.code), ["PAY", False, False, False, "PAY"])
         self.assertEqual(lines.mapped("tenant"), [False, "acme", False, False, False])
         self.assertEqual(lines.mapped("is_unallocated"), [False, True, True, True, False])
         # unallocated effective cost in EUR: 0.00 + (-2.50) + 1.19
@@ -269,8 +311,11 @@ class TestImportPipeline(ImportCase):
 
     def test_an_accountant_uploads_bills_without_administrator_rights(self):
         accountant = new_test_user(
-            self.env, login="cc_bill_accountant", groups="base.group_user,cloud_cost.group_cloud_cost_accountant",
-            company_id=self.company.id, company_ids=[(6, 0, self.company.ids)],
+            self.env,
+            login="cc_bill_accountant",
+            groups="base.group_user,cloud_cost.group_cloud_cost_accountant",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
         )
         env = self.env(user=accountant)
         attachment = self.upload("october.csv", focus_csv(october_rows()), env=env)
@@ -292,8 +337,10 @@ class TestLargeExports(ImportCase):
         keys = [f"data/BILLING_PERIOD=2026-10/part-{n}.csv" for n in (1, 2)]
         for n, key in enumerate(keys, 1):
             self.write(key, focus_csv([focus_row(day=n, BilledCost=f"{n}.5")] * (10 * n)))
-        self.write("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json", json.dumps(
-            {"billingPeriod": "2026-10", "dataFiles": [f"s3://bucket/{key}" for key in keys]}).encode())
+        self.write(
+            "metadata/BILLING_PERIOD=2026-10/acme-Manifest.json",
+            json.dumps({"billingPeriod": "2026-10", "dataFiles": [f"s3://bucket/{key}" for key in keys]}).encode(),
+        )
 
     def test_each_file_is_opened_once_and_read_a_piece_at_a_time(self):
         from unittest.mock import patch
@@ -310,7 +357,7 @@ class TestLargeExports(ImportCase):
             def __init__(self, key, stream):
                 self.key, self.stream = key, stream
 
-            def read(self, size=-1):
+            def read(self, size=-1):  # pylint: disable=method-required-super
                 reads.setdefault(self.key, []).append(size)
                 return self.stream.read(size)
 
@@ -333,9 +380,14 @@ class TestLargeExports(ImportCase):
         self.assertEqual(sorted(batch.file_ids.mapped("row_count")), [0, 10, 20])  # the manifest, two parts
         self.assertEqual(self.totals(batch)[("Usage", "EUR")][1:], (Decimal("65"), Decimal("30")))
         # the manifest once to plan, each part once: hashed, parsed and kept from the same open file
-        self.assertEqual(sorted(opened), ["data/BILLING_PERIOD=2026-10/part-1.csv",
-                                          "data/BILLING_PERIOD=2026-10/part-2.csv",
-                                          "metadata/BILLING_PERIOD=2026-10/acme-Manifest.json"])
+        self.assertEqual(
+            sorted(opened),
+            [
+                "data/BILLING_PERIOD=2026-10/part-1.csv",
+                "data/BILLING_PERIOD=2026-10/part-2.csv",
+                "metadata/BILLING_PERIOD=2026-10/acme-Manifest.json",
+            ],
+        )
         for key in opened[1:]:
             self.assertTrue(reads[key] and all(0 < size <= 4 << 20 for size in reads[key]), (key, reads[key]))
 
@@ -355,8 +407,10 @@ class TestLargeExports(ImportCase):
                     rewrite.write(part.read_bytes().replace(b"2.5", b"9.5"))
             return import_file(importer, run, obj, stream, fmt)
 
-        with patch.object(CloudCostBillImport, "_import_file", change_then_import), \
-                self.assertRaisesRegex(ImportRefused, "part-2.csv changed while it was being imported"):
+        with (
+            patch.object(CloudCostBillImport, "_import_file", change_then_import),
+            self.assertRaisesRegex(ImportRefused, "part-2.csv changed while it was being imported"),
+        ):
             self.source._run_import()
         self.assertFalse(self.source.batch_ids)
         self.assertEqual(self.line_count(), 0)

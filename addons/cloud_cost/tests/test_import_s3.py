@@ -76,13 +76,19 @@ class TestImportS3(ImportCase):
         return PREFIX + key
 
     def export_october(self):
-        part1 = self.put("data/BILLING_PERIOD=2026-10/acme-00001.csv.gz",
-                         focus_csv([focus_row(day=d, BilledCost="1.0000000001") for d in (1, 2, 3)], gzip_it=True))
-        part2 = self.put("data/BILLING_PERIOD=2026-10/acme-00002.csv.gz",
-                         focus_csv([focus_row(day=d, BilledCost="2.5") for d in (4, 5)], gzip_it=True))
+        part1 = self.put(
+            "data/BILLING_PERIOD=2026-10/acme-00001.csv.gz",
+            focus_csv([focus_row(day=d, BilledCost="1.0000000001") for d in (1, 2, 3)], gzip_it=True),
+        )
+        part2 = self.put(
+            "data/BILLING_PERIOD=2026-10/acme-00002.csv.gz",
+            focus_csv([focus_row(day=d, BilledCost="2.5") for d in (4, 5)], gzip_it=True),
+        )
         # left over from an earlier run of the export: no manifest lists it
-        self.put("data/BILLING_PERIOD=2026-10/acme-00009.csv.gz",
-                 focus_csv([focus_row(day=9, BilledCost="1000")], gzip_it=True))
+        self.put(
+            "data/BILLING_PERIOD=2026-10/acme-00009.csv.gz",
+            focus_csv([focus_row(day=9, BilledCost="1000")], gzip_it=True),
+        )
         self.put("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json", manifest("2026-10", [part1, part2]))
         return part1, part2
 
@@ -97,8 +103,10 @@ class TestImportS3(ImportCase):
         data_files = batch.file_ids.filtered(lambda f: f.kind == "data")
         self.assertEqual(sorted(data_files.mapped("name")), [part1, part2])
         self.assertEqual(sorted(data_files.mapped("row_count")), [2, 3])
-        self.assertEqual(batch.file_ids.filtered(lambda f: f.kind == "manifest").name,
-                         PREFIX + "metadata/BILLING_PERIOD=2026-10/acme-Manifest.json")
+        self.assertEqual(
+            batch.file_ids.filtered(lambda f: f.kind == "manifest").name,
+            PREFIX + "metadata/BILLING_PERIOD=2026-10/acme-Manifest.json",
+        )
         self.assertEqual(
             self.sql("SELECT DISTINCT source_file FROM cloud_cost_line WHERE batch_id = %s ORDER BY 1", batch.id),
             [(part1,), (part2,)],
@@ -110,10 +118,11 @@ class TestImportS3(ImportCase):
 
     def test_an_incomplete_export_waits_for_a_later_run(self):
         self.export_october()
-        november = self.put("data/BILLING_PERIOD=2026-11/acme-00001.csv.gz",
-                            focus_csv([focus_row(period="2026-11", day=1)], gzip_it=True))
-        self.put("metadata/BILLING_PERIOD=2026-11/acme-Manifest.json",
-                 manifest("2026-11", [november], complete=False))
+        november = self.put(
+            "data/BILLING_PERIOD=2026-11/acme-00001.csv.gz",
+            focus_csv([focus_row(period="2026-11", day=1)], gzip_it=True),
+        )
+        self.put("metadata/BILLING_PERIOD=2026-11/acme-Manifest.json", manifest("2026-11", [november], complete=False))
         result = self.s3_source._run_import()
         self.assertEqual([str(b.billing_period_start) for b in result.batches], ["2026-10-01"])
         self.assertTrue(any("2026-11" in note for note in result.notes), result.notes)
@@ -133,8 +142,10 @@ class TestImportS3(ImportCase):
         part1, _part2 = self.export_october()
         first = self.s3_source._run_import().batches[0]
         # AWS rewrites the period's files and manifest while the month is restated
-        part1 = self.put("data/BILLING_PERIOD=2026-10/acme-00001.csv.gz",
-                         focus_csv([focus_row(day=d, BilledCost="1.5") for d in (1, 2, 3)], gzip_it=True))
+        part1 = self.put(
+            "data/BILLING_PERIOD=2026-10/acme-00001.csv.gz",
+            focus_csv([focus_row(day=d, BilledCost="1.5") for d in (1, 2, 3)], gzip_it=True),
+        )
         self.put("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json", manifest("2026-10", [part1]))
         second = self.s3_source._run_import().batches[0]
         self.assertEqual(first.state, "superseded")
@@ -145,25 +156,36 @@ class TestImportS3(ImportCase):
         eur = {"line_item_currency_code": "EUR"}
         rows = [
             cur2_row("Usage", "0.3840000000", **eur),
-            cur2_row("SavingsPlanCoveredUsage", "0.384", savings_plan_savings_plan_effective_cost="0.27",
-                     savings_plan_savings_plan_a_r_n="arn:aws:savingsplans::999999999999:savingsplan/abc", **eur),
+            cur2_row(
+                "SavingsPlanCoveredUsage",
+                "0.384",
+                savings_plan_savings_plan_effective_cost="0.27",
+                savings_plan_savings_plan_a_r_n="arn:aws:savingsplans::999999999999:savingsplan/abc",
+                **eur,
+            ),
             cur2_row("Tax", "19.00", resource_tags="", **eur),
             cur2_row("Credit", "-5.00", **eur),
         ]
-        key = self.put("data/BILLING_PERIOD=2026-10/acme-00001.csv.gz",
-                       gzip.compress(to_csv(rows, header=CUR2_HEADER), mtime=0))
-        self.put("metadata/BILLING_PERIOD=2026-10/acme-Manifest.json",
-                 manifest("2026-10", [key], columns=[{"name": c, "type": "string"} for c in CUR2_HEADER]))
+        key = self.put(
+            "data/BILLING_PERIOD=2026-10/acme-00001.csv.gz", gzip.compress(to_csv(rows, header=CUR2_HEADER), mtime=0)
+        )
+        self.put(
+            "metadata/BILLING_PERIOD=2026-10/acme-Manifest.json",
+            manifest("2026-10", [key], columns=[{"name": c, "type": "string"} for c in CUR2_HEADER]),
+        )
         self.s3_source.bill_format = "aws_cur2"
         batch = self.s3_source._run_import().batches[0]
         self.assertEqual(batch.row_count, 4)
         totals = self.totals(batch)
-        self.assertEqual(totals[("Usage", "EUR")], (2, self.sums(rows[:2], "line_item_unblended_cost"),
-                                                    self.sums([{"c": "0.384"}, {"c": "0.27"}], "c")))
+        self.assertEqual(
+            totals[("Usage", "EUR")],
+            (2, self.sums(rows[:2], "line_item_unblended_cost"), self.sums([{"c": "0.384"}, {"c": "0.27"}], "c")),
+        )
         self.assertEqual(totals[("Tax", "EUR")][1:], (19, 19))
         self.assertEqual(totals[("Credit", "EUR")][1:], (-5, -5))
-        tags = self.sql("SELECT tags->>'user_team' FROM cloud_cost_line WHERE batch_id = %s AND source_row = 1",
-                        batch.id)
+        tags = self.sql(
+            "SELECT tags->>'user_team' FROM cloud_cost_line WHERE batch_id = %s AND source_row = 1", batch.id
+        )
         self.assertEqual(tags, [("retail",)])
 
     def test_without_manifests_a_bill_under_another_name_is_read_by_its_first_bytes(self):
@@ -174,15 +196,16 @@ class TestImportS3(ImportCase):
         self.s3_source.bill_format = "auto"
         result = self.s3_source._run_import()
         self.assertEqual([b.file_ids.name for b in result.batches], [PREFIX + "daily/cur-2026-10-07.log"])
-        self.assertEqual(self.totals(result.batches[0]), {("Usage", "EUR"): (3, self.sums([{"c": "1.5"}], "c"),
-                                                                             self.sums([{"c": "1.5"}], "c"))})
+        self.assertEqual(
+            self.totals(result.batches[0]),
+            {("Usage", "EUR"): (3, self.sums([{"c": "1.5"}], "c"), self.sums([{"c": "1.5"}], "c"))},
+        )
         self.assertEqual(result.notes[0], f"{PREFIX}daily/_SUCCESS: left aside, an empty file")
         self.assertTrue(result.notes[1].startswith(f"{PREFIX}daily/run.txt: left aside, not a bill"), result.notes)
 
     def test_the_standard_credential_chain_without_keys(self):
         self.export_october()
-        source = self.s3_source.copy({"name": "Chain", "aws_access_key_id": False,
-                                      "aws_secret_access_key": False})
+        source = self.s3_source.copy({"name": "Chain", "aws_access_key_id": False, "aws_secret_access_key": False})
         with _environ(AWS_ACCESS_KEY_ID="AKIACHAINCHAINCHAIN", AWS_SECRET_ACCESS_KEY="chain-secret"):
             result = source._run_import()
         self.assertEqual(result.batches[0].row_count, 5)

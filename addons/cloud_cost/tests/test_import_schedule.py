@@ -11,14 +11,21 @@ class TestSourceSchedule(TransactionCase):
         cls.startClassPatcher(server_options(cloud_cost_import_roots="/nonexistent"))
 
     def _crons(self, source):
-        return self.env["ir.cron"].with_context(active_test=False).search(
-            [("code", "=", f"model.browse({source.id})._cron_import()")]
+        return (
+            self.env["ir.cron"]
+            .with_context(active_test=False)
+            .search([("code", "=", f"model.browse({source.id})._cron_import()")])
         )
 
     def test_one_scheduled_action_per_active_source(self):
         source = self.env["cloud.cost.source"].create(
-            {"name": "Nightly FOCUS", "source_type": "file", "location": "/nonexistent", "interval_type": "hours",
-             "interval_number": 6}
+            {
+                "name": "Nightly FOCUS",
+                "source_type": "file",
+                "location": "/nonexistent",
+                "interval_type": "hours",
+                "interval_number": 6,
+            }
         )
         cron = self._crons(source)
         self.assertEqual(len(cron), 1)
@@ -60,8 +67,13 @@ class TestSourceSchedule(TransactionCase):
 
     def test_s3_secrets_are_for_administrators_only(self):
         source = self.env["cloud.cost.source"].create(
-            {"name": "CUR", "source_type": "s3", "s3_bucket": "bills", "aws_access_key_id": "AKIAEXAMPLE",
-             "aws_secret_access_key": "s3cr3t"}
+            {
+                "name": "CUR",
+                "source_type": "s3",
+                "s3_bucket": "bills",
+                "aws_access_key_id": "AKIAEXAMPLE",
+                "aws_secret_access_key": "s3cr3t",
+            }
         )
         controller = new_test_user(
             self.env, login="cc_s3_controller", groups="base.group_user,cloud_cost.group_cloud_cost_controller"

@@ -50,11 +50,20 @@ class TestModels(CloudCostCase):
 
     def test_negative_driver_value_is_refused_with_key_and_receiver_named(self):
         receiver = self.env["account.analytic.account"].create(
-            {"name": "Retail", "plan_id": self.env["account.analytic.plan"].create({"name": "BU"}).id,
-             "company_id": self.company_a.id}
+            {
+                "name": "Retail",
+                "plan_id": self.env["account.analytic.plan"].create({"name": "BU"}).id,
+                "company_id": self.company_a.id,
+            }
         )
         with self.assertRaisesRegex(ValidationError, "CPU core-hours.*Retail.*negative"):
             self.env["cloud.cost.driver.value"].create(
-                {"key_id": self.key_a.id, "company_id": self.company_a.id, "date_from": "2026-10-01",
-                 "date_to": "2026-10-31", "analytic_account_id": receiver.id, "value": -1}
+                {
+                    "key_id": self.key_a.id,
+                    "company_id": self.company_a.id,
+                    "date_from": "2026-10-01",
+                    "date_to": "2026-10-31",
+                    "analytic_account_id": receiver.id,
+                    "value": -1,
+                }
             )

@@ -25,12 +25,25 @@ def _unit(*names, manifest=None):
 
 @tagged("post_install", "-at_install")
 class TestOutboundCore(PlainCase):
-    @parametrize(("address", "reason"), [
-        ("127.0.0.1", "loopback"), ("127.8.8.8", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
-        ("169.254.169.254", "link-local"), ("fe80::1", "link-local"), ("10.1.2.3", "private"),
-        ("172.16.0.1", "private"), ("192.168.0.1", "private"), ("fd00::1", "private"), ("0.0.0.0", "unspecified"),
-        ("100.64.0.1", "not a public address"), ("224.0.0.1", "multicast"), ("240.0.0.1", "reserved"),
-    ])
+    @parametrize(
+        ("address", "reason"),
+        [
+            ("127.0.0.1", "loopback"),
+            ("127.8.8.8", "loopback"),
+            ("::1", "loopback"),
+            ("::ffff:127.0.0.1", "loopback"),
+            ("169.254.169.254", "link-local"),
+            ("fe80::1", "link-local"),
+            ("10.1.2.3", "private"),
+            ("172.16.0.1", "private"),
+            ("192.168.0.1", "private"),
+            ("fd00::1", "private"),
+            ("0.0.0.0", "unspecified"),
+            ("100.64.0.1", "not a public address"),
+            ("224.0.0.1", "multicast"),
+            ("240.0.0.1", "reserved"),
+        ],
+    )
     def test_non_public_addresses(self, address, reason):
         assert reason in non_public_reason(address)
 
@@ -62,11 +75,17 @@ class TestOutboundCore(PlainCase):
         with pytest.raises(TargetRefused, match="does not resolve"):
             check_url("https://opencost.example.com", TargetPolicy(), resolver=nowhere)
 
-    @parametrize(("url", "message"), [
-        ("ftp://example.com", "only http"), ("file:///etc/passwd", "only http"), ("opencost:9003", "only http"),
-        ("http://user:secret@example.com", "carries credentials"), ("http://", "names no host"),
-        ("http://example.com:99999", "not a valid URL"),
-    ])
+    @parametrize(
+        ("url", "message"),
+        [
+            ("ftp://example.com", "only http"),
+            ("file:///etc/passwd", "only http"),
+            ("opencost:9003", "only http"),
+            ("http://user:secret@example.com", "carries credentials"),
+            ("http://", "names no host"),
+            ("http://example.com:99999", "not a valid URL"),
+        ],
+    )
     def test_urls_that_are_not_called(self, url, message):
         with pytest.raises(TargetRefused, match=message) as refusal:
             check_url(url, TargetPolicy(), resolver=public)
@@ -75,8 +94,10 @@ class TestOutboundCore(PlainCase):
     def test_aws_errors_keep_the_status_and_a_documented_code_only(self):
         class ClientError(Exception):
             def __init__(self, code):
-                self.response = {"Error": {"Code": code, "Message": "bucket policy of 111111111111: deny"},
-                                 "ResponseMetadata": {"HTTPStatusCode": 403}}
+                self.response = {
+                    "Error": {"Code": code, "Message": "bucket policy of 111111111111: deny"},
+                    "ResponseMetadata": {"HTTPStatusCode": 403},
+                }
 
         assert describe_boto_error(ClientError("AccessDenied")) == "HTTP 403 (Forbidden), AccessDenied"
         assert describe_boto_error(ClientError("<script>")) == "HTTP 403 (Forbidden)"
@@ -84,8 +105,10 @@ class TestOutboundCore(PlainCase):
         class ResponseParserError(Exception):
             pass
 
-        assert describe_boto_error(ResponseParserError("raw body b'<html>intranet</html>'")) == \
-            "the answer could not be read"
+        assert (
+            describe_boto_error(ResponseParserError("raw body b'<html>intranet</html>'"))
+            == "the answer could not be read"
+        )
 
     def test_roots_and_paths(self):
         tmp_path = self.make_tmp_path()
@@ -115,8 +138,12 @@ class TestOutboundCore(PlainCase):
                 parse_max_files(bad)
 
     def test_bound_takes_new_units_first_and_never_splits_one(self):
-        old, new, export, huge = _unit("old.csv"), _unit("new.csv"), _unit("p1", "p2", manifest="m.json"), \
-            _unit(*[f"h{n}" for n in range(5)], manifest="huge.json")
+        old, new, export, huge = (
+            _unit("old.csv"),
+            _unit("new.csv"),
+            _unit("p1", "p2", manifest="m.json"),
+            _unit(*[f"h{n}" for n in range(5)], manifest="huge.json"),
+        )
         taken, left, notes = bound_units([old, export, new, huge], 3, known=lambda unit: unit is old)
         assert taken == [export, new]
         assert left == [huge, old]

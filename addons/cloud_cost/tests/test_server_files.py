@@ -108,8 +108,9 @@ class TestImportRoots(ImportCase):
         self.startPatcher(server_options(cloud_cost_import_roots=None))
         with self.assertRaises(ValidationError) as refusal:
             self.source.write({"location": str(self.folder / "focus-2026-10.csv")})
-        self.assertIn("no import directory is configured (server option cloud_cost_import_roots)",
-                      str(refusal.exception))
+        self.assertIn(
+            "no import directory is configured (server option cloud_cost_import_roots)", str(refusal.exception)
+        )
         self.source._import_and_record()
         self.assertEqual(self.source.last_import_state, "failed")
         self.assertIn("no import directory is configured", self.source.last_import_message)
@@ -125,8 +126,11 @@ class TestImportRoots(ImportCase):
 
         first = self.source._import_and_record()
         self.assertEqual(sorted(str(b.billing_period_start) for b in first.batches), ["2026-08-01", "2026-09-01"])
-        self.assertIn("1 file(s) left for the next run, at most 2 read per run (server option "
-                      "cloud_cost_max_files_per_run): focus-2026-10.csv", self.source.last_import_message)
+        self.assertIn(
+            "1 file(s) left for the next run, at most 2 read per run (server option "
+            "cloud_cost_max_files_per_run): focus-2026-10.csv",
+            self.source.last_import_message,
+        )
 
         # the next run takes the new file first; one imported before is checked again within the bound
         second = self.source._import_and_record()

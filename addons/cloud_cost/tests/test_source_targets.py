@@ -21,8 +21,10 @@ class FakeS3:
     def __init__(self, status, code, message):
         self.requests = []
         fake = self
-        body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
-                f"<RequestId>req-1</RequestId></Error>").encode()
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
+            f"<RequestId>req-1</RequestId></Error>"
+        ).encode()
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
@@ -56,10 +58,19 @@ class TestSourceTargets(ImportCase):
         cls.controller = new_test_user(cls.env, login="targets_controller", groups=groups, **common)
         cls.admin = new_test_user(cls.env, login="targets_admin", groups=groups + ",base.group_system", **common)
         with fake_dns({"objects.example.com": PUBLIC, "other.example.com": PUBLIC}):
-            cls.s3 = cls.env["cloud.cost.source"].create({
-                "name": "Export bucket", "company_id": cls.company.id, "source_type": "s3", "bill_format": "focus",
-                "s3_bucket": "acme-billing", "s3_prefix": "cur2/", "s3_region": "eu-west-1",
-                "s3_endpoint_url": "https://objects.example.com", **KEYS})
+            cls.s3 = cls.env["cloud.cost.source"].create(
+                {
+                    "name": "Export bucket",
+                    "company_id": cls.company.id,
+                    "source_type": "s3",
+                    "bill_format": "focus",
+                    "s3_bucket": "acme-billing",
+                    "s3_prefix": "cur2/",
+                    "s3_region": "eu-west-1",
+                    "s3_endpoint_url": "https://objects.example.com",
+                    **KEYS,
+                }
+            )
 
     def secrets(self, source):
         source.invalidate_recordset()
@@ -67,16 +78,24 @@ class TestSourceTargets(ImportCase):
 
     def snapshot(self, source):
         source.invalidate_recordset()
-        return (source.read(["location", "s3_bucket", "s3_prefix", "s3_region", "s3_endpoint_url", "source_type"])[0],
-                self.secrets(source), len(source.message_ids))
+        return (
+            source.read(["location", "s3_bucket", "s3_prefix", "s3_region", "s3_endpoint_url", "source_type"])[0],
+            self.secrets(source),
+            len(source.message_ids),
+        )
 
     # ------------------------------------------------------------------ who sets where credentials go
     def test_a_controller_cannot_move_a_source_with_credentials(self):
         before = self.snapshot(self.s3)
         as_controller = self.s3.with_user(self.controller)
-        for values in ({"s3_endpoint_url": "https://other.example.com"}, {"s3_bucket": "attacker-bucket"},
-                       {"s3_prefix": "elsewhere/"}, {"s3_region": "us-east-1"},
-                       {"location": "s3://attacker-bucket/"}, {"source_type": "file"}):
+        for values in (
+            {"s3_endpoint_url": "https://other.example.com"},
+            {"s3_bucket": "attacker-bucket"},
+            {"s3_prefix": "elsewhere/"},
+            {"s3_region": "us-east-1"},
+            {"location": "s3://attacker-bucket/"},
+            {"source_type": "file"},
+        ):
             with self.subTest(values=values), fake_dns({"other.example.com": PUBLIC}):
                 with self.assertRaisesRegex(AccessError, "only administrators set or change"):
                     as_controller.write(values)
@@ -88,14 +107,17 @@ class TestSourceTargets(ImportCase):
 
     def test_a_controller_cannot_create_a_source_that_uses_the_servers_aws_identity(self):
         Source = self.env["cloud.cost.source"].with_user(self.controller)
-        for values in ({"source_type": "s3", "s3_bucket": "acme-billing"},
-                       {"source_type": "file", "location": "s3://acme-billing/cur2/"}):
+        for values in (
+            {"source_type": "s3", "s3_bucket": "acme-billing"},
+            {"source_type": "file", "location": "s3://acme-billing/cur2/"},
+        ):
             with self.subTest(values=values), self.assertRaises(AccessError):
                 Source.create({"name": "Mine", "company_id": self.company.id, **values})
         # a context default is no way round it either
         with self.assertRaises(AccessError):
             Source.with_context(default_source_type="s3", default_s3_bucket="acme-billing").create(
-                {"name": "Mine", "company_id": self.company.id})
+                {"name": "Mine", "company_id": self.company.id}
+            )
         self.assertFalse(self.env["cloud.cost.source"].search([("name", "=", "Mine")]))
         # a folder source carries nothing: a controller makes one (below the import roots)
         folder = Source.create({"name": "Mine", "company_id": self.company.id, "location": str(self.folder)})
@@ -109,8 +131,9 @@ class TestSourceTargets(ImportCase):
             as_admin.write({"s3_endpoint_url": "https://other.example.com"})
         self.assertEqual(self.s3.s3_endpoint_url, "https://other.example.com")
         self.assertEqual(self.secrets(self.s3), (False, False))
-        self.assertIn("stored credentials (AWS Access Key ID, AWS Secret Access Key) were cleared",
-                      self.s3.message_ids[0].body)
+        self.assertIn(
+            "stored credentials (AWS Access Key ID, AWS Secret Access Key) were cleared", self.s3.message_ids[0].body
+        )
         # keys given in the same write are the new target's: kept
         as_admin.write({"s3_bucket": "acme-billing-2", "aws_access_key_id": "AKIANEW", "aws_secret_access_key": "n"})
         self.assertEqual(self.secrets(self.s3), ("AKIANEW", "n"))
@@ -123,12 +146,18 @@ class TestSourceTargets(ImportCase):
     def test_non_public_endpoints_are_refused_when_saved(self):
         as_admin = self.s3.with_user(self.admin)
         before = self.snapshot(self.s3)
-        for url, reason in (("http://127.0.0.1:9000", "a loopback address"), ("http://localhost:4566", "loopback"),
-                            ("http://169.254.169.254", "a link-local address"), ("http://10.0.0.5", "a private address"),
-                            ("http://[::1]:9000", "loopback"), ("http://2130706433", "loopback"),
-                            ("http://0.0.0.0:9000", "unspecified"), ("http://192.168.1.20", "private"),
-                            ("http://100.64.0.1", "not a public address"),
-                            ("http://internal.example.com", "a private address")):
+        for url, reason in (
+            ("http://127.0.0.1:9000", "a loopback address"),
+            ("http://localhost:4566", "loopback"),
+            ("http://169.254.169.254", "a link-local address"),
+            ("http://10.0.0.5", "a private address"),
+            ("http://[::1]:9000", "loopback"),
+            ("http://2130706433", "loopback"),
+            ("http://0.0.0.0:9000", "unspecified"),
+            ("http://192.168.1.20", "private"),
+            ("http://100.64.0.1", "not a public address"),
+            ("http://internal.example.com", "a private address"),
+        ):
             with self.subTest(url=url), fake_dns({"internal.example.com": "10.1.2.3"}), no_connection() as net:
                 with self.assertRaises(ValidationError) as refusal:
                     as_admin.write({"s3_endpoint_url": url})
@@ -167,8 +196,11 @@ class TestSourceTargets(ImportCase):
 
         # public when the import starts, private by the time a request is sent: refused before it is sent
         answers = iter([PUBLIC])
-        with fake_dns(lambda host: next(answers, "10.9.9.9") if host == "objects.example.com" else None) as dns, \
-                no_connection() as net, self.assertRaisesRegex(ImportRefused, "objects.example.com is a private address"):
+        with (
+            fake_dns(lambda host: next(answers, "10.9.9.9") if host == "objects.example.com" else None) as dns,
+            no_connection() as net,
+            self.assertRaisesRegex(ImportRefused, "objects.example.com is a private address"),
+        ):
             self.s3._run_import()
         self.assertGreaterEqual(len(dns.asked), 2, "checked when the store was opened and again for the request")
         self.assertEqual(net.attempts, [])
@@ -201,7 +233,8 @@ class TestSourceTargets(ImportCase):
                 self.s3.with_user(user).write({"last_import_state": "done", "last_import_message": "all fine"})
         self.assertFalse(self.s3.last_import_state)
         with self.assertRaises(AccessError):
-            self.env["cloud.cost.source"].create({"name": "Pre-filled", "company_id": self.company.id,
-                                                  "last_import_state": "done"})
+            self.env["cloud.cost.source"].create(
+                {"name": "Pre-filled", "company_id": self.company.id, "last_import_state": "done"}
+            )
         self.source._import_and_record()  # an import writes it
         self.assertEqual(self.source.last_import_state, "unchanged")

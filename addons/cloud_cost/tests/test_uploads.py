@@ -22,25 +22,33 @@ class TestUploads(ImportCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.accountant = new_test_user(
-            cls.env, login="cc_upload_accountant", groups="base.group_user,cloud_cost.group_cloud_cost_accountant",
-            company_id=cls.company.id, company_ids=[(6, 0, cls.company.ids)],
+            cls.env,
+            login="cc_upload_accountant",
+            groups="base.group_user,cloud_cost.group_cloud_cost_accountant",
+            company_id=cls.company.id,
+            company_ids=[(6, 0, cls.company.ids)],
         )
         cls.partner = cls.env["res.partner"].create({"name": "Supplier with a contract"})
         cls.other_company = cls.env["res.company"].create({"name": "Other Bills Co"})
         cls.other_source = cls.env["cloud.cost.source"].create(
-            {"name": "Theirs", "company_id": cls.other_company.id, "source_type": "upload"})
+            {"name": "Theirs", "company_id": cls.other_company.id, "source_type": "upload"}
+        )
 
     def wizard(self, attachments, env=None):
         env = env or self.env(user=self.accountant)
-        return env["cloud.cost.import.wizard"].create({
-            "source_id": self.source.id, "company_id": self.company.id,
-            "attachment_ids": [(6, 0, attachments.ids)]})
+        return env["cloud.cost.import.wizard"].create(
+            {"source_id": self.source.id, "company_id": self.company.id, "attachment_ids": [(6, 0, attachments.ids)]}
+        )
 
     def state(self):
         """What an import would change: batches, lines, kept files, attachments and the source's outcome."""
-        return (self.source.batch_ids.ids, self.line_count(),
-                self.sql("SELECT count(*) FROM cloud_cost_import_file")[0][0],
-                self.sql("SELECT count(*) FROM ir_attachment")[0][0], self.source.last_import_state)
+        return (
+            self.source.batch_ids.ids,
+            self.line_count(),
+            self.sql("SELECT count(*) FROM cloud_cost_import_file")[0][0],
+            self.sql("SELECT count(*) FROM ir_attachment")[0][0],
+            self.source.last_import_state,
+        )
 
     # ------------------------------------------------------------------ attachments
     def test_the_wizard_removes_its_uploads_and_never_another_documents_attachments(self):
@@ -49,7 +57,8 @@ class TestUploads(ImportCase):
         december = focus_csv([focus_row(period="2026-12", day=1)])
         # a contract of a partner, readable by the accountant, that happens to be a bill
         theirs = self.env["ir.attachment"].create(
-            {"name": "contract-bill.csv", "raw": november, "res_model": "res.partner", "res_id": self.partner.id})
+            {"name": "contract-bill.csv", "raw": november, "res_model": "res.partner", "res_id": self.partner.id}
+        )
         # a file the accountant keeps unbound, and one uploaded into the wizard
         kept = env["ir.attachment"].create({"name": "my-copy.csv", "raw": november})
         upload = self.upload("december.csv", december, env=env)
@@ -64,9 +73,14 @@ class TestUploads(ImportCase):
         self.assertEqual(kept.raw, november)
 
     def test_an_attachment_the_caller_cannot_read_is_refused_and_kept(self):
-        theirs = self.env["ir.attachment"].create({
-            "name": "their-bill.csv", "raw": focus_csv([focus_row()]), "res_model": "cloud.cost.source",
-            "res_id": self.other_source.id})
+        theirs = self.env["ir.attachment"].create(
+            {
+                "name": "their-bill.csv",
+                "raw": focus_csv([focus_row()]),
+                "res_model": "cloud.cost.source",
+                "res_id": self.other_source.id,
+            }
+        )
         before = self.state()
         with self.assertRaises(AccessError):
             self.wizard(theirs).action_import()
@@ -102,12 +116,19 @@ class TestUploads(ImportCase):
         rows = [focus_row(day=1 + n % 28, ResourceId=f"i-{n:08x}", BilledCost=f"{n}.25") for n in range(3000)]
         self.write("focus-2026-10.csv", focus_csv(rows))
         self.assertGreater(len(focus_csv(rows)), 1 * MB)
-        with patch.dict(config.options, {"cloud_cost_max_uncompressed_mb": "1"}), \
-                self.assertRaisesRegex(ImportRefused, r"focus-2026-10.csv: refused: it holds 1.\d MB, more than the "
-                                       r"1 MB allowed \(server option cloud_cost_max_uncompressed_mb\)"):
+        with (
+            patch.dict(config.options, {"cloud_cost_max_uncompressed_mb": "1"}),
+            self.assertRaisesRegex(
+                ImportRefused,
+                r"focus-2026-10.csv: refused: it holds 1.\d MB, more than the "
+                r"1 MB allowed \(server option cloud_cost_max_uncompressed_mb\)",
+            ),
+        ):
             self.source._run_import()
         self.assertEqual(self.line_count(), 0)
-        with patch.dict(config.options, {"cloud_cost_max_expansion_ratio": "many"}), \
-                self.assertRaisesRegex(UserError, "cloud_cost_max_expansion_ratio is not a number: many"):
+        with (
+            patch.dict(config.options, {"cloud_cost_max_expansion_ratio": "many"}),
+            self.assertRaisesRegex(UserError, "cloud_cost_max_expansion_ratio is not a number: many"),
+        ):
             self.source._run_import()
         self.assertEqual(self.source._run_import().rows, 3000)

@@ -19,7 +19,8 @@ class CloudCostImportWizard(models.TransientModel):
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     attachment_ids = fields.Many2many(
-        "ir.attachment", string="Files",
+        "ir.attachment",
+        string="Files",
         help="FOCUS, AWS CUR, Azure or Google Cloud export files: CSV, gzip CSV, Parquet or JSON lines. "
         "Add the export's manifest to import exactly the files it lists.",
     )
@@ -42,8 +43,10 @@ class CloudCostImportWizard(models.TransientModel):
         wizard's model and no record yet): the only attachments it removes. Attachments of other documents
         that a caller passes in are read, with the caller's rights, and left as they are."""
         return self.attachment_ids.filtered(
-            lambda attachment: attachment.res_model == self._name and attachment.res_id in (0, self.id)
-            and not attachment.res_field and attachment.create_uid == self.env.user
+            lambda attachment: attachment.res_model == self._name
+            and attachment.res_id in (0, self.id)
+            and not attachment.res_field
+            and attachment.create_uid == self.env.user
         )
 
     @api.model

@@ -24,7 +24,10 @@ class CloudCostMappingApplyWizard(models.TransientModel):
     date_from = fields.Date("Billing Period From", required=True, default=_last_month_start)
     date_to = fields.Date("Billing Period To", required=True, default=_this_month_end)
     source_ids = fields.Many2many(
-        "cloud.cost.source", string="Sources", domain="[('company_id', '=', company_id)]", check_company=True,
+        "cloud.cost.source",
+        string="Sources",
+        domain="[('company_id', '=', company_id)]",
+        check_company=True,
         help="Empty: every source of the company.",
     )
     line_count = fields.Integer("Lines Classified", readonly=True)

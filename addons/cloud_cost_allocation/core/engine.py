@@ -40,8 +40,17 @@ from .rounding import cumulative_units, cumulative_units_scaled
 DIMENSIONS = ("environment", "tenant", "tier", "service", "provider", "category")
 COST_COLUMNS = ("pool", "analytic") + DIMENSIONS + ("cents",)
 LINE_COLUMNS = (
-    "step", "sequence", "sender", "receiver_kind", "receiver", "method", "line_type",
-    "driver_value", "share", "unit_price", "cents",
+    "step",
+    "sequence",
+    "sender",
+    "receiver_kind",
+    "receiver",
+    "method",
+    "line_type",
+    "driver_value",
+    "share",
+    "unit_price",
+    "cents",
 ) + DIMENSIONS
 
 FALLBACKS = ("keep", "share", "receiver")
@@ -289,8 +298,9 @@ class _Run:
             if current[dim] is not _MIXED and current[dim] != incoming[dim]:
                 current[dim] = _MIXED
 
-    def _add_line(self, step, receiver, cents, line_type, driver_value=None, share=None, unit_price=None,
-                  dims=None, sender=None):
+    def _add_line(
+        self, step, receiver, cents, line_type, driver_value=None, share=None, unit_price=None, dims=None, sender=None
+    ):
         kind = "none" if receiver is None else KIND_NAMES[receiver[0]]
         sender = step.sender if sender is None else sender
         dims = dims if dims is not None else self._dimensions(sender)
@@ -327,8 +337,8 @@ class _Run:
         if last is None or last < self.position:
             where = "after its last step" if last is not None else "but has no step of its own"
             raise AllocationError(
-                f"{self.describe(step)} sends cost to {self.name(('p', pool_id))}, which receives {where}: the cost would stay "
-                "in the pool. Order the steps so that a pool is allocated after it has received, "
+                f"{self.describe(step)} sends cost to {self.name(('p', pool_id))}, which receives {where}: "
+                "the cost would stay in the pool. Order the steps so that a pool is allocated after it has received, "
                 "or put the pools in one reciprocal group."
             )
         target = self._sender(pool_id)
@@ -470,7 +480,10 @@ class _Run:
                     receiver.upstream |= {pool_id}
                     self._merge_profile(target, pool_id)
                     self._add_line(
-                        step, ("p", target), cents, "allocation",
+                        step,
+                        ("p", target),
+                        cents,
+                        "allocation",
                         share=Decimal(repr(shares[i][j])).quantize(Decimal("1e-12")),
                     )
             self.balances[pool_id] = out[i]
@@ -489,9 +502,17 @@ class _Run:
         direct = self.direct_rows
         direct_lines = pd.DataFrame(
             {
-                "step": 0, "sequence": 0, "sender": 0, "receiver_kind": "analytic",
-                "receiver": direct["analytic"].to_numpy(), "method": "direct", "line_type": "direct",
-                "driver_value": None, "share": None, "unit_price": None, "cents": direct["cents"].to_numpy(),
+                "step": 0,
+                "sequence": 0,
+                "sender": 0,
+                "receiver_kind": "analytic",
+                "receiver": direct["analytic"].to_numpy(),
+                "method": "direct",
+                "line_type": "direct",
+                "driver_value": None,
+                "share": None,
+                "unit_price": None,
+                "cents": direct["cents"].to_numpy(),
                 **{dim: direct[dim].to_numpy() for dim in DIMENSIONS},
             },
             columns=list(LINE_COLUMNS),
@@ -509,8 +530,14 @@ class _Run:
 
         unallocated = int(self.unallocated_rows["cents"].sum())
         self._fallback(
-            "unallocated", self.policy.unallocated, self.policy.unallocated_receiver, unallocated, 0,
-            fallback_receivers, fallback_weights, keep_rows=self.unallocated_rows,
+            "unallocated",
+            self.policy.unallocated,
+            self.policy.unallocated_receiver,
+            unallocated,
+            0,
+            fallback_receivers,
+            fallback_weights,
+            keep_rows=self.unallocated_rows,
         )
         idle = 0
         for pool_id in sorted(self.balances):
@@ -518,8 +545,9 @@ class _Run:
             if not left:
                 continue
             idle += left
-            self._fallback("idle", self.policy.idle, self.policy.idle_receiver, left, pool_id,
-                           fallback_receivers, fallback_weights)
+            self._fallback(
+                "idle", self.policy.idle, self.policy.idle_receiver, left, pool_id, fallback_receivers, fallback_weights
+            )
             self.balances[pool_id] = 0
         fallback_lines = pd.DataFrame(self.lines, columns=list(LINE_COLUMNS))
         frames = [f for f in (direct_lines, step_lines, fallback_lines) if not f.empty]
@@ -566,8 +594,14 @@ class _Run:
         for target, part, weight in zip(receivers, parts, weights, strict=False):
             if part:
                 share = (Decimal(weight) / Decimal(total_weight)).quantize(Decimal("1e-12"))
-                self._add_line(pseudo, target, part, line_type, share=share,
-                               driver_value=Decimal(weight).scaleb(-self.policy.digits))
+                self._add_line(
+                    pseudo,
+                    target,
+                    part,
+                    line_type,
+                    share=share,
+                    driver_value=Decimal(weight).scaleb(-self.policy.digits),
+                )
 
 
 def allocate(costs, policy, drivers=None):

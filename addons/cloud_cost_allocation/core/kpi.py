@@ -19,8 +19,9 @@ def unit_cost(total_units, count, places=6, digits=2):
     currency's smallest unit (``digits`` decimal places)."""
     if not count:
         return None
-    return (Decimal(total_units).scaleb(-digits) / Decimal(count)).quantize(Decimal(1).scaleb(-places),
-                                                                       rounding=ROUND_HALF_UP)
+    return (Decimal(total_units).scaleb(-digits) / Decimal(count)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
 
 
 def run_kpis(result, costs, production_names):

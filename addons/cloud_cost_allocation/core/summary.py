@@ -31,7 +31,9 @@ def summary_lines(result, names, currency="", total_taken=None):
         lines.append(f"{label:<{width}}  {money(cents):>20}")
     lines.append(f"{'Total':<{width}}  {money(result.total):>20}")
     lines.append("")
-    lines.append(f"{'Sender pool':<{width}}  {'Own':>16} {'Received':>16} {'Credited':>16} {'Kept':>14} {'Credited %':>10}")
+    lines.append(
+        f"{'Sender pool':<{width}}  {'Own':>16} {'Received':>16} {'Credited':>16} {'Kept':>14} {'Credited %':>10}"
+    )
     for pool_id, balance in sorted(result.senders.items()):
         label = names.get(("p", pool_id), f"pool {pool_id}")
         lines.append(
@@ -47,7 +49,6 @@ def summary_lines(result, names, currency="", total_taken=None):
         lines.append(f"cost lines taken: {money(total_taken)}   allocated lines: {money(final)}")
     fully = all(b.credited_percent == 100 for b in result.senders.values())
     lines.append(
-        "100% check: " + ("OK" if all(checks) else "FAILED")
-        + ("" if fully else " (some pools keep idle cost visible)")
+        "100% check: " + ("OK" if all(checks) else "FAILED") + ("" if fully else " (some pools keep idle cost visible)")
     )
     return lines, all(checks)

@@ -40,25 +40,25 @@ class CloudCostAllocationLine(models.Model):
     _log_access = False  # the run records who computed it and when
     _rec_name = "run_id"
 
-    run_id = Reference("cloud.cost.allocation.run", required=True, index=True, ondelete="cascade",
-                             readonly=True)
+    run_id = Reference("cloud.cost.allocation.run", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = Reference("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date("Month", required=True, readonly=True, help="First day of the run's period.")
-    step_id = Reference("cloud.cost.allocation.step", index="btree_not_null", ondelete="set null",
-                              readonly=True)
+    step_id = Reference("cloud.cost.allocation.step", index="btree_not_null", ondelete="set null", readonly=True)
     step_sequence = fields.Integer(readonly=True)
     sender_pool_id = Reference("cloud.cost.pool", "Sender Pool", index="btree_not_null", readonly=True)
     receiver_kind = fields.Selection(RECEIVER_KINDS, required=True, readonly=True)
-    analytic_account_id = Reference("account.analytic.account", "Business Unit", index="btree_not_null",
-                                          readonly=True)
+    analytic_account_id = Reference("account.analytic.account", "Business Unit", index="btree_not_null", readonly=True)
     receiver_pool_id = Reference("cloud.cost.pool", "Receiving Pool", readonly=True)
     method = fields.Selection(selection="_selection_method", readonly=True)
     line_type = fields.Selection(LINE_TYPES, required=True, readonly=True)
     is_final = fields.Boolean("Final", readonly=True, help="The receiver is not a pool: counted in showback.")
     driver_key_id = Reference("cloud.cost.allocation.key", "Allocation Key", readonly=True)
-    driver_value = fields.Float(digits=(38, 6), readonly=True,
-                                help="Driver units, direct cost, percentage or 1 (even) that weighed the receiver.")
+    driver_value = fields.Float(
+        digits=(38, 6),
+        readonly=True,
+        help="Driver units, direct cost, percentage or 1 (even) that weighed the receiver.",
+    )
     share = fields.Float(digits=(16, 12), readonly=True, help="Share of the sender's amount.")
     unit_price = fields.Float(digits=(16, 6), readonly=True, help="Rate card price per driver unit (tiers).")
     amount = fields.Monetary(readonly=True)
@@ -77,11 +77,13 @@ class CloudCostAllocationLine(models.Model):
     def init(self):
         # databases made before the lines' references went without foreign keys
         self.env.cr.execute(
-            """SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'""", [self._table])
+            """SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'""", [self._table]
+        )
         names = [name for (name,) in self.env.cr.fetchall()]
         for name in names:
-            self.env.cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(self._table),
-                                    SQL.identifier(name)))
+            self.env.cr.execute(
+                SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(self._table), SQL.identifier(name))
+            )
         if names:
             self.env.cr.execute("DELETE FROM ir_model_constraint WHERE name = ANY(%s) AND type = 'f'", [names])
 
@@ -96,7 +98,8 @@ class CloudCostAllocationLine(models.Model):
             if isinstance(field, Reference) and field.comodel_name == model and name != "run_id":
                 self.env.cr.execute(
                     f"UPDATE {self._table} SET {name} = NULL WHERE {name} = ANY(%s)",  # noqa: S608 - our names
-                    [list(ids)])
+                    [list(ids)],
+                )
         self.invalidate_model()
 
     def action_view_cost_lines(self):

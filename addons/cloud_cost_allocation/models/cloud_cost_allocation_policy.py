@@ -19,8 +19,20 @@ from ..core.errors import AllocationError
 from ..core.rounding import cumulative_units, cumulative_units_scaled
 
 STEP_FIELDS = {field.name for field in dataclasses.fields(Step)} - {
-    "key", "sender", "method", "sequence", "name", "receivers", "excluded", "driver_key", "category", "percents",
-    "remainder", "reciprocal_group", "options"}
+    "key",
+    "sender",
+    "method",
+    "sequence",
+    "name",
+    "receivers",
+    "excluded",
+    "driver_key",
+    "category",
+    "percents",
+    "remainder",
+    "reciprocal_group",
+    "options",
+}
 COST_GROUP_COLUMNS = ["pool", "analytic", "environment", "tenant", "tier", "service", "provider", "category"]
 # what a run takes of one import batch: its lines' count, exact sum, sum of their 64-bit hashes (what the
 # fingerprint is made of), the largest scale of their amounts and the sum of their magnitudes
@@ -50,24 +62,34 @@ class CloudCostAllocationPolicy(models.Model):
     run_count = fields.Integer(compute="_compute_run_count")
     amount_basis = fields.Selection(
         [("effective", "Effective cost (amortized)"), ("billed", "Billed cost")],
-        required=True, default="effective", tracking=True,
+        required=True,
+        default="effective",
+        tracking=True,
         help="FOCUS EffectiveCost for chargeback; BilledCost to match the invoice.",
     )
     period_basis = fields.Selection(
         [("billing", "Billing period"), ("charge", "Charge period")],
-        required=True, default="billing", tracking=True,
+        required=True,
+        default="billing",
+        tracking=True,
         help="Billing period: the cost lines of the bills of the month (current imports only). "
         "Charge period: the cost lines whose usage started in the month.",
     )
     unallocated_policy = fields.Selection(
-        FALLBACK_POLICIES, required=True, default="keep", tracking=True,
+        FALLBACK_POLICIES,
+        required=True,
+        default="keep",
+        tracking=True,
         help="Cost lines with neither a business unit nor a cost pool.",
     )
     unallocated_receiver_id = fields.Many2one(
         "account.analytic.account", string="Unallocated Receiver", check_company=True, tracking=True
     )
     idle_policy = fields.Selection(
-        FALLBACK_POLICIES, required=True, default="keep", tracking=True,
+        FALLBACK_POLICIES,
+        required=True,
+        default="keep",
+        tracking=True,
         help="Cost left in a pool after its steps: unsold rate-card capacity, lines of a directly "
         "attributed pool without a business unit, pools without a step.",
     )
@@ -80,11 +102,15 @@ class CloudCostAllocationPolicy(models.Model):
         "non-production in the run's KPIs, as in the reports.",
     )
     user_key_id = fields.Many2one(
-        "cloud.cost.allocation.key", string="Users Driver", check_company=True,
+        "cloud.cost.allocation.key",
+        string="Users Driver",
+        check_company=True,
         help="Driver whose values for the period count the users (unit cost per user).",
     )
     transaction_key_id = fields.Many2one(
-        "cloud.cost.allocation.key", string="Transactions Driver", check_company=True,
+        "cloud.cost.allocation.key",
+        string="Transactions Driver",
+        check_company=True,
         help="Driver whose values for the period count the transactions (unit cost per transaction).",
     )
     allow_self_approval = fields.Boolean(
@@ -110,9 +136,12 @@ class CloudCostAllocationPolicy(models.Model):
     def _check_control_switches(self, vals):
         switched = self._control_switches() & {name for name, value in vals.items() if value}
         if switched and not self.env.user.has_group("base.group_system"):
-            raise AccessError(_(
-                "Only an administrator may allow a controller to approve their own runs (%(fields)s).",
-                fields=", ".join(self._fields[name].string for name in sorted(switched))))
+            raise AccessError(
+                _(
+                    "Only an administrator may allow a controller to approve their own runs (%(fields)s).",
+                    fields=", ".join(self._fields[name].string for name in sorted(switched)),
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -203,8 +232,10 @@ class CloudCostAllocationPolicy(models.Model):
 
     def _line_hash_sql(self, amount):
         """SQL of one cost line's 64-bit hash over what a run reads of it (id, amount, classification)."""
-        return (f"hashtextextended(concat_ws('|', l.id, {amount}, l.cost_pool_id, l.analytic_account_id, "
-                "l.environment, l.tenant, l.service_tier_id, l.service_name, l.provider_name, l.service_category), 0)")
+        return (
+            f"hashtextextended(concat_ws('|', l.id, {amount}, l.cost_pool_id, l.analytic_account_id, "
+            "l.environment, l.tenant, l.service_tier_id, l.service_name, l.provider_name, l.service_category), 0)"
+        )
 
     def _cost_batches(self, date_from, date_to):
         """The import batches of the cost lines a run takes, each with its figures over those lines:
@@ -222,8 +253,10 @@ class CloudCostAllocationPolicy(models.Model):
               GROUP BY l.batch_id ORDER BY l.batch_id""",  # noqa: S608 - column names are ours, values are parameters
             params,
         )
-        return [CostBatch(batch, count, Decimal(total), int(digest), scale, Decimal(magnitude))
-                for batch, count, total, digest, scale, magnitude in self.env.cr.fetchall()]
+        return [
+            CostBatch(batch, count, Decimal(total), int(digest), scale, Decimal(magnitude))
+            for batch, count, total, digest, scale, magnitude in self.env.cr.fetchall()
+        ]
 
     def _read_cost_groups(self, date_from, date_to, batches):
         """The period's cost lines grouped by pool, business unit and showback dimensions, in the smallest
@@ -241,8 +274,9 @@ class CloudCostAllocationPolicy(models.Model):
         magnitude = sum((batch.magnitude for batch in batches), Decimal(0))
         as_integers = places <= 18 and magnitude.scaleb(places) < 2**62
         # integers of that scale are exact (no amount has more places) and sum faster than numerics
-        total = (f"COALESCE(SUM(({amount} * 1e{places})::bigint), 0)" if as_integers
-                 else f"COALESCE(SUM({amount}), 0)::text")
+        total = (
+            f"COALESCE(SUM(({amount} * 1e{places})::bigint), 0)" if as_integers else f"COALESCE(SUM({amount}), 0)::text"
+        )
         query = self.env.cr.mogrify(
             f"""COPY (SELECT COALESCE(l.cost_pool_id, 0), COALESCE(l.analytic_account_id, 0),
                              COALESCE(l.environment, ''), COALESCE(l.tenant, ''), COALESCE(l.service_tier_id, 0),
@@ -269,17 +303,20 @@ class CloudCostAllocationPolicy(models.Model):
             buffer,
             read_options=pa_csv.ReadOptions(column_names=COST_GROUP_COLUMNS + ["amount"]),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=False,
-                                                  quoted_strings_can_be_null=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
         )
         del buffer
         frame = table.to_pandas()
         del table
         # the order group_costs gives: keys compared as Python compares them (texts by code point)
-        order = np.lexsort([
-            pd.factorize(frame[name], sort=True)[0] if name in text_columns else frame[name].to_numpy()
-            for name in reversed(COST_GROUP_COLUMNS)
-        ])
+        order = np.lexsort(
+            [
+                pd.factorize(frame[name], sort=True)[0] if name in text_columns else frame[name].to_numpy()
+                for name in reversed(COST_GROUP_COLUMNS)
+            ]
+        )
         frame = frame.take(order).reset_index(drop=True)
         if as_integers:
             frame["cents"] = cumulative_units_scaled(frame["amount"].to_numpy(), 10 ** (places - digits))
@@ -296,8 +333,10 @@ class CloudCostAllocationPolicy(models.Model):
 
     def _pool_centers(self):
         """{analytic account id: pool id} of the pools whose cost center stands for them as receivers."""
-        pools = self.env["cloud.cost.pool"].with_context(active_test=False).search(
-            [("company_id", "=", self.company_id.id), ("analytic_account_id", "!=", False)]
+        pools = (
+            self.env["cloud.cost.pool"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id), ("analytic_account_id", "!=", False)])
         )
         return {pool.analytic_account_id.id: pool.id for pool in pools}
 
@@ -459,8 +498,15 @@ class CloudCostAllocationPolicy(models.Model):
         try:
             result = allocate(inputs["costs"], inputs["spec"], inputs["drivers"])
         except AllocationError as error:
-            raise UserError(_("Policy %(policy)s cannot allocate %(start)s to %(end)s: %(error)s",
-                              policy=self.display_name, start=date_from, end=date_to, error=error)) from error
+            raise UserError(
+                _(
+                    "Policy %(policy)s cannot allocate %(start)s to %(end)s: %(error)s",
+                    policy=self.display_name,
+                    start=date_from,
+                    end=date_to,
+                    error=error,
+                )
+            ) from error
         result.check()
         return result
 
@@ -490,7 +536,8 @@ class CloudCostAllocationPolicy(models.Model):
         ]
         payload = json.dumps(
             {"lines": lines, "drivers": self._drivers_snapshot(drivers), "rules": rules},
-            sort_keys=True, default=str,
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 

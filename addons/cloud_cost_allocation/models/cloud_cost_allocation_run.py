@@ -41,7 +41,11 @@ class CloudCostAllocationRun(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     policy_id = fields.Many2one(
-        "cloud.cost.allocation.policy", required=True, index=True, ondelete="restrict", check_company=True,
+        "cloud.cost.allocation.policy",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
         tracking=True,
     )
     date_from = fields.Date(required=True, default=lambda self: month_bounds(fields.Date.context_today(self))[0])
@@ -49,7 +53,9 @@ class CloudCostAllocationRun(models.Model):
     period = fields.Char(compute="_compute_name", store=True)
     state = fields.Selection(RUN_STATES, required=True, default="draft", tracking=True, copy=False, index=True)
     is_open = fields.Boolean(
-        compute="_compute_is_open", store=True, index=True,
+        compute="_compute_is_open",
+        store=True,
+        index=True,
         help="Open runs block another run of the same policy and period.",
     )
     computed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
@@ -57,13 +63,17 @@ class CloudCostAllocationRun(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
     approved_on = fields.Datetime(readonly=True, copy=False)
     self_approval_allowed = fields.Boolean(
-        readonly=True, copy=False,
+        readonly=True,
+        copy=False,
         help="The policy allowed its controller to approve their own run when this run was computed.",
     )
-    input_fingerprint = fields.Char(readonly=True, copy=False, help="Hash of the cost lines, driver values and "
-                                    "rules the run used.")
+    input_fingerprint = fields.Char(
+        readonly=True, copy=False, help="Hash of the cost lines, driver values and " "rules the run used."
+    )
     inputs_changed = fields.Boolean(
-        readonly=True, copy=False, tracking=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
         help="A bill, a driver value or a rule changed after the run was computed: recompute it.",
     )
     snapshot = fields.Json(readonly=True, copy=False, help="The rules and driver values the run used, frozen.")
@@ -73,42 +83,57 @@ class CloudCostAllocationRun(models.Model):
     sender_ids = fields.One2many("cloud.cost.allocation.run.sender", "run_id", string="Senders", readonly=True)
     line_count = fields.Integer(compute="_compute_line_count")
     cost_line_count = fields.Integer("Cost Lines Taken", readonly=True, copy=False)
-    taken_batch_ids = fields.One2many("cloud.cost.allocation.run.batch", "run_id", string="Import Batches Taken",
-                                      readonly=True, help="The import batches whose cost lines the run took, with "
-                                      "the count, sum and hash of the lines taken.")
+    taken_batch_ids = fields.One2many(
+        "cloud.cost.allocation.run.batch",
+        "run_id",
+        string="Import Batches Taken",
+        readonly=True,
+        help="The import batches whose cost lines the run took, with " "the count, sum and hash of the lines taken.",
+    )
 
     # --- KPIs (company currency)
     total_cost = fields.Monetary(readonly=True, copy=False, help="Sum of the cost lines taken, to the cent.")
     direct_cost = fields.Monetary(readonly=True, copy=False, help="Cost lines already carrying a business unit.")
     allocated_amount = fields.Monetary(
-        "Allocated", readonly=True, copy=False,
+        "Allocated",
+        readonly=True,
+        copy=False,
         help="Reached a business unit as direct cost or through the policy's steps.",
     )
     allocated_percent = fields.Float("% Allocated", digits=(5, 2), readonly=True, copy=False)
     maturity = fields.Selection(
-        MATURITY_STAGES, readonly=True, copy=False,
+        MATURITY_STAGES,
+        readonly=True,
+        copy=False,
         help="FinOps Foundation allocation maturity: crawl up to 80 % of spend allocated, walk above 80 %, "
         "run above 90 %.",
     )
-    unallocated_amount = fields.Monetary("Unallocated", readonly=True, copy=False,
-                                         help="Cost lines with neither a business unit nor a pool.")
+    unallocated_amount = fields.Monetary(
+        "Unallocated", readonly=True, copy=False, help="Cost lines with neither a business unit nor a pool."
+    )
     unallocated_kept = fields.Monetary("Unallocated Kept Visible", readonly=True, copy=False)
     idle_amount = fields.Monetary("Idle", readonly=True, copy=False, help="Cost left in pools after their steps.")
     idle_kept = fields.Monetary("Idle Kept Visible", readonly=True, copy=False)
     non_production_amount = fields.Monetary("Non-production", readonly=True, copy=False)
     non_production_percent = fields.Float("% Non-production", digits=(5, 2), readonly=True, copy=False)
     user_count = fields.Float(
-        "Users", digits=(16, 2), copy=False,
+        "Users",
+        digits=(16, 2),
+        copy=False,
         help="Users of the period; filled from the policy's users driver when it has one.",
     )
     transaction_count = fields.Float(
-        "Transactions", digits=(16, 2), copy=False,
+        "Transactions",
+        digits=(16, 2),
+        copy=False,
         help="Transactions of the period; filled from the policy's transactions driver when it has one.",
     )
     cost_per_user = fields.Float(compute="_compute_unit_costs", store=True, digits=(16, 4))
     cost_per_transaction = fields.Float(compute="_compute_unit_costs", store=True, digits=(16, 6))
     checks_passed = fields.Boolean(
-        "100% Check", readonly=True, copy=False,
+        "100% Check",
+        readonly=True,
+        copy=False,
         help="Every sender pool balanced (own + received = credited + kept), the lines add up to the run "
         "total and the run total equals the cost lines taken.",
     )
@@ -148,8 +173,9 @@ class CloudCostAllocationRun(models.Model):
             run.snapshot_text = json.dumps(run.snapshot, indent=1, sort_keys=True) if run.snapshot else ""
 
     def _compute_line_count(self):
-        counts = dict(self.env["cloud.cost.allocation.line"]._read_group(
-            [("run_id", "in", self.ids)], ["run_id"], ["__count"]))
+        counts = dict(
+            self.env["cloud.cost.allocation.line"]._read_group([("run_id", "in", self.ids)], ["run_id"], ["__count"])
+        )
         for run in self:
             run.line_count = counts.get(run, 0)
 
@@ -180,12 +206,33 @@ class CloudCostAllocationRun(models.Model):
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            "state", "is_open", "computed_by_id", "computed_on", "approved_by_id", "approved_on",
-            "self_approval_allowed", "input_fingerprint", "inputs_changed", "snapshot", "summary", "line_ids",
-            "sender_ids", "taken_batch_ids",
-            "cost_line_count", "total_cost", "direct_cost", "allocated_amount", "allocated_percent", "maturity",
-            "unallocated_amount", "unallocated_kept", "idle_amount", "idle_kept", "non_production_amount",
-            "non_production_percent", "checks_passed",
+            "state",
+            "is_open",
+            "computed_by_id",
+            "computed_on",
+            "approved_by_id",
+            "approved_on",
+            "self_approval_allowed",
+            "input_fingerprint",
+            "inputs_changed",
+            "snapshot",
+            "summary",
+            "line_ids",
+            "sender_ids",
+            "taken_batch_ids",
+            "cost_line_count",
+            "total_cost",
+            "direct_cost",
+            "allocated_amount",
+            "allocated_percent",
+            "maturity",
+            "unallocated_amount",
+            "unallocated_kept",
+            "idle_amount",
+            "idle_kept",
+            "non_production_amount",
+            "non_production_percent",
+            "checks_passed",
         }
 
     @api.model
@@ -204,23 +251,34 @@ class CloudCostAllocationRun(models.Model):
                 runs = super().create(vals_list)
                 runs.flush_recordset()
         except psycopg2.errors.UniqueViolation:
-            raise ValidationError(_(
-                "Another run of this policy and period is being created by someone else at this moment: reload "
-                "the runs and work on that one.")) from None
+            raise ValidationError(
+                _(
+                    "Another run of this policy and period is being created by someone else at this moment: reload "
+                    "the runs and work on that one."
+                )
+            ) from None
         return runs
 
     def write(self, vals):
         if not self._is_suite() and self._identity_field_names() & set(vals):
             fixed = self.filtered(lambda run: run.state != "draft")
             if fixed:
-                raise UserError(_(
-                    "Run %s is no longer a draft: its policy, company and period cannot change. Reset it to "
-                    "draft first.", fixed[0].display_name))
+                raise UserError(
+                    _(
+                        "Run %s is no longer a draft: its policy, company and period cannot change. Reset it to "
+                        "draft first.",
+                        fixed[0].display_name,
+                    )
+                )
         if {"policy_id", "company_id", "date_from", "date_to", "state"} & set(vals):
             for run in self:
                 merged = {
-                    "policy_id": run.policy_id.id, "company_id": run.company_id.id,
-                    "date_from": run.date_from, "date_to": run.date_to, "state": run.state, **vals,
+                    "policy_id": run.policy_id.id,
+                    "company_id": run.company_id.id,
+                    "date_from": run.date_from,
+                    "date_to": run.date_to,
+                    "state": run.state,
+                    **vals,
                 }
                 self._check_open_slot(merged, exclude=run)
         return super().write(vals)
@@ -245,12 +303,16 @@ class CloudCostAllocationRun(models.Model):
         other = self.sudo().search(domain, limit=1)
         if other:
             states = dict(self._fields["state"]._description_selection(self.env))
-            raise ValidationError(_(
-                "Policy %(policy)s already has an open run for %(period)s (%(run)s, %(state)s). "
-                "Recompute it, or cancel it before starting another.",
-                policy=other.policy_id.display_name, period=other.period, run=other.display_name,
-                state=states[other.state],
-            ))
+            raise ValidationError(
+                _(
+                    "Policy %(policy)s already has an open run for %(period)s (%(run)s, %(state)s). "
+                    "Recompute it, or cancel it before starting another.",
+                    policy=other.policy_id.display_name,
+                    period=other.period,
+                    run=other.display_name,
+                    state=states[other.state],
+                )
+            )
 
     # ------------------------------------------------------------------ life cycle
     def _lock_row(self, doing=None):
@@ -262,16 +324,27 @@ class CloudCostAllocationRun(models.Model):
                     "SELECT id FROM cloud_cost_allocation_run WHERE id = %s FOR UPDATE NOWAIT", [self.id]
                 )
         except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            raise UserError(_(
-                "Run %(run)s is being %(doing)s by someone else at this moment, or was just changed: reload it "
-                "and try again.", run=self.display_name, doing=doing or _("computed or approved"))) from None
+            raise UserError(
+                _(
+                    "Run %(run)s is being %(doing)s by someone else at this moment, or was just changed: reload it "
+                    "and try again.",
+                    run=self.display_name,
+                    doing=doing or _("computed or approved"),
+                )
+            ) from None
         self.invalidate_recordset()
 
     def _check_state(self, states, action):
         for run in self:
             if run.state not in states:
-                raise UserError(_("Run %(run)s is %(state)s: it cannot be %(action)s.", run=run.display_name,
-                                  state=run.state, action=action))
+                raise UserError(
+                    _(
+                        "Run %(run)s is %(state)s: it cannot be %(action)s.",
+                        run=run.display_name,
+                        state=run.state,
+                        action=action,
+                    )
+                )
 
     def action_compute(self):
         """Compute (or recompute) the allocation: replaces the run's lines, checks and KPIs."""
@@ -305,16 +378,22 @@ class CloudCostAllocationRun(models.Model):
         self._check_state(("computed",), _("approved"))
         for run in self:
             if run.inputs_changed:
-                raise UserError(_("Run %s: its inputs changed since it was computed; recompute it first.",
-                                  run.display_name))
+                raise UserError(
+                    _("Run %s: its inputs changed since it was computed; recompute it first.", run.display_name)
+                )
             if not run.checks_passed:
                 raise UserError(_("Run %s does not pass the 100%% check.", run.display_name))
             if run.computed_by_id == self.env.user and not run.self_approval_allowed:
-                raise UserError(_(
-                    "Run %s was computed by you: another controller approves it (four eyes), unless the "
-                    "policy allowed self-approval when the run was computed.", run.display_name))
-        self._suite().write({"state": "approved", "approved_by_id": self.env.user.id,
-                             "approved_on": fields.Datetime.now()})
+                raise UserError(
+                    _(
+                        "Run %s was computed by you: another controller approves it (four eyes), unless the "
+                        "policy allowed self-approval when the run was computed.",
+                        run.display_name,
+                    )
+                )
+        self._suite().write(
+            {"state": "approved", "approved_by_id": self.env.user.id, "approved_on": fields.Datetime.now()}
+        )
         return True
 
     def action_reset_to_draft(self):
@@ -336,8 +415,13 @@ class CloudCostAllocationRun(models.Model):
     def _unlink_only_draft_or_cancelled(self):
         for run in self:
             if run.state not in ("draft", "cancelled"):
-                raise UserError(_("Run %(run)s is %(state)s: only draft or cancelled runs can be deleted.",
-                                  run=run.display_name, state=run.state))
+                raise UserError(
+                    _(
+                        "Run %(run)s is %(state)s: only draft or cancelled runs can be deleted.",
+                        run=run.display_name,
+                        state=run.state,
+                    )
+                )
 
     def unlink(self):
         # the lines and checks go with their run (its lines hold no foreign key to cascade)
@@ -351,7 +435,8 @@ class CloudCostAllocationRun(models.Model):
         changed = self._check_inputs()
         message = (
             _("Inputs changed for %s: recompute.", ", ".join(changed.mapped("display_name")))
-            if changed else _("The inputs are the ones the run used.")
+            if changed
+            else _("The inputs are the ones the run used.")
         )
         return {
             "type": "ir.actions.client",
@@ -441,12 +526,16 @@ class CloudCostAllocationRun(models.Model):
             if key:
                 values[field_name] = float(sum(inputs["drivers"].get(key.id, {}).values()))
         self.write(values)
-        self.message_post(body=_(
-            "Computed: %(lines)s cost lines, %(total)s %(currency)s, %(percent)s %% allocated (%(maturity)s).",
-            lines=inputs["line_count"], total=f"{from_units(result.total, result.digits):,.{result.digits}f}",
-            currency=self.currency_id.name,
-            percent=kpis["allocated_percent"], maturity=kpis["maturity"],
-        ))
+        self.message_post(
+            body=_(
+                "Computed: %(lines)s cost lines, %(total)s %(currency)s, %(percent)s %% allocated (%(maturity)s).",
+                lines=inputs["line_count"],
+                total=f"{from_units(result.total, result.digits):,.{result.digits}f}",
+                currency=self.currency_id.name,
+                percent=kpis["allocated_percent"],
+                maturity=kpis["maturity"],
+            )
+        )
         _logger.info("allocation run %s computed: %s lines", self.display_name, len(result.lines))
 
     def _store_lines(self, result):
@@ -461,50 +550,54 @@ class CloudCostAllocationRun(models.Model):
 
         kind = lines["receiver_kind"]
         receiver = lines["receiver"].astype("int64")
-        frame = pd.DataFrame({
-            "run_id": self.id,
-            "company_id": self.company_id.id,
-            "date": str(self.date_from),
-            "step_id": ids(lines["step"].astype("int64")),
-            "step_sequence": lines["sequence"].astype("int64"),
-            "sender_pool_id": ids(lines["sender"].astype("int64")),
-            "receiver_kind": kind.astype(str),
-            "analytic_account_id": ids(receiver.where(kind == "analytic", 0)),
-            "receiver_pool_id": ids(receiver.where(kind == "pool", 0)),
-            "method": lines["method"].astype(str),
-            "line_type": lines["line_type"].astype(str),
-            "is_final": (kind != "pool").astype(bool),
-            "driver_key_id": lines["step"].astype("int64").map(step_keys).astype("Int64"),
-            "driver_value": _decimal_text(lines["driver_value"]),
-            "share": _decimal_text(lines["share"]),
-            "unit_price": _decimal_text(lines["unit_price"]),
-            "amount": units_to_text(lines["cents"].to_numpy(), result.digits).to_numpy(),
-            "environment": _text_or_null(lines["environment"]),
-            "tenant": _text_or_null(lines["tenant"]),
-            "service_tier_id": ids(lines["tier"].astype("int64")),
-            "service_name": _text_or_null(lines["service"]),
-            "provider_name": _text_or_null(lines["provider"]),
-            "service_category": _text_or_null(lines["category"]),
-        })
+        frame = pd.DataFrame(
+            {
+                "run_id": self.id,
+                "company_id": self.company_id.id,
+                "date": str(self.date_from),
+                "step_id": ids(lines["step"].astype("int64")),
+                "step_sequence": lines["sequence"].astype("int64"),
+                "sender_pool_id": ids(lines["sender"].astype("int64")),
+                "receiver_kind": kind.astype(str),
+                "analytic_account_id": ids(receiver.where(kind == "analytic", 0)),
+                "receiver_pool_id": ids(receiver.where(kind == "pool", 0)),
+                "method": lines["method"].astype(str),
+                "line_type": lines["line_type"].astype(str),
+                "is_final": (kind != "pool").astype(bool),
+                "driver_key_id": lines["step"].astype("int64").map(step_keys).astype("Int64"),
+                "driver_value": _decimal_text(lines["driver_value"]),
+                "share": _decimal_text(lines["share"]),
+                "unit_price": _decimal_text(lines["unit_price"]),
+                "amount": units_to_text(lines["cents"].to_numpy(), result.digits).to_numpy(),
+                "environment": _text_or_null(lines["environment"]),
+                "tenant": _text_or_null(lines["tenant"]),
+                "service_tier_id": ids(lines["tier"].astype("int64")),
+                "service_name": _text_or_null(lines["service"]),
+                "provider_name": _text_or_null(lines["provider"]),
+                "service_category": _text_or_null(lines["category"]),
+            }
+        )
         copy_frame(self.env.cr, "cloud_cost_allocation_line", frame)
         self.env["cloud.cost.allocation.line"].invalidate_model()
 
     def _store_senders(self, result):
         Sender = self.env["cloud.cost.allocation.run.sender"].sudo()._suite()  # read-only to users; the run writes it
-        Sender.create([
-            {
-                "run_id": self.id,
-                "pool_id": pool_id,
-                "own_amount": self._from_units(balance.own),
-                "received_amount": self._from_units(balance.received),
-                "credited_amount": self._from_units(balance.credited),
-                "kept_amount": self._from_units(balance.kept),
-                "credited_percent": float(balance.credited_percent),
-                "balanced": balance.balanced,
-                "upstream_pool_ids": [fields.Command.set(sorted(balance.upstream))],
-            }
-            for pool_id, balance in sorted(result.senders.items())
-        ])
+        Sender.create(
+            [
+                {
+                    "run_id": self.id,
+                    "pool_id": pool_id,
+                    "own_amount": self._from_units(balance.own),
+                    "received_amount": self._from_units(balance.received),
+                    "credited_amount": self._from_units(balance.credited),
+                    "kept_amount": self._from_units(balance.kept),
+                    "credited_percent": float(balance.credited_percent),
+                    "balanced": balance.balanced,
+                    "upstream_pool_ids": [fields.Command.set(sorted(balance.upstream))],
+                }
+                for pool_id, balance in sorted(result.senders.items())
+            ]
+        )
 
     def _store_cost_batches(self, batches):
         """Record the import batches whose cost lines the run took, with the lines' count, exact sum and hash
@@ -512,20 +605,26 @@ class CloudCostAllocationRun(models.Model):
         policy = self.policy_id
         by_charge = policy.period_basis == "charge"
         # read-only to users; the run writes it
-        self.env["cloud.cost.allocation.run.batch"].sudo()._suite().create([{
-            "run_id": self.id,
-            "batch_id": batch.batch_id,
-            "amount_basis": policy.amount_basis,
-            "charge_date_from": self.date_from if by_charge else False,
-            "charge_date_to": self.date_to if by_charge else False,
-            "line_count": batch.line_count,
-            "lines_digest": str(batch.digest),
-        } for batch in batches])
+        self.env["cloud.cost.allocation.run.batch"].sudo()._suite().create(
+            [
+                {
+                    "run_id": self.id,
+                    "batch_id": batch.batch_id,
+                    "amount_basis": policy.amount_basis,
+                    "charge_date_from": self.date_from if by_charge else False,
+                    "charge_date_to": self.date_to if by_charge else False,
+                    "line_count": batch.line_count,
+                    "lines_digest": str(batch.digest),
+                }
+                for batch in batches
+            ]
+        )
         # the exact sums go to the numeric column as they are, never through a float
         for batch in batches:
             self.env.cr.execute(
                 "UPDATE cloud_cost_allocation_run_batch SET amount = %s::numeric WHERE run_id = %s AND batch_id = %s",
-                [str(batch.total), self.id, batch.batch_id])
+                [str(batch.total), self.id, batch.batch_id],
+            )
         self.env["cloud.cost.allocation.run.batch"].invalidate_model()
         self.env["cloud.cost.allocation.run.cost"].invalidate_model()
         return to_units(sum((batch.total for batch in batches), Decimal(0)), self.currency_id.decimal_places)
@@ -538,15 +637,17 @@ class CloudCostAllocationRun(models.Model):
     def action_view_lines(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "cloud_cost_allocation.cloud_cost_allocation_line_action")
+            "cloud_cost_allocation.cloud_cost_allocation_line_action"
+        )
         action["domain"] = [("run_id", "=", self.id)]
         action["context"] = {"search_default_final": 1}
         return action
 
     def action_view_cost_lines(self):
         self.ensure_one()
-        return self.env["cloud.cost.allocation.run.cost"]._open([("run_id", "=", self.id)],
-                                                                 _("Cost lines of %s", self.display_name))
+        return self.env["cloud.cost.allocation.run.cost"]._open(
+            [("run_id", "=", self.id)], _("Cost lines of %s", self.display_name)
+        )
 
 
 def _decimal_text(series):
@@ -561,4 +662,3 @@ def _decimal_text(series):
 def _text_or_null(series):
     text = series.astype(str)
     return text.where(text != "", None).astype(object)
-

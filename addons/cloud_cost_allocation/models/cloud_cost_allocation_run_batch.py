@@ -18,19 +18,26 @@ class CloudCostAllocationRunBatch(models.Model):
     _log_access = False
     _rec_name = "batch_id"
 
-    run_id = fields.Many2one("cloud.cost.allocation.run", required=True, index=True, ondelete="cascade",
-                             readonly=True)
-    batch_id = fields.Many2one("cloud.cost.import.batch", required=True, index=True, ondelete="restrict",
-                               readonly=True)
+    run_id = fields.Many2one("cloud.cost.allocation.run", required=True, index=True, ondelete="cascade", readonly=True)
+    batch_id = fields.Many2one("cloud.cost.import.batch", required=True, index=True, ondelete="restrict", readonly=True)
     company_id = fields.Many2one(related="run_id.company_id")
     currency_id = fields.Many2one(related="run_id.currency_id")
     amount_basis = fields.Selection(
-        [("effective", "Effective cost"), ("billed", "Billed cost")], required=True, readonly=True,
-        help="The amount column the run took.")
-    charge_date_from = fields.Date(readonly=True, help="Runs by charge period: the batch's lines whose usage "
-                                   "started from this day. Empty: every line of the batch.")
+        [("effective", "Effective cost"), ("billed", "Billed cost")],
+        required=True,
+        readonly=True,
+        help="The amount column the run took.",
+    )
+    charge_date_from = fields.Date(
+        readonly=True,
+        help="Runs by charge period: the batch's lines whose usage "
+        "started from this day. Empty: every line of the batch.",
+    )
     charge_date_to = fields.Date(readonly=True)
     line_count = fields.Integer("Cost Lines", readonly=True)
     amount = fields.Monetary(readonly=True, help="Exact sum of the lines taken, as the run took them.")
-    lines_digest = fields.Char(readonly=True, help="Sum of the 64-bit hashes of the lines taken (id, amount, "
-                               "pool, business unit, environment, tenant, tier, service, provider, category).")
+    lines_digest = fields.Char(
+        readonly=True,
+        help="Sum of the 64-bit hashes of the lines taken (id, amount, "
+        "pool, business unit, environment, tenant, tier, service, provider, category).",
+    )

@@ -34,8 +34,9 @@ class CloudCostAllocationRunCost(models.Model):
     run_id = fields.Many2one("cloud.cost.allocation.run", readonly=True)
     cost_line_id = fields.Many2one("cloud.cost.line", readonly=True)
     cost_pool_id = fields.Many2one("cloud.cost.pool", readonly=True)
-    analytic_account_id = fields.Many2one("account.analytic.account", "Business Unit", readonly=True,
-                                          check_company=True)
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account", "Business Unit", readonly=True, check_company=True
+    )
     amount = fields.Float(digits=(38, 12), readonly=True, help="The line's amount in the run's amount basis.")
     company_id = fields.Many2one(related="run_id.company_id")
     service_name = fields.Char(related="cost_line_id.service_name")

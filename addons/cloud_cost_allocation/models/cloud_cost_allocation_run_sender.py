@@ -21,8 +21,12 @@ class CloudCostAllocationRunSender(models.Model):
     credited_percent = fields.Float("Credited %", digits=(6, 2))
     balanced = fields.Boolean(help="Own + received = credited + kept, to the cent.")
     upstream_pool_ids = fields.Many2many(
-        "cloud.cost.pool", "cloud_cost_allocation_sender_upstream_rel", "sender_id", "pool_id",
-        string="Cost From", help="Pools whose cost reached this pool before it was allocated.",
+        "cloud.cost.pool",
+        "cloud_cost_allocation_sender_upstream_rel",
+        "sender_id",
+        "pool_id",
+        string="Cost From",
+        help="Pools whose cost reached this pool before it was allocated.",
     )
 
     def action_view_cost_lines(self):

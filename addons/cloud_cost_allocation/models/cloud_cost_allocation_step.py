@@ -8,8 +8,16 @@ from ..core import methods as method_registry
 # the suite's own methods; another addon adds its own by selection_add (and registers its class)
 METHODS = method_registry.selection(method_registry.BUILTIN)
 # what a step of a method is configured with, read from the method's class: the form shows those fields only
-METHOD_FLAGS = ("uses_driver", "uses_category", "uses_base_price", "uses_fixed_shares", "uses_receivers",
-                "uses_exclusions", "uses_remainder", "reciprocal")
+METHOD_FLAGS = (
+    "uses_driver",
+    "uses_category",
+    "uses_base_price",
+    "uses_fixed_shares",
+    "uses_receivers",
+    "uses_exclusions",
+    "uses_remainder",
+    "reciprocal",
+)
 COST_CATEGORIES = [
     ("all", "All services"),
     ("compute", "Compute"),
@@ -41,43 +49,65 @@ class CloudCostAllocationStep(models.Model):
     uses_remainder = fields.Boolean(compute="_compute_method_flags")
     reciprocal = fields.Boolean("Reciprocal Method", compute="_compute_method_flags")
     key_id = fields.Many2one(
-        "cloud.cost.allocation.key", "Allocation Key", check_company=True,
+        "cloud.cost.allocation.key",
+        "Allocation Key",
+        check_company=True,
         help="Driver whose values for the period weigh the receivers (driver and tier methods).",
     )
     cost_category = fields.Selection(
-        COST_CATEGORIES, default="all", required=True,
+        COST_CATEGORIES,
+        default="all",
+        required=True,
         help="Proportional to direct cost: count only the receivers' cost of this FOCUS service category.",
     )
     receiver_analytic_ids = fields.Many2many(
-        "account.analytic.account", "cloud_cost_allocation_step_receiver_analytic_rel", "step_id", "analytic_id",
-        string="Receiving Business Units", check_company=True,
+        "account.analytic.account",
+        "cloud_cost_allocation_step_receiver_analytic_rel",
+        "step_id",
+        "analytic_id",
+        string="Receiving Business Units",
+        check_company=True,
         help="Empty: the method's receivers: business units with driver values (driver, tier) or with "
         "direct cost in the period (even, direct cost).",
     )
     receiver_pool_ids = fields.Many2many(
-        "cloud.cost.pool", "cloud_cost_allocation_step_receiver_pool_rel", "step_id", "pool_id",
-        string="Receiving Pools", check_company=True,
+        "cloud.cost.pool",
+        "cloud_cost_allocation_step_receiver_pool_rel",
+        "step_id",
+        "pool_id",
+        string="Receiving Pools",
+        check_company=True,
         help="Pools allocated in a later step (step-down) or in the same reciprocal group.",
     )
     excluded_analytic_ids = fields.Many2many(
-        "account.analytic.account", "cloud_cost_allocation_step_excluded_analytic_rel", "step_id", "analytic_id",
-        string="Excluded Business Units", check_company=True,
+        "account.analytic.account",
+        "cloud_cost_allocation_step_excluded_analytic_rel",
+        "step_id",
+        "analytic_id",
+        string="Excluded Business Units",
+        check_company=True,
     )
     excluded_pool_ids = fields.Many2many(
-        "cloud.cost.pool", "cloud_cost_allocation_step_excluded_pool_rel", "step_id", "pool_id",
-        string="Excluded Pools", check_company=True,
+        "cloud.cost.pool",
+        "cloud_cost_allocation_step_excluded_pool_rel",
+        "step_id",
+        "pool_id",
+        string="Excluded Pools",
+        check_company=True,
     )
     percent_ids = fields.One2many("cloud.cost.allocation.step.percent", "step_id", string="Percentages", copy=True)
     percent_total = fields.Float(compute="_compute_percent_total", digits=(6, 2))
     remainder_target = fields.Selection(
         [("keep", "Keep in the pool (idle)"), ("analytic", "A business unit"), ("pool", "A later pool")],
-        default="keep", required=True,
+        default="keep",
+        required=True,
         help="Direct attribution and tiers: where the cost the method does not place goes.",
     )
     remainder_analytic_id = fields.Many2one("account.analytic.account", "Remainder Business Unit", check_company=True)
     remainder_pool_id = fields.Many2one("cloud.cost.pool", "Remainder Pool", check_company=True)
     base_price = fields.Float(
-        "Base Price per Unit", digits=(16, 6),
+        "Base Price per Unit",
+        digits=(16, 6),
         help="Tier method: price per driver unit for receivers whose tier has no rate for this key; "
         "the tier's premium uplift is added on top.",
     )
@@ -102,15 +132,25 @@ class CloudCostAllocationStep(models.Model):
         for step in self:
             step.percent_total = float(sum((p._decimal_percent() for p in step.percent_ids), Decimal(0)))
 
-    @api.constrains("method", "key_id", "percent_ids", "reciprocal_group", "remainder_target",
-                    "remainder_analytic_id", "remainder_pool_id", "receiver_pool_ids", "sender_pool_id")
+    @api.constrains(
+        "method",
+        "key_id",
+        "percent_ids",
+        "reciprocal_group",
+        "remainder_target",
+        "remainder_analytic_id",
+        "remainder_pool_id",
+        "receiver_pool_ids",
+        "sender_pool_id",
+    )
     def _check_method(self):
         for step in self:
             label = step._label()
             method = step._method()
             if method is None:
-                raise ValidationError(_("%(step)s: no allocation method %(method)s is installed.",
-                                        step=label, method=step.method))
+                raise ValidationError(
+                    _("%(step)s: no allocation method %(method)s is installed.", step=label, method=step.method)
+                )
             for problem in method.validate(step._snapshot()):
                 raise ValidationError(_("%(step)s: %(problem)s", step=label, problem=problem))
             if step.remainder_target == "analytic" and not step.remainder_analytic_id:
@@ -122,8 +162,11 @@ class CloudCostAllocationStep(models.Model):
 
     def _label(self):
         self.ensure_one()
-        return _("Step %(sequence)s (%(name)s)", sequence=self.sequence,
-                 name=self.name or self.sender_pool_id.display_name or "")
+        return _(
+            "Step %(sequence)s (%(name)s)",
+            sequence=self.sequence,
+            name=self.name or self.sender_pool_id.display_name or "",
+        )
 
     def _receiver_key(self, analytic=None, pool=None):
         return ("p", pool.id) if pool else ("a", analytic.id)

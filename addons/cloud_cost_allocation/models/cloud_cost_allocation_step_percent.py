@@ -19,8 +19,11 @@ class CloudCostAllocationStepPercent(models.Model):
     percent = fields.Float(digits=(5, 2), required=True)
 
     _sql_constraints = [
-        ("one_receiver", "CHECK((analytic_account_id IS NULL) <> (pool_id IS NULL))",
-         "A percentage goes to either a business unit or a pool."),
+        (
+            "one_receiver",
+            "CHECK((analytic_account_id IS NULL) <> (pool_id IS NULL))",
+            "A percentage goes to either a business unit or a pool.",
+        ),
         ("percent_range", "CHECK(percent >= 0 AND percent <= 100)", "A percentage lies between 0 and 100."),
     ]
 

@@ -20,10 +20,12 @@ class CloudCostImportBatch(models.Model):
         """A new or superseded bill changes the inputs of the runs of its period."""
         Run = self.env["cloud.cost.allocation.run"].sudo()._suite()
         for batch in self:
-            runs = Run.search([
-                ("company_id", "=", batch.company_id.id),
-                ("state", "in", Run._input_sensitive_states()),
-                ("date_from", "<=", batch.billing_period_end),
-                ("date_to", ">=", batch.billing_period_start),
-            ])
+            runs = Run.search(
+                [
+                    ("company_id", "=", batch.company_id.id),
+                    ("state", "in", Run._input_sensitive_states()),
+                    ("date_from", "<=", batch.billing_period_end),
+                    ("date_to", ">=", batch.billing_period_start),
+                ]
+            )
             runs.filtered(lambda r: not r.inputs_changed).write({"inputs_changed": True})

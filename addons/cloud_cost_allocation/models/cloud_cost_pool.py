@@ -5,7 +5,9 @@ class CloudCostPool(models.Model):
     _inherit = "cloud.cost.pool"
 
     analytic_account_id = fields.Many2one(
-        "account.analytic.account", "Pool Analytic Account", check_company=True,
+        "account.analytic.account",
+        "Pool Analytic Account",
+        check_company=True,
         help="The pool's own analytic account. Driver values recorded for it weigh the pool as a "
         "receiver of earlier steps (step-down, reciprocal groups).",
     )

@@ -9,8 +9,13 @@ from .common import AllocationCase
 @tagged("post_install", "-at_install")
 class TestRunControls(AllocationCase):
     def _admin(self):
-        return new_test_user(self.env, login="alloc_admin", groups="base.group_system,cloud_cost.group_cloud_cost_controller",
-                             company_id=self.company.id, company_ids=[(6, 0, self.company.ids)])
+        return new_test_user(
+            self.env,
+            login="alloc_admin",
+            groups="base.group_system,cloud_cost.group_cloud_cost_controller",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
 
     def _computed_run(self, user=None):
         run = self.new_run(user=user or self.controller)
@@ -37,8 +42,7 @@ class TestRunControls(AllocationCase):
         # the superuser's environment is no suite method either
         with self.assertRaises(AccessError):
             run.sudo().write({"state": "approved"})
-        self.assertEqual((run.state, run.approved_by_id, run.total_cost, run.checks_passed, run.computed_by_id),
-                         before)
+        self.assertEqual((run.state, run.approved_by_id, run.total_cost, run.checks_passed, run.computed_by_id), before)
 
     def test_no_context_key_opens_a_guarded_field(self):
         run = self._computed_run()
@@ -49,8 +53,12 @@ class TestRunControls(AllocationCase):
 
     def test_a_new_run_starts_as_a_draft_whatever_defaults_it_is_sent(self):
         Run = self.env["cloud.cost.allocation.run"].with_user(self.controller)
-        values = {"policy_id": self.policy.id, "company_id": self.company.id, "date_from": "2026-10-01",
-                  "date_to": "2026-10-31"}
+        values = {
+            "policy_id": self.policy.id,
+            "company_id": self.company.id,
+            "date_from": "2026-10-01",
+            "date_to": "2026-10-31",
+        }
         with self.assertRaises(AccessError):
             Run.create({**values, "state": "posted"})
         # the caller's defaults of guarded fields are dropped: the run is a draft nobody approved
@@ -73,7 +81,8 @@ class TestRunControls(AllocationCase):
         self.env.flush_all()
         self.env.cr.precommit.run()  # tracking values are written when the transaction commits
         message = self.policy.message_ids.tracking_value_ids.filtered(
-            lambda value: value.field_id.name == "allow_self_approval")
+            lambda value: value.field_id.name == "allow_self_approval"
+        )
         self.assertTrue(message, "the switch is tracked on the policy")
 
     def test_identity_is_fixed_once_computed_and_kept_runs_are_not_deleted(self):
@@ -105,14 +114,25 @@ class TestBillFacts(AllocationCase):
         other = self.make_batch([(None, None, "1.00", None, "Other")], period=("2026-09-01", "2026-09-30"))
         with self.assertRaises(AccessError):
             self.env["cloud.cost.line"].with_user(self.accountant).create(
-                {"batch_id": self.batch.id, "company_id": self.company.id, "effective_cost_company": 9.0})
+                {"batch_id": self.batch.id, "company_id": self.company.id, "effective_cost_company": 9.0}
+            )
         with self.assertRaises(AccessError):
-            self.env["cloud.cost.import.batch"].with_user(self.accountant).create({
-                "source_id": self.source.id, "company_id": self.company.id,
-                "billing_period_start": "2026-10-01", "billing_period_end": "2026-10-31"})
-        for vals in ({"effective_cost_company": 1.0}, {"billing_currency": "USD"}, {"source_row": 99},
-                     {"charge_period_start": "2026-09-01 00:00:00"}, {"batch_id": other.id},
-                     {"tags": {"team": "forged"}}):
+            self.env["cloud.cost.import.batch"].with_user(self.accountant).create(
+                {
+                    "source_id": self.source.id,
+                    "company_id": self.company.id,
+                    "billing_period_start": "2026-10-01",
+                    "billing_period_end": "2026-10-31",
+                }
+            )
+        for vals in (
+            {"effective_cost_company": 1.0},
+            {"billing_currency": "USD"},
+            {"source_row": 99},
+            {"charge_period_start": "2026-09-01 00:00:00"},
+            {"batch_id": other.id},
+            {"tags": {"team": "forged"}},
+        ):
             with self.assertRaises(AccessError, msg=str(vals)):
                 line.with_user(self.accountant).write(vals)
         with self.assertRaises(AccessError):
@@ -121,7 +141,7 @@ class TestBillFacts(AllocationCase):
             self.batch.with_user(self.accountant).write({"state": "superseded"})
 
     def test_reclassification_is_allowed_and_tracked_with_who_and_when(self):
-        line = self.batch.line_ids.filtered(lambda l: not l.analytic_account_id)[:1]
+        line = self.batch.line_ids.filtered(lambda cost_line: not cost_line.analytic_account_id)[:1]
         line.with_user(self.accountant).write({"analytic_account_id": self.data.id, "environment": "qa"})
         self.assertEqual(line.analytic_account_id, self.data)
         changes = line.change_ids

@@ -32,10 +32,19 @@ class TestCurrencyDigits(PlainCase):
         assert unit_cost(1001, 4, 6, digits=3) == Decimal("0.250250")
 
     def test_cost_groups_round_to_the_currency_unit(self):
-        lines = pd.DataFrame({
-            "pool": [PLATFORM, PLATFORM, 0], "analytic": [0, 0, RETAIL], "environment": "", "tenant": "", "tier": 0,
-            "service": "", "provider": "", "category": "", "amount": ["10.0004", "20.0013", "5.0006"],
-        })
+        lines = pd.DataFrame(
+            {
+                "pool": [PLATFORM, PLATFORM, 0],
+                "analytic": [0, 0, RETAIL],
+                "environment": "",
+                "tenant": "",
+                "tier": 0,
+                "service": "",
+                "provider": "",
+                "category": "",
+                "amount": ["10.0004", "20.0013", "5.0006"],
+            }
+        )
         assert list(group_costs(lines, digits=3)["cents"]) == [5001, 30001]  # 5.001 and 30.001 dinars
         assert list(group_costs(lines, digits=0)["cents"]) == [5, 30]  # 35.0023 yen -> 35
         assert list(group_costs(lines, digits=2)["cents"]) == [500, 3000]

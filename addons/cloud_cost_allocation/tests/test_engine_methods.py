@@ -54,11 +54,15 @@ class TestEngineMethods(PlainCase):
 
     def test_fixed_percentages_must_have_two_decimals_and_add_up_to_100(self):
         with pytest.raises(AllocationError, match="add up to 99.99 %, not 100 %"):
-            run([pool_cost(PLATFORM, 100)],
-                [Step(1, PLATFORM, "fixed", percents=values({bu(RETAIL): "60.00", bu(PAYMENTS): "39.99"}))])
+            run(
+                [pool_cost(PLATFORM, 100)],
+                [Step(1, PLATFORM, "fixed", percents=values({bu(RETAIL): "60.00", bu(PAYMENTS): "39.99"}))],
+            )
         with pytest.raises(AllocationError, match="at most two decimals"):
-            run([pool_cost(PLATFORM, 100)],
-                [Step(1, PLATFORM, "fixed", percents=values({bu(RETAIL): "66.665", bu(PAYMENTS): "33.335"}))])
+            run(
+                [pool_cost(PLATFORM, 100)],
+                [Step(1, PLATFORM, "fixed", percents=values({bu(RETAIL): "66.665", bu(PAYMENTS): "33.335"}))],
+            )
         result = run(
             [pool_cost(PLATFORM, 10)],
             [Step(1, PLATFORM, "fixed", percents=values({bu(RETAIL): "66.67", bu(PAYMENTS): "33.33"}))],
@@ -105,7 +109,10 @@ class TestEngineMethods(PlainCase):
     def test_tier_rate_card_charges_units_at_the_receivers_price_and_keeps_the_rest_as_idle(self):
         # 10 GB at 1.00 (standard) and 10 GB at 1.40 (mission-critical: the premium the receiver asked for)
         step = Step(
-            1, BACKUP, "tier", driver_key="backup_gb",
+            1,
+            BACKUP,
+            "tier",
+            driver_key="backup_gb",
             unit_prices={bu(RETAIL): Decimal("1.00"), bu(PAYMENTS): Decimal("1.40")},
         )
         drivers = {"backup_gb": values({bu(RETAIL): 10, bu(PAYMENTS): 10})}
@@ -153,8 +160,11 @@ class TestEngineMethods(PlainCase):
 
     def test_zero_driver_values_with_cost_to_split_name_the_step(self):
         with pytest.raises(AllocationError, match=r"step 7 \(Platform by CPU, pool 1\): no receiver has a weight"):
-            run([pool_cost(PLATFORM, 1)], [Step(1, PLATFORM, "driver", sequence=7, name="Platform by CPU",
-                                               driver_key="cpu")], {"cpu": values({bu(RETAIL): 0})})
+            run(
+                [pool_cost(PLATFORM, 1)],
+                [Step(1, PLATFORM, "driver", sequence=7, name="Platform by CPU", driver_key="cpu")],
+                {"cpu": values({bu(RETAIL): 0})},
+            )
 
     def test_reciprocal_group_that_never_reaches_a_receiver_is_refused(self):
         steps = [

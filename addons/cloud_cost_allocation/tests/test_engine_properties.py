@@ -26,20 +26,32 @@ def scenarios(draw, non_negative=True):
     """Pools with own cost, BUs with direct cost, one step per pool in a random order."""
     pool_count = draw(st.integers(1, 5))
     pools = list(range(1, pool_count + 1))
-    cents = CENTS if non_negative else st.integers(-10**6, 10**9)
-    rows = [dict(pool=p, analytic=0, cents=draw(cents), service=draw(st.sampled_from(["EC2", "S3", ""])),
-                 category=draw(st.sampled_from(["Compute", "Storage", "Networking"]))) for p in pools]
-    rows += [dict(pool=0, analytic=b[1], cents=draw(cents), category=draw(st.sampled_from(["Compute", "Storage"])))
-             for b in BUS if draw(st.booleans())]
+    cents = CENTS if non_negative else st.integers(-(10**6), 10**9)
+    rows = [
+        dict(
+            pool=p,
+            analytic=0,
+            cents=draw(cents),
+            service=draw(st.sampled_from(["EC2", "S3", ""])),
+            category=draw(st.sampled_from(["Compute", "Storage", "Networking"])),
+        )
+        for p in pools
+    ]
+    rows += [
+        dict(pool=0, analytic=b[1], cents=draw(cents), category=draw(st.sampled_from(["Compute", "Storage"])))
+        for b in BUS
+        if draw(st.booleans())
+    ]
     rows += [dict(pool=0, analytic=0, cents=draw(cents))] if draw(st.booleans()) else []
     # the direct method needs lines with a business unit inside the pool
-    rows += [dict(pool=p, analytic=draw(st.sampled_from(BUS))[1], cents=draw(cents)) for p in pools
-             if draw(st.booleans())]
+    rows += [
+        dict(pool=p, analytic=draw(st.sampled_from(BUS))[1], cents=draw(cents)) for p in pools if draw(st.booleans())
+    ]
     order = draw(st.permutations(pools))
     drivers = {}
     steps = []
     for position, sender in enumerate(order):
-        later = [("p", p) for p in order[position + 1:]]
+        later = [("p", p) for p in order[position + 1 :]]
         receivers = draw(st.lists(st.sampled_from(BUS + later), min_size=1, max_size=6, unique=True))
         method = draw(st.sampled_from(["driver", "even", "fixed", "direct_cost", "tier", "direct"]))
         step = Step(key=sender, sender=sender, method=method, sequence=position, receivers=tuple(receivers))
@@ -55,8 +67,9 @@ def scenarios(draw, non_negative=True):
                 step.unit_prices = {r: draw(st.decimals(0, 1000, places=4)) for r in step.receivers}
                 step.remainder = draw(st.sampled_from([None] + BUS + later))
         elif method == "fixed":
-            cut = sorted(draw(st.lists(st.integers(0, 10000), min_size=len(receivers) - 1,
-                                       max_size=len(receivers) - 1)))
+            cut = sorted(
+                draw(st.lists(st.integers(0, 10000), min_size=len(receivers) - 1, max_size=len(receivers) - 1))
+            )
             bounds = [0] + cut + [10000]
             step.percents = {r: Decimal(bounds[i + 1] - bounds[i]).scaleb(-2) for i, r in enumerate(receivers)}
         elif method == "direct_cost":
@@ -172,15 +185,17 @@ class TestEngineProperties(PlainCase):
             key = f"k{i}"
             drivers[key] = {("p", pools[j]): Decimal(w) for j, w in enumerate(row) if j != i}
             drivers[key].update({outsiders[r]: Decimal(w) for r, w in enumerate(out)})
-            steps.append(Step(key=i + 1, sender=pools[i], method="driver", driver_key=key, reciprocal_group="g",
-                              sequence=i))
+            steps.append(
+                Step(key=i + 1, sender=pools[i], method="driver", driver_key=key, reciprocal_group="g", sequence=i)
+            )
         rows = [dict(pool=pools[i], analytic=0, cents=primaries[i]) for i in range(size)]
         result = allocate(cost_rows(*rows), Policy(steps), drivers)
         result.check()
         got = result.receiver_totals()
         for r, receiver in enumerate(outsiders):
-            expected = sum(iterated[i] * weights[i][1][r] / (sum(weights[i][0]) + sum(weights[i][1]))
-                           for i in range(size))
+            expected = sum(
+                iterated[i] * weights[i][1][r] / (sum(weights[i][0]) + sum(weights[i][1])) for i in range(size)
+            )
             assert abs(got.get(("analytic", receiver[1]), 0) - expected) <= 2 * size
         assert sum(got.values()) == sum(primaries)
         assert all(v >= 0 for v in got.values())

@@ -21,14 +21,16 @@ class TestRunLifeCycle(AllocationCase):
         self.assertEqual(self.receiver_totals(run), EXPECTED)
         # the run total is the sum of the cost lines it took, to the cent
         self.env.cr.execute(
-            "SELECT SUM(effective_cost_company) FROM cloud_cost_line WHERE batch_id = %s", [self.batch.id])
+            "SELECT SUM(effective_cost_company) FROM cloud_cost_line WHERE batch_id = %s", [self.batch.id]
+        )
         self.assertAlmostEqual(run.total_cost, self.env.cr.fetchone()[0], places=2)
         self.assertEqual(run.total_cost, 1075.0)
         self.assertEqual(run.cost_line_count, 7)
         # SAP's check: the platform is credited 100 %, the runtime keeps its untagged 100.00 visible
         senders = {s.pool_id: s for s in run.sender_ids}
-        self.assertEqual((senders[self.platform].credited_amount, senders[self.platform].credited_percent),
-                         (300.0, 100.0))
+        self.assertEqual(
+            (senders[self.platform].credited_amount, senders[self.platform].credited_percent), (300.0, 100.0)
+        )
         self.assertEqual((senders[self.runtime].credited_amount, senders[self.runtime].kept_amount), (500.0, 100.0))
         self.assertTrue(all(s.balanced for s in run.sender_ids))
         self.assertIn("100% check: OK", run.summary)
@@ -71,7 +73,8 @@ class TestRunLifeCycle(AllocationCase):
             self.env.cr.execute(
                 """INSERT INTO cloud_cost_allocation_run (company_id, policy_id, date_from, date_to, state, is_open)
                    VALUES (%s, %s, '2026-10-01', '2026-10-31', 'draft', true)""",
-                [self.company.id, self.policy.id])
+                [self.company.id, self.policy.id],
+            )
         first.action_cancel()
         second = self.new_run()
         self.assertEqual(second.state, "draft")
@@ -82,10 +85,12 @@ class TestRunLifeCycle(AllocationCase):
         fingerprint = run.input_fingerprint
         self.assertFalse(run._check_inputs())
         # the provider restates October: a new import supersedes the first one
-        restated = self.make_batch([
-            (self.platform, None, "400.00", "prod", "Compute"),
-            (None, self.retail, "100.00", "prod", "Compute"),
-        ])
+        restated = self.make_batch(
+            [
+                (self.platform, None, "400.00", "prod", "Compute"),
+                (None, self.retail, "100.00", "prod", "Compute"),
+            ]
+        )
         self.batch._suite().write({"state": "superseded", "superseded_by_id": restated.id})
         self.assertTrue(run.inputs_changed)  # flagged by the import at once
         self.assertEqual(run._check_inputs(), run)  # and confirmed by the fingerprint
@@ -117,8 +122,11 @@ class TestRunLifeCycle(AllocationCase):
         run.action_compute()
         lines_before = run.line_ids.ids
         write_date = run.write_date
-        wizard = self.env["cloud.cost.allocation.test.run"].with_user(self.accountant).create({
-            "policy_id": self.policy.id, "date_from": "2026-10-01", "date_to": "2026-10-31"})
+        wizard = (
+            self.env["cloud.cost.allocation.test.run"]
+            .with_user(self.accountant)
+            .create({"policy_id": self.policy.id, "date_from": "2026-10-01", "date_to": "2026-10-31"})
+        )
         self.set_driver(self.cpu, {self.retail: 1, self.payments: 3})
         wizard.action_compute()
         self.assertTrue(wizard.checks_passed)
@@ -133,7 +141,8 @@ class TestRunLifeCycle(AllocationCase):
 
     def test_a_test_run_of_another_companys_policy_is_refused(self):
         theirs = self.env["cloud.cost.allocation.policy"].create(
-            {"name": "Their month-end", "code": "THEIRS", "company_id": self.other_company.id})
+            {"name": "Their month-end", "code": "THEIRS", "company_id": self.other_company.id}
+        )
         Wizard = self.env["cloud.cost.allocation.test.run"].with_user(self.accountant)
         with self.assertRaisesRegex(AccessError, "is not one of the companies you work in"):
             Wizard.create({"policy_id": theirs.id, "date_from": "2026-10-01", "date_to": "2026-10-31"})
@@ -149,7 +158,9 @@ class TestRunLifeCycle(AllocationCase):
         platform_line = lines.filtered(
             lambda line: line.sender_pool_id == self.platform and line.analytic_account_id == self.retail
         )
-        self.assertEqual((platform_line.method, platform_line.driver_value, platform_line.amount), ("driver", 30.0, 225.0))
+        self.assertEqual(
+            (platform_line.method, platform_line.driver_value, platform_line.amount), ("driver", 30.0, 225.0)
+        )
         self.assertAlmostEqual(platform_line.share, 0.75)
         self.assertEqual(platform_line.driver_key_id, self.cpu)
         behind = self.env["cloud.cost.allocation.run.cost"].search(platform_line.action_view_cost_lines()["domain"])
@@ -158,12 +169,18 @@ class TestRunLifeCycle(AllocationCase):
         direct = lines.filtered(lambda line: line.line_type == "direct" and line.analytic_account_id == self.payments)
         behind = self.env["cloud.cost.allocation.run.cost"].search(direct.action_view_cost_lines()["domain"])
         self.assertEqual(behind.cost_line_id.mapped("source_row"), [6])
-        self.assertEqual(len(run.action_view_cost_lines() and self.env["cloud.cost.allocation.run.cost"].search(
-            run.action_view_cost_lines()["domain"])), 7)
+        self.assertEqual(
+            len(
+                run.action_view_cost_lines()
+                and self.env["cloud.cost.allocation.run.cost"].search(run.action_view_cost_lines()["domain"])
+            ),
+            7,
+        )
 
     def test_policy_errors_name_the_step_and_change_nothing(self):
         self.policy.step_ids[0].key_id = self.env["cloud.cost.allocation.key"].create(
-            {"name": "Empty", "code": "EMPTY", "company_id": self.company.id})
+            {"name": "Empty", "code": "EMPTY", "company_id": self.company.id}
+        )
         run = self.new_run()
         with self.assertRaisesRegex(UserError, r"step 1 \(Platform by CPU, \[PLAT\] Shared platform\): no receiver"):
             run.action_compute()
@@ -172,11 +189,25 @@ class TestRunLifeCycle(AllocationCase):
 
     def test_fixed_percentages_must_add_up_to_100(self):
         with self.assertRaisesRegex(ValidationError, "add up to 99.99 %, not 100 %"):
-            self.policy.write({"step_ids": [(0, 0, {
-                "sequence": 3, "sender_pool_id": self.platform.id, "method": "fixed",
-                "percent_ids": [(0, 0, {"analytic_account_id": self.retail.id, "percent": 60.0}),
-                                (0, 0, {"analytic_account_id": self.payments.id, "percent": 39.99})],
-            })]})
+            self.policy.write(
+                {
+                    "step_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "sequence": 3,
+                                "sender_pool_id": self.platform.id,
+                                "method": "fixed",
+                                "percent_ids": [
+                                    (0, 0, {"analytic_account_id": self.retail.id, "percent": 60.0}),
+                                    (0, 0, {"analytic_account_id": self.payments.id, "percent": 39.99}),
+                                ],
+                            },
+                        )
+                    ]
+                }
+            )
 
 
 @tagged("post_install", "-at_install")
@@ -195,8 +226,9 @@ class TestRunStorage(AllocationCase):
         self.assertFalse(lines.filtered(lambda line: line.step_id.id == steps[0].id))
         self.assertTrue(all(line.step_id.exists() or not line.step_id for line in lines))
         tier = self.env["cloud.cost.service.tier"].create({"name": "Temporary", "code": "TMP"})
-        self.env.cr.execute("UPDATE cloud_cost_allocation_line SET service_tier_id = %s WHERE id = %s",
-                            [tier.id, lines[0].id])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_allocation_line SET service_tier_id = %s WHERE id = %s", [tier.id, lines[0].id]
+        )
         tier.unlink()
         lines.invalidate_recordset()
         self.assertFalse(lines[0].service_tier_id)

@@ -45,8 +45,17 @@ class CloudCostAllocationTestRun(models.TransientModel):
     def _summary(self):
         policy = self.policy_id
         result, inputs = policy._allocate(self.date_from, self.date_to)
-        text, passed = summary_lines(result, policy._names_for(result), policy.currency_id.name,
-                                     total_taken=to_units(inputs["exact_total"], result.digits))
-        header = _("Test run of %(policy)s, %(start)s to %(end)s: %(count)s cost lines. Nothing was stored.",
-                   policy=policy.display_name, start=self.date_from, end=self.date_to, count=inputs["line_count"])
+        text, passed = summary_lines(
+            result,
+            policy._names_for(result),
+            policy.currency_id.name,
+            total_taken=to_units(inputs["exact_total"], result.digits),
+        )
+        header = _(
+            "Test run of %(policy)s, %(start)s to %(end)s: %(count)s cost lines. Nothing was stored.",
+            policy=policy.display_name,
+            start=self.date_from,
+            end=self.date_to,
+            count=inputs["line_count"],
+        )
         return "\n".join([header, ""] + text), passed

@@ -71,8 +71,15 @@ def layout_named(layout):
 
 
 # always grouped by: what the batches, totals and allocation periods are made of
-BASE_DIMENSIONS = ("BillingAccountId", "SubAccountId", "ProviderName", "ServiceName", "RegionId", "ChargeCategory",
-                   "BillingCurrency")
+BASE_DIMENSIONS = (
+    "BillingAccountId",
+    "SubAccountId",
+    "ProviderName",
+    "ServiceName",
+    "RegionId",
+    "ChargeCategory",
+    "BillingCurrency",
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,8 @@ def build_query(layout, *, database, table, files, rule_specs=()):
     select.append("COUNT(*) AS x_SourceRows")
     positions = ", ".join(str(i) for i in range(1, grouped + 1))
     sql = (
-        "SELECT " + ",\n       ".join(select)
+        "SELECT "
+        + ",\n       ".join(select)
         + f"\n  FROM {quote_identifier(database)}.{quote_identifier(table)}"
         + f"\n WHERE {PATH_COLUMN} IN ({', '.join(quote_literal(f) for f in files)})"
         + f"\n GROUP BY {positions}\n ORDER BY {positions}"
@@ -165,9 +173,12 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
     Returns (bytes, bill rows the groups stand for).
     """
     index = {name.lower(): i for i, name in enumerate(columns)}
-    needed = (["chargeday", "billingperiodstart", "billingperiodend", "x_sourcefile", "x_sourcerows"]
-              + [d.lower() for d in aggregation.dimensions] + [a.lower() for a in aggregation.amounts]
-              + [f"tag_{i}" for i in range(1, len(aggregation.tag_keys) + 1)])
+    needed = (
+        ["chargeday", "billingperiodstart", "billingperiodend", "x_sourcefile", "x_sourcerows"]
+        + [d.lower() for d in aggregation.dimensions]
+        + [a.lower() for a in aggregation.amounts]
+        + [f"tag_{i}" for i in range(1, len(aggregation.tag_keys) + 1)]
+    )
     missing = [name for name in needed if name not in index]
     if missing:
         raise AggregationError(f"the result has no column {missing[0]}", file=file)
@@ -176,8 +187,12 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
         cell = row[index[name.lower()]]
         return None if cell is None else str(cell)
 
-    header = (["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd"]
-              + list(aggregation.dimensions) + list(aggregation.amounts) + ["Tags", "x_SourceFile", "x_SourceRows"])
+    header = (
+        ["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd"]
+        + list(aggregation.dimensions)
+        + list(aggregation.amounts)
+        + ["Tags", "x_SourceFile", "x_SourceRows"]
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -195,8 +210,9 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
         try:
             source_rows += int(count)
         except (TypeError, ValueError):
-            raise AggregationError(f"not a row count: {count!r}", file=file, row=number,
-                                   column="x_SourceRows") from None
+            raise AggregationError(
+                f"not a row count: {count!r}", file=file, row=number, column="x_SourceRows"
+            ) from None
         writer.writerow(
             [f"{start}T00:00:00Z", f"{end}T00:00:00Z", period_start, period_end]
             + [value(row, d) or "" for d in aggregation.dimensions]

@@ -46,9 +46,11 @@ class Grouping:
 def group_keys(layout, dimensions, tag_keys):
     """[(name, SQL expression over a bill row, SQL type)] of what one group has in common."""
     layout = layout_named(layout)
-    keys = [("ChargeDay", layout.charge_day, "DATE"),
-            ("BillingPeriodStart", layout.billing_period_start, "DATE"),
-            ("BillingPeriodEnd", layout.billing_period_end, "DATE")]
+    keys = [
+        ("ChargeDay", layout.charge_day, "DATE"),
+        ("BillingPeriodStart", layout.billing_period_start, "DATE"),
+        ("BillingPeriodEnd", layout.billing_period_end, "DATE"),
+    ]
     for name in dimensions:
         expression = layout.dimension(name)
         if not expression:
@@ -69,9 +71,11 @@ def group_of(record, grouping):
     day = (record.get("ChargePeriodStart") or "")[:10]
     if not day:
         raise AggregationError("the aggregated row has no charge day")
-    values = {"ChargeDay": day,
-              "BillingPeriodStart": record.get("BillingPeriodStart") or None,
-              "BillingPeriodEnd": record.get("BillingPeriodEnd") or None}
+    values = {
+        "ChargeDay": day,
+        "BillingPeriodStart": record.get("BillingPeriodStart") or None,
+        "BillingPeriodEnd": record.get("BillingPeriodEnd") or None,
+    }
     # the aggregated file writes a NULL dimension as an empty cell; grouped values are never empty text
     values.update({name: record.get(name) or None for name in grouping.dimensions})
     values.update({f"tag_{i}": tags.get(key) for i, key in enumerate(grouping.tag_keys, 1)})
@@ -79,9 +83,13 @@ def group_of(record, grouping):
         rows = int(record.get("x_SourceRows") or 0)
     except ValueError:
         raise AggregationError(f"not a row count: {record.get('x_SourceRows')!r}") from None
-    return {"values": values, "file": record.get("x_SourceFile") or "", "rows": rows,
-            "effective_cost": Decimal(record.get("EffectiveCost") or 0),
-            "billed_cost": Decimal(record.get("BilledCost") or 0)}
+    return {
+        "values": values,
+        "file": record.get("x_SourceFile") or "",
+        "rows": rows,
+        "effective_cost": Decimal(record.get("EffectiveCost") or 0),
+        "billed_cost": Decimal(record.get("BilledCost") or 0),
+    }
 
 
 def aggregated_records(data, wanted):
@@ -117,14 +125,17 @@ def group_rows_query(layout, dimensions, tag_keys, group, path, scan=None):
     missing = [name for name, _expression, _type in keys if name not in group]
     if missing:
         raise AggregationError(f"the group has no value for {missing[0]}")
-    conditions = [f"{expression} IS NOT DISTINCT FROM {_literal(group[name], sql_type)}"
-                  for name, expression, sql_type in keys]
-    return (f"SELECT file_row_number + 1 AS {ROW_NUMBER},\n"
-            f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
-            f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
-            "       * EXCLUDE (file_row_number)\n"
-            f"  FROM {_scan(layout, path, scan)}\n"
-            " WHERE " + "\n   AND ".join(conditions) + "\n ORDER BY file_row_number")
+    conditions = [
+        f"{expression} IS NOT DISTINCT FROM {_literal(group[name], sql_type)}" for name, expression, sql_type in keys
+    ]
+    return (
+        f"SELECT file_row_number + 1 AS {ROW_NUMBER},\n"
+        f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
+        f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
+        "       * EXCLUDE (file_row_number)\n"
+        f"  FROM {_scan(layout, path, scan)}\n"
+        " WHERE " + "\n   AND ".join(conditions) + "\n ORDER BY file_row_number"
+    )
 
 
 GROUPS_TABLE = "x_groups"
@@ -137,15 +148,17 @@ def groups_rows_query(layout, dimensions, tag_keys, path, scan=None):
     each with its group's ``x_Group``: the file is read once, whatever the number of groups."""
     layout = layout_named(layout)
     keys = group_keys(layout, dimensions, tag_keys)
-    conditions = [f"{expression} IS NOT DISTINCT FROM g.key_{index}"
-                  for index, (_name, expression, _type) in enumerate(keys, 1)]
-    return (f"SELECT g.{GROUP_NUMBER}, file_row_number + 1 AS {ROW_NUMBER},\n"
-            f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
-            f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
-            "       r.* EXCLUDE (file_row_number)\n"
-            f"  FROM {_scan(layout, path, scan)} r\n"
-            f"  JOIN {GROUPS_TABLE} g ON " + "\n   AND ".join(conditions)
-            + f"\n ORDER BY g.{GROUP_NUMBER}, file_row_number")
+    conditions = [
+        f"{expression} IS NOT DISTINCT FROM g.key_{index}" for index, (_name, expression, _type) in enumerate(keys, 1)
+    ]
+    return (
+        f"SELECT g.{GROUP_NUMBER}, file_row_number + 1 AS {ROW_NUMBER},\n"
+        f"       {layout.amounts['EffectiveCost']} AS {EFFECTIVE},\n"
+        f"       {layout.amounts['BilledCost']} AS {BILLED},\n"
+        "       r.* EXCLUDE (file_row_number)\n"
+        f"  FROM {_scan(layout, path, scan)} r\n"
+        f"  JOIN {GROUPS_TABLE} g ON " + "\n   AND ".join(conditions) + f"\n ORDER BY g.{GROUP_NUMBER}, file_row_number"
+    )
 
 
 def _groups_table(keys, groups):
@@ -155,8 +168,9 @@ def _groups_table(keys, groups):
     for index, (name, _expression, sql_type) in enumerate(keys, 1):
         values = [group[name] for group in groups]
         if sql_type == "DATE":
-            columns[f"key_{index}"] = pa.array([date.fromisoformat(v[:10]) if v else None for v in values],
-                                               type=pa.date32())
+            columns[f"key_{index}"] = pa.array(
+                [date.fromisoformat(v[:10]) if v else None for v in values], type=pa.date32()
+            )
         else:
             columns[f"key_{index}"] = pa.array(values, type=pa.string())
     return pa.table(columns)
@@ -193,9 +207,14 @@ def csv_table(path):
     with open(path, encoding="utf-8-sig", newline="") as stream:
         header = next(csv.reader(stream), [])
     try:
-        table = pacsv.read_csv(str(path), convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header}, strings_can_be_null=True,
-            quoted_strings_can_be_null=True))
+        table = pacsv.read_csv(
+            str(path),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
     except (pa.ArrowInvalid, OSError) as error:
         raise AggregationError(f"the CSV bill file cannot be read: {error}") from None
     return table.append_column("file_row_number", pa.array(range(table.num_rows), type=pa.int64()))
@@ -234,12 +253,14 @@ def read_group_rows(path, grouping, groups):
                 for values in chunk:
                     record = dict(zip(columns, values, strict=True))
                     number = record.pop(GROUP_NUMBER, 0)
-                    found[number].append({
-                        "row": record.pop(ROW_NUMBER),
-                        "effective_cost": Decimal(record.pop(EFFECTIVE) or 0),
-                        "billed_cost": Decimal(record.pop(BILLED) or 0),
-                        "values": {name: plain(value) for name, value in record.items()},
-                    })
+                    found[number].append(
+                        {
+                            "row": record.pop(ROW_NUMBER),
+                            "effective_cost": Decimal(record.pop(EFFECTIVE) or 0),
+                            "billed_cost": Decimal(record.pop(BILLED) or 0),
+                            "values": {name: plain(value) for name, value in record.items()},
+                        }
+                    )
         except duckdb.Error as error:
             raise AggregationError(f"DuckDB could not read the bill rows: {error}") from None
     finally:
@@ -251,6 +272,9 @@ def check_group(group, rows):
     """{"count", "effective_cost", "billed_cost", "matches"}: the rows found against what the group summed."""
     effective = sum((row["effective_cost"] for row in rows), Decimal(0))
     billed = sum((row["billed_cost"] for row in rows), Decimal(0))
-    return {"count": len(rows), "effective_cost": effective, "billed_cost": billed,
-            "matches": (len(rows), effective, billed) == (group["rows"], group["effective_cost"],
-                                                           group["billed_cost"])}
+    return {
+        "count": len(rows),
+        "effective_cost": effective,
+        "billed_cost": billed,
+        "matches": (len(rows), effective, billed) == (group["rows"], group["effective_cost"], group["billed_cost"]),
+    }

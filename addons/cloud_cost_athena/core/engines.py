@@ -69,8 +69,10 @@ def run_athena(client, sql, *, database, workgroup=None, output_location=None, t
     if status["State"] != "SUCCEEDED":
         # the service's own reason (StateChangeReason) is not repeated: it is in the Athena console under the id
         category = ERROR_CATEGORIES.get((status.get("AthenaError") or {}).get("ErrorCategory"), "")
-        raise AggregationError(f"Athena query {query_id} {status['State'].lower()}{category}; its reason is shown "
-                               f"in the Athena console under this query id")
+        raise AggregationError(
+            f"Athena query {query_id} {status['State'].lower()}{category}; its reason is shown "
+            f"in the Athena console under this query id"
+        )
     columns, rows, token = None, [], None
     while True:
         page = client.get_query_results(QueryExecutionId=query_id, **({"NextToken": token} if token else {}))
@@ -127,8 +129,9 @@ def run_duckdb(sql, files, *, database, table, reader="parquet", prepare=None):
             else:
                 path = Path(content)
             paths[str(path)] = name
-        connection = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false",
-                                                        "autoload_known_extensions": "false"})
+        connection = duckdb.connect(
+            ":memory:", config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+        )
         try:
             if prepare is not None:
                 prepare(connection)

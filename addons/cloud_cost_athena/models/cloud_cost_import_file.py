@@ -24,11 +24,17 @@ class CloudCostImportFile(models.Model):
 
     kind = fields.Selection(selection_add=[("summed", "Bill data summed")], ondelete={"summed": "cascade"})
     # an object Athena summed in S3 is not fetched: its checksum is the one S3 keeps (ETag), with its version
-    sha256 = fields.Char(required=False, help="SHA-256 of the file's bytes; for a file Athena summed in S3 "
-                         "without fetching it: empty, its S3 ETag and version are kept instead.")
+    sha256 = fields.Char(
+        required=False,
+        help="SHA-256 of the file's bytes; for a file Athena summed in S3 "
+        "without fetching it: empty, its S3 ETag and version are kept instead.",
+    )
     etag = fields.Char("S3 ETag", readonly=True, help="The S3 object's ETag when the import read it.")
-    version_id = fields.Char("S3 Version", readonly=True,
-                             help="The S3 object's VersionId when its bucket keeps versions: the very bytes summed.")
+    version_id = fields.Char(
+        "S3 Version",
+        readonly=True,
+        help="The S3 object's VersionId when its bucket keeps versions: the very bytes summed.",
+    )
     location = fields.Char(readonly=True, help="The folder or S3 prefix the file was read from.")
 
     @contextlib.contextmanager
@@ -49,8 +55,9 @@ class CloudCostImportFile(models.Model):
                 fetched = file._fetch_from_store(store, path)
             except (StoreError, OSError) as error:
                 why = error.strerror if isinstance(error, OSError) else str(error)
-                raise SummedRowsRefused(_("%(file)s cannot be fetched to list its rows: %(error)s", file=file.name,
-                                          error=why)) from None
+                raise SummedRowsRefused(
+                    _("%(file)s cannot be fetched to list its rows: %(error)s", file=file.name, error=why)
+                ) from None
             file._check_fetched(fetched)
             yield path, fetched
         finally:
@@ -98,10 +105,18 @@ class CloudCostImportFile(models.Model):
         if len(recorded) == 1:
             raise SummedRowsRefused(_("%s: no checksum was recorded at import.", self.name))
         if recorded != found:
-            changed = "; ".join(f"{what} {then or '-'} at import, {now or '-'} now"
-                                for (what, then), (_what, now) in zip(recorded, found, strict=True) if then != now)
-            raise SummedRowsRefused(_("%(file)s: the bill file changed since import (%(changed)s): its rows are "
-                                      "not listed.", file=self.name, changed=changed))
+            changed = "; ".join(
+                f"{what} {then or '-'} at import, {now or '-'} now"
+                for (what, then), (_what, now) in zip(recorded, found, strict=True)
+                if then != now
+            )
+            raise SummedRowsRefused(
+                _(
+                    "%(file)s: the bill file changed since import (%(changed)s): its rows are " "not listed.",
+                    file=self.name,
+                    changed=changed,
+                )
+            )
 
 
 def _copy(stream, path):

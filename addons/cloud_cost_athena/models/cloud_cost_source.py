@@ -7,7 +7,14 @@ from odoo import _, api, fields, models
 
 from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost.core.bill_formats import check_parquet_size
-from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, LocalStore, MemoryStore, S3Store, hash_stream, sha256_hex
+from odoo.addons.cloud_cost.core.bill_stores import (
+    ImportUnit,
+    LocalStore,
+    MemoryStore,
+    S3Store,
+    hash_stream,
+    sha256_hex,
+)
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
 from ..core.aggregation import AggregationError, build_query, layout_of, result_to_focus_csv
@@ -24,7 +31,9 @@ class CloudCostSource(models.Model):
     _inherit = "cloud.cost.source"
 
     aggregation = fields.Selection(
-        AGGREGATIONS, "Sum Bill Rows In", tracking=True,
+        AGGREGATIONS,
+        "Sum Bill Rows In",
+        tracking=True,
         help="Empty: every bill row becomes a cost line. Athena or DuckDB: one query per billing period sums the "
         "rows by day, account, service, region, charge category, currency, file and whatever the mapping rules "
         "read; each sum becomes a cost line naming its file and row count.",
@@ -32,11 +41,13 @@ class CloudCostSource(models.Model):
     athena_database = fields.Char(tracking=True, help="Glue database of the export's table.")
     athena_table = fields.Char(tracking=True, help="The table over the export (CUR 2.0 or FOCUS).")
     athena_workgroup = fields.Char(tracking=True)
-    athena_output_location = fields.Char(tracking=True,
+    athena_output_location = fields.Char(
+        tracking=True,
         help="s3://bucket/prefix/ for query results; empty: the workgroup's.",
     )
-    athena_endpoint_url = fields.Char("Athena Endpoint URL", tracking=True,
-                                      help="Only for Athena-compatible services; empty for AWS itself.")
+    athena_endpoint_url = fields.Char(
+        "Athena Endpoint URL", tracking=True, help="Only for Athena-compatible services; empty for AWS itself."
+    )
 
     # ------------------------------------------------------------------ credentials and targets
     @api.model
@@ -62,12 +73,17 @@ class CloudCostSource(models.Model):
         layout = layout_of(entry.key) if entry else None
         if layout is None:
             labels = self._fields["bill_format"]._description_selection(self.env)
-            summed = [label for value, label in labels
-                      if (found := self._bill_format_entry(value)) and layout_of(found.key)]
-            raise AggregationError(_(
-                "%(name)s: bill rows are summed only for %(formats)s, not for %(format)s.",
-                name=self.name, formats=" and ".join(summed), format=dict(labels).get(self.bill_format),
-            ))
+            summed = [
+                label for value, label in labels if (found := self._bill_format_entry(value)) and layout_of(found.key)
+            ]
+            raise AggregationError(
+                _(
+                    "%(name)s: bill rows are summed only for %(formats)s, not for %(format)s.",
+                    name=self.name,
+                    formats=" and ".join(summed),
+                    format=dict(labels).get(self.bill_format),
+                )
+            )
         return layout
 
     def _athena_client(self):
@@ -119,7 +135,11 @@ class CloudCostSource(models.Model):
         database = self.athena_database or "cloudcost"
         table = self.athena_table or "bills"
         aggregation = build_query(
-            layout, database=database, table=table, files=sorted(paths), rule_specs=rule_specs,
+            layout,
+            database=database,
+            table=table,
+            files=sorted(paths),
+            rule_specs=rule_specs,
         )
         if self.aggregation == "athena":
             if not self.athena_database or not self.athena_table:
@@ -127,8 +147,11 @@ class CloudCostSource(models.Model):
             before = self._s3_facts(paths)
             try:
                 result = run_athena(
-                    self._athena_client(), aggregation.sql, database=self.athena_database,
-                    workgroup=self.athena_workgroup, output_location=self.athena_output_location,
+                    self._athena_client(),
+                    aggregation.sql,
+                    database=self.athena_database,
+                    workgroup=self.athena_workgroup,
+                    output_location=self.athena_output_location,
                 )
             except (BotoCoreError, ClientError, outbound.TargetRefused) as error:
                 # kept as the cause: outages are tried again; the reason is ours, not the service's answer
@@ -139,11 +162,14 @@ class CloudCostSource(models.Model):
         else:
             not_parquet = [p for p in paths if not p.lower().endswith(".parquet")]
             if not_parquet:
-                raise AggregationError(_("DuckDB sums Parquet exports: %s is not one.", not_parquet[0]),
-                                       file=not_parquet[0])
+                raise AggregationError(
+                    _("DuckDB sums Parquet exports: %s is not one.", not_parquet[0]), file=not_parquet[0]
+                )
             # files of a folder are read where they lie; others are fetched
-            files = {path: obj.store.real_path(obj.key) if isinstance(obj.store, LocalStore) else obj.read()
-                     for path, obj in paths.items()}
+            files = {
+                path: obj.store.real_path(obj.key) if isinstance(obj.store, LocalStore) else obj.read()
+                for path, obj in paths.items()
+            }
             originals = self._local_facts(paths, files)
             self._check_parquet_sizes(files)
             result = run_duckdb(aggregation.sql, files, database=database, table=table)
@@ -153,8 +179,12 @@ class CloudCostSource(models.Model):
         name = f"aggregated/BILLING_PERIOD={period}/{result.engine}-{posixpath.basename(unit.label)}.csv"
         data, source_rows = result_to_focus_csv(aggregation, result.columns, result.rows, file=name)
         store = MemoryStore({name: data}, label=f"{result.engine} {result.query_id}")
-        aggregated = ImportUnit(files=store.list(), manifest=unit.manifest, manifest_data=unit.manifest_data,
-                                billing_period=unit.billing_period)
+        aggregated = ImportUnit(
+            files=store.list(),
+            manifest=unit.manifest,
+            manifest_data=unit.manifest_data,
+            billing_period=unit.billing_period,
+        )
         per_file = {}
         file_column = [c.lower() for c in result.columns].index("x_sourcefile")
         rows_column = [c.lower() for c in result.columns].index("x_sourcerows")
@@ -162,10 +192,13 @@ class CloudCostSource(models.Model):
             per_file[row[file_column]] = per_file.get(row[file_column], 0) + int(row[rows_column] or 0)
         for name, facts in originals.items():
             facts["row_count"] = per_file.get(name, 0)
-        values = {"aggregation": self.aggregation, "aggregation_query_id": result.query_id,
-                  "aggregation_sql": aggregation.sql, "aggregated_row_count": source_rows,
-                  "aggregation_grouping": Grouping(layout.name, aggregation.dimensions,
-                                                   aggregation.tag_keys).to_json()}
+        values = {
+            "aggregation": self.aggregation,
+            "aggregation_query_id": result.query_id,
+            "aggregation_sql": aggregation.sql,
+            "aggregated_row_count": source_rows,
+            "aggregation_grouping": Grouping(layout.name, aggregation.dimensions, aggregation.tag_keys).to_json(),
+        }
         return aggregated, values, originals
 
     # ------------------------------------------------------------------ the bill files summed
@@ -194,16 +227,21 @@ class CloudCostSource(models.Model):
             try:
                 head = store.client.head_object(Bucket=bucket, Key=key)
             except (BotoCoreError, ClientError, outbound.TargetRefused) as error:
-                raise AggregationError(_("%(file)s: %(error)s", file=path,
-                                         error=outbound.describe_boto_error(error)), file=path) from error
-            facts[path] = {"etag": head.get("ETag"), "size": head.get("ContentLength"),
-                           "version_id": head.get("VersionId") if head.get("VersionId") not in (None, "null")
-                           else None, "location": str(store)}
+                raise AggregationError(
+                    _("%(file)s: %(error)s", file=path, error=outbound.describe_boto_error(error)), file=path
+                ) from error
+            facts[path] = {
+                "etag": head.get("ETag"),
+                "size": head.get("ContentLength"),
+                "version_id": head.get("VersionId") if head.get("VersionId") not in (None, "null") else None,
+                "location": str(store),
+            }
         return facts
 
     @staticmethod
     def _check_unchanged(before, after):
         for path, facts in before.items():
             if facts != after.get(path):
-                raise AggregationError(_("%s changed while its rows were being summed: import it again.", path),
-                                       file=path)
+                raise AggregationError(
+                    _("%s changed while its rows were being summed: import it again.", path), file=path
+                )

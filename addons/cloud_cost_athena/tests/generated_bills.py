@@ -7,8 +7,12 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SERVICES = ["Amazon Elastic Compute Cloud", "Amazon Relational Database Service", "Amazon Simple Storage Service",
-            "AWS Lambda"]
+SERVICES = [
+    "Amazon Elastic Compute Cloud",
+    "Amazon Relational Database Service",
+    "Amazon Simple Storage Service",
+    "AWS Lambda",
+]
 REGIONS = ["eu-west-1", "eu-central-1", "us-east-1", None]
 ACCOUNTS = ["111111111111", "222222222222", "333333333333"]
 TEAMS = ["payments", "search", "platform", None]
@@ -40,10 +44,29 @@ def focus_table(rows, *, period="2026-10", seed=1, currencies=("EUR", "USD")):
     rng = random.Random(seed)
     start = datetime.fromisoformat(f"{period}-01T00:00:00+00:00")
     following = (start + timedelta(days=32)).replace(day=1)
-    columns = {name: [] for name in (
-        "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId", "BillingCurrency",
-        "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargeDescription", "ChargePeriodStart",
-        "ChargePeriodEnd", "ProviderName", "RegionId", "ResourceId", "ServiceName", "SubAccountId", "Tags")}
+    columns = {
+        name: []
+        for name in (
+            "BilledCost",
+            "EffectiveCost",
+            "ListCost",
+            "ContractedCost",
+            "BillingAccountId",
+            "BillingCurrency",
+            "BillingPeriodStart",
+            "BillingPeriodEnd",
+            "ChargeCategory",
+            "ChargeDescription",
+            "ChargePeriodStart",
+            "ChargePeriodEnd",
+            "ProviderName",
+            "RegionId",
+            "ResourceId",
+            "ServiceName",
+            "SubAccountId",
+            "Tags",
+        )
+    }
     for _row in range(rows):
         hour = start + timedelta(hours=rng.randrange((following - start).days * 24))
         billed = _amount(rng)
@@ -72,14 +95,34 @@ def focus_table(rows, *, period="2026-10", seed=1, currencies=("EUR", "USD")):
         }
         for name, value in values.items():
             columns[name].append(value)
-    types = {"BilledCost": MONEY, "EffectiveCost": MONEY, "ListCost": MONEY, "ContractedCost": MONEY,
-             "BillingPeriodStart": TIME, "BillingPeriodEnd": TIME, "ChargePeriodStart": TIME, "ChargePeriodEnd": TIME,
-             "Tags": TAGS}
+    types = {
+        "BilledCost": MONEY,
+        "EffectiveCost": MONEY,
+        "ListCost": MONEY,
+        "ContractedCost": MONEY,
+        "BillingPeriodStart": TIME,
+        "BillingPeriodEnd": TIME,
+        "ChargePeriodStart": TIME,
+        "ChargePeriodEnd": TIME,
+        "Tags": TAGS,
+    }
     return pa.table({name: pa.array(values, type=types.get(name, pa.string())) for name, values in columns.items()})
 
 
-CUR2_TYPES = ["Usage", "Usage", "Usage", "DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation",
-              "SavingsPlanRecurringFee", "RIFee", "Fee", "Credit", "Refund", "Tax"]
+CUR2_TYPES = [
+    "Usage",
+    "Usage",
+    "Usage",
+    "DiscountedUsage",
+    "SavingsPlanCoveredUsage",
+    "SavingsPlanNegation",
+    "SavingsPlanRecurringFee",
+    "RIFee",
+    "Fee",
+    "Credit",
+    "Refund",
+    "Tax",
+]
 
 
 def cur2_table(rows, *, period="2026-10", seed=2):
@@ -87,15 +130,33 @@ def cur2_table(rows, *, period="2026-10", seed=2):
     rng = random.Random(seed)
     start = datetime.fromisoformat(f"{period}-01T00:00:00+00:00")
     following = (start + timedelta(days=32)).replace(day=1)
-    data = {name: [] for name in (
-        "bill_billing_period_start_date", "bill_billing_period_end_date", "bill_payer_account_id",
-        "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date",
-        "line_item_usage_end_date", "line_item_product_code", "line_item_currency_code", "line_item_unblended_cost",
-        "line_item_resource_id", "product_servicecode", "product_region_code", "pricing_public_on_demand_cost",
-        "savings_plan_savings_plan_effective_cost", "reservation_effective_cost",
-        "savings_plan_total_commitment_to_date", "savings_plan_used_commitment",
-        "reservation_unused_amortized_upfront_fee_for_billing_period", "reservation_unused_recurring_fee",
-        "reservation_reservation_a_r_n", "resource_tags")}
+    data = {
+        name: []
+        for name in (
+            "bill_billing_period_start_date",
+            "bill_billing_period_end_date",
+            "bill_payer_account_id",
+            "line_item_usage_account_id",
+            "line_item_line_item_type",
+            "line_item_usage_start_date",
+            "line_item_usage_end_date",
+            "line_item_product_code",
+            "line_item_currency_code",
+            "line_item_unblended_cost",
+            "line_item_resource_id",
+            "product_servicecode",
+            "product_region_code",
+            "pricing_public_on_demand_cost",
+            "savings_plan_savings_plan_effective_cost",
+            "reservation_effective_cost",
+            "savings_plan_total_commitment_to_date",
+            "savings_plan_used_commitment",
+            "reservation_unused_amortized_upfront_fee_for_billing_period",
+            "reservation_unused_recurring_fee",
+            "reservation_reservation_a_r_n",
+            "resource_tags",
+        )
+    }
     for _row in range(rows):
         hour = start + timedelta(hours=rng.randrange((following - start).days * 24))
         kind = rng.choice(CUR2_TYPES)
@@ -104,23 +165,33 @@ def cur2_table(rows, *, period="2026-10", seed=2):
             cost = -cost
         service = rng.choice(["AmazonEC2", "AmazonRDS", "AmazonS3"])
         values = {
-            "bill_billing_period_start_date": start, "bill_billing_period_end_date": following,
-            "bill_payer_account_id": "999999999999", "line_item_usage_account_id": rng.choice(ACCOUNTS),
-            "line_item_line_item_type": kind, "line_item_usage_start_date": hour,
-            "line_item_usage_end_date": hour + timedelta(hours=1), "line_item_product_code": service,
-            "line_item_currency_code": "USD", "line_item_unblended_cost": cost,
+            "bill_billing_period_start_date": start,
+            "bill_billing_period_end_date": following,
+            "bill_payer_account_id": "999999999999",
+            "line_item_usage_account_id": rng.choice(ACCOUNTS),
+            "line_item_line_item_type": kind,
+            "line_item_usage_start_date": hour,
+            "line_item_usage_end_date": hour + timedelta(hours=1),
+            "line_item_product_code": service,
+            "line_item_currency_code": "USD",
+            "line_item_unblended_cost": cost,
             "line_item_resource_id": f"i-{rng.randrange(10**6):06d}",
             "product_servicecode": service if rng.random() < 0.8 else None,
             "product_region_code": rng.choice(REGIONS),
             "pricing_public_on_demand_cost": round(abs(cost) * 1.3, 8),
-            "savings_plan_savings_plan_effective_cost": round(cost * 0.7, 8) if kind == "SavingsPlanCoveredUsage" else None,
+            "savings_plan_savings_plan_effective_cost": round(cost * 0.7, 8)
+            if kind == "SavingsPlanCoveredUsage"
+            else None,
             "reservation_effective_cost": round(cost * 0.6, 8) if kind == "DiscountedUsage" else None,
             "savings_plan_total_commitment_to_date": 10.0 if kind == "SavingsPlanRecurringFee" else None,
             "savings_plan_used_commitment": round(rng.uniform(0, 10), 8) if kind == "SavingsPlanRecurringFee" else None,
             "reservation_unused_amortized_upfront_fee_for_billing_period": 1.25 if kind == "RIFee" else None,
             "reservation_unused_recurring_fee": 0.5 if kind == "RIFee" else None,
-            "reservation_reservation_a_r_n": ("arn:aws:ec2:eu-west-1:111111111111:reserved-instances/r-1"
-                                              if kind in ("Fee", "RIFee") and rng.random() < 0.5 else None),
+            "reservation_reservation_a_r_n": (
+                "arn:aws:ec2:eu-west-1:111111111111:reserved-instances/r-1"
+                if kind in ("Fee", "RIFee") and rng.random() < 0.5
+                else None
+            ),
             "resource_tags": _tags(rng),
         }
         for name, value in values.items():

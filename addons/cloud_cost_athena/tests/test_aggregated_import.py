@@ -34,8 +34,14 @@ MANIFEST_KEY = f"{PREFIX}metadata/BILLING_PERIOD={PERIOD}/acme-Manifest.json"
 
 
 def manifest():
-    return json.dumps({"exportName": "acme", "billingPeriod": PERIOD, "bucket": BUCKET,
-                       "dataFiles": [f"s3://{BUCKET}/{key}" for key in DATA_KEYS]}).encode()
+    return json.dumps(
+        {
+            "exportName": "acme",
+            "billingPeriod": PERIOD,
+            "bucket": BUCKET,
+            "dataFiles": [f"s3://{BUCKET}/{key}" for key in DATA_KEYS],
+        }
+    ).encode()
 
 
 def cents(value):
@@ -54,7 +60,8 @@ class TestAggregatedImport(ImportCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.currency.rate"].create(
-            {"currency_id": cls.usd.id, "name": "2026-09-01", "rate": 1.1, "company_id": cls.company.id})
+            {"currency_id": cls.usd.id, "name": "2026-09-01", "rate": 1.1, "company_id": cls.company.id}
+        )
         Account = cls.env["account.analytic.account"]
         plan = cls.env["account.analytic.plan"].create({"name": "Business units"})
         cls.data = Account.create({"name": "Data", "plan_id": plan.id, "company_id": cls.company.id})
@@ -62,14 +69,39 @@ class TestAggregatedImport(ImportCase):
         cls.search_bu = Account.create({"name": "Search", "plan_id": plan.id, "company_id": cls.company.id})
         Rule = cls.env["cloud.cost.mapping.rule"]
         common = {"company_id": cls.company.id}
-        Rule.create({**common, "name": "Databases", "sequence": 1, "match_service": "Amazon Relational*",
-                     "analytic_account_id": cls.data.id})
-        Rule.create({**common, "name": "Payments team", "sequence": 2, "match_tag_key": "team",
-                     "match_tag_value": "payments", "analytic_account_id": cls.payments.id})
-        Rule.create({**common, "name": "Search in the EU", "sequence": 3, "match_tag_key": "team",
-                     "match_tag_value": "search", "match_region": "eu-*", "analytic_account_id": cls.search_bu.id})
-        Rule.create({**common, "name": "Environment tag", "sequence": 4, "value_tag_key": "env",
-                     "value_target": "environment"})
+        Rule.create(
+            {
+                **common,
+                "name": "Databases",
+                "sequence": 1,
+                "match_service": "Amazon Relational*",
+                "analytic_account_id": cls.data.id,
+            }
+        )
+        Rule.create(
+            {
+                **common,
+                "name": "Payments team",
+                "sequence": 2,
+                "match_tag_key": "team",
+                "match_tag_value": "payments",
+                "analytic_account_id": cls.payments.id,
+            }
+        )
+        Rule.create(
+            {
+                **common,
+                "name": "Search in the EU",
+                "sequence": 3,
+                "match_tag_key": "team",
+                "match_tag_value": "search",
+                "match_region": "eu-*",
+                "analytic_account_id": cls.search_bu.id,
+            }
+        )
+        Rule.create(
+            {**common, "name": "Environment tag", "sequence": 4, "value_tag_key": "env", "value_target": "environment"}
+        )
         cls.files = {key: parquet_bytes(focus_table(2500, period=PERIOD, seed=n)) for n, key in enumerate(DATA_KEYS)}
 
     def write_export(self):
@@ -79,8 +111,15 @@ class TestAggregatedImport(ImportCase):
 
     def new_source(self, name, **values):
         return self.env["cloud.cost.source"].create(
-            {"name": name, "company_id": self.company.id, "source_type": "file", "bill_format": "focus",
-             "location": str(self.folder), **values})
+            {
+                "name": name,
+                "company_id": self.company.id,
+                "source_type": "file",
+                "bill_format": "focus",
+                "location": str(self.folder),
+                **values,
+            }
+        )
 
     def receivers(self, source):
         """{(business unit, environment): [billed, effective exactly; billed, effective in EUR to the cent]}."""
@@ -91,9 +130,13 @@ class TestAggregatedImport(ImportCase):
                  FROM cloud_cost_line l JOIN cloud_cost_import_batch b ON b.id = l.batch_id
             LEFT JOIN account_analytic_account a ON a.id = l.analytic_account_id
                 WHERE b.source_id = %s AND b.state = 'imported'
-             GROUP BY 1, 2""", [source.id])
-        return {(name and name["en_US"], env): [b, e, cents(bc), cents(ec)]
-                for name, env, b, e, bc, ec in self.env.cr.fetchall()}
+             GROUP BY 1, 2""",
+            [source.id],
+        )
+        return {
+            (name and name["en_US"], env): [b, e, cents(bc), cents(ec)]
+            for name, env, b, e, bc, ec in self.env.cr.fetchall()
+        }
 
     def test_duckdb_sums_give_every_receiver_the_cost_of_the_raw_rows(self):
         self.write_export()
@@ -114,8 +157,10 @@ class TestAggregatedImport(ImportCase):
         self.assertEqual(summed[0].unallocated_cost, raw[0].unallocated_cost)
         # the same totals per charge category and currency, exactly
         totals = {(t.charge_category, t.billing_currency): (t.billed_cost, t.effective_cost) for t in raw[0].total_ids}
-        self.assertEqual({(t.charge_category, t.billing_currency): (t.billed_cost, t.effective_cost)
-                          for t in summed[0].total_ids}, totals)
+        self.assertEqual(
+            {(t.charge_category, t.billing_currency): (t.billed_cost, t.effective_cost) for t in summed[0].total_ids},
+            totals,
+        )
         # provenance: each line names its bill file and the rows it sums; the batch keeps the query
         per_file = defaultdict(int)
         for line in summed[0].line_ids:
@@ -128,9 +173,10 @@ class TestAggregatedImport(ImportCase):
         self.assertIn("5000 bill row(s)", result.summary())
         # each bill file summed is recorded with its checksum, and what the query grouped by
         files = summed[0].file_ids.filtered(lambda f: f.kind == "summed")
-        self.assertEqual({f.name: (f.sha256, f.size, f.row_count, f.location, f.etag) for f in files},
-                         {key: (self.sha256(data), len(data), 2500, str(self.folder), False)
-                          for key, data in self.files.items()})
+        self.assertEqual(
+            {f.name: (f.sha256, f.size, f.row_count, f.location, f.etag) for f in files},
+            {key: (self.sha256(data), len(data), 2500, str(self.folder), False) for key, data in self.files.items()},
+        )
         self.assertEqual(summed[0].aggregation_grouping["tag_keys"], ["env", "team"])
         # every cost line's rows found again: each bill row in exactly one line, each line's rows summing to it
         found = summed[0].line_ids._summed_bill_rows()
@@ -144,18 +190,21 @@ class TestAggregatedImport(ImportCase):
         rows = defaultdict(list)
         for entry in found.values():
             rows[entry["file"]] += [row["row"] for row in entry["rows"]]
-        self.assertEqual({key: sorted(numbers) for key, numbers in rows.items()},
-                         dict.fromkeys(DATA_KEYS, list(range(1, 2501))))
+        self.assertEqual(
+            {key: sorted(numbers) for key, numbers in rows.items()}, dict.fromkeys(DATA_KEYS, list(range(1, 2501)))
+        )
 
         # what the import recorded is the suite's: refused to any caller, administrators included
         with self.assertRaises(AccessError):  # the test's environment, not the import's
             self.env["cloud.cost.import.batch"].browse(summed[0].id).write(
-                {"aggregation_grouping": {"layout": "focus", "dimensions": [], "tag_keys": []}})
+                {"aggregation_grouping": {"layout": "focus", "dimensions": [], "tag_keys": []}}
+            )
         with self.assertRaises(AccessError):
             self.env["cloud.cost.import.file"].browse(files[0].id).write({"sha256": "0" * 64})
         with self.assertRaises(AccessError):
-            self.env["cloud.cost.import.file"].create({"batch_id": summed[0].id, "name": "x.parquet",
-                                                       "kind": "summed", "etag": '"0"'})
+            self.env["cloud.cost.import.file"].create(
+                {"batch_id": summed[0].id, "name": "x.parquet", "kind": "summed", "etag": '"0"'}
+            )
 
         # the same export again: nothing new, no query needed
         again = summed_source._run_import()
@@ -183,46 +232,71 @@ class TestAggregatedImport(ImportCase):
         s3.put_object(Bucket=BUCKET, Key=MANIFEST_KEY, Body=manifest())
 
         athena = boto3.client("athena", region_name="eu-west-1", endpoint_url=endpoint, **KEYS)
-        athena.create_work_group(Name="finops", Configuration={
-            "ResultConfiguration": {"OutputLocation": "s3://acme-athena-results/"}})
+        athena.create_work_group(
+            Name="finops", Configuration={"ResultConfiguration": {"OutputLocation": "s3://acme-athena-results/"}}
+        )
 
         # what Athena would answer: the same query, run by DuckDB over the same files
         rule_specs = [r._rule_spec() for r in self.env["cloud.cost.mapping.rule"]._company_rules(self.company)]
         paths = {f"s3://{BUCKET}/{key}": data for key, data in self.files.items()}
-        expected = build_query("focus", database="billing", table="acme_focus", files=sorted(paths),
-                               rule_specs=rule_specs)
+        expected = build_query(
+            "focus", database="billing", table="acme_focus", files=sorted(paths), rule_specs=rule_specs
+        )
         answer = run_duckdb(expected.sql, paths, database="billing", table="acme_focus")
         header = {"Data": [{"VarCharValue": name} for name in answer.columns]}
         rows = [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in answer.rows]
-        response = requests.post(f"{endpoint}/moto-api/static/athena/query-results", timeout=10, json={
-            "region": "eu-west-1",
-            "results": [{"rows": [header, *rows],
-                         "column_info": [{"Name": name, "Type": "varchar"} for name in answer.columns]}],
-        })
+        response = requests.post(
+            f"{endpoint}/moto-api/static/athena/query-results",
+            timeout=10,
+            json={
+                "region": "eu-west-1",
+                "results": [
+                    {
+                        "rows": [header, *rows],
+                        "column_info": [{"Name": name, "Type": "varchar"} for name in answer.columns],
+                    }
+                ],
+            },
+        )
         self.assertEqual(response.status_code, 201)
 
-        source = self.env["cloud.cost.source"].create({
-            "name": "Summed by Athena", "company_id": self.company.id, "source_type": "s3", "bill_format": "focus",
-            "s3_bucket": BUCKET, "s3_prefix": PREFIX, "s3_region": "eu-west-1", "s3_endpoint_url": endpoint,
-            "aggregation": "athena", "athena_database": "billing", "athena_table": "acme_focus",
-            "athena_workgroup": "finops", "athena_output_location": "s3://acme-athena-results/cloudcost/",
-            "athena_endpoint_url": endpoint, **KEYS,
-        })
+        source = self.env["cloud.cost.source"].create(
+            {
+                "name": "Summed by Athena",
+                "company_id": self.company.id,
+                "source_type": "s3",
+                "bill_format": "focus",
+                "s3_bucket": BUCKET,
+                "s3_prefix": PREFIX,
+                "s3_region": "eu-west-1",
+                "s3_endpoint_url": endpoint,
+                "aggregation": "athena",
+                "athena_database": "billing",
+                "athena_table": "acme_focus",
+                "athena_workgroup": "finops",
+                "athena_output_location": "s3://acme-athena-results/cloudcost/",
+                "athena_endpoint_url": endpoint,
+                **KEYS,
+            }
+        )
         batch = source._run_import().batches[0]
 
         (query_id,) = athena.list_query_executions(WorkGroup="finops")["QueryExecutionIds"]
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
         self.assertEqual(execution["Query"], expected.sql)
         self.assertEqual(execution["QueryExecutionContext"]["Database"], "billing")
-        self.assertTrue(execution["ResultConfiguration"]["OutputLocation"].startswith(
-            "s3://acme-athena-results/cloudcost/"))
-        self.assertEqual((batch.aggregation, batch.aggregation_query_id, batch.aggregated_row_count),
-                         ("athena", query_id, 5000))
+        self.assertTrue(
+            execution["ResultConfiguration"]["OutputLocation"].startswith("s3://acme-athena-results/cloudcost/")
+        )
+        self.assertEqual(
+            (batch.aggregation, batch.aggregation_query_id, batch.aggregated_row_count), ("athena", query_id, 5000)
+        )
         # the objects Athena read are named by S3's checksum: not fetched for it
         heads = {key: s3.head_object(Bucket=BUCKET, Key=key) for key in DATA_KEYS}
         self.assertEqual(
             {f.name: (f.sha256, f.etag, f.size, f.row_count) for f in batch.file_ids if f.kind == "summed"},
-            {f"s3://{BUCKET}/{key}": (False, head["ETag"], head["ContentLength"], 2500) for key, head in heads.items()})
+            {f"s3://{BUCKET}/{key}": (False, head["ETag"], head["ContentLength"], 2500) for key, head in heads.items()},
+        )
 
         self.write_export()
         raw_source = self.new_source("Every row")

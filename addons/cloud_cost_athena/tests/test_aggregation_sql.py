@@ -24,8 +24,11 @@ RULES = [
 
 
 def raw_lines(files, fmt):
-    frames = [frame for name, data in files.items()
-              for frame in bill_formats.read_bill(io.BytesIO(data), file_name=name, fmt=fmt)]
+    frames = [
+        frame
+        for name, data in files.items()
+        for frame in bill_formats.read_bill(io.BytesIO(data), file_name=name, fmt=fmt)
+    ]
     for frame in frames:
         yield from frame.to_dict("records")
 
@@ -50,8 +53,16 @@ def receiver_key(record):
     import json
 
     tags = json.loads(record["tags"] or "{}")
-    return (record["charge_period_start"][:10], record["sub_account"], record["service_name"], record["region"],
-            record["charge_category"], record["billing_currency"], tags.get("team"), tags.get("env"))
+    return (
+        record["charge_period_start"][:10],
+        record["sub_account"],
+        record["service_name"],
+        record["region"],
+        record["charge_category"],
+        record["billing_currency"],
+        tags.get("team"),
+        tags.get("env"),
+    )
 
 
 @tagged("post_install", "-at_install")
@@ -78,8 +89,9 @@ class TestAggregationSql(PlainCase):
 
     def test_the_query_keeps_apart_what_the_rules_read_and_filters_the_manifest_files(self):
         rules = RULES + [{"match": {"resource": ["arn:aws:rds:*"]}, "set": {"cost_pool_id": 4}}]
-        aggregation = build_query("focus", database="billing", table="export", files=["s3://b/a.parquet", "s3://b/it's"],
-                                  rule_specs=rules)
+        aggregation = build_query(
+            "focus", database="billing", table="export", files=["s3://b/a.parquet", "s3://b/it's"], rule_specs=rules
+        )
         assert "ResourceId" in aggregation.dimensions
         assert "element_at(Tags, 'team') AS tag_2" in aggregation.sql
         assert "\"$path\" IN ('s3://b/a.parquet', 's3://b/it''s')" in aggregation.sql
@@ -92,11 +104,24 @@ class TestAggregationSql(PlainCase):
 
     def test_a_bad_value_in_the_result_is_named_with_its_row_and_column(self):
         aggregation = build_query("focus", database="d", table="t", files=["x.parquet"])
-        columns = (["ChargeDay", "BillingPeriodStart", "BillingPeriodEnd", *aggregation.dimensions, "x_SourceFile",
-                    *aggregation.amounts, "x_SourceRows"])
+        columns = [
+            "ChargeDay",
+            "BillingPeriodStart",
+            "BillingPeriodEnd",
+            *aggregation.dimensions,
+            "x_SourceFile",
+            *aggregation.amounts,
+            "x_SourceRows",
+        ]
         good = ["2026-10-01", "2026-10-01", "2026-11-01"] + ["a"] * len(aggregation.dimensions) + ["x.parquet"]
-        rows = [good + ["1.5"] * len(aggregation.amounts) + ["3"],
-                good + ["1.5", "oops"] + ["1"] * (len(aggregation.amounts) - 2) + ["3"]]
+        rows = [
+            good + ["1.5"] * len(aggregation.amounts) + ["3"],
+            good + ["1.5", "oops"] + ["1"] * (len(aggregation.amounts) - 2) + ["3"],
+        ]
         with pytest.raises(AggregationError) as refused:
             result_to_focus_csv(aggregation, columns, rows, file="athena-result.csv")
-        assert (refused.value.file, refused.value.row, refused.value.column) == ("athena-result.csv", 2, "EffectiveCost")
+        assert (refused.value.file, refused.value.row, refused.value.column) == (
+            "athena-result.csv",
+            2,
+            "EffectiveCost",
+        )

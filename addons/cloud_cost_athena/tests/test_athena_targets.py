@@ -25,15 +25,24 @@ class TestAthenaTargets(ImportCase):
         groups = "base.group_user,cloud_cost.group_cloud_cost_controller"
         common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
         cls.controller = new_test_user(cls.env, login="athena_targets_controller", groups=groups, **common)
-        cls.admin = new_test_user(cls.env, login="athena_targets_admin", groups=groups + ",base.group_system",
-                                  **common)
+        cls.admin = new_test_user(cls.env, login="athena_targets_admin", groups=groups + ",base.group_system", **common)
         with fake_dns({"athena.example.com": PUBLIC}):
-            cls.athena = cls.env["cloud.cost.source"].create({
-                "name": "Summed by Athena", "company_id": cls.company.id, "source_type": "s3",
-                "bill_format": "focus", "s3_bucket": "acme-billing", "aggregation": "athena",
-                "athena_database": "billing", "athena_table": "acme_focus", "athena_workgroup": "finops",
-                "athena_output_location": "s3://acme-athena-results/", "athena_endpoint_url": "https://athena.example.com",
-                **KEYS})
+            cls.athena = cls.env["cloud.cost.source"].create(
+                {
+                    "name": "Summed by Athena",
+                    "company_id": cls.company.id,
+                    "source_type": "s3",
+                    "bill_format": "focus",
+                    "s3_bucket": "acme-billing",
+                    "aggregation": "athena",
+                    "athena_database": "billing",
+                    "athena_table": "acme_focus",
+                    "athena_workgroup": "finops",
+                    "athena_output_location": "s3://acme-athena-results/",
+                    "athena_endpoint_url": "https://athena.example.com",
+                    **KEYS,
+                }
+            )
 
     def keys(self):
         self.athena.invalidate_recordset()
@@ -41,11 +50,24 @@ class TestAthenaTargets(ImportCase):
 
     def test_a_controller_cannot_change_athena_settings(self):
         as_controller = self.athena.with_user(self.controller)
-        before = self.athena.read(["athena_database", "athena_table", "athena_workgroup", "athena_output_location",
-                                   "athena_endpoint_url", "aggregation"])
-        for values in ({"athena_output_location": "s3://attacker-results/"}, {"athena_workgroup": "other"},
-                       {"athena_database": "other"}, {"athena_table": "other"}, {"aggregation": "duckdb"},
-                       {"athena_endpoint_url": "https://athena.example.com/other"}):
+        before = self.athena.read(
+            [
+                "athena_database",
+                "athena_table",
+                "athena_workgroup",
+                "athena_output_location",
+                "athena_endpoint_url",
+                "aggregation",
+            ]
+        )
+        for values in (
+            {"athena_output_location": "s3://attacker-results/"},
+            {"athena_workgroup": "other"},
+            {"athena_database": "other"},
+            {"athena_table": "other"},
+            {"aggregation": "duckdb"},
+            {"athena_endpoint_url": "https://athena.example.com/other"},
+        ):
             with self.subTest(values=values), fake_dns({"athena.example.com": PUBLIC}):
                 with self.assertRaisesRegex(AccessError, "only administrators"):
                     as_controller.write(values)
@@ -73,8 +95,11 @@ class TestAthenaTargets(ImportCase):
     def test_a_non_public_athena_endpoint_is_refused_when_saved_and_before_the_query(self):
         as_admin = self.athena.with_user(self.admin)
         for url in ("http://169.254.169.254", "http://127.0.0.1:4566", "http://10.20.0.1"):
-            with self.subTest(url=url), no_connection() as net, self.assertRaisesRegex(ValidationError,
-                                                                                   "Athena Endpoint URL"):
+            with (
+                self.subTest(url=url),
+                no_connection() as net,
+                self.assertRaisesRegex(ValidationError, "Athena Endpoint URL"),
+            ):
                 as_admin.write({"athena_endpoint_url": url})
             self.assertEqual(net.attempts, [])
         self.assertEqual(self.athena.athena_endpoint_url, "https://athena.example.com")
@@ -95,9 +120,15 @@ class _FailedQueries:
         return {"QueryExecutionId": self.query_id}
 
     def get_query_execution(self, QueryExecutionId):  # noqa: N803 (boto3's name)
-        return {"QueryExecution": {"Status": {
-            "State": "FAILED", "StateChangeReason": "SYNTAX_ERROR: internal-table-secret-3301",
-            "AthenaError": {"ErrorCategory": 2}}}}
+        return {
+            "QueryExecution": {
+                "Status": {
+                    "State": "FAILED",
+                    "StateChangeReason": "SYNTAX_ERROR: internal-table-secret-3301",
+                    "AthenaError": {"ErrorCategory": 2},
+                }
+            }
+        }
 
 
 @tagged("post_install", "-at_install")

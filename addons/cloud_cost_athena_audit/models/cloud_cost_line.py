@@ -10,9 +10,11 @@ class CloudCostLine(models.Model):
 
     batch_aggregation = fields.Selection(related="batch_id.aggregation", string="Summed In")
     summed_rows_content = fields.Text(
-        "Bill Rows Summed", compute="_compute_summed_rows_content",
+        "Bill Rows Summed",
+        compute="_compute_summed_rows_content",
         help="The bill rows this line sums, found again in the bill file (fetched and its checksum compared "
-        "with the one recorded at import), and their sum against the line's EffectiveCost.")
+        "with the one recorded at import), and their sum against the line's EffectiveCost.",
+    )
 
     def _trace_summed_rows(self):
         found = super()._trace_summed_rows()
@@ -20,9 +22,13 @@ class CloudCostLine(models.Model):
             return found
         self.env.flush_all()
         # only the lines of summed batches: a run may take a million lines, of bills read row by row
-        self.env.cr.execute(SQL(
-            """SELECT l.id FROM cloud_cost_line l JOIN cloud_cost_import_batch b ON b.id = l.batch_id
-                WHERE l.id = ANY(%s) AND b.aggregation_grouping IS NOT NULL""", list(self.ids)))
+        self.env.cr.execute(
+            SQL(
+                """SELECT l.id FROM cloud_cost_line l JOIN cloud_cost_import_batch b ON b.id = l.batch_id
+                WHERE l.id = ANY(%s) AND b.aggregation_grouping IS NOT NULL""",
+                list(self.ids),
+            )
+        )
         summed = self.browse([row[0] for row in self.env.cr.fetchall()])
         return {**found, **summed._summed_bill_rows()}
 
@@ -43,11 +49,16 @@ class CloudCostLine(models.Model):
                 continue
             checksum = f"ETag {entry['etag']}" if entry.get("etag") else f"SHA-256 {entry['sha256']}"
             head = [f"{entry['file']} ({checksum}, as fetched SHA-256 {entry['sha256']})"]
-            body = [f"row {row['row']}: EffectiveCost {_exact(row['effective_cost'])}  "
-                    + json.dumps(row["values"], ensure_ascii=False, sort_keys=True) for row in entry["rows"]]
+            body = [
+                f"row {row['row']}: EffectiveCost {_exact(row['effective_cost'])}  "
+                + json.dumps(row["values"], ensure_ascii=False, sort_keys=True)
+                for row in entry["rows"]
+            ]
             check = "=" if entry["matches"] else "!="
-            tail = [f"{entry['count']} bill row(s), EffectiveCost {_exact(entry['effective_cost'])} {check} the "
-                    f"line's {_exact(entry['line_effective_cost'])}" + (" (exact)" if entry["matches"] else " (MISMATCH)")]
+            tail = [
+                f"{entry['count']} bill row(s), EffectiveCost {_exact(entry['effective_cost'])} {check} the "
+                f"line's {_exact(entry['line_effective_cost'])}" + (" (exact)" if entry["matches"] else " (MISMATCH)")
+            ]
             line.summed_rows_content = "\n".join(head + body + tail)
 
 

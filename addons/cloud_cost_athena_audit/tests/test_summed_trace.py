@@ -46,12 +46,18 @@ TIME = pa.timestamp("ms", tz="UTC")
 
 # (file, day, tags, EffectiveCost): rows of one day, file and tags are summed into one cost line
 ROWS = [
-    (0, 2, {"team": "retail"}, "1.10"), (0, 2, {"team": "retail", "owner": "ann"}, "2.20"),
-    (0, 2, {"team": "retail"}, "3.30"), (0, 3, {"team": "retail"}, "4.00"), (1, 3, {"team": "retail"}, "0.01"),
+    (0, 2, {"team": "retail"}, "1.10"),
+    (0, 2, {"team": "retail", "owner": "ann"}, "2.20"),
+    (0, 2, {"team": "retail"}, "3.30"),
+    (0, 3, {"team": "retail"}, "4.00"),
+    (1, 3, {"team": "retail"}, "0.01"),
     (1, 2, {"team": "retail"}, "7.77"),
-    (0, 2, {"platform": "shared"}, "50.00"), (1, 2, {"platform": "shared"}, "30.00"),
-    (1, 4, {"platform": "shared"}, "15.00"), (1, 4, {"platform": "shared"}, "5.00"),
-    (0, 5, {}, "5.00"), (1, 5, {}, "1.00"),
+    (0, 2, {"platform": "shared"}, "50.00"),
+    (1, 2, {"platform": "shared"}, "30.00"),
+    (1, 4, {"platform": "shared"}, "15.00"),
+    (1, 4, {"platform": "shared"}, "5.00"),
+    (0, 5, {}, "5.00"),
+    (1, 5, {}, "1.00"),
 ]
 RETAIL_DIRECT = Decimal("18.38")  # 1.10 + 2.20 + 3.30 + 4.00 + 0.01 + 7.77
 PLATFORM = Decimal("100.00")
@@ -72,33 +78,59 @@ def december_files(currency, seed=3):
         for index, day, tags, cost in rows:
             hour = start + timedelta(days=day - 1, hours=rng.randrange(24))
             values = {
-                "BilledCost": Decimal(cost) + Decimal("0.5"), "EffectiveCost": Decimal(cost),
-                "ListCost": Decimal(cost), "ContractedCost": Decimal(cost), "BillingAccountId": "999999999999",
-                "BillingCurrency": currency, "BillingPeriodStart": start,
-                "BillingPeriodEnd": datetime.fromisoformat("2027-01-01T00:00:00+00:00"), "ChargeCategory": "Usage",
-                "ChargeDescription": f"usage {index}", "ChargePeriodStart": hour,
-                "ChargePeriodEnd": hour + timedelta(hours=1), "ProviderName": "AWS", "RegionId": "eu-west-1",
-                "ResourceId": f"i-{index:04d}", "ServiceName": "Amazon Elastic Compute Cloud",
-                "SubAccountId": "111111111111", "Tags": sorted(tags.items()),
+                "BilledCost": Decimal(cost) + Decimal("0.5"),
+                "EffectiveCost": Decimal(cost),
+                "ListCost": Decimal(cost),
+                "ContractedCost": Decimal(cost),
+                "BillingAccountId": "999999999999",
+                "BillingCurrency": currency,
+                "BillingPeriodStart": start,
+                "BillingPeriodEnd": datetime.fromisoformat("2027-01-01T00:00:00+00:00"),
+                "ChargeCategory": "Usage",
+                "ChargeDescription": f"usage {index}",
+                "ChargePeriodStart": hour,
+                "ChargePeriodEnd": hour + timedelta(hours=1),
+                "ProviderName": "AWS",
+                "RegionId": "eu-west-1",
+                "ResourceId": f"i-{index:04d}",
+                "ServiceName": "Amazon Elastic Compute Cloud",
+                "SubAccountId": "111111111111",
+                "Tags": sorted(tags.items()),
             }
             for name, value in values.items():
                 columns[name].append(value)
-        types = {"BilledCost": MONEY, "EffectiveCost": MONEY, "ListCost": MONEY, "ContractedCost": MONEY,
-                 "BillingPeriodStart": TIME, "BillingPeriodEnd": TIME, "ChargePeriodStart": TIME,
-                 "ChargePeriodEnd": TIME, "Tags": pa.map_(pa.string(), pa.string())}
-        table = pa.table({name: pa.array(values, type=types.get(name, pa.string()))
-                          for name, values in columns.items()})
+        types = {
+            "BilledCost": MONEY,
+            "EffectiveCost": MONEY,
+            "ListCost": MONEY,
+            "ContractedCost": MONEY,
+            "BillingPeriodStart": TIME,
+            "BillingPeriodEnd": TIME,
+            "ChargePeriodStart": TIME,
+            "ChargePeriodEnd": TIME,
+            "Tags": pa.map_(pa.string(), pa.string()),
+        }
+        table = pa.table(
+            {name: pa.array(values, type=types.get(name, pa.string())) for name, values in columns.items()}
+        )
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         files[DATA_KEYS[file]] = sink.getvalue().to_pybytes()
-        expected[DATA_KEYS[file]] = {number: (tags, Decimal(cost))
-                                     for number, (_i, _day, tags, cost) in enumerate(rows, start=1)}
+        expected[DATA_KEYS[file]] = {
+            number: (tags, Decimal(cost)) for number, (_i, _day, tags, cost) in enumerate(rows, start=1)
+        }
     return files, expected
 
 
 def manifest():
-    return json.dumps({"exportName": "acme", "billingPeriod": PERIOD, "bucket": BUCKET,
-                       "dataFiles": [f"s3://{BUCKET}/{key}" for key in DATA_KEYS]}).encode()
+    return json.dumps(
+        {
+            "exportName": "acme",
+            "billingPeriod": PERIOD,
+            "bucket": BUCKET,
+            "dataFiles": [f"s3://{BUCKET}/{key}" for key in DATA_KEYS],
+        }
+    ).encode()
 
 
 @tagged("post_install", "-at_install")
@@ -134,7 +166,8 @@ class TestSummedTrace(AuditCase):
 
     def retail_item(self, run):
         item = run.move_ids.line_ids.filtered(
-            lambda line: line.cloud_cost_side == "receiver" and line.cloud_cost_receiver_id == self.retail)
+            lambda line: line.cloud_cost_side == "receiver" and line.cloud_cost_receiver_id == self.retail
+        )
         self.assertEqual(len(item), 1)
         return item
 
@@ -179,11 +212,18 @@ class TestSummedTrace(AuditCase):
                 shared += traced["amount"]
         self.assertEqual(direct, RETAIL_DIRECT)
         self.assertEqual(shared, PLATFORM * 3 / 4)
-        self.assertEqual(item_total, Decimal(str(item.debit)).quantize(Decimal("0.01")),
-                         "the bill rows sum to the journal item")
+        self.assertEqual(
+            item_total, Decimal(str(item.debit)).quantize(Decimal("0.01")), "the bill rows sum to the journal item"
+        )
         # exactly the retail and platform rows of the export, each once; the untagged ones are not behind it
-        expected = {key: {n for n, (tags, _cost) in rows.items() if tags.get("team") == "retail"
-                          or tags.get("platform") == "shared"} for key, rows in self.expected.items()}
+        expected = {
+            key: {
+                n
+                for n, (tags, _cost) in rows.items()
+                if tags.get("team") == "retail" or tags.get("platform") == "shared"
+            }
+            for key, rows in self.expected.items()
+        }
         self.assertEqual({key: set(rows) for key, rows in listed.items()}, expected)
 
         status, out, err = self.command(self.auditor, "trace", str(item.id), "--all-rows")
@@ -207,31 +247,45 @@ class TestSummedTrace(AuditCase):
         checks = [row for row in rows if row["Check"]]
         self.assertEqual(len(bill_rows), len(ROWS), "every bill row of the run, the untagged ones too")
         self.assertTrue(checks and all(row["Check"].endswith("(exact)") for row in checks))
-        self.assertEqual(sum(Decimal(row["EffectiveCost"]) for row in bill_rows),
-                         sum(Decimal(cost) for *_x, cost in ROWS))
+        self.assertEqual(
+            sum(Decimal(row["EffectiveCost"]) for row in bill_rows), sum(Decimal(cost) for *_x, cost in ROWS)
+        )
         return item
 
     def test_duckdb_folder_trace_from_the_journal_item_to_the_bill_rows_and_a_changed_file_refused(self):
         self.write_folder(self.files)
-        source = self.env["cloud.cost.source"].create({
-            "name": "Summed by DuckDB", "company_id": self.company.id, "source_type": "file",
-            "bill_format": "focus", "location": str(self.folder), "aggregation": "duckdb"})
+        source = self.env["cloud.cost.source"].create(
+            {
+                "name": "Summed by DuckDB",
+                "company_id": self.company.id,
+                "source_type": "file",
+                "bill_format": "focus",
+                "location": str(self.folder),
+                "aggregation": "duckdb",
+            }
+        )
         (batch,) = source._run_import().batches
         self.assertEqual(batch.aggregated_row_count, len(ROWS))
         self.assertLess(batch.row_count, len(ROWS))
         summed = batch.file_ids.filtered(lambda f: f.kind == "summed")
-        self.assertEqual({f.name: (f.sha256, f.size, f.row_count, f.location) for f in summed},
-                         {key: (self.sha256(data), len(data), len([r for r in ROWS if DATA_KEYS[r[0]] == key]),
-                                str(self.folder)) for key, data in self.files.items()})
+        self.assertEqual(
+            {f.name: (f.sha256, f.size, f.row_count, f.location) for f in summed},
+            {
+                key: (self.sha256(data), len(data), len([r for r in ROWS if DATA_KEYS[r[0]] == key]), str(self.folder))
+                for key, data in self.files.items()
+            },
+        )
         self.assertEqual(batch.aggregation_grouping["tag_keys"], ["platform", "team"])
 
         run = self.december_run()
         item = self.assert_trace_reaches_the_bill_rows(
-            run, {key: f"sha256 {self.sha256(data)}" for key, data in self.files.items()})
+            run, {key: f"sha256 {self.sha256(data)}" for key, data in self.files.items()}
+        )
         self.assertTrue(run._verify_seal()["match"], "the seal covers the summed files' records")
         cost_line = item.cloud_cost_allocation_line_ids.filtered(lambda line: line.line_type == "direct")
         direct = self.env["cloud.cost.line"].browse(
-            self.env["cloud.cost.allocation.run.cost"].search(cost_line._trace_cost_domain()).cost_line_id.ids)
+            self.env["cloud.cost.allocation.run.cost"].search(cost_line._trace_cost_domain()).cost_line_id.ids
+        )
         self.assertIn("(exact)", direct[0].with_user(self.auditor).summed_rows_content or "")
 
         # a bill file rewritten since import: its rows are not listed, the trace says why
@@ -241,8 +295,11 @@ class TestSummedTrace(AuditCase):
         self.write_folder(changed)
         status, out, err = self.command(self.auditor, "trace", str(item.id))
         self.assertEqual(status, 2)
-        self.assertIn(f"{DATA_KEYS[0]}: the bill file changed since import (SHA-256 "
-                      f"{self.sha256(self.files[DATA_KEYS[0]])} at import", err)
+        self.assertIn(
+            f"{DATA_KEYS[0]}: the bill file changed since import (SHA-256 "
+            f"{self.sha256(self.files[DATA_KEYS[0]])} at import",
+            err,
+        )
         with self.assertRaisesRegex(UserError, "the bill file changed since import"):
             run.with_user(self.auditor)._auditor_pack_xlsx()
         direct.invalidate_recordset(["summed_rows_content"])
@@ -270,71 +327,115 @@ class TestSummedTrace(AuditCase):
         objects = {key: s3.put_object(Bucket=BUCKET, Key=key, Body=data) for key, data in self.files.items()}
         s3.put_object(Bucket=BUCKET, Key=MANIFEST_KEY, Body=manifest())
         athena = boto3.client("athena", region_name="eu-west-1", endpoint_url=endpoint, **KEYS)
-        athena.create_work_group(Name="finops", Configuration={
-            "ResultConfiguration": {"OutputLocation": "s3://acme-athena-results/"}})
+        athena.create_work_group(
+            Name="finops", Configuration={"ResultConfiguration": {"OutputLocation": "s3://acme-athena-results/"}}
+        )
         # what Athena would answer: the same query, run by DuckDB over the same files
         rule_specs = [r._rule_spec() for r in self.env["cloud.cost.mapping.rule"]._company_rules(self.company)]
         paths = {f"s3://{BUCKET}/{key}": data for key, data in self.files.items()}
-        expected = build_query("focus", database="billing", table="acme_focus", files=sorted(paths),
-                               rule_specs=rule_specs)
+        expected = build_query(
+            "focus", database="billing", table="acme_focus", files=sorted(paths), rule_specs=rule_specs
+        )
         answer = run_duckdb(expected.sql, paths, database="billing", table="acme_focus")
         header = {"Data": [{"VarCharValue": name} for name in answer.columns]}
         rows = [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in answer.rows]
-        response = requests.post(f"{endpoint}/moto-api/static/athena/query-results", timeout=10, json={
-            "region": "eu-west-1",
-            "results": [{"rows": [header, *rows],
-                         "column_info": [{"Name": name, "Type": "varchar"} for name in answer.columns]}],
-        })
+        response = requests.post(
+            f"{endpoint}/moto-api/static/athena/query-results",
+            timeout=10,
+            json={
+                "region": "eu-west-1",
+                "results": [
+                    {
+                        "rows": [header, *rows],
+                        "column_info": [{"Name": name, "Type": "varchar"} for name in answer.columns],
+                    }
+                ],
+            },
+        )
         self.assertEqual(response.status_code, 201)
-        source = self.env["cloud.cost.source"].create({
-            "name": "Summed by Athena", "company_id": self.company.id, "source_type": "s3", "bill_format": "focus",
-            "s3_bucket": BUCKET, "s3_prefix": PREFIX, "s3_region": "eu-west-1", "s3_endpoint_url": endpoint,
-            "aggregation": "athena", "athena_database": "billing", "athena_table": "acme_focus",
-            "athena_workgroup": "finops", "athena_output_location": "s3://acme-athena-results/cloudcost/",
-            "athena_endpoint_url": endpoint, **KEYS,
-        })
+        source = self.env["cloud.cost.source"].create(
+            {
+                "name": "Summed by Athena",
+                "company_id": self.company.id,
+                "source_type": "s3",
+                "bill_format": "focus",
+                "s3_bucket": BUCKET,
+                "s3_prefix": PREFIX,
+                "s3_region": "eu-west-1",
+                "s3_endpoint_url": endpoint,
+                "aggregation": "athena",
+                "athena_database": "billing",
+                "athena_table": "acme_focus",
+                "athena_workgroup": "finops",
+                "athena_output_location": "s3://acme-athena-results/cloudcost/",
+                "athena_endpoint_url": endpoint,
+                **KEYS,
+            }
+        )
         (batch,) = source._run_import().batches
         self.assertEqual(batch.aggregation, "athena")
         # not fetched at import: S3's own checksum, and the version summed when the bucket keeps versions
         self.assertEqual(
             {f.name: (f.sha256, f.etag, f.version_id, f.size) for f in batch.file_ids if f.kind == "summed"},
-            {f"s3://{BUCKET}/{key}": (False, objects[key]["ETag"], objects[key].get("VersionId", False),
-                                      len(data)) for key, data in self.files.items()})
+            {
+                f"s3://{BUCKET}/{key}": (False, objects[key]["ETag"], objects[key].get("VersionId", False), len(data))
+                for key, data in self.files.items()
+            },
+        )
         return s3, objects
 
     def test_athena_trace_fetches_the_s3_objects_and_refuses_an_object_changed_since(self):
         s3, objects = self.athena_import(versioned=False)
         run = self.december_run()
-        item = self.assert_trace_reaches_the_bill_rows(run, {
-            f"s3://{BUCKET}/{key}": f"ETag {objects[key]['ETag']}, sha256 {self.sha256(data)} as fetched"
-            for key, data in self.files.items()})
+        item = self.assert_trace_reaches_the_bill_rows(
+            run,
+            {
+                f"s3://{BUCKET}/{key}": f"ETag {objects[key]['ETag']}, sha256 {self.sha256(data)} as fetched"
+                for key, data in self.files.items()
+            },
+        )
         # the seal covers what names each object's bytes in S3
         self.assertTrue(run._verify_seal()["match"])
-        self.env.cr.execute("UPDATE cloud_cost_import_file SET etag = '\"0\"' WHERE kind = 'summed' AND name = %s",
-                            [f"s3://{BUCKET}/{DATA_KEYS[1]}"])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_import_file SET etag = '\"0\"' WHERE kind = 'summed' AND name = %s",
+            [f"s3://{BUCKET}/{DATA_KEYS[1]}"],
+        )
         self.env.invalidate_all()
         seal = run._verify_seal()
         self.assertFalse(seal["match"])
-        self.assertEqual(seal["changed"], [f"where bill file s3://{BUCKET}/{DATA_KEYS[1]} was read and what names "
-                                           "its bytes there (S3 ETag, version)"])
-        self.env.cr.execute("UPDATE cloud_cost_import_file SET etag = %s WHERE kind = 'summed' AND name = %s",
-                            [objects[DATA_KEYS[1]]["ETag"], f"s3://{BUCKET}/{DATA_KEYS[1]}"])
+        self.assertEqual(
+            seal["changed"],
+            [
+                f"where bill file s3://{BUCKET}/{DATA_KEYS[1]} was read and what names "
+                "its bytes there (S3 ETag, version)"
+            ],
+        )
+        self.env.cr.execute(
+            "UPDATE cloud_cost_import_file SET etag = %s WHERE kind = 'summed' AND name = %s",
+            [objects[DATA_KEYS[1]]["ETag"], f"s3://{BUCKET}/{DATA_KEYS[1]}"],
+        )
         self.env.invalidate_all()
 
         changed = december_files(self.company.currency_id.name, seed=4)[0][DATA_KEYS[0]]
         s3.put_object(Bucket=BUCKET, Key=DATA_KEYS[0], Body=changed)
         status, _out, err = self.command(self.auditor, "trace", str(item.id))
         self.assertEqual(status, 2)
-        self.assertIn(f"s3://{BUCKET}/{DATA_KEYS[0]}: the bill file changed since import (ETag "
-                      f"{objects[DATA_KEYS[0]]['ETag']} at import", err)
+        self.assertIn(
+            f"s3://{BUCKET}/{DATA_KEYS[0]}: the bill file changed since import (ETag "
+            f"{objects[DATA_KEYS[0]]['ETag']} at import",
+            err,
+        )
         with self.assertRaisesRegex(UserError, "the bill file changed since import"):
             run.with_user(self.auditor)._auditor_pack_xlsx()
 
     def test_athena_trace_reads_the_version_summed_in_a_bucket_that_keeps_versions(self):
         s3, objects = self.athena_import(versioned=True)
         run = self.december_run()
-        checksums = {f"s3://{BUCKET}/{key}": f"ETag {objects[key]['ETag']} version {objects[key]['VersionId']}, "
-                     f"sha256 {self.sha256(data)} as fetched" for key, data in self.files.items()}
+        checksums = {
+            f"s3://{BUCKET}/{key}": f"ETag {objects[key]['ETag']} version {objects[key]['VersionId']}, "
+            f"sha256 {self.sha256(data)} as fetched"
+            for key, data in self.files.items()
+        }
         self.assert_trace_reaches_the_bill_rows(run, checksums)
         # the object overwritten since: the version summed is the one read, its rows the rows summed
         changed = december_files(self.company.currency_id.name, seed=4)[0][DATA_KEYS[0]]

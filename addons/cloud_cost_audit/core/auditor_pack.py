@@ -23,8 +23,9 @@ def build_workbook(summary, lines, drivers, snapshot, files, summed_rows=None, d
     import xlsxwriter  # noqa: PLC0415
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0" + ("." + "0" * digits if digits > 0 else "")})
 

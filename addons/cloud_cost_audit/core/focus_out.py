@@ -22,33 +22,114 @@ from fractions import Fraction
 
 # FOCUS 1.3 Cost and Usage columns written, in this order
 COLUMNS = (
-    "AllocatedMethodDetails", "AllocatedMethodId", "AllocatedResourceId", "AllocatedResourceName", "AllocatedTags",
-    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingAccountType",
-    "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "CapacityReservationId",
-    "CapacityReservationStatus", "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargeFrequency",
-    "ChargePeriodEnd", "ChargePeriodStart", "CommitmentDiscountCategory", "CommitmentDiscountId",
-    "CommitmentDiscountName", "CommitmentDiscountQuantity", "CommitmentDiscountStatus", "CommitmentDiscountType",
-    "CommitmentDiscountUnit", "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "ContractedUnitPrice",
-    "EffectiveCost", "HostProviderName", "InvoiceId", "InvoiceIssuerName", "ListCost", "ListUnitPrice",
-    "PricingCategory", "PricingCurrency", "PricingCurrencyContractedUnitPrice", "PricingCurrencyEffectiveCost",
-    "PricingCurrencyListUnitPrice", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "RegionId",
-    "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "ServiceName",
-    "ServiceProviderName", "ServiceSubcategory", "SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId",
-    "SubAccountId", "SubAccountName", "SubAccountType", "Tags",
+    "AllocatedMethodDetails",
+    "AllocatedMethodId",
+    "AllocatedResourceId",
+    "AllocatedResourceName",
+    "AllocatedTags",
+    "AvailabilityZone",
+    "BilledCost",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingAccountType",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "CapacityReservationId",
+    "CapacityReservationStatus",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "CommitmentDiscountCategory",
+    "CommitmentDiscountId",
+    "CommitmentDiscountName",
+    "CommitmentDiscountQuantity",
+    "CommitmentDiscountStatus",
+    "CommitmentDiscountType",
+    "CommitmentDiscountUnit",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "ContractedCost",
+    "ContractedUnitPrice",
+    "EffectiveCost",
+    "HostProviderName",
+    "InvoiceId",
+    "InvoiceIssuerName",
+    "ListCost",
+    "ListUnitPrice",
+    "PricingCategory",
+    "PricingCurrency",
+    "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyEffectiveCost",
+    "PricingCurrencyListUnitPrice",
+    "PricingQuantity",
+    "PricingUnit",
+    "ProviderName",
+    "PublisherName",
+    "RegionId",
+    "RegionName",
+    "ResourceId",
+    "ResourceName",
+    "ResourceType",
+    "ServiceCategory",
+    "ServiceName",
+    "ServiceProviderName",
+    "ServiceSubcategory",
+    "SkuId",
+    "SkuMeter",
+    "SkuPriceDetails",
+    "SkuPriceId",
+    "SubAccountId",
+    "SubAccountName",
+    "SubAccountType",
+    "Tags",
     # custom columns (FOCUS: prefixed x_): the bill row each row comes from, as the audit trace names it
-    "x_CostLineId", "x_SourceFile", "x_SourceRow",
+    "x_CostLineId",
+    "x_SourceFile",
+    "x_SourceRow",
 )
 # split over the rows of a charge; everything else is the charge's own value on each of its rows
-SPLIT_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingCurrencyEffectiveCost",
-                 "PricingQuantity", "ConsumedQuantity")
-DECIMAL_COLUMNS = SPLIT_COLUMNS + ("CommitmentDiscountQuantity", "ContractedUnitPrice", "ListUnitPrice",
-                                   "PricingCurrencyContractedUnitPrice", "PricingCurrencyListUnitPrice")
+SPLIT_COLUMNS = (
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "ContractedCost",
+    "PricingCurrencyEffectiveCost",
+    "PricingQuantity",
+    "ConsumedQuantity",
+)
+DECIMAL_COLUMNS = SPLIT_COLUMNS + (
+    "CommitmentDiscountQuantity",
+    "ContractedUnitPrice",
+    "ListUnitPrice",
+    "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyListUnitPrice",
+)
 DATETIME_COLUMNS = ("BillingPeriodEnd", "BillingPeriodStart", "ChargePeriodEnd", "ChargePeriodStart")
 JSON_COLUMNS = ("AllocatedMethodDetails", "AllocatedTags", "SkuPriceDetails", "Tags")
 SERVICE_CATEGORIES = (
-    "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases", "Developer Tools",
-    "Multicloud", "Identity", "Integration", "Internet of Things", "Management and Governance", "Media",
-    "Migration", "Mobile", "Networking", "Security", "Storage", "Web", "Other",
+    "AI and Machine Learning",
+    "Analytics",
+    "Business Applications",
+    "Compute",
+    "Databases",
+    "Developer Tools",
+    "Multicloud",
+    "Identity",
+    "Integration",
+    "Internet of Things",
+    "Management and Governance",
+    "Media",
+    "Migration",
+    "Mobile",
+    "Networking",
+    "Security",
+    "Storage",
+    "Web",
+    "Other",
 )
 # data generator-defined tags of the receiver (FOCUS: prefixed by the generator's own key prefix)
 TAG_PREFIX = "cloudcost/"
@@ -253,15 +334,20 @@ def split_charge(charge, parts, receivers, digits, policy_code, run_name, units=
         if receiver is not None and receiver[0] != "a":
             receiver = None
         by_receiver.setdefault(receiver, []).append(part)
-    if not by_receiver or (list(by_receiver) == [None] and all(
-            part.line is None or part.line.method in ("unallocated", "idle") for part in parts)):
+    if not by_receiver or (
+        list(by_receiver) == [None]
+        and all(part.line is None or part.line.method in ("unallocated", "idle") for part in parts)
+    ):
         return [dict(charge)]
     keys = sorted(by_receiver, key=lambda r: (r is None, r or ()))
     fractions = [sum((part.fraction for part in by_receiver[key]), Fraction(0)) for key in keys]
     total = sum(fractions, Fraction(0))
     fractions = [f / total for f in fractions]
-    splits = {column: split_exact(charge[column], fractions, digits if "Cost" in column else 0)
-              for column in SPLIT_COLUMNS if charge.get(column) not in (None, "")}
+    splits = {
+        column: split_exact(charge[column], fractions, digits if "Cost" in column else 0)
+        for column in SPLIT_COLUMNS
+        if charge.get(column) not in (None, "")
+    }
     rows = []
     for index, (key, ratio) in enumerate(zip(keys, ratios(fractions), strict=True)):
         row = dict(charge)
@@ -293,8 +379,11 @@ def _encode(value):
     if isinstance(value, Decimal):
         return _plain(value)
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{_encode(v)}"
-                              for k, v in sorted(value.items())) + "}"
+        return (
+            "{"
+            + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{_encode(v)}" for k, v in sorted(value.items()))
+            + "}"
+        )
     if isinstance(value, list | tuple):
         return "[" + ",".join(_encode(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)

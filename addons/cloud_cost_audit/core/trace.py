@@ -55,8 +55,12 @@ def rule_items(rule, name_of):
         ("Excluded", names(rule.get("excluded"))),
     ]
     if rule.get("percents"):
-        items.append(("Percentages", ", ".join(f"{name_of(kind, ident)}: {percent} %"
-                                                for kind, ident, percent in rule["percents"])))
+        items.append(
+            (
+                "Percentages",
+                ", ".join(f"{name_of(kind, ident)}: {percent} %" for kind, ident, percent in rule["percents"]),
+            )
+        )
     if rule.get("remainder"):
         items.append(("Remainder to", name_of(*rule["remainder"])))
     if rule.get("reciprocal_group"):

@@ -14,13 +14,20 @@ class AccountMoveLine(models.Model):
         sealed_fields = ({"move_id", *JOURNAL_COLUMNS}) & set(vals)
         if sealed_fields:
             Move = self.env["account.move"]
-            for line in self.filtered(lambda line: line.parent_state == "posted" and
-                                      line.move_id.cloud_cost_run_id.state in ("posted", "reversed")):
+            for line in self.filtered(
+                lambda line: line.parent_state == "posted"
+                and line.move_id.cloud_cost_run_id.state in ("posted", "reversed")
+            ):
                 if any(Move._field_will_change(line, vals, name) for name in sealed_fields):
-                    raise UserError(_(
-                        "%(item)s is a journal item of allocation run %(run)s, sealed by its content hash: its "
-                        "accounts, partner, amounts, currency and analytic distribution cannot change. Reverse the "
-                        "run instead.", item=line.display_name, run=line.move_id.cloud_cost_run_id.display_name))
+                    raise UserError(
+                        _(
+                            "%(item)s is a journal item of allocation run %(run)s, sealed by its content hash: its "
+                            "accounts, partner, amounts, currency and analytic distribution cannot change. Reverse the "
+                            "run instead.",
+                            item=line.display_name,
+                            run=line.move_id.cloud_cost_run_id.display_name,
+                        )
+                    )
         return super().write(vals)
 
     def _cloud_cost_trace(self, rows_per_line=20):
@@ -38,45 +45,76 @@ class AccountMoveLine(models.Model):
         for line in lines:
             trace = line._trace()
             query = self.env["cloud.cost.allocation.run.cost"].sudo()._search(line._trace_cost_domain())
-            self.env.cr.execute(SQL(
-                """SELECT COUNT(*), COALESCE(SUM(c.amount), 0)::text, COALESCE(SUM(l.effective_cost), 0)::text
+            self.env.cr.execute(
+                SQL(
+                    """SELECT COUNT(*), COALESCE(SUM(c.amount), 0)::text, COALESCE(SUM(l.effective_cost), 0)::text
                      FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
-                    WHERE c.id IN %s""", query.subselect()))
+                    WHERE c.id IN %s""",
+                    query.subselect(),
+                )
+            )
             count, taken, effective = self.env.cr.fetchone()
             limit = SQL("LIMIT %s", rows_per_line) if rows_per_line is not None else SQL()
-            self.env.cr.execute(SQL(
-                """SELECT l.batch_id, l.source_file, l.source_row, l.effective_cost::text, l.billing_currency,
+            self.env.cr.execute(
+                SQL(
+                    """SELECT l.batch_id, l.source_file, l.source_row, l.effective_cost::text, l.billing_currency,
                           c.amount::text, l.id
                      FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
                     WHERE c.id IN %s ORDER BY l.batch_id, l.source_file, l.source_row, l.id %s""",
-                query.subselect(), limit))
+                    query.subselect(),
+                    limit,
+                )
+            )
             rows = []
             for batch_id, name, number, cost, currency, amount, line_id in self.env.cr.fetchall():
                 if (batch_id, name) not in files:
-                    file = self.env["cloud.cost.import.file"].sudo().search(
-                        [("batch_id", "=", batch_id), ("name", "=", name), ("kind", "=", "data")], limit=1)
+                    file = (
+                        self.env["cloud.cost.import.file"]
+                        .sudo()
+                        .search([("batch_id", "=", batch_id), ("name", "=", name), ("kind", "=", "data")], limit=1)
+                    )
                     files[batch_id, name] = file.sha256 or ""
-                rows.append({"cost_line_id": line_id, "file": name or "", "sha256": files[batch_id, name],
-                             "row": number, "effective_cost": Decimal(cost or 0), "currency": currency or "",
-                             "amount": Decimal(amount)})
+                rows.append(
+                    {
+                        "cost_line_id": line_id,
+                        "file": name or "",
+                        "sha256": files[batch_id, name],
+                        "row": number,
+                        "effective_cost": Decimal(cost or 0),
+                        "currency": currency or "",
+                        "amount": Decimal(amount),
+                    }
+                )
             amount = Decimal(str(line.amount)).quantize(unit)
             taken = Decimal(taken)
-            traced.append({
-                "line": line, "amount": amount, "trace": trace, "rows": rows, "row_count": count,
-                "rows_amount": taken, "rows_effective_cost": Decimal(effective),
-                # the part of those rows the line carries: 1 for direct cost, the driver's share for a pool's
-                "part": (amount / taken) if taken else None,
-            })
+            traced.append(
+                {
+                    "line": line,
+                    "amount": amount,
+                    "trace": trace,
+                    "rows": rows,
+                    "row_count": count,
+                    "rows_amount": taken,
+                    "rows_effective_cost": Decimal(effective),
+                    # the part of those rows the line carries: 1 for direct cost, the driver's share for a pool's
+                    "part": (amount / taken) if taken else None,
+                }
+            )
         # a cost line that sums bill rows: the rows it stands for, found again in their bill file (each file
         # fetched once for the whole item)
-        summed = self.env["cloud.cost.line"].sudo().browse(
-            sorted({row["cost_line_id"] for entry in traced for row in entry["rows"]}))._trace_summed_rows()
+        summed = (
+            self.env["cloud.cost.line"]
+            .sudo()
+            .browse(sorted({row["cost_line_id"] for entry in traced for row in entry["rows"]}))
+            ._trace_summed_rows()
+        )
         for entry in traced:
             for row in entry["rows"]:
                 row["bill_rows"] = summed.get(row["cost_line_id"])
             entry["summed"] = _summed_check([row["bill_rows"] for row in entry["rows"] if row["bill_rows"]])
         return {
-            "item": item, "run": item.move_id.cloud_cost_run_id,
+            "item": item,
+            "run": item.move_id.cloud_cost_run_id,
             "amount": Decimal(str(item.debit - item.credit)).quantize(unit),
             "digits": item.company_id.currency_id.decimal_places,
             "lines_amount": sum((entry["amount"] for entry in traced), Decimal(0)),
@@ -91,5 +129,10 @@ def _summed_check(found):
     rows = sum((entry["count"] for entry in found), 0)
     effective = sum((entry["effective_cost"] for entry in found), Decimal(0))
     lines = sum((entry["line_effective_cost"] for entry in found), Decimal(0))
-    return {"cost_lines": len(found), "rows": rows, "effective_cost": effective, "line_effective_cost": lines,
-            "matches": all(entry["matches"] for entry in found) and effective == lines}
+    return {
+        "cost_lines": len(found),
+        "rows": rows,
+        "effective_cost": effective,
+        "line_effective_cost": lines,
+        "matches": all(entry["matches"] for entry in found) and effective == lines,
+    }

@@ -11,4 +11,5 @@ class CloudCostAllocationKey(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_sealed_runs(self):
         self.env["cloud.cost.allocation.run"]._check_not_used_by_sealed_runs(
-            self, (("cloud_cost_allocation_line", "driver_key_id"),))
+            self, (("cloud_cost_allocation_line", "driver_key_id"),)
+        )

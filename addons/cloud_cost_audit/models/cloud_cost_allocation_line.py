@@ -16,7 +16,9 @@ class CloudCostAllocationLine(models.Model):
     _sealed_fields = ("run_id", "company_id", *LINE_COLUMNS)
 
     trace_html = fields.Html(
-        "Trace", compute="_compute_trace_html", sanitize=False,
+        "Trace",
+        compute="_compute_trace_html",
+        sanitize=False,
         help="The step's rule and the driver values as the run froze them, and the bill files behind the line.",
     )
 
@@ -44,25 +46,44 @@ class CloudCostAllocationLine(models.Model):
                 row["share_text"] = f"{row['share'] * 100:.6f} %"
         RunCost = self.env["cloud.cost.allocation.run.cost"]
         query = RunCost._search(self._trace_cost_domain())
-        self.env.cr.execute(SQL(
-            """SELECT l.batch_id, l.source_file, COUNT(*), SUM(c.amount)::text, MIN(l.source_row), MAX(l.source_row)
+        self.env.cr.execute(
+            SQL(
+                """SELECT l.batch_id, l.source_file, COUNT(*), SUM(c.amount)::text, MIN(l.source_row), MAX(l.source_row)
                  FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
-                WHERE c.id IN %s GROUP BY 1, 2 ORDER BY 1, 2""", query.subselect()))
+                WHERE c.id IN %s GROUP BY 1, 2 ORDER BY 1, 2""",
+                query.subselect(),
+            )
+        )
         File = self.env["cloud.cost.import.file"].sudo()
         Batch = self.env["cloud.cost.import.batch"].sudo()
         files = []
         unit = Decimal(1).scaleb(-run.company_id.currency_id.decimal_places)  # the currency's smallest unit
         for batch_id, name, count, amount, first, last in self.env.cr.fetchall():
             file = File.search([("batch_id", "=", batch_id), ("name", "=", name)], limit=1)
-            files.append({"batch": Batch.browse(batch_id).display_name, "file": name or _("(no file)"),
-                          "rows": count, "amount": Decimal(amount).quantize(unit), "first_row": first, "last_row": last,
-                          "sha256": file.sha256 or ""})
+            files.append(
+                {
+                    "batch": Batch.browse(batch_id).display_name,
+                    "file": name or _("(no file)"),
+                    "rows": count,
+                    "amount": Decimal(amount).quantize(unit),
+                    "first_row": first,
+                    "last_row": last,
+                    "sha256": file.sha256 or "",
+                }
+            )
         rule = step_rule(snapshot, self.step_id.id, self.step_sequence)
         methods = dict(self.env["cloud.cost.allocation.step"]._fields["method"]._description_selection(self.env))
-        items = [(label, methods.get(text, text) if label == "Method" else text)
-                 for label, text in rule_items(rule, run._snapshot_name)]
-        return {"rule": rule, "rule_items": items, "drivers": drivers,
-                "driver_total": format(total.normalize(), "f") if total is not None else "", "files": files}
+        items = [
+            (label, methods.get(text, text) if label == "Method" else text)
+            for label, text in rule_items(rule, run._snapshot_name)
+        ]
+        return {
+            "rule": rule,
+            "rule_items": items,
+            "drivers": drivers,
+            "driver_total": format(total.normalize(), "f") if total is not None else "",
+            "files": files,
+        }
 
     def _compute_trace_html(self):
         for line in self:
@@ -70,7 +91,8 @@ class CloudCostAllocationLine(models.Model):
                 line.trace_html = False
                 continue
             line.trace_html = self.env["ir.qweb"]._render(
-                "cloud_cost_audit.cloud_cost_allocation_line_trace", {"line": line, "trace": line._trace()})
+                "cloud_cost_audit.cloud_cost_allocation_line_trace", {"line": line, "trace": line._trace()}
+            )
 
     def action_view_driver_values(self):
         """The driver value records of the line's key and period, as they are now (the trace shows them
@@ -82,7 +104,11 @@ class CloudCostAllocationLine(models.Model):
             "name": _("%(key)s for %(period)s", key=self.driver_key_id.display_name, period=run.period),
             "res_model": "cloud.cost.driver.value",
             "view_mode": "list,form",
-            "domain": [("key_id", "=", self.driver_key_id.id), ("company_id", "=", run.company_id.id),
-                       ("date_from", ">=", run.date_from), ("date_to", "<=", run.date_to)],
+            "domain": [
+                ("key_id", "=", self.driver_key_id.id),
+                ("company_id", "=", run.company_id.id),
+                ("date_from", ">=", run.date_from),
+                ("date_to", "<=", run.date_to),
+            ],
             "context": {"create": False},
         }

@@ -17,10 +17,17 @@ class CloudCostAllocationPolicy(models.Model):
         if "code" in vals:
             # the code names the policy's runs ("MONTH 2026-10"): a sealed run's name is part of its seal
             for policy in self.filtered(lambda policy: policy.code != vals["code"]):
-                run = self.env["cloud.cost.allocation.run"].sudo().search(
-                    [("policy_id", "=", policy.id), ("state", "in", SEALED_STATES)], limit=1)
+                run = (
+                    self.env["cloud.cost.allocation.run"]
+                    .sudo()
+                    .search([("policy_id", "=", policy.id), ("state", "in", SEALED_STATES)], limit=1)
+                )
                 if run:
-                    raise UserError(_(
-                        "Policy %(policy)s names sealed allocation run %(run)s: its code cannot change.",
-                        policy=policy.display_name, run=run.display_name))
+                    raise UserError(
+                        _(
+                            "Policy %(policy)s names sealed allocation run %(run)s: its code cannot change.",
+                            policy=policy.display_name,
+                            run=run.display_name,
+                        )
+                    )
         return super().write(vals)

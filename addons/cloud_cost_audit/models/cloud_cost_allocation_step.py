@@ -7,9 +7,21 @@ class CloudCostAllocationStep(models.Model):
     _name = "cloud.cost.allocation.step"
     _inherit = ["cloud.cost.allocation.step", "cloud.cost.audit.tracked.child.mixin"]
     _audit_tracked_fields = (
-        "sequence", "name", "sender_pool_id", "method", "key_id", "cost_category", "receiver_analytic_ids",
-        "receiver_pool_ids", "excluded_analytic_ids", "excluded_pool_ids", "remainder_target",
-        "remainder_analytic_id", "remainder_pool_id", "base_price", "reciprocal_group",
+        "sequence",
+        "name",
+        "sender_pool_id",
+        "method",
+        "key_id",
+        "cost_category",
+        "receiver_analytic_ids",
+        "receiver_pool_ids",
+        "excluded_analytic_ids",
+        "excluded_pool_ids",
+        "remainder_target",
+        "remainder_analytic_id",
+        "remainder_pool_id",
+        "base_price",
+        "reciprocal_group",
     )
 
     active = fields.Boolean(

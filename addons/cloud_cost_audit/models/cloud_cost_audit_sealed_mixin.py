@@ -29,7 +29,8 @@ class CloudCostAuditSealedMixin(models.AbstractModel):
 
     def _sealed_runs_check(self, vals_list=()):
         runs = self.run_id | self.env["cloud.cost.allocation.run"].browse(
-            {vals["run_id"] for vals in vals_list if vals.get("run_id")})
+            {vals["run_id"] for vals in vals_list if vals.get("run_id")}
+        )
         runs._check_not_sealed(str(self._sealed_what))
 
     @api.model_create_multi

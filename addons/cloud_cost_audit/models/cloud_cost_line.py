@@ -11,13 +11,19 @@ from .cloud_cost_audit_sealed_mixin import changing_fields
 class CloudCostLine(models.Model):
     _inherit = "cloud.cost.line"
 
-    source_row_content = fields.Text("Bill Row", compute="_compute_source_row_content",
-                                     help="The row of the original bill file this line was read from, as it is there.")
+    source_row_content = fields.Text(
+        "Bill Row",
+        compute="_compute_source_row_content",
+        help="The row of the original bill file this line was read from, as it is there.",
+    )
 
     def _sealed_runs_taking(self):
         """{cost line id: sealed runs} of these lines taken by sealed runs."""
-        return self.env["cloud.cost.allocation.run"].sudo()._sealed_runs_using(
-            (("cloud_cost_allocation_run_cost", "cost_line_id"),), self.ids)
+        return (
+            self.env["cloud.cost.allocation.run"]
+            .sudo()
+            ._sealed_runs_using((("cloud_cost_allocation_run_cost", "cost_line_id"),), self.ids)
+        )
 
     def write(self, vals):
         names = COST_LINE_SEALED_FIELDS & set(vals)
@@ -26,25 +32,39 @@ class CloudCostLine(models.Model):
             for line in self.browse(list(used)):
                 changing = sorted(changing_fields(line, vals, names))
                 if changing:
-                    raise UserError(_(
-                        "Cost line %(line)s was taken by sealed allocation run %(run)s: its %(fields)s cannot "
-                        "change. Reset the run to draft (approved) or reverse it (posted) first.",
-                        line=line.display_name, run=used[line.id][0].display_name,
-                        fields=", ".join(line._fields[name].string for name in changing)))
+                    raise UserError(
+                        _(
+                            "Cost line %(line)s was taken by sealed allocation run %(run)s: its %(fields)s cannot "
+                            "change. Reset the run to draft (approved) or reverse it (posted) first.",
+                            line=line.display_name,
+                            run=used[line.id][0].display_name,
+                            fields=", ".join(line._fields[name].string for name in changing),
+                        )
+                    )
         return super().write(vals)
 
     def unlink(self):
         used = self._sealed_runs_taking()
         if used:
             line = self.browse(next(iter(used)))
-            raise UserError(_("Cost line %(line)s was taken by sealed allocation run %(run)s: it cannot be deleted.",
-                              line=line.display_name, run=used[line.id][0].display_name))
+            raise UserError(
+                _(
+                    "Cost line %(line)s was taken by sealed allocation run %(run)s: it cannot be deleted.",
+                    line=line.display_name,
+                    run=used[line.id][0].display_name,
+                )
+            )
         return super().unlink()
 
     def _source_import_file(self):
         self.ensure_one()
-        return self.env["cloud.cost.import.file"].sudo().search(
-            [("batch_id", "=", self.batch_id.id), ("name", "=", self.source_file), ("kind", "=", "data")], limit=1)
+        return (
+            self.env["cloud.cost.import.file"]
+            .sudo()
+            .search(
+                [("batch_id", "=", self.batch_id.id), ("name", "=", self.source_file), ("kind", "=", "data")], limit=1
+            )
+        )
 
     def _source_rows(self):
         """{cost line: {column: raw value}}, reading each original file once."""
@@ -82,5 +102,8 @@ class CloudCostLine(models.Model):
         file = self._source_import_file()
         if not file.attachment_id:
             raise UserError(_("The bill file of this line is not kept (%s).", self.source_file or _("no file")))
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{file.attachment_id.id}?download=true",
-                "target": "self"}
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{file.attachment_id.id}?download=true",
+            "target": "self",
+        }

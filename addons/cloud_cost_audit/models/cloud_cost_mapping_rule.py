@@ -17,4 +17,6 @@ class CloudCostMappingRule(models.Model):
             """(%s) OR EXISTS (SELECT 1 FROM cloud_cost_allocation_run_cost sealed_cost
                                  JOIN cloud_cost_allocation_run sealed_run ON sealed_run.id = sealed_cost.run_id
                                 WHERE sealed_cost.cost_line_id = l.id AND sealed_run.state = ANY(%s))""",
-            super()._classification_kept(), list(SEALED_STATES))
+            super()._classification_kept(),
+            list(SEALED_STATES),
+        )

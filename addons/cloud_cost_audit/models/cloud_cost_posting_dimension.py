@@ -11,5 +11,8 @@ class CloudCostPostingDimension(models.Model):
 
     def _audit_label(self):
         labels = dict(self._fields["dimension"]._description_selection(self.env))
-        return _("analytic plan %(plan)s by %(dimension)s", plan=self.sudo().plan_id.display_name or "",
-                 dimension=labels.get(self.dimension, ""))
+        return _(
+            "analytic plan %(plan)s by %(dimension)s",
+            plan=self.sudo().plan_id.display_name or "",
+            dimension=labels.get(self.dimension, ""),
+        )

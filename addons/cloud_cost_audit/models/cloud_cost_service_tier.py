@@ -10,4 +10,5 @@ class CloudCostServiceTier(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_sealed_runs(self):
         self.env["cloud.cost.allocation.run"]._check_not_used_by_sealed_runs(
-            self, (("cloud_cost_allocation_line", "service_tier_id"),))
+            self, (("cloud_cost_allocation_line", "service_tier_id"),)
+        )

@@ -31,7 +31,9 @@ class IrAttachment(models.Model):
                       SELECT t.run_id FROM cloud_cost_allocation_run_batch t
                         JOIN cloud_cost_allocation_run r ON r.id = t.run_id AND r.state = ANY(%s)
                        WHERE t.batch_id = f.batch_id AND t.line_count > 0 LIMIT 1) taken ON TRUE
-                WHERE f.attachment_id = ANY(%s)""", [list(SEALED_STATES), candidates.ids])
+                WHERE f.attachment_id = ANY(%s)""",
+            [list(SEALED_STATES), candidates.ids],
+        )
         Run = self.env["cloud.cost.allocation.run"].sudo()
         return {self.browse(attachment_id): Run.browse(run_id) for attachment_id, run_id in self.env.cr.fetchall()}
 
@@ -41,9 +43,15 @@ class IrAttachment(models.Model):
         sealed = self._sealed_bill_files()
         if sealed:
             attachment, run = next(iter(sealed.items()))
-            raise AccessError(_(
-                "%(file)s is a bill file of allocation run %(run)s, sealed by its content hash: it cannot be "
-                "%(action)s.", file=attachment.sudo().name, run=run.display_name, action=action))
+            raise AccessError(
+                _(
+                    "%(file)s is a bill file of allocation run %(run)s, sealed by its content hash: it cannot be "
+                    "%(action)s.",
+                    file=attachment.sudo().name,
+                    run=run.display_name,
+                    action=action,
+                )
+            )
 
     def _same_bytes(self, vals):
         """True when ``vals`` only store the same bytes again (moving attachments between the database and
@@ -54,9 +62,10 @@ class IrAttachment(models.Model):
         if isinstance(data, str):
             data = data.encode()
         checksum = hashlib.sha1(data or b"").hexdigest()
-        return all(attachment.checksum == checksum and (attachment.mimetype == vals.get("mimetype",
-                                                                                          attachment.mimetype))
-                   for attachment in self.sudo())
+        return all(
+            attachment.checksum == checksum and (attachment.mimetype == vals.get("mimetype", attachment.mimetype))
+            for attachment in self.sudo()
+        )
 
     def _cloud_cost_open(self):
         """The attachment's bytes as a binary stream that can seek, read where they are kept (a bill file may be

@@ -25,23 +25,61 @@ class AuditCase(PostingCase):
         super().setUpClass()
         env, company = cls.env, cls.company
         currency = company.currency_id.name
-        env["cloud.cost.mapping.rule"].create([
-            {"name": "Retail team", "company_id": company.id, "match_tag_key": "team", "match_tag_value": "retail",
-             "analytic_account_id": cls.retail.id},
-            {"name": "Shared platform", "company_id": company.id, "match_tag_key": "platform",
-             "match_tag_value": "shared", "cost_pool_id": cls.platform.id},
-        ])
+        env["cloud.cost.mapping.rule"].create(
+            [
+                {
+                    "name": "Retail team",
+                    "company_id": company.id,
+                    "match_tag_key": "team",
+                    "match_tag_value": "retail",
+                    "analytic_account_id": cls.retail.id,
+                },
+                {
+                    "name": "Shared platform",
+                    "company_id": company.id,
+                    "match_tag_key": "platform",
+                    "match_tag_value": "shared",
+                    "cost_pool_id": cls.platform.id,
+                },
+            ]
+        )
         rows = [
-            focus_row(period="2026-11", day=2, BillingCurrency=currency, BilledCost="10.50", EffectiveCost="10.50",
-                      Tags='{"team": "retail"}'),
-            focus_row(period="2026-11", day=3, BillingCurrency=currency, BilledCost="20.25", EffectiveCost="20.25",
-                      Tags='{"team": "retail"}', ChargeDescription='said "hello"\nacross two lines'),
-            focus_row(period="2026-11", day=3, BillingCurrency=currency, BilledCost="99.99", EffectiveCost="90.00",
-                      Tags='{"platform": "shared"}'),
-            focus_row(period="2026-11", day=4, BillingCurrency=currency, BilledCost="30.01", EffectiveCost="30.01",
-                      Tags='{"platform": "shared"}'),
-            focus_row(period="2026-11", day=5, BillingCurrency=currency, BilledCost="5.00", EffectiveCost="5.00",
-                      Tags=""),
+            focus_row(
+                period="2026-11",
+                day=2,
+                BillingCurrency=currency,
+                BilledCost="10.50",
+                EffectiveCost="10.50",
+                Tags='{"team": "retail"}',
+            ),
+            focus_row(
+                period="2026-11",
+                day=3,
+                BillingCurrency=currency,
+                BilledCost="20.25",
+                EffectiveCost="20.25",
+                Tags='{"team": "retail"}',
+                ChargeDescription='said "hello"\nacross two lines',
+            ),
+            focus_row(
+                period="2026-11",
+                day=3,
+                BillingCurrency=currency,
+                BilledCost="99.99",
+                EffectiveCost="90.00",
+                Tags='{"platform": "shared"}',
+            ),
+            focus_row(
+                period="2026-11",
+                day=4,
+                BillingCurrency=currency,
+                BilledCost="30.01",
+                EffectiveCost="30.01",
+                Tags='{"platform": "shared"}',
+            ),
+            focus_row(
+                period="2026-11", day=5, BillingCurrency=currency, BilledCost="5.00", EffectiveCost="5.00", Tags=""
+            ),
         ]
         cls.bill = focus_csv(rows, gzip_it=True)
         cls.source._import_store(MemoryStore({BILL_NAME: cls.bill}))

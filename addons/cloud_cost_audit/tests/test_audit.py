@@ -16,7 +16,8 @@ class TestAudit(AuditCase):
         """From a journal item to the raw bill rows behind it, as an auditor clicks through."""
         env = self.env(user=self.auditor)
         lines = env["cloud.cost.allocation.line"].search(
-            item.with_env(env).action_view_cloud_cost_allocation_lines()["domain"])
+            item.with_env(env).action_view_cloud_cost_allocation_lines()["domain"]
+        )
         costs = env["cloud.cost.allocation.run.cost"]
         for line in lines:
             costs |= costs.search(line.action_view_cost_lines()["domain"])
@@ -31,32 +32,49 @@ class TestAudit(AuditCase):
             _lines, rows = self.trace(item)
             self.assertEqual({line.source_row for line in rows}, expected_rows)
             self.assertEqual({line.source_file for line in rows}, {BILL_NAME})
-            self.assertEqual(sum(Decimal(row["EffectiveCost"]) for row in rows.values()),
-                             Decimal(str(item.credit)).quantize(Decimal("0.01")))
+            self.assertEqual(
+                sum(Decimal(row["EffectiveCost"]) for row in rows.values()),
+                Decimal(str(item.credit)).quantize(Decimal("0.01")),
+            )
         # the row as it is in the file, quoted newline and all, and the file itself to download
-        line = self.env["cloud.cost.line"].search([("source_file", "=", BILL_NAME),
-                                                   ("source_row", "=", 2)])
+        line = self.env["cloud.cost.line"].search([("source_file", "=", BILL_NAME), ("source_row", "=", 2)])
         self.assertIn('said \\"hello\\"\\nacross two lines', line.source_row_content)
         attachment_id = int(line.action_download_source_file()["url"].split("/")[3].split("?")[0])
         self.assertEqual(self.env["ir.attachment"].browse(attachment_id).raw, self.bill)
 
     def test_from_an_allocation_line_to_its_rule_driver_values_and_bill_rows(self):
         run = self.november_run()
-        line = run.line_ids.filtered(lambda l: l.sender_pool_id == self.platform and l.analytic_account_id == self.retail)
+        line = run.line_ids.filtered(
+            lambda alloc: alloc.sender_pool_id == self.platform and alloc.analytic_account_id == self.retail
+        )
         line = line.with_user(self.auditor)
         trace = line._trace()
         # the step's rule and the driver values as the run froze them, the receiver's share among them
         self.assertEqual((trace["rule"]["method"], trace["rule"]["key"][0]), ("driver", self.cpu.id))
         self.assertEqual(dict(trace["rule_items"])["Sender pool"], "[PLAT] Shared platform")
-        self.assertEqual([(row["name"], row["value"], row["share"], row["is_receiver"]) for row in trace["drivers"]],
-                         [("Retail", 3, Decimal("0.75"), True), ("Payments", 1, Decimal("0.25"), False)])
+        self.assertEqual(
+            [(row["name"], row["value"], row["share"], row["is_receiver"]) for row in trace["drivers"]],
+            [("Retail", 3, Decimal("0.75"), True), ("Payments", 1, Decimal("0.25"), False)],
+        )
         self.assertEqual(Decimal(str(line.share)), Decimal("0.75"))
         # the cost lines behind it: rows 3 and 4 of the bill, whose checksum is the file's
-        self.assertEqual(trace["files"], [{
-            "batch": trace["files"][0]["batch"], "file": BILL_NAME, "rows": 2, "first_row": 3, "last_row": 4,
-            "amount": Decimal("120.01"), "sha256": hashlib.sha256(self.bill).hexdigest()}])
+        self.assertEqual(
+            trace["files"],
+            [
+                {
+                    "batch": trace["files"][0]["batch"],
+                    "file": BILL_NAME,
+                    "rows": 2,
+                    "first_row": 3,
+                    "last_row": 4,
+                    "amount": Decimal("120.01"),
+                    "sha256": hashlib.sha256(self.bill).hexdigest(),
+                }
+            ],
+        )
         costs = self.env(user=self.auditor)["cloud.cost.allocation.run.cost"].search(
-            line.action_view_cost_lines()["domain"])
+            line.action_view_cost_lines()["domain"]
+        )
         rows = costs.cost_line_id._source_rows()
         effective = sum(Decimal(row["EffectiveCost"]) for row in rows.values())
         self.assertEqual(effective, Decimal("120.01"))
@@ -78,8 +96,9 @@ class TestAudit(AuditCase):
         run.with_user(self.controller).action_post()
         sealed = run.content_hash
         self.assertTrue(run._verify_hash())
-        self.env.cr.execute("UPDATE cloud_cost_allocation_line SET amount = amount + 0.01 WHERE id = %s",
-                            [run.line_ids[0].id])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_allocation_line SET amount = amount + 0.01 WHERE id = %s", [run.line_ids[0].id]
+        )
         self.assertFalse(run._verify_hash())
         run.with_user(self.auditor).action_verify_hash()
         self.assertEqual((run.hash_check, run.content_hash), ("mismatch", sealed))
@@ -91,8 +110,9 @@ class TestAudit(AuditCase):
     def test_auditor_pack_workbook_has_its_sheets_and_the_run_totals(self):
         run = self.november_run(post=True)
         workbook = openpyxl.load_workbook(io.BytesIO(run.with_user(self.auditor)._auditor_pack_xlsx()))
-        self.assertEqual(workbook.sheetnames,
-                         ["Summary", "Allocation Lines", "Drivers", "Rules Snapshot", "Source Files"])
+        self.assertEqual(
+            workbook.sheetnames, ["Summary", "Allocation Lines", "Drivers", "Rules Snapshot", "Source Files"]
+        )
         summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
         self.assertEqual(summary["Total cost"], run.total_cost)
         self.assertIn(run.content_hash, summary["Content hash"])
@@ -100,27 +120,38 @@ class TestAudit(AuditCase):
         header = [cell.value for cell in sheet[1]]
         final = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[header.index("Final")]]
         self.assertAlmostEqual(sum(row[header.index("Amount")] for row in final), run.total_cost, places=2)
-        self.assertEqual((summary["Total cost"], round(sum(row[header.index("Amount")] for row in final), 2)),
-                         (155.76, 155.76))
+        self.assertEqual(
+            (summary["Total cost"], round(sum(row[header.index("Amount")] for row in final), 2)), (155.76, 155.76)
+        )
         by_receiver = {}
         for row in final:
             receiver = row[header.index("Receiver")]
             by_receiver[receiver] = round(by_receiver.get(receiver, 0) + row[header.index("Amount")], 2)
-        self.assertEqual((by_receiver["Retail"], by_receiver["Payments"]), (120.76, 30.00))  # 10.50 + 20.25 direct, 90.01 platform
+        self.assertEqual(
+            (by_receiver["Retail"], by_receiver["Payments"]), (120.76, 30.00)
+        )  # 10.50 + 20.25 direct, 90.01 platform
         self.assertEqual(by_receiver["Retail"], self.final_by_receiver(run)[self.retail])
         drivers = list(workbook["Drivers"].iter_rows(min_row=2, values_only=True))
-        self.assertIn(("[CPU] CPU core-hours", "Retail", 3.0), [(key, unit, float(value)) for key, unit, value in drivers])
+        self.assertIn(
+            ("[CPU] CPU core-hours", "Retail", 3.0), [(key, unit, float(value)) for key, unit, value in drivers]
+        )
         files = list(workbook["Source Files"].iter_rows(min_row=2, values_only=True))
-        self.assertEqual([(row[1], row[3], row[5]) for row in files],
-                         [(BILL_NAME, 5, hashlib.sha256(self.bill).hexdigest())])
-        self.assertIn('"drivers"', "".join(str(row[0]) for row in workbook["Rules Snapshot"].iter_rows(values_only=True)))
+        self.assertEqual(
+            [(row[1], row[3], row[5]) for row in files], [(BILL_NAME, 5, hashlib.sha256(self.bill).hexdigest())]
+        )
+        self.assertIn(
+            '"drivers"', "".join(str(row[0]) for row in workbook["Rules Snapshot"].iter_rows(values_only=True))
+        )
 
     def test_auditor_summary_pdf(self):
         run = self.november_run()
         pdf = run._auditor_pack_pdf()
         self.assertTrue(pdf.startswith(b"%PDF"))
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "cloud_cost_audit.cloud_cost_run_summary_report", run.ids)[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("cloud_cost_audit.cloud_cost_run_summary_report", run.ids)[0]
+            .decode()
+        )
         self.assertIn(run.content_hash, html)
         self.assertIn("Retail", html)
 

@@ -36,8 +36,13 @@ class TestAuditorPack(AuditCase):
     def cells(self, data):
         """{value: data type} of every cell of the workbook."""
         workbook = openpyxl.load_workbook(io.BytesIO(data))
-        return {cell.value: cell.data_type for sheet in workbook for row in sheet.iter_rows() for cell in row
-                if cell.value is not None}
+        return {
+            cell.value: cell.data_type
+            for sheet in workbook
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value is not None
+        }
 
     def test_names_that_look_like_formulas_are_written_as_text(self):
         run = self.run_with_formula_names()
@@ -67,16 +72,21 @@ class TestAuditorPack(AuditCase):
         self.assertEqual((attachment.res_model, attachment.res_id), (run._name, run.id))
         self.assertEqual(attachment.sudo().create_uid, self.auditor)
         self.assertTrue([value for value in self.cells(attachment.raw) if run.content_hash in str(value)])
-        pdf, kind = self.env["ir.actions.report"].with_user(self.auditor).with_context(
-            force_report_rendering=True)._render_qweb_pdf("cloud_cost_audit.cloud_cost_run_summary_report", run.ids)
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_user(self.auditor)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("cloud_cost_audit.cloud_cost_run_summary_report", run.ids)
+        )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         # and the auditor still changes nothing
         with self.assertRaises(AccessError):
             auditor_run.check_access("write")
         with self.assertRaises(AccessError):
-            self.env["ir.attachment"].with_user(self.auditor).create({
-                "name": "forged.xlsx", "raw": b"PK", "res_model": run._name, "res_id": run.id})
+            self.env["ir.attachment"].with_user(self.auditor).create(
+                {"name": "forged.xlsx", "raw": b"PK", "res_model": run._name, "res_id": run.id}
+            )
 
     def test_a_user_who_cannot_read_the_run_gets_no_pack(self):
         run = self.november_run()

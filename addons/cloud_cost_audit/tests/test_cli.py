@@ -32,8 +32,11 @@ class TestVerifyCommand(AuditCase):
 
         line = run.line_ids[0]
         self.env.cr.execute("UPDATE cloud_cost_allocation_run SET unallocated_amount = 0 WHERE id = %s", [run.id])
-        self.env.cr.execute("UPDATE cloud_cost_line SET service_tier_id = NULL, tenant = 'x' WHERE id IN "
-                            "(SELECT cost_line_id FROM cloud_cost_allocation_run_cost WHERE run_id = %s)", [run.id])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_line SET service_tier_id = NULL, tenant = 'x' WHERE id IN "
+            "(SELECT cost_line_id FROM cloud_cost_allocation_run_cost WHERE run_id = %s)",
+            [run.id],
+        )
         self.env.invalidate_all()
         status, out, _err = self.command(self.auditor, "verify", str(run.id))
         self.assertEqual(status, 2)
@@ -61,7 +64,8 @@ class TestTraceCommand(AuditCase):
     def test_trace_prints_the_allocation_lines_and_the_bill_rows_summing_to_the_item(self):
         run = self.november_run(post=True)
         item = run.move_ids.line_ids.filtered(
-            lambda line: line.cloud_cost_side == "receiver" and line.cloud_cost_receiver_id == self.retail)
+            lambda line: line.cloud_cost_side == "receiver" and line.cloud_cost_receiver_id == self.retail
+        )
         self.assertEqual(len(item), 1)
         bill_file = self.env["cloud.cost.import.file"].search([("name", "=", BILL_NAME), ("kind", "=", "data")])
         status, out, _err = self.command(self.auditor, "trace", str(item.id))
@@ -80,11 +84,19 @@ class TestTraceCommand(AuditCase):
         # the shared pool's share: its step, key and driver values, and the pool's rows
         shared = lines - direct
         self.assertIn(f"sender pool {self.platform.display_name}, method {shared.method}", out)
-        self.assertIn("bill rows behind it: 2, EffectiveCost 120.01, taken 120.01; the line is "
-                      f"{shared.amount / 120.01 * 100:.6f} % of them", out)
+        self.assertIn(
+            "bill rows behind it: 2, EffectiveCost 120.01, taken 120.01; the line is "
+            f"{shared.amount / 120.01 * 100:.6f} % of them",
+            out,
+        )
 
-        by_position = [n for n, line in enumerate(item.move_id.line_ids.sorted(lambda l: (l.sequence, l.id)), 1)
-                       if line == item][0]
+        by_position = [
+            n
+            for n, line in enumerate(
+                item.move_id.line_ids.sorted(lambda move_line: (move_line.sequence, move_line.id)), 1
+            )
+            if line == item
+        ][0]
         status, again, _err = self.command(self.auditor, "trace", f"{item.move_id.name}:{by_position}")
         self.assertEqual((status, again), (0, out))
 

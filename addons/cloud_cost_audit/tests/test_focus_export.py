@@ -32,9 +32,19 @@ VALIDATOR_NAME_DEFECTS = {
 # such as 999999999999 fail its string checks there, not in Parquet, whose columns carry their types.
 VALIDATOR_CSV_TYPE_GUESSES = {"BillingAccountId_IsString", "SubAccountId_IsString"}
 # Its decimal checks want floating-point columns: Parquet's exact decimal128 amounts fail them.
-VALIDATOR_PARQUET_DECIMALS = {f"{column}_IsDecimal" for column in (
-    "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ListUnitPrice", "ContractedUnitPrice",
-    "PricingQuantity", "ConsumedQuantity")}
+VALIDATOR_PARQUET_DECIMALS = {
+    f"{column}_IsDecimal"
+    for column in (
+        "BilledCost",
+        "EffectiveCost",
+        "ListCost",
+        "ContractedCost",
+        "ListUnitPrice",
+        "ContractedUnitPrice",
+        "PricingQuantity",
+        "ConsumedQuantity",
+    )
+}
 
 
 def focus_validator(path):
@@ -44,13 +54,36 @@ def focus_validator(path):
         raise AssertionError("focus-validator not found: run the tests through ./setup/test, which installs it")
     python = str(Path(validator).with_name("python"))
     # it reads its list of currency codes relative to the working directory: run it from its own folder
-    site = subprocess.run([python, "-c", "import focus_validator, os; print(os.path.dirname(os.path.dirname("
-                           "focus_validator.__file__)))"], capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [
+            python,
+            "-c",
+            "import focus_validator, os; print(os.path.dirname(os.path.dirname(" "focus_validator.__file__)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.xml"
-        done = subprocess.run([validator, "--data-file", str(path), "--validate-version", "1.0", "--output-type",
-                               "unittest", "--output-destination", str(report)],
-                              cwd=site, capture_output=True, text=True, timeout=600, check=False)
+        done = subprocess.run(
+            [
+                validator,
+                "--data-file",
+                str(path),
+                "--validate-version",
+                "1.0",
+                "--output-type",
+                "unittest",
+                "--output-destination",
+                str(report),
+            ],
+            cwd=site,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         if not report.exists():
             raise AssertionError(f"focus-validator failed: {done.stdout}\n{done.stderr}")
         results = {}
@@ -64,12 +97,17 @@ def focus_validator(path):
 class TestFocusExport(AuditCase):
     def exact_costs(self, run):
         self.env.flush_all()
-        self.env.cr.execute("""SELECT l.id, l.effective_cost::text, l.billed_cost::text, l.list_cost::text
+        self.env.cr.execute(
+            """SELECT l.id, l.effective_cost::text, l.billed_cost::text, l.list_cost::text
                                  FROM cloud_cost_line l WHERE l.id IN (SELECT cost_line_id
-                                      FROM cloud_cost_allocation_run_cost WHERE run_id = %s)""", [run.id])
+                                      FROM cloud_cost_allocation_run_cost WHERE run_id = %s)""",
+            [run.id],
+        )
         # no ListCost on the bill: the export shows the billed cost as list cost
-        return {str(ident): (Decimal(effective), Decimal(billed), Decimal(listed or billed))
-                for ident, effective, billed, listed in self.env.cr.fetchall()}
+        return {
+            str(ident): (Decimal(effective), Decimal(billed), Decimal(listed or billed))
+            for ident, effective, billed, listed in self.env.cr.fetchall()
+        }
 
     def rows(self, data):
         return list(csv.DictReader(io.StringIO(data.decode())))
@@ -91,8 +129,10 @@ class TestFocusExport(AuditCase):
             self.assertEqual(sum(Decimal(row["BilledCost"]) for row in split), billed)
             self.assertEqual(sum(Decimal(row["ListCost"]) for row in split), listed)
             if split[0]["AllocatedMethodDetails"]:
-                ratios = [json.loads(row["AllocatedMethodDetails"], parse_float=Decimal)["Elements"][0]
-                          ["AllocatedRatio"] for row in split]
+                ratios = [
+                    json.loads(row["AllocatedMethodDetails"], parse_float=Decimal)["Elements"][0]["AllocatedRatio"]
+                    for row in split
+                ]
                 self.assertEqual(sum(ratios), 1)
 
         platform = [row for row in rows if row["x_SourceRow"] in ("3", "4")]
@@ -102,18 +142,22 @@ class TestFocusExport(AuditCase):
         self.assertEqual((retail["EffectiveCost"], retail["BilledCost"]), ("67.50", "74.99"))  # 3/4 of 90.00, 99.99
         details = json.loads(retail["AllocatedMethodDetails"], parse_float=Decimal)
         # the share of the pool the run gave Retail: 90.01 of 120.01 (CPU 3 of 4, to the cent)
-        self.assertEqual(details["Elements"], [{"AllocatedRatio": Decimal("0.750020831597"),
-                                                "UsageUnit": "core-hours", "UsageQuantity": 3}])
+        self.assertEqual(
+            details["Elements"],
+            [{"AllocatedRatio": Decimal("0.750020831597"), "UsageUnit": "core-hours", "UsageQuantity": 3}],
+        )
         self.assertEqual(details["x_AllocationRun"], run.name)
         self.assertEqual(retail["AllocatedResourceId"], f"cloudcost/business-unit/{self.retail.id}")
         self.assertEqual(json.loads(retail["AllocatedTags"])["cloudcost/business-unit"], "Retail")
         self.assertEqual(json.loads(retail["Tags"]), {"platform": "shared"})  # the bill's own tags, kept
         direct = [row for row in rows if row["x_SourceRow"] in ("1", "2")]
-        self.assertEqual({(row["AllocatedResourceName"], row["AllocatedMethodId"]) for row in direct},
-                         {("Retail", "MONTH/direct")})
+        self.assertEqual(
+            {(row["AllocatedResourceName"], row["AllocatedMethodId"]) for row in direct}, {("Retail", "MONTH/direct")}
+        )
         (untagged,) = [row for row in rows if row["x_SourceRow"] == "5"]  # unallocated, kept: not split
-        self.assertEqual([untagged[c] for c in ("AllocatedMethodId", "AllocatedResourceId", "AllocatedTags")],
-                         ["", "", ""])
+        self.assertEqual(
+            [untagged[c] for c in ("AllocatedMethodId", "AllocatedResourceId", "AllocatedTags")], ["", "", ""]
+        )
         self.assertEqual((untagged["EffectiveCost"], untagged["PricingQuantity"]), ("5.00", "1.0"))
 
         # per receiver, the rows add up to the run's allocation lines (the bill is in the company's currency)
@@ -132,8 +176,9 @@ class TestFocusExport(AuditCase):
             results = focus_validator(file.name)
         failed = {rule for rule, message in results.items() if message}
         self.assertGreater(len(results), 100)
-        self.assertEqual(failed, set(VALIDATOR_NAME_DEFECTS) | VALIDATOR_CSV_TYPE_GUESSES,
-                         {rule: results[rule] for rule in failed})
+        self.assertEqual(
+            failed, set(VALIDATOR_NAME_DEFECTS) | VALIDATOR_CSV_TYPE_GUESSES, {rule: results[rule] for rule in failed}
+        )
         for name in VALIDATOR_NAME_DEFECTS.values():
             self.assertIn(name, COLUMNS)
 
@@ -159,8 +204,9 @@ class TestFocusExport(AuditCase):
         (idle,) = [row for row in rows if row["x_SourceRow"] == "4"]
         self.assertEqual((idle["EffectiveCost"], idle["AllocatedMethodId"]), ("100.00", ""))
         retail_runtime = [row for row in rows if row["x_SourceRow"] == "2"]
-        self.assertEqual([(r["AllocatedResourceName"], r["AllocatedMethodId"]) for r in retail_runtime],
-                         [("Retail", "MONTH/direct")])
+        self.assertEqual(
+            [(r["AllocatedResourceName"], r["AllocatedMethodId"]) for r in retail_runtime], [("Retail", "MONTH/direct")]
+        )
 
     def test_the_validator_refuses_a_broken_export(self):
         run = self.november_run()
@@ -186,8 +232,9 @@ class TestFocusExport(AuditCase):
             outputs = {}
             for file_format in ("parquet", "csv"):
                 path = Path(folder) / f"focus.{file_format}"
-                args = parser.parse_args(["export-focus", "--run", run.name, "--format", file_format,
-                                          "--output", str(path)])
+                args = parser.parse_args(
+                    ["export-focus", "--run", run.name, "--format", file_format, "--output", str(path)]
+                )
                 out = io.StringIO()
                 with contextlib.redirect_stdout(out):
                     self.assertEqual(args.handler(env, args), 0)
@@ -201,11 +248,14 @@ class TestFocusExport(AuditCase):
             self.assertEqual(str(table.schema.field("ChargePeriodStart").type), "timestamp[ms, tz=UTC]")
             csv_rows = self.rows(outputs["csv"])
             self.assertEqual(table.num_rows, len(csv_rows))
-            self.assertEqual(sum(table.column("EffectiveCost").to_pylist()),
-                             sum(Decimal(row["EffectiveCost"]) for row in csv_rows))
+            self.assertEqual(
+                sum(table.column("EffectiveCost").to_pylist()), sum(Decimal(row["EffectiveCost"]) for row in csv_rows)
+            )
             parquet_results = focus_validator(Path(folder) / "focus.parquet")
-            self.assertEqual({rule for rule, message in parquet_results.items() if message},
-                             set(VALIDATOR_NAME_DEFECTS) | VALIDATOR_PARQUET_DECIMALS)
+            self.assertEqual(
+                {rule for rule, message in parquet_results.items() if message},
+                set(VALIDATOR_NAME_DEFECTS) | VALIDATOR_PARQUET_DECIMALS,
+            )
         args = parser.parse_args(["export-focus", "--run", "NOPE 2026-11"])
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
@@ -216,8 +266,10 @@ class TestFocusExport(AuditCase):
         run = self.november_run()
         action = run.with_user(self.auditor).action_focus_export_csv()
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        self.assertEqual((attachment.res_model, attachment.res_id, attachment.name),
-                         (run._name, run.id, f"focus-1.3-{run.name.replace(' ', '-')}.csv"))
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id, attachment.name),
+            (run._name, run.id, f"focus-1.3-{run.name.replace(' ', '-')}.csv"),
+        )
         self.assertEqual(attachment.raw, run._focus_export("csv"))
         with self.assertRaises(AccessError):
             run.with_user(self.other_user).action_focus_export_csv()

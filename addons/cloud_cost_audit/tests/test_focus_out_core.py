@@ -13,8 +13,10 @@ from ..core.focus_out import Line, Receiver, dumps, origins, period_end, ratios,
 D = Decimal
 BU1, BU2, BU3 = ("a", 1), ("a", 2), ("a", 3)
 P, Q = 10, 20
-RECEIVERS = {bu: Receiver(f"cloudcost/business-unit/{bu[1]}", f"Unit {bu[1]}",
-                          {"cloudcost/business-unit": f"Unit {bu[1]}"}) for bu in (BU1, BU2, BU3)}
+RECEIVERS = {
+    bu: Receiver(f"cloudcost/business-unit/{bu[1]}", f"Unit {bu[1]}", {"cloudcost/business-unit": f"Unit {bu[1]}"})
+    for bu in (BU1, BU2, BU3)
+}
 
 
 def by_receiver(parts):
@@ -26,18 +28,28 @@ def by_receiver(parts):
 
 
 def charge(effective, billed=None, **values):
-    return {"EffectiveCost": D(effective), "BilledCost": D(billed or effective), "BillingCurrency": "USD",
-            "Tags": None, **values}
+    return {
+        "EffectiveCost": D(effective),
+        "BilledCost": D(billed or effective),
+        "BillingCurrency": "USD",
+        "Tags": None,
+        **values,
+    }
 
 
 @tagged("post_install", "-at_install")
 class TestFocusOutCore(PlainCase):
     def test_a_pool_split_by_a_driver_splits_each_of_its_charges_and_each_adds_up_exactly(self):
-        lines = [Line(i, P, bu, D(amount), "driver", "allocation", (1, 1)) for i, (bu, amount) in
-                 enumerate([(BU1, "33.34"), (BU2, "33.33"), (BU3, "33.33")], start=1)]
+        lines = [
+            Line(i, P, bu, D(amount), "driver", "allocation", (1, 1))
+            for i, (bu, amount) in enumerate([(BU1, "33.34"), (BU2, "33.33"), (BU3, "33.33")], start=1)
+        ]
         parts = origins(lines, {P: [101, 102]}, {P: D("100.00")})
-        assert by_receiver(parts[101]) == {BU1: Fraction(3334, 10000), BU2: Fraction(3333, 10000),
-                                           BU3: Fraction(3333, 10000)}
+        assert by_receiver(parts[101]) == {
+            BU1: Fraction(3334, 10000),
+            BU2: Fraction(3333, 10000),
+            BU3: Fraction(3333, 10000),
+        }
         rows = split_charge(charge("0.0000054", "0.01"), parts[101], RECEIVERS, 2, "MONTH", "MONTH 2026-10")
         assert [row["AllocatedResourceId"] for row in rows] == [f"cloudcost/business-unit/{n}" for n in (1, 2, 3)]
         assert sum(row["EffectiveCost"] for row in rows) == D("0.0000054")  # the value's own places: exact
@@ -81,7 +93,10 @@ class TestFocusOutCore(PlainCase):
         assert rows == [charge("100", Tags='{"team":"a"}')]  # not split: no allocation columns
         (row,) = split_charge(charge("200"), parts[101], RECEIVERS, 2, "MONTH", "run")
         assert (row["EffectiveCost"], row["AllocatedResourceName"], row["AllocatedMethodId"]) == (
-            D("200"), "Unit 1", "MONTH/direct")
+            D("200"),
+            "Unit 1",
+            "MONTH/direct",
+        )
 
     def test_direct_attribution_after_a_receipt_attributes_its_own_charges_and_passes_the_receipt_on(self):
         # P sends all of its 100 to Q; Q attributes its own charge 201 (its business unit BU1) and passes the rest
@@ -103,7 +118,9 @@ class TestFocusOutCore(PlainCase):
         parts = origins(lines, {P: [101]}, {P: D("100")})
         rows = split_charge(charge("100"), parts[101], RECEIVERS, 2, "MONTH", "run")
         assert [(row["AllocatedResourceId"], row["EffectiveCost"]) for row in rows] == [
-            ("cloudcost/business-unit/1", D("70.00")), (None, D("30.00"))]
+            ("cloudcost/business-unit/1", D("70.00")),
+            (None, D("30.00")),
+        ]
         assert rows[1]["AllocatedMethodId"] == "MONTH/idle"
         assert rows[1]["AllocatedTags"] is None
 
@@ -146,5 +163,6 @@ class TestFocusOutCore(PlainCase):
         assert dumps({"b": D("0.50"), "a": [D("1E-7"), "x"]}) == '{"a":[0.0000001,"x"],"b":0.50}'
         assert dumps({}) is None
         from datetime import date  # noqa: PLC0415
+
         assert period_end(date(2026, 10, 1), date(2026, 10, 31)) == date(2026, 11, 1)
         assert period_end(date(2026, 10, 1), date(2026, 11, 1)) == date(2026, 11, 1)

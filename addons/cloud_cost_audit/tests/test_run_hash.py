@@ -11,7 +11,10 @@ from ..core.source_rows import read_rows
 @tagged("post_install", "-at_install")
 class TestRunHash(PlainCase):
     def test_same_content_same_hash_whatever_the_row_order_and_number_spelling(self):
-        one = {"run": {"total": Decimal("10.50")}, "lines": [{"amount": Decimal("10.5"), "to": 1}, {"amount": 0.0, "to": 2}]}
+        one = {
+            "run": {"total": Decimal("10.50")},
+            "lines": [{"amount": Decimal("10.5"), "to": 1}, {"amount": 0.0, "to": 2}],
+        }
         two = {"lines": [{"to": 2, "amount": Decimal("0.00")}, {"to": 1, "amount": 10.5}], "run": {"total": 10.5}}
         assert content_hash(one) == content_hash(two)
         assert len(content_hash(one)) == 64
@@ -32,12 +35,19 @@ class TestRunHash(PlainCase):
 
         from ..core.auditor_pack import SHEETS, build_workbook  # noqa: PLC0415
 
-        data = build_workbook([("Total cost", 12.5)], [{"Final": True, "Amount": 12.5, "Step": "1"},
-                                                       {"Final": False, "Amount": 0.0, "Step": None}],
-                              [], {"drivers": {}}, [{"File": "a.csv", "Rows": 3}])
+        data = build_workbook(
+            [("Total cost", 12.5)],
+            [{"Final": True, "Amount": 12.5, "Step": "1"}, {"Final": False, "Amount": 0.0, "Step": None}],
+            [],
+            {"drivers": {}},
+            [{"File": "a.csv", "Rows": 3}],
+        )
         workbook = openpyxl.load_workbook(io.BytesIO(data))
         assert workbook.sheetnames == list(SHEETS)
         assert list(workbook["Allocation Lines"].iter_rows(values_only=True)) == [
-            ("Final", "Amount", "Step"), (True, 12.5, "1"), (False, 0, None)]
+            ("Final", "Amount", "Step"),
+            (True, 12.5, "1"),
+            (False, 0, None),
+        ]
         assert workbook["Drivers"]["A1"].value == "(none)"
         assert list(workbook["Source Files"].iter_rows(min_row=2, values_only=True)) == [("a.csv", 3)]

@@ -32,7 +32,8 @@ class TestSealCoverage(AuditCase):
         super().setUp()
         self.run = self.november_run(post=True)
         self.bill_file = self.env["cloud.cost.import.file"].search(
-            [("name", "=", BILL_NAME), ("company_id", "=", self.company.id)])
+            [("name", "=", BILL_NAME), ("company_id", "=", self.company.id)]
+        )
         self.attachment = self.bill_file.attachment_id
         self.taken = self.env["cloud.cost.allocation.run.cost"].search([("run_id", "=", self.run.id)]).cost_line_id
         self.line = self.taken.filtered(lambda line: line.source_row == 3)
@@ -55,43 +56,87 @@ class TestSealCoverage(AuditCase):
         self.assertEqual(self.run.content_hash, seal_hash(self.run.seal_digests))
         labels = [label for label, matches in result["sections"] if matches]
         self.assertEqual(len(labels), len(result["sections"]))
-        for label in (IDENTITY, FIGURES, AMOUNTS, CLASSIFICATION, PROVENANCE, BATCHES, BYTES, "journal items",
-                      "allocation lines", "sender pool checks", "driver values of the run's keys and period",
-                      "frozen rules and driver values (snapshot)"):
+        for label in (
+            IDENTITY,
+            FIGURES,
+            AMOUNTS,
+            CLASSIFICATION,
+            PROVENANCE,
+            BATCHES,
+            BYTES,
+            "journal items",
+            "allocation lines",
+            "sender pool checks",
+            "driver values of the run's keys and period",
+            "frozen rules and driver values (snapshot)",
+        ):
             self.assertIn(label, labels)
 
     def test_sql_changes_to_what_the_run_took_and_holds_are_each_named(self):
         taken = self.run.taken_batch_ids.filtered(lambda taken: taken.batch_id == self.line.batch_id)
         cpu_value = self.env["cloud.cost.driver.value"].search(
-            [("key_id", "=", self.cpu.id), ("date_from", "=", "2026-11-01"),
-             ("analytic_account_id", "=", self.retail.id)])
+            [
+                ("key_id", "=", self.cpu.id),
+                ("date_from", "=", "2026-11-01"),
+                ("analytic_account_id", "=", self.retail.id),
+            ]
+        )
         item = self.run.move_ids.line_ids.filtered(lambda item: item.debit > 0)[0]
         cases = [
-            ("UPDATE cloud_cost_line SET effective_cost_company = effective_cost_company + 0.01 WHERE id = %s",
-             self.line.id, [AMOUNTS]),
+            (
+                "UPDATE cloud_cost_line SET effective_cost_company = effective_cost_company + 0.01 WHERE id = %s",
+                self.line.id,
+                [AMOUNTS],
+            ),
             ("UPDATE cloud_cost_line SET billed_cost = billed_cost * 2 WHERE id = %s", self.line.id, [AMOUNTS]),
             ("UPDATE cloud_cost_line SET billing_currency = 'XXX' WHERE id = %s", self.line.id, [AMOUNTS]),
-            ("UPDATE cloud_cost_line SET analytic_account_id = NULL WHERE id = %s",
-             self.taken.filtered(lambda line: line.source_row == 1).id, [CLASSIFICATION]),
+            (
+                "UPDATE cloud_cost_line SET analytic_account_id = NULL WHERE id = %s",
+                self.taken.filtered(lambda line: line.source_row == 1).id,
+                [CLASSIFICATION],
+            ),
             ("UPDATE cloud_cost_line SET cost_pool_id = NULL WHERE id = %s", self.line.id, [CLASSIFICATION]),
-            ("UPDATE cloud_cost_line SET environment = 'prod', tenant = 'acme' WHERE id = %s", self.line.id,
-             [CLASSIFICATION]),
+            (
+                "UPDATE cloud_cost_line SET environment = 'prod', tenant = 'acme' WHERE id = %s",
+                self.line.id,
+                [CLASSIFICATION],
+            ),
             ("UPDATE cloud_cost_line SET source_row = 9 WHERE id = %s", self.line.id, [PROVENANCE]),
             ("UPDATE cloud_cost_allocation_run_batch SET amount = amount + 1 WHERE id = %s", taken.id, [BATCHES]),
-            ("UPDATE cloud_cost_allocation_run_batch SET line_count = line_count - 1 WHERE id = %s", taken.id,
-             [BATCHES]),
-            ("UPDATE cloud_cost_allocation_run SET total_cost = total_cost + 100, allocated_amount = "
-             "allocated_amount + 100 WHERE id = %s", self.run.id, [FIGURES]),
+            (
+                "UPDATE cloud_cost_allocation_run_batch SET line_count = line_count - 1 WHERE id = %s",
+                taken.id,
+                [BATCHES],
+            ),
+            (
+                "UPDATE cloud_cost_allocation_run SET total_cost = total_cost + 100, allocated_amount = "
+                "allocated_amount + 100 WHERE id = %s",
+                self.run.id,
+                [FIGURES],
+            ),
             ("UPDATE cloud_cost_allocation_run SET cost_line_count = 4 WHERE id = %s", self.run.id, [FIGURES]),
-            ("UPDATE cloud_cost_allocation_run SET name = 'MONTH 2026-12', approved_by_id = computed_by_id "
-             "WHERE id = %s", self.run.id, [IDENTITY]),
-            ("UPDATE cloud_cost_driver_value SET value = 30 WHERE id = %s", cpu_value.id,
-             ["driver values of the run's keys and period"]),
-            ("UPDATE cloud_cost_allocation_line SET amount = amount + 1 WHERE id = %s", self.run.line_ids[0].id,
-             ["allocation lines"]),
+            (
+                "UPDATE cloud_cost_allocation_run SET name = 'MONTH 2026-12', approved_by_id = computed_by_id "
+                "WHERE id = %s",
+                self.run.id,
+                [IDENTITY],
+            ),
+            (
+                "UPDATE cloud_cost_driver_value SET value = 30 WHERE id = %s",
+                cpu_value.id,
+                ["driver values of the run's keys and period"],
+            ),
+            (
+                "UPDATE cloud_cost_allocation_line SET amount = amount + 1 WHERE id = %s",
+                self.run.line_ids[0].id,
+                ["allocation lines"],
+            ),
             ("UPDATE account_move_line SET debit = debit + 1 WHERE id = %s", item.id, ["journal items"]),
-            ("UPDATE cloud_cost_import_file SET size = size + 1 WHERE id = %s", self.bill_file.id,
-             [f"bill file record of {BILL_NAME} (name, checksum, size, rows or attachment)"]),
+            (
+                "UPDATE cloud_cost_import_file SET size = size + 1 WHERE id = %s",
+                self.bill_file.id,
+                [f"bill file record of {BILL_NAME} (name, checksum, size, rows or attachment)"],
+            ),
         ]
         for statement, ident, expected in cases:
             with self.subTest(statement=statement), self.env.cr.savepoint() as savepoint:
@@ -102,8 +147,10 @@ class TestSealCoverage(AuditCase):
             self.assert_verifies()
 
     def test_a_taken_cost_line_amount_changed_in_sql_is_reported_in_the_chatter_the_notification_and_the_run(self):
-        self.env.cr.execute("UPDATE cloud_cost_line SET effective_cost_company = 95.00, effective_cost = 95.00 "
-                            "WHERE id = %s", [self.line.id])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_line SET effective_cost_company = 95.00, effective_cost = 95.00 " "WHERE id = %s",
+            [self.line.id],
+        )
         self.env.cr.execute("UPDATE cloud_cost_allocation_run SET total_cost = 160.76 WHERE id = %s", [self.run.id])
         self.env.invalidate_all()
         action = self.run.with_user(self.auditor).action_verify_hash()
@@ -133,16 +180,20 @@ class TestSealCoverage(AuditCase):
 
     def test_bill_file_bytes_changed_in_the_database_are_named(self):
         tampered = gzip.compress(gzip.decompress(self.attachment.raw).replace(b"30.01", b"3.01"), mtime=0)
-        self.env.cr.execute("UPDATE ir_attachment SET store_fname = NULL, db_datas = %s WHERE id = %s",
-                            [tampered, self.attachment.id])
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET store_fname = NULL, db_datas = %s WHERE id = %s", [tampered, self.attachment.id]
+        )
         self.env.invalidate_all()
         self.assertEqual(self.attachment.raw, tampered, "what Odoo now serves as the bill file")
         self.assertEqual(self.changed(), [BYTES])
         # the stored checksum rewritten to fit the new bytes: the file's record is named too
-        self.env.cr.execute("UPDATE cloud_cost_import_file SET sha256 = %s WHERE id = %s",
-                            [hashlib.sha256(tampered).hexdigest(), self.bill_file.id])
-        self.assertEqual(self.changed(), [f"bill file record of {BILL_NAME} (name, checksum, size, rows or attachment)",
-                                          BYTES])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_import_file SET sha256 = %s WHERE id = %s",
+            [hashlib.sha256(tampered).hexdigest(), self.bill_file.id],
+        )
+        self.assertEqual(
+            self.changed(), [f"bill file record of {BILL_NAME} (name, checksum, size, rows or attachment)", BYTES]
+        )
 
     def test_several_changes_are_all_named_and_the_digests_kept_with_the_seal_cannot_be_rewritten_to_hide_them(self):
         self.env.cr.execute("UPDATE cloud_cost_line SET tenant = 'other' WHERE id = %s", [self.line.id])
@@ -150,16 +201,21 @@ class TestSealCoverage(AuditCase):
         self.assertEqual(self.changed(), [FIGURES, CLASSIFICATION])
         # rewriting the kept digests to the new data does not make the seal match: they no longer give it
         digests, _files = self.run._seal_digests()
-        self.env.cr.execute("UPDATE cloud_cost_allocation_run SET seal_digests = %s::jsonb WHERE id = %s",
-                            [json.dumps(digests), self.run.id])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_allocation_run SET seal_digests = %s::jsonb WHERE id = %s",
+            [json.dumps(digests), self.run.id],
+        )
         result = self.run._verify_seal()
         self.assertEqual((result["match"], result["named"], result["changed"]), (False, False, []))
         self.assertIn("digests kept with the seal were altered", self.run._verify_message(result))
 
     def test_a_run_sealed_with_the_single_hash_still_verifies_and_says_mismatch(self):
         legacy = content_hash(self.run._audit_sections_v1())
-        self.env.cr.execute("UPDATE cloud_cost_allocation_run SET content_hash = %s, hash_algorithm = 'sha256-v1', "
-                            "seal_digests = NULL WHERE id = %s", [legacy, self.run.id])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_allocation_run SET content_hash = %s, hash_algorithm = 'sha256-v1', "
+            "seal_digests = NULL WHERE id = %s",
+            [legacy, self.run.id],
+        )
         self.env.invalidate_all()
         self.assertTrue(self.run._verify_hash())
         self.env.cr.execute("UPDATE cloud_cost_allocation_run SET total_cost = 1 WHERE id = %s", [self.run.id])
@@ -181,7 +237,8 @@ class TestSealedInputs(AuditCase):
         self.taken = self.env["cloud.cost.allocation.run.cost"].search([("run_id", "=", self.run.id)]).cost_line_id
         self.line = self.taken.filtered(lambda line: line.source_row == 1)
         self.bill_file = self.env["cloud.cost.import.file"].search(
-            [("name", "=", BILL_NAME), ("company_id", "=", self.company.id)])
+            [("name", "=", BILL_NAME), ("company_id", "=", self.company.id)]
+        )
         self.attachment = self.bill_file.attachment_id
         self.sealed = self.run.content_hash
 
@@ -191,26 +248,36 @@ class TestSealedInputs(AuditCase):
         self.assertTrue(self.run._verify_hash())
 
     def test_a_cost_line_a_sealed_run_took_is_neither_reclassified_nor_restated(self):
-        tier = self.env["cloud.cost.service.tier"].create({"name": "Gold", "code": "GOLD",
-                                                           "company_id": self.company.id})
+        tier = self.env["cloud.cost.service.tier"].create(
+            {"name": "Gold", "code": "GOLD", "company_id": self.company.id}
+        )
         before = self.line.read(["analytic_account_id", "effective_cost_company", "source_row", "tenant"])[0]
         changes = [
-            {"analytic_account_id": self.payments.id}, {"cost_pool_id": self.platform.id}, {"environment": "dev"},
-            {"tenant": "acme"}, {"service_tier_id": tier.id},
-            {"effective_cost_company": 1.0}, {"billed_cost": 1.0}, {"billing_currency": "XXX"},
-            {"source_row": 7}, {"source_file": "other.csv"},
+            {"analytic_account_id": self.payments.id},
+            {"cost_pool_id": self.platform.id},
+            {"environment": "dev"},
+            {"tenant": "acme"},
+            {"service_tier_id": tier.id},
+            {"effective_cost_company": 1.0},
+            {"billed_cost": 1.0},
+            {"billing_currency": "XXX"},
+            {"source_row": 7},
+            {"source_file": "other.csv"},
         ]
         for user in (self.accountant, self.env.user):  # the superuser too
             for values in changes:
-                with self.subTest(user=user.login, values=values), \
-                        self.assertRaisesRegex(UserError, f"taken by sealed allocation run MONTH 2026-11|{GUARDED}"):
+                with (
+                    self.subTest(user=user.login, values=values),
+                    self.assertRaisesRegex(UserError, f"taken by sealed allocation run MONTH 2026-11|{GUARDED}"),
+                ):
                     self.line.with_user(user).write(values)
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             self.line.unlink()
         self.assertEqual(self.line.read(list(before))[0], before)
         # written again as it is: no change, no refusal
-        self.line.with_user(self.accountant).write({"analytic_account_id": self.retail.id,
-                                                    "effective_cost_company": self.line.effective_cost_company})
+        self.line.with_user(self.accountant).write(
+            {"analytic_account_id": self.retail.id, "effective_cost_company": self.line.effective_cost_company}
+        )
         self.assert_unchanged()
         # once the run is reset to draft, the accountant reclassifies it
         self.run.with_user(self.controller).action_reset_to_draft()
@@ -219,7 +286,8 @@ class TestSealedInputs(AuditCase):
 
     def test_applying_the_mapping_rules_again_keeps_what_a_sealed_run_took(self):
         rule = self.env["cloud.cost.mapping.rule"].search(
-            [("name", "=", "Retail team"), ("company_id", "=", self.company.id)])
+            [("name", "=", "Retail team"), ("company_id", "=", self.company.id)]
+        )
         rule.analytic_account_id = self.payments
         self.line.batch_id.action_reapply_rules()
         self.assertEqual(self.line.analytic_account_id, self.retail)
@@ -230,13 +298,28 @@ class TestSealedInputs(AuditCase):
 
     def test_the_driver_values_a_sealed_run_read_are_frozen(self):
         Value = self.env["cloud.cost.driver.value"]
-        value = Value.search([("key_id", "=", self.cpu.id), ("date_from", "=", "2026-11-01"),
-                              ("analytic_account_id", "=", self.retail.id)])
-        for action in (lambda: value.write({"value": 30}), lambda: value.write({"date_to": "2026-11-15"}),
-                       value.unlink,
-                       lambda: Value.create({"key_id": self.cpu.id, "company_id": self.company.id,
-                                             "date_from": "2026-11-01", "date_to": "2026-11-30",
-                                             "analytic_account_id": self.data.id, "value": 5})):
+        value = Value.search(
+            [
+                ("key_id", "=", self.cpu.id),
+                ("date_from", "=", "2026-11-01"),
+                ("analytic_account_id", "=", self.retail.id),
+            ]
+        )
+        for action in (
+            lambda: value.write({"value": 30}),
+            lambda: value.write({"date_to": "2026-11-15"}),
+            value.unlink,
+            lambda: Value.create(
+                {
+                    "key_id": self.cpu.id,
+                    "company_id": self.company.id,
+                    "date_from": "2026-11-01",
+                    "date_to": "2026-11-30",
+                    "analytic_account_id": self.data.id,
+                    "value": 5,
+                }
+            ),
+        ):
             with self.subTest(action=action), self.assertRaisesRegex(UserError, "sealed allocation run MONTH 2026-11"):
                 action()
         self.assertEqual(value.value, 3)
@@ -252,8 +335,11 @@ class TestSealedInputs(AuditCase):
     def test_the_bill_files_of_a_sealed_run_are_written_and_deleted_by_the_suite_only(self):
         raw = self.attachment.raw
         for user in (self.accountant, self.env.user):
-            for action in (lambda a: a.write({"raw": b"forged"}), lambda a: a.write({"res_id": 0}),
-                           lambda a: a.unlink()):
+            for action in (
+                lambda a: a.write({"raw": b"forged"}),
+                lambda a: a.write({"res_id": 0}),
+                lambda a: a.unlink(),
+            ):
                 with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, "bill file of allocation run"):
                     action(self.attachment.with_user(user))
         self.env.invalidate_all()
@@ -272,14 +358,22 @@ class TestSealedInputs(AuditCase):
             with self.subTest(values=values), self.assertRaisesRegex(UserError, SEALED_OR_GUARDED):
                 run.write(values)
         # the old plain key, the new key with what a JSON client can send: nothing opens the seal
-        for context in ({"cloud_cost_audit_unseal": True}, {"cloud_cost_audit_unsealing": [self.run.id]},
-                        {"cloud_cost_audit_unsealing": True}):
+        for context in (
+            {"cloud_cost_audit_unseal": True},
+            {"cloud_cost_audit_unsealing": [self.run.id]},
+            {"cloud_cost_audit_unsealing": True},
+        ):
             with self.subTest(context=context), self.assertRaisesRegex(UserError, SEALED_OR_GUARDED):
                 self.run.with_context(**context).write({"total_cost": 1.0})
             with self.subTest(context=context), self.assertRaisesRegex(UserError, SEALED_OR_GUARDED):
                 self.run.line_ids[0].with_context(**context).write({"amount": 1.0})
-        for values in ({"content_hash": "0" * 64}, {"seal_digests": {}}, {"hash_check": "match"},
-                       {"sealed_on": False}, {"hash_algorithm": "sha256-v1"}):
+        for values in (
+            {"content_hash": "0" * 64},
+            {"seal_digests": {}},
+            {"hash_check": "match"},
+            {"sealed_on": False},
+            {"hash_algorithm": "sha256-v1"},
+        ):
             with self.subTest(values=values), self.assertRaises(AccessError):
                 self.run.write(values)  # the superuser too: only the suite's own actions seal
         with self.assertRaisesRegex(UserError, "names sealed allocation run"):
@@ -311,8 +405,12 @@ class TestAuditTrail(AuditCase):
         self.assertEqual((len(seal), len(verification)), (1, 1))
         self.assertEqual(verification.message_type, "notification", "a system note, not a comment")
         bodies = {message: message.body for message in seal | verification}
-        for user, message in ((self.controller_2, seal), (self.controller, seal), (self.auditor, verification),
-                              (self.controller, verification)):
+        for user, message in (
+            (self.controller_2, seal),
+            (self.controller, seal),
+            (self.auditor, verification),
+            (self.controller, verification),
+        ):
             with self.subTest(user=user.login, message=message.body):
                 with self.assertRaisesRegex(AccessError, "audit trail"):
                     message.with_user(user).write({"body": "<p>nothing to see</p>"})
@@ -325,8 +423,13 @@ class TestAuditTrail(AuditCase):
         comment.with_user(self.controller).unlink()
         self.assertFalse(comment.exists())
         # an administrator may
-        admin = new_test_user(self.env, login="audit_admin", groups="base.group_user,base.group_system",
-                              company_id=self.company.id, company_ids=[(6, 0, self.company.ids)])
+        admin = new_test_user(
+            self.env,
+            login="audit_admin",
+            groups="base.group_user,base.group_system",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
         seal.with_user(admin).write({"body": "<p>corrected</p>"})
         self.assertEqual(seal.body, "<p>corrected</p>")
         verification.with_user(admin).unlink()

@@ -13,8 +13,11 @@ class TestSealing(AuditCase):
     def test_an_approved_run_is_sealed_until_a_controller_resets_it_to_draft(self):
         run = self.november_run()
         sealed = run.content_hash
-        line, sender, cost = run.line_ids[0], run.sender_ids[0], self.env["cloud.cost.allocation.run.cost"].search(
-            [("run_id", "=", run.id)], limit=1)
+        line, sender, cost = (
+            run.line_ids[0],
+            run.sender_ids[0],
+            self.env["cloud.cost.allocation.run.cost"].search([("run_id", "=", run.id)], limit=1),
+        )
         refused = [
             lambda: line.write({"amount": line.amount + 1}),
             lambda: line.unlink(),
@@ -41,21 +44,28 @@ class TestSealing(AuditCase):
         run = self.november_run()
         link = self.env["cloud.cost.allocation.run.cost"].search([("run_id", "=", run.id)], limit=1)
         tampering = [
-            ("UPDATE cloud_cost_allocation_run SET snapshot = jsonb_set(snapshot, '{cost_total}', '\"0\"') "
-             "WHERE id = %s", run.id),
+            (
+                "UPDATE cloud_cost_allocation_run SET snapshot = jsonb_set(snapshot, '{cost_total}', '\"0\"') "
+                "WHERE id = %s",
+                run.id,
+            ),
             ("UPDATE cloud_cost_allocation_run SET total_cost = total_cost - 1 WHERE id = %s", run.id),
             ("UPDATE cloud_cost_allocation_run_sender SET kept_amount = kept_amount + 1 WHERE run_id = %s", run.id),
             ("UPDATE cloud_cost_allocation_run_batch SET amount = amount * 2 WHERE run_id = %s", run.id),
             ("UPDATE cloud_cost_allocation_run_batch SET lines_digest = '0' WHERE run_id = %s", run.id),
             ("DELETE FROM cloud_cost_allocation_run_batch WHERE run_id = %s", run.id),
             # a line slipped into a batch the run took is one of the run's lines: the seal sees it
-            ("INSERT INTO cloud_cost_line SELECT (jsonb_populate_record(NULL::cloud_cost_line, to_jsonb(l) || "
-             "jsonb_build_object('id', nextval('cloud_cost_line_id_seq')))).* FROM cloud_cost_line l WHERE id = %s",
-             link.cost_line_id.id),
+            (
+                "INSERT INTO cloud_cost_line SELECT (jsonb_populate_record(NULL::cloud_cost_line, to_jsonb(l) || "
+                "jsonb_build_object('id', nextval('cloud_cost_line_id_seq')))).* FROM cloud_cost_line l WHERE id = %s",
+                link.cost_line_id.id,
+            ),
             ("DELETE FROM cloud_cost_line WHERE id = %s", link.cost_line_id.id),
             ("UPDATE cloud_cost_line SET source_row = source_row + 1 WHERE id = %s", link.cost_line_id.id),
-            ("UPDATE cloud_cost_import_file SET sha256 = md5(sha256) || md5(sha256) WHERE batch_id = %s",
-             link.cost_line_id.batch_id.id),
+            (
+                "UPDATE cloud_cost_import_file SET sha256 = md5(sha256) || md5(sha256) WHERE batch_id = %s",
+                link.cost_line_id.batch_id.id,
+            ),
             ("DELETE FROM cloud_cost_allocation_line WHERE id = %s", run.line_ids[-1].id),
         ]
         self.assertTrue(run._verify_hash())
@@ -97,9 +107,15 @@ class TestSealing(AuditCase):
     def test_a_step_removed_after_a_sealed_run_is_archived_and_the_run_still_verifies(self):
         run = self.november_run(post=True)
         used = self.policy.step_ids.filtered(lambda step: step.sender_pool_id == self.platform)
-        unused = self.env["cloud.cost.allocation.step"].create({
-            "policy_id": self.policy.id, "sequence": 9, "name": "Never run", "sender_pool_id": self.runtime.id,
-            "method": "even"})
+        unused = self.env["cloud.cost.allocation.step"].create(
+            {
+                "policy_id": self.policy.id,
+                "sequence": 9,
+                "name": "Never run",
+                "sender_pool_id": self.runtime.id,
+                "method": "even",
+            }
+        )
         self.policy.with_user(self.controller).write({"step_ids": [(2, used.id), (2, unused.id)]})
         self.assertFalse(unused.exists())
         self.assertTrue(used.exists())
@@ -121,8 +137,10 @@ class TestSealing(AuditCase):
         runs = approved | posted
         # as they were before the audit was installed: never sealed
         runs.flush_recordset()
-        self.env.cr.execute("UPDATE cloud_cost_allocation_run SET content_hash = NULL, sealed_on = NULL "
-                            "WHERE id = ANY(%s)", [runs.ids])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_allocation_run SET content_hash = NULL, sealed_on = NULL " "WHERE id = ANY(%s)",
+            [runs.ids],
+        )
         runs.invalidate_recordset()
         post_init_hook(self.env)
         for run in runs:

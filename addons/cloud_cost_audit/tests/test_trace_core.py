@@ -19,7 +19,10 @@ class TestTraceCore(PlainCase):
         rows, total = driver_shares([["a", 7, "30.000000"], ["a", 9, "10"], ["p", 3, "0"]], ("a", "9"))
         assert total == Decimal(40)
         assert [(row["kind"], row["id"], row["share"], row["is_receiver"]) for row in rows] == [
-            ("a", 7, Decimal("0.75"), False), ("a", 9, Decimal("0.25"), True), ("p", 3, Decimal(0), False)]
+            ("a", 7, Decimal("0.75"), False),
+            ("a", 9, Decimal("0.25"), True),
+            ("p", 3, Decimal(0), False),
+        ]
         assert sum(row["share"] for row in rows) == 1
 
     def test_driver_shares_of_nothing(self):
@@ -28,12 +31,27 @@ class TestTraceCore(PlainCase):
         assert rows[0]["share"] == 0
 
     def test_step_rule_by_id_then_by_sequence_and_its_items_named(self):
-        snapshot = {"rules": {"steps": [
-            {"id": 4, "sequence": 1, "name": "Platform", "sender_pool": [2, "[PLAT] Platform"], "method": "fixed",
-             "key": None, "cost_category": "all", "receivers": [], "excluded": [["a", 5, "Lab"]],
-             "percents": [["a", 7, "60.00"], ["a", 9, "40.00"]], "remainder": ["p", 3], "reciprocal_group": ""},
-            {"id": 6, "sequence": 2, "name": "Runtime", "method": "direct"},
-        ]}}
+        snapshot = {
+            "rules": {
+                "steps": [
+                    {
+                        "id": 4,
+                        "sequence": 1,
+                        "name": "Platform",
+                        "sender_pool": [2, "[PLAT] Platform"],
+                        "method": "fixed",
+                        "key": None,
+                        "cost_category": "all",
+                        "receivers": [],
+                        "excluded": [["a", 5, "Lab"]],
+                        "percents": [["a", 7, "60.00"], ["a", 9, "40.00"]],
+                        "remainder": ["p", 3],
+                        "reciprocal_group": "",
+                    },
+                    {"id": 6, "sequence": 2, "name": "Runtime", "method": "direct"},
+                ]
+            }
+        }
         assert step_rule(snapshot, 6, 99)["name"] == "Runtime"
         assert step_rule(snapshot, 77, 1)["id"] == 4, "a deleted step is found by its sequence"
         assert step_rule(snapshot, None, 3) is None
@@ -56,8 +74,12 @@ class TestTraceCore(PlainCase):
         assert rows == {1: {"cost": Decimal("0.1000000001"), "n": 1}, 3: {"cost": Decimal("2.50"), "n": 3}}
 
     def test_rows_of_a_parquet_file_from_the_row_groups_holding_them(self):
-        table = pa.table({"EffectiveCost": pa.array([Decimal(n) / 4 for n in range(1, 101)], pa.decimal128(12, 4)),
-                          "ServiceName": [f"service {n}" for n in range(1, 101)]})
+        table = pa.table(
+            {
+                "EffectiveCost": pa.array([Decimal(n) / 4 for n in range(1, 101)], pa.decimal128(12, 4)),
+                "ServiceName": [f"service {n}" for n in range(1, 101)],
+            }
+        )
         buffer = io.BytesIO()
         pq.write_table(table, buffer, row_group_size=30)
         rows = read_rows(buffer.getvalue(), "part-0.snappy.parquet", {1, 31, 100, 101})

@@ -25,8 +25,10 @@ def extension_path():
         folder = None
     path = folder / "azure.duckdb_extension" if folder is not None else None
     if path is None or not path.is_file():
-        raise AggregationError(f"DuckDB's Azure extension for DuckDB {duckdb.__version__} is not installed "
-                               f"(the Python package duckdb-extension-azure=={duckdb.__version__})")
+        raise AggregationError(
+            f"DuckDB's Azure extension for DuckDB {duckdb.__version__} is not installed "
+            f"(the Python package duckdb-extension-azure=={duckdb.__version__})"
+        )
     return str(path)
 
 
@@ -34,13 +36,15 @@ def layout_name(export_type):
     """The aggregation layout of an export's type (its manifest's exportConfig.type)."""
     name = EXPORT_LAYOUTS.get((export_type or "").replace(" ", "").lower())
     if name is None:
-        raise AggregationError(f"DuckDB sums Azure exports of actual or amortized cost, not of type "
-                               f"{export_type or '(none)'}: import this export's rows one by one")
+        raise AggregationError(
+            f"DuckDB sums Azure exports of actual or amortized cost, not of type "
+            f"{export_type or '(none)'}: import this export's rows one by one"
+        )
     return name
 
 
 def reader(names):
-    """"csv" or "parquet": the format every blob of the run is written in."""
+    """ "csv" or "parquet": the format every blob of the run is written in."""
     kinds = set()
     for name in names:
         suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -56,8 +60,9 @@ def blob_url(container, key):
     return f"az://{container}/{key}"
 
 
-def secret_sql(*, account, endpoint, connection_string=None, sas_token=None, tenant_id=None, client_id=None,
-               client_secret=None):
+def secret_sql(
+    *, account, endpoint, connection_string=None, sas_token=None, tenant_id=None, client_id=None, client_secret=None
+):
     """CREATE SECRET of the source's credentials, in their order: a connection string, a SAS token (with the
     blob endpoint), a service principal, else the server's own identity (managed identity, environment)."""
     if connection_string:
@@ -65,12 +70,18 @@ def secret_sql(*, account, endpoint, connection_string=None, sas_token=None, ten
     elif sas_token:
         options = {"CONNECTION_STRING": f"BlobEndpoint={endpoint};SharedAccessSignature={sas_token.lstrip('?')}"}
     elif client_id and client_secret:
-        options = {"PROVIDER": "service_principal", "TENANT_ID": tenant_id or "organizations",
-                   "CLIENT_ID": client_id, "CLIENT_SECRET": client_secret, "ACCOUNT_NAME": account}
+        options = {
+            "PROVIDER": "service_principal",
+            "TENANT_ID": tenant_id or "organizations",
+            "CLIENT_ID": client_id,
+            "CLIENT_SECRET": client_secret,
+            "ACCOUNT_NAME": account,
+        }
     else:
         options = {"PROVIDER": "credential_chain", "CHAIN": "managed_identity;env", "ACCOUNT_NAME": account}
-    listed = ", ".join(f"{key} {value if key == 'PROVIDER' else quote_literal(value)}"
-                       for key, value in options.items())
+    listed = ", ".join(
+        f"{key} {value if key == 'PROVIDER' else quote_literal(value)}" for key, value in options.items()
+    )
     return f"CREATE TEMPORARY SECRET cloudcost_azure (TYPE azure, {listed})"
 
 

@@ -36,13 +36,28 @@ MANIFEST_NAME = "manifest.json"
 RETRY = {"initial_backoff": 2, "increment_base": 3, "retry_total": 3}
 DEFAULT_ENDPOINT = "https://{account}.blob.core.windows.net"
 # error codes Azure Storage documents: kept in messages, being words of this list, not the service's answer
-KNOWN_AZURE_CODES = frozenset({
-    "AuthenticationFailed", "AuthorizationFailure", "AuthorizationPermissionMismatch",
-    "AuthorizationResourceTypeMismatch", "AuthorizationSourceIPMismatch", "AuthorizationProtocolMismatch",
-    "AccountIsDisabled", "BlobNotFound", "ContainerNotFound", "ContainerBeingDeleted", "InsufficientAccountPermissions",
-    "InternalError", "InvalidAuthenticationInfo", "InvalidQueryParameterValue", "OperationTimedOut",
-    "ResourceNotFound", "ServerBusy", "NoAuthenticationInformation",
-})
+KNOWN_AZURE_CODES = frozenset(
+    {
+        "AuthenticationFailed",
+        "AuthorizationFailure",
+        "AuthorizationPermissionMismatch",
+        "AuthorizationResourceTypeMismatch",
+        "AuthorizationSourceIPMismatch",
+        "AuthorizationProtocolMismatch",
+        "AccountIsDisabled",
+        "BlobNotFound",
+        "ContainerNotFound",
+        "ContainerBeingDeleted",
+        "InsufficientAccountPermissions",
+        "InternalError",
+        "InvalidAuthenticationInfo",
+        "InvalidQueryParameterValue",
+        "OperationTimedOut",
+        "ResourceNotFound",
+        "ServerBusy",
+        "NoAuthenticationInformation",
+    }
+)
 
 
 def parse_azure_uri(uri):
@@ -50,7 +65,7 @@ def parse_azure_uri(uri):
     text = (uri or "").strip()
     if not text.startswith("azure://"):
         raise StoreError(f"{text}: not an azure:// address")
-    account, _sep, rest = text[len("azure://"):].partition("/")
+    account, _sep, rest = text[len("azure://") :].partition("/")
     container, _sep, path = rest.partition("/")
     if not account or not container:
         raise StoreError(f"{text}: name the storage account and the container (azure://account/container/path)")
@@ -89,8 +104,11 @@ def describe_azure_error(error):
     name = error.__class__.__name__
     for marker, reason in (
         ("ClientAuthentication", "the credentials were not accepted"),
-        ("CredentialUnavailable", "no Azure credentials (a connection string, SAS token or service principal on "
-                                  "the source, or the server's managed identity)"),
+        (
+            "CredentialUnavailable",
+            "no Azure credentials (a connection string, SAS token or service principal on "
+            "the source, or the server's managed identity)",
+        ),
         ("ServiceRequestTimeout", "no connection within the timeout"),
         ("ServiceResponseTimeout", "no answer within the timeout"),
         ("ServiceRequest", "cannot connect to the storage account"),
@@ -151,9 +169,13 @@ def parse_run_manifest(data, *, file_name):
     for index, blob in enumerate(manifest["blobs"], 1):
         if not isinstance(blob, dict) or not blob.get("blobName"):
             raise BillFormatError("a blob without a name", file=file_name, row=index, column="blobs")
-        blobs.append((str(blob["blobName"]),
-                      _int(blob.get("byteCount"), file=file_name, column=f"blobs[{index}].byteCount"),
-                      _int(blob.get("dataRowCount"), file=file_name, column=f"blobs[{index}].dataRowCount")))
+        blobs.append(
+            (
+                str(blob["blobName"]),
+                _int(blob.get("byteCount"), file=file_name, column=f"blobs[{index}].byteCount"),
+                _int(blob.get("dataRowCount"), file=file_name, column=f"blobs[{index}].dataRowCount"),
+            )
+        )
     return ExportRun(
         manifest_key=file_name,
         export_name=str(config.get("exportName") or ""),
@@ -202,8 +224,10 @@ class AzureBlobStore:
                 spool.write(piece)
         except Exception as error:
             spool.close()
-            raise StoreError(f"azure://{self.account}/{self.container}/{key}: cannot read: "
-                             f"{describe_azure_error(error)}", file=key) from error
+            raise StoreError(
+                f"azure://{self.account}/{self.container}/{key}: cannot read: " f"{describe_azure_error(error)}",
+                file=key,
+            ) from error
         spool.seek(0)
         return spool
 
@@ -220,7 +244,7 @@ class AzureBlobStore:
         name = reference.split("://", 1)[1].split("/", 1)[-1] if "://" in reference else reference
         name = name.lstrip("/")
         if name.startswith(f"{self.container}/") and not name.startswith(self.prefix or "\0"):
-            name = name[len(self.container) + 1:]
+            name = name[len(self.container) + 1 :]
         return name
 
 
@@ -236,8 +260,10 @@ def plan_runs(store, objects=None):
     manifests = [o for o in objects if posixpath.basename(o.key).lower() == MANIFEST_NAME]
     if not manifests:
         if objects:
-            raise StoreError(f"{store}: no Cost Management export manifest ({MANIFEST_NAME}) found: "
-                             "the export has not finished a run, or the path is not an export's folder")
+            raise StoreError(
+                f"{store}: no Cost Management export manifest ({MANIFEST_NAME}) found: "
+                "the export has not finished a run, or the path is not an export's folder"
+            )
         return [], [f"{store}: no blobs"]
     newest, notes = {}, []
     for obj in manifests:
@@ -255,17 +281,22 @@ def plan_runs(store, objects=None):
     for key in sorted(newest):
         obj, run, data = newest[key]
         if run.blob_count != len(run.blobs):
-            raise StoreError(f"{obj.key}: an incomplete run: the manifest counts {run.blob_count} blob(s) and "
-                             f"lists {len(run.blobs)}", file=obj.key)
+            raise StoreError(
+                f"{obj.key}: an incomplete run: the manifest counts {run.blob_count} blob(s) and "
+                f"lists {len(run.blobs)}",
+                file=obj.key,
+            )
         files = []
         for name, size, rows in run.blobs:
             found = by_key.get(name.lstrip("/")) or by_key.get(store.resolve(name, obj.key))
             if found is None:
-                raise StoreError(f"{obj.key}: an incomplete run: lists {name}, which is not in {store}",
-                                 file=obj.key)
+                raise StoreError(f"{obj.key}: an incomplete run: lists {name}, which is not in {store}", file=obj.key)
             if found.size != size:
-                raise StoreError(f"{name}: {found.size} bytes, the run's manifest {obj.key} says {size}: "
-                                 "the blob changed since the run wrote it", file=name)
+                raise StoreError(
+                    f"{name}: {found.size} bytes, the run's manifest {obj.key} says {size}: "
+                    "the blob changed since the run wrote it",
+                    file=name,
+                )
             found.expected_size, found.expected_rows = size, rows
             files.append(found)
         if not files:
@@ -275,8 +306,18 @@ def plan_runs(store, objects=None):
     return units, notes
 
 
-def container_client(account, container, *, endpoint_url=None, connection_string=None, sas_token=None,
-                     tenant_id=None, client_id=None, client_secret=None, policy=None):
+def container_client(
+    account,
+    container,
+    *,
+    endpoint_url=None,
+    connection_string=None,
+    sas_token=None,
+    tenant_id=None,
+    client_id=None,
+    client_secret=None,
+    policy=None,
+):
     """A ContainerClient with the first credentials given: a connection string, a SAS token, a service
     principal (tenant, client id and secret), else the server's own identity (managed identity, or
     the AZURE_* environment) through azure-identity's default chain.
@@ -295,8 +336,12 @@ def container_client(account, container, *, endpoint_url=None, connection_string
     from azure.storage.blob import ExponentialRetry  # noqa: PLC0415
 
     # transient answers (503, 500, timeouts, a refused connection) are tried again with a growing pause
-    options = {"transport": transport(), "retry_policy": ExponentialRetry(**RETRY),
-               "connection_timeout": 20, "read_timeout": 120}
+    options = {
+        "transport": transport(),
+        "retry_policy": ExponentialRetry(**RETRY),
+        "connection_timeout": 20,
+        "read_timeout": 120,
+    }
     if connection_string:
         return ContainerClient.from_connection_string(connection_string, container, **options)
     url = (endpoint_url or DEFAULT_ENDPOINT.format(account=account)).rstrip("/")
@@ -305,8 +350,9 @@ def container_client(account, container, *, endpoint_url=None, connection_string
     elif client_id and client_secret:
         from azure.identity import ClientSecretCredential  # noqa: PLC0415
 
-        credential = ClientSecretCredential(tenant_id or "organizations", client_id, client_secret,
-                                            transport=transport())
+        credential = ClientSecretCredential(
+            tenant_id or "organizations", client_id, client_secret, transport=transport()
+        )
     else:
         from azure.identity import DefaultAzureCredential  # noqa: PLC0415
 

@@ -15,5 +15,8 @@ class CloudCostBillImport(models.AbstractModel):
             return
         rows = sum(count for (name, _batch), count in run.file_rows.items() if name == obj.name)
         if rows != expected:
-            raise StoreError(f"{obj.name}: {rows} row(s) read, the export run's manifest says {expected}: "
-                             "the blob changed since the run wrote it", file=obj.name)
+            raise StoreError(
+                f"{obj.name}: {rows} row(s) read, the export run's manifest says {expected}: "
+                "the blob changed since the run wrote it",
+                file=obj.name,
+            )

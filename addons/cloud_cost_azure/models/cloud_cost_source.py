@@ -20,25 +20,33 @@ AZURE_SECRETS = ("azure_connection_string", "azure_sas_token", "azure_client_sec
 class CloudCostSource(models.Model):
     _inherit = "cloud.cost.source"
 
-    source_type = fields.Selection(selection_add=[("azure_blob", "Azure Blob Storage export")],
-                                   ondelete={"azure_blob": "set default"})
+    source_type = fields.Selection(
+        selection_add=[("azure_blob", "Azure Blob Storage export")], ondelete={"azure_blob": "set default"}
+    )
     azure_endpoint_url = fields.Char(
-        "Blob Endpoint URL", tracking=True,
+        "Blob Endpoint URL",
+        tracking=True,
         help="Empty: https://<account>.blob.core.windows.net, the account named by the location "
         "(azure://<account>/<container>/<export folder>). Only for sovereign clouds and emulators.",
     )
     azure_connection_string = fields.Char(
-        "Connection String", groups="base.group_system", copy=False,
+        "Connection String",
+        groups="base.group_system",
+        copy=False,
         help="The storage account's connection string (its key gives full access: prefer a SAS token "
         "or a service principal with the Storage Blob Data Reader role).",
     )
     azure_sas_token = fields.Char(
-        "SAS Token", groups="base.group_system", copy=False,
+        "SAS Token",
+        groups="base.group_system",
+        copy=False,
         help="A container SAS with Read and List permissions.",
     )
     azure_tenant_id = fields.Char("Tenant ID", groups="base.group_system", copy=False)
     azure_client_id = fields.Char(
-        "Client ID", groups="base.group_system", copy=False,
+        "Client ID",
+        groups="base.group_system",
+        copy=False,
         help="A service principal with the Storage Blob Data Reader role on the container. Empty (and no "
         "connection string or SAS token): the server's own identity (managed identity, AZURE_* environment).",
     )
@@ -59,8 +67,9 @@ class CloudCostSource(models.Model):
 
     @api.model
     def _is_azure(self, values):
-        return (values.get("source_type") == "azure_blob"
-                or (values.get("location") or "").strip().startswith("azure://"))
+        return values.get("source_type") == "azure_blob" or (values.get("location") or "").strip().startswith(
+            "azure://"
+        )
 
     @api.model
     def _carries_credentials(self, values):
@@ -97,18 +106,26 @@ class CloudCostSource(models.Model):
             raise StoreError(_("Source %(name)s names no azure://<account>/<container>/<path>.", name=self.name))
         account, container, prefix = parse_azure_uri(location)
         secrets = self.sudo()
-        endpoint = (connection_string_endpoint(secrets.azure_connection_string) if secrets.azure_connection_string
-                    else self.azure_endpoint_url or DEFAULT_ENDPOINT.format(account=account))
+        endpoint = (
+            connection_string_endpoint(secrets.azure_connection_string)
+            if secrets.azure_connection_string
+            else self.azure_endpoint_url or DEFAULT_ENDPOINT.format(account=account)
+        )
         try:
             policy = server_policy()
             outbound.check_url(endpoint, policy)  # again before any call: the name may resolve elsewhere by now
         except outbound.TargetRefused as error:
             raise StoreError(str(error)) from None
         client = container_client(
-            account, container, endpoint_url=self.azure_endpoint_url,
-            connection_string=secrets.azure_connection_string, sas_token=secrets.azure_sas_token,
-            tenant_id=secrets.azure_tenant_id, client_id=secrets.azure_client_id,
-            client_secret=secrets.azure_client_secret, policy=policy,
+            account,
+            container,
+            endpoint_url=self.azure_endpoint_url,
+            connection_string=secrets.azure_connection_string,
+            sas_token=secrets.azure_sas_token,
+            tenant_id=secrets.azure_tenant_id,
+            client_id=secrets.azure_client_id,
+            client_secret=secrets.azure_client_secret,
+            policy=policy,
         )
         return AzureBlobStore(client, account, container, prefix)
 

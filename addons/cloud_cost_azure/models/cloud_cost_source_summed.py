@@ -30,20 +30,26 @@ class CloudCostSource(models.Model):
         paths = {obj.key: obj for obj in unit.files}
         reader = azure_duckdb.reader(paths)
         database, table = "cloudcost", "bills"
-        aggregation = build_query(layout, database=database, table=table, files=sorted(paths),
-                                  rule_specs=rule_specs)
+        aggregation = build_query(layout, database=database, table=table, files=sorted(paths), rule_specs=rule_specs)
         secrets = self.sudo()
         secret = azure_duckdb.secret_sql(
             account=store.account,
-            endpoint=(connection_string_endpoint(secrets.azure_connection_string) if secrets.azure_connection_string
-                      else store.client.url.rsplit("/", 1)[0]),
-            connection_string=secrets.azure_connection_string, sas_token=secrets.azure_sas_token,
-            tenant_id=secrets.azure_tenant_id, client_id=secrets.azure_client_id,
-            client_secret=secrets.azure_client_secret)
+            endpoint=(
+                connection_string_endpoint(secrets.azure_connection_string)
+                if secrets.azure_connection_string
+                else store.client.url.rsplit("/", 1)[0]
+            ),
+            connection_string=secrets.azure_connection_string,
+            sas_token=secrets.azure_sas_token,
+            tenant_id=secrets.azure_tenant_id,
+            client_id=secrets.azure_client_id,
+            client_secret=secrets.azure_client_secret,
+        )
         before = self._azure_blob_facts(store, paths)
         urls = {key: azure_duckdb.blob_url(store.container, key) for key in paths}
-        result = run_duckdb(aggregation.sql, urls, database=database, table=table, reader=reader,
-                            prepare=azure_duckdb.preparer(secret))
+        result = run_duckdb(
+            aggregation.sql, urls, database=database, table=table, reader=reader, prepare=azure_duckdb.preparer(secret)
+        )
         # what DuckDB read is named by the blobs' ETags: they must be what the blobs were before
         originals = self._azure_blob_facts(store, paths)
         self._check_unchanged(before, originals)
@@ -57,16 +63,31 @@ class CloudCostSource(models.Model):
         for key, obj in paths.items():
             rows = per_file.get(key, 0)
             if obj.expected_rows is not None and rows != obj.expected_rows:
-                raise AggregationError(_("%(blob)s: %(rows)s row(s) summed, the export run's manifest says "
-                                         "%(expected)s: the blob changed since the run wrote it", blob=key,
-                                         rows=rows, expected=obj.expected_rows), file=key)
+                raise AggregationError(
+                    _(
+                        "%(blob)s: %(rows)s row(s) summed, the export run's manifest says "
+                        "%(expected)s: the blob changed since the run wrote it",
+                        blob=key,
+                        rows=rows,
+                        expected=obj.expected_rows,
+                    ),
+                    file=key,
+                )
             originals[key]["row_count"] = rows
         summed = MemoryStore({name: data}, label=f"{result.engine} {result.query_id}")
-        aggregated = ImportUnit(files=summed.list(), manifest=unit.manifest, manifest_data=unit.manifest_data,
-                                billing_period=unit.billing_period)
-        values = {"aggregation": self.aggregation, "aggregation_query_id": result.query_id,
-                  "aggregation_sql": aggregation.sql, "aggregated_row_count": source_rows,
-                  "aggregation_grouping": Grouping(layout, aggregation.dimensions, aggregation.tag_keys).to_json()}
+        aggregated = ImportUnit(
+            files=summed.list(),
+            manifest=unit.manifest,
+            manifest_data=unit.manifest_data,
+            billing_period=unit.billing_period,
+        )
+        values = {
+            "aggregation": self.aggregation,
+            "aggregation_query_id": result.query_id,
+            "aggregation_sql": aggregation.sql,
+            "aggregated_row_count": source_rows,
+            "aggregation_grouping": Grouping(layout, aggregation.dimensions, aggregation.tag_keys).to_json(),
+        }
         return aggregated, values, originals
 
     @staticmethod
@@ -78,8 +99,13 @@ class CloudCostSource(models.Model):
             try:
                 properties = store.client.get_blob_client(key).get_blob_properties()
             except Exception as error:  # azure.core.exceptions.AzureError, TargetRefused
-                raise AggregationError(_("%(blob)s: %(error)s", blob=key, error=describe_azure_error(error)),
-                                       file=key) from error
-            facts[key] = {"etag": properties.etag, "size": properties.size,
-                          "version_id": getattr(properties, "version_id", None) or None, "location": str(store)}
+                raise AggregationError(
+                    _("%(blob)s: %(error)s", blob=key, error=describe_azure_error(error)), file=key
+                ) from error
+            facts[key] = {
+                "etag": properties.etag,
+                "size": properties.size,
+                "version_id": getattr(properties, "version_id", None) or None,
+                "location": str(store),
+            }
         return facts

@@ -38,8 +38,21 @@ def azurite_executable():
         if not npm:
             raise RuntimeError("the Azure tests need Azurite: install Node.js and npm (or set CLOUDCOST_AZURITE)")
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(folder),
-                        f"azurite@{AZURITE_VERSION}"], check=True, timeout=900, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+                str(folder),
+                f"azurite@{AZURITE_VERSION}",
+            ],
+            check=True,
+            timeout=900,
+            stdout=subprocess.DEVNULL,
+        )
     return str(executable)
 
 
@@ -55,9 +68,21 @@ class AzuriteServer:
     def start(self, timeout=60):
         self.folder = tempfile.mkdtemp(prefix="cloud-cost-azurite-")
         self.process = subprocess.Popen(  # noqa: S603
-            [azurite_executable(), "--blobHost", "127.0.0.1", "--blobPort", "0", "--location", self.folder,
-             "--skipApiVersionCheck", "--loose", "--disableTelemetry"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                azurite_executable(),
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                "0",
+                "--location",
+                self.folder,
+                "--skipApiVersionCheck",
+                "--loose",
+                "--disableTelemetry",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         found, lines = threading.Event(), []
 
@@ -91,5 +116,7 @@ class AzuriteServer:
             self.folder = None
 
     def connection_string(self):
-        return (f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
-                f"BlobEndpoint={self.endpoint};")
+        return (
+            f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
+            f"BlobEndpoint={self.endpoint};"
+        )

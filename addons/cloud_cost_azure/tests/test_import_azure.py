@@ -35,8 +35,15 @@ def run_folder(run_id, month="2026-10"):
 def parquet(rows, header=AZURE_HEADER):
     """Rows as Cost Management writes Parquet: costs as doubles, the rest as text."""
     numbers = {"CostInBillingCurrency", "Quantity", "PayGPrice"}
-    table = pa.table({name: pa.array([float(r[name]) if name in numbers else r[name] for r in rows],
-                                     type=pa.float64() if name in numbers else pa.string()) for name in header})
+    table = pa.table(
+        {
+            name: pa.array(
+                [float(r[name]) if name in numbers else r[name] for r in rows],
+                type=pa.float64() if name in numbers else pa.string(),
+            )
+            for name in header
+        }
+    )
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="snappy")
     return buffer.getvalue()
@@ -55,14 +62,16 @@ class TestImportAzure(ImportCase):
         cls.container = service.get_container_client(CONTAINER)
         cls.container.create_container()
         cls.location = f"azure://{ACCOUNT}/{CONTAINER}/{ROOT}"
-        cls.azure_source = cls.env["cloud.cost.source"].create({
-            "name": "Azure actual cost",
-            "company_id": cls.company.id,
-            "source_type": "azure_blob",
-            "bill_format": "azure",
-            "location": cls.location,
-            "azure_connection_string": cls.azurite.connection_string(),
-        })
+        cls.azure_source = cls.env["cloud.cost.source"].create(
+            {
+                "name": "Azure actual cost",
+                "company_id": cls.company.id,
+                "source_type": "azure_blob",
+                "bill_format": "azure",
+                "location": cls.location,
+                "azure_connection_string": cls.azurite.connection_string(),
+            }
+        )
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):
@@ -83,8 +92,17 @@ class TestImportAzure(ImportCase):
         self.container.upload_blob(name, data, overwrite=True)
         return name
 
-    def deliver(self, run_id, parts, *, month="2026-10", submitted="2026-11-02T06:12:00Z", fmt="Csv",
-                blob_count=None, listed=None):
+    def deliver(
+        self,
+        run_id,
+        parts,
+        *,
+        month="2026-10",
+        submitted="2026-11-02T06:12:00Z",
+        fmt="Csv",
+        blob_count=None,
+        listed=None,
+    ):
         """An export run: its blobs (``parts``: lists of rows, one per blob) and then its manifest."""
         folder = run_folder(run_id, month)
         blobs = []
@@ -101,7 +119,7 @@ class TestImportAzure(ImportCase):
             "exportConfig": {
                 "exportName": "acme-actual",
                 "resourceId": "/providers/Microsoft.Billing/billingAccounts/EA-1/providers/"
-                              "Microsoft.CostManagement/exports/acme-actual",
+                "Microsoft.CostManagement/exports/acme-actual",
                 "dataVersion": "2023-12-01-preview",
                 "apiVersion": "2023-07-01-preview",
                 "type": "ActualCost",
@@ -114,7 +132,7 @@ class TestImportAzure(ImportCase):
                 "fileFormat": fmt,
                 "compressionMode": "snappy" if fmt == "Parquet" else "None",
                 "containerUri": f"/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Storage/"
-                                f"storageAccounts/{ACCOUNT}",
+                f"storageAccounts/{ACCOUNT}",
                 "rootFolderPath": "billing",
             },
             "runInfo": {
@@ -132,8 +150,15 @@ class TestImportAzure(ImportCase):
     @staticmethod
     def october(cost_first="9.216", cost_second="2.5"):
         first = [azure_row(Date=f"10/{day:02d}/2026", CostInBillingCurrency=cost_first) for day in (1, 2, 3)]
-        second = [azure_row(Date=f"10/{day:02d}/2026", CostInBillingCurrency=cost_second,
-                            SubscriptionId="5b7a9c0d", SubscriptionName="tenant-retail") for day in (4, 5)]
+        second = [
+            azure_row(
+                Date=f"10/{day:02d}/2026",
+                CostInBillingCurrency=cost_second,
+                SubscriptionId="5b7a9c0d",
+                SubscriptionName="tenant-retail",
+            )
+            for day in (4, 5)
+        ]
         return [first, second]
 
     def assert_refused_on_source(self, *needles):
@@ -157,17 +182,25 @@ class TestImportAzure(ImportCase):
         self.assertEqual(len(batch), 1)
         self.assertEqual(str(batch.billing_period_start), "2026-10-01")
         self.assertEqual(batch.row_count, 5)
-        self.assertEqual(self.totals(batch)[("Usage", "EUR")],
-                         (5, Decimal("9.216") * 3 + Decimal("2.5") * 2, Decimal("9.216") * 3 + Decimal("2.5") * 2))
+        self.assertEqual(
+            self.totals(batch)[("Usage", "EUR")],
+            (5, Decimal("9.216") * 3 + Decimal("2.5") * 2, Decimal("9.216") * 3 + Decimal("2.5") * 2),
+        )
         data = batch.file_ids.filtered(lambda f: f.kind == "data")
         self.assertEqual(sorted(data.mapped("name")), names)
         self.assertEqual(sorted(data.mapped("row_count")), [2, 3])
-        self.assertEqual(batch.file_ids.filtered(lambda f: f.kind == "manifest").name,
-                         f"{run_folder('run-0001')}/manifest.json")
-        by_subscription = self.sql("SELECT sub_account, sum(billed_cost)::text FROM cloud_cost_line "
-                                   "WHERE batch_id = %s GROUP BY 1 ORDER BY 1", batch.id)
-        self.assertEqual([(sub, Decimal(cost)) for sub, cost in by_subscription],
-                         [("5b7a9c0d", Decimal("5")), ("8f3c2d1e", Decimal("27.648"))])
+        self.assertEqual(
+            batch.file_ids.filtered(lambda f: f.kind == "manifest").name, f"{run_folder('run-0001')}/manifest.json"
+        )
+        by_subscription = self.sql(
+            "SELECT sub_account, sum(billed_cost)::text FROM cloud_cost_line "
+            "WHERE batch_id = %s GROUP BY 1 ORDER BY 1",
+            batch.id,
+        )
+        self.assertEqual(
+            [(sub, Decimal(cost)) for sub, cost in by_subscription],
+            [("5b7a9c0d", Decimal("5")), ("8f3c2d1e", Decimal("27.648"))],
+        )
         # the same run again: nothing new, nothing written twice
         again = self.azure_source._run_import()
         self.assertEqual(again.batches, [])
@@ -179,17 +212,23 @@ class TestImportAzure(ImportCase):
         batch = self.azure_source._run_import().batches[0]
         self.assertEqual(batch.row_count, 5)
         self.assertEqual(self.totals(batch)[("Usage", "EUR")][1], Decimal("0.375") + Decimal("3.5"))
-        self.assertEqual(sorted(batch.file_ids.filtered(lambda f: f.kind == "data").mapped("name")),
-                         [f"{run_folder('run-0001')}/part_0_0001.parquet",
-                          f"{run_folder('run-0001')}/part_1_0001.parquet"])
+        self.assertEqual(
+            sorted(batch.file_ids.filtered(lambda f: f.kind == "data").mapped("name")),
+            [f"{run_folder('run-0001')}/part_0_0001.parquet", f"{run_folder('run-0001')}/part_1_0001.parquet"],
+        )
 
     def test_a_sas_token_reads_the_same_run(self):
         self.deliver("run-0001", self.october())
-        sas = generate_container_sas(ACCOUNT, CONTAINER, account_key=ACCOUNT_KEY,
-                                     permission=ContainerSasPermissions(read=True, list=True),
-                                     expiry=datetime.now(timezone.utc) + timedelta(hours=1))
-        source = self.azure_source.copy({"name": "Azure by SAS", "azure_endpoint_url": self.azurite.endpoint,
-                                         "azure_sas_token": sas})
+        sas = generate_container_sas(
+            ACCOUNT,
+            CONTAINER,
+            account_key=ACCOUNT_KEY,
+            permission=ContainerSasPermissions(read=True, list=True),
+            expiry=datetime.now(timezone.utc) + timedelta(hours=1),
+        )
+        source = self.azure_source.copy(
+            {"name": "Azure by SAS", "azure_endpoint_url": self.azurite.endpoint, "azure_sas_token": sas}
+        )
         self.assertFalse(source.azure_connection_string)
         self.assertEqual(source._run_import().batches[0].row_count, 5)
 
@@ -238,8 +277,9 @@ class TestImportAzure(ImportCase):
         self.assertEqual(first.state, "superseded")
         self.assertEqual(second.previous_batch_id, first)
         self.assertEqual(self.totals(second)[("Usage", "EUR")][1], Decimal(35))
-        self.assertTrue(any("run-0001/manifest.json: an earlier run of 2026-10" in note for note in result.notes),
-                        result.notes)
+        self.assertTrue(
+            any("run-0001/manifest.json: an earlier run of 2026-10" in note for note in result.notes), result.notes
+        )
         self.assertEqual(self.line_count(second), 5)
         # a run whose blobs are the same as the imported ones writes nothing
         self.deliver("run-0003", self.october(cost_first="10", cost_second="2.5"), submitted="2026-11-02T06:00:00Z")
@@ -249,8 +289,16 @@ class TestImportAzure(ImportCase):
 
     def test_each_month_is_its_own_batch(self):
         self.deliver("run-0001", self.october())
-        november = [[azure_row(Date="11/03/2026", BillingPeriodStartDate="11/01/2026",
-                               BillingPeriodEndDate="11/30/2026", CostInBillingCurrency="4")]]
+        november = [
+            [
+                azure_row(
+                    Date="11/03/2026",
+                    BillingPeriodStartDate="11/01/2026",
+                    BillingPeriodEndDate="11/30/2026",
+                    CostInBillingCurrency="4",
+                )
+            ]
+        ]
         self.deliver("run-0002", november, month="2026-11", submitted="2026-12-01T06:00:00Z")
         batches = self.azure_source._run_import().batches
         self.assertEqual(sorted(str(b.billing_period_start) for b in batches), ["2026-10-01", "2026-11-01"])
@@ -267,8 +315,13 @@ class TestImportAzure(ImportCase):
 
     def test_an_unreachable_account_is_a_failure_on_the_source(self):
         self.startPatcher(server_options(cloud_cost_allowed_hosts=f"127.0.0.1:{self.azurite.port},127.0.0.1:9"))
-        source = self.azure_source.copy({"name": "Gone", "azure_endpoint_url": "http://127.0.0.1:9/devstoreaccount1",
-                                         "azure_sas_token": "sv=2024&sig=x"})
+        source = self.azure_source.copy(
+            {
+                "name": "Gone",
+                "azure_endpoint_url": "http://127.0.0.1:9/devstoreaccount1",
+                "azure_sas_token": "sv=2024&sig=x",
+            }
+        )
         with patch.dict(azure_exports.RETRY, initial_backoff=0.1, increment_base=1):  # tried again, briefly
             source._import_and_record()
         self.assertEqual(source.last_import_state, "failed")

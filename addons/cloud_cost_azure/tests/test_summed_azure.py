@@ -29,20 +29,64 @@ def october_rows(amortized=False):
     covers, and (in an amortized export only) the reservation's unused part."""
     rows = []
     for day in (1, 1, 2, 3):
-        rows.append(azure_row(Date=f"10/{day:02d}/2026", CostInBillingCurrency=f"{day}.125",
-                              Tags='"tenant": "regulated","env": "prod"'))
-    rows.append(azure_row(Date="10/01/2026", CostInBillingCurrency="0.375", Tags='{"tenant": "retail"}',
-                          SubscriptionId="5b7a9c0d", SubscriptionName="tenant-retail"))
-    rows.append(azure_row(Date="10/02/2026", CostInBillingCurrency="2.5", Tags="", SubscriptionId="5b7a9c0d",
-                          SubscriptionName="tenant-retail", ResourceLocation="northeurope"))
-    rows.append(azure_row(Date="10/02/2026", CostInBillingCurrency="6.10", PricingModel="Reservation",
-                          BenefitId="r1", Tags='"env": "dev"'))
+        rows.append(
+            azure_row(
+                Date=f"10/{day:02d}/2026",
+                CostInBillingCurrency=f"{day}.125",
+                Tags='"tenant": "regulated","env": "prod"',
+            )
+        )
+    rows.append(
+        azure_row(
+            Date="10/01/2026",
+            CostInBillingCurrency="0.375",
+            Tags='{"tenant": "retail"}',
+            SubscriptionId="5b7a9c0d",
+            SubscriptionName="tenant-retail",
+        )
+    )
+    rows.append(
+        azure_row(
+            Date="10/02/2026",
+            CostInBillingCurrency="2.5",
+            Tags="",
+            SubscriptionId="5b7a9c0d",
+            SubscriptionName="tenant-retail",
+            ResourceLocation="northeurope",
+        )
+    )
+    rows.append(
+        azure_row(
+            Date="10/02/2026",
+            CostInBillingCurrency="6.10",
+            PricingModel="Reservation",
+            BenefitId="r1",
+            Tags='"env": "dev"',
+        )
+    )
     if not amortized:  # the reservation bought: billed, and no effective cost (the usage it covers is)
-        rows.append(azure_row(Date="10/01/2026", CostInBillingCurrency="700", ChargeType="Purchase",
-                              PricingModel="Reservation", BenefitId="r1", Tags="", MeterCategory="Reservations"))
+        rows.append(
+            azure_row(
+                Date="10/01/2026",
+                CostInBillingCurrency="700",
+                ChargeType="Purchase",
+                PricingModel="Reservation",
+                BenefitId="r1",
+                Tags="",
+                MeterCategory="Reservations",
+            )
+        )
     if amortized:
-        rows.append(azure_row(Date="10/03/2026", CostInBillingCurrency="1.20", ChargeType="UnusedReservation",
-                              PricingModel="Reservation", BenefitId="r1", Tags=""))
+        rows.append(
+            azure_row(
+                Date="10/03/2026",
+                CostInBillingCurrency="1.20",
+                ChargeType="UnusedReservation",
+                PricingModel="Reservation",
+                BenefitId="r1",
+                Tags="",
+            )
+        )
     return rows
 
 
@@ -67,10 +111,25 @@ class TestSummedAzure(ImportCase):
         cls.retail = Account.create({"name": "Retail", "plan_id": plan.id, "company_id": cls.company.id})
         Rule = cls.env["cloud.cost.mapping.rule"]
         for sequence, (value, account) in enumerate((("regulated", cls.regulated), ("retail", cls.retail)), 1):
-            Rule.create({"company_id": cls.company.id, "name": f"Tenant {value}", "sequence": sequence,
-                         "match_tag_key": "tenant", "match_tag_value": value, "analytic_account_id": account.id})
-        Rule.create({"company_id": cls.company.id, "name": "Environment", "sequence": 9, "value_tag_key": "env",
-                     "value_target": "environment"})
+            Rule.create(
+                {
+                    "company_id": cls.company.id,
+                    "name": f"Tenant {value}",
+                    "sequence": sequence,
+                    "match_tag_key": "tenant",
+                    "match_tag_value": value,
+                    "analytic_account_id": account.id,
+                }
+            )
+        Rule.create(
+            {
+                "company_id": cls.company.id,
+                "name": "Environment",
+                "sequence": 9,
+                "value_tag_key": "env",
+                "value_target": "environment",
+            }
+        )
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):
@@ -87,10 +146,17 @@ class TestSummedAzure(ImportCase):
             self.container.delete_blob(blob.name)
 
     def new_source(self, name, **values):
-        return self.env["cloud.cost.source"].create({
-            "name": name, "company_id": self.company.id, "source_type": "azure_blob", "bill_format": "azure",
-            "location": f"azure://{ACCOUNT}/{CONTAINER}/{ROOT}",
-            "azure_connection_string": self.azurite.connection_string(), **values})
+        return self.env["cloud.cost.source"].create(
+            {
+                "name": name,
+                "company_id": self.company.id,
+                "source_type": "azure_blob",
+                "bill_format": "azure",
+                "location": f"azure://{ACCOUNT}/{CONTAINER}/{ROOT}",
+                "azure_connection_string": self.azurite.connection_string(),
+                **values,
+            }
+        )
 
     def set_export_type(self, run_id, export_type):
         name = f"{run_folder(run_id)}/manifest.json"
@@ -106,7 +172,9 @@ class TestSummedAzure(ImportCase):
                       sum(l.effective_cost)::text
                  FROM cloud_cost_line l JOIN cloud_cost_import_batch b ON b.id = l.batch_id
             LEFT JOIN account_analytic_account a ON a.id = l.analytic_account_id
-                WHERE b.source_id = %s AND b.state = 'imported' GROUP BY 1, 2, 3""", [source.id])
+                WHERE b.source_id = %s AND b.state = 'imported' GROUP BY 1, 2, 3""",
+            [source.id],
+        )
         return {(a, e, c): (Decimal(b), Decimal(f)) for a, e, c, b, f in self.env.cr.fetchall()}
 
     def import_both(self, fmt, export_type=None):
@@ -137,8 +205,9 @@ class TestSummedAzure(ImportCase):
         self.assertIn(("Regulated", "prod", "Usage"), receivers)
         self.assertIn(("Retail", None, "Usage"), receivers)
         # the same totals, of fewer lines
-        self.assertEqual({k: v[1:] for k, v in self.totals(summed).items()},
-                         {k: v[1:] for k, v in self.totals(raw).items()})
+        self.assertEqual(
+            {k: v[1:] for k, v in self.totals(summed).items()}, {k: v[1:] for k, v in self.totals(raw).items()}
+        )
 
     def test_a_csv_run_summed_in_place_gives_each_receiver_the_row_by_row_cost(self):
         names, raw_source, raw, summed_source, summed = self.import_both("Csv")
@@ -152,9 +221,13 @@ class TestSummedAzure(ImportCase):
         # the blobs summed, each named by its ETag and size as the storage account tells them
         files = summed.file_ids.filtered(lambda f: f.kind == "summed")
         properties = {name: self.container.get_blob_client(name).get_blob_properties() for name in names}
-        self.assertEqual({f.name: (f.etag, f.size, f.row_count, f.location) for f in files},
-                         {name: (properties[name].etag, properties[name].size, rows, f"azure://{ACCOUNT}/"
-                                 f"{CONTAINER}/{ROOT}") for name, rows in zip(names, (4, 4), strict=True)})
+        self.assertEqual(
+            {f.name: (f.etag, f.size, f.row_count, f.location) for f in files},
+            {
+                name: (properties[name].etag, properties[name].size, rows, f"azure://{ACCOUNT}/" f"{CONTAINER}/{ROOT}")
+                for name, rows in zip(names, (4, 4), strict=True)
+            },
+        )
         self.assertFalse(any(files.mapped("sha256")), "not fetched: the ETag names the bytes")
 
     def test_an_amortized_parquet_run_summed_in_place_gives_each_receiver_the_row_by_row_cost(self):
@@ -178,9 +251,13 @@ class TestSummedAzure(ImportCase):
             self.assertEqual(entry["etag"], self.container.get_blob_client(entry["file"]).get_blob_properties().etag)
             listed += [(entry["file"], row["row"], row["values"]["CostInBillingCurrency"]) for row in entry["rows"]]
         rows = october_rows()
-        self.assertEqual(sorted(listed), sorted(
-            [(names[0], n, r["CostInBillingCurrency"]) for n, r in enumerate(rows[:4], 1)]
-            + [(names[1], n, r["CostInBillingCurrency"]) for n, r in enumerate(rows[4:], 1)]))
+        self.assertEqual(
+            sorted(listed),
+            sorted(
+                [(names[0], n, r["CostInBillingCurrency"]) for n, r in enumerate(rows[:4], 1)]
+                + [(names[1], n, r["CostInBillingCurrency"]) for n, r in enumerate(rows[4:], 1)]
+            ),
+        )
 
         # the blob rewritten since import, with the same rows: another ETag, refused
         self.put(names[1], to_csv(rows[4:], header=AZURE_HEADER))
@@ -220,4 +297,6 @@ class TestSummedAzure(ImportCase):
         import duckdb
 
         path = azure_duckdb.extension_path()
-        self.assertTrue(path.endswith(f"duckdb_extension_azure/extensions/v{duckdb.__version__}/azure.duckdb_extension"))
+        self.assertTrue(
+            path.endswith(f"duckdb_extension_azure/extensions/v{duckdb.__version__}/azure.duckdb_extension")
+        )

@@ -37,8 +37,9 @@ from odoo.addons.cloud_cost_athena.core.aggregation import (
 )
 
 # google-api-core warns on every import under Python 3.11 of a support date years ahead: not the users' concern
-warnings.filterwarnings("ignore", message=r"You are using a Python version .* which Google will stop supporting",
-                        category=FutureWarning)
+warnings.filterwarnings(
+    "ignore", message=r"You are using a Python version .* which Google will stop supporting", category=FutureWarning
+)
 
 SCOPES = ("https://www.googleapis.com/auth/bigquery.readonly",)
 PAGE_ROWS = 10_000
@@ -46,19 +47,53 @@ SPOOL_MEMORY_BYTES = 8 << 20
 NAME = re.compile(r"[A-Za-z0-9_.:-]{1,1024}")
 MONTH = re.compile(r"(\d{4})-?(\d{2})")
 # what the row-by-row read selects of a billing export table (those the table has)
-ROW_COLUMNS = ("billing_account_id", "service", "sku", "usage_start_time", "usage_end_time", "project", "labels",
-               "system_labels", "location", "resource", "cost", "currency", "usage", "credits", "invoice",
-               "cost_type", "adjustment_info")
+ROW_COLUMNS = (
+    "billing_account_id",
+    "service",
+    "sku",
+    "usage_start_time",
+    "usage_end_time",
+    "project",
+    "labels",
+    "system_labels",
+    "location",
+    "resource",
+    "cost",
+    "currency",
+    "usage",
+    "credits",
+    "invoice",
+    "cost_type",
+    "adjustment_info",
+)
 NEEDED_COLUMNS = {"cost", "currency", "usage_start_time", "usage_end_time", "invoice", "credits"}
 AMOUNT = "NUMERIC"
 NINE_PLACES = Decimal("0.000000001")
 # reasons BigQuery documents for its errors: kept in messages, being words of this list
-KNOWN_REASONS = frozenset({
-    "accessDenied", "backendError", "billingNotEnabled", "billingTierLimitExceeded", "blocked", "duplicate",
-    "internalError", "invalid", "invalidQuery", "invalidUser", "jobBackendError", "jobInternalError", "notFound",
-    "notImplemented", "quotaExceeded", "rateLimitExceeded", "resourceInUse", "resourcesExceeded",
-    "responseTooLarge", "timeout",
-})
+KNOWN_REASONS = frozenset(
+    {
+        "accessDenied",
+        "backendError",
+        "billingNotEnabled",
+        "billingTierLimitExceeded",
+        "blocked",
+        "duplicate",
+        "internalError",
+        "invalid",
+        "invalidQuery",
+        "invalidUser",
+        "jobBackendError",
+        "jobInternalError",
+        "notFound",
+        "notImplemented",
+        "quotaExceeded",
+        "rateLimitExceeded",
+        "resourceInUse",
+        "resourcesExceeded",
+        "responseTooLarge",
+        "timeout",
+    }
+)
 
 
 class BigQueryError(ValueError):
@@ -103,7 +138,7 @@ def parse_bigquery_uri(uri):
     text = (uri or "").strip()
     if not text.startswith("bigquery://"):
         raise BigQueryError(f"{text}: not a bigquery:// address")
-    table, _sep, query = text[len("bigquery://"):].partition("?")
+    table, _sep, query = text[len("bigquery://") :].partition("?")
     month = None
     for item in filter(None, query.split("&")):
         key, _sep, value = item.partition("=")
@@ -134,35 +169,44 @@ def file_name(table, month):
 
 # ---------------------------------------------------------------------------- queries
 def fingerprint_sql(table):
-    return (f"SELECT COUNT(*) AS row_count, CAST(MAX(export_time) AS STRING) AS last_export_time\n"
-            f"  FROM {table.sql}\n WHERE invoice.month = @invoice_month")
+    return (
+        f"SELECT COUNT(*) AS row_count, CAST(MAX(export_time) AS STRING) AS last_export_time\n"
+        f"  FROM {table.sql}\n WHERE invoice.month = @invoice_month"
+    )
 
 
 def rows_sql(table, columns):
     select = ",\n       ".join(f"CAST(cost AS {AMOUNT}) AS cost" if c == "cost" else c for c in columns)
-    return (f"SELECT {select}\n  FROM {table.sql}\n WHERE invoice.month = @invoice_month\n"
-            " ORDER BY usage_start_time, usage_end_time")
+    return (
+        f"SELECT {select}\n  FROM {table.sql}\n WHERE invoice.month = @invoice_month\n"
+        " ORDER BY usage_start_time, usage_end_time"
+    )
 
 
 def _label(key, columns):
     """A tag as the row-by-row import merges labels: system labels, then labels, then project labels."""
-    lookups = [f"(SELECT l.value FROM UNNEST({column}) AS l WHERE l.key = {quote_literal(key)} LIMIT 1)"
-               for column in ("system_labels", "labels", "project.labels") if column.split(".")[0] in columns]
+    lookups = [
+        f"(SELECT l.value FROM UNNEST({column}) AS l WHERE l.key = {quote_literal(key)} LIMIT 1)"
+        for column in ("system_labels", "labels", "project.labels")
+        if column.split(".")[0] in columns
+    ]
     return f"COALESCE({', '.join(lookups)})" if len(lookups) > 1 else (lookups[0] if lookups else "NULL")
 
 
 def gcp_dimensions(columns):
     """FOCUS column -> expression over a billing export table, as the row-by-row parser reads it."""
-    resource = ("COALESCE(resource.global_name, resource.name)" if "resource" in columns else None)
+    resource = "COALESCE(resource.global_name, resource.name)" if "resource" in columns else None
     dimensions = {
         "BillingAccountId": "billing_account_id",
         "SubAccountId": "project.id",
         "ProviderName": "'Google Cloud'",
         "ServiceName": "service.description",
         "RegionId": "COALESCE(location.region, location.location)",
-        "ChargeCategory": ("CASE LOWER(IFNULL(cost_type, 'regular')) WHEN 'regular' THEN 'Usage' "
-                           "WHEN 'tax' THEN 'Tax' WHEN 'adjustment' THEN 'Adjustment' "
-                           "WHEN 'rounding_error' THEN 'Adjustment' END"),
+        "ChargeCategory": (
+            "CASE LOWER(IFNULL(cost_type, 'regular')) WHEN 'regular' THEN 'Usage' "
+            "WHEN 'tax' THEN 'Tax' WHEN 'adjustment' THEN 'Adjustment' "
+            "WHEN 'rounding_error' THEN 'Adjustment' END"
+        ),
         "BillingCurrency": "currency",
         "SubAccountName": "project.name",
         "ChargeDescription": "sku.description",
@@ -181,8 +225,10 @@ def summed_sql(table, month, columns, rule_specs=()):
     dimensions_sql = gcp_dimensions(columns)
     unknown = sorted(c for c in wanted if c in RULE_COLUMNS and RULE_COLUMNS[c] not in dimensions_sql)
     if unknown:
-        raise AggregationError(f"mapping rules match on {', '.join(unknown)}, which the BigQuery billing export "
-                               "summed does not keep: read every row instead")
+        raise AggregationError(
+            f"mapping rules match on {', '.join(unknown)}, which the BigQuery billing export "
+            "summed does not keep: read every row instead"
+        )
     extra = [RULE_COLUMNS[c] for c in sorted(wanted) if c in RULE_COLUMNS and RULE_COLUMNS[c] not in BASE_DIMENSIONS]
     dimensions = [d for d in list(BASE_DIMENSIONS) + extra if d in dimensions_sql]
     start = f"{month[:4]}-{month[4:]}-01"
@@ -190,17 +236,24 @@ def summed_sql(table, month, columns, rule_specs=()):
     inner = ["CAST(DATE(usage_start_time) AS STRING) AS ChargeDay"]
     inner += [f"{dimensions_sql[d]} AS {d}" for d in dimensions]
     inner += [f"{_label(key, columns)} AS tag_{i}" for i, key in enumerate(tag_keys, 1)]
-    inner += [f"CAST(cost AS {AMOUNT}) AS cost",
-              f"IFNULL((SELECT SUM(CAST(c.amount AS {AMOUNT})) FROM UNNEST(credits) AS c), 0) AS credits"]
-    grouped = ["ChargeDay", f"{quote_literal(start)} AS BillingPeriodStart",
-               f"{quote_literal(f'{end_year}-{end_month:02d}-01')} AS BillingPeriodEnd"]
+    inner += [
+        f"CAST(cost AS {AMOUNT}) AS cost",
+        f"IFNULL((SELECT SUM(CAST(c.amount AS {AMOUNT})) FROM UNNEST(credits) AS c), 0) AS credits",
+    ]
+    grouped = [
+        "ChargeDay",
+        f"{quote_literal(start)} AS BillingPeriodStart",
+        f"{quote_literal(f'{end_year}-{end_month:02d}-01')} AS BillingPeriodEnd",
+    ]
     grouped += dimensions + [f"tag_{i}" for i in range(1, len(tag_keys) + 1)]
     grouped += [f"{quote_literal(file_name(table, month))} AS x_SourceFile"]
     positions = ", ".join(str(i) for i in range(1, len(grouped) + 1))
     sql = (
-        "WITH bill AS (\n  SELECT " + ",\n         ".join(inner)
+        "WITH bill AS (\n  SELECT "
+        + ",\n         ".join(inner)
         + f"\n    FROM {table.sql}\n   WHERE invoice.month = @invoice_month\n)\n"
-        + "SELECT " + ",\n       ".join(grouped)
+        + "SELECT "
+        + ",\n       ".join(grouped)
         + ",\n       SUM(cost + credits) AS BilledCost,\n       SUM(cost + credits) AS EffectiveCost,"
         + "\n       SUM(cost) AS ListCost,\n       COUNT(*) AS x_SourceRows"
         + f"\n  FROM bill\n GROUP BY {positions}\n ORDER BY {positions}"
@@ -224,9 +277,16 @@ def run_query(client, sql, month, *, location=None, page_size=PAGE_ROWS, timeout
     from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY  # noqa: PLC0415
 
     retry = DEFAULT_RETRY.with_timeout(120) if isinstance(DEFAULT_RETRY, Retry) else DEFAULT_RETRY
-    return client.query_and_wait(sql, job_config=query_config(month), location=location or None,
-                                 page_size=page_size, wait_timeout=timeout, api_timeout=120, retry=retry,
-                                 job_retry=DEFAULT_JOB_RETRY.with_timeout(300))
+    return client.query_and_wait(
+        sql,
+        job_config=query_config(month),
+        location=location or None,
+        page_size=page_size,
+        wait_timeout=timeout,
+        api_timeout=120,
+        retry=retry,
+        job_retry=DEFAULT_JOB_RETRY.with_timeout(300),
+    )
 
 
 def table_columns(client, table):
@@ -347,8 +407,11 @@ def describe_google_error(error):
         return ", ".join(parts)
     name = error.__class__.__name__
     for marker, reason in (
-        ("DefaultCredentialsError", "no Google credentials (a service account key on the source, or the "
-                                    "server's application default credentials)"),
+        (
+            "DefaultCredentialsError",
+            "no Google credentials (a service account key on the source, or the "
+            "server's application default credentials)",
+        ),
         ("RefreshError", "the credentials were not accepted (token refresh failed)"),
         ("RetryError", "no answer after retries"),
         ("Timeout", "no answer within the timeout"),
@@ -370,9 +433,15 @@ ROW_ORDER = ("usage_start_time", "usage_end_time", "export_time")
 
 def grouping_json(table, month, columns, aggregation, location=None):
     """What the batch keeps of a month summed in BigQuery: how the rows of any of its groups are queried again."""
-    return {"layout": "bigquery", "table": str(table), "month": month, "columns": sorted(columns),
-            "dimensions": list(aggregation.dimensions), "tag_keys": list(aggregation.tag_keys),
-            "location": location or None}
+    return {
+        "layout": "bigquery",
+        "table": str(table),
+        "month": month,
+        "columns": sorted(columns),
+        "dimensions": list(aggregation.dimensions),
+        "tag_keys": list(aggregation.tag_keys),
+        "location": location or None,
+    }
 
 
 def group_rows_sql(table, columns, dimensions, tag_keys, groups):
@@ -390,8 +459,10 @@ def group_rows_sql(table, columns, dimensions, tag_keys, groups):
     keys += [(f"tag_{i}", _label(key, columns)) for i, key in enumerate(tag_keys, 1)]
     row_columns = [c for c in (*ROW_COLUMNS, "export_time") if c in columns]
     inner = [f"{expression} AS x_key_{i}" for i, (_name, expression) in enumerate(keys, 1)]
-    inner.append(f"CAST(cost AS {AMOUNT}) + IFNULL((SELECT SUM(CAST(c.amount AS {AMOUNT})) "
-                 f"FROM UNNEST(credits) AS c), 0) AS x_EffectiveCost")
+    inner.append(
+        f"CAST(cost AS {AMOUNT}) + IFNULL((SELECT SUM(CAST(c.amount AS {AMOUNT})) "
+        f"FROM UNNEST(credits) AS c), 0) AS x_EffectiveCost"
+    )
     inner += row_columns
     parameters, cases = [], []
     for number, group in enumerate(groups):
@@ -404,11 +475,16 @@ def group_rows_sql(table, columns, dimensions, tag_keys, groups):
             conditions.append(f"x_key_{index} IS NOT DISTINCT FROM @{parameter}")
         cases.append(f"WHEN {' AND '.join(conditions)} THEN {number}")
     order = ", ".join(["x_Group", *(c for c in ROW_ORDER if c in columns)])
-    sql = ("WITH bill AS (\n  SELECT " + ",\n         ".join(inner)
-           + f"\n    FROM {table.sql}\n   WHERE invoice.month = @invoice_month\n), grouped AS (\n"
-           + "  SELECT CASE " + "\n              ".join(cases) + " END AS x_Group, *\n    FROM bill\n)\n"
-           + f"SELECT x_Group, x_EffectiveCost, {', '.join(row_columns)}\n  FROM grouped\n"
-           + f" WHERE x_Group IS NOT NULL\n ORDER BY {order}")
+    sql = (
+        "WITH bill AS (\n  SELECT "
+        + ",\n         ".join(inner)
+        + f"\n    FROM {table.sql}\n   WHERE invoice.month = @invoice_month\n), grouped AS (\n"
+        + "  SELECT CASE "
+        + "\n              ".join(cases)
+        + " END AS x_Group, *\n    FROM bill\n)\n"
+        + f"SELECT x_Group, x_EffectiveCost, {', '.join(row_columns)}\n  FROM grouped\n"
+        + f" WHERE x_Group IS NOT NULL\n ORDER BY {order}"
+    )
     return sql, parameters
 
 
@@ -450,10 +526,15 @@ def read_group_rows(client, table, month, columns, dimensions, tag_keys, groups,
     found = [[] for _group in groups]
     jobs = []
     for start in range(0, len(groups), GROUP_CHUNK):
-        chunk = groups[start:start + GROUP_CHUNK]
+        chunk = groups[start : start + GROUP_CHUNK]
         sql, parameters = group_rows_sql(table, columns, dimensions, tag_keys, chunk)
-        rows = client.query_and_wait(sql, job_config=group_rows_config(month, parameters), location=location,
-                                     page_size=PAGE_ROWS, api_timeout=120)
+        rows = client.query_and_wait(
+            sql,
+            job_config=group_rows_config(month, parameters),
+            location=location,
+            page_size=PAGE_ROWS,
+            api_timeout=120,
+        )
         jobs.append((rows.job_id or "", sql))
         for row in rows:
             record = dict(row.items())
@@ -462,6 +543,12 @@ def read_group_rows(client, table, month, columns, dimensions, tag_keys, groups,
             values = {name: _plain(value) for name, value in record.items()}
             text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             cost = Decimal(str(cost)) if cost is not None else Decimal(0)
-            found[start + number].append({"row": hashlib.sha256(text.encode()).hexdigest()[:16],
-                                          "effective_cost": cost, "billed_cost": cost, "values": values})
+            found[start + number].append(
+                {
+                    "row": hashlib.sha256(text.encode()).hexdigest()[:16],
+                    "effective_cost": cost,
+                    "billed_cost": cost,
+                    "values": values,
+                }
+            )
     return found, jobs

@@ -42,30 +42,45 @@ class BigQueryStore:
 
 class CloudCostSource(models.Model):
     _inherit = "cloud.cost.source"
-    _cron_fields = ("active", "source_type", "interval_number", "interval_type", "name", "location", "s3_bucket",
-                    "bigquery_table")
+    _cron_fields = (
+        "active",
+        "source_type",
+        "interval_number",
+        "interval_type",
+        "name",
+        "location",
+        "s3_bucket",
+        "bigquery_table",
+    )
 
-    source_type = fields.Selection(selection_add=[("bigquery", "Google Cloud BigQuery billing export")],
-                                   ondelete={"bigquery": "set default"})
-    aggregation = fields.Selection(selection_add=[("bigquery", "Google BigQuery")],
-                                   ondelete={"bigquery": "set null"})
+    source_type = fields.Selection(
+        selection_add=[("bigquery", "Google Cloud BigQuery billing export")], ondelete={"bigquery": "set default"}
+    )
+    aggregation = fields.Selection(selection_add=[("bigquery", "Google BigQuery")], ondelete={"bigquery": "set null"})
     bigquery_table = fields.Char(
-        "BigQuery Table", tracking=True,
+        "BigQuery Table",
+        tracking=True,
         help="The billing export table, project.dataset.table (standard or detailed usage cost export), "
         "or give the source the location bigquery://project.dataset.table.",
     )
     bigquery_project = fields.Char(
-        "Job Project", tracking=True, help="The project the queries run and are billed in; empty: the table's.")
+        "Job Project", tracking=True, help="The project the queries run and are billed in; empty: the table's."
+    )
     bigquery_location = fields.Char("Dataset Location", tracking=True, help="US, EU, europe-west1...; empty: any.")
     bigquery_month = fields.Char(
-        "Invoice Month", help="YYYY-MM: read this invoice month only. Empty: the open month and the one before "
+        "Invoice Month",
+        help="YYYY-MM: read this invoice month only. Empty: the open month and the one before "
         "(Google restates it until its invoice closes).",
     )
     bigquery_endpoint_url = fields.Char(
-        "BigQuery API Endpoint", tracking=True,
-        help="Only for private service connections and emulators; empty for https://bigquery.googleapis.com.")
+        "BigQuery API Endpoint",
+        tracking=True,
+        help="Only for private service connections and emulators; empty for https://bigquery.googleapis.com.",
+    )
     gcp_service_account_key = fields.Char(
-        "Service Account Key (JSON)", groups="base.group_system", copy=False,
+        "Service Account Key (JSON)",
+        groups="base.group_system",
+        copy=False,
         help="A key of a service account with BigQuery Data Viewer on the export's dataset and BigQuery Job "
         "User on the job project. Empty: the server's application default credentials.",
     )
@@ -85,8 +100,9 @@ class CloudCostSource(models.Model):
 
     @api.model
     def _is_bigquery(self, values):
-        return (values.get("source_type") == "bigquery"
-                or (values.get("location") or "").strip().startswith("bigquery://"))
+        return values.get("source_type") == "bigquery" or (values.get("location") or "").strip().startswith(
+            "bigquery://"
+        )
 
     @api.model
     def _carries_credentials(self, values):
@@ -126,9 +142,13 @@ class CloudCostSource(models.Model):
             policy = server_policy()
             if self.bigquery_endpoint_url:  # again before any call: the name may resolve elsewhere by now
                 outbound.check_url(self.bigquery_endpoint_url, policy)
-            return bq.bigquery_client(project, key_json=self.sudo().gcp_service_account_key,
-                                      api_endpoint=self.bigquery_endpoint_url or None, policy=policy,
-                                      credentials=self._bigquery_credentials())
+            return bq.bigquery_client(
+                project,
+                key_json=self.sudo().gcp_service_account_key,
+                api_endpoint=self.bigquery_endpoint_url or None,
+                policy=policy,
+                credentials=self._bigquery_credentials(),
+            )
         except Exception as error:  # TargetRefused, DefaultCredentialsError, a bad key
             raise StoreError(f"BigQuery: {bq.describe_google_error(error)}") from error
 
@@ -150,8 +170,12 @@ class CloudCostSource(models.Model):
         except bq.BigQueryError as error:
             raise StoreError(error.message) from None
         client = self._bigquery_client(self.bigquery_project or table.project)
-        return BigQueryStore(client, table, bq.months_to_read(fields.Date.context_today(self), month),
-                             location=self.bigquery_location or None)
+        return BigQueryStore(
+            client,
+            table,
+            bq.months_to_read(fields.Date.context_today(self), month),
+            location=self.bigquery_location or None,
+        )
 
     def _store(self, location=None, extra_roots=()):
         self.ensure_one()
@@ -167,21 +191,36 @@ class CloudCostSource(models.Model):
         try:
             store.columns = bq.table_columns(store.client, store.table)
             for month in store.months:
-                rows = list(bq.run_query(store.client, bq.fingerprint_sql(store.table), month,
-                                         location=store.location))
+                rows = list(bq.run_query(store.client, bq.fingerprint_sql(store.table), month, location=store.location))
                 count, last_export = (rows[0][0], rows[0][1]) if rows else (0, None)
                 if not count:
-                    notes.append(_("%(table)s: no rows for invoice month %(month)s",
-                                   table=store.table, month=bq.month_label(month)))
+                    notes.append(
+                        _(
+                            "%(table)s: no rows for invoice month %(month)s",
+                            table=store.table,
+                            month=bq.month_label(month),
+                        )
+                    )
                     continue
                 name = bq.file_name(store.table, month)
-                data = json.dumps({"table": str(store.table), "invoice_month": month, "rows": int(count),
-                                   "last_export_time": last_export}, sort_keys=True).encode()
-                manifest = StoredObject(key=f"{name}/fingerprint.json", size=len(data),
-                                        modified=fields.Datetime.now(), store=None)
+                data = json.dumps(
+                    {
+                        "table": str(store.table),
+                        "invoice_month": month,
+                        "rows": int(count),
+                        "last_export_time": last_export,
+                    },
+                    sort_keys=True,
+                ).encode()
+                manifest = StoredObject(
+                    key=f"{name}/fingerprint.json", size=len(data), modified=fields.Datetime.now(), store=None
+                )
                 data_file = StoredObject(key=name, size=0, modified=manifest.modified, store=store)
-                units.append(ImportUnit(files=[data_file], manifest=manifest, manifest_data=data,
-                                        billing_period=bq.month_label(month)))
+                units.append(
+                    ImportUnit(
+                        files=[data_file], manifest=manifest, manifest_data=data, billing_period=bq.month_label(month)
+                    )
+                )
         except bq.BigQueryError as error:
             raise StoreError(error.message, file=error.file) from error
         except Exception as error:  # google.api_core exceptions, requests errors, TargetRefused
@@ -216,15 +255,28 @@ class CloudCostSource(models.Model):
             values = [tuple(row.values()) for row in rows]
             job_id = rows.job_id or ""
         except Exception as error:  # google.api_core exceptions, requests errors, TargetRefused
-            raise AggregationError(_("BigQuery: %s", bq.describe_google_error(error)),
-                                   file=unit.files[0].name) from error
+            raise AggregationError(
+                _("BigQuery: %s", bq.describe_google_error(error)), file=unit.files[0].name
+            ) from error
         name = f"aggregated/BILLING_PERIOD={unit.billing_period}/bigquery-{posixpath.basename(unit.files[0].name)}.csv"
         data, source_rows = result_to_focus_csv(aggregation, columns, values, file=name)
         summed = MemoryStore({name: data}, label=f"bigquery {job_id}")
-        aggregated = ImportUnit(files=summed.list(), manifest=unit.manifest, manifest_data=unit.manifest_data,
-                                billing_period=unit.billing_period)
+        aggregated = ImportUnit(
+            files=summed.list(),
+            manifest=unit.manifest,
+            manifest_data=unit.manifest_data,
+            billing_period=unit.billing_period,
+        )
         # how the rows of any group are queried again: the trace lists them and checks their sum
         grouping = bq.grouping_json(store.table, month, store.columns, aggregation, location=store.location)
-        return aggregated, {"aggregation": "bigquery", "aggregation_query_id": job_id[:128],
-                            "aggregation_sql": sql, "aggregated_row_count": source_rows,
-                            "aggregation_grouping": grouping}, {}
+        return (
+            aggregated,
+            {
+                "aggregation": "bigquery",
+                "aggregation_query_id": job_id[:128],
+                "aggregation_sql": sql,
+                "aggregated_row_count": source_rows,
+                "aggregation_grouping": grouping,
+            },
+            {},
+        )

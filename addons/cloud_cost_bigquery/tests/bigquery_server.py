@@ -21,9 +21,19 @@ from urllib.parse import parse_qs, urlsplit
 import duckdb
 
 PREFIX = "/bigquery/v2"
-TYPES = {"varchar": "STRING", "decimal": "NUMERIC", "double": "FLOAT", "float": "FLOAT", "bigint": "INTEGER",
-         "integer": "INTEGER", "hugeint": "INTEGER", "timestamp": "TIMESTAMP", "timestamp with time zone": "TIMESTAMP",
-         "date": "DATE", "boolean": "BOOLEAN"}
+TYPES = {
+    "varchar": "STRING",
+    "decimal": "NUMERIC",
+    "double": "FLOAT",
+    "float": "FLOAT",
+    "bigint": "INTEGER",
+    "integer": "INTEGER",
+    "hugeint": "INTEGER",
+    "timestamp": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMP",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+}
 
 
 def bq_field(name, duck_type):
@@ -32,8 +42,12 @@ def bq_field(name, duck_type):
         field = bq_field(name, duck_type.children[0][1])
         return {**field, "mode": "REPEATED"}
     if kind == "struct":
-        return {"name": name, "type": "RECORD", "mode": "NULLABLE",
-                "fields": [bq_field(child, child_type) for child, child_type in duck_type.children]}
+        return {
+            "name": name,
+            "type": "RECORD",
+            "mode": "NULLABLE",
+            "fields": [bq_field(child, child_type) for child, child_type in duck_type.children],
+        }
     return {"name": name, "type": TYPES.get(kind, "STRING"), "mode": "NULLABLE"}
 
 
@@ -86,18 +100,29 @@ class FakeBigQuery:
                 # Python binding mistakes a dict parameter inside a list for a MAP (DuckDB 1.5)
                 types = [kind for _name, kind, *_rest in self.db.execute(f"DESCRIBE {local}").fetchall()]
                 nested = [kind.endswith("]") or kind.startswith("STRUCT") for kind in types]
-                marks = ", ".join(f"CAST(CAST(? AS JSON) AS {kind})" if deep else "?"
-                                  for kind, deep in zip(types, nested, strict=True))
-                self.db.executemany(f"INSERT INTO {local} VALUES ({marks})", [
-                    [json.dumps(value) if deep and value is not None else value
-                     for value, deep in zip(row, nested, strict=True)] for row in rows])
+                marks = ", ".join(
+                    f"CAST(CAST(? AS JSON) AS {kind})" if deep else "?"
+                    for kind, deep in zip(types, nested, strict=True)
+                )
+                self.db.executemany(
+                    f"INSERT INTO {local} VALUES ({marks})",
+                    [
+                        [
+                            json.dumps(value) if deep and value is not None else value
+                            for value, deep in zip(row, nested, strict=True)
+                        ]
+                        for row in rows
+                    ],
+                )
         self.tables[name] = local
 
     def queries(self):
         """The SQL text of every query sent, in order."""
-        return [body.get("query") or body.get("configuration", {}).get("query", {}).get("query")
-                for method, path, _params, body in self.requests
-                if method == "POST" and (path.endswith("/queries") or path.endswith("/jobs"))]
+        return [
+            body.get("query") or body.get("configuration", {}).get("query", {}).get("query")
+            for method, path, _params, body in self.requests
+            if method == "POST" and (path.endswith("/queries") or path.endswith("/jobs"))
+        ]
 
     # ------------------------------------------------------------------ running
     def translate(self, sql):
@@ -128,27 +153,35 @@ class FakeBigQuery:
         job = self.jobs[job_id]
         now = str(int(datetime.now(timezone.utc).timestamp() * 1000))
         return {
-            "kind": "bigquery#job", "id": f"{job['project']}:{self.location}.{job_id}",
+            "kind": "bigquery#job",
+            "id": f"{job['project']}:{self.location}.{job_id}",
             "jobReference": {"projectId": job["project"], "jobId": job_id, "location": self.location},
             "configuration": {"jobType": "QUERY", "query": {"query": job["query"], "useLegacySql": False}},
             "status": {"state": "DONE"},
-            "statistics": {"creationTime": now, "startTime": now, "endTime": now,
-                           "query": {"totalBytesProcessed": "0", "statementType": "SELECT"}},
+            "statistics": {
+                "creationTime": now,
+                "startTime": now,
+                "endTime": now,
+                "query": {"totalBytesProcessed": "0", "statementType": "SELECT"},
+            },
         }
 
     def page(self, job_id, start=0, max_results=None):
         job = self.jobs[job_id]
         size = self.page_rows if max_results is None else min(int(max_results), self.page_rows)
-        rows = job["rows"][start:start + size]
+        rows = job["rows"][start : start + size]
         answer = {
             "kind": "bigquery#getQueryResultsResponse",
             "schema": {"fields": job["schema"]},
             "jobReference": {"projectId": job["project"], "jobId": job_id, "location": self.location},
             "totalRows": str(len(job["rows"])),
-            "rows": [{"f": [{"v": encode(value, field)} for value, field in zip(row, job["schema"],
-                                                                                     strict=True)]}
-                     for row in rows],
-            "jobComplete": True, "cacheHit": False, "totalBytesProcessed": "0",
+            "rows": [
+                {"f": [{"v": encode(value, field)} for value, field in zip(row, job["schema"], strict=True)]}
+                for row in rows
+            ],
+            "jobComplete": True,
+            "cacheHit": False,
+            "totalBytesProcessed": "0",
         }
         if start + len(rows) < len(job["rows"]):
             answer["pageToken"] = str(start + len(rows))
@@ -157,43 +190,72 @@ class FakeBigQuery:
     def answer(self, method, path, params, body):
         if self.errors:
             status, reason, message = self.errors.pop(0)
-            return status, {"error": {"code": status, "message": message, "status": reason.upper(),
-                                      "errors": [{"message": message, "domain": "global", "reason": reason}]}}
-        parts = path[len(PREFIX):].strip("/").split("/")
+            return status, {
+                "error": {
+                    "code": status,
+                    "message": message,
+                    "status": reason.upper(),
+                    "errors": [{"message": message, "domain": "global", "reason": reason}],
+                }
+            }
+        parts = path[len(PREFIX) :].strip("/").split("/")
         if method == "GET" and len(parts) == 6 and parts[2] == "datasets" and parts[4] == "tables":
             name = f"{parts[1]}.{parts[3]}.{parts[5]}"
             if name not in self.tables:
-                return 404, {"error": {"code": 404, "message": f"Not found: Table {name}",
-                                       "errors": [{"reason": "notFound", "message": "Not found"}]}}
+                return 404, {
+                    "error": {
+                        "code": 404,
+                        "message": f"Not found: Table {name}",
+                        "errors": [{"reason": "notFound", "message": "Not found"}],
+                    }
+                }
             with self.lock:
                 relation = self.db.sql(f"SELECT * FROM {self.tables[name]}")
                 schema = [bq_field(c, t) for c, t in zip(relation.columns, relation.types, strict=True)]
-            return 200, {"kind": "bigquery#table", "type": "TABLE", "schema": {"fields": schema},
-                         "tableReference": {"projectId": parts[1], "datasetId": parts[3], "tableId": parts[5]},
-                         "location": self.location}
+            return 200, {
+                "kind": "bigquery#table",
+                "type": "TABLE",
+                "schema": {"fields": schema},
+                "tableReference": {"projectId": parts[1], "datasetId": parts[3], "tableId": parts[5]},
+                "location": self.location,
+            }
         if method == "POST" and len(parts) == 3 and parts[2] == "queries":  # jobs.query
             try:
                 job_id = self.run(parts[1], body["query"], body.get("queryParameters"))
             except (duckdb.Error, LookupError) as error:
-                return 400, {"error": {"code": 400, "message": str(error),
-                                       "errors": [{"reason": "invalidQuery", "message": str(error)}]}}
-            return 200, {**self.page(job_id, 0, body.get("maxResults")),
-                         "kind": "bigquery#queryResponse"}
+                return 400, {
+                    "error": {
+                        "code": 400,
+                        "message": str(error),
+                        "errors": [{"reason": "invalidQuery", "message": str(error)}],
+                    }
+                }
+            return 200, {**self.page(job_id, 0, body.get("maxResults")), "kind": "bigquery#queryResponse"}
         if method == "POST" and len(parts) == 3 and parts[2] == "jobs":  # jobs.insert
             config = body["configuration"]["query"]
             try:
                 job_id = self.run(parts[1], config["query"], config.get("queryParameters"))
             except (duckdb.Error, LookupError) as error:
-                return 400, {"error": {"code": 400, "message": str(error),
-                                       "errors": [{"reason": "invalidQuery", "message": str(error)}]}}
+                return 400, {
+                    "error": {
+                        "code": 400,
+                        "message": str(error),
+                        "errors": [{"reason": "invalidQuery", "message": str(error)}],
+                    }
+                }
             return 200, self.job_resource(job_id)
         if method == "GET" and len(parts) == 4 and parts[2] == "jobs" and parts[3] in self.jobs:
             return 200, self.job_resource(parts[3])
         if method == "GET" and len(parts) == 4 and parts[2] == "queries" and parts[3] in self.jobs:
             start = int(params.get("pageToken", params.get("startIndex", ["0"]))[0])
             return 200, self.page(parts[3], start, params.get("maxResults", [None])[0])
-        return 404, {"error": {"code": 404, "message": f"no such call: {method} {path}",
-                               "errors": [{"reason": "notFound", "message": "Not found"}]}}
+        return 404, {
+            "error": {
+                "code": 404,
+                "message": f"no such call: {method} {path}",
+                "errors": [{"reason": "notFound", "message": "Not found"}],
+            }
+        }
 
     # ------------------------------------------------------------------ server
     def start(self):

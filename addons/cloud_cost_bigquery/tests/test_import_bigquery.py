@@ -33,8 +33,11 @@ COLUMNS = f"""billing_account_id VARCHAR, service STRUCT(id VARCHAR, description
     credits STRUCT(name VARCHAR, amount DOUBLE, full_name VARCHAR, id VARCHAR, type VARCHAR)[],
     invoice STRUCT(month VARCHAR), cost_type VARCHAR"""
 SERVICES = [("6F81-5844-456A", "Compute Engine"), ("9662-B51E-5089", "Cloud SQL"), ("24E6-581D-38E5", "BigQuery")]
-PROJECTS = [("shop-prod", "Shop prod", "payments"), ("search-prod", "Search prod", "search"),
-            ("data-lake", "Data lake", None)]
+PROJECTS = [
+    ("shop-prod", "Shop prod", "payments"),
+    ("search-prod", "Search prod", "search"),
+    ("data-lake", "Data lake", None),
+]
 NINE = Decimal("0.000000001")
 
 
@@ -59,28 +62,59 @@ def billing_rows(count, month="202610", seed=7, export_time=datetime(2026, 11, 2
         labels = [{"key": "env", "value": rng.choice(["prod", "dev"])}]
         if rng.random() < 0.3:
             labels.append({"key": "team", "value": "search"})  # a resource label overrides the project's
-        credits = [{"name": "Sustained usage discount", "amount": -round(rng.uniform(0, 0.2), 6),
-                    "full_name": None, "id": None, "type": "SUSTAINED_USAGE_DISCOUNT"}
-                   for _i in range(rng.choice([0, 0, 1, 2]))]
-        rows.append((
-            "01ABCD-234567-89EFGH", {"id": service[0], "description": service[1]},
-            {"id": f"SKU-{index % 7}", "description": f"{service[1]} SKU {index % 7}"},
-            day, day + timedelta(hours=1),
-            {"id": project_id, "number": "1234", "name": project_name,
-             "labels": [{"key": "team", "value": team}] if team else []},
-            labels, [],
-            {"location": "europe-west1" if index % 4 else "us-central1", "country": None,
-             "region": "europe-west1" if index % 4 else "us-central1", "zone": None},
-            export_time, round(rng.uniform(0, 3), 6), "EUR", 1.0,
-            {"amount": 3600.0, "unit": "seconds", "amount_in_pricing_units": 1.0, "pricing_unit": "hour"},
-            credits, {"month": invoice}, "tax" if index % 37 == 0 else "regular",
-        ))
+        credits = [
+            {
+                "name": "Sustained usage discount",
+                "amount": -round(rng.uniform(0, 0.2), 6),
+                "full_name": None,
+                "id": None,
+                "type": "SUSTAINED_USAGE_DISCOUNT",
+            }
+            for _i in range(rng.choice([0, 0, 1, 2]))
+        ]
+        rows.append(
+            (
+                "01ABCD-234567-89EFGH",
+                {"id": service[0], "description": service[1]},
+                {"id": f"SKU-{index % 7}", "description": f"{service[1]} SKU {index % 7}"},
+                day,
+                day + timedelta(hours=1),
+                {
+                    "id": project_id,
+                    "number": "1234",
+                    "name": project_name,
+                    "labels": [{"key": "team", "value": team}] if team else [],
+                },
+                labels,
+                [],
+                {
+                    "location": "europe-west1" if index % 4 else "us-central1",
+                    "country": None,
+                    "region": "europe-west1" if index % 4 else "us-central1",
+                    "zone": None,
+                },
+                export_time,
+                round(rng.uniform(0, 3), 6),
+                "EUR",
+                1.0,
+                {"amount": 3600.0, "unit": "seconds", "amount_in_pricing_units": 1.0, "pricing_unit": "hour"},
+                credits,
+                {"month": invoice},
+                "tax" if index % 37 == 0 else "regular",
+            )
+        )
     return rows
 
 
 def net_cost(rows, month="202610"):
-    return sum((numeric(r[10]) + sum((numeric(c["amount"]) for c in r[14]), Decimal(0))
-                for r in rows if r[15]["month"] == month), Decimal(0))
+    return sum(
+        (
+            numeric(r[10]) + sum((numeric(c["amount"]) for c in r[14]), Decimal(0))
+            for r in rows
+            if r[15]["month"] == month
+        ),
+        Decimal(0),
+    )
 
 
 @tagged("post_install", "-at_install")
@@ -101,15 +135,45 @@ class TestImportBigQuery(ImportCase):
         cls.search_bu = Account.create({"name": "Search", "plan_id": plan.id, "company_id": cls.company.id})
         Rule = cls.env["cloud.cost.mapping.rule"]
         common_values = {"company_id": cls.company.id}
-        Rule.create({**common_values, "name": "Databases", "sequence": 1, "match_service": "Cloud SQL*",
-                     "analytic_account_id": cls.data.id})
-        Rule.create({**common_values, "name": "Payments team", "sequence": 2, "match_tag_key": "team",
-                     "match_tag_value": "payments", "analytic_account_id": cls.payments.id})
-        Rule.create({**common_values, "name": "Search in the EU", "sequence": 3, "match_tag_key": "team",
-                     "match_tag_value": "search", "match_region": "europe-*",
-                     "analytic_account_id": cls.search_bu.id})
-        Rule.create({**common_values, "name": "Environment tag", "sequence": 4, "value_tag_key": "env",
-                     "value_target": "environment"})
+        Rule.create(
+            {
+                **common_values,
+                "name": "Databases",
+                "sequence": 1,
+                "match_service": "Cloud SQL*",
+                "analytic_account_id": cls.data.id,
+            }
+        )
+        Rule.create(
+            {
+                **common_values,
+                "name": "Payments team",
+                "sequence": 2,
+                "match_tag_key": "team",
+                "match_tag_value": "payments",
+                "analytic_account_id": cls.payments.id,
+            }
+        )
+        Rule.create(
+            {
+                **common_values,
+                "name": "Search in the EU",
+                "sequence": 3,
+                "match_tag_key": "team",
+                "match_tag_value": "search",
+                "match_region": "europe-*",
+                "analytic_account_id": cls.search_bu.id,
+            }
+        )
+        Rule.create(
+            {
+                **common_values,
+                "name": "Environment tag",
+                "sequence": 4,
+                "value_tag_key": "env",
+                "value_target": "environment",
+            }
+        )
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):
@@ -125,10 +189,19 @@ class TestImportBigQuery(ImportCase):
         self.bigquery.errors.clear()
 
     def new_source(self, name, **values):
-        return self.env["cloud.cost.source"].create({
-            "name": name, "company_id": self.company.id, "source_type": "bigquery", "bill_format": "gcp",
-            "bigquery_table": TABLE, "bigquery_month": "2026-10", "bigquery_location": "EU",
-            "bigquery_endpoint_url": self.bigquery.endpoint, **values})
+        return self.env["cloud.cost.source"].create(
+            {
+                "name": name,
+                "company_id": self.company.id,
+                "source_type": "bigquery",
+                "bill_format": "gcp",
+                "bigquery_table": TABLE,
+                "bigquery_month": "2026-10",
+                "bigquery_location": "EU",
+                "bigquery_endpoint_url": self.bigquery.endpoint,
+                **values,
+            }
+        )
 
     def receivers(self, source):
         """{(business unit, environment): [billed, effective exactly; billed in EUR to the cent]}."""
@@ -138,13 +211,16 @@ class TestImportBigQuery(ImportCase):
                  FROM cloud_cost_line l JOIN cloud_cost_import_batch b ON b.id = l.batch_id
             LEFT JOIN account_analytic_account a ON a.id = l.analytic_account_id
                 WHERE b.source_id = %s AND b.state = 'imported'
-             GROUP BY 1, 2""", [source.id])
-        return {(name and name["en_US"], env): [Decimal(str(b)), Decimal(str(e)), cents(bc)]
-                for name, env, b, e, bc in self.env.cr.fetchall()}
+             GROUP BY 1, 2""",
+            [source.id],
+        )
+        return {
+            (name and name["en_US"], env): [Decimal(str(b)), Decimal(str(e)), cents(bc)]
+            for name, env, b, e, bc in self.env.cr.fetchall()
+        }
 
     def sent(self, kind):
-        return [(method, path, params) for method, path, params, _body in self.bigquery.requests
-                if kind in path]
+        return [(method, path, params) for method, path, params, _body in self.bigquery.requests if kind in path]
 
     # ------------------------------------------------------------------ a month, two ways
     def test_a_month_read_row_by_row_and_summed_gives_each_receiver_the_same_cost(self):
@@ -156,15 +232,25 @@ class TestImportBigQuery(ImportCase):
         self.assertEqual(raw[0].row_count, len(october))
         # read a page at a time: jobs.query gave the first page, getQueryResults the others by their token
         pages = [params for _m, path, params in self.sent("/queries/") if "pageToken" in params]
-        self.assertEqual([p["pageToken"][0] for p in pages],
-                         [str(n) for n in range(40, len(october), 40)])
+        self.assertEqual([p["pageToken"][0] for p in pages], [str(n) for n in range(40, len(october), 40)])
         row_query = self.bigquery.queries()[-1]
         self.assertIn(f"FROM `{TABLE}`\n WHERE invoice.month = @invoice_month", row_query)
         self.assertIn("CAST(cost AS NUMERIC) AS cost", row_query)
         self.assertIn("credits", row_query)
         bodies = [body for method, path, _p, body in self.bigquery.requests if path.endswith("/queries")]
-        self.assertTrue(all(body["queryParameters"] == [{"name": "invoice_month", "parameterType": {"type": "STRING"},
-                                                         "parameterValue": {"value": "202610"}}] for body in bodies))
+        self.assertTrue(
+            all(
+                body["queryParameters"]
+                == [
+                    {
+                        "name": "invoice_month",
+                        "parameterType": {"type": "STRING"},
+                        "parameterValue": {"value": "202610"},
+                    }
+                ]
+                for body in bodies
+            )
+        )
         self.assertFalse(any(body.get("useLegacySql") for body in bodies))
 
         self.bigquery.requests.clear()
@@ -177,10 +263,16 @@ class TestImportBigQuery(ImportCase):
         self.assertLess(summed[0].row_count, len(october))
         sum_query = summed[0].aggregation_sql
         self.assertEqual(self.bigquery.queries()[-1], sum_query)
-        for part in (f"FROM `{TABLE}`\n   WHERE invoice.month = @invoice_month",
-                     "IFNULL((SELECT SUM(CAST(c.amount AS NUMERIC)) FROM UNNEST(credits) AS c), 0) AS credits",
-                     "SUM(cost + credits) AS BilledCost", "COUNT(*) AS x_SourceRows", "GROUP BY",
-                     "service.description AS ServiceName", "WHERE l.key = 'team'", "WHERE l.key = 'env'"):
+        for part in (
+            f"FROM `{TABLE}`\n   WHERE invoice.month = @invoice_month",
+            "IFNULL((SELECT SUM(CAST(c.amount AS NUMERIC)) FROM UNNEST(credits) AS c), 0) AS credits",
+            "SUM(cost + credits) AS BilledCost",
+            "COUNT(*) AS x_SourceRows",
+            "GROUP BY",
+            "service.description AS ServiceName",
+            "WHERE l.key = 'team'",
+            "WHERE l.key = 'env'",
+        ):
             self.assertIn(part, sum_query)
         self.assertTrue(summed[0].aggregation_query_id.startswith("job_"))
 
@@ -190,8 +282,10 @@ class TestImportBigQuery(ImportCase):
         # credits folded into the net cost, exactly
         self.assertEqual(sum(v[0] for v in receivers.values()), net_cost(self.rows))
         totals = {(t.charge_category, t.billing_currency): (t.billed_cost, t.effective_cost) for t in raw[0].total_ids}
-        self.assertEqual({(t.charge_category, t.billing_currency): (t.billed_cost, t.effective_cost)
-                          for t in summed[0].total_ids}, totals)
+        self.assertEqual(
+            {(t.charge_category, t.billing_currency): (t.billed_cost, t.effective_cost) for t in summed[0].total_ids},
+            totals,
+        )
         self.assertEqual(set(totals), {("Usage", "EUR"), ("Tax", "EUR")})
         # provenance: each line of sums names what it sums
         per_file = defaultdict(int)
@@ -230,7 +324,8 @@ class TestImportBigQuery(ImportCase):
     def test_an_error_answer_is_stored_on_the_source_and_nothing_written(self):
         source = self.new_source("Forbidden")
         self.bigquery.errors.append(
-            (403, "accessDenied", "Access Denied: Table acme-billing:billing.gcp: User x@y has no permission"))
+            (403, "accessDenied", "Access Denied: Table acme-billing:billing.gcp: User x@y has no permission")
+        )
         source._import_and_record()
         self.assertEqual(source.last_import_state, "failed")
         self.assertIn("HTTP 403 (Forbidden), accessDenied", source.last_import_message)
@@ -244,8 +339,13 @@ class TestImportBigQuery(ImportCase):
 
         def refuse_sums(method, path, params, body):
             if "GROUP BY" in (body.get("query") or ""):
-                return 400, {"error": {"code": 400, "message": "Syntax error at [3:1] near secret",
-                                       "errors": [{"reason": "invalidQuery", "message": "Syntax error"}]}}
+                return 400, {
+                    "error": {
+                        "code": 400,
+                        "message": "Syntax error at [3:1] near secret",
+                        "errors": [{"reason": "invalidQuery", "message": "Syntax error"}],
+                    }
+                }
             return real_answer(method, path, params, body)
 
         with patch.object(self.bigquery, "answer", refuse_sums):
@@ -265,8 +365,10 @@ class TestImportBigQuery(ImportCase):
         source = self.new_source("Every row")
         source._import_and_record()
         self.assertEqual(source.last_import_state, "failed")
-        self.assertIn(f"bigquery://{TABLE}/invoice.month=202610, row 5, column cost_type: unknown cost type",
-                      source.last_import_message)
+        self.assertIn(
+            f"bigquery://{TABLE}/invoice.month=202610, row 5, column cost_type: unknown cost type",
+            source.last_import_message,
+        )
         self.assertEqual(self.line_count(), 0)
 
     def test_a_table_that_is_not_a_billing_export_is_refused(self):
@@ -307,8 +409,9 @@ class TestImportBigQuery(ImportCase):
         self.bigquery.errors.append((404, "notFound", "Not found: Dataset acme-billing:billing"))
         err = io.StringIO()
         with redirect_stdout(io.StringIO()), redirect_stderr(err):
-            status = run_import(self.env, Namespace(location=f"bigquery://{TABLE}?month=2026-09", source=source.name,
-                                                    import_root=[]))
+            status = run_import(
+                self.env, Namespace(location=f"bigquery://{TABLE}?month=2026-09", source=source.name, import_root=[])
+            )
         self.assertEqual(status, 2)
         self.assertIn("cloudcost import: refused, nothing written:", err.getvalue())
         self.assertIn("HTTP 404 (Not Found), notFound", err.getvalue())

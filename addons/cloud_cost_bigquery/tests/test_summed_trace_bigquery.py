@@ -37,12 +37,28 @@ class TestBigQuerySummedTrace(ImportCase):
         cls.startClassPatcher(patch.object(Source, "_bigquery_credentials", lambda self: AnonymousCredentials()))
         plan = cls.env["account.analytic.plan"].create({"name": "Business units"})
         cls.search_bu = cls.env["account.analytic.account"].create(
-            {"name": "Search", "plan_id": plan.id, "company_id": cls.company.id})
+            {"name": "Search", "plan_id": plan.id, "company_id": cls.company.id}
+        )
         Rule = cls.env["cloud.cost.mapping.rule"]
-        Rule.create({"company_id": cls.company.id, "name": "Search team", "sequence": 1, "match_tag_key": "team",
-                     "match_tag_value": "search", "analytic_account_id": cls.search_bu.id})
-        Rule.create({"company_id": cls.company.id, "name": "Environment tag", "sequence": 2,
-                     "value_tag_key": "env", "value_target": "environment"})
+        Rule.create(
+            {
+                "company_id": cls.company.id,
+                "name": "Search team",
+                "sequence": 1,
+                "match_tag_key": "team",
+                "match_tag_value": "search",
+                "analytic_account_id": cls.search_bu.id,
+            }
+        )
+        Rule.create(
+            {
+                "company_id": cls.company.id,
+                "name": "Environment tag",
+                "sequence": 2,
+                "value_tag_key": "env",
+                "value_target": "environment",
+            }
+        )
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):
@@ -56,10 +72,19 @@ class TestBigQuerySummedTrace(ImportCase):
         self.bigquery.create_table(TABLE, COLUMNS, self.rows)
         self.bigquery.requests.clear()
         self.bigquery.errors.clear()
-        self.source = self.env["cloud.cost.source"].create({
-            "name": "Summed in BigQuery", "company_id": self.company.id, "source_type": "bigquery",
-            "bill_format": "gcp", "bigquery_table": TABLE, "bigquery_month": "2026-10", "bigquery_location": "EU",
-            "bigquery_endpoint_url": self.bigquery.endpoint, "aggregation": "bigquery"})
+        self.source = self.env["cloud.cost.source"].create(
+            {
+                "name": "Summed in BigQuery",
+                "company_id": self.company.id,
+                "source_type": "bigquery",
+                "bill_format": "gcp",
+                "bigquery_table": TABLE,
+                "bigquery_month": "2026-10",
+                "bigquery_location": "EU",
+                "bigquery_endpoint_url": self.bigquery.endpoint,
+                "aggregation": "bigquery",
+            }
+        )
         (self.batch,) = self.source._run_import().batches
         self.october = [r for r in self.rows if r[15]["month"] == "202610"]
         self.bigquery.requests.clear()
@@ -82,7 +107,8 @@ class TestBigQuerySummedTrace(ImportCase):
                 values = row["values"]
                 # the row's own cost, credits folded in as the summing did
                 net = numeric(float(values["cost"])) + sum(
-                    (numeric(float(c["amount"])) for c in values["credits"]), Decimal(0))
+                    (numeric(float(c["amount"])) for c in values["credits"]), Decimal(0)
+                )
                 self.assertEqual(row["effective_cost"], net)
                 self.assertEqual(values["invoice"], {"month": "202610"})
                 self.assertRegex(row["row"], r"^[0-9a-f]{16}$")
@@ -90,8 +116,10 @@ class TestBigQuerySummedTrace(ImportCase):
         # every row of the month, each behind exactly one cost line; none of another month
         expected = Counter((r[3].isoformat()[:19], r[5]["id"], r[2]["id"], repr(r[10])) for r in self.october)
         self.assertEqual(listed, expected)
-        self.assertEqual(sum(e["effective_cost"] for e in found.values()),
-                         sum(Decimal(str(v)) for v in lines.mapped("effective_cost")))
+        self.assertEqual(
+            sum(e["effective_cost"] for e in found.values()),
+            sum(Decimal(str(v)) for v in lines.mapped("effective_cost")),
+        )
 
     def test_the_query_sent_is_parametrized_by_the_group_key_and_month(self):
         line = self.batch.line_ids.filtered(lambda cost_line: cost_line.tags.get("team") == "search")[:1]
@@ -100,9 +128,13 @@ class TestBigQuerySummedTrace(ImportCase):
         self.assertTrue(entry["matches"])
         (sql,) = self.bigquery.queries()
         self.assertEqual(entry["query"], sql)
-        for part in (f"FROM `{TABLE}`\n   WHERE invoice.month = @invoice_month",
-                     "CAST(DATE(usage_start_time) AS STRING) AS x_key_1",
-                     "x_key_1 IS NOT DISTINCT FROM @g0_1", "WHERE l.key = 'team'", "WHERE x_Group IS NOT NULL"):
+        for part in (
+            f"FROM `{TABLE}`\n   WHERE invoice.month = @invoice_month",
+            "CAST(DATE(usage_start_time) AS STRING) AS x_key_1",
+            "x_key_1 IS NOT DISTINCT FROM @g0_1",
+            "WHERE l.key = 'team'",
+            "WHERE x_Group IS NOT NULL",
+        ):
             self.assertIn(part, sql)
         # the group's values are parameters, never text of the query
         project = entry["rows"][0]["values"]["project"]["id"]
@@ -124,8 +156,11 @@ class TestBigQuerySummedTrace(ImportCase):
             if (row[3].isoformat()[:19], row[5]["id"], row[2]["id"], repr(row[10])) == target:
                 row[10] = row[10] + 1.0
         self.bigquery.create_table(TABLE, COLUMNS, [tuple(r) for r in restated])
-        with self.assertRaisesRegex(SummedRowsRefused, rf"bigquery://{TABLE}/invoice\.month=202610: the table "
-                                    rf"changed since import \({entry['count']} row\(s\), EffectiveCost "):
+        with self.assertRaisesRegex(
+            SummedRowsRefused,
+            rf"bigquery://{TABLE}/invoice\.month=202610: the table "
+            rf"changed since import \({entry['count']} row\(s\), EffectiveCost ",
+        ):
             line._summed_bill_rows()
         # a group the restatement did not touch is still listed, exactly
         day = line.charge_period_start
@@ -135,15 +170,18 @@ class TestBigQuerySummedTrace(ImportCase):
     def test_an_error_answer_is_refused_naming_its_reason(self):
         line = self.batch.line_ids[0]
         self.bigquery.errors.append((403, "accessDenied", "Access Denied: user x@y"))
-        with self.assertRaisesRegex(SummedRowsRefused, r"cannot be queried again: HTTP 403 \(Forbidden\), "
-                                                       r"accessDenied") as caught:
+        with self.assertRaisesRegex(
+            SummedRowsRefused, r"cannot be queried again: HTTP 403 \(Forbidden\), " r"accessDenied"
+        ) as caught:
             line._summed_bill_rows()
         self.assertNotIn("x@y", str(caught.exception))
 
     def test_the_batch_keeps_how_its_groups_are_queried_again(self):
         grouping = self.batch.aggregation_grouping
-        self.assertEqual((grouping["layout"], grouping["table"], grouping["month"], grouping["location"]),
-                         ("bigquery", TABLE, "202610", "EU"))
+        self.assertEqual(
+            (grouping["layout"], grouping["table"], grouping["month"], grouping["location"]),
+            ("bigquery", TABLE, "202610", "EU"),
+        )
         self.assertEqual(grouping["tag_keys"], ["env", "team"])
         self.assertIn("credits", grouping["columns"])
         self.assertEqual(json.loads(json.dumps(grouping)), grouping)

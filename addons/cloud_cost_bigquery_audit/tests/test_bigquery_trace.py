@@ -24,8 +24,11 @@ DECEMBER = ("2026-12-01", "2026-12-31")
 SOURCE_FILE = f"bigquery://{TABLE}/invoice.month=202612"
 # (day, labels, cost, credits): rows of one day and labels are summed into one cost line
 ROWS = [
-    (2, {"team": "retail"}, 1.10, []), (2, {"team": "retail"}, 2.20, [-0.10]), (3, {"team": "retail"}, 4.00, []),
-    (2, {"platform": "shared"}, 50.00, []), (4, {"platform": "shared"}, 30.00, [-10.00]),
+    (2, {"team": "retail"}, 1.10, []),
+    (2, {"team": "retail"}, 2.20, [-0.10]),
+    (3, {"team": "retail"}, 4.00, []),
+    (2, {"platform": "shared"}, 50.00, []),
+    (4, {"platform": "shared"}, 30.00, [-10.00]),
     (5, {}, 5.00, []),
 ]
 RETAIL_DIRECT = Decimal("7.20")
@@ -36,18 +39,30 @@ def table_rows(currency, costs=None):
     rows = []
     for index, (day, labels, cost, credits) in enumerate(ROWS):
         start = datetime(2026, 12, day, index)
-        rows.append((
-            "01ABCD-234567-89EFGH", {"id": "6F81-5844-456A", "description": "Compute Engine"},
-            {"id": "SKU-1", "description": "N2 core"}, start, start + timedelta(hours=1),
-            {"id": "shop-prod", "number": "1234", "name": "Shop prod", "labels": []},
-            [{"key": key, "value": value} for key, value in labels.items()], [],
-            {"location": "europe-west1", "country": None, "region": "europe-west1", "zone": None},
-            datetime(2027, 1, 2, 6), (costs or {}).get(index, cost), currency, 1.0,
-            {"amount": 3600.0, "unit": "seconds", "amount_in_pricing_units": 1.0, "pricing_unit": "hour"},
-            [{"name": "Discount", "amount": amount, "full_name": None, "id": None, "type": "DISCOUNT"}
-             for amount in credits],
-            {"month": "202612"}, "regular",
-        ))
+        rows.append(
+            (
+                "01ABCD-234567-89EFGH",
+                {"id": "6F81-5844-456A", "description": "Compute Engine"},
+                {"id": "SKU-1", "description": "N2 core"},
+                start,
+                start + timedelta(hours=1),
+                {"id": "shop-prod", "number": "1234", "name": "Shop prod", "labels": []},
+                [{"key": key, "value": value} for key, value in labels.items()],
+                [],
+                {"location": "europe-west1", "country": None, "region": "europe-west1", "zone": None},
+                datetime(2027, 1, 2, 6),
+                (costs or {}).get(index, cost),
+                currency,
+                1.0,
+                {"amount": 3600.0, "unit": "seconds", "amount_in_pricing_units": 1.0, "pricing_unit": "hour"},
+                [
+                    {"name": "Discount", "amount": amount, "full_name": None, "id": None, "type": "DISCOUNT"}
+                    for amount in credits
+                ],
+                {"month": "202612"},
+                "regular",
+            )
+        )
     # a row of another invoice month is behind no line of December's
     rows.append((*rows[0][:15], {"month": "202611"}, "regular"))
     return rows
@@ -77,10 +92,18 @@ class TestBigQueryTrace(AuditCase):
         super().setUp()
         self.currency = self.company.currency_id.name
         self.bigquery.create_table(TABLE, COLUMNS, table_rows(self.currency))
-        source = self.env["cloud.cost.source"].create({
-            "name": "Summed in BigQuery", "company_id": self.company.id, "source_type": "bigquery",
-            "bill_format": "gcp", "bigquery_table": TABLE, "bigquery_month": "2026-12",
-            "bigquery_endpoint_url": self.bigquery.endpoint, "aggregation": "bigquery"})
+        source = self.env["cloud.cost.source"].create(
+            {
+                "name": "Summed in BigQuery",
+                "company_id": self.company.id,
+                "source_type": "bigquery",
+                "bill_format": "gcp",
+                "bigquery_table": TABLE,
+                "bigquery_month": "2026-12",
+                "bigquery_endpoint_url": self.bigquery.endpoint,
+                "aggregation": "bigquery",
+            }
+        )
         (self.batch,) = source._run_import().batches
         self.assertEqual(self.batch.aggregated_row_count, len(ROWS))
         self.assertLess(self.batch.row_count, len(ROWS))
@@ -92,7 +115,8 @@ class TestBigQueryTrace(AuditCase):
         run.with_user(self.controller_2).action_approve()
         run.with_user(self.controller).action_post()
         item = run.move_ids.line_ids.filtered(
-            lambda line: line.cloud_cost_side == "receiver" and line.cloud_cost_receiver_id == self.retail)
+            lambda line: line.cloud_cost_side == "receiver" and line.cloud_cost_receiver_id == self.retail
+        )
         self.assertEqual(len(item), 1)
         return run, item
 
@@ -121,8 +145,9 @@ class TestBigQueryTrace(AuditCase):
         self.assertEqual(item_total, Decimal(str(item.debit)).quantize(Decimal("0.01")))
         # the rows were queried again, by parameters
         self.assertTrue(self.bigquery.queries())
-        self.assertTrue(all("@invoice_month" in sql and "IS NOT DISTINCT FROM @g0_1" in sql
-                            for sql in self.bigquery.queries()))
+        self.assertTrue(
+            all("@invoice_month" in sql and "IS NOT DISTINCT FROM @g0_1" in sql for sql in self.bigquery.queries())
+        )
 
         status, out, err = self.command(self.auditor, "trace", str(item.id), "--all-rows")
         self.assertEqual(status, 0, err)
@@ -147,7 +172,10 @@ class TestBigQueryTrace(AuditCase):
         self.bigquery.create_table(TABLE, COLUMNS, table_rows(self.currency, costs={2: 4.5}))
         status, _out, err = self.command(self.auditor, "trace", str(item.id))
         self.assertEqual(status, 2)
-        self.assertIn(f"{SOURCE_FILE}: the table changed since import (1 row(s), EffectiveCost 4 at import; "
-                      "1 row(s), EffectiveCost 4.5 now", err)
+        self.assertIn(
+            f"{SOURCE_FILE}: the table changed since import (1 row(s), EffectiveCost 4 at import; "
+            "1 row(s), EffectiveCost 4.5 now",
+            err,
+        )
         with self.assertRaisesRegex(UserError, "the table changed since import"):
             run.with_user(self.auditor)._auditor_pack_xlsx()

@@ -257,8 +257,14 @@ def generate_month(month_start, seed=2026):
 
 def aws_usage_billed(rows):
     """The month's AWS usage as its invoice bills it, to the cent."""
-    usage = sum((Decimal(row["BilledCost"]) for row in rows
-                 if row["ProviderName"] == "AWS" and row["ChargeCategory"] == "Usage"), Decimal(0))
+    usage = sum(
+        (
+            Decimal(row["BilledCost"])
+            for row in rows
+            if row["ProviderName"] == "AWS" and row["ChargeCategory"] == "Usage"
+        ),
+        Decimal(0),
+    )
     return usage.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

@@ -13,9 +13,25 @@ from datetime import timedelta
 from odoo.addons.cloud_cost.core import periods
 
 GIB = 2**30
-COLUMNS = ("Date", "Namespace", "Minutes", "CPUCoreRequestAverage", "CPUCoreUsageAverage", "CPUCoreHours",
-           "RAMBytesRequestAverage", "RAMBytesUsageAverage", "RAMByteHours", "PVByteHours", "NetworkTransferBytes",
-           "NetworkReceiveBytes", "CPUCost", "RAMCost", "PVCost", "NetworkCost", "TotalCost")
+COLUMNS = (
+    "Date",
+    "Namespace",
+    "Minutes",
+    "CPUCoreRequestAverage",
+    "CPUCoreUsageAverage",
+    "CPUCoreHours",
+    "RAMBytesRequestAverage",
+    "RAMBytesUsageAverage",
+    "RAMByteHours",
+    "PVByteHours",
+    "NetworkTransferBytes",
+    "NetworkReceiveBytes",
+    "CPUCost",
+    "RAMCost",
+    "PVCost",
+    "NetworkCost",
+    "TotalCost",
+)
 # namespace -> (CPU cores requested, memory GiB requested, PV GiB)
 NAMESPACES = {
     "retail-prod": (7.0, 28.0, 400),
@@ -34,13 +50,22 @@ def _row(day, namespace, cpu_request, cpu_usage, ram_request, ram_usage, pv_gib,
     pv_cost = pv_gib * hours * PV_GIB_HOUR
     network_cost = network / 1e9 * 0.01
     return {
-        "Date": day.isoformat(), "Namespace": namespace, "Minutes": "1440",
-        "CPUCoreRequestAverage": f"{cpu_request:.4f}", "CPUCoreUsageAverage": f"{cpu_usage:.4f}",
-        "CPUCoreHours": f"{cpu_hours:.4f}", "RAMBytesRequestAverage": f"{ram_request:.0f}",
-        "RAMBytesUsageAverage": f"{ram_usage:.0f}", "RAMByteHours": f"{ram_hours:.0f}",
-        "PVByteHours": f"{pv_gib * GIB * hours:.0f}", "NetworkTransferBytes": f"{network * 0.6:.0f}",
-        "NetworkReceiveBytes": f"{network * 0.4:.0f}", "CPUCost": f"{cpu_cost:.6f}", "RAMCost": f"{ram_cost:.6f}",
-        "PVCost": f"{pv_cost:.6f}", "NetworkCost": f"{network_cost:.6f}",
+        "Date": day.isoformat(),
+        "Namespace": namespace,
+        "Minutes": "1440",
+        "CPUCoreRequestAverage": f"{cpu_request:.4f}",
+        "CPUCoreUsageAverage": f"{cpu_usage:.4f}",
+        "CPUCoreHours": f"{cpu_hours:.4f}",
+        "RAMBytesRequestAverage": f"{ram_request:.0f}",
+        "RAMBytesUsageAverage": f"{ram_usage:.0f}",
+        "RAMByteHours": f"{ram_hours:.0f}",
+        "PVByteHours": f"{pv_gib * GIB * hours:.0f}",
+        "NetworkTransferBytes": f"{network * 0.6:.0f}",
+        "NetworkReceiveBytes": f"{network * 0.4:.0f}",
+        "CPUCost": f"{cpu_cost:.6f}",
+        "RAMCost": f"{ram_cost:.6f}",
+        "PVCost": f"{pv_cost:.6f}",
+        "NetworkCost": f"{network_cost:.6f}",
         "TotalCost": f"{cpu_cost + ram_cost + pv_cost + network_cost:.6f}",
     }
 
@@ -58,12 +83,19 @@ def generate_usage_month(month_start):
             ram_usage = ram_gib * GIB * rng.uniform(0.85, 1.08)
             used_cores += max(cores, usage)
             used_ram += max(ram_gib * GIB, ram_usage)
-            rows.append(_row(day, namespace, cores, usage, ram_gib * GIB, ram_usage, pv_gib,
-                             rng.uniform(2e9, 9e9) * cores / 7))
+            rows.append(
+                _row(day, namespace, cores, usage, ram_gib * GIB, ram_usage, pv_gib, rng.uniform(2e9, 9e9) * cores / 7)
+            )
         idle_cores, idle_ram = max(24.0 - used_cores, 0.0), max(96 * GIB - used_ram, 0.0)
         idle = _row(day, "__idle__", 0.0, 0.0, 0.0, 0.0, 0, 0)
-        idle.update({"CPUCoreHours": f"{idle_cores * 24:.4f}", "RAMByteHours": f"{idle_ram * 24:.0f}",
-                     "CPUCost": f"{idle_cores * 24 * CORE_HOUR:.6f}", "TotalCost": f"{idle_cores * 24 * CORE_HOUR:.6f}"})
+        idle.update(
+            {
+                "CPUCoreHours": f"{idle_cores * 24:.4f}",
+                "RAMByteHours": f"{idle_ram * 24:.0f}",
+                "CPUCost": f"{idle_cores * 24 * CORE_HOUR:.6f}",
+                "TotalCost": f"{idle_cores * 24 * CORE_HOUR:.6f}",
+            }
+        )
         rows.append(idle)
     return rows
 
@@ -74,5 +106,3 @@ def to_csv(rows):
     writer.writeheader()
     writer.writerows(rows)
     return text.getvalue().encode()
-
-

@@ -29,14 +29,24 @@ class CloudCostAllocationRun(models.Model):
             # the shared cluster's usage, from OpenCost's daily export: CPU and memory drivers
             cluster._import_csv(to_csv(generate_usage_month(start)), f"opencost-{start:%Y-%m}.csv")
             cluster._compute_cluster_drivers(policy.company_id, start, end)
-            Value.create([
-                {"key_id": self.env.ref(key).id, "analytic_account_id": self.env.ref(unit).id,
-                 "company_id": policy.company_id.id, "date_from": start, "date_to": end, "value": value,
-                 "origin": "manual", "note": "demo"}
-                for (key, unit), value in month_drivers(index).items()
-            ])
-            run = self.with_user(admin).create({"policy_id": policy.id, "company_id": policy.company_id.id,
-                                                "date_from": start, "date_to": end})
+            Value.create(
+                [
+                    {
+                        "key_id": self.env.ref(key).id,
+                        "analytic_account_id": self.env.ref(unit).id,
+                        "company_id": policy.company_id.id,
+                        "date_from": start,
+                        "date_to": end,
+                        "value": value,
+                        "origin": "manual",
+                        "note": "demo",
+                    }
+                    for (key, unit), value in month_drivers(index).items()
+                ]
+            )
+            run = self.with_user(admin).create(
+                {"policy_id": policy.id, "company_id": policy.company_id.id, "date_from": start, "date_to": end}
+            )
             run.action_compute()
             runs |= run
         older = runs[0]

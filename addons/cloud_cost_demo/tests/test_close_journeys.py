@@ -30,37 +30,57 @@ class TestCloseJourneys(HttpCase):
         self.assertEqual((older.tax_amount, aws.amount_tax, older.credit_amount), (float(tax), float(tax), -40.0))
         self.assertEqual(aws.line_ids.filtered("tax_line_id").account_id.code, "131900")
         self.assertGreater(older.purchase_amount, 0)
-        self.assertAlmostEqual(older.tax_amount + older.credit_amount + older.purchase_amount + older.rounding_amount,
-                               older.difference, places=2)
+        self.assertAlmostEqual(
+            older.tax_amount + older.credit_amount + older.purchase_amount + older.rounding_amount,
+            older.difference,
+            places=2,
+        )
         self.assertFalse(matches.filtered(lambda m: m.period == self.last).invoice_ids)
         accrual = self.env["cloud.cost.accrual"].search([("company_id", "=", self.company.id)])
-        self.assertEqual((accrual.period, accrual.state, accrual.proposed_by_id), (
-            self.last, "proposed", self.env.ref("base.user_demo")))
+        self.assertEqual(
+            (accrual.period, accrual.state, accrual.proposed_by_id),
+            (self.last, "proposed", self.env.ref("base.user_demo")),
+        )
 
     def test_accountant_reviews_the_older_month_and_a_controller_posts_last_months_accrual(self):
         accountant = new_test_user(
-            self.env, login="cc_close_accountant", company_id=self.company.id,
-            groups="base.group_user,account.group_account_user,cloud_cost.group_cloud_cost_accountant")
+            self.env,
+            login="cc_close_accountant",
+            company_id=self.company.id,
+            groups="base.group_user,account.group_account_user,cloud_cost.group_cloud_cost_accountant",
+        )
         self.start_tour("/odoo", "cloud_cost_accountant_reviews_reconciliation", login=accountant.login)
         report = self.env["cloud.cost.reconciliation"].search([("create_uid", "=", accountant.id)])
         self.assertEqual(report.month, self.older)
         self.assertTrue(report.clearing_nets_out)
 
         controller = new_test_user(
-            self.env, login="cc_close_controller", company_id=self.company.id,
-            groups="base.group_user,account.group_account_manager,cloud_cost.group_cloud_cost_controller")
-        accrual = self.env["cloud.cost.accrual"].search([("company_id", "=", self.company.id),
-                                                         ("period", "=", self.last)])
+            self.env,
+            login="cc_close_controller",
+            company_id=self.company.id,
+            groups="base.group_user,account.group_account_manager,cloud_cost.group_cloud_cost_controller",
+        )
+        accrual = self.env["cloud.cost.accrual"].search(
+            [("company_id", "=", self.company.id), ("period", "=", self.last)]
+        )
         self.assertEqual(accrual.state, "proposed")
         self.start_tour("/odoo", "cloud_cost_controller_posts_accrual", login=controller.login)
         self.assertEqual((accrual.state, accrual.posted_by_id), ("posted", controller))
-        self.assertEqual((accrual.move_id.date, accrual.reversal_move_id.date),
-                         (accrual.date, self.last.replace(month=self.last.month % 12 + 1, year=self.last.year + (
-                             self.last.month == 12))))
+        self.assertEqual(
+            (accrual.move_id.date, accrual.reversal_move_id.date),
+            (
+                accrual.date,
+                self.last.replace(month=self.last.month % 12 + 1, year=self.last.year + (self.last.month == 12)),
+            ),
+        )
         accrued = self.company.cloud_cost_accrued_account_id
         moves = accrual.move_id | accrual.reversal_move_id
         items = self.env["account.move.line"].search([("move_id", "in", moves.ids), ("account_id", "=", accrued.id)])
         self.assertAlmostEqual(sum(items.mapped("balance")), 0.0, places=2)
-        self.assertAlmostEqual(-accrual.move_id.line_ids.filtered(
-            lambda line: line.account_id == self.company.cloud_cost_accrued_account_id).balance, accrual.amount,
-            places=2)
+        self.assertAlmostEqual(
+            -accrual.move_id.line_ids.filtered(
+                lambda line: line.account_id == self.company.cloud_cost_accrued_account_id
+            ).balance,
+            accrual.amount,
+            places=2,
+        )

@@ -20,7 +20,8 @@ class TestDemoData(TransactionCase):
             self.assertEqual(batch.row_count, len(rows))
             # the file's exact totals, kept exactly (numeric) by the import
             self.env.cr.execute(
-                "SELECT sum(billed_cost)::text, sum(effective_cost)::text FROM cloud_cost_import_total WHERE batch_id = %s",
+                "SELECT sum(billed_cost)::text, sum(effective_cost)::text FROM cloud_cost_import_total "
+                "WHERE batch_id = %s",
                 [batch.id],
             )
             self.assertEqual(
@@ -54,8 +55,10 @@ class TestDemoData(TransactionCase):
     def test_the_month_end_policy_has_a_posted_and_a_computed_run(self):
         policy = self.env.ref("cloud_cost_demo.allocation_policy_month_end")
         self.assertEqual(policy.step_ids.mapped("method"), ["fixed", "driver", "driver", "driver"])
-        self.assertEqual(policy.step_ids[0].percent_ids.pool_id, self.env.ref("cloud_cost.cost_pool_tenant_runtime")
-                         | self.env.ref("cloud_cost.cost_pool_resilience"))
+        self.assertEqual(
+            policy.step_ids[0].percent_ids.pool_id,
+            self.env.ref("cloud_cost.cost_pool_tenant_runtime") | self.env.ref("cloud_cost.cost_pool_resilience"),
+        )
         runs = policy.run_ids.sorted("date_from")
         self.assertEqual([run.date_from for run in runs], month_starts(fields.Date.context_today(policy), 2))
         posted, computed = runs
@@ -66,8 +69,9 @@ class TestDemoData(TransactionCase):
             self.assertEqual(run.maturity, "run")  # more than 90 % of spend allocated
             self.assertLess(run.unallocated_amount, run.total_cost * 0.1)
         # the posted entry carries the allocation to the business units, to the cent
-        final = sum(posted.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic")
-                    .mapped("amount"))
+        final = sum(
+            posted.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic").mapped("amount")
+        )
         self.assertAlmostEqual(posted.move_ids.amount_total, final, places=2)
         analytic = self.env["account.analytic.line"].search([("move_line_id.move_id", "in", posted.move_ids.ids)])
         self.assertAlmostEqual(-sum(analytic.mapped("amount")), final, places=2)
@@ -75,12 +79,15 @@ class TestDemoData(TransactionCase):
     def test_cluster_usage_gives_the_cpu_and_memory_drivers(self):
         cluster = self.env.ref("cloud_cost_demo.usage_source_shared_cluster")
         usage = cluster.usage_ids
-        self.assertEqual(set(usage.mapped("name")),
-                         {"retail-prod", "wholesale-prod", "services-prod", "platform-system", "__idle__"})
+        self.assertEqual(
+            set(usage.mapped("name")), {"retail-prod", "wholesale-prod", "services-prod", "platform-system", "__idle__"}
+        )
         retail = self.env.ref("cloud_cost.analytic_bu_retail")
         self.assertEqual(usage.filtered(lambda u: u.name == "retail-prod").analytic_account_id, retail)
         self.assertFalse(usage.filtered("is_idle").analytic_account_id)
-        cpu = self.env["cloud.cost.driver.value"].search([("key_id", "=", self.env.ref("cloud_cost.allocation_key_cpu").id)])
+        cpu = self.env["cloud.cost.driver.value"].search(
+            [("key_id", "=", self.env.ref("cloud_cost.allocation_key_cpu").id)]
+        )
         self.assertEqual(set(cpu.mapped("origin")), {"cluster_usage"})
         month = month_starts(fields.Date.context_today(cluster), 1)[0]
         retail_rows = usage.filtered(lambda u: u.name == "retail-prod" and u.day.replace(day=1) == month)

@@ -21,8 +21,10 @@ class TestJourneys(HttpCase):
             lambda b: b.state == "imported" and b.billing_period_start == month_starts(fields.Date.today(), 1)[0]
         )
         sandbox = self.env["cloud.cost.line"].search(
-            [("batch_id", "in", source.batch_ids.filtered(lambda b: b.state == "imported").ids),
-             ("resource", "=like", "%:sandbox-vm")]
+            [
+                ("batch_id", "in", source.batch_ids.filtered(lambda b: b.state == "imported").ids),
+                ("resource", "=like", "%:sandbox-vm"),
+            ]
         )
         self.assertTrue(sandbox and all(sandbox.mapped("is_unallocated")), "the demo leaves the sandbox VM untagged")
         unallocated_before = last_month.unallocated_cost
@@ -49,14 +51,19 @@ class TestJourneys(HttpCase):
     def test_controllers_compute_approve_and_post_last_months_run(self):
         company = self.env.ref("base.main_company")
         first, second = (
-            new_test_user(self.env, login=f"cc_journey_controller_{n}", company_id=company.id,
-                          groups="base.group_user,account.group_account_manager,cloud_cost.group_cloud_cost_controller")
+            new_test_user(
+                self.env,
+                login=f"cc_journey_controller_{n}",
+                company_id=company.id,
+                groups="base.group_user,account.group_account_manager,cloud_cost.group_cloud_cost_controller",
+            )
             for n in (1, 2)
         )
         policy = self.env.ref("cloud_cost_demo.allocation_policy_month_end")
         last_month = month_starts(fields.Date.today(), 1)[0]
-        run = self.env["cloud.cost.allocation.run"].search([("policy_id", "=", policy.id),
-                                                            ("date_from", "=", last_month)])
+        run = self.env["cloud.cost.allocation.run"].search(
+            [("policy_id", "=", policy.id), ("date_from", "=", last_month)]
+        )
         self.assertEqual(run.state, "computed")
 
         self.start_tour("/odoo", "cloud_cost_controller_computes_run", login=first.login)
@@ -66,14 +73,17 @@ class TestJourneys(HttpCase):
         self.assertEqual((run.state, run.approved_by_id, run.posted_by_id), ("posted", second, second))
         move = run.move_ids
         self.assertEqual((len(move), move.state, move.date), (1, "posted", run.date_to))
-        final = sum(run.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic")
-                    .mapped("amount"))
+        final = sum(
+            run.line_ids.filtered(lambda line: line.is_final and line.receiver_kind == "analytic").mapped("amount")
+        )
         self.assertAlmostEqual(move.amount_total, final, places=2)
 
     def test_auditor_follows_a_posted_journal_item_to_the_bill_rows(self):
         company = self.env.ref("base.main_company")
         auditor = new_test_user(
-            self.env, login="cc_journey_auditor", company_id=company.id,
+            self.env,
+            login="cc_journey_auditor",
+            company_id=company.id,
             groups="base.group_user,account.group_account_readonly,cloud_cost.group_cloud_cost_auditor",
         )
         policy = self.env.ref("cloud_cost_demo.allocation_policy_month_end")

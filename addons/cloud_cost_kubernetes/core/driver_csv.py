@@ -60,8 +60,11 @@ def parse_driver_csv(data, file_name, keys, receivers):
         if value < 0:
             fail("value", f"{record['value']} is negative: driver values are zero or more")
         if (key, receiver, start) in seen:
-            fail("receiver", f"{record['receiver']!r} has a value for {record['key']!r} in {record['period']} "
-                 f"on row {seen[key, receiver, start]} already")
+            fail(
+                "receiver",
+                f"{record['receiver']!r} has a value for {record['key']!r} in {record['period']} "
+                f"on row {seen[key, receiver, start]} already",
+            )
         seen[key, receiver, start] = number
         result.append((key, receiver, start, month_end(start), value, number))
     return result

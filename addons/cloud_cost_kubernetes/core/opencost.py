@@ -130,8 +130,9 @@ def _check_window(allocation, day, where):
     if window.get("start") and window.get("end"):
         start, end = _timestamp(window["start"], where), _timestamp(window["end"], where)
         if (start, end) != (first, last):
-            raise UsageError(f"{where}: window {_stamp(start)} - {_stamp(end)} is not the whole day "
-                             f"(partial window)")
+            raise UsageError(
+                f"{where}: window {_stamp(start)} - {_stamp(end)} is not the whole day " f"(partial window)"
+            )
     start, end = allocation.get("start"), allocation.get("end")
     if start and end:
         running_from, running_to = _timestamp(start, where), _timestamp(end, where)
@@ -178,15 +179,34 @@ def parse_allocation(payload, day, *, origin="response"):
             raise UsageError(f"{where}: properties is not an object")
         labels = properties.get("labels") or {}
         values = {name_: _number(allocation, key, where, negative=name_ in COSTS) for name_, key in NUMBERS.items()}
-        rows.append(UsageRow(day=day, name=name, is_idle=is_idle_name(name),
-                             namespace=str(properties.get("namespace") or ""),
-                             labels={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
-                             values=values))
+        rows.append(
+            UsageRow(
+                day=day,
+                name=name,
+                is_idle=is_idle_name(name),
+                namespace=str(properties.get("namespace") or ""),
+                labels={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
+                values=values,
+            )
+        )
     return rows
 
 
-def fetch_day(session, base_url, kind, day, aggregate, *, headers=None, verify=True, timeout=30.0, attempts=3,
-              backoff=1.0, sleep=time.sleep, now=None):
+def fetch_day(
+    session,
+    base_url,
+    kind,
+    day,
+    aggregate,
+    *,
+    headers=None,
+    verify=True,
+    timeout=30.0,
+    attempts=3,
+    backoff=1.0,
+    sleep=time.sleep,
+    now=None,
+):
     """Usage rows of ``day`` from the API.
 
     Retries server errors, timeouts, broken connections and bad bodies, waiting ``backoff``
@@ -208,8 +228,9 @@ def fetch_day(session, base_url, kind, day, aggregate, *, headers=None, verify=T
         if attempt:
             sleep(backoff * 2 ** (attempt - 1))
         try:
-            response = session.get(url, params=params, headers=headers or {}, verify=verify, timeout=timeout,
-                                   allow_redirects=False)
+            response = session.get(
+                url, params=params, headers=headers or {}, verify=verify, timeout=timeout, allow_redirects=False
+            )
         except TargetRefused as exc:
             raise UsageError(f"{exc} (not called)") from None
         except requests.Timeout:
@@ -258,8 +279,12 @@ CSV_HOURS = {
     "ram_byte_hours": ("RAMByteHours", None),
 }
 CSV_COST_COLUMNS = frozenset(column for name, column in CSV_SUMS.items() if name in COSTS)
-CSV_NUMBER_COLUMNS = (["Minutes"] + list(CSV_AVERAGES.values()) + list(CSV_SUMS.values())
-                      + [c for pair in CSV_HOURS.values() for c in pair if c])
+CSV_NUMBER_COLUMNS = (
+    ["Minutes"]
+    + list(CSV_AVERAGES.values())
+    + list(CSV_SUMS.values())
+    + [c for pair in CSV_HOURS.values() for c in pair if c]
+)
 
 
 def _csv_name(record, aggregate):
@@ -347,11 +372,13 @@ class _CsvGroup:
             elif count_column:
                 sums[value_name] += numbers.get(count_column, ZERO) * hours
         if "CPUCoreHours" not in numbers:
-            sums["cpu_core_hours"] += max(numbers.get("CPUCoreRequestAverage", ZERO),
-                                          numbers.get("CPUCoreUsageAverage", ZERO)) * hours
+            sums["cpu_core_hours"] += (
+                max(numbers.get("CPUCoreRequestAverage", ZERO), numbers.get("CPUCoreUsageAverage", ZERO)) * hours
+            )
         if "RAMByteHours" not in numbers:
-            sums["ram_byte_hours"] += max(numbers.get("RAMBytesRequestAverage", ZERO),
-                                          numbers.get("RAMBytesUsageAverage", ZERO)) * hours
+            sums["ram_byte_hours"] += (
+                max(numbers.get("RAMBytesRequestAverage", ZERO), numbers.get("RAMBytesUsageAverage", ZERO)) * hours
+            )
 
     def row(self, day, name):
         values = {value_name: self.sums[value_name] for value_name in VALUES if value_name not in CSV_AVERAGES}
@@ -359,5 +386,10 @@ class _CsvGroup:
         for value_name in CSV_AVERAGES:
             values[value_name] = self.sums[value_name + "_minutes"] / self.minutes if self.minutes else ZERO
         namespaces = self.namespaces - {""}
-        return UsageRow(day=day, name=name, is_idle=is_idle_name(name),
-                        namespace=namespaces.pop() if len(namespaces) == 1 else "", values=values)
+        return UsageRow(
+            day=day,
+            name=name,
+            is_idle=is_idle_name(name),
+            namespace=namespaces.pop() if len(namespaces) == 1 else "",
+            values=values,
+        )

@@ -30,12 +30,20 @@ GIB = Decimal(2**30)
 GB = Decimal(10**9)
 HOUR = Decimal(60)
 PLACES = Decimal("0.000001")
-MEASURES = ("cpu_core_hours", "memory_gib_hours", "pv_gib_hours", "gpu_hours", "network_gb", "cost_weighted",
-            "compute_cost")
+MEASURES = (
+    "cpu_core_hours",
+    "memory_gib_hours",
+    "pv_gib_hours",
+    "gpu_hours",
+    "network_gb",
+    "cost_weighted",
+    "compute_cost",
+)
 
 
 def row_measures(values, is_idle=False):
     """{measure: Decimal} of one usage row; ``values`` maps usage value names to Decimals."""
+
     def get(name):
         return values.get(name) or ZERO
 
@@ -90,7 +98,10 @@ def drivers_by_receiver(rows):
             else:
                 receivers[measure][receiver] += value
     return {
-        measure: DriverTotals({r: _rounded(v) for r, v in receivers[measure].items()},
-                              _rounded(idle[measure]), _rounded(unassigned[measure]))
+        measure: DriverTotals(
+            {r: _rounded(v) for r, v in receivers[measure].items()},
+            _rounded(idle[measure]),
+            _rounded(unassigned[measure]),
+        )
         for measure in MEASURES
     }

@@ -25,8 +25,9 @@ class CloudCostUsage(models.Model):
     namespace = fields.Char()
     labels = fields.Json()
     minutes = fields.Float(digits=(16, 4))
-    cpu_core_hours = fields.Float("CPU Core-Hours", digits=HOURS,
-                                  help="Core-hours OpenCost allocated (for idle: capacity nobody took).")
+    cpu_core_hours = fields.Float(
+        "CPU Core-Hours", digits=HOURS, help="Core-hours OpenCost allocated (for idle: capacity nobody took)."
+    )
     cpu_request_avg = fields.Float("CPU Request (avg cores)", digits=HOURS)
     cpu_usage_avg = fields.Float("CPU Usage (avg cores)", digits=HOURS)
     ram_byte_hours = fields.Float("RAM Byte-Hours", digits=BYTES)
@@ -43,14 +44,18 @@ class CloudCostUsage(models.Model):
     pv_cost = fields.Float("PV Cost", digits=MONEY)
     network_cost = fields.Float(digits=MONEY)
     total_cost = fields.Float(digits=MONEY, help="All of the aggregate's cost as OpenCost prices it.")
-    analytic_account_id = fields.Many2one("account.analytic.account", "Business Unit", index="btree_not_null",
-                                          check_company=True)
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account", "Business Unit", index="btree_not_null", check_company=True
+    )
     environment = fields.Char()
     tenant = fields.Char()
     service_tier_id = fields.Many2one("cloud.cost.service.tier", check_company=True)
     mapping_rule_id = fields.Many2one("cloud.cost.mapping.rule", ondelete="set null")
 
     _sql_constraints = [
-        ("source_day_name_uniq", "unique(source_id, day, name)",
-         "A source holds one row per day and aggregate: importing a day again replaces it."),
+        (
+            "source_day_name_uniq",
+            "unique(source_id, day, name)",
+            "A source holds one row per day and aggregate: importing a day again replaces it.",
+        ),
     ]

@@ -10,8 +10,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.cloud_cost.core import outbound
 from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
 from odoo.addons.cloud_cost.core.mapping_rules import RULE_ID
-from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 from odoo.addons.cloud_cost.models.cloud_cost_company_checked_mixin import check_allowed_companies
+from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
 from ..core.opencost import UNALLOCATED, VALUES, UsageError, fetch_day, parse_daily_csv
 
@@ -41,26 +41,46 @@ class CloudCostUsageSource(models.Model):
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    kind = fields.Selection([("opencost", "OpenCost"), ("kubecost", "Kubecost")], required=True,
-                            default="opencost", tracking=True)
-    base_url = fields.Char("API URL", tracking=True, help="e.g. http://opencost.opencost:9003 (OpenCost) or "
-                           "http://kubecost-cost-analyzer.kubecost:9090 (Kubecost). Empty: the source is fed by "
-                           "OpenCost's daily CSV export only.")
-    auth_header = fields.Char("Authorization Header", groups="base.group_system", copy=False,
-                              help="Sent as the Authorization header, e.g. 'Bearer ...'. Readable by administrators "
-                              "only.")
-    verify_tls = fields.Boolean("Verify TLS", default=True, tracking=True,
-                                help="Check the API's certificate. Turn off only for a cluster-internal endpoint "
-                                "with a self-signed certificate.")
+    kind = fields.Selection(
+        [("opencost", "OpenCost"), ("kubecost", "Kubecost")], required=True, default="opencost", tracking=True
+    )
+    base_url = fields.Char(
+        "API URL",
+        tracking=True,
+        help="e.g. http://opencost.opencost:9003 (OpenCost) or "
+        "http://kubecost-cost-analyzer.kubecost:9090 (Kubecost). Empty: the source is fed by "
+        "OpenCost's daily CSV export only.",
+    )
+    auth_header = fields.Char(
+        "Authorization Header",
+        groups="base.group_system",
+        copy=False,
+        help="Sent as the Authorization header, e.g. 'Bearer ...'. Readable by administrators " "only.",
+    )
+    verify_tls = fields.Boolean(
+        "Verify TLS",
+        default=True,
+        tracking=True,
+        help="Check the API's certificate. Turn off only for a cluster-internal endpoint "
+        "with a self-signed certificate.",
+    )
     timeout = fields.Float("Timeout (s)", default=60.0)
     attempts = fields.Integer(default=3, help="Calls per day before the day is reported as failed.")
     backoff = fields.Float("Backoff (s)", default=5.0, help="Wait before the second call; doubled each time.")
-    aggregate = fields.Selection([("namespace", "Namespace"), ("controller", "Controller"), ("pod", "Pod"),
-                                  ("label", "Label")], required=True, default="namespace", tracking=True)
+    aggregate = fields.Selection(
+        [("namespace", "Namespace"), ("controller", "Controller"), ("pod", "Pod"), ("label", "Label")],
+        required=True,
+        default="namespace",
+        tracking=True,
+    )
     label_key = fields.Char(tracking=True, help="Label to aggregate by, e.g. team (aggregate=label:team).")
     cluster = fields.Char(tracking=True, help="Cluster name, matched by the mapping rules' account patterns.")
-    last_day = fields.Date("Imported Up To", readonly=True, copy=False,
-                           help="Every day up to this one is imported; the scheduled action goes on from the next.")
+    last_day = fields.Date(
+        "Imported Up To",
+        readonly=True,
+        copy=False,
+        help="Every day up to this one is imported; the scheduled action goes on from the next.",
+    )
     last_message = fields.Text(readonly=True, copy=False)
     last_failed = fields.Boolean("Last Import Failed", readonly=True, copy=False)
     usage_ids = fields.One2many("cloud.cost.usage", "source_id", string="Usage")
@@ -94,9 +114,14 @@ class CloudCostUsageSource(models.Model):
 
     def _refuse_credential_target(self, names):
         labels = ", ".join(sorted(self._fields[name].string for name in names))
-        raise AccessError(_(
-            "%(model)s: only administrators change %(fields)s of a source that sends an Authorization header; "
-            "nothing was changed.", model=self._description, fields=labels))
+        raise AccessError(
+            _(
+                "%(model)s: only administrators change %(fields)s of a source that sends an Authorization header; "
+                "nothing was changed.",
+                model=self._description,
+                fields=labels,
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -126,22 +151,30 @@ class CloudCostUsageSource(models.Model):
         if to_clear:
             super(CloudCostUsageSource, to_clear.sudo()).write({"auth_header": False})
             for record in to_clear:
-                record.sudo()._suite().message_post(body=_(
-                    "The API URL changed: the stored Authorization header was cleared. An administrator enters "
-                    "it again for the new URL."))
+                record.sudo()._suite().message_post(
+                    body=_(
+                        "The API URL changed: the stored Authorization header was cleared. An administrator enters "
+                        "it again for the new URL."
+                    )
+                )
         return result
 
     def _compute_usage_count(self):
-        counts = dict(self.env["cloud.cost.usage"]._read_group([("source_id", "in", self.ids)], ["source_id"],
-                                                                ["__count"]))
+        counts = dict(
+            self.env["cloud.cost.usage"]._read_group([("source_id", "in", self.ids)], ["source_id"], ["__count"])
+        )
         for source in self:
             source.usage_count = counts.get(source, 0)
 
     # ------------------------------------------------------------------ schedule
     def _cron_values(self):
         self.ensure_one()
-        return {"name": _("Cloud costs: cluster usage of %s", self.name), "active": self.active and bool(self.base_url),
-                "interval_number": 1, "interval_type": "days"}
+        return {
+            "name": _("Cloud costs: cluster usage of %s", self.name),
+            "active": self.active and bool(self.base_url),
+            "interval_number": 1,
+            "interval_type": "days",
+        }
 
     def _cron_import(self):
         """Import the days since the last one imported (a failed day is tried again), up to yesterday.
@@ -175,8 +208,9 @@ class CloudCostUsageSource(models.Model):
             policy = server_policy()
             outbound.check_url(self.base_url, policy)
         except outbound.TargetRefused as error:
-            failures.append(_("%(first)s to %(last)s: %(reason)s (not called)", first=date_from, last=date_to,
-                              reason=error))
+            failures.append(
+                _("%(first)s to %(last)s: %(reason)s (not called)", first=date_from, last=date_to, reason=error)
+            )
             _logger.warning("cluster usage of %s: %s", self.name, error)
             self._report(imported, failed, failures)
             return imported, failures
@@ -185,9 +219,18 @@ class CloudCostUsageSource(models.Model):
         with outbound.checked_session(policy) as session:
             while day <= date_to:
                 try:
-                    rows = fetch_day(session, self.base_url, self.kind, day, self._aggregate_param(), headers=headers,
-                                     verify=self.verify_tls, timeout=self.timeout, attempts=self.attempts,
-                                     backoff=self.backoff)
+                    rows = fetch_day(
+                        session,
+                        self.base_url,
+                        self.kind,
+                        day,
+                        self._aggregate_param(),
+                        headers=headers,
+                        verify=self.verify_tls,
+                        timeout=self.timeout,
+                        attempts=self.attempts,
+                        backoff=self.backoff,
+                    )
                     self._store_day(day, rows)
                     imported.append(day)
                 except UsageError as error:
@@ -215,11 +258,21 @@ class CloudCostUsageSource(models.Model):
         """Keep the outcome on the source: the message, and how far every day is imported."""
         parts = []
         if imported:
-            parts.append(_("%(count)s day(s) imported, %(first)s to %(last)s.", count=len(imported),
-                           first=min(imported), last=max(imported)))
+            parts.append(
+                _(
+                    "%(count)s day(s) imported, %(first)s to %(last)s.",
+                    count=len(imported),
+                    first=min(imported),
+                    last=max(imported),
+                )
+            )
         if failures:
-            parts.append(_("Not imported (nothing stored for these days, tried again by the next scheduled "
-                           "import):\n%s", "\n".join(failures)))
+            parts.append(
+                _(
+                    "Not imported (nothing stored for these days, tried again by the next scheduled " "import):\n%s",
+                    "\n".join(failures),
+                )
+            )
         last = self.last_day or None
         for day in sorted(set(imported) | set(failed)):
             if day in failed:
@@ -255,11 +308,18 @@ class CloudCostUsageSource(models.Model):
         for row, assigned in zip(rows, assignments, strict=True):
             namespace = row.namespace or (row.name if self.aggregate == "namespace" and not row.is_idle else "")
             record = {
-                "source_id": self.id, "company_id": self.company_id.id, "day": day.isoformat(), "name": row.name,
-                "is_idle": row.is_idle, "namespace": namespace or None,
+                "source_id": self.id,
+                "company_id": self.company_id.id,
+                "day": day.isoformat(),
+                "name": row.name,
+                "is_idle": row.is_idle,
+                "namespace": namespace or None,
                 "labels": json.dumps(row.labels, sort_keys=True) if row.labels else None,
                 "network_bytes": str(row.value("network_transfer_bytes") + row.value("network_receive_bytes")),
-                "create_uid": self.env.uid, "write_uid": self.env.uid, "create_date": now, "write_date": now,
+                "create_uid": self.env.uid,
+                "write_uid": self.env.uid,
+                "create_date": now,
+                "write_date": now,
                 **{name: str(row.value(name)) for name in VALUES},
             }
             for target in CLASSIFIED:
@@ -287,11 +347,16 @@ class CloudCostUsageSource(models.Model):
                 row_tags["namespace"] = namespace or name
             tags.append(json.dumps(row_tags, sort_keys=True))
         account = self.cluster or self.name
-        frame = pd.DataFrame({
-            "billing_account": [account] * len(items), "sub_account": [account] * len(items),
-            "service_name": ["Kubernetes"] * len(items), "region": [None] * len(items),
-            "resource": [name for name, _namespace, _labels in items], "tags": tags,
-        })
+        frame = pd.DataFrame(
+            {
+                "billing_account": [account] * len(items),
+                "sub_account": [account] * len(items),
+                "service_name": ["Kubernetes"] * len(items),
+                "region": [None] * len(items),
+                "resource": [name for name, _namespace, _labels in items],
+                "tags": tags,
+            }
+        )
         assigned = ruleset.classify_frame(frame)
         result = []
         for index in range(len(items)):
@@ -311,15 +376,19 @@ class CloudCostUsageSource(models.Model):
         cr = self.env.cr
         count = 0
         for source in self:
-            cr.execute("""SELECT id, name, namespace, labels FROM cloud_cost_usage
+            cr.execute(
+                """SELECT id, name, namespace, labels FROM cloud_cost_usage
                            WHERE source_id = %s AND day BETWEEN %s AND %s AND NOT is_idle ORDER BY id""",
-                       [source.id, date_from, date_to])
+                [source.id, date_from, date_to],
+            )
             rows = cr.fetchall()
             if not rows:
                 continue
             assignments = source._classify([(name, namespace, labels) for _id, name, namespace, labels in rows])
-            values = [(row[0], *(assigned.get(target) for target in CLASSIFIED))
-                      for row, assigned in zip(rows, assignments, strict=True)]
+            values = [
+                (row[0], *(assigned.get(target) for target in CLASSIFIED))
+                for row, assigned in zip(rows, assignments, strict=True)
+            ]
             cr.execute(
                 """UPDATE cloud_cost_usage u
                       SET analytic_account_id = v.analytic_account_id, environment = v.environment,
@@ -346,8 +415,11 @@ class CloudCostUsageSource(models.Model):
     def _compute_cluster_drivers(self, company, date_from, date_to):
         """Driver values of the period for the company's keys measuring cluster usage: {key: {measure: totals}}."""
         check_allowed_companies(self.env, company)
-        keys = self.env["cloud.cost.allocation.key"].sudo().search([
-            ("company_id", "in", [False, company.id]), ("driver_source", "=", "cluster_usage")])
+        keys = (
+            self.env["cloud.cost.allocation.key"]
+            .sudo()
+            .search([("company_id", "in", [False, company.id]), ("driver_source", "=", "cluster_usage")])
+        )
         return keys._compute_cluster_values(company, date_from, date_to)
 
     def action_view_usage(self):

@@ -13,13 +13,45 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 GIB = 2**30
-FIELDS = ("cpuCores", "cpuCoreRequestAverage", "cpuCoreLimitAverage", "cpuCoreUsageAverage", "cpuCoreHours",
-          "cpuCost", "cpuCostAdjustment", "cpuCostIdle", "gpuCount", "gpuHours", "gpuCost", "gpuCostAdjustment",
-          "gpuCostIdle", "networkTransferBytes", "networkReceiveBytes", "networkCost", "networkCrossZoneCost",
-          "networkCrossRegionCost", "networkInternetCost", "networkCostAdjustment", "loadBalancerCost",
-          "loadBalancerCostAdjustment", "pvBytes", "pvByteHours", "pvCost", "pvCostAdjustment", "ramBytes",
-          "ramByteRequestAverage", "ramByteLimitAverage", "ramByteUsageAverage", "ramByteHours", "ramCost",
-          "ramCostAdjustment", "ramCostIdle", "externalCost", "sharedCost", "totalCost")
+FIELDS = (
+    "cpuCores",
+    "cpuCoreRequestAverage",
+    "cpuCoreLimitAverage",
+    "cpuCoreUsageAverage",
+    "cpuCoreHours",
+    "cpuCost",
+    "cpuCostAdjustment",
+    "cpuCostIdle",
+    "gpuCount",
+    "gpuHours",
+    "gpuCost",
+    "gpuCostAdjustment",
+    "gpuCostIdle",
+    "networkTransferBytes",
+    "networkReceiveBytes",
+    "networkCost",
+    "networkCrossZoneCost",
+    "networkCrossRegionCost",
+    "networkInternetCost",
+    "networkCostAdjustment",
+    "loadBalancerCost",
+    "loadBalancerCostAdjustment",
+    "pvBytes",
+    "pvByteHours",
+    "pvCost",
+    "pvCostAdjustment",
+    "ramBytes",
+    "ramByteRequestAverage",
+    "ramByteLimitAverage",
+    "ramByteUsageAverage",
+    "ramByteHours",
+    "ramCost",
+    "ramCostAdjustment",
+    "ramCostIdle",
+    "externalCost",
+    "sharedCost",
+    "totalCost",
+)
 
 
 def stamp(moment):
@@ -32,14 +64,22 @@ def allocation(name, day, *, namespace=None, labels=None, start_hour=0, end_hour
     running_from, running_to = first + timedelta(hours=start_hour), first + timedelta(hours=end_hour)
     record = {
         "name": name,
-        "properties": {"cluster": "cluster-one", "namespace": name if namespace is None else namespace,
-                       **({"labels": labels} if labels else {})},
+        "properties": {
+            "cluster": "cluster-one",
+            "namespace": name if namespace is None else namespace,
+            **({"labels": labels} if labels else {}),
+        },
         "window": {"start": stamp(first), "end": stamp(first + timedelta(days=1))},
-        "start": stamp(running_from), "end": stamp(running_to),
+        "start": stamp(running_from),
+        "end": stamp(running_to),
         "minutes": (end_hour - start_hour) * 60.0,
         **dict.fromkeys(FIELDS, 0.0),
-        "cpuEfficiency": None, "gpuEfficiency": None, "ramEfficiency": None, "totalEfficiency": None,
-        "pvs": None, "lbAllocations": None,
+        "cpuEfficiency": None,
+        "gpuEfficiency": None,
+        "ramEfficiency": None,
+        "totalEfficiency": None,
+        "pvs": None,
+        "lbAllocations": None,
     }
     record.update(values)
     return record
@@ -88,8 +128,9 @@ class AllocationApi:
         url = urlparse(handler.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         day = query.get("window", "")[:10]
-        self.calls.append({"path": url.path, "day": day, "query": query,
-                           "authorization": handler.headers.get("Authorization")})
+        self.calls.append(
+            {"path": url.path, "day": day, "query": query, "authorization": handler.headers.get("Authorization")}
+        )
         if url.path not in ("/allocation", "/model/allocation"):
             return self.send(handler, 404, b"404 page not found")
         faults = self.faults.get(day) or []
@@ -134,26 +175,70 @@ def worked_example(api, path="/allocation"):
     """
     api.sets[path, "2026-10-01"] = {
         "retail-prod": allocation(
-            "retail-prod", "2026-10-01", cpuCoreRequestAverage=2.0, cpuCoreUsageAverage=1.5, cpuCoreHours=48.0,
-            ramByteRequestAverage=4 * GIB, ramByteUsageAverage=5 * GIB, ramByteHours=120 * GIB,
-            pvBytes=10 * GIB, pvByteHours=240 * GIB, networkTransferBytes=1e9, networkReceiveBytes=5e8,
-            cpuCost=1.2, ramCost=0.6, pvCost=0.3, networkCost=0.1, totalCost=2.2),
+            "retail-prod",
+            "2026-10-01",
+            cpuCoreRequestAverage=2.0,
+            cpuCoreUsageAverage=1.5,
+            cpuCoreHours=48.0,
+            ramByteRequestAverage=4 * GIB,
+            ramByteUsageAverage=5 * GIB,
+            ramByteHours=120 * GIB,
+            pvBytes=10 * GIB,
+            pvByteHours=240 * GIB,
+            networkTransferBytes=1e9,
+            networkReceiveBytes=5e8,
+            cpuCost=1.2,
+            ramCost=0.6,
+            pvCost=0.3,
+            networkCost=0.1,
+            totalCost=2.2,
+        ),
         "wholesale-prod": allocation(
-            "wholesale-prod", "2026-10-01", start_hour=12, cpuCoreRequestAverage=0.5, cpuCoreUsageAverage=1.25,
-            cpuCoreHours=15.0, ramByteRequestAverage=2 * GIB, ramByteUsageAverage=1 * GIB, ramByteHours=24 * GIB,
-            gpuCount=0.5, gpuHours=6.0, cpuCost=0.4, ramCost=0.1, gpuCost=1.5, totalCost=2.0),
-        "sandbox-dev": allocation("sandbox-dev", "2026-10-01", cpuCoreRequestAverage=0.25, cpuCoreHours=6.0,
-                                  cpuCost=0.15, totalCost=0.15),
-        "__idle__": allocation("__idle__", "2026-10-01", namespace="", cpuCoreHours=30.0, ramByteHours=48 * GIB,
-                               cpuCost=0.75, ramCost=0.24, totalCost=0.99),
+            "wholesale-prod",
+            "2026-10-01",
+            start_hour=12,
+            cpuCoreRequestAverage=0.5,
+            cpuCoreUsageAverage=1.25,
+            cpuCoreHours=15.0,
+            ramByteRequestAverage=2 * GIB,
+            ramByteUsageAverage=1 * GIB,
+            ramByteHours=24 * GIB,
+            gpuCount=0.5,
+            gpuHours=6.0,
+            cpuCost=0.4,
+            ramCost=0.1,
+            gpuCost=1.5,
+            totalCost=2.0,
+        ),
+        "sandbox-dev": allocation(
+            "sandbox-dev", "2026-10-01", cpuCoreRequestAverage=0.25, cpuCoreHours=6.0, cpuCost=0.15, totalCost=0.15
+        ),
+        "__idle__": allocation(
+            "__idle__",
+            "2026-10-01",
+            namespace="",
+            cpuCoreHours=30.0,
+            ramByteHours=48 * GIB,
+            cpuCost=0.75,
+            ramCost=0.24,
+            totalCost=0.99,
+        ),
     }
     api.sets[path, "2026-10-02"] = {
         "retail-prod": allocation(
-            "retail-prod", "2026-10-02", cpuCoreRequestAverage=2.0, cpuCoreUsageAverage=2.5, cpuCoreHours=60.0,
-            ramByteRequestAverage=4 * GIB, ramByteUsageAverage=3 * GIB, ramByteHours=96 * GIB,
-            cpuCost=1.5, ramCost=0.5, totalCost=2.5),
-        "__idle__": allocation("__idle__", "2026-10-02", namespace="", cpuCoreHours=20.0, cpuCost=0.5,
-                               totalCost=0.5),
+            "retail-prod",
+            "2026-10-02",
+            cpuCoreRequestAverage=2.0,
+            cpuCoreUsageAverage=2.5,
+            cpuCoreHours=60.0,
+            ramByteRequestAverage=4 * GIB,
+            ramByteUsageAverage=3 * GIB,
+            ramByteHours=96 * GIB,
+            cpuCost=1.5,
+            ramCost=0.5,
+            totalCost=2.5,
+        ),
+        "__idle__": allocation("__idle__", "2026-10-02", namespace="", cpuCoreHours=20.0, cpuCost=0.5, totalCost=0.5),
     }
 
 
@@ -163,8 +248,7 @@ def every_day(api, first, last, path="/allocation"):
     while day <= last:
         text = day.isoformat()
         api.sets[path, text] = {
-            "retail-prod": allocation("retail-prod", text, cpuCoreRequestAverage=1.0, cpuCoreHours=24.0,
-                                      totalCost=1.0),
+            "retail-prod": allocation("retail-prod", text, cpuCoreRequestAverage=1.0, cpuCoreHours=24.0, totalCost=1.0),
             "__idle__": allocation("__idle__", text, namespace="", cpuCoreHours=4.0, totalCost=0.2),
         }
         day += timedelta(days=1)

@@ -26,8 +26,9 @@ class TestCommands(ClusterCase):
 
     def test_import_usage(self):
         worked_example(self.api)
-        status, out, err = self.run_command("import-usage", "--source", "prod-eu", "--from", "2026-10-01",
-                                            "--to", "2026-10-02")
+        status, out, err = self.run_command(
+            "import-usage", "--source", "prod-eu", "--from", "2026-10-01", "--to", "2026-10-02"
+        )
         self.assertEqual((status, err), (0, ""))
         self.assertEqual(out, "prod-eu: 2 day(s) imported, 6 usage rows\n")
         self.assertEqual(self.source.last_day, date(2026, 10, 2))
@@ -37,8 +38,9 @@ class TestCommands(ClusterCase):
         every_day(self.api, date(2026, 10, 4), date(2026, 10, 4))
         self.api.faults["2026-10-03"] = ["500", "500"]
         with patch.object(self.env.cr, "commit") as commit:
-            status, out, err = self.run_command("import-usage", "--source", "prod-eu", "--from", "2026-10-01",
-                                                "--to", "2026-10-04")
+            status, out, err = self.run_command(
+                "import-usage", "--source", "prod-eu", "--from", "2026-10-01", "--to", "2026-10-04"
+            )
         self.assertEqual(status, 2)
         self.assertEqual(commit.call_count, 1)
         self.assertEqual(out, "prod-eu: 3 day(s) imported, 8 usage rows\n")
@@ -49,16 +51,19 @@ class TestCommands(ClusterCase):
         self.assertEqual(len(self.usage("2026-10-04")), 2)
 
     def test_import_usage_refusals(self):
-        status, _out, err = self.run_command("import-usage", "--source", "nowhere", "--from", "2026-10-01",
-                                             "--to", "2026-10-02")
+        status, _out, err = self.run_command(
+            "import-usage", "--source", "nowhere", "--from", "2026-10-01", "--to", "2026-10-02"
+        )
         self.assertEqual(status, 2)
         self.assertIn("no usage source 'nowhere' in company Cluster Co", err)
-        status, _out, err = self.run_command("import-usage", "--source", "prod-eu", "--from", "2026-10-02",
-                                             "--to", "2026-10-01")
+        status, _out, err = self.run_command(
+            "import-usage", "--source", "prod-eu", "--from", "2026-10-02", "--to", "2026-10-01"
+        )
         self.assertEqual(status, 2)
         self.assertIn("--to 2026-10-01 is before --from 2026-10-02", err)
-        status, _out, err = self.run_command("import-usage", "--source", "prod-eu", "--from", "2026-10-32",
-                                             "--to", "2026-11-01")
+        status, _out, err = self.run_command(
+            "import-usage", "--source", "prod-eu", "--from", "2026-10-32", "--to", "2026-11-01"
+        )
         self.assertEqual(status, 2)
         self.assertIn("day is out of range", err)
 

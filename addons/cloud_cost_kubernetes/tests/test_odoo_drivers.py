@@ -26,8 +26,13 @@ class TestOdooDataDrivers(ClusterCase):
         Key = cls.env["cloud.cost.allocation.key"]
         cls.users, cls.items, cls.journal_items, cls.files = (
             Key.create({"name": name, "code": code, "driver_source": "odoo_data", "measure": measure})
-            for name, code, measure in (("Users", "OU", "active_users"), ("Items", "OI", "posted_move_lines"),
-                                        ("Journal items", "OJ", "journal_items"), ("Files", "OF", "attachment_gb")))
+            for name, code, measure in (
+                ("Users", "OU", "active_users"),
+                ("Items", "OI", "posted_move_lines"),
+                ("Journal items", "OJ", "journal_items"),
+                ("Files", "OF", "attachment_gb"),
+            )
+        )
 
     def setUp(self):
         super().setUp()
@@ -38,23 +43,59 @@ class TestOdooDataDrivers(ClusterCase):
         return self.values(key)
 
     def user(self, login, **values):
-        return self.env["res.users"].create({"name": login, "login": login, "company_id": self.shop.id,
-                                             "company_ids": [(6, 0, self.shop.ids)], **values})
+        return self.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "company_id": self.shop.id,
+                "company_ids": [(6, 0, self.shop.ids)],
+                **values,
+            }
+        )
 
     def post(self, company, journal_unit=False, lines=()):
         """A posted entry of ``lines`` [(amount, analytic distribution)] (debit above zero, credit below)."""
         number = next(self.numbers)
-        journal = self.env["account.journal"].create({
-            "name": f"Misc {number}", "code": f"KM{number}", "type": "general", "company_id": company.id,
-            "cloud_cost_analytic_account_id": journal_unit})
-        account = self.env["account.account"].create({
-            "name": "Hosting", "code": f"6260{number:02d}", "account_type": "expense",
-            "company_ids": [(6, 0, company.ids)]})
-        move = self.env["account.move"].with_company(company).create({
-            "journal_id": journal.id, "date": self.date_from, "line_ids": [
-                (0, 0, {"account_id": account.id, "debit": max(amount, 0.0), "credit": max(-amount, 0.0),
-                        "analytic_distribution": distribution})
-                for amount, distribution in lines]})
+        journal = self.env["account.journal"].create(
+            {
+                "name": f"Misc {number}",
+                "code": f"KM{number}",
+                "type": "general",
+                "company_id": company.id,
+                "cloud_cost_analytic_account_id": journal_unit,
+            }
+        )
+        account = self.env["account.account"].create(
+            {
+                "name": "Hosting",
+                "code": f"6260{number:02d}",
+                "account_type": "expense",
+                "company_ids": [(6, 0, company.ids)],
+            }
+        )
+        move = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "date": self.date_from,
+                    "line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "account_id": account.id,
+                                "debit": max(amount, 0.0),
+                                "credit": max(-amount, 0.0),
+                                "analytic_distribution": distribution,
+                            },
+                        )
+                        for amount, distribution in lines
+                    ],
+                }
+            )
+        )
         move.action_post()
         return journal, move
 
@@ -67,8 +108,9 @@ class TestOdooDataDrivers(ClusterCase):
         self.assertEqual(self.compute(self.users), {self.retail: 3.0, self.wholesale: 1.0})
         # the users were created after last month: none of them counts for it
         last_month = self.date_from - relativedelta(months=1)
-        self.assertEqual(self.users._odoo_data_values(self.company, last_month, self.date_from - relativedelta(days=1)),
-                         {})
+        self.assertEqual(
+            self.users._odoo_data_values(self.company, last_month, self.date_from - relativedelta(days=1)), {}
+        )
 
     def test_a_company_served_by_two_units_is_refused(self):
         self.wholesale.cloud_cost_served_company_id = self.shop

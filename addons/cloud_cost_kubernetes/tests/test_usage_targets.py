@@ -26,8 +26,7 @@ class TestUsageTargets(ClusterCase):
         groups = "base.group_user,cloud_cost.group_cloud_cost_controller"
         common = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
         cls.controller = new_test_user(cls.env, login="usage_targets_controller", groups=groups, **common)
-        cls.admin = new_test_user(cls.env, login="usage_targets_admin", groups=groups + ",base.group_system",
-                                  **common)
+        cls.admin = new_test_user(cls.env, login="usage_targets_admin", groups=groups + ",base.group_system", **common)
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):
@@ -39,8 +38,14 @@ class TestUsageTargets(ClusterCase):
     def state(self, source=None):
         source = source or self.source
         source.invalidate_recordset()
-        return (source.base_url, source.verify_tls, source.sudo().auth_header, len(source.message_ids),
-                source.last_day, source.last_message)
+        return (
+            source.base_url,
+            source.verify_tls,
+            source.sudo().auth_header,
+            len(source.message_ids),
+            source.last_day,
+            source.last_message,
+        )
 
     def test_a_controller_cannot_move_a_cluster_that_sends_a_header(self):
         before = self.state()
@@ -74,10 +79,15 @@ class TestUsageTargets(ClusterCase):
     def test_non_public_api_urls_are_refused_when_saved(self):
         before = self.state()
         as_admin = self.source.with_user(self.admin)
-        for url, reason in (("http://127.0.0.1:1", "a loopback address"), ("http://localhost:9003", "loopback"),
-                            ("http://169.254.169.254", "a link-local address"), ("http://10.0.0.5:9003", "a private"),
-                            ("http://[fe80::1]:9003", "link-local"), ("http://[::ffff:10.0.0.5]", "a private"),
-                            ("http://opencost.opencost:9003", "a private address")):
+        for url, reason in (
+            ("http://127.0.0.1:1", "a loopback address"),
+            ("http://localhost:9003", "loopback"),
+            ("http://169.254.169.254", "a link-local address"),
+            ("http://10.0.0.5:9003", "a private"),
+            ("http://[fe80::1]:9003", "link-local"),
+            ("http://[::ffff:10.0.0.5]", "a private"),
+            ("http://opencost.opencost:9003", "a private address"),
+        ):
             with self.subTest(url=url), fake_dns({"opencost.opencost": "10.96.0.12"}), no_connection() as net:
                 with self.assertRaises(ValidationError) as refusal:
                     as_admin.write({"base_url": url})
@@ -86,7 +96,10 @@ class TestUsageTargets(ClusterCase):
                 self.assertEqual(self.state(), before)
         with self.assertRaisesRegex(ValidationError, "carries credentials"):
             as_admin.write({"base_url": "http://user:token@opencost.example.com"})
-        with server_options(cloud_cost_allowed_hosts="opencost.opencost"), fake_dns({"opencost.opencost": "10.96.0.12"}):
+        with (
+            server_options(cloud_cost_allowed_hosts="opencost.opencost"),
+            fake_dns({"opencost.opencost": "10.96.0.12"}),
+        ):
             as_admin.write({"base_url": "http://opencost.opencost:9003", "auth_header": "Bearer internal"})
         self.assertEqual(self.source.base_url, "http://opencost.opencost:9003")
 
@@ -110,6 +123,7 @@ class TestUsageTargets(ClusterCase):
         with fake_dns({"opencost.example.com": PUBLIC}):
             self.source.write({"base_url": f"http://opencost.example.com:{port}", "auth_header": "Bearer s3cret"})
         self.startPatcher(server_options(cloud_cost_allowed_hosts=None))
+
         def answer(host):
             """Public to the checks, this machine to the connection itself (urllib3 resolving to connect)."""
             if host != REBOUND:

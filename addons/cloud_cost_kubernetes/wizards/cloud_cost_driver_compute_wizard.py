@@ -20,12 +20,17 @@ class CloudCostDriverComputeWizard(models.TransientModel):
     date_from = fields.Date(required=True, default=lambda self: _last_month(fields.Date.context_today(self))[0])
     date_to = fields.Date(required=True, default=lambda self: _last_month(fields.Date.context_today(self))[1])
     key_ids = fields.Many2many(
-        "cloud.cost.allocation.key", string="Allocation Keys", check_company=True,
+        "cloud.cost.allocation.key",
+        string="Allocation Keys",
+        check_company=True,
         domain="[('driver_source', 'in', ('cluster_usage', 'odoo_data')), ('company_id', 'in', (False, company_id))]",
-        help="Empty: every key of the company measuring cluster usage or Odoo data.")
+        help="Empty: every key of the company measuring cluster usage or Odoo data.",
+    )
     reapply_rules = fields.Boolean(
-        "Apply Mapping Rules Again", default=True,
-        help="Classify the period's cluster usage with the current mapping rules before counting it.")
+        "Apply Mapping Rules Again",
+        default=True,
+        help="Classify the period's cluster usage with the current mapping rules before counting it.",
+    )
     result = fields.Text(readonly=True)
 
     @api.constrains("date_from", "date_to")
@@ -46,5 +51,11 @@ class CloudCostDriverComputeWizard(models.TransientModel):
             raise UserError(_("No allocation key of %s measures cluster usage or Odoo data.", self.company_id.name))
         lines = keys._compute_drivers(self.company_id, self.date_from, self.date_to, self.reapply_rules)
         self.result = "\n".join(lines)
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-                "target": "new", "name": _("Compute Driver Values")}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Compute Driver Values"),
+        }

@@ -38,13 +38,37 @@ class CloudCostDriverImportWizard(models.TransientModel):
             raise UserError(str(error)) from None
         Value = self.env["cloud.cost.driver.value"]
         for key, receiver, start, end, _value, _row in rows:
-            Value.search([("key_id", "=", key), ("analytic_account_id", "=", receiver), ("date_from", "=", start),
-                          ("date_to", "=", end), ("company_id", "=", self.company_id.id),
-                          ("origin", "in", ("import", "manual"))]).unlink()
-        Value.create([{"key_id": key, "analytic_account_id": receiver, "date_from": start, "date_to": end,
-                       "value": float(value), "company_id": self.company_id.id, "origin": "import",
-                       "origin_ref": f"{self.file_name or ''}, row {row}"}
-                      for key, receiver, start, end, value, row in rows])
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
-            "type": "success", "message": _("%s driver values imported.", len(rows)),
-            "next": {"type": "ir.actions.act_window_close"}}}
+            Value.search(
+                [
+                    ("key_id", "=", key),
+                    ("analytic_account_id", "=", receiver),
+                    ("date_from", "=", start),
+                    ("date_to", "=", end),
+                    ("company_id", "=", self.company_id.id),
+                    ("origin", "in", ("import", "manual")),
+                ]
+            ).unlink()
+        Value.create(
+            [
+                {
+                    "key_id": key,
+                    "analytic_account_id": receiver,
+                    "date_from": start,
+                    "date_to": end,
+                    "value": float(value),
+                    "company_id": self.company_id.id,
+                    "origin": "import",
+                    "origin_ref": f"{self.file_name or ''}, row {row}",
+                }
+                for key, receiver, start, end, value, row in rows
+            ]
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%s driver values imported.", len(rows)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -10,9 +10,14 @@ class CloudCostUsageImportWizard(models.TransientModel):
     _inherit = ["cloud.cost.company.checked.mixin"]
     _description = "Import Cluster Usage File"
 
-    source_id = fields.Many2one("cloud.cost.usage.source", required=True, ondelete="cascade",
-                                default=lambda self: self.env.context.get("active_id")
-                                if self.env.context.get("active_model") == "cloud.cost.usage.source" else False)
+    source_id = fields.Many2one(
+        "cloud.cost.usage.source",
+        required=True,
+        ondelete="cascade",
+        default=lambda self: self.env.context.get("active_id")
+        if self.env.context.get("active_model") == "cloud.cost.usage.source"
+        else False,
+    )
     file = fields.Binary(required=True)
     file_name = fields.Char()
 
@@ -23,6 +28,12 @@ class CloudCostUsageImportWizard(models.TransientModel):
         self.ensure_one()
         self._check_allowed_company()
         days = self.source_id._import_csv(base64.b64decode(self.file), self.file_name or _("usage file"))
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
-            "type": "success", "message": self.source_id.last_message if days else _("The file holds no day."),
-            "next": {"type": "ir.actions.act_window_close"}}}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.source_id.last_message if days else _("The file holds no day."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -66,13 +66,14 @@ def format_table(rows, currency=""):
     header = ("Source", "Invoiced", "Imported", "Allocated", "Posted", "Accrued", "Open", "State")
     body = [header]
     for row in [*rows, total_row(rows)]:
-        body.append((row.source, *(f"{getattr(row, stage):,.2f}" for stage in STAGES), f"{row.open:,.2f}",
-                     row.state))
+        body.append((row.source, *(f"{getattr(row, stage):,.2f}" for stage in STAGES), f"{row.open:,.2f}", row.state))
     widths = [max(len(str(line[i])) for line in body) for i in range(len(header))]
     out = []
     for index, line in enumerate(body):
-        cells = [str(cell).ljust(widths[0]) if i == 0 else str(cell).rjust(widths[i]) if i < 7 else str(cell)
-                 for i, cell in enumerate(line)]
+        cells = [
+            str(cell).ljust(widths[0]) if i == 0 else str(cell).rjust(widths[i]) if i < 7 else str(cell)
+            for i, cell in enumerate(line)
+        ]
         out.append("  ".join(cells).rstrip())
         if index == 0 or index == len(body) - 2:
             out.append("-" * len(out[-1]))

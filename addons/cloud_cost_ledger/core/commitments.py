@@ -34,9 +34,14 @@ class Bridge:
         return self.amortized + self.unused
 
     def rows(self):
-        return [("BilledCost", self.billed), ("less commitment purchases", -self.purchases),
-                ("plus amortized commitment (used)", self.amortized), ("plus unused commitment", self.unused),
-                ("other differences", self.other), ("EffectiveCost", self.effective)]
+        return [
+            ("BilledCost", self.billed),
+            ("less commitment purchases", -self.purchases),
+            ("plus amortized commitment (used)", self.amortized),
+            ("plus unused commitment", self.unused),
+            ("other differences", self.other),
+            ("EffectiveCost", self.effective),
+        ]
 
 
 def bridge(billed, effective, purchases, amortized, unused, places=2):

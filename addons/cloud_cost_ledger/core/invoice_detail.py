@@ -14,10 +14,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-REQUIRED_COLUMNS = ("BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodStart", "ChargeCategory",
-                    "InvoiceDetailId", "InvoiceId", "InvoiceIssueStatus", "InvoiceIssuerName")
-OPTIONAL_COLUMNS = ("BillingPeriodEnd", "InvoiceDetailDescription", "InvoiceDetailLastUpdated", "InvoiceIssueDate",
-                    "ReferenceInvoiceId", "PaymentDueDate", "PurchaseOrderNumber")
+REQUIRED_COLUMNS = (
+    "BilledCost",
+    "BillingAccountId",
+    "BillingCurrency",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "InvoiceDetailId",
+    "InvoiceId",
+    "InvoiceIssueStatus",
+    "InvoiceIssuerName",
+)
+OPTIONAL_COLUMNS = (
+    "BillingPeriodEnd",
+    "InvoiceDetailDescription",
+    "InvoiceDetailLastUpdated",
+    "InvoiceIssueDate",
+    "ReferenceInvoiceId",
+    "PaymentDueDate",
+    "PurchaseOrderNumber",
+)
 ISSUE_STATUSES = ("Open", "Issued", "Voided")
 CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -79,8 +95,7 @@ def _records(stream):
         import pyarrow.parquet as pq  # noqa: PLC0415
 
         table = pq.read_table(stream)
-        return [{key: "" if value is None else str(value) for key, value in row.items()}
-                for row in table.to_pylist()]
+        return [{key: "" if value is None else str(value) for key, value in row.items()} for row in table.to_pylist()]
     raw = gzip.GzipFile(fileobj=stream, mode="rb") if head[:2] == GZIP_MAGIC else stream
     return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")))
 
@@ -128,15 +143,26 @@ def read_invoice_detail(stream, file_name="invoice detail"):
             column = "InvoiceDetailLastUpdated"
             updated = _moment(row.get("InvoiceDetailLastUpdated"))
         except (InvalidOperation, ValueError) as error:
-            raise InvoiceDetailError(f"{file_name}, row {number}, column {column}: {row.get(column)!r} is not a "
-                                     f"valid value") from error
-        lines.append(InvoiceLine(
-            invoice_id=row["InvoiceId"].strip(), detail_id=row["InvoiceDetailId"].strip(),
-            issuer=row["InvoiceIssuerName"].strip(), billing_account=row["BillingAccountId"].strip(),
-            currency=row["BillingCurrency"].strip(), period_start=start, category=category, billed_cost=amount,
-            status=status, description=(row.get("InvoiceDetailDescription") or "").strip(),
-            reference_invoice_id=(row.get("ReferenceInvoiceId") or "").strip(), issue_date=issued,
-            last_updated=updated))
+            raise InvoiceDetailError(
+                f"{file_name}, row {number}, column {column}: {row.get(column)!r} is not a " f"valid value"
+            ) from error
+        lines.append(
+            InvoiceLine(
+                invoice_id=row["InvoiceId"].strip(),
+                detail_id=row["InvoiceDetailId"].strip(),
+                issuer=row["InvoiceIssuerName"].strip(),
+                billing_account=row["BillingAccountId"].strip(),
+                currency=row["BillingCurrency"].strip(),
+                period_start=start,
+                category=category,
+                billed_cost=amount,
+                status=status,
+                description=(row.get("InvoiceDetailDescription") or "").strip(),
+                reference_invoice_id=(row.get("ReferenceInvoiceId") or "").strip(),
+                issue_date=issued,
+                last_updated=updated,
+            )
+        )
     return current_lines(lines)
 
 

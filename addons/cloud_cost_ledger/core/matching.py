@@ -76,8 +76,11 @@ def match(invoiced, figures, tolerance=Decimal("0.01"), places=2):
     chosen = None
     if abs(rest) > tolerance:
         for size in range(1, len(components) + 1):
-            fits = [subset for subset in combinations(components, size)
-                    if abs(rest - sum(amount for _cause, amount in subset)) <= tolerance]
+            fits = [
+                subset
+                for subset in combinations(components, size)
+                if abs(rest - sum(amount for _cause, amount in subset)) <= tolerance
+            ]
             if fits:
                 chosen = min(fits, key=lambda subset: abs(rest - sum(amount for _cause, amount in subset)))
                 break
@@ -131,9 +134,14 @@ def match_provider_invoice(invoiced, figures, invoice, tolerance=Decimal("0.01")
     rounding tolerance."""
     provider = _quantize(sum((amount for category, amount in invoice.items() if category != "Tax"), ZERO), places)
     known = BillFigures(
-        billed=figures.billed, tax=figures.tax, marketplace=figures.marketplace,
-        purchase=figures.purchase - invoice.get("Purchase", ZERO), credit=figures.credit - invoice.get("Credit", ZERO),
-        restatement=figures.restatement, currency=figures.currency)
+        billed=figures.billed,
+        tax=figures.tax,
+        marketplace=figures.marketplace,
+        purchase=figures.purchase - invoice.get("Purchase", ZERO),
+        credit=figures.credit - invoice.get("Credit", ZERO),
+        restatement=figures.restatement,
+        currency=figures.currency,
+    )
     against_provider = match(provider, known, tolerance=tolerance, places=places)
     if invoiced is None:
         return match(None, figures, tolerance=tolerance, places=places)

@@ -42,7 +42,8 @@ class CloudCostAccrual(models.Model):
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            name for name, field in self._fields.items() if field.store and name != "id"}
+            name for name, field in self._fields.items() if field.store and name != "id"
+        }
 
     def _check_controller(self, action):
         if not self.env.user.has_group("cloud_cost.group_cloud_cost_controller"):
@@ -74,14 +75,20 @@ class CloudCostAccrual(models.Model):
             _lines, units = accrual_lines(rows, company.currency_id.decimal_places)
             if not units:
                 continue
-            values.append({
-                "name": _("Accrual %(name)s %(month)s", name=source.name, month=start.strftime("%Y-%m")),
-                "company_id": company.id, "period": start, "date": month_end(start),
-                "reversal_date": next_month_start(start), "source_id": source.id,
-                "batch_ids": [fields.Command.set(batches.ids)],
-                "amount": float(Decimal(units).scaleb(-company.currency_id.decimal_places)),
-                "proposed_by_id": self.env.uid, "proposed_on": fields.Datetime.now(),
-            })
+            values.append(
+                {
+                    "name": _("Accrual %(name)s %(month)s", name=source.name, month=start.strftime("%Y-%m")),
+                    "company_id": company.id,
+                    "period": start,
+                    "date": month_end(start),
+                    "reversal_date": next_month_start(start),
+                    "source_id": source.id,
+                    "batch_ids": [fields.Command.set(batches.ids)],
+                    "amount": float(Decimal(units).scaleb(-company.currency_id.decimal_places)),
+                    "proposed_by_id": self.env.uid,
+                    "proposed_on": fields.Datetime.now(),
+                }
+            )
         return suite.create(values).with_env(self.env)
 
     def _accrual_rows(self, company, batches):
@@ -90,17 +97,26 @@ class CloudCostAccrual(models.Model):
         default_account = company.cloud_cost_clearing_account_id
         default_center = company.cloud_cost_cost_center_id
         self.env["cloud.cost.line"].flush_model()
-        self.env.cr.execute(SQL(
-            """SELECT l.cost_pool_id, SUM(l.billed_cost_company) FROM cloud_cost_line l
-                WHERE l.batch_id = ANY(%s) AND COALESCE(l.charge_category, '') != 'Tax' GROUP BY 1""", batches.ids))
+        self.env.cr.execute(
+            SQL(
+                """SELECT l.cost_pool_id, SUM(l.billed_cost_company) FROM cloud_cost_line l
+                WHERE l.batch_id = ANY(%s) AND COALESCE(l.charge_category, '') != 'Tax' GROUP BY 1""",
+                batches.ids,
+            )
+        )
         rows = []
         Pool = self.env["cloud.cost.pool"].sudo()
         for pool_id, amount in self.env.cr.fetchall():
             pool = Pool.browse(pool_id) if pool_id else Pool
             account = pool.clearing_account_id or default_account
             if not account:
-                raise UserError(_("Company %s has no cloud cost clearing account: set it in the company's Cloud "
-                                  "Costs settings.", company.name))
+                raise UserError(
+                    _(
+                        "Company %s has no cloud cost clearing account: set it in the company's Cloud "
+                        "Costs settings.",
+                        company.name,
+                    )
+                )
             center = pool.cost_center_id or default_center
             rows.append((account.id, center.id or None, Decimal(str(amount or 0))))
         return rows
@@ -111,48 +127,78 @@ class CloudCostAccrual(models.Model):
         self._check_controller(_("post"))
         self.check_access("write")
         for accrual in self._suite():
-            self.env.cr.execute("SELECT id FROM cloud_cost_accrual WHERE id = %s FOR NO KEY UPDATE NOWAIT",
-                                [accrual.id])
+            self.env.cr.execute(
+                "SELECT id FROM cloud_cost_accrual WHERE id = %s FOR NO KEY UPDATE NOWAIT", [accrual.id]
+            )
             if accrual.state != "proposed":
                 raise UserError(_("Accrual %s is not proposed: it cannot be posted.", accrual.display_name))
             if accrual.proposed_by_id == self.env.user:
-                raise UserError(_("Four eyes: accrual %s was proposed by you; another controller posts it.",
-                                  accrual.display_name))
-            booked = self.env["cloud.cost.invoice.match"].with_company(accrual.company_id)._match_month(
-                fields.Date.to_string(accrual.period)).filtered(
-                    lambda m, accrual=accrual: accrual.batch_ids & m.batch_ids and m.state != "missing")
+                raise UserError(
+                    _("Four eyes: accrual %s was proposed by you; another controller posts it.", accrual.display_name)
+                )
+            booked = (
+                self.env["cloud.cost.invoice.match"]
+                .with_company(accrual.company_id)
+                ._match_month(fields.Date.to_string(accrual.period))
+                .filtered(lambda m, accrual=accrual: accrual.batch_ids & m.batch_ids and m.state != "missing")
+            )
             if booked:
-                raise UserError(_("The provider invoice of %s is booked now: propose the month's accruals again.",
-                                  accrual.display_name))
+                raise UserError(
+                    _(
+                        "The provider invoice of %s is booked now: propose the month's accruals again.",
+                        accrual.display_name,
+                    )
+                )
             accrual._post_entries()
             accrual.write({"state": "posted", "posted_by_id": self.env.uid, "posted_on": fields.Datetime.now()})
-            accrual.message_post(body=_("Posted as %(move)s, reversed by %(reversal)s.", move=accrual.move_id.name,
-                                        reversal=accrual.reversal_move_id.name))
+            accrual.message_post(
+                body=_(
+                    "Posted as %(move)s, reversed by %(reversal)s.",
+                    move=accrual.move_id.name,
+                    reversal=accrual.reversal_move_id.name,
+                )
+            )
         return True
 
     def _journal(self):
         company = self.company_id
         journal = company.cloud_cost_accrual_journal_id or company.cloud_cost_journal_id
         if not journal:
-            raise UserError(_("Company %s has no accrual journal nor chargeback journal: set one in the company's "
-                              "Cloud Costs settings.", company.name))
+            raise UserError(
+                _(
+                    "Company %s has no accrual journal nor chargeback journal: set one in the company's "
+                    "Cloud Costs settings.",
+                    company.name,
+                )
+            )
         return journal
 
     def _check_lock(self, journal, date):
         violated = self.company_id._get_violated_lock_dates(date, False, journal)
         if violated:
             lock_date, lock_type = violated[-1]
-            raise UserError(_(
-                "The accounts of %(company)s are locked up to %(lock)s (%(kind)s): accrual %(accrual)s cannot be "
-                "posted on %(date)s.", company=self.company_id.name, lock=format_date(self.env, lock_date),
-                kind=lock_type, accrual=self.display_name, date=format_date(self.env, date)))
+            raise UserError(
+                _(
+                    "The accounts of %(company)s are locked up to %(lock)s (%(kind)s): accrual %(accrual)s cannot be "
+                    "posted on %(date)s.",
+                    company=self.company_id.name,
+                    lock=format_date(self.env, lock_date),
+                    kind=lock_type,
+                    accrual=self.display_name,
+                    date=format_date(self.env, date),
+                )
+            )
 
     def _post_entries(self):
         company = self.company_id
         accrued = company.cloud_cost_accrued_account_id
         if not accrued:
-            raise UserError(_("Company %s has no accrued cloud cost account: set it in the company's Cloud Costs "
-                              "settings.", company.name))
+            raise UserError(
+                _(
+                    "Company %s has no accrued cloud cost account: set it in the company's Cloud Costs " "settings.",
+                    company.name,
+                )
+            )
         journal = self._journal()
         self._check_lock(journal, self.date)
         self._check_lock(journal, self.reversal_date)
@@ -163,24 +209,59 @@ class CloudCostAccrual(models.Model):
         def amount(units):
             return float(Decimal(units).scaleb(-places))
 
-        items = [(0, 0, {"name": label, "account_id": line.account, "debit": amount(line.units) if line.units > 0
-                         else 0.0, "credit": amount(-line.units) if line.units < 0 else 0.0,
-                         "analytic_distribution": {str(line.analytic): 100} if line.analytic else False})
-                 for line in lines]
-        items.append((0, 0, {"name": label, "account_id": accrued.id, "debit": amount(-units) if units < 0 else 0.0,
-                             "credit": amount(units) if units > 0 else 0.0}))
+        items = [
+            (
+                0,
+                0,
+                {
+                    "name": label,
+                    "account_id": line.account,
+                    "debit": amount(line.units) if line.units > 0 else 0.0,
+                    "credit": amount(-line.units) if line.units < 0 else 0.0,
+                    "analytic_distribution": {str(line.analytic): 100} if line.analytic else False,
+                },
+            )
+            for line in lines
+        ]
+        items.append(
+            (
+                0,
+                0,
+                {
+                    "name": label,
+                    "account_id": accrued.id,
+                    "debit": amount(-units) if units < 0 else 0.0,
+                    "credit": amount(units) if units > 0 else 0.0,
+                },
+            )
+        )
         Move = self.env["account.move"].sudo().with_company(company)
-        move = Move.create({"move_type": "entry", "company_id": company.id, "journal_id": journal.id,
-                            "date": self.date, "ref": label, "cloud_cost_accrual_id": self.id, "line_ids": items})
+        move = Move.create(
+            {
+                "move_type": "entry",
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "date": self.date,
+                "ref": label,
+                "cloud_cost_accrual_id": self.id,
+                "line_ids": items,
+            }
+        )
         move.action_post()
         # Odoo's reversal: the same items mirrored, linked to the accrual entry
-        reversal = move._reverse_moves([{"date": self.reversal_date, "ref": _("Reversal of %s", label),
-                                         "cloud_cost_accrual_id": self.id}])
+        reversal = move._reverse_moves(
+            [{"date": self.reversal_date, "ref": _("Reversal of %s", label), "cloud_cost_accrual_id": self.id}]
+        )
         reversal.action_post()
         self.write({"move_id": move.id, "reversal_move_id": reversal.id})
 
     def action_view_moves(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "name": _("Accrual Entries"), "res_model": "account.move",
-                "view_mode": "list,form", "domain": [("cloud_cost_accrual_id", "=", self.id)],
-                "context": {"create": False}}
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Accrual Entries"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("cloud_cost_accrual_id", "=", self.id)],
+            "context": {"create": False},
+        }

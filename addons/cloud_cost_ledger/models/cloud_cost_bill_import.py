@@ -25,11 +25,13 @@ class CloudCostBillImport(models.AbstractModel):
         read = run.__dict__.get("invoice_detail_files", {})
         if read:
             # not an empty bill: the provider's invoice lines
-            result.notes[:] = [note for note in result.notes
-                               if not any(note.startswith(f"{name}:") for name in read)]
+            result.notes[:] = [note for note in result.notes if not any(note.startswith(f"{name}:") for name in read)]
             for name, count in read.items():
-                note = _("%(file)s: %(count)s Invoice Detail lines (FOCUS 1.4) of the provider's invoices",
-                         file=name, count=count)
+                note = _(
+                    "%(file)s: %(count)s Invoice Detail lines (FOCUS 1.4) of the provider's invoices",
+                    file=name,
+                    count=count,
+                )
                 if note not in result.notes:
                     result.notes.append(note)
         return res

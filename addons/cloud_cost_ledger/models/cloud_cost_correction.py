@@ -28,8 +28,14 @@ class CloudCostCorrection(models.Model):
     name = fields.Char(readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    run_id = fields.Many2one("cloud.cost.allocation.run", "Corrected Run", required=True, readonly=True,
-                             ondelete="restrict", check_company=True)
+    run_id = fields.Many2one(
+        "cloud.cost.allocation.run",
+        "Corrected Run",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
+    )
     period = fields.Date("Corrected Month", readonly=True)
     date = fields.Date("Charged On", readonly=True, help="Date of the correction entry, in an open period.")
     amount = fields.Monetary(readonly=True, help="Net change of the cost charged to business units.")
@@ -41,15 +47,20 @@ class CloudCostCorrection(models.Model):
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            name for name, field in self._fields.items() if field.store and name != "id"}
+            name for name, field in self._fields.items() if field.store and name != "id"
+        }
 
     @api.model
     def _charged(self, run):
         """{(sender, receiver): cents} charged for the run's period: its final lines and earlier corrections."""
         self.env["cloud.cost.allocation.line"].flush_model()
-        self.env.cr.execute(SQL(
-            """SELECT COALESCE(sender_pool_id, 0), analytic_account_id, SUM(amount) FROM cloud_cost_allocation_line
-                WHERE run_id = %s AND is_final AND receiver_kind = 'analytic' GROUP BY 1, 2""", run.id))
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(sender_pool_id, 0), analytic_account_id, SUM(amount) FROM cloud_cost_allocation_line
+                WHERE run_id = %s AND is_final AND receiver_kind = 'analytic' GROUP BY 1, 2""",
+                run.id,
+            )
+        )
         posted = {(s, r): int((Decimal(str(a)) * 100).to_integral_value()) for s, r, a in self.env.cr.fetchall()}
         earlier = [{_key(k): v for k, v in c.deltas.items()} for c in self.sudo().search([("run_id", "=", run.id)])]
         return add_cents(posted, *earlier)
@@ -60,8 +71,9 @@ class CloudCostCorrection(models.Model):
         result, _inputs = run.policy_id._allocate(run.date_from, run.date_to)
         final = result.final_lines()
         current = {}
-        for sender, kind, receiver, cents in zip(final["sender"], final["receiver_kind"], final["receiver"],
-                                                 final["cents"], strict=True):
+        for sender, kind, receiver, cents in zip(
+            final["sender"], final["receiver_kind"], final["receiver"], final["cents"], strict=True
+        ):
             if kind != "analytic":
                 continue
             sender = 0 if sender is None or pd.isna(sender) else int(sender)
@@ -81,14 +93,14 @@ class CloudCostCorrection(models.Model):
             raise UserError(_("Run %s is not posted: recompute it instead of correcting it.", run.display_name))
         date = fields.Date.to_date(date)
         if date <= run.date_to:
-            raise UserError(_("A correction is charged in a later period than the run's (%s).",
-                              format_date(self.env, run.date_to)))
+            raise UserError(
+                _("A correction is charged in a later period than the run's (%s).", format_date(self.env, run.date_to))
+            )
         company = run.company_id
         journal = run._journal(company)
         run._check_lock_date(company, journal, date)
         suite = self._suite().sudo()  # controller-only, checked above; in the run's company
-        self.env.cr.execute("SELECT id FROM cloud_cost_allocation_run WHERE id = %s FOR NO KEY UPDATE NOWAIT",
-                            [run.id])
+        self.env.cr.execute("SELECT id FROM cloud_cost_allocation_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", [run.id])
         deltas = correction_deltas(self._current(run), self._charged(run))
         if not deltas:
             return False
@@ -99,41 +111,93 @@ class CloudCostCorrection(models.Model):
         for (sender, receiver_id), cents in deltas.items():
             receiver = Analytic.browse(receiver_id)
             if receiver._cloud_cost_company(company) != company:
-                raise UserError(_("Business unit %s is charged in another company: its correction is not "
-                                  "charged automatically.", receiver.name))
+                raise UserError(
+                    _(
+                        "Business unit %s is charged in another company: its correction is not "
+                        "charged automatically.",
+                        receiver.name,
+                    )
+                )
             pool = Pool.browse(sender) if sender else Pool
             debit = receiver._cloud_cost_chargeback_account(company) or run._required(
-                company, "cloud_cost_chargeback_account_id")
+                company, "cloud_cost_chargeback_account_id"
+            )
             credit = pool.clearing_account_id or run._required(company, "cloud_cost_clearing_account_id")
             center = pool.cost_center_id or company.cloud_cost_cost_center_id
             amount = float(Decimal(abs(cents)).scaleb(-2))
             sign = cents > 0
             items += [
-                (0, 0, {"name": f"{label}: {receiver.name}", "account_id": debit.id,
-                        "debit": amount if sign else 0.0, "credit": 0.0 if sign else amount,
-                        "analytic_distribution": {str(receiver.id): 100}}),
-                (0, 0, {"name": f"{label}: {pool.display_name if pool else _('direct cost')}",
-                        "account_id": credit.id, "debit": 0.0 if sign else amount, "credit": amount if sign else 0.0,
-                        "analytic_distribution": {str(center.id): 100} if center else False}),
+                (
+                    0,
+                    0,
+                    {
+                        "name": f"{label}: {receiver.name}",
+                        "account_id": debit.id,
+                        "debit": amount if sign else 0.0,
+                        "credit": 0.0 if sign else amount,
+                        "analytic_distribution": {str(receiver.id): 100},
+                    },
+                ),
+                (
+                    0,
+                    0,
+                    {
+                        "name": f"{label}: {pool.display_name if pool else _('direct cost')}",
+                        "account_id": credit.id,
+                        "debit": 0.0 if sign else amount,
+                        "credit": amount if sign else 0.0,
+                        "analytic_distribution": {str(center.id): 100} if center else False,
+                    },
+                ),
             ]
-        move = self.env["account.move"].sudo().with_company(company).create({
-            "move_type": "entry", "company_id": company.id, "journal_id": journal.id, "date": date,
-            "ref": label, "line_ids": items})
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "company_id": company.id,
+                    "journal_id": journal.id,
+                    "date": date,
+                    "ref": label,
+                    "line_ids": items,
+                }
+            )
+        )
         move.action_post()
-        correction = suite.create({
-            "name": label, "company_id": company.id, "run_id": run.id, "period": run.date_from, "date": date,
-            "amount": float(Decimal(sum(deltas.values())).scaleb(-2)), "move_id": move.id,
-            "deltas": {f"{s},{r}": cents for (s, r), cents in deltas.items()},
-            "posted_by_id": self.env.uid, "posted_on": fields.Datetime.now(),
-        })
-        run.sudo().message_post(body=_("Changed after posting: %(amount)s charged back on %(date)s by %(move)s.",
-                                       amount=correction.amount, date=format_date(self.env, date), move=move.name))
+        correction = suite.create(
+            {
+                "name": label,
+                "company_id": company.id,
+                "run_id": run.id,
+                "period": run.date_from,
+                "date": date,
+                "amount": float(Decimal(sum(deltas.values())).scaleb(-2)),
+                "move_id": move.id,
+                "deltas": {f"{s},{r}": cents for (s, r), cents in deltas.items()},
+                "posted_by_id": self.env.uid,
+                "posted_on": fields.Datetime.now(),
+            }
+        )
+        run.sudo().message_post(
+            body=_(
+                "Changed after posting: %(amount)s charged back on %(date)s by %(move)s.",
+                amount=correction.amount,
+                date=format_date(self.env, date),
+                move=move.name,
+            )
+        )
         return correction.id
 
     def action_view_move(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "account.move", "res_id": self.move_id.id,
-                "view_mode": "form"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }
 
 
 class CloudCostAllocationRun(models.Model):

@@ -12,15 +12,20 @@ class CloudCostPool(models.Model):
     _inherit = "cloud.cost.pool"
 
     unused_commitment = fields.Boolean(
-        "Unused Commitment Pool", tracking=True,
+        "Unused Commitment Pool",
+        tracking=True,
         help="The pool's cost is the commitment left unused each month: the bill rows of CommitmentDiscountStatus "
-        "Unused of the commitment and provider below are its cost lines, whatever the mapping rules say.")
+        "Unused of the commitment and provider below are its cost lines, whatever the mapping rules say.",
+    )
     unused_commitment_ref = fields.Char(
-        "Commitment", tracking=True,
+        "Commitment",
+        tracking=True,
         help="CommitmentDiscountId of the commitment (Savings Plan ARN, reservation or commitment id); empty: "
-        "every commitment of the provider.")
+        "every commitment of the provider.",
+    )
     unused_commitment_provider = fields.Char(
-        "Commitment Provider", tracking=True, help="ProviderName of the bill rows (AWS, Microsoft...); empty: any.")
+        "Commitment Provider", tracking=True, help="ProviderName of the bill rows (AWS, Microsoft...); empty: any."
+    )
 
     @api.model
     def _assign_unused_commitment(self, batch_ids):
@@ -33,8 +38,9 @@ class CloudCostPool(models.Model):
         self.env["cloud.cost.line"].flush_model()
         self.flush_model()
         kept = self.env["cloud.cost.mapping.rule"]._classification_kept()
-        self.env.cr.execute(SQL(
-            """WITH target AS (
+        self.env.cr.execute(
+            SQL(
+                """WITH target AS (
                    SELECT DISTINCT ON (l.id) l.id, p.id AS pool_id
                      FROM cloud_cost_line l
                      JOIN cloud_cost_pool p ON p.company_id = l.company_id AND p.unused_commitment AND p.active
@@ -48,7 +54,11 @@ class CloudCostPool(models.Model):
                UPDATE cloud_cost_line l SET cost_pool_id = t.pool_id, mapping_rule_id = NULL, is_unallocated = FALSE
                  FROM target t
                 WHERE l.id = t.id AND l.cost_pool_id IS DISTINCT FROM t.pool_id
-            RETURNING l.batch_id""", batch_ids, kept))
+            RETURNING l.batch_id""",
+                batch_ids,
+                kept,
+            )
+        )
         changed = sorted({row[0] for row in self.env.cr.fetchall()})
         if changed:
             self.env["cloud.cost.line"].invalidate_model()
@@ -62,8 +72,11 @@ class CloudCostPool(models.Model):
     def _collect_current_bills(self, companies):
         """The unused commitment of the current bills of ``companies`` given to their pools. A pool that stops
         collecting leaves its lines as they are: the batches' *Reapply Rules* classifies them again."""
-        batches = self.env["cloud.cost.import.batch"].sudo().search(
-            [("company_id", "in", companies.ids), ("state", "=", "imported")])
+        batches = (
+            self.env["cloud.cost.import.batch"]
+            .sudo()
+            .search([("company_id", "in", companies.ids), ("state", "=", "imported")])
+        )
         self.sudo()._assign_unused_commitment(batches.ids)
 
     @api.model_create_multi

@@ -15,10 +15,27 @@ from ..core.invoice_detail import invoice_totals, is_invoice_detail, read_invoic
 from ..core.matching import BillFigures, match, match_provider_invoice
 from .common import BILLING_ACCOUNT, INVOICE, LedgerCase
 
-COLUMNS = ("BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
-           "ChargeCategory", "InvoiceDetailCreated", "InvoiceDetailDescription", "InvoiceDetailGrain",
-           "InvoiceDetailId", "InvoiceDetailLastUpdated", "InvoiceId", "InvoiceIssueDate", "InvoiceIssueStatus",
-           "InvoiceIssuerName", "PaymentCurrency", "PaymentDueDate", "PaymentTerms", "ReferenceInvoiceId")
+COLUMNS = (
+    "BilledCost",
+    "BillingAccountId",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "InvoiceDetailCreated",
+    "InvoiceDetailDescription",
+    "InvoiceDetailGrain",
+    "InvoiceDetailId",
+    "InvoiceDetailLastUpdated",
+    "InvoiceId",
+    "InvoiceIssueDate",
+    "InvoiceIssueStatus",
+    "InvoiceIssuerName",
+    "PaymentCurrency",
+    "PaymentDueDate",
+    "PaymentTerms",
+    "ReferenceInvoiceId",
+)
 
 
 def invoice_detail(lines, currency="USD", compress=True, columns=COLUMNS):
@@ -27,16 +44,29 @@ def invoice_detail(lines, currency="USD", compress=True, columns=COLUMNS):
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for invoice, detail, category, amount, status, updated in lines:
-        writer.writerow({
-            "BilledCost": amount, "BillingAccountId": BILLING_ACCOUNT, "BillingCurrency": currency,
-            "BillingPeriodStart": "2026-10-01T00:00:00Z", "BillingPeriodEnd": "2026-11-01T00:00:00Z",
-            "ChargeCategory": category, "InvoiceDetailCreated": "2026-11-02T08:00:00Z",
-            "InvoiceDetailDescription": f"{category} October 2026", "InvoiceDetailGrain": "",
-            "InvoiceDetailId": detail, "InvoiceDetailLastUpdated": updated, "InvoiceId": invoice,
-            "InvoiceIssueDate": "2026-11-02", "InvoiceIssueStatus": status,
-            "InvoiceIssuerName": "Amazon Web Services EMEA SARL", "PaymentCurrency": currency,
-            "PaymentDueDate": "2026-12-02", "PaymentTerms": "Net 30", "ReferenceInvoiceId": invoice,
-        })
+        writer.writerow(
+            {
+                "BilledCost": amount,
+                "BillingAccountId": BILLING_ACCOUNT,
+                "BillingCurrency": currency,
+                "BillingPeriodStart": "2026-10-01T00:00:00Z",
+                "BillingPeriodEnd": "2026-11-01T00:00:00Z",
+                "ChargeCategory": category,
+                "InvoiceDetailCreated": "2026-11-02T08:00:00Z",
+                "InvoiceDetailDescription": f"{category} October 2026",
+                "InvoiceDetailGrain": "",
+                "InvoiceDetailId": detail,
+                "InvoiceDetailLastUpdated": updated,
+                "InvoiceId": invoice,
+                "InvoiceIssueDate": "2026-11-02",
+                "InvoiceIssueStatus": status,
+                "InvoiceIssuerName": "Amazon Web Services EMEA SARL",
+                "PaymentCurrency": currency,
+                "PaymentDueDate": "2026-12-02",
+                "PaymentTerms": "Net 30",
+                "ReferenceInvoiceId": invoice,
+            }
+        )
     data = buffer.getvalue().encode()
     return gzip.compress(data) if compress else data
 
@@ -59,8 +89,9 @@ class TestInvoiceDetailCore(unittest.TestCase):
         lines = read_invoice_detail(io.BytesIO(invoice_detail(OCTOBER)))
         self.assertEqual(len(lines), 4)
         # Voided invoices count for nothing; the usage line as corrected
-        self.assertEqual(invoice_totals(lines), {"Usage": Decimal("1075.00"), "Credit": Decimal("-40.00"),
-                                                 "Tax": Decimal("204.25")})
+        self.assertEqual(
+            invoice_totals(lines), {"Usage": Decimal("1075.00"), "Credit": Decimal("-40.00"), "Tax": Decimal("204.25")}
+        )
 
     def test_looking_at_a_file_s_columns_leaves_the_file_as_it_was(self):
         # a download spooled to a temporary file opened for writing too, as the stores keep them
@@ -77,8 +108,10 @@ class TestInvoiceDetailCore(unittest.TestCase):
         # without the provider's invoice no set of the rows' components explains 194.25
         self.assertEqual(match(Decimal("1035.00"), rows).state, "unexplained")
         result = match_provider_invoice(Decimal("1035.00"), rows, provider)
-        self.assertEqual((result.state, result.causes, result.unexplained), (
-            "explained", {"tax": Decimal("204.25"), "credit": Decimal("-10.00")}, Decimal(0)))
+        self.assertEqual(
+            (result.state, result.causes, result.unexplained),
+            ("explained", {"tax": Decimal("204.25"), "credit": Decimal("-10.00")}, Decimal(0)),
+        )
         # a vendor bill booked other than the provider invoiced is a booking difference
         booked = match_provider_invoice(Decimal("1030.00"), rows, provider)
         self.assertEqual((booked.state, booked.unexplained), ("unexplained", Decimal("5.00")))
@@ -94,38 +127,48 @@ class TestInvoiceDetailMatch(LedgerCase):
         super().setUp()
         self.add_rows(self.batch, [("Tax", 204.25, None), ("Credit", -50.00, None)])
         self.currency = self.company.currency_id.name
-        self.result = self.source._import_store(MemoryStore({
-            "invoice-detail-2026-10.csv.gz": invoice_detail(OCTOBER, currency=self.currency)}))
+        self.result = self.source._import_store(
+            MemoryStore({"invoice-detail-2026-10.csv.gz": invoice_detail(OCTOBER, currency=self.currency)})
+        )
         self.Detail = self.env["cloud.cost.invoice.detail"]
 
     def test_the_export_s_invoice_detail_is_read_and_delivered_again_replaces(self):
         details = self.Detail.search([("source_id", "=", self.source.id)])
         self.assertEqual(sorted(details.mapped("charge_category")), ["Credit", "Tax", "Usage", "Usage"])
-        self.assertEqual(details.filtered(lambda d: d.invoice_id == INVOICE and d.charge_category == "Usage")
-                         .billed_cost, 1075.0)
+        self.assertEqual(
+            details.filtered(lambda d: d.invoice_id == INVOICE and d.charge_category == "Usage").billed_cost, 1075.0
+        )
         self.assertTrue(any("Invoice Detail" in note for note in self.result.notes), self.result.notes)
         self.assertFalse(any("empty export" in note for note in self.result.notes))
         self.assertFalse(self.batch.line_ids.filtered(lambda line: line.source_file.startswith("invoice-detail")))
-        self.source._import_store(MemoryStore({
-            "invoice-detail-2026-10-again.csv": invoice_detail(OCTOBER, currency=self.currency, compress=False)}))
+        self.source._import_store(
+            MemoryStore(
+                {"invoice-detail-2026-10-again.csv": invoice_detail(OCTOBER, currency=self.currency, compress=False)}
+            )
+        )
         self.assertEqual(self.Detail.search_count([("source_id", "=", self.source.id)]), 4)
         with self.assertRaisesRegex(ImportRefused, "BilledCost"):
-            self.source._import_store(MemoryStore({"bad-detail.csv": invoice_detail(
-                OCTOBER, columns=tuple(c for c in COLUMNS if c != "BilledCost"))}))
+            self.source._import_store(
+                MemoryStore(
+                    {"bad-detail.csv": invoice_detail(OCTOBER, columns=tuple(c for c in COLUMNS if c != "BilledCost"))}
+                )
+            )
 
     def test_the_match_takes_its_differences_from_the_provider_s_invoice(self):
         self.vendor_bill(1035.00)
         match = self.match_month()
-        self.assertEqual((match.state, match.provider_invoiced_amount, match.provider_tax_amount),
-                         ("explained", 1035.0, 204.25))
+        self.assertEqual(
+            (match.state, match.provider_invoiced_amount, match.provider_tax_amount), ("explained", 1035.0, 204.25)
+        )
         self.assertEqual((match.tax_amount, match.credit_amount, match.unexplained_amount), (204.25, -10.0, 0.0))
         self.assertEqual(len(match.invoice_detail_ids), 3)
 
     def test_a_vendor_bill_booked_other_than_the_provider_invoiced_is_unexplained(self):
         self.vendor_bill(1030.00)
         match = self.match_month()
-        self.assertEqual((match.state, match.provider_invoiced_amount, match.unexplained_amount),
-                         ("unexplained", 1035.0, 5.0))
+        self.assertEqual(
+            (match.state, match.provider_invoiced_amount, match.unexplained_amount), ("unexplained", 1035.0, 5.0)
+        )
 
     def test_invoice_detail_lines_are_the_import_s_only_and_stay_in_their_company(self):
         detail = self.Detail.search([("source_id", "=", self.source.id)], limit=1)

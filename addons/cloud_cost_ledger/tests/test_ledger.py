@@ -25,12 +25,15 @@ class TestInvoiceMatch(LedgerCase):
         match = self.match_month()
         self.assertEqual(match.state, "explained")
         self.assertAlmostEqual(match.difference, 154.24, places=2)
-        self.assertEqual((match.tax_amount, match.credit_amount, match.rounding_amount, match.unexplained_amount),
-                         (204.25, -50.0, -0.01, 0.0))
+        self.assertEqual(
+            (match.tax_amount, match.credit_amount, match.rounding_amount, match.unexplained_amount),
+            (204.25, -50.0, -0.01, 0.0),
+        )
 
     def test_marketplace_and_purchase_rows_invoiced_apart(self):
-        self.add_rows(self.batch, [("Usage", 120.00, {"bill_billing_entity": "AWS Marketplace"}),
-                                   ("Purchase", 1200.00, None)])
+        self.add_rows(
+            self.batch, [("Usage", 120.00, {"bill_billing_entity": "AWS Marketplace"}), ("Purchase", 1200.00, None)]
+        )
         self.vendor_bill(1075.00)
         match = self.match_month()
         self.assertEqual((match.state, match.marketplace_amount, match.purchase_amount), ("explained", 120.0, 1200.0))
@@ -45,17 +48,21 @@ class TestInvoiceMatch(LedgerCase):
 
     def test_without_invoice_id_a_bill_is_linked_by_billing_account_and_period(self):
         self.batch.line_ids._suite().write({"invoice_number": False})
-        other = self.vendor_bill(500.00, ref="OTHER-1", cloud_cost_billing_account="999",
-                                 cloud_cost_billing_period="2026-10-01")
-        first = self.vendor_bill(600.00, ref="PART-1", cloud_cost_billing_account=BILLING_ACCOUNT,
-                                 cloud_cost_billing_period="2026-10-15")
-        second = self.vendor_bill(475.00, ref="PART-2", cloud_cost_billing_account=BILLING_ACCOUNT,
-                                  cloud_cost_billing_period="2026-10-01")
+        other = self.vendor_bill(
+            500.00, ref="OTHER-1", cloud_cost_billing_account="999", cloud_cost_billing_period="2026-10-01"
+        )
+        first = self.vendor_bill(
+            600.00, ref="PART-1", cloud_cost_billing_account=BILLING_ACCOUNT, cloud_cost_billing_period="2026-10-15"
+        )
+        second = self.vendor_bill(
+            475.00, ref="PART-2", cloud_cost_billing_account=BILLING_ACCOUNT, cloud_cost_billing_period="2026-10-01"
+        )
         matches = self.match_month()
         linked = matches.filtered("batch_ids")
         self.assertEqual(linked.invoice_ids, first | second)  # several invoices for one batch
-        self.assertEqual((linked.link_method, linked.state, linked.invoiced_amount),
-                         ("account_period", "matched", 1075.0))
+        self.assertEqual(
+            (linked.link_method, linked.state, linked.invoiced_amount), ("account_period", "matched", 1075.0)
+        )
         alone = matches - linked
         self.assertEqual((alone.invoice_ids, alone.state), (other, "unexplained"))
 
@@ -88,8 +95,9 @@ class TestInvoiceMatch(LedgerCase):
         with self.assertRaisesRegex(AccessError, "suite"):
             match.unlink()
         with self.assertRaisesRegex(AccessError, "suite"):
-            self.env["cloud.cost.invoice.match"].create({
-                "company_id": self.company.id, "period": "2026-10-01", "state": "matched"})
+            self.env["cloud.cost.invoice.match"].create(
+                {"company_id": self.company.id, "period": "2026-10-01", "state": "matched"}
+            )
         self.assertEqual(match.state, "matched")
 
     def test_another_company_sees_none_of_it(self):
@@ -114,22 +122,27 @@ class TestAccruals(LedgerCase):
         accrual.with_user(self.controller_2).action_post()
         self.assertEqual((accrual.state, accrual.posted_by_id), ("posted", self.controller_2))
         move, reversal = accrual.move_id, accrual.reversal_move_id
-        self.assertEqual((move.state, str(move.date), move.journal_id),
-                         ("posted", "2026-10-31", self.accounts["journal"]))
-        self.assertEqual((reversal.state, str(reversal.date), reversal.reversed_entry_id),
-                         ("posted", "2026-11-01", move))
+        self.assertEqual(
+            (move.state, str(move.date), move.journal_id), ("posted", "2026-10-31", self.accounts["journal"])
+        )
+        self.assertEqual(
+            (reversal.state, str(reversal.date), reversal.reversed_entry_id), ("posted", "2026-11-01", move)
+        )
         accounts = self.accounts["clearing"] | self.platform_clearing | self.accrued
         # at the close: the platform's share on its own clearing account, the rest on the company's
-        self.assertEqual(self.balances(accounts, "2026-10-31"), {
-            self.accounts["clearing"]: 775.0, self.platform_clearing: 300.0, self.accrued: -1075.0})
+        self.assertEqual(
+            self.balances(accounts, "2026-10-31"),
+            {self.accounts["clearing"]: 775.0, self.platform_clearing: 300.0, self.accrued: -1075.0},
+        )
         # from the first of November the accrual is gone
         self.assertEqual(self.balances(accounts, "2026-11-01"), dict.fromkeys(accounts, 0.0))
         # the analytic account the chargeback credits: none set here
         self.assertFalse(move.line_ids.filtered(lambda line: line.debit).mapped("analytic_distribution")[0])
 
     def test_the_accrual_carries_the_cost_center_the_chargeback_credits(self):
-        center = self.env["account.analytic.account"].create({
-            "name": "Cloud platform", "plan_id": self.retail.plan_id.id, "company_id": self.company.id})
+        center = self.env["account.analytic.account"].create(
+            {"name": "Cloud platform", "plan_id": self.retail.plan_id.id, "company_id": self.company.id}
+        )
         self.platform.cost_center_id = center
         accrual = self.propose()
         accrual.with_user(self.controller_2).action_post()
@@ -192,11 +205,15 @@ class TestMonthClose(LedgerCase):
         self.assertTrue(overview.check_accruals_posted)  # nothing to accrue
         # the bill is booked on the company's clearing account only: the platform pool's own account is not
         self.assertFalse(overview.check_clearing_net)
-        report = self.env["cloud.cost.reconciliation"].with_user(self.accountant).create(
-            {"month": "2026-10-01", "company_id": self.company.id})
+        report = (
+            self.env["cloud.cost.reconciliation"]
+            .with_user(self.accountant)
+            .create({"month": "2026-10-01", "company_id": self.company.id})
+        )
         # 1,075.00 billed; 950.00 charged back; 25.00 unallocated and 100.00 kept in the runtime pool
-        self.assertEqual((report.invoiced_amount, report.imported_amount, report.posted_amount),
-                         (1075.0, 1075.0, 950.0))
+        self.assertEqual(
+            (report.invoiced_amount, report.imported_amount, report.posted_amount), (1075.0, 1075.0, 950.0)
+        )
         self.assertEqual((report.clearing_balance, report.clearing_expected), (125.0, 125.0))
         # the October invoice, booked on 3 November, and the chargeback of October
         balances = self.balances(self.accounts["clearing"] | self.platform_clearing, "2026-11-30")
@@ -220,8 +237,11 @@ class TestMonthClose(LedgerCase):
         # per account: the platform pool fully charged back, the company's clearing holds 25.00 + 100.00
         balances = self.balances(self.accounts["clearing"] | self.platform_clearing, "2026-10-31", "2026-10-01")
         self.assertEqual(balances, {self.accounts["clearing"]: 125.0, self.platform_clearing: 0.0})
-        report = self.env["cloud.cost.reconciliation"].with_user(self.auditor).create(
-            {"month": "2026-10-01", "company_id": self.company.id})
+        report = (
+            self.env["cloud.cost.reconciliation"]
+            .with_user(self.auditor)
+            .create({"month": "2026-10-01", "company_id": self.company.id})
+        )
         self.assertEqual((report.accrued_amount, report.open_amount), (1075.0, 0.0))
         self.assertEqual(report.line_ids.state_label, "Invoice missing, accrued")
 
@@ -231,8 +251,12 @@ class TestMonthClose(LedgerCase):
         overview = self.overview()
         self.assertFalse(overview.check_invoices_matched)
         self.assertFalse(overview.check_clearing_net)
-        line = self.env["cloud.cost.reconciliation"].with_user(self.accountant).create(
-            {"month": "2026-10-01", "company_id": self.company.id}).line_ids
+        line = (
+            self.env["cloud.cost.reconciliation"]
+            .with_user(self.accountant)
+            .create({"month": "2026-10-01", "company_id": self.company.id})
+            .line_ids
+        )
         self.assertEqual((line.state, line.invoiced_amount, line.imported_amount), ("unexplained", 1000.0, 1075.0))
         action = line.action_view_lines()
         self.assertEqual(self.env["cloud.cost.line"].search(action["domain"]), self.batch.line_ids)
@@ -245,9 +269,14 @@ class TestCommitments(LedgerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.prepaid = cls.env["account.account"].create({
-            "code": "186000", "name": "Prepaid cloud commitments", "account_type": "asset_prepayments",
-            "company_ids": [(6, 0, cls.company.ids)]})
+        cls.prepaid = cls.env["account.account"].create(
+            {
+                "code": "186000",
+                "name": "Prepaid cloud commitments",
+                "account_type": "asset_prepayments",
+                "company_ids": [(6, 0, cls.company.ids)],
+            }
+        )
         cls.company.cloud_cost_prepaid_account_id = cls.prepaid
 
     def commitment_rows(self, batch, used, unused, purchase=0.0):
@@ -255,37 +284,64 @@ class TestCommitments(LedgerCase):
         rows = [("Usage", 0.0, used, "Used"), ("Usage", 0.0, unused, "Unused")]
         if purchase:
             rows.append(("Purchase", purchase, 0.0, ""))
-        self.env["cloud.cost.line"]._suite_create([{
-            "batch_id": batch.id, "company_id": self.company.id, "charge_description": f"Savings Plan {status}",
-            "charge_category": category, "billing_period_start": start, "charge_period_start": f"{start} 00:00:00",
-            "billed_cost": billed, "billed_cost_company": billed, "effective_cost": effective,
-            "effective_cost_company": effective, "commitment_discount": "arn:aws:savingsplans::1:savingsplan/sp-1",
-            "commitment_discount_status": status, "source_file": "focus.csv", "source_row": 200 + index,
-        } for index, (category, billed, effective, status) in enumerate(rows)])
+        self.env["cloud.cost.line"]._suite_create(
+            [
+                {
+                    "batch_id": batch.id,
+                    "company_id": self.company.id,
+                    "charge_description": f"Savings Plan {status}",
+                    "charge_category": category,
+                    "billing_period_start": start,
+                    "charge_period_start": f"{start} 00:00:00",
+                    "billed_cost": billed,
+                    "billed_cost_company": billed,
+                    "effective_cost": effective,
+                    "effective_cost_company": effective,
+                    "commitment_discount": "arn:aws:savingsplans::1:savingsplan/sp-1",
+                    "commitment_discount_status": status,
+                    "source_file": "focus.csv",
+                    "source_row": 200 + index,
+                }
+                for index, (category, billed, effective, status) in enumerate(rows)
+            ]
+        )
 
     def release(self, month, user=None):
-        Release = self.env["cloud.cost.commitment.release"].with_user(user or self.controller).with_company(
-            self.company)
+        Release = (
+            self.env["cloud.cost.commitment.release"].with_user(user or self.controller).with_company(self.company)
+        )
         return Release.browse(Release.action_post_month(month))
 
     def test_a_purchase_goes_to_prepaid_and_is_released_month_by_month_to_the_cent(self):
         self.commitment_rows(self.batch, used=90.00, unused=10.00, purchase=1200.00)
-        november = self.make_batch([(None, self.retail, "50.00", "prod", "Compute")],
-                                   period=("2026-11-01", "2026-11-30"))
+        november = self.make_batch(
+            [(None, self.retail, "50.00", "prod", "Compute")], period=("2026-11-01", "2026-11-30")
+        )
         self.commitment_rows(november, used=95.00, unused=5.01)
-        december = self.make_batch([(None, self.retail, "50.00", "prod", "Compute")],
-                                   period=("2026-12-01", "2026-12-31"))
+        december = self.make_batch(
+            [(None, self.retail, "50.00", "prod", "Compute")], period=("2026-12-01", "2026-12-31")
+        )
         self.commitment_rows(december, used=99.99, unused=0.0)
 
         october = self.release("2026-10-01")
-        self.assertEqual((october.billed_amount, october.purchase_amount, october.amortized_amount,
-                          october.unused_amount, october.other_amount, october.effective_amount),
-                         (2275.0, 1200.0, 90.0, 10.0, 0.0, 1175.0))
+        self.assertEqual(
+            (
+                october.billed_amount,
+                october.purchase_amount,
+                october.amortized_amount,
+                october.unused_amount,
+                october.other_amount,
+                october.effective_amount,
+            ),
+            (2275.0, 1200.0, 90.0, 10.0, 0.0, 1175.0),
+        )
         self.assertEqual(october.move_id.date.isoformat(), "2026-10-31")
         self.release("2026-11-01")
         self.release("2026-12-01")
-        self.assertEqual([self.balances(self.prepaid, day)[self.prepaid] for day in
-                          ("2026-10-31", "2026-11-30", "2026-12-31")], [1100.0, 999.99, 900.0])
+        self.assertEqual(
+            [self.balances(self.prepaid, day)[self.prepaid] for day in ("2026-10-31", "2026-11-30", "2026-12-31")],
+            [1100.0, 999.99, 900.0],
+        )
         # the clearing account gives the fee to prepaid and takes back what the bill amortized
         self.assertEqual(self.balances(self.accounts["clearing"], "2026-12-31")[self.accounts["clearing"]], -900.0)
 
@@ -301,10 +357,22 @@ class TestCommitments(LedgerCase):
         self.vendor_bill(2275.00)
         self.match_month()
         self.release("2026-10-01")
-        report = self.env["cloud.cost.reconciliation"].with_user(self.auditor).create(
-            {"month": "2026-10-01", "company_id": self.company.id})
-        self.assertEqual((report.bridge_billed, report.bridge_purchases, report.bridge_amortized, report.bridge_unused,
-                          report.bridge_other, report.bridge_effective), (2275.0, -1200.0, 90.0, 10.0, 0.0, 1175.0))
+        report = (
+            self.env["cloud.cost.reconciliation"]
+            .with_user(self.auditor)
+            .create({"month": "2026-10-01", "company_id": self.company.id})
+        )
+        self.assertEqual(
+            (
+                report.bridge_billed,
+                report.bridge_purchases,
+                report.bridge_amortized,
+                report.bridge_unused,
+                report.bridge_other,
+                report.bridge_effective,
+            ),
+            (2275.0, -1200.0, 90.0, 10.0, 0.0, 1175.0),
+        )
         self.assertEqual((report.clearing_balance, report.clearing_expected), (1175.0, 1175.0))
         self.assertTrue(report.clearing_nets_out)
 
@@ -321,15 +389,17 @@ class TestCorrections(LedgerCase):
         posted_moves = run.move_ids
         posted_lines = posted_moves.line_ids.read(["account_id", "debit", "credit"])
         # November: October's bill is restated, Retail's direct cost 100.00 -> 130.00
-        restated = self.make_batch([
-            (self.platform, None, "300.00", "prod", "Compute"),
-            (self.runtime, self.retail, "200.00", "prod", "Compute"),
-            (self.runtime, self.payments, "300.00", "prod", "Compute"),
-            (self.runtime, None, "100.00", "staging", "Compute"),
-            (None, self.retail, "130.00", "prod", "Compute"),
-            (None, self.payments, "50.00", "dev", "Storage"),
-            (None, None, "25.00", None, "Other"),
-        ])
+        restated = self.make_batch(
+            [
+                (self.platform, None, "300.00", "prod", "Compute"),
+                (self.runtime, self.retail, "200.00", "prod", "Compute"),
+                (self.runtime, self.payments, "300.00", "prod", "Compute"),
+                (self.runtime, None, "100.00", "staging", "Compute"),
+                (None, self.retail, "130.00", "prod", "Compute"),
+                (None, self.payments, "50.00", "dev", "Storage"),
+                (None, None, "25.00", None, "Other"),
+            ]
+        )
         self.batch._suite().write({"state": "superseded", "superseded_by_id": restated.id})
         restated._suite().write({"previous_batch_id": self.batch.id})
         self.assertTrue(run.inputs_changed)
@@ -340,13 +410,16 @@ class TestCorrections(LedgerCase):
         with self.assertRaisesRegex(UserError, "later period"):
             self.correct(run, date="2026-10-31")
         correction = self.correct(run)
-        self.assertEqual((correction.amount, str(correction.date), correction.posted_by_id),
-                         (30.0, "2026-12-31", self.controller))
+        self.assertEqual(
+            (correction.amount, str(correction.date), correction.posted_by_id), (30.0, "2026-12-31", self.controller)
+        )
         move = correction.move_id
         self.assertEqual((move.state, str(move.date)), ("posted", "2026-12-31"))
         debit = move.line_ids.filtered("debit")
-        self.assertEqual((debit.account_id, debit.debit, debit.analytic_distribution),
-                         (self.accounts["chargeback"], 30.0, {str(self.retail.id): 100.0}))
+        self.assertEqual(
+            (debit.account_id, debit.debit, debit.analytic_distribution),
+            (self.accounts["chargeback"], 30.0, {str(self.retail.id): 100.0}),
+        )
         self.assertEqual(move.line_ids.filtered("credit").account_id, self.accounts["clearing"])
         # the posted run is as it was
         self.assertEqual(run.move_ids, posted_moves)
@@ -369,16 +442,21 @@ class TestCurrencyAndExport(LedgerCase):
         eur.active = True
         # the import converted 1,000.00 EUR at the charge date's rate (1,100.00 in the company currency);
         # the provider invoices it in the company currency at the invoice date's rate
-        self.env["res.currency.rate"].create({"currency_id": eur.id, "rate": 0.9, "name": "2026-10-01",
-                                              "company_id": self.company.id})
-        september = self.make_batch([(None, self.retail, "1100.00", "prod", "Compute")],
-                                    period=("2026-09-01", "2026-09-30"))
-        september.line_ids._suite().write({"billed_cost": 1000.0, "billing_currency": "EUR",
-                                           "invoice_number": "INV-EUR-09"})
+        self.env["res.currency.rate"].create(
+            {"currency_id": eur.id, "rate": 0.9, "name": "2026-10-01", "company_id": self.company.id}
+        )
+        september = self.make_batch(
+            [(None, self.retail, "1100.00", "prod", "Compute")], period=("2026-09-01", "2026-09-30")
+        )
+        september.line_ids._suite().write(
+            {"billed_cost": 1000.0, "billing_currency": "EUR", "invoice_number": "INV-EUR-09"}
+        )
         self.vendor_bill(1111.11, ref="INV-EUR-09", date="2026-10-03")
         match = self.match_month(month="2026-09-01")
-        self.assertEqual((match.currency_id, match.invoiced_amount, match.imported_amount),
-                         (self.company.currency_id, 1111.11, 1100.0))
+        self.assertEqual(
+            (match.currency_id, match.invoiced_amount, match.imported_amount),
+            (self.company.currency_id, 1111.11, 1100.0),
+        )
         self.assertEqual((match.state, match.currency_amount, match.unexplained_amount), ("explained", -11.11, 0.0))
 
     def test_the_reconciliation_exports_to_xlsx(self):
@@ -389,8 +467,11 @@ class TestCurrencyAndExport(LedgerCase):
         self.add_rows(self.batch, [("Tax", 204.25, None)])
         self.vendor_bill(1075.00)
         self.match_month()
-        report = self.env["cloud.cost.reconciliation"].with_user(self.auditor).create(
-            {"month": "2026-10-01", "company_id": self.company.id})
+        report = (
+            self.env["cloud.cost.reconciliation"]
+            .with_user(self.auditor)
+            .create({"month": "2026-10-01", "company_id": self.company.id})
+        )
         workbook = openpyxl.load_workbook(io.BytesIO(report._xlsx()))
         self.assertEqual(workbook.sheetnames, ["Reconciliation", "Invoice matches", "Billed to effective"])
         rows = list(workbook["Reconciliation"].iter_rows(values_only=True))
@@ -405,16 +486,22 @@ class TestCurrencyAndExport(LedgerCase):
         self.assertRegex(action["url"], r"^/web/content/\d+\?download=true$")
 
     def test_odoo_s_vacuum_removes_old_reconciliations_and_nobody_else_does(self):
-        report = self.env["cloud.cost.reconciliation"].with_user(self.accountant).create(
-            {"month": "2026-10-01", "company_id": self.company.id})
+        report = (
+            self.env["cloud.cost.reconciliation"]
+            .with_user(self.accountant)
+            .create({"month": "2026-10-01", "company_id": self.company.id})
+        )
         lines = report.line_ids
         self.assertTrue(lines)
         with self.assertRaisesRegex(AccessError, "suite"):
             lines.with_user(self.accountant).unlink()
         # as the autovacuum cron does it, an hour later
         self.env.flush_all()
-        self.env.cr.execute("UPDATE cloud_cost_reconciliation_line SET create_date = create_date - interval '1 hour', "
-                            "write_date = write_date - interval '1 hour' WHERE id = ANY(%s)", [lines.ids])
+        self.env.cr.execute(
+            "UPDATE cloud_cost_reconciliation_line SET create_date = create_date - interval '1 hour', "
+            "write_date = write_date - interval '1 hour' WHERE id = ANY(%s)",
+            [lines.ids],
+        )
         self.env["cloud.cost.reconciliation.line"].sudo()._transient_clean_rows_older_than(600)
         self.env.invalidate_all()
         self.assertFalse(lines.exists())

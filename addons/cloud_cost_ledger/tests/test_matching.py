@@ -53,14 +53,18 @@ class TestMatching(PlainCase):
         ]
 
     def test_accrual_lines_are_rounded_once_per_account_and_balance(self):
-        lines, credit = accrual_lines([(1, 7, D("10.005")), (1, 7, D("0.001")), (2, None, D("5.5")), (3, None, D("0.001"))])
+        lines, credit = accrual_lines(
+            [(1, 7, D("10.005")), (1, 7, D("0.001")), (2, None, D("5.5")), (3, None, D("0.001"))]
+        )
         assert [(line.account, line.analytic, line.units) for line in lines] == [(1, 7, 1001), (2, None, 550)]
         assert credit == 1551
         assert to_units(D("-0.005")) == -1
 
     def test_the_reconciliation_table_adds_up(self):
-        rows = [ReconciliationRow("AWS", D(1000), D(1100), D(1050), D(1050), D(0), "explained"),
-                ReconciliationRow("Azure", D(0), D(200), D(200), D(0), D(150), "missing", open=D(50))]
+        rows = [
+            ReconciliationRow("AWS", D(1000), D(1100), D(1050), D(1050), D(0), "explained"),
+            ReconciliationRow("Azure", D(0), D(200), D(200), D(0), D(150), "missing", open=D(50)),
+        ]
         assert rows[1].posting_gap == 200
         text = format_table(rows, "EUR")
         assert "Total" in text and "1,300.00" in text and "explained" in text and "EUR" in text
@@ -70,8 +74,13 @@ class TestMatching(PlainCase):
     def test_the_bridge_from_billed_to_effective_cost_adds_up_to_the_cent(self):
         from ..core.commitments import bridge, prepaid_schedule
 
-        result = bridge(billed=D("2433.379"), effective=D("2781.004"), purchases=D("1785.60"), amortized=D("2000.004"),
-                        unused=D("133.20"))
+        result = bridge(
+            billed=D("2433.379"),
+            effective=D("2781.004"),
+            purchases=D("1785.60"),
+            amortized=D("2000.004"),
+            unused=D("133.20"),
+        )
         assert result.release == D("2133.20")
         assert sum(amount for _label, amount in result.rows()[:-1]) == result.effective == D("2781.00")
         assert result.other == D("2781.00") - (D("2433.38") - D("1785.60") + D("2133.20"))

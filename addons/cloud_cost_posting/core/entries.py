@@ -89,8 +89,10 @@ def chargeback_entries(shares, per_receiver=False, grouping=None):
         receiver = grouping.entry_receiver(key)
         debits, credits = defaultdict(Item), defaultdict(Item)
         for share in groups[key]:
-            for item in (debits[DebitKey(share.receiver, tuple(share.dimensions), share.debit_account)],
-                         credits[CreditKey(share.sender, share.credit_account)]):
+            for item in (
+                debits[DebitKey(share.receiver, tuple(share.dimensions), share.debit_account)],
+                credits[CreditKey(share.sender, share.credit_account)],
+            ):
                 item.cents += share.cents
                 item.line_ids.extend(share.line_ids)
         entry = Entry(receiver, _kept(debits), _kept(credits), key)

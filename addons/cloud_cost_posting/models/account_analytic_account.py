@@ -5,13 +5,15 @@ class AccountAnalyticAccount(models.Model):
     _inherit = "account.analytic.account"
 
     cloud_cost_chargeback_company_id = fields.Many2one(
-        "res.company", "Charged Company",
+        "res.company",
+        "Charged Company",
         help="The company whose books bear this business unit's cloud cost. Set on a business unit shared by "
         "several companies: a run of another company charges it through intercompany due-to / due-from entries. "
         "Empty: the business unit's own company, or the run's.",
     )
     cloud_cost_chargeback_account_id = fields.Many2one(
-        "account.account", "Chargeback Account",
+        "account.account",
+        "Chargeback Account",
         help="Debited on this business unit instead of its company's chargeback account (assessment style); "
         "used in the companies the account belongs to.",
     )

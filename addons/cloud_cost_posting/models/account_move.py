@@ -8,13 +8,21 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     cloud_cost_run_id = fields.Many2one(
-        "cloud.cost.allocation.run", "Allocation Run", index="btree_not_null", readonly=True, copy=False,
+        "cloud.cost.allocation.run",
+        "Allocation Run",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
         ondelete="restrict",
     )
 
     def _cloud_cost_refuse(self):
-        raise AccessError(_("Chargeback entries belong to their allocation run: they are created, linked and "
-                            "reversed by the run's own actions only."))
+        raise AccessError(
+            _(
+                "Chargeback entries belong to their allocation run: they are created, linked and "
+                "reversed by the run's own actions only."
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -5,8 +5,7 @@ from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import is_suite
 
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 
-CHARGEBACK_FIELDS = ("cloud_cost_sender_pool_id", "cloud_cost_receiver_id", "cloud_cost_environment",
-                     "cloud_cost_side")
+CHARGEBACK_FIELDS = ("cloud_cost_sender_pool_id", "cloud_cost_receiver_id", "cloud_cost_environment", "cloud_cost_side")
 
 
 class AccountMoveLine(models.Model):
@@ -19,12 +18,19 @@ class AccountMoveLine(models.Model):
     )
     cloud_cost_environment = fields.Char("Environment", readonly=True, copy=False)
     cloud_cost_side = fields.Selection(
-        [("receiver", "Receiver"), ("sender", "Sender"), ("intercompany", "Intercompany")], "Chargeback Side",
-        readonly=True, copy=False
+        [("receiver", "Receiver"), ("sender", "Sender"), ("intercompany", "Intercompany")],
+        "Chargeback Side",
+        readonly=True,
+        copy=False,
     )
     cloud_cost_allocation_line_ids = fields.Many2many(
-        "cloud.cost.allocation.line", MOVE_LINE_RELATION, "move_line_id", "allocation_line_id",
-        string="Allocation Lines", readonly=True, copy=False,
+        "cloud.cost.allocation.line",
+        MOVE_LINE_RELATION,
+        "move_line_id",
+        "allocation_line_id",
+        string="Allocation Lines",
+        readonly=True,
+        copy=False,
         help="The allocation lines this chargeback journal item sums.",
     )
 
@@ -44,8 +50,12 @@ class AccountMoveLine(models.Model):
         return (*CHARGEBACK_FIELDS, "cloud_cost_allocation_line_ids")
 
     def _cloud_cost_refuse(self):
-        raise AccessError(_("The chargeback fields of journal items (sender pool, receiving business unit, "
-                            "environment, side, allocation lines) are set by allocation runs only."))
+        raise AccessError(
+            _(
+                "The chargeback fields of journal items (sender pool, receiving business unit, "
+                "environment, side, allocation lines) are set by allocation runs only."
+            )
+        )
 
     def _copy_data_extend_business_fields(self, values):
         # a reversal keeps the chargeback side and the allocation lines of the item it reverses
@@ -62,12 +72,16 @@ class AccountMoveLine(models.Model):
     def action_view_cloud_cost_allocation_lines(self):
         """The allocation lines behind this journal item."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("cloud_cost_allocation.cloud_cost_allocation_line_action")
-        action.update({
-            "name": _("Allocation Lines of %s", self.display_name),
-            "domain": self._cloud_cost_allocation_domain(),
-            "context": {},
-            "view_mode": "list,pivot,graph,form",
-            "views": [(False, "list"), (False, "pivot"), (False, "graph"), (False, "form")],
-        })
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cloud_cost_allocation.cloud_cost_allocation_line_action"
+        )
+        action.update(
+            {
+                "name": _("Allocation Lines of %s", self.display_name),
+                "domain": self._cloud_cost_allocation_domain(),
+                "context": {},
+                "view_mode": "list,pivot,graph,form",
+                "views": [(False, "list"), (False, "pivot"), (False, "graph"), (False, "form")],
+            }
+        )
         return action

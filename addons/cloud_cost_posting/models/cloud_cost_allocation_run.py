@@ -12,7 +12,6 @@ from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
 from .posting_lookups import posting_lookups
 
-
 # entries created and posted together: the ORM's work on one batch grows faster than its size
 MOVES_PER_BATCH = 20
 
@@ -20,8 +19,11 @@ MOVES_PER_BATCH = 20
 # statement line to follow, and its creation and posting need no chatter note or tracking per entry (the
 # run's chatter names the entries)
 BULK_CONTEXT = {
-    "skip_invoice_sync": True, "skip_account_move_synchronization": True,
-    "tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True,
+    "skip_invoice_sync": True,
+    "skip_account_move_synchronization": True,
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_notrack": True,
 }
 
 
@@ -47,7 +49,12 @@ class CloudCostAllocationRun(models.Model):
     @api.model
     def _guarded_field_names(self):
         return super()._guarded_field_names() | {
-            "move_ids", "posted_by_id", "posted_on", "reversed_by_id", "reversed_on"}
+            "move_ids",
+            "posted_by_id",
+            "posted_on",
+            "reversed_by_id",
+            "reversed_on",
+        }
 
     @api.model
     def _closed_states(self):
@@ -58,8 +65,11 @@ class CloudCostAllocationRun(models.Model):
         return super()._input_sensitive_states() + ["posted"]
 
     def _compute_move_count(self):
-        counts = dict(self.env["account.move"].sudo()._read_group(
-            [("cloud_cost_run_id", "in", self.ids)], ["cloud_cost_run_id"], ["__count"]))
+        counts = dict(
+            self.env["account.move"]
+            .sudo()
+            ._read_group([("cloud_cost_run_id", "in", self.ids)], ["cloud_cost_run_id"], ["__count"])
+        )
         for run in self:
             run.move_count = counts.get(run, 0)
 
@@ -81,8 +91,9 @@ class CloudCostAllocationRun(models.Model):
                         for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
                             chunk.with_context(validate_analytic=True, **BULK_CONTEXT).action_post()
             except ValidationError as error:
-                raise UserError(_("Run %(run)s cannot be posted: %(error)s", run=run.display_name,
-                                  error=error.args[0])) from error
+                raise UserError(
+                    _("Run %(run)s cannot be posted: %(error)s", run=run.display_name, error=error.args[0])
+                ) from error
             run.write({"state": "posted", "posted_by_id": self.env.user.id, "posted_on": fields.Datetime.now()})
             run.message_post(body=_("Posted as %s.", ", ".join(moves.mapped("name"))))
         return True
@@ -114,25 +125,46 @@ class CloudCostAllocationRun(models.Model):
         items = moves.line_ids
         if items.filtered("reconciled"):
             items.remove_move_reconcile()
-        self.env.cr.execute(SQL("SELECT move_line_id, array_agg(allocation_line_id ORDER BY allocation_line_id) "
-                                "FROM %s WHERE move_line_id = ANY(%s) GROUP BY 1",
-                                SQL.identifier(MOVE_LINE_RELATION), items.ids))
+        self.env.cr.execute(
+            SQL(
+                "SELECT move_line_id, array_agg(allocation_line_id ORDER BY allocation_line_id) "
+                "FROM %s WHERE move_line_id = ANY(%s) GROUP BY 1",
+                SQL.identifier(MOVE_LINE_RELATION),
+                items.ids,
+            )
+        )
         links = dict(self.env.cr.fetchall())
         vals_list = []
         for move, default in zip(moves, defaults, strict=True):
-            vals_list.append({
-                "move_type": "entry", "company_id": move.company_id.id, "journal_id": move.journal_id.id,
-                "partner_id": move.partner_id.id, "reversed_entry_id": move.id, **default,
-                "line_ids": [(0, 0, {
-                    **self._precomputed_item_vals(-item.balance, item.currency_id, -item.amount_currency),
-                    "name": item.name, "account_id": item.account_id.id, "partner_id": item.partner_id.id,
-                    "analytic_distribution": item.analytic_distribution,
-                    "cloud_cost_sender_pool_id": item.cloud_cost_sender_pool_id.id,
-                    "cloud_cost_receiver_id": item.cloud_cost_receiver_id.id,
-                    "cloud_cost_environment": item.cloud_cost_environment, "cloud_cost_side": item.cloud_cost_side,
-                    "cloud_cost_allocation_line_ids": [fields.Command.set(links.get(item.id, []))],
-                }) for item in move.line_ids.sorted("id")],
-            })
+            vals_list.append(
+                {
+                    "move_type": "entry",
+                    "company_id": move.company_id.id,
+                    "journal_id": move.journal_id.id,
+                    "partner_id": move.partner_id.id,
+                    "reversed_entry_id": move.id,
+                    **default,
+                    "line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                **self._precomputed_item_vals(-item.balance, item.currency_id, -item.amount_currency),
+                                "name": item.name,
+                                "account_id": item.account_id.id,
+                                "partner_id": item.partner_id.id,
+                                "analytic_distribution": item.analytic_distribution,
+                                "cloud_cost_sender_pool_id": item.cloud_cost_sender_pool_id.id,
+                                "cloud_cost_receiver_id": item.cloud_cost_receiver_id.id,
+                                "cloud_cost_environment": item.cloud_cost_environment,
+                                "cloud_cost_side": item.cloud_cost_side,
+                                "cloud_cost_allocation_line_ids": [fields.Command.set(links.get(item.id, []))],
+                            },
+                        )
+                        for item in move.line_ids.sorted("id")
+                    ],
+                }
+            )
         container = {"records": moves.browse()}
         with self._bulk_entries(container):
             reversals = container["records"] = self._create_linked_moves(moves.browse(), vals_list)
@@ -169,17 +201,27 @@ class CloudCostAllocationRun(models.Model):
         digits = self.currency_id.decimal_places
         columns = [DIMENSION_COLUMNS[d.dimension] for d in self.policy_id.posting_dimension_ids]
         self.env["cloud.cost.allocation.line"].flush_model()
-        self.env.cr.execute(SQL(
-            """SELECT sender_pool_id, analytic_account_id, ARRAY[%s]::text[], sum(amount), array_agg(id ORDER BY id)
+        self.env.cr.execute(
+            SQL(
+                """SELECT sender_pool_id, analytic_account_id, ARRAY[%s]::text[], sum(amount), array_agg(id ORDER BY id)
                  FROM cloud_cost_allocation_line
                 WHERE run_id = %s AND is_final AND receiver_kind = 'analytic'
              GROUP BY 1, 2, 3""",
-            SQL(", ").join(SQL("NULLIF(%s::text, '')", SQL.identifier(column)) for column in columns), self.id,
-        ))
+                SQL(", ").join(SQL("NULLIF(%s::text, '')", SQL.identifier(column)) for column in columns),
+                self.id,
+            )
+        )
         return [
-            (sender, receiver, tuple(self._dimension_value(d, v) for d, v in zip(
-                self.policy_id.posting_dimension_ids, values, strict=True)),
-             int(Decimal(amount).scaleb(digits).to_integral_value()), tuple(line_ids))
+            (
+                sender,
+                receiver,
+                tuple(
+                    self._dimension_value(d, v)
+                    for d, v in zip(self.policy_id.posting_dimension_ids, values, strict=True)
+                ),
+                int(Decimal(amount).scaleb(digits).to_integral_value()),
+                tuple(line_ids),
+            )
             for sender, receiver, values, amount, line_ids in self.env.cr.fetchall()
         ]
 
@@ -193,9 +235,14 @@ class CloudCostAllocationRun(models.Model):
     def _required(company, field_name):
         value = company[field_name]
         if not value:
-            raise UserError(_(
-                "Company %(company)s has no %(setting)s for chargeback entries: set it in the company's Cloud "
-                "Costs settings.", company=company.name, setting=company._fields[field_name].string))
+            raise UserError(
+                _(
+                    "Company %(company)s has no %(setting)s for chargeback entries: set it in the company's Cloud "
+                    "Costs settings.",
+                    company=company.name,
+                    setting=company._fields[field_name].string,
+                )
+            )
         return value
 
     def _journal(self, company):
@@ -207,11 +254,17 @@ class CloudCostAllocationRun(models.Model):
         violated = company._get_violated_lock_dates(date, False, journal)
         if violated:
             lock_date, lock_type = violated[-1]
-            raise UserError(_(
-                "The accounts of %(company)s are locked up to %(lock)s (%(kind)s): run %(run)s cannot be posted "
-                "on %(date)s. Reopen the period, or post the run in an open one.",
-                company=company.name, lock=format_date(self.env, lock_date), kind=lock_type,
-                run=self.display_name, date=format_date(self.env, date)))
+            raise UserError(
+                _(
+                    "The accounts of %(company)s are locked up to %(lock)s (%(kind)s): run %(run)s cannot be posted "
+                    "on %(date)s. Reopen the period, or post the run in an open one.",
+                    company=company.name,
+                    lock=format_date(self.env, lock_date),
+                    kind=lock_type,
+                    run=self.display_name,
+                    date=format_date(self.env, date),
+                )
+            )
 
     def _shares(self):
         """The run's shares with their accounts: those of the run's company (their accounts chosen by the
@@ -230,7 +283,8 @@ class CloudCostAllocationRun(models.Model):
                 pool = Pool.browse(sender) if sender else Pool
                 senders[sender] = (
                     self._prepare_posting_style(pool.posting_style or company.cloud_cost_posting_style),
-                    pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id"))
+                    pool.clearing_account_id or self._required(company, "cloud_cost_clearing_account_id"),
+                )
             style, clearing = senders[sender]
             if receiver_id not in receivers:
                 receiver = Analytic.browse(receiver_id)
@@ -244,12 +298,16 @@ class CloudCostAllocationRun(models.Model):
 
             def chargeback_account(receiver=receiver):
                 if receiver.id not in chargeback:
-                    chargeback[receiver.id] = receiver._cloud_cost_chargeback_account(company) or \
-                        self._required(company, "cloud_cost_chargeback_account_id")
+                    chargeback[receiver.id] = receiver._cloud_cost_chargeback_account(company) or self._required(
+                        company, "cloud_cost_chargeback_account_id"
+                    )
                 return chargeback[receiver.id]
 
-            choice = styles.AccountChoice(clearing=lambda clearing=clearing: clearing, chargeback=chargeback_account,
-                                          **self._posting_account_getters(sender, receiver))
+            choice = styles.AccountChoice(
+                clearing=lambda clearing=clearing: clearing,
+                chargeback=chargeback_account,
+                **self._posting_account_getters(sender, receiver),
+            )
             debit, credit = style.accounts(choice)
             home.append(Share(sender, receiver_id, dimensions, cents, debit.id, credit.id, line_ids))
         return home, foreign
@@ -261,9 +319,17 @@ class CloudCostAllocationRun(models.Model):
         company = self.company_id
         debit = self._required(company, "cloud_cost_due_from_account_id")
         far_debit = receiver._cloud_cost_chargeback_account(other) or self._required(
-            other, "cloud_cost_chargeback_account_id")
-        far = Share(None, receiver.id, dimensions, cents, far_debit.id,
-                    self._required(other, "cloud_cost_due_to_account_id").id, line_ids)
+            other, "cloud_cost_chargeback_account_id"
+        )
+        far = Share(
+            None,
+            receiver.id,
+            dimensions,
+            cents,
+            far_debit.id,
+            self._required(other, "cloud_cost_due_to_account_id").id,
+            line_ids,
+        )
         return Share(sender, receiver.id, dimensions, cents, debit.id, clearing.id, line_ids), far
 
     def _prepare_posting_style(self, key):
@@ -272,8 +338,13 @@ class CloudCostAllocationRun(models.Model):
         try:
             return styles.style(key)
         except styles.PostingStyleError as error:
-            raise UserError(_("Run %(run)s cannot be posted: no posting style %(style)s is installed.",
-                              run=self.display_name, style=key)) from error
+            raise UserError(
+                _(
+                    "Run %(run)s cannot be posted: no posting style %(style)s is installed.",
+                    run=self.display_name,
+                    style=key,
+                )
+            ) from error
 
     def _posting_account_getters(self, sender, receiver):
         """{name: getter} of further accounts a posting style of an addon may read from its ``AccountChoice``
@@ -287,8 +358,13 @@ class CloudCostAllocationRun(models.Model):
         try:
             return styles.grouping(key)
         except styles.PostingStyleError as error:
-            raise UserError(_("Run %(run)s cannot be posted: no entry grouping %(grouping)s is installed.",
-                              run=self.display_name, grouping=key)) from error
+            raise UserError(
+                _(
+                    "Run %(run)s cannot be posted: no entry grouping %(grouping)s is installed.",
+                    run=self.display_name,
+                    grouping=key,
+                )
+            ) from error
 
     def _create_chargeback_moves(self):
         self.ensure_one()
@@ -302,11 +378,20 @@ class CloudCostAllocationRun(models.Model):
         if not entries:
             raise UserError(_("Run %s moves no cost to a business unit: nothing to post.", self.display_name))
         distributions = {}
-        moves = self._create_linked_moves(self.env["account.move"].sudo(), [
-            self._move_vals(company, journal, date, self._entry_lines(entry, company, distributions), entry.receiver,
-                            reference=self._entry_reference(grouping, entry))
-            for entry in entries
-        ])
+        moves = self._create_linked_moves(
+            self.env["account.move"].sudo(),
+            [
+                self._move_vals(
+                    company,
+                    journal,
+                    date,
+                    self._entry_lines(entry, company, distributions),
+                    entry.receiver,
+                    reference=self._entry_reference(grouping, entry),
+                )
+                for entry in entries
+            ],
+        )
         for other, shares in foreign.items():
             moves |= self._create_intercompany_moves(other, date, shares, grouping, distributions)
         return moves
@@ -326,15 +411,29 @@ class CloudCostAllocationRun(models.Model):
     def _create_intercompany_moves(self, other, date, shares, grouping, distributions):
         journal = self._journal(other)
         if other.currency_id != self.company_id.currency_id:
-            raise UserError(_(
-                "Intercompany chargeback from %(company)s to %(other)s: both companies must keep their accounts "
-                "in the same currency.", company=self.company_id.name, other=other.name))
+            raise UserError(
+                _(
+                    "Intercompany chargeback from %(company)s to %(other)s: both companies must keep their accounts "
+                    "in the same currency.",
+                    company=self.company_id.name,
+                    other=other.name,
+                )
+            )
         self.sudo()._check_lock_date(other, journal, date)
-        return self._create_linked_moves(self.env["account.move"].sudo().with_company(other), [
-            self._move_vals(other, journal, date, self._entry_lines(entry, other, distributions, due_to=True),
-                            entry.receiver, reference=self._entry_reference(grouping, entry))
-            for entry in chargeback_entries(shares, grouping=grouping)
-        ])
+        return self._create_linked_moves(
+            self.env["account.move"].sudo().with_company(other),
+            [
+                self._move_vals(
+                    other,
+                    journal,
+                    date,
+                    self._entry_lines(entry, other, distributions, due_to=True),
+                    entry.receiver,
+                    reference=self._entry_reference(grouping, entry),
+                )
+                for entry in chargeback_entries(shares, grouping=grouping)
+            ],
+        )
 
     def _create_linked_moves(self, Move, vals_list):
         """Create the entries a batch at a time (the ORM's work on one create grows faster than its entries),
@@ -343,23 +442,29 @@ class CloudCostAllocationRun(models.Model):
         bulk = Move.with_context(**BULK_CONTEXT)
         moves = bulk.browse()
         for start in range(0, len(vals_list), MOVES_PER_BATCH):
-            moves |= self._create_linked_batch(bulk, vals_list[start:start + MOVES_PER_BATCH])
+            moves |= self._create_linked_batch(bulk, vals_list[start : start + MOVES_PER_BATCH])
         return Move.browse(moves.ids)
 
     def _create_linked_batch(self, Move, vals_list):
         links = []
         for vals in vals_list:
             links.append([command[2].pop("cloud_cost_allocation_line_ids")[0][2] for command in vals["line_ids"]])
-        expected = [[(command[2]["account_id"], command[2]["balance"]) for command in vals["line_ids"]]
-                    for vals in vals_list]
+        expected = [
+            [(command[2]["account_id"], command[2]["balance"]) for command in vals["line_ids"]] for vals in vals_list
+        ]
         moves = Move.create(vals_list)
         pairs = []
         for move, line_ids, items in zip(moves, links, expected, strict=True):
             created = move.line_ids.sorted("id")
             found = [(item.account_id.id, item.balance) for item in created]
             if found != items:
-                raise UserError(_("Run %(run)s: entry %(move)s was not created with the items it was given.",
-                                  run=self.display_name, move=move.display_name))
+                raise UserError(
+                    _(
+                        "Run %(run)s: entry %(move)s was not created with the items it was given.",
+                        run=self.display_name,
+                        move=move.display_name,
+                    )
+                )
             pairs += [(line_id, item.id) for item, ids in zip(created, line_ids, strict=True) for line_id in ids]
         self._link_items(pairs)
         return moves
@@ -368,9 +473,15 @@ class CloudCostAllocationRun(models.Model):
         """Store (allocation line id, journal item id) links."""
         if pairs:
             lines, items = zip(*pairs, strict=True)
-            self.env.cr.execute(SQL(
-                "INSERT INTO %s (allocation_line_id, move_line_id) SELECT unnest(%s::int[]), unnest(%s::int[]) "
-                "ON CONFLICT DO NOTHING", SQL.identifier(MOVE_LINE_RELATION), list(lines), list(items)))
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (allocation_line_id, move_line_id) SELECT unnest(%s::int[]), unnest(%s::int[]) "
+                    "ON CONFLICT DO NOTHING",
+                    SQL.identifier(MOVE_LINE_RELATION),
+                    list(lines),
+                    list(items),
+                )
+            )
         self.env["account.move.line"].invalidate_model(["cloud_cost_allocation_line_ids"])
         self.env["cloud.cost.allocation.line"].invalidate_model(["move_line_ids"])
 
@@ -384,53 +495,82 @@ class CloudCostAllocationRun(models.Model):
         for key, item in entry.debits.items():
             receiver = Analytic.browse(key.receiver)
             label = _("Chargeback %(run)s: %(receiver)s", run=self.name, receiver=receiver.name)
-            names = [dimension._names(value)[0] for dimension, value in zip(dimensions, key.dimensions, strict=True)
-                     if dimension._names(value)]
+            names = [
+                dimension._names(value)[0]
+                for dimension, value in zip(dimensions, key.dimensions, strict=True)
+                if dimension._names(value)
+            ]
             if names:
                 label += f" ({', '.join(names)})"
             vals = {
-                "name": label, "account_id": key.account, "cloud_cost_receiver_id": receiver.id,
+                "name": label,
+                "account_id": key.account,
+                "cloud_cost_receiver_id": receiver.id,
                 "cloud_cost_environment": key.dimensions[environment_at] if environment_at is not None else False,
-                "cloud_cost_side": "receiver", **self._item_vals(item, company.currency_id),
+                "cloud_cost_side": "receiver",
+                **self._item_vals(item, company.currency_id),
             }
             other = receiver._cloud_cost_company(company)
             if other != company:  # charged to another company: owed by it, booked there with the analytic
-                vals.update(name=_("Due from %(other)s: %(label)s", other=other.name, label=label),
-                            cloud_cost_side="intercompany")
+                vals.update(
+                    name=_("Due from %(other)s: %(label)s", other=other.name, label=label),
+                    cloud_cost_side="intercompany",
+                )
             else:
                 vals["analytic_distribution"] = self._distribution(receiver, key.dimensions, company, distributions)
             lines.append(vals)
         for key, item in entry.credits.items():
             if due_to:
-                vals = {"name": _("Due to %(company)s: chargeback %(run)s", company=self.company_id.name,
-                                  run=self.name), "cloud_cost_side": "intercompany"}
+                vals = {
+                    "name": _("Due to %(company)s: chargeback %(run)s", company=self.company_id.name, run=self.name),
+                    "cloud_cost_side": "intercompany",
+                }
             else:
                 pool = Pool.browse(key.sender) if key.sender else Pool
                 center = pool.cost_center_id or company.cloud_cost_cost_center_id
                 vals = {
-                    "name": _("Chargeback %(run)s: %(sender)s", run=self.name,
-                              sender=pool.display_name if pool else _("direct cost")),
-                    "cloud_cost_sender_pool_id": pool.id or False, "cloud_cost_side": "sender",
+                    "name": _(
+                        "Chargeback %(run)s: %(sender)s",
+                        run=self.name,
+                        sender=pool.display_name if pool else _("direct cost"),
+                    ),
+                    "cloud_cost_sender_pool_id": pool.id or False,
+                    "cloud_cost_side": "sender",
                     "analytic_distribution": {str(center.id): 100} if center else False,
                 }
-            lines.append({**vals, "account_id": key.account, "cloud_cost_receiver_id": entry.receiver or False,
-                          **self._item_vals(item, company.currency_id, sign=-1)})
+            lines.append(
+                {
+                    **vals,
+                    "account_id": key.account,
+                    "cloud_cost_receiver_id": entry.receiver or False,
+                    **self._item_vals(item, company.currency_id, sign=-1),
+                }
+            )
         return lines
 
     def _item_vals(self, item, currency, sign=1):
         amount = _amount(sign * item.cents, self.currency_id.decimal_places)
-        return {**self._precomputed_item_vals(amount, currency),
-                "cloud_cost_allocation_line_ids": [fields.Command.set(item.line_ids)]}
+        return {
+            **self._precomputed_item_vals(amount, currency),
+            "cloud_cost_allocation_line_ids": [fields.Command.set(item.line_ids)],
+        }
 
     @staticmethod
     def _precomputed_item_vals(balance, currency, amount_currency=None):
         """The values Odoo computes for an item of a journal entry without product or tax, given: the ORM
         then computes none of them item by item."""
         return {
-            "balance": balance, "currency_id": currency.id,
+            "balance": balance,
+            "currency_id": currency.id,
             "amount_currency": balance if amount_currency is None else amount_currency,
-            "display_type": "product", "sequence": 100, "tax_ids": [], "partner_id": False,
-            "product_uom_id": False, "quantity": 1.0, "price_unit": 0.0, "date_maturity": False,
+            "display_type": "product",
+            "sequence": 100,
+            "tax_ids": [],
+            "partner_id": False,
+            "product_uom_id": False,
+            "quantity": 1.0,
+            "price_unit": 0.0,
+            "date_maturity": False,
         }
 
     def _distribution(self, receiver, values, company, cache):
@@ -446,15 +586,26 @@ class CloudCostAllocationRun(models.Model):
                 cache[key] = dimension._account_for(value, company)
             account = cache[key]
             if not account:
-                raise UserError(_(
-                    "Analytic plan %(plan)s has no analytic account for %(value)s (business unit %(receiver)s, run "
-                    "%(run)s): create one bearing that name or code, or take the plan off the policy's analytic "
-                    "plans.", plan=dimension.plan_id.display_name, value=dimension._describe(value),
-                    receiver=receiver.name, run=self.display_name))
+                raise UserError(
+                    _(
+                        "Analytic plan %(plan)s has no analytic account for %(value)s (business unit %(receiver)s, run "
+                        "%(run)s): create one bearing that name or code, or take the plan off the policy's analytic "
+                        "plans.",
+                        plan=dimension.plan_id.display_name,
+                        value=dimension._describe(value),
+                        receiver=receiver.name,
+                        run=self.display_name,
+                    )
+                )
             if account.root_plan_id == receiver.root_plan_id:
-                raise UserError(_(
-                    "Analytic plan %(plan)s is the plan of business unit %(receiver)s: the policy's analytic plans "
-                    "must be other plans.", plan=dimension.plan_id.display_name, receiver=receiver.name))
+                raise UserError(
+                    _(
+                        "Analytic plan %(plan)s is the plan of business unit %(receiver)s: the policy's analytic plans "
+                        "must be other plans.",
+                        plan=dimension.plan_id.display_name,
+                        receiver=receiver.name,
+                    )
+                )
             ids.append(account.id)
         return {",".join(map(str, ids)): 100}
 

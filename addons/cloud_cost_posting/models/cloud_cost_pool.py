@@ -10,14 +10,18 @@ class CloudCostPool(models.Model):
     _inherit = "cloud.cost.pool"
 
     posting_style = fields.Selection(
-        POSTING_STYLES, tracking=True,
+        POSTING_STYLES,
+        tracking=True,
         help="Assessment credits the pool's clearing account and debits the business units on the chargeback "
         "account. Distribution credits the original expense account the bills were booked to (the pool's "
         "account) and debits the business units on that same account: the cost keeps its nature, only its "
         "analytic account changes. Empty: the company's style.",
     )
     cost_center_id = fields.Many2one(
-        "account.analytic.account", "Cost Center", check_company=True, tracking=True,
+        "account.analytic.account",
+        "Cost Center",
+        check_company=True,
+        tracking=True,
         help="Analytic account relieved when the pool's cost is charged back (the one its bills were booked "
         "to). Empty: the company's cloud cost center.",
     )

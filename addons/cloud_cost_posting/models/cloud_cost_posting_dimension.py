@@ -18,12 +18,19 @@ class CloudCostPostingDimension(models.Model):
     company_id = fields.Many2one(related="policy_id.company_id", store=True)
     sequence = fields.Integer(default=10)
     plan_id = fields.Many2one(
-        "account.analytic.plan", "Analytic Plan", required=True, ondelete="restrict",
+        "account.analytic.plan",
+        "Analytic Plan",
+        required=True,
+        ondelete="restrict",
         help="The plan's analytic account named (or coded) like the allocation line's value is added to the "
         "business unit's in the debit's analytic distribution.",
     )
-    dimension = fields.Selection(DIMENSIONS, required=True, default="environment",
-                                 help="The allocation line's value that picks the plan's analytic account.")
+    dimension = fields.Selection(
+        DIMENSIONS,
+        required=True,
+        default="environment",
+        help="The allocation line's value that picks the plan's analytic account.",
+    )
 
     _sql_constraints = [
         ("plan_uniq", "unique(policy_id, plan_id)", "A policy distributes once on each analytic plan."),
@@ -46,11 +53,19 @@ class CloudCostPostingDimension(models.Model):
         Account = self.env["account.analytic.account"]
         if not names:
             return Account
-        matches = expression.OR([[("name", "=ilike", name)] for name in names]
-                                + [[("code", "=ilike", name)] for name in names])
-        return Account.search(expression.AND([
-            [("plan_id", "child_of", self.plan_id.id), ("company_id", "in", [False, company.id])], matches,
-        ]), order="company_id, id", limit=1)
+        matches = expression.OR(
+            [[("name", "=ilike", name)] for name in names] + [[("code", "=ilike", name)] for name in names]
+        )
+        return Account.search(
+            expression.AND(
+                [
+                    [("plan_id", "child_of", self.plan_id.id), ("company_id", "in", [False, company.id])],
+                    matches,
+                ]
+            ),
+            order="company_id, id",
+            limit=1,
+        )
 
     def _describe(self, value):
         labels = dict(self._fields["dimension"]._description_selection(self.env))

@@ -40,8 +40,14 @@ class AccountAnalyticPlan(models.Model):
         if memo is None:
             return super().get_relevant_plans(**kwargs)
         # the answer depends on the arguments and on who asks in which companies (the plans' account counts)
-        key = ("plans", self.env.uid, self.env.su, self.env.company.id, tuple(self.env.companies.ids),
-               repr(sorted(kwargs.items())))
+        key = (
+            "plans",
+            self.env.uid,
+            self.env.su,
+            self.env.company.id,
+            tuple(self.env.companies.ids),
+            repr(sorted(kwargs.items())),
+        )
         if key not in memo:
             memo[key] = super().get_relevant_plans(**kwargs)
         return copy.deepcopy(memo[key])

@@ -24,40 +24,67 @@ def _committed_approved_run(registry, approve=True):
         env = env(context={"allowed_company_ids": [company.id]})
 
         def account(code, name):
-            return env["account.account"].create({"code": code, "name": name, "account_type": "expense",
-                                                  "company_ids": [(6, 0, company.ids)]})
+            return env["account.account"].create(
+                {"code": code, "name": name, "account_type": "expense", "company_ids": [(6, 0, company.ids)]}
+            )
 
-        company.write({
-            "cloud_cost_journal_id": env["account.journal"].create(
-                {"name": "Chargeback", "code": "CCB", "type": "general", "company_id": company.id}).id,
-            "cloud_cost_chargeback_account_id": account("628900", "Chargeback").id,
-            "cloud_cost_clearing_account_id": account("628000", "Clearing").id,
-        })
+        company.write(
+            {
+                "cloud_cost_journal_id": env["account.journal"]
+                .create({"name": "Chargeback", "code": "CCB", "type": "general", "company_id": company.id})
+                .id,
+                "cloud_cost_chargeback_account_id": account("628900", "Chargeback").id,
+                "cloud_cost_clearing_account_id": account("628000", "Clearing").id,
+            }
+        )
         plan = env["account.analytic.plan"].create({"name": f"Business units {tag}"})
-        retail = env["account.analytic.account"].create({"name": "Retail", "plan_id": plan.id,
-                                                         "company_id": company.id})
+        retail = env["account.analytic.account"].create(
+            {"name": "Retail", "plan_id": plan.id, "company_id": company.id}
+        )
         source = env["cloud.cost.source"].create({"name": f"bill {tag}", "company_id": company.id})
-        batch = env["cloud.cost.import.batch"]._suite_create({
-            "source_id": source.id, "company_id": company.id, "billing_period_start": "2026-10-01",
-            "billing_period_end": "2026-10-31", "state": "imported"})
-        env["cloud.cost.line"]._suite_create({
-            "batch_id": batch.id, "company_id": company.id, "charge_category": "Usage",
-            "billing_period_start": "2026-10-01", "charge_period_start": "2026-10-01 00:00:00",
-            "effective_cost_company": 123.45, "billed_cost_company": 123.45, "effective_cost": 123.45,
-            "billed_cost": 123.45, "analytic_account_id": retail.id})
-        policy = env["cloud.cost.allocation.policy"].create({"name": "Month", "code": f"M{tag}",
-                                                             "company_id": company.id, "allow_self_approval": True})
+        batch = env["cloud.cost.import.batch"]._suite_create(
+            {
+                "source_id": source.id,
+                "company_id": company.id,
+                "billing_period_start": "2026-10-01",
+                "billing_period_end": "2026-10-31",
+                "state": "imported",
+            }
+        )
+        env["cloud.cost.line"]._suite_create(
+            {
+                "batch_id": batch.id,
+                "company_id": company.id,
+                "charge_category": "Usage",
+                "billing_period_start": "2026-10-01",
+                "charge_period_start": "2026-10-01 00:00:00",
+                "effective_cost_company": 123.45,
+                "billed_cost_company": 123.45,
+                "effective_cost": 123.45,
+                "billed_cost": 123.45,
+                "analytic_account_id": retail.id,
+            }
+        )
+        policy = env["cloud.cost.allocation.policy"].create(
+            {"name": "Month", "code": f"M{tag}", "company_id": company.id, "allow_self_approval": True}
+        )
         users = [
-            new_test_user(env, login=f"poster_{n}_{tag}", company_id=company.id, company_ids=[(6, 0, company.ids)],
-                          groups="base.group_user,cloud_cost.group_cloud_cost_controller").id
+            new_test_user(
+                env,
+                login=f"poster_{n}_{tag}",
+                company_id=company.id,
+                company_ids=[(6, 0, company.ids)],
+                groups="base.group_user,cloud_cost.group_cloud_cost_controller",
+            ).id
             for n in (1, 2)
         ]
-        run = env["cloud.cost.allocation.run"].create({"policy_id": policy.id, "company_id": company.id,
-                                                       "date_from": "2026-10-01", "date_to": "2026-10-31"})
+        run = env["cloud.cost.allocation.run"].create(
+            {"policy_id": policy.id, "company_id": company.id, "date_from": "2026-10-01", "date_to": "2026-10-31"}
+        )
         run.with_user(users[0]).action_compute()
         if approve:
             run.with_user(users[0]).action_approve()
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
         return run.id, users, company.id
 
 
@@ -81,8 +108,14 @@ def _purge(registry, company_id):
         calendar = company.resource_calendar_id
         accounts = env["account.account"].search([("company_ids", "in", company_id)])
         plans = env["account.analytic.account"].search([("company_id", "=", company_id)]).plan_id
-        for model in ("cloud.cost.allocation.policy", "cloud.cost.line", "cloud.cost.import.batch",
-                      "cloud.cost.source", "account.journal", "account.analytic.account"):
+        for model in (
+            "cloud.cost.allocation.policy",
+            "cloud.cost.line",
+            "cloud.cost.import.batch",
+            "cloud.cost.source",
+            "account.journal",
+            "account.analytic.account",
+        ):
             env[model].search([("company_id", "=", company_id)]).unlink()
         for records in (accounts, plans, users, company, partners, calendar):
             records.unlink()

@@ -35,44 +35,86 @@ def _committed_posted_run(registry):
         env = _env(cr, company_id=company.id)
 
         def account(code, name):
-            return env["account.account"].create({"code": code, "name": name, "account_type": "expense",
-                                                  "company_ids": [(6, 0, company.ids)]})
+            return env["account.account"].create(
+                {"code": code, "name": name, "account_type": "expense", "company_ids": [(6, 0, company.ids)]}
+            )
 
-        company.write({
-            "cloud_cost_journal_id": env["account.journal"].create(
-                {"name": "Chargeback", "code": "CCB", "type": "general", "company_id": company.id}).id,
-            "cloud_cost_chargeback_account_id": account("628900", "Chargeback").id,
-            "cloud_cost_clearing_account_id": account("628000", "Clearing").id,
-        })
+        company.write(
+            {
+                "cloud_cost_journal_id": env["account.journal"]
+                .create({"name": "Chargeback", "code": "CCB", "type": "general", "company_id": company.id})
+                .id,
+                "cloud_cost_chargeback_account_id": account("628900", "Chargeback").id,
+                "cloud_cost_clearing_account_id": account("628000", "Clearing").id,
+            }
+        )
         plan = env["account.analytic.plan"].create({"name": f"Business units {tag}"})
-        retail, payments = (env["account.analytic.account"].create(
-            {"name": name, "plan_id": plan.id, "company_id": company.id}) for name in ("Retail", "Payments"))
-        source = env["cloud.cost.source"].create({"name": f"bills {tag}", "company_id": company.id,
-                                                  "source_type": "upload", "bill_format": "focus"})
-        env["cloud.cost.mapping.rule"].create([
-            {"name": "Retail", "company_id": company.id, "match_tag_key": "team", "match_tag_value": "retail",
-             "analytic_account_id": retail.id},
-            {"name": "Payments", "company_id": company.id, "match_tag_key": "team", "match_tag_value": "payments",
-             "analytic_account_id": payments.id},
-        ])
+        retail, payments = (
+            env["account.analytic.account"].create({"name": name, "plan_id": plan.id, "company_id": company.id})
+            for name in ("Retail", "Payments")
+        )
+        source = env["cloud.cost.source"].create(
+            {"name": f"bills {tag}", "company_id": company.id, "source_type": "upload", "bill_format": "focus"}
+        )
+        env["cloud.cost.mapping.rule"].create(
+            [
+                {
+                    "name": "Retail",
+                    "company_id": company.id,
+                    "match_tag_key": "team",
+                    "match_tag_value": "retail",
+                    "analytic_account_id": retail.id,
+                },
+                {
+                    "name": "Payments",
+                    "company_id": company.id,
+                    "match_tag_key": "team",
+                    "match_tag_value": "payments",
+                    "analytic_account_id": payments.id,
+                },
+            ]
+        )
         currency = company.currency_id.name
-        bill = focus_csv([
-            focus_row(period="2026-10", day=2, BillingCurrency=currency, BilledCost="100.00", EffectiveCost="100.00",
-                      Tags='{"team": "retail"}'),
-            focus_row(period="2026-10", day=3, BillingCurrency=currency, BilledCost="23.45", EffectiveCost="23.45",
-                      Tags='{"team": "payments"}'),
-        ])
+        bill = focus_csv(
+            [
+                focus_row(
+                    period="2026-10",
+                    day=2,
+                    BillingCurrency=currency,
+                    BilledCost="100.00",
+                    EffectiveCost="100.00",
+                    Tags='{"team": "retail"}',
+                ),
+                focus_row(
+                    period="2026-10",
+                    day=3,
+                    BillingCurrency=currency,
+                    BilledCost="23.45",
+                    EffectiveCost="23.45",
+                    Tags='{"team": "payments"}',
+                ),
+            ]
+        )
         source._import_store(MemoryStore({"focus-2026-10.csv": bill}))
-        policy = env["cloud.cost.allocation.policy"].create({"name": "Month", "code": f"M{tag}",
-                                                             "company_id": company.id})
+        policy = env["cloud.cost.allocation.policy"].create(
+            {"name": "Month", "code": f"M{tag}", "company_id": company.id}
+        )
         users = [
-            env["res.users"].with_context(no_reset_password=True).create({
-                "name": f"Controller {n} {tag}", "login": f"reverser_{n}_{tag}",
-                "email": f"reverser_{n}_{tag}@example.com",
-                "company_id": company.id,
-                "company_ids": [(6, 0, company.ids)],
-                "groups_id": [(6, 0, [env.ref("base.group_user").id,
-                                      env.ref("cloud_cost.group_cloud_cost_controller").id])]}).id
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": f"Controller {n} {tag}",
+                    "login": f"reverser_{n}_{tag}",
+                    "email": f"reverser_{n}_{tag}@example.com",
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, company.ids)],
+                    "groups_id": [
+                        (6, 0, [env.ref("base.group_user").id, env.ref("cloud_cost.group_cloud_cost_controller").id])
+                    ],
+                }
+            )
+            .id
             for n in (1, 2)
         ]
         run = _new_run(env, users[0], policy.id, company.id)
@@ -80,13 +122,16 @@ def _committed_posted_run(registry):
         run.with_user(users[1]).action_approve()
         run.with_user(users[0]).action_post()
         assert run.state == "posted"
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
         return {"run": run.id, "users": users, "company": company.id, "policy": policy.id}
 
 
 def _new_run(env, user_id, policy_id, company_id):
-    return env[RUN].with_user(user_id).create({"policy_id": policy_id, "company_id": company_id,
-                                               "date_from": OCTOBER[0], "date_to": OCTOBER[1]})
+    return (
+        env[RUN]
+        .with_user(user_id)
+        .create({"policy_id": policy_id, "company_id": company_id, "date_from": OCTOBER[0], "date_to": OCTOBER[1]})
+    )
 
 
 def _run_as(cr, user_id, run_id, company_id):
@@ -98,21 +143,37 @@ def _purge(registry, company_id):
     refuse the ORM's delete by design, so the test removes its own rows directly."""
     with registry.cursor() as cr:
         params = {"company": company_id}
-        for model, table in ((RUN, "cloud_cost_allocation_run"), ("account.move", "account_move"),
-                             ("cloud.cost.import.batch", "cloud_cost_import_batch"),
-                             ("cloud.cost.allocation.policy", "cloud_cost_allocation_policy"),
-                             ("cloud.cost.mapping.rule", "cloud_cost_mapping_rule"),
-                             ("cloud.cost.source", "cloud_cost_source")):
+        for model, table in (
+            (RUN, "cloud_cost_allocation_run"),
+            ("account.move", "account_move"),
+            ("cloud.cost.import.batch", "cloud_cost_import_batch"),
+            ("cloud.cost.allocation.policy", "cloud_cost_allocation_policy"),
+            ("cloud.cost.mapping.rule", "cloud_cost_mapping_rule"),
+            ("cloud.cost.source", "cloud_cost_source"),
+        ):
             where = f"IN (SELECT id FROM {table} WHERE company_id = %(company)s)"
             cr.execute(f"DELETE FROM mail_message WHERE model = '{model}' AND res_id {where}", params)  # noqa: S608
-            cr.execute(f"DELETE FROM mail_followers WHERE res_model = '{model}' AND res_id {where}",  # noqa: S608
-                       params)
-        cr.execute("SELECT id FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id IN "
-                   "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)", params)
+            cr.execute(
+                f"DELETE FROM mail_followers WHERE res_model = '{model}' AND res_id {where}",  # noqa: S608
+                params,
+            )
+        cr.execute(
+            "SELECT id FROM ir_attachment WHERE res_model = 'cloud.cost.import.batch' AND res_id IN "
+            "(SELECT id FROM cloud_cost_import_batch WHERE company_id = %(company)s)",
+            params,
+        )
         attachments = [row[0] for row in cr.fetchall()]
-        for table in ("account_move", "cloud_cost_allocation_run", "cloud_cost_allocation_policy",
-                      "cloud_cost_line_summary", "cloud_cost_line", "cloud_cost_import_file", "cloud_cost_import_total",
-                      "cloud_cost_import_batch", "cloud_cost_mapping_rule"):
+        for table in (
+            "account_move",
+            "cloud_cost_allocation_run",
+            "cloud_cost_allocation_policy",
+            "cloud_cost_line_summary",
+            "cloud_cost_line",
+            "cloud_cost_import_file",
+            "cloud_cost_import_total",
+            "cloud_cost_import_batch",
+            "cloud_cost_mapping_rule",
+        ):
             cr.execute(f"DELETE FROM {table} WHERE company_id = %(company)s", params)  # noqa: S608
         env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
         env.invalidate_all()
@@ -127,7 +188,7 @@ def _purge(registry, company_id):
             env[model].search([("company_id", "=", company_id)]).unlink()
         for records in (accounts, plans, users, company, partners, calendar):
             records.unlink()
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
 
 
 def registry_fixture():
@@ -146,8 +207,11 @@ def posted_run_fixture(registry):
 
 def _moves(cr, run_id):
     """(originals, reversals) of the run: ids of its posted entries, and {reversed entry: reversal ids}."""
-    cr.execute("""SELECT id, reversed_entry_id FROM account_move
-                   WHERE cloud_cost_run_id = %s AND state = 'posted' ORDER BY id""", [run_id])
+    cr.execute(
+        """SELECT id, reversed_entry_id FROM account_move
+                   WHERE cloud_cost_run_id = %s AND state = 'posted' ORDER BY id""",
+        [run_id],
+    )
     rows = cr.fetchall()
     originals = [move for move, reversed_entry in rows if not reversed_entry]
     reversals = {}
@@ -226,7 +290,7 @@ class TestConcurrentReversal(PlainCase):
         users, company_id, policy_id = posted_run["users"], posted_run["company"], posted_run["policy"]
         with registry.cursor() as cr:
             _run_as(cr, users[0], posted_run["run"], company_id).action_reverse()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         first, second = registry.cursor(), registry.cursor()
         outcome = {}
 
@@ -268,11 +332,19 @@ class TestConcurrentReversal(PlainCase):
             second.close()
         with registry.cursor() as cr:
             runs = _env(cr, company_id=company_id)[RUN].search(
-                [("policy_id", "=", policy_id), ("date_from", "=", OCTOBER[0]), ("date_to", "=", OCTOBER[1])])
+                [("policy_id", "=", policy_id), ("date_from", "=", OCTOBER[0]), ("date_to", "=", OCTOBER[1])]
+            )
             assert sorted(runs.mapped(lambda run: (run.id, run.state))) == [
-                (posted_run["run"], "reversed"), (winner_id, "posted")]
+                (posted_run["run"], "reversed"),
+                (winner_id, "posted"),
+            ]
             # the period's entries: the first run's, its reversal, and the new run's, nothing of the loser
-            cr.execute("""SELECT cloud_cost_run_id, count(*), sum(amount_total) FROM account_move
-                           WHERE company_id = %s AND state = 'posted' GROUP BY 1 ORDER BY 1""", [company_id])
+            cr.execute(
+                """SELECT cloud_cost_run_id, count(*), sum(amount_total) FROM account_move
+                           WHERE company_id = %s AND state = 'posted' GROUP BY 1 ORDER BY 1""",
+                [company_id],
+            )
             assert [(run, count, float(total)) for run, count, total in cr.fetchall()] == [
-                (posted_run["run"], 2, 246.9), (winner_id, 1, 123.45)]
+                (posted_run["run"], 2, 246.9),
+                (winner_id, 1, 123.45),
+            ]

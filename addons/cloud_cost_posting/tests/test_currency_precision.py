@@ -57,39 +57,66 @@ class CurrencyCase(PostingCase):
         Account = env["account.analytic.account"]
         cls.retail, cls.payments, cls.data = (
             Account.create({"name": name, "plan_id": plan.id, "company_id": company.id})
-            for name in ("Retail", "Payments", "Data"))
+            for name in ("Retail", "Payments", "Data")
+        )
         Pool = env["cloud.cost.pool"]
         cls.platform = Pool.create({"name": "Shared platform", "code": "PLAT", "company_id": company.id})
         cls.runtime = Pool.create({"name": "Tenant runtime", "code": "RUNT", "company_id": company.id})
         Key = env["cloud.cost.allocation.key"]
         cls.cpu = Key.create({"name": "CPU", "code": "CPU", "unit": "core-hours", "company_id": company.id})
-        cls.users_key = Key.create({"name": "Users", "code": "USERS", "unit": "users", "company_id": company.id,
-                                    "measure": "active_users"})
+        cls.users_key = Key.create(
+            {"name": "Users", "code": "USERS", "unit": "users", "company_id": company.id, "measure": "active_users"}
+        )
         cls.source = env["cloud.cost.source"].create({"name": "FOCUS export", "company_id": company.id})
-        cls.make_batch([(cls.platform, None, amount, "prod", "Compute") for amount in case["platform"]]
-                       + [(cls.runtime, None, amount, "prod", "Compute") for amount in case["runtime"]]
-                       + [(None, cls.retail, case["direct"], "prod", "Compute")])
+        cls.make_batch(
+            [(cls.platform, None, amount, "prod", "Compute") for amount in case["platform"]]
+            + [(cls.runtime, None, amount, "prod", "Compute") for amount in case["runtime"]]
+            + [(None, cls.retail, case["direct"], "prod", "Compute")]
+        )
         cls.set_driver(cls.cpu, {cls.retail: 1, cls.payments: 1, cls.data: 1})
         cls.set_driver(cls.users_key, {cls.retail: 3, cls.payments: 1})
-        cls.policy = env["cloud.cost.allocation.policy"].create({
-            "name": "Month-end", "code": "MONTH", "company_id": company.id, "user_key_id": cls.users_key.id,
-            "step_ids": [
-                (0, 0, {"sequence": 1, "sender_pool_id": cls.platform.id, "method": "driver", "key_id": cls.cpu.id}),
-                (0, 0, {"sequence": 2, "sender_pool_id": cls.runtime.id, "method": "driver",
-                        "key_id": cls.users_key.id}),
-            ],
-        })
+        cls.policy = env["cloud.cost.allocation.policy"].create(
+            {
+                "name": "Month-end",
+                "code": "MONTH",
+                "company_id": company.id,
+                "user_key_id": cls.users_key.id,
+                "step_ids": [
+                    (
+                        0,
+                        0,
+                        {"sequence": 1, "sender_pool_id": cls.platform.id, "method": "driver", "key_id": cls.cpu.id},
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "sequence": 2,
+                            "sender_pool_id": cls.runtime.id,
+                            "method": "driver",
+                            "key_id": cls.users_key.id,
+                        },
+                    ),
+                ],
+            }
+        )
         cls.accounts = cls.make_accounts(company)
-        company.write({
-            "cloud_cost_journal_id": cls.accounts["journal"].id,
-            "cloud_cost_chargeback_account_id": cls.accounts["chargeback"].id,
-            "cloud_cost_clearing_account_id": cls.accounts["clearing"].id,
-        })
+        company.write(
+            {
+                "cloud_cost_journal_id": cls.accounts["journal"].id,
+                "cloud_cost_chargeback_account_id": cls.accounts["chargeback"].id,
+                "cloud_cost_clearing_account_id": cls.accounts["clearing"].id,
+            }
+        )
 
         def user(login, group):
-            return new_test_user(env, login=f"{login}_{cls.currency_code.lower()}",
-                                 groups=f"base.group_user,cloud_cost.{group}",
-                                 company_id=company.id, company_ids=[(6, 0, company.ids)])
+            return new_test_user(
+                env,
+                login=f"{login}_{cls.currency_code.lower()}",
+                groups=f"base.group_user,cloud_cost.{group}",
+                company_id=company.id,
+                company_ids=[(6, 0, company.ids)],
+            )
 
         cls.controller = user("cur_controller", "group_cloud_cost_controller")
         cls.controller_2 = user("cur_controller_2", "group_cloud_cost_controller")
@@ -129,8 +156,10 @@ class CurrencyCase(PostingCase):
             self.assertEqual(Decimal(str(sender.own_amount)), own)
             self.assertEqual((sender.credited_percent, sender.kept_amount, sender.balanced), (100.0, 0.0, True))
             self.assertEqual(Decimal(str(sender.credited_amount)), own)
-            lines = self.exact("SELECT SUM(amount)::text FROM cloud_cost_allocation_line WHERE run_id = %s "
-                               "AND sender_pool_id = %s", [run.id, sender.pool_id.id])
+            lines = self.exact(
+                "SELECT SUM(amount)::text FROM cloud_cost_allocation_line WHERE run_id = %s " "AND sender_pool_id = %s",
+                [run.id, sender.pool_id.id],
+            )
             self.assertEqual(lines, [own])
 
         # cost per user in currency, from the total in the currency's unit (4 users)
@@ -151,11 +180,16 @@ class CurrencyCase(PostingCase):
         # the analytic lines are the allocation lines, business unit by business unit
         column = self.retail.plan_id._column_name()
         self.env.flush_all()
-        self.env.cr.execute(f"""SELECT a.{column}, SUM(-a.amount)::text FROM account_analytic_line a
+        self.env.cr.execute(
+            f"""SELECT a.{column}, SUM(-a.amount)::text FROM account_analytic_line a
                                   JOIN account_move_line l ON l.id = a.move_line_id
-                                 WHERE l.move_id = %s AND a.{column} IS NOT NULL GROUP BY 1""", [move.id])
-        analytic = {self.env["account.analytic.account"].browse(ident).name: Decimal(amount)
-                    for ident, amount in self.env.cr.fetchall()}
+                                 WHERE l.move_id = %s AND a.{column} IS NOT NULL GROUP BY 1""",
+            [move.id],
+        )
+        analytic = {
+            self.env["account.analytic.account"].browse(ident).name: Decimal(amount)
+            for ident, amount in self.env.cr.fetchall()
+        }
         self.assert_in_smallest_unit(analytic.values())
         self.assertEqual(analytic, case["by_receiver"])
 

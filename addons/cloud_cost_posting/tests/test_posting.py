@@ -13,15 +13,22 @@ class PostingCase(AllocationCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.accounts = cls.make_accounts(cls.company)
-        cls.company.write({
-            "cloud_cost_journal_id": cls.accounts["journal"].id,
-            "cloud_cost_chargeback_account_id": cls.accounts["chargeback"].id,
-            "cloud_cost_clearing_account_id": cls.accounts["clearing"].id,
-            "cloud_cost_due_from_account_id": cls.accounts["due_from"].id,
-        })
-        cls.platform_clearing = cls.env["account.account"].create({
-            "code": "628100", "name": "Shared platform clearing", "account_type": "expense",
-            "company_ids": [(6, 0, cls.company.ids)]})
+        cls.company.write(
+            {
+                "cloud_cost_journal_id": cls.accounts["journal"].id,
+                "cloud_cost_chargeback_account_id": cls.accounts["chargeback"].id,
+                "cloud_cost_clearing_account_id": cls.accounts["clearing"].id,
+                "cloud_cost_due_from_account_id": cls.accounts["due_from"].id,
+            }
+        )
+        cls.platform_clearing = cls.env["account.account"].create(
+            {
+                "code": "628100",
+                "name": "Shared platform clearing",
+                "account_type": "expense",
+                "company_ids": [(6, 0, cls.company.ids)],
+            }
+        )
         cls.platform.clearing_account_id = cls.platform_clearing
 
     @classmethod
@@ -29,16 +36,18 @@ class PostingCase(AllocationCase):
         Account = cls.env["account.account"].with_company(company)
 
         def account(code, name, kind):
-            return Account.create({"code": code, "name": name, "account_type": kind,
-                                   "company_ids": [(6, 0, company.ids)]})
+            return Account.create(
+                {"code": code, "name": name, "account_type": kind, "company_ids": [(6, 0, company.ids)]}
+            )
 
         return {
             "chargeback": account("628900", "Cloud cost chargeback", "expense"),
             "clearing": account("628000", "Cloud cost clearing", "expense"),
             "due_from": account("185000", "Intercompany due from", "asset_current"),
             "due_to": account("485000", "Intercompany due to", "liability_current"),
-            "journal": cls.env["account.journal"].create({
-                "name": "Cloud chargeback", "code": "CCB", "type": "general", "company_id": company.id}),
+            "journal": cls.env["account.journal"].create(
+                {"name": "Cloud chargeback", "code": "CCB", "type": "general", "company_id": company.id}
+            ),
         }
 
     def approved_run(self):
@@ -83,8 +92,12 @@ class TestPosting(PostingCase):
         # the platform pool is credited on its own clearing account, the runtime pool and direct cost on the company's
         platform = move.line_ids.filtered(lambda line: line.cloud_cost_sender_pool_id == self.platform)
         self.assertEqual((platform.account_id, platform.credit), (self.platform_clearing, 300.0))
-        self.assertEqual(move.line_ids.filtered(lambda line: line.cloud_cost_side == "sender" and not
-                                                line.cloud_cost_sender_pool_id).credit, 150.0)
+        self.assertEqual(
+            move.line_ids.filtered(
+                lambda line: line.cloud_cost_side == "sender" and not line.cloud_cost_sender_pool_id
+            ).credit,
+            150.0,
+        )
         # analytic lines by business unit = the run's allocation lines by receiver, to the cent
         analytic = self.analytic_by_account(move)
         self.assertEqual({account: -amount for account, amount in analytic.items()}, final)
@@ -104,18 +117,25 @@ class TestPosting(PostingCase):
 
     def test_distribution_on_business_unit_and_environment_plans(self):
         plan = self.env["account.analytic.plan"].create({"name": "Environments"})
-        prod, dev = (self.env["account.analytic.account"].create({"name": name, "plan_id": plan.id,
-                                                                  "company_id": self.company.id})
-                     for name in ("prod", "dev"))
+        prod, dev = (
+            self.env["account.analytic.account"].create(
+                {"name": name, "plan_id": plan.id, "company_id": self.company.id}
+            )
+            for name in ("prod", "dev")
+        )
         self.policy.posting_dimension_ids = [(0, 0, {"plan_id": plan.id, "dimension": "environment"})]
         run = self.approved_run()
         run.with_user(self.controller).action_post()
         line = run.move_ids.line_ids.filtered(
-            lambda line: line.cloud_cost_receiver_id == self.payments and line.cloud_cost_environment == "dev")
+            lambda line: line.cloud_cost_receiver_id == self.payments and line.cloud_cost_environment == "dev"
+        )
         self.assertEqual(line.analytic_distribution, {f"{self.payments.id},{dev.id}": 100.0})
         by_environment = self.analytic_by_account(run.move_ids, plan)
-        prod_total = sum(line.amount for line in run.line_ids if line.is_final and line.receiver_kind == "analytic"
-                         and line.environment == "prod")
+        prod_total = sum(
+            line.amount
+            for line in run.line_ids
+            if line.is_final and line.receiver_kind == "analytic" and line.environment == "prod"
+        )
         self.assertAlmostEqual(-by_environment[prod], prod_total, places=2)
         self.assertAlmostEqual(-by_environment[dev], 50.0, places=2)
         # the business unit plan still adds up per receiver
@@ -162,8 +182,9 @@ class TestPosting(PostingCase):
         # the reversal's items keep the chargeback side and the allocation lines of the items they reverse
         for item in reversal.line_ids:
             self.assertTrue(item.cloud_cost_side, item.name)
-            self.assertAlmostEqual(sum(item.cloud_cost_allocation_line_ids.mapped("amount")), abs(item.balance),
-                                   places=2, msg=item.name)
+            self.assertAlmostEqual(
+                sum(item.cloud_cost_allocation_line_ids.mapped("amount")), abs(item.balance), places=2, msg=item.name
+            )
         self.assertEqual(run.line_ids.move_line_ids, run.move_ids.line_ids)
         self.assertEqual(original.payment_state if original.is_invoice() else "n/a", "n/a")
         balances = defaultdict(float)
@@ -184,16 +205,23 @@ class TestPosting(PostingCase):
     def test_intercompany_receiver_gets_matching_entries_in_both_companies(self):
         other = self.other_company
         accounts = self.make_accounts(other)
-        other.write({
-            "cloud_cost_journal_id": accounts["journal"].id,
-            "cloud_cost_chargeback_account_id": accounts["chargeback"].id,
-            "cloud_cost_clearing_account_id": accounts["clearing"].id,
-            "cloud_cost_due_to_account_id": accounts["due_to"].id,
-        })
+        other.write(
+            {
+                "cloud_cost_journal_id": accounts["journal"].id,
+                "cloud_cost_chargeback_account_id": accounts["chargeback"].id,
+                "cloud_cost_clearing_account_id": accounts["clearing"].id,
+                "cloud_cost_due_to_account_id": accounts["due_to"].id,
+            }
+        )
         shared_plan = self.env["account.analytic.plan"].create({"name": "Group business units"})
-        subsidiary = self.env["account.analytic.account"].create({
-            "name": "Subsidiary shop", "plan_id": shared_plan.id, "company_id": False,
-            "cloud_cost_chargeback_company_id": other.id})
+        subsidiary = self.env["account.analytic.account"].create(
+            {
+                "name": "Subsidiary shop",
+                "plan_id": shared_plan.id,
+                "company_id": False,
+                "cloud_cost_chargeback_company_id": other.id,
+            }
+        )
         self.set_driver(self.cpu, {self.retail: 30, self.payments: 10, subsidiary: 20})
         run = self.approved_run()
         run.with_user(self.controller).action_post()
@@ -203,8 +231,10 @@ class TestPosting(PostingCase):
         self.assertEqual((len(home), len(away)), (1, 1))
         share = 100.0  # 300 platform x 20 / 60
         due_from = home.line_ids.filtered(lambda line: line.account_id == self.accounts["due_from"])
-        self.assertEqual((due_from.debit, due_from.cloud_cost_receiver_id, due_from.analytic_distribution),
-                         (share, subsidiary, False))
+        self.assertEqual(
+            (due_from.debit, due_from.cloud_cost_receiver_id, due_from.analytic_distribution),
+            (share, subsidiary, False),
+        )
         charged = away.line_ids.filtered(lambda line: line.account_id == accounts["chargeback"])
         due_to = away.line_ids.filtered(lambda line: line.account_id == accounts["due_to"])
         self.assertEqual((charged.debit, due_to.credit), (share, share))
@@ -223,13 +253,17 @@ class TestPosting(PostingCase):
             self.assertAlmostEqual(sum(lines.mapped("amount")), abs(item.balance), places=2, msg=item.name)
 
     def test_month_overview_checklist_follows_the_runs(self):
-        overview = self.env["cloud.cost.month.overview"].with_company(self.company).create(
-            {"month": "2026-10-01", "company_id": self.company.id})
+        overview = (
+            self.env["cloud.cost.month.overview"]
+            .with_company(self.company)
+            .create({"month": "2026-10-01", "company_id": self.company.id})
+        )
         self.assertFalse(overview.check_runs_approved)
         run = self.approved_run()
         overview.invalidate_recordset()
-        self.assertEqual((overview.run_ids, overview.check_runs_approved, overview.check_runs_posted),
-                         (run, True, False))
+        self.assertEqual(
+            (overview.run_ids, overview.check_runs_approved, overview.check_runs_posted), (run, True, False)
+        )
         run.with_user(self.controller).action_post()
         overview.invalidate_recordset()
         self.assertTrue(overview.check_runs_posted)
@@ -242,9 +276,14 @@ class TestPostingSettings(PostingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.runtime_expense = cls.env["account.account"].create({
-            "code": "613000", "name": "Cloud runtime expense", "account_type": "expense",
-            "company_ids": [(6, 0, cls.company.ids)]})
+        cls.runtime_expense = cls.env["account.account"].create(
+            {
+                "code": "613000",
+                "name": "Cloud runtime expense",
+                "account_type": "expense",
+                "company_ids": [(6, 0, cls.company.ids)],
+            }
+        )
         cls.runtime.clearing_account_id = cls.runtime_expense
 
     def final_lines(self, run):
@@ -258,8 +297,9 @@ class TestPostingSettings(PostingCase):
 
     def test_distribution_style_credits_the_original_expense_accounts_and_debits_the_same_accounts(self):
         centers = self.env["account.analytic.plan"].create({"name": "Cost centers"})
-        cloud_center = self.env["account.analytic.account"].create({
-            "name": "Cloud platform", "plan_id": centers.id, "company_id": self.company.id})
+        cloud_center = self.env["account.analytic.account"].create(
+            {"name": "Cloud platform", "plan_id": centers.id, "company_id": self.company.id}
+        )
         self.company.write({"cloud_cost_posting_style": "distribution", "cloud_cost_cost_center_id": cloud_center.id})
         run = self.approved_run()
         run.with_user(self.controller).action_post()
@@ -275,8 +315,10 @@ class TestPostingSettings(PostingCase):
             account = line.sender_pool_id.clearing_account_id or self.accounts["clearing"]
             expected[account] += line.amount
         self.assertEqual(self.balances(credits, "credit"), {a: round(v, 2) for a, v in expected.items()})
-        self.assertEqual(self.balances(credits, "credit"), {
-            self.platform_clearing: 300.0, self.runtime_expense: 500.0, self.accounts["clearing"]: 150.0})
+        self.assertEqual(
+            self.balances(credits, "credit"),
+            {self.platform_clearing: 300.0, self.runtime_expense: 500.0, self.accounts["clearing"]: 150.0},
+        )
         # the business units are debited on those same accounts: the cost keeps its nature, each account nets
         # to zero, and nothing goes through the chargeback account
         debits = move.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
@@ -293,8 +335,10 @@ class TestPostingSettings(PostingCase):
         for line in debits:
             allocation = line.cloud_cost_allocation_line_ids
             self.assertAlmostEqual(sum(allocation.mapped("amount")), line.debit, places=2)
-            self.assertEqual({(alloc.sender_pool_id.clearing_account_id or self.accounts["clearing"]) for alloc in allocation},
-                             {line.account_id})
+            self.assertEqual(
+                {(alloc.sender_pool_id.clearing_account_id or self.accounts["clearing"]) for alloc in allocation},
+                {line.account_id},
+            )
 
     def test_a_pool_may_keep_its_own_style(self):
         self.company.cloud_cost_posting_style = "distribution"
@@ -302,16 +346,25 @@ class TestPostingSettings(PostingCase):
         run = self.approved_run()
         run.with_user(self.controller).action_post()
         debits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
-        self.assertEqual(self.balances(debits, "debit"), {
-            self.platform_clearing: 300.0, self.accounts["chargeback"]: 500.0, self.accounts["clearing"]: 150.0})
+        self.assertEqual(
+            self.balances(debits, "debit"),
+            {self.platform_clearing: 300.0, self.accounts["chargeback"]: 500.0, self.accounts["clearing"]: 150.0},
+        )
         credits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "sender")
-        self.assertEqual(self.balances(credits, "credit"), {
-            self.platform_clearing: 300.0, self.runtime_expense: 500.0, self.accounts["clearing"]: 150.0})
+        self.assertEqual(
+            self.balances(credits, "credit"),
+            {self.platform_clearing: 300.0, self.runtime_expense: 500.0, self.accounts["clearing"]: 150.0},
+        )
 
     def test_a_business_unit_with_its_own_chargeback_account_is_debited_there(self):
-        retail_account = self.env["account.account"].create({
-            "code": "628910", "name": "Retail cloud chargeback", "account_type": "expense",
-            "company_ids": [(6, 0, self.company.ids)]})
+        retail_account = self.env["account.account"].create(
+            {
+                "code": "628910",
+                "name": "Retail cloud chargeback",
+                "account_type": "expense",
+                "company_ids": [(6, 0, self.company.ids)],
+            }
+        )
         self.retail.cloud_cost_chargeback_account_id = retail_account
         # an account of another company is not used in this one: the company's chargeback account is
         elsewhere = self.make_accounts(self.other_company)["chargeback"]
@@ -320,22 +373,33 @@ class TestPostingSettings(PostingCase):
         run.with_user(self.controller).action_post()
         debits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
         final = self.final_by_receiver(run)
-        self.assertEqual(debits.filtered(lambda line: line.cloud_cost_receiver_id == self.retail).account_id,
-                         retail_account)
-        self.assertEqual(debits.filtered(lambda line: line.cloud_cost_receiver_id == self.payments).account_id,
-                         self.accounts["chargeback"])
-        self.assertEqual(self.balances(debits, "debit"), {
-            retail_account: final[self.retail], self.accounts["chargeback"]: final[self.payments]})
+        self.assertEqual(
+            debits.filtered(lambda line: line.cloud_cost_receiver_id == self.retail).account_id, retail_account
+        )
+        self.assertEqual(
+            debits.filtered(lambda line: line.cloud_cost_receiver_id == self.payments).account_id,
+            self.accounts["chargeback"],
+        )
+        self.assertEqual(
+            self.balances(debits, "debit"),
+            {retail_account: final[self.retail], self.accounts["chargeback"]: final[self.payments]},
+        )
         self.assertEqual(final[self.retail], 525.0)
         self.assertEqual({a: -v for a, v in self.analytic_by_account(run.move_ids).items()}, final)
 
     def test_several_plans_at_once_business_unit_by_environment_by_tenant(self):
         Plan, Account = self.env["account.analytic.plan"], self.env["account.analytic.account"]
         environments, tenants = Plan.create({"name": "Environments"}), Plan.create({"name": "Tenants"})
-        env_accounts = {name: Account.create({"name": name.upper(), "code": name, "plan_id": environments.id,
-                                              "company_id": self.company.id}) for name in ("prod", "dev")}
-        tenant_accounts = {name: Account.create({"name": name, "plan_id": tenants.id, "company_id": False})  # shared
-                           for name in ("Acme", "Globex")}
+        env_accounts = {
+            name: Account.create(
+                {"name": name.upper(), "code": name, "plan_id": environments.id, "company_id": self.company.id}
+            )
+            for name in ("prod", "dev")
+        }
+        tenant_accounts = {
+            name: Account.create({"name": name, "plan_id": tenants.id, "company_id": False})  # shared
+            for name in ("Acme", "Globex")
+        }
         # the bill rows carry tenants: platform and Retail's for Acme, Payments' for Globex, Retail's direct
         # cost for no tenant
         tenant_of_row = {1: "acme", 2: "acme", 3: "globex", 6: "globex"}
@@ -358,10 +422,13 @@ class TestPostingSettings(PostingCase):
 
         # one debit per business unit, environment and tenant, distributed on the three plans at once
         debits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "receiver")
-        payments_dev = debits.filtered(lambda line: line.cloud_cost_receiver_id == self.payments
-                                       and line.cloud_cost_environment == "dev")
-        self.assertEqual(payments_dev.analytic_distribution, {
-            f"{self.payments.id},{env_accounts['dev'].id},{tenant_accounts['Globex'].id}": 100.0})
+        payments_dev = debits.filtered(
+            lambda line: line.cloud_cost_receiver_id == self.payments and line.cloud_cost_environment == "dev"
+        )
+        self.assertEqual(
+            payments_dev.analytic_distribution,
+            {f"{self.payments.id},{env_accounts['dev'].id},{tenant_accounts['Globex'].id}": 100.0},
+        )
         self.assertEqual(payments_dev.debit, 50.0)
         # the analytic lines per business unit, environment and tenant equal the allocation lines, to the cent
         columns = [plan._column_name() for plan in (self.retail.plan_id, environments, tenants)]
@@ -371,28 +438,40 @@ class TestPostingSettings(PostingCase):
         by_tenant = {"acme": tenant_accounts["Acme"], "globex": tenant_accounts["Globex"]}
         expected = defaultdict(float)
         for line in self.final_lines(run):
-            expected[(line.analytic_account_id, env_accounts.get(line.environment, Account),
-                      by_tenant.get(line.tenant, Account))] += line.amount
+            expected[
+                (
+                    line.analytic_account_id,
+                    env_accounts.get(line.environment, Account),
+                    by_tenant.get(line.tenant, Account),
+                )
+            ] += line.amount
         rounded = {key: round(amount, 2) for key, amount in analytic.items()}
         self.assertEqual(rounded, {key: round(amount, 2) for key, amount in expected.items()})
         prod, dev = env_accounts["prod"], env_accounts["dev"]
         acme, globex = tenant_accounts["Acme"], tenant_accounts["Globex"]
-        self.assertEqual(rounded, {
-            (self.retail, prod, acme): 425.0,  # 225 platform + 200 runtime
-            (self.retail, prod, Account): 100.0,  # direct cost, no tenant
-            (self.payments, prod, acme): 75.0,
-            (self.payments, prod, globex): 300.0,
-            (self.payments, dev, globex): 50.0,
-        })
+        self.assertEqual(
+            rounded,
+            {
+                (self.retail, prod, acme): 425.0,  # 225 platform + 200 runtime
+                (self.retail, prod, Account): 100.0,  # direct cost, no tenant
+                (self.payments, prod, acme): 75.0,
+                (self.payments, prod, globex): 300.0,
+                (self.payments, dev, globex): 50.0,
+            },
+        )
         # and per business unit alone
-        self.assertEqual({a: -v for a, v in self.analytic_by_account(run.move_ids).items()},
-                         self.final_by_receiver(run))
-        self.assertIn("(prod, acme)", debits.filtered(
-            lambda line: line.cloud_cost_receiver_id == self.retail and line.debit == 425.0).name)
+        self.assertEqual(
+            {a: -v for a, v in self.analytic_by_account(run.move_ids).items()}, self.final_by_receiver(run)
+        )
+        self.assertIn(
+            "(prod, acme)",
+            debits.filtered(lambda line: line.cloud_cost_receiver_id == self.retail and line.debit == 425.0).name,
+        )
 
     def test_a_plan_of_the_business_units_cannot_be_a_posting_plan(self):
-        self.env["account.analytic.account"].create({"name": "prod", "plan_id": self.retail.plan_id.id,
-                                                     "company_id": self.company.id})
+        self.env["account.analytic.account"].create(
+            {"name": "prod", "plan_id": self.retail.plan_id.id, "company_id": self.company.id}
+        )
         self.policy.posting_dimension_ids = [(0, 0, {"plan_id": self.retail.plan_id.id, "dimension": "environment"})]
         run = self.approved_run()
         with self.assertRaisesRegex(UserError, "must be other plans"):

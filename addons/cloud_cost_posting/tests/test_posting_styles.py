@@ -40,7 +40,7 @@ class TestPostingStyles(BaseCase):
         self.assertEqual(styles.style("assessment").accounts(choice), (CHARGEBACK, CLEARING))
         self.assertEqual(asked, ["clearing", "chargeback"])  # each looked up once
         with self.assertRaises(AttributeError):
-            choice.elsewhere  # noqa: B018
+            choice.elsewhere  # noqa: B018  pylint: disable=pointless-statement
         with self.assertRaisesRegex(styles.PostingStyleError, "unknown posting style 'nowhere'"):
             styles.style("nowhere")
         self.assertEqual(styles.selection(styles.BUILTIN_STYLES)[0], ("assessment", "Assessment: chargeback account"))

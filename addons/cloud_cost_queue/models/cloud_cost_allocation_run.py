@@ -31,8 +31,12 @@ class CloudCostAllocationRun(models.Model):
         self.check_access("write")
         for run in self:
             job = self.env["cloud.cost.job"]._enqueue(
-                {"name": _("%s: compute", run.display_name), "kind": "allocation", "run_id": run.id,
-                 "company_id": run.company_id.id},
+                {
+                    "name": _("%s: compute", run.display_name),
+                    "kind": "allocation",
+                    "run_id": run.id,
+                    "company_id": run.company_id.id,
+                },
                 run._compute_identity(),
                 _("Cloud costs: compute allocation run %s", run.display_name),
             )
@@ -49,8 +53,11 @@ class CloudCostAllocationRun(models.Model):
         # the run may have moved on (approved, cancelled) while the job waited
         self._check_state(("draft", "computed"), _("computed"))
         self.with_context(cloud_cost_job=job)._compute_and_store()
-        return _("Computed: %(lines)s cost lines, %(percent)s %% allocated.", lines=self.cost_line_count,
-                 percent=self.allocated_percent)
+        return _(
+            "Computed: %(lines)s cost lines, %(percent)s %% allocated.",
+            lines=self.cost_line_count,
+            percent=self.allocated_percent,
+        )
 
     def _store_cost_batches(self, batches):
         job = self.env["cloud.cost.job"]._from_context()

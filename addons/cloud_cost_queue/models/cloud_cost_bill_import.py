@@ -10,8 +10,15 @@ class CloudCostBillImport(models.AbstractModel):
         res = super()._import_progress(progress)
         job = self.env["cloud.cost.job"]._from_context()
         if job:
-            job._report(5 + 90 * progress.fraction, _(
-                "%(file)s (file %(number)s of %(files)s): %(read)s row(s) read, %(stored)s stored",
-                file=progress.file or "-", number=min(progress.files_done + 1, progress.files_total),
-                files=progress.files_total, read=f"{progress.rows_read:,}", stored=f"{progress.rows_stored:,}"))
+            job._report(
+                5 + 90 * progress.fraction,
+                _(
+                    "%(file)s (file %(number)s of %(files)s): %(read)s row(s) read, %(stored)s stored",
+                    file=progress.file or "-",
+                    number=min(progress.files_done + 1, progress.files_total),
+                    files=progress.files_total,
+                    read=f"{progress.rows_read:,}",
+                    stored=f"{progress.rows_stored:,}",
+                ),
+            )
         return res

@@ -101,8 +101,10 @@ class CloudCostJob(models.Model):
     @api.model
     def _active_queue_job(self, identity_key):
         """The queue job with this identity that is waiting or running, if any."""
-        return self.env["queue.job"].sudo().search(
-            [("identity_key", "=", identity_key), ("state", "in", ACTIVE_QUEUE_STATES)], limit=1
+        return (
+            self.env["queue.job"]
+            .sudo()
+            .search([("identity_key", "=", identity_key), ("state", "in", ACTIVE_QUEUE_STATES)], limit=1)
         )
 
     @api.model
@@ -115,9 +117,11 @@ class CloudCostJob(models.Model):
         if self._active_queue_job(identity_key):
             return None
         job = self.sudo()._suite().create({**values, "identity_key": identity_key, "user_id": self.env.uid})
-        delayed = job.with_user(self.env.user).with_delay(
-            channel=CHANNEL, identity_key=identity_key, max_retries=MAX_RETRIES, description=description
-        )._perform()
+        delayed = (
+            job.with_user(self.env.user)
+            .with_delay(channel=CHANNEL, identity_key=identity_key, max_retries=MAX_RETRIES, description=description)
+            ._perform()
+        )
         job.queue_job_id = delayed.db_record()
         return job.with_env(self.env)
 
@@ -170,8 +174,10 @@ class CloudCostJob(models.Model):
         requested_by = self._write_apart(progress=min(max(percent, 0), 100), progress_message=message)
         if requested_by and check_cancel:
             with self.env.registry.cursor() as cr:
-                cr.execute("SELECT p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE u.id = %s",
-                           [requested_by])
+                cr.execute(
+                    "SELECT p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id WHERE u.id = %s",
+                    [requested_by],
+                )
                 name = (cr.fetchone() or ["?"])[0]
             raise JobCancelled(_("Cancelled at %(user)s's request: nothing was written.", user=name))
 
@@ -237,8 +243,13 @@ class CloudCostJob(models.Model):
     def action_open_target(self):
         self.ensure_one()
         target = self.run_id or self.source_id
-        return {"type": "ir.actions.act_window", "res_model": target._name, "res_id": target.id,
-                "view_mode": "form", "target": "current"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": target._name,
+            "res_id": target.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
 
 def _describe(error):

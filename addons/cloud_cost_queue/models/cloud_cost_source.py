@@ -28,20 +28,29 @@ class CloudCostSource(models.Model):
         job = self._enqueue_import_plan()
         message = (
             _("Looking for new bills in the background: follow the imports under Background Imports.")
-            if job else _("An import of %s is already waiting or running.", self.name)
+            if job
+            else _("An import of %s is already waiting or running.", self.name)
         )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": "info" if job else "warning", "title": self.name, "message": message,
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+            "params": {
+                "type": "info" if job else "warning",
+                "title": self.name,
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def _enqueue_import_plan(self):
         self.ensure_one()
         return self.env["cloud.cost.job"]._enqueue(
-            {"name": _("%s: find new bills", self.name), "kind": "plan", "source_id": self.id,
-             "company_id": self.company_id.id},
+            {
+                "name": _("%s: find new bills", self.name),
+                "kind": "plan",
+                "source_id": self.id,
+                "company_id": self.company_id.id,
+            },
             self._import_identity(),
             _("Cloud costs: find new bills of %s", self.name),
         )
@@ -78,8 +87,13 @@ class CloudCostSource(models.Model):
         for unit in units:
             key = unit_key(unit)
             started = self.env["cloud.cost.job"]._enqueue(
-                {"name": _("%(name)s: import %(period)s", name=self.name, period=key), "kind": "import",
-                 "source_id": self.id, "company_id": self.company_id.id, "period": key},
+                {
+                    "name": _("%(name)s: import %(period)s", name=self.name, period=key),
+                    "kind": "import",
+                    "source_id": self.id,
+                    "company_id": self.company_id.id,
+                    "period": key,
+                },
                 self._import_identity(key),
                 _("Cloud costs: import %(period)s of %(name)s", period=key, name=self.name),
             )

@@ -33,7 +33,7 @@ class CommittedCase(TransactionCase):
         with self.registry.cursor() as cr:
             yield api.Environment(cr, uid, {})
 
-    def read(self, model, record_id, fields):
+    def read(self, model, record_id, fields):  # pylint: disable=method-required-super
         with self.transaction() as env:
             return env[model].browse(record_id).read(fields)[0]
 

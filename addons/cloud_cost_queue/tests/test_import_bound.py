@@ -25,13 +25,20 @@ class TestImportBound(CommittedCase):
         with self.transaction() as env:
             company = env.ref("base.main_company")
             currency = company.currency_id.name
-            source = env["cloud.cost.source"].create({
-                "name": f"Queue bound test {root.name}", "company_id": company.id, "source_type": "file",
-                "bill_format": "focus", "location": str(self.folder)})
+            source = env["cloud.cost.source"].create(
+                {
+                    "name": f"Queue bound test {root.name}",
+                    "company_id": company.id,
+                    "source_type": "file",
+                    "bill_format": "focus",
+                    "location": str(self.folder),
+                }
+            )
             self.source_id = source.id
         for period in ("2026-07", "2026-08", "2026-09"):
             (self.folder / f"focus-{period}.csv").write_bytes(
-                focus_csv([focus_row(period=period, day=1, BillingCurrency=currency)]))
+                focus_csv([focus_row(period=period, day=1, BillingCurrency=currency)])
+            )
         self.remove_later("cloud.cost.source", [self.source_id])
         self.addCleanup(self._remove_imports)
 
@@ -40,7 +47,8 @@ class TestImportBound(CommittedCase):
             env["queue.job"].search([("identity_key", "=like", f"cloud_cost_import:{self.source_id}%")]).unlink()
             batches = env["cloud.cost.import.batch"].search([("source_id", "=", self.source_id)])
             attachments = env["ir.attachment"].search(
-                [("res_model", "=", "cloud.cost.import.batch"), ("res_id", "in", batches.ids)])
+                [("res_model", "=", "cloud.cost.import.batch"), ("res_id", "in", batches.ids)]
+            )
             batches._suite().unlink()
             attachments.exists().unlink()
 
@@ -57,15 +65,19 @@ class TestImportBound(CommittedCase):
 
     def imports(self):
         with self.transaction() as env:
-            jobs = env["cloud.cost.job"].search([("source_id", "=", self.source_id), ("kind", "=", "import")],
-                                                order="id")
+            jobs = env["cloud.cost.job"].search(
+                [("source_id", "=", self.source_id), ("kind", "=", "import")], order="id"
+            )
             return [(job.period, job.queue_job_id.uuid) for job in jobs]
 
     def test_no_job_beyond_the_bound_and_the_rest_waits_for_the_next_run(self):
         result = self.plan()
         self.assertIn("2 import(s) queued: focus-2026-07.csv, focus-2026-08.csv", result)
-        self.assertIn("1 file(s) left for the next run, at most 2 read per run (server option "
-                      "cloud_cost_max_files_per_run): focus-2026-09.csv", result)
+        self.assertIn(
+            "1 file(s) left for the next run, at most 2 read per run (server option "
+            "cloud_cost_max_files_per_run): focus-2026-09.csv",
+            result,
+        )
         imports = self.imports()
         self.assertEqual([period for period, _uuid in imports], ["focus-2026-07.csv", "focus-2026-08.csv"])
         for _period, uuid in imports:

@@ -33,11 +33,19 @@ class TestImportInBackground(CommittedCase):
         with self.transaction() as env:
             company = env.ref("base.main_company")
             self.currency = company.currency_id.name
-            source = env["cloud.cost.source"].create({
-                "name": f"Queue test S3 export {self.port}", "company_id": company.id, "source_type": "s3",
-                "bill_format": "focus", "s3_bucket": BUCKET, "s3_prefix": PREFIX, "s3_region": "us-east-1",
-                "s3_endpoint_url": f"http://127.0.0.1:{self.port}", **KEYS,
-            })
+            source = env["cloud.cost.source"].create(
+                {
+                    "name": f"Queue test S3 export {self.port}",
+                    "company_id": company.id,
+                    "source_type": "s3",
+                    "bill_format": "focus",
+                    "s3_bucket": BUCKET,
+                    "s3_prefix": PREFIX,
+                    "s3_region": "us-east-1",
+                    "s3_endpoint_url": f"http://127.0.0.1:{self.port}",
+                    **KEYS,
+                }
+            )
             self.source_id = source.id
         self.remove_later("cloud.cost.source", [self.source_id])
         self.addCleanup(self._remove_imports)
@@ -47,7 +55,8 @@ class TestImportInBackground(CommittedCase):
             env["queue.job"].search([("identity_key", "=like", f"cloud_cost_import:{self.source_id}%")]).unlink()
             batches = env["cloud.cost.import.batch"].search([("source_id", "=", self.source_id)])
             attachments = env["ir.attachment"].search(
-                [("res_model", "=", "cloud.cost.import.batch"), ("res_id", "in", batches.ids)])
+                [("res_model", "=", "cloud.cost.import.batch"), ("res_id", "in", batches.ids)]
+            )
             batches._suite().unlink()
             attachments.exists().unlink()  # most go with their batch
 
@@ -59,11 +68,16 @@ class TestImportInBackground(CommittedCase):
         s3.create_bucket(Bucket=BUCKET)
         for period, days in (("2026-09", (1, 2)), ("2026-10", (1, 2, 3))):
             key = f"{PREFIX}data/BILLING_PERIOD={period}/export-00001.csv.gz"
-            rows = [focus_row(period=period, day=d, BilledCost="2.50", EffectiveCost="2.00",
-                              BillingCurrency=self.currency) for d in days]
+            rows = [
+                focus_row(period=period, day=d, BilledCost="2.50", EffectiveCost="2.00", BillingCurrency=self.currency)
+                for d in days
+            ]
             s3.put_object(Bucket=BUCKET, Key=key, Body=focus_csv(rows, gzip_it=True))
-            s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}metadata/BILLING_PERIOD={period}/export-Manifest.json",
-                          Body=manifest(period, [key]))
+            s3.put_object(
+                Bucket=BUCKET,
+                Key=f"{PREFIX}metadata/BILLING_PERIOD={period}/export-Manifest.json",
+                Body=manifest(period, [key]),
+            )
 
     def press_import_in_background(self):
         """The accountant presses "Import in Background" on the source's form: (job id, queue job uuid)."""
@@ -78,8 +92,7 @@ class TestImportInBackground(CommittedCase):
 
     def jobs(self, kind):
         with self.transaction() as env:
-            jobs = env["cloud.cost.job"].search([("source_id", "=", self.source_id), ("kind", "=", kind)],
-                                                order="id")
+            jobs = env["cloud.cost.job"].search([("source_id", "=", self.source_id), ("kind", "=", kind)], order="id")
             return [(job.id, job.period, job.queue_job_id.uuid) for job in jobs]
 
     def test_an_unreachable_store_is_retried_later_and_later_then_reported_on_the_source(self):
@@ -121,7 +134,9 @@ class TestImportInBackground(CommittedCase):
         self.runner_enqueues(plan_uuid)
         self.assertTrue(self.run_job(plan_uuid), self.queue_job(plan_uuid))
         self.assertEqual(self.queue_job(plan_uuid)["state"], "done")
-        self.assertIn("2 import(s) queued: 2026-09, 2026-10", self.read("cloud.cost.job", plan_id, ["result"])["result"])
+        self.assertIn(
+            "2 import(s) queued: 2026-09, 2026-10", self.read("cloud.cost.job", plan_id, ["result"])["result"]
+        )
         imports = self.jobs("import")
         self.assertEqual([period for _id, period, _uuid in imports], ["2026-09", "2026-10"])
 
@@ -135,19 +150,23 @@ class TestImportInBackground(CommittedCase):
         self.assertEqual(len(self.jobs("import")), 2)
 
         for job_id, _period, uuid in imports:
-            self.assertEqual(self.read("cloud.cost.job", job_id, ["state", "progress"]),
-                             {"id": job_id, "state": "queued", "progress": 0.0})
+            self.assertEqual(
+                self.read("cloud.cost.job", job_id, ["state", "progress"]),
+                {"id": job_id, "state": "queued", "progress": 0.0},
+            )
             self.runner_enqueues(uuid)
             self.assertTrue(self.run_job(uuid), self.queue_job(uuid))
             job = self.read("cloud.cost.job", job_id, ["state", "progress", "progress_message"])
             self.assertEqual((job["state"], job["progress"]), ("done", 100.0))
             self.assertIn("1 batch(es)", job["progress_message"])
         with self.transaction() as env:
-            batches = env["cloud.cost.import.batch"].search([("source_id", "=", self.source_id)],
-                                                            order="billing_period_start")
-            self.assertEqual([(str(b.billing_period_start), b.state, b.row_count, b.billed_cost_total)
-                              for b in batches],
-                             [("2026-09-01", "imported", 2, 5.0), ("2026-10-01", "imported", 3, 7.5)])
+            batches = env["cloud.cost.import.batch"].search(
+                [("source_id", "=", self.source_id)], order="billing_period_start"
+            )
+            self.assertEqual(
+                [(str(b.billing_period_start), b.state, b.row_count, b.billed_cost_total) for b in batches],
+                [("2026-09-01", "imported", 2, 5.0), ("2026-10-01", "imported", 3, 7.5)],
+            )
         self.assertEqual(self.source()["last_import_state"], "done")
 
         # nothing new: the manifests are known, no import is queued
@@ -174,23 +193,29 @@ class TestImportInBackground(CommittedCase):
             return job if re.search(r"[1-9][\d,]* row\(s\) read", job["progress_message"] or "") else None
 
         # another user holds the cost lines' table: the import waits there with its first rows read
-        with patch.object(cloud_cost_bill_import, "PROGRESS_SECONDS", 0), \
-                patch.object(cloud_cost_bill_import.CloudCostBillImport, "_import_chunk_rows", 1):
+        with (
+            patch.object(cloud_cost_bill_import, "PROGRESS_SECONDS", 0),
+            patch.object(cloud_cost_bill_import.CloudCostBillImport, "_import_chunk_rows", 1),
+        ):
             self.runner_enqueues(uuid)
             with self.transaction() as holder:
                 holder.cr.execute("LOCK TABLE cloud_cost_line IN SHARE MODE")
                 worker = self.run_job_in_thread(uuid)
                 job = self.wait_for(running, "the job to tell the rows it read")
-                source = self.read("cloud.cost.source", self.source_id,
-                                   ["import_running", "import_file", "import_rows_read", "import_rows_stored"])
+                source = self.read(
+                    "cloud.cost.source",
+                    self.source_id,
+                    ["import_running", "import_file", "import_rows_read", "import_rows_stored"],
+                )
             worker.join(timeout=300)
         self.assertTrue(worker.outcome["ok"])
         self.assertEqual(job["state"], "running")
         self.assertIn(f"{key} (file 1 of 1): ", job["progress_message"])
         self.assertRegex(job["progress_message"], r"[123] row\(s\) read, 0 stored")
         self.assertTrue(5 <= job["progress"] < 100, job)
-        self.assertEqual((source["import_running"], source["import_file"], source["import_rows_stored"]),
-                         (True, key, 0))
+        self.assertEqual(
+            (source["import_running"], source["import_file"], source["import_rows_stored"]), (True, key, 0)
+        )
         self.assertTrue(1 <= source["import_rows_read"] <= 3, source)
         done = self.read("cloud.cost.job", job_id, ["state", "progress"])
         self.assertEqual((done["state"], done["progress"]), ("done", 100.0))

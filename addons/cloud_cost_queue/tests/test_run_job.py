@@ -23,44 +23,98 @@ class TestRunInBackground(CommittedCase):
             retail, payments = env["account.analytic.account"].create(
                 [{"name": name, "plan_id": plan.id, "company_id": company.id} for name in ("Q Retail", "Q Payments")]
             )
-            pool = env["cloud.cost.pool"].create({"name": f"Q platform {tag}", "code": f"P{tag}", "company_id": company.id})
+            pool = env["cloud.cost.pool"].create(
+                {"name": f"Q platform {tag}", "code": f"P{tag}", "company_id": company.id}
+            )
             key = env["cloud.cost.allocation.key"].create(
                 {"name": f"Q CPU {tag}", "code": f"C{tag}", "unit": "core-hours", "company_id": company.id}
             )
             source = env["cloud.cost.source"].create(
                 {"name": f"Queue test bills {tag}", "company_id": company.id, "source_type": "upload"}
             )
-            batch = env["cloud.cost.import.batch"]._suite_create({
-                "source_id": source.id, "company_id": company.id, "state": "imported",
-                "billing_period_start": PERIOD[0], "billing_period_end": PERIOD[1],
-            })
+            batch = env["cloud.cost.import.batch"]._suite_create(
+                {
+                    "source_id": source.id,
+                    "company_id": company.id,
+                    "state": "imported",
+                    "billing_period_start": PERIOD[0],
+                    "billing_period_end": PERIOD[1],
+                }
+            )
             rows = [(pool, None, 300.0), (None, retail, 100.0), (None, payments, 50.0), (None, None, 25.0)]
-            env["cloud.cost.line"]._suite_create([
-                {"batch_id": batch.id, "company_id": company.id, "charge_category": "Usage",
-                 "billing_period_start": PERIOD[0], "charge_period_start": f"{PERIOD[0]} 00:00:00",
-                 "service_name": "Amazon EKS", "effective_cost_company": amount, "billed_cost_company": amount,
-                 "effective_cost": amount, "billed_cost": amount, "cost_pool_id": p.id if p else False,
-                 "analytic_account_id": a.id if a else False, "source_file": "bill.csv", "source_row": n}
-                for n, (p, a, amount) in enumerate(rows, start=1)
-            ])
-            values = env["cloud.cost.driver.value"].create([
-                {"key_id": key.id, "company_id": company.id, "date_from": PERIOD[0], "date_to": PERIOD[1],
-                 "analytic_account_id": account.id, "value": value}
-                for account, value in ((retail, 30), (payments, 10))
-            ])
-            policy = env["cloud.cost.allocation.policy"].create({
-                "name": f"Queue month-end {tag}", "code": f"M{tag}", "company_id": company.id,
-                "step_ids": [(0, 0, {"sequence": 1, "name": "Platform by CPU", "sender_pool_id": pool.id,
-                                     "method": "driver", "key_id": key.id})],
-            })
-            run = env["cloud.cost.allocation.run"].create({
-                "policy_id": policy.id, "company_id": company.id, "date_from": PERIOD[0], "date_to": PERIOD[1],
-            })
+            env["cloud.cost.line"]._suite_create(
+                [
+                    {
+                        "batch_id": batch.id,
+                        "company_id": company.id,
+                        "charge_category": "Usage",
+                        "billing_period_start": PERIOD[0],
+                        "charge_period_start": f"{PERIOD[0]} 00:00:00",
+                        "service_name": "Amazon EKS",
+                        "effective_cost_company": amount,
+                        "billed_cost_company": amount,
+                        "effective_cost": amount,
+                        "billed_cost": amount,
+                        "cost_pool_id": p.id if p else False,
+                        "analytic_account_id": a.id if a else False,
+                        "source_file": "bill.csv",
+                        "source_row": n,
+                    }
+                    for n, (p, a, amount) in enumerate(rows, start=1)
+                ]
+            )
+            values = env["cloud.cost.driver.value"].create(
+                [
+                    {
+                        "key_id": key.id,
+                        "company_id": company.id,
+                        "date_from": PERIOD[0],
+                        "date_to": PERIOD[1],
+                        "analytic_account_id": account.id,
+                        "value": value,
+                    }
+                    for account, value in ((retail, 30), (payments, 10))
+                ]
+            )
+            policy = env["cloud.cost.allocation.policy"].create(
+                {
+                    "name": f"Queue month-end {tag}",
+                    "code": f"M{tag}",
+                    "company_id": company.id,
+                    "step_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "sequence": 1,
+                                "name": "Platform by CPU",
+                                "sender_pool_id": pool.id,
+                                "method": "driver",
+                                "key_id": key.id,
+                            },
+                        )
+                    ],
+                }
+            )
+            run = env["cloud.cost.allocation.run"].create(
+                {
+                    "policy_id": policy.id,
+                    "company_id": company.id,
+                    "date_from": PERIOD[0],
+                    "date_to": PERIOD[1],
+                }
+            )
             self.run_id, self.retail_id, self.payments_id = run.id, retail.id, payments.id
-            made = [("account.analytic.plan", plan), ("account.analytic.account", retail | payments),
-                    ("cloud.cost.pool", pool), ("cloud.cost.allocation.key", key),
-                    ("cloud.cost.driver.value", values), ("cloud.cost.source", source),
-                    ("cloud.cost.import.batch", batch), ("cloud.cost.allocation.policy", policy)]
+            made = [
+                ("account.analytic.plan", plan),
+                ("account.analytic.account", retail | payments),
+                ("cloud.cost.pool", pool),
+                ("cloud.cost.allocation.key", key),
+                ("cloud.cost.driver.value", values),
+                ("cloud.cost.source", source),
+                ("cloud.cost.import.batch", batch),
+                ("cloud.cost.allocation.policy", policy),
+            ]
         for model, records in made:
             self.remove_later(model, records.ids)
         self.addCleanup(self._remove_run)
@@ -95,8 +149,11 @@ class TestRunInBackground(CommittedCase):
             holder.cr.execute("LOCK TABLE cloud_cost_allocation_line IN SHARE MODE")
             worker = self.run_job_in_thread(uuid)
             seen = self.wait_for(
-                lambda: (lambda r: r if r["job_progress"] >= 50 else None)(self.read(
-                    "cloud.cost.allocation.run", self.run_id, ["state", "job_state", "job_progress", "job_message"])),
+                lambda: (lambda r: r if r["job_progress"] >= 50 else None)(
+                    self.read(
+                        "cloud.cost.allocation.run", self.run_id, ["state", "job_state", "job_progress", "job_message"]
+                    )
+                ),
                 "the job's progress to reach the writing of the allocation lines",
             )
         worker.join(timeout=300)
@@ -106,8 +163,11 @@ class TestRunInBackground(CommittedCase):
         self.assertIn("writing them", seen["job_message"])
 
         self.assertTrue(worker.outcome["ok"])
-        done = self.read("cloud.cost.allocation.run", self.run_id,
-                         ["state", "job_state", "job_progress", "job_message", "total_cost", "checks_passed"])
+        done = self.read(
+            "cloud.cost.allocation.run",
+            self.run_id,
+            ["state", "job_state", "job_progress", "job_message", "total_cost", "checks_passed"],
+        )
         self.assertEqual((done["state"], done["job_state"], done["job_progress"]), ("computed", "done", 100.0))
         self.assertTrue(done["checks_passed"])
         self.assertEqual(done["total_cost"], 475.0)
@@ -142,8 +202,10 @@ class TestRunInBackground(CommittedCase):
         with self.transaction() as holder:
             holder.cr.execute("LOCK TABLE cloud_cost_allocation_line IN SHARE MODE")
             worker = self.run_job_in_thread(uuid)
-            self.wait_for(lambda: self.read("cloud.cost.job", job_id, ["progress"])["progress"] >= 50,
-                          "the job to reach the writing of the allocation lines")
+            self.wait_for(
+                lambda: self.read("cloud.cost.job", job_id, ["progress"])["progress"] >= 50,
+                "the job to reach the writing of the allocation lines",
+            )
             with self.transaction(self.controller_id) as env:
                 env["cloud.cost.allocation.run"].browse(self.run_id).action_cancel_background()
         worker.join(timeout=300)

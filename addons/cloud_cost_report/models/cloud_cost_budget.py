@@ -81,8 +81,13 @@ class CloudCostBudget(models.Model):
             daily = read_daily_costs(
                 self.env, budget.company_id, budget.month, as_of, analytic_account_ids=budget.analytic_account_id.ids
             ).get((budget.analytic_account_id.id, None), {})
-            result = forecast_month(daily, budget.month, as_of, budget=budget.currency_id.round(budget.amount),
-                                    digits=budget.currency_id.decimal_places)
+            result = forecast_month(
+                daily,
+                budget.month,
+                as_of,
+                budget=budget.currency_id.round(budget.amount),
+                digits=budget.currency_id.decimal_places,
+            )
             budget.as_of = as_of
             budget.actual = float(result.actual)
             budget.run_rate = float(result.run_rate)

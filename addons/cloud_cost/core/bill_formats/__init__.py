@@ -113,8 +113,9 @@ def _json_format(data, kind, *, file, keys=None):
     found = registry.detect_record(_first_record(data, kind), keys)
     if found:
         return found
-    raise NotABill(f"not a bill: JSON lines whose first record is not a row of a {registry.record_names(keys)}",
-                   file=file)
+    raise NotABill(
+        f"not a bill: JSON lines whose first record is not a row of a {registry.record_names(keys)}", file=file
+    )
 
 
 def _refuse_archives(data, *, file):
@@ -184,8 +185,9 @@ def _read_bill(bill, *, file_name, fmt, chunk_rows, limits, keys):
         fmt = fmt or _json_format(head, kind, file=file_name, keys=keys)
         # records flattened by the format's own reader, else as the Google Cloud export's are (dotted names)
         to_raw = registry.get(fmt, file=file_name).records_to_raw or gcp.records_to_raw
-        chunks = (to_raw(chunk)
-                  for chunk in jsonl_chunks(bill, kind, file=file_name, chunk_rows=chunk_rows, limits=limits))
+        chunks = (
+            to_raw(chunk) for chunk in jsonl_chunks(bill, kind, file=file_name, chunk_rows=chunk_rows, limits=limits)
+        )
     else:
         bill, kind = utf8_input(bill, kind, limits=limits)
         header = csv_header(bill.head(HEAD_BYTES), kind, file=file_name)

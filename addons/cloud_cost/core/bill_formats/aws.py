@@ -251,16 +251,27 @@ CUR2_LAYOUT = summed.Layout(
     tags="resource_tags",
 )
 
-CUR2 = registry.register(registry.BillFormat(
-    key="aws_cur2", label="AWS CUR 2.0 (Data Exports)", addon=registry.BASE_ADDON,
-    named="AWS CUR 2.0 or legacy CUR", sequence=20,
-    detect=lambda columns: registry.CERTAIN if is_cur2(columns) else 0,
-    normalize=normalize,
-    summed=CUR2_LAYOUT,
-))
+CUR2 = registry.register(
+    registry.BillFormat(
+        key="aws_cur2",
+        label="AWS CUR 2.0 (Data Exports)",
+        addon=registry.BASE_ADDON,
+        named="AWS CUR 2.0 or legacy CUR",
+        sequence=20,
+        detect=lambda columns: registry.CERTAIN if is_cur2(columns) else 0,
+        normalize=normalize,
+        summed=CUR2_LAYOUT,
+    )
+)
 # the legacy CUR is read as CUR 2.0 once its columns are renamed; sources have stored it as 'aws_cur'
-LEGACY = registry.register(registry.BillFormat(
-    key="aws_cur_legacy", value="aws_cur", label="AWS legacy CUR", addon=registry.BASE_ADDON, sequence=30,
-    detect=lambda columns: registry.CERTAIN if is_legacy(columns) else 0,
-    normalize=normalize,
-))
+LEGACY = registry.register(
+    registry.BillFormat(
+        key="aws_cur_legacy",
+        value="aws_cur",
+        label="AWS legacy CUR",
+        addon=registry.BASE_ADDON,
+        sequence=30,
+        detect=lambda columns: registry.CERTAIN if is_legacy(columns) else 0,
+        normalize=normalize,
+    )
+)

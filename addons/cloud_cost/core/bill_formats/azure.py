@@ -275,26 +275,34 @@ def _file_options(raw, file):
 
 
 # told by markers (headers vary by agreement, language and year): a looser match than the other formats'
-FORMAT = registry.register(registry.BillFormat(
-    key="azure", label="Azure cost export", addon=registry.BASE_ADDON, named="Azure cost export", sequence=40,
-    detect=lambda columns: registry.LIKELY if is_azure(columns) else 0,
-    normalize=normalize,
-    file_options=_file_options,
-))
+FORMAT = registry.register(
+    registry.BillFormat(
+        key="azure",
+        label="Azure cost export",
+        addon=registry.BASE_ADDON,
+        named="Azure cost export",
+        sequence=40,
+        detect=lambda columns: registry.LIKELY if is_azure(columns) else 0,
+        normalize=normalize,
+        file_options=_file_options,
+    )
+)
 
 
-# Summed where the export lies (cloud_cost_athena, cloud_cost_azure): Azure Cost Management exports of actual and amortized cost (EA and MCA: MCA's camelCase names are the same
-# columns, SQL names being case-insensitive), costed as the row-by-row parser does (bill_formats.azure).
+# Summed where the export lies (cloud_cost_athena, cloud_cost_azure): Azure Cost Management exports of
+# actual and amortized cost (EA and MCA: MCA's camelCase names are the same columns, SQL names being
+# case-insensitive), costed as the row-by-row parser does.
 # Blobs are read as text (CSV) or as written (Parquet): every value goes through text first.
 def _azure_day(column):
     text = f"TRIM(CAST({column} AS VARCHAR))"
-    return (f"CAST(COALESCE(try_strptime({text}, ['%m/%d/%Y', '%Y%m%d']), TRY_CAST({text} AS TIMESTAMP)) "
-            "AS DATE)")
+    return f"CAST(COALESCE(try_strptime({text}, ['%m/%d/%Y', '%Y%m%d']), TRY_CAST({text} AS TIMESTAMP)) " "AS DATE)"
 
 
 _AZURE_CHARGE = f"lower(COALESCE({summed.text('ChargeType')}, 'Usage'))"
-_AZURE_BENEFIT = (f"(lower(COALESCE({summed.text('PricingModel')}, 'OnDemand')) IN ('reservation', 'savingsplan', "
-                  f"'savings plan') OR {summed.text('BenefitId')} IS NOT NULL)")
+_AZURE_BENEFIT = (
+    f"(lower(COALESCE({summed.text('PricingModel')}, 'OnDemand')) IN ('reservation', 'savingsplan', "
+    f"'savings plan') OR {summed.text('BenefitId')} IS NOT NULL)"
+)
 _AZURE_COST = summed.amount("CostInBillingCurrency")
 _AZURE_ZERO = f"CAST(0 AS {summed.AMOUNT_TYPE})"
 _AZURE_DIMENSIONS = {
@@ -314,8 +322,10 @@ _AZURE_DIMENSIONS = {
     "ChargeDescription": summed.text("MeterName"),
 }
 _AZURE_LIST = f"{summed.amount('PayGPrice')} * {summed.amount('Quantity')}"
-_AZURE_TAGS = (f"json_extract_string(CASE WHEN starts_with({summed.text('Tags')}, '{{{{') THEN {summed.text('Tags')} "
-               f"ELSE '{{{{' || {summed.text('Tags')} || '}}}}' END, {{path}})")
+_AZURE_TAGS = (
+    f"json_extract_string(CASE WHEN starts_with({summed.text('Tags')}, '{{{{') THEN {summed.text('Tags')} "
+    f"ELSE '{{{{' || {summed.text('Tags')} || '}}}}' END, {{path}})"
+)
 
 
 def _azure_layout(name, billed, effective):
@@ -333,12 +343,19 @@ def _azure_layout(name, billed, effective):
 
 
 # actual cost: a reservation or savings plan purchase is not effective cost (the amortized export spreads it)
-AZURE_ACTUAL = summed.register(_azure_layout(
-    "azure_actual", _AZURE_COST,
-    f"CASE WHEN {_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'purchase' THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END"))
+AZURE_ACTUAL = summed.register(
+    _azure_layout(
+        "azure_actual",
+        _AZURE_COST,
+        f"CASE WHEN {_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'purchase' THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END",
+    )
+)
 # amortized cost: usage a benefit covers, and the benefit's unused part, were billed by the purchase
-AZURE_AMORTIZED = summed.register(_azure_layout(
-    "azure_amortized",
-    f"CASE WHEN ({_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'usage') OR {_AZURE_CHARGE} IN ('unusedreservation', "
-    f"'unusedsavingsplan') THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END",
-    _AZURE_COST))
+AZURE_AMORTIZED = summed.register(
+    _azure_layout(
+        "azure_amortized",
+        f"CASE WHEN ({_AZURE_BENEFIT} AND {_AZURE_CHARGE} = 'usage') OR {_AZURE_CHARGE} IN ('unusedreservation', "
+        f"'unusedsavingsplan') THEN {_AZURE_ZERO} ELSE {_AZURE_COST} END",
+        _AZURE_COST,
+    )
+)

@@ -156,16 +156,36 @@ LAYOUT = summed.Layout(
     charge_day=summed.day("ChargePeriodStart"),
     billing_period_start=summed.day("BillingPeriodStart"),
     billing_period_end=summed.day("BillingPeriodEnd"),
-    dimensions={name: summed.text(name) for name in (
-        "BillingAccountId", "SubAccountId", "ProviderName", "ServiceName", "RegionId", "ChargeCategory",
-        "BillingCurrency", "ResourceId", "SubAccountName", "ServiceCategory", "ChargeDescription", "SkuId")},
+    dimensions={
+        name: summed.text(name)
+        for name in (
+            "BillingAccountId",
+            "SubAccountId",
+            "ProviderName",
+            "ServiceName",
+            "RegionId",
+            "ChargeCategory",
+            "BillingCurrency",
+            "ResourceId",
+            "SubAccountName",
+            "ServiceCategory",
+            "ChargeDescription",
+            "SkuId",
+        )
+    },
     amounts={name: summed.amount(name) for name in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")},
     tags="Tags",
 )
 
-FORMAT = registry.register(registry.BillFormat(
-    key="focus", label="FOCUS", addon=registry.BASE_ADDON, named="FOCUS", sequence=10,
-    detect=lambda columns: registry.CERTAIN if is_focus(columns) else 0,
-    normalize=normalize,
-    summed=LAYOUT,
-))
+FORMAT = registry.register(
+    registry.BillFormat(
+        key="focus",
+        label="FOCUS",
+        addon=registry.BASE_ADDON,
+        named="FOCUS",
+        sequence=10,
+        detect=lambda columns: registry.CERTAIN if is_focus(columns) else 0,
+        normalize=normalize,
+        summed=LAYOUT,
+    )
+)

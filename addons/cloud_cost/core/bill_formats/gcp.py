@@ -161,12 +161,17 @@ def _labels(raw, *, file):
     return pd.Series(merged, index=raw.index, dtype=object)
 
 
-FORMAT = registry.register(registry.BillFormat(
-    key="gcp", label="Google Cloud billing export", addon=registry.BASE_ADDON, named="Google Cloud billing export",
-    sequence=50,
-    detect=lambda columns: registry.CERTAIN if is_gcp(columns) else 0,
-    normalize=normalize,
-    detect_record=is_gcp_record,
-    records_to_raw=records_to_raw,
-    record_hint="cost, usage_start_time...",
-))
+FORMAT = registry.register(
+    registry.BillFormat(
+        key="gcp",
+        label="Google Cloud billing export",
+        addon=registry.BASE_ADDON,
+        named="Google Cloud billing export",
+        sequence=50,
+        detect=lambda columns: registry.CERTAIN if is_gcp(columns) else 0,
+        normalize=normalize,
+        detect_record=is_gcp_record,
+        records_to_raw=records_to_raw,
+        record_hint="cost, usage_start_time...",
+    )
+)

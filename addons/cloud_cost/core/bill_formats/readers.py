@@ -63,8 +63,10 @@ class InputLimits:
         if ceiling == self.max_bytes:
             limit = f"the {_size(self.max_bytes)} allowed (server option cloud_cost_max_uncompressed_mb)"
         else:
-            limit = (f"{_size(ceiling)}: over {self.max_ratio:g} times its compressed size of {_size(stored_size)} "
-                     "(server option cloud_cost_max_expansion_ratio)")
+            limit = (
+                f"{_size(ceiling)}: over {self.max_ratio:g} times its compressed size of {_size(stored_size)} "
+                "(server option cloud_cost_max_expansion_ratio)"
+            )
         held = f"holds {_size(expanded)}, more than" if expanded is not None else "holds more than"
         where = "decompressed, it" if compressed else "it"
         return InputTooLarge(f"refused: {where} {held} {limit}; nothing was imported", file=file)
@@ -214,7 +216,7 @@ class GunzipReader(io.RawIOBase):
         while self._offset >= len(self._pending) and not self._finished:
             self._pending, self._offset = self._inflate(), 0
         count = min(len(buffer), len(self._pending) - self._offset)
-        buffer[:count] = self._pending[self._offset:self._offset + count]
+        buffer[:count] = self._pending[self._offset : self._offset + count]
         self._offset += count
         return count
 
@@ -302,8 +304,9 @@ class _Utf16AsUtf8(io.RawIOBase):
             try:
                 self._pending = self._decoder.decode(piece, final=self._done).encode("utf-8")
             except UnicodeDecodeError as error:
-                raise BillFormatError(f"not UTF-16 text, although it starts as such ({error.reason})",
-                                      file=self._file) from None
+                raise BillFormatError(
+                    f"not UTF-16 text, although it starts as such ({error.reason})", file=self._file
+                ) from None
         count = min(len(buffer), len(self._pending))
         buffer[:count] = self._pending[:count]
         self._pending = self._pending[count:]
@@ -324,8 +327,7 @@ class _Utf16Input(BillInput):
         self._limits = limits
 
     def open(self):
-        stream = decompressed_stream(BillInput(self, file=self.file), self._kind, file=self.file,
-                                     limits=self._limits)
+        stream = decompressed_stream(BillInput(self, file=self.file), self._kind, file=self.file, limits=self._limits)
         return io.BufferedReader(_Utf16AsUtf8(stream, file=self.file), buffer_size=_PIECE)
 
     def parquet_source(self):
@@ -545,8 +547,7 @@ def parquet_chunks(source, *, file, chunk_rows, limits=DEFAULT_LIMITS):
                 # values the footer counts once (dictionaries, runs) are counted as read, before they are copied
                 decoded += batch.nbytes
                 limits.check(file, decoded)
-                frame = pd.DataFrame({name: _arrow_text(batch.column(i))
-                                      for i, name in enumerate(batch.schema.names)})
+                frame = pd.DataFrame({name: _arrow_text(batch.column(i)) for i, name in enumerate(batch.schema.names)})
                 frame.index = pd.RangeIndex(offset, offset + len(frame))
                 offset += len(frame)
                 yield frame

@@ -61,8 +61,10 @@ def register(entry):
     """Add (or, the module being imported again, replace) a format; returns the entry."""
     for other in _ENTRIES.values():
         if other.key != entry.key and other.selection_value == entry.selection_value:
-            raise ValueError(f"bill format {entry.key!r}: selection value {entry.selection_value!r} "
-                             f"is already that of {other.key!r}")
+            raise ValueError(
+                f"bill format {entry.key!r}: selection value {entry.selection_value!r} "
+                f"is already that of {other.key!r}"
+            )
     _ENTRIES[entry.key] = entry
     return entry
 
@@ -130,6 +132,8 @@ def names(keys=None):
 
 def record_names(keys=None):
     """How a refusal of JSON lines lists the formats read as JSON lines, with the fields they have."""
-    return " or ".join(f"{entry.named} ({entry.record_hint})" if entry.record_hint else entry.named
-                       for entry in entries(base_keys() if keys is None else keys)
-                       if entry.detect_record is not None and entry.named)
+    return " or ".join(
+        f"{entry.named} ({entry.record_hint})" if entry.record_hint else entry.named
+        for entry in entries(base_keys() if keys is None else keys)
+        if entry.detect_record is not None and entry.named
+    )

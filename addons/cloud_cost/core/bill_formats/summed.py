@@ -58,8 +58,9 @@ class Layout:
 
     def tag(self, key):
         """SQL of the value of the tag ``key`` on a bill row (NULL without it)."""
-        return self.tag_value.format(tags=self.tags, key=quote_literal(key),
-                                     path=quote_literal('$."' + str(key).replace('"', '\\"') + '"'))
+        return self.tag_value.format(
+            tags=self.tags, key=quote_literal(key), path=quote_literal('$."' + str(key).replace('"', '\\"') + '"')
+        )
 
     def rows_of(self, quoted_path):
         return self.source_rows.format(path=quoted_path)

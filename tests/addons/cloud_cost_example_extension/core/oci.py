@@ -38,8 +38,16 @@ TEXT_COLUMNS = {
     "product/Description": "charge_description",
 }
 # kept as they came, in provider_extra
-EXTRA_COLUMNS = ("lineItem/referenceNo", "lineItem/backreferenceNo", "lineItem/tenantId", "product/resource",
-                 "product/availabilityDomain", "cost/unitPrice", "cost/myCostOverage", "cost/overageFlag")
+EXTRA_COLUMNS = (
+    "lineItem/referenceNo",
+    "lineItem/backreferenceNo",
+    "lineItem/tenantId",
+    "product/resource",
+    "product/availabilityDomain",
+    "cost/unitPrice",
+    "cost/myCostOverage",
+    "cost/overageFlag",
+)
 
 
 def detect(columns):
@@ -58,18 +66,21 @@ def normalize(raw, *, file):
     out["effective_cost"] = cost
     out["pricing_quantity"] = n.decimals(col("usage/billedQuantity"), file=file, column="usage/billedQuantity")
     out["consumed_quantity"] = out["pricing_quantity"]
-    start = n.timestamps(raw["lineItem/intervalUsageStart"], file=file, column="lineItem/intervalUsageStart",
-                         required=True)
+    start = n.timestamps(
+        raw["lineItem/intervalUsageStart"], file=file, column="lineItem/intervalUsageStart", required=True
+    )
     out["charge_period_start"] = start
-    out["charge_period_end"] = n.timestamps(raw["lineItem/intervalUsageEnd"], file=file,
-                                            column="lineItem/intervalUsageEnd", required=True)
+    out["charge_period_end"] = n.timestamps(
+        raw["lineItem/intervalUsageEnd"], file=file, column="lineItem/intervalUsageEnd", required=True
+    )
     month = pd.to_datetime(start.str.slice(0, 7) + "-01")
     out["billing_period_start"] = month.dt.strftime("%Y-%m-%d")
     out["billing_period_end"] = (month + pd.offsets.MonthBegin(1)).dt.strftime("%Y-%m-%d")
     currency = n.text(raw["cost/currencyCode"])
     if currency.isna().any():
-        raise n.BillFormatError("a currency is required", file=file, row=n.first_row(currency.isna()),
-                                column="cost/currencyCode")
+        raise n.BillFormatError(
+            "a currency is required", file=file, row=n.first_row(currency.isna()), column="cost/currencyCode"
+        )
     out["billing_currency"] = currency.str.upper()
     out["charge_category"] = "Usage"
     correction = n.text(col("lineItem/isCorrection")).str.lower() == "true"
@@ -81,15 +92,20 @@ def normalize(raw, *, file):
     out["pricing_unit"] = n.text(unit if unit.notna().any() else col("cost/billingUnitReadable"))
     out["consumed_unit"] = out["pricing_unit"]
     tags = raw[[c for c in raw.columns if c.startswith(TAG_PREFIX)]]
-    tags = tags.rename(columns=lambda c: c[len(TAG_PREFIX):])
+    tags = tags.rename(columns=lambda c: c[len(TAG_PREFIX) :])
     out["tags"] = n.extras(tags, list(tags.columns))
     out["provider_extra"] = n.extras(raw, list(EXTRA_COLUMNS))
     return out
 
 
-FORMAT = registry.register(registry.BillFormat(
-    key="oci", label="Oracle Cloud (OCI) cost report", addon="cloud_cost_example_extension",
-    named="Oracle Cloud cost report", sequence=60,
-    detect=detect,
-    normalize=normalize,
-))
+FORMAT = registry.register(
+    registry.BillFormat(
+        key="oci",
+        label="Oracle Cloud (OCI) cost report",
+        addon="cloud_cost_example_extension",
+        named="Oracle Cloud cost report",
+        sequence=60,
+        detect=detect,
+        normalize=normalize,
+    )
+)

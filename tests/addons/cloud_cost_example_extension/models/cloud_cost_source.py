@@ -11,5 +11,6 @@ def _detect_instead(sources):
 class CloudCostSource(models.Model):
     _inherit = "cloud.cost.source"
 
-    bill_format = fields.Selection(selection_add=[oci.FORMAT.choice],
-                                   ondelete={oci.FORMAT.selection_value: _detect_instead})
+    bill_format = fields.Selection(
+        selection_add=[oci.FORMAT.choice], ondelete={oci.FORMAT.selection_value: _detect_instead}
+    )
