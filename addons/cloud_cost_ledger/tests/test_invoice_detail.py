@@ -2,7 +2,6 @@ import csv
 import gzip
 import io
 import tempfile
-import unittest
 from decimal import Decimal
 
 from odoo.exceptions import AccessError
@@ -10,6 +9,7 @@ from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.core.bill_stores import MemoryStore
 from odoo.addons.cloud_cost.models.cloud_cost_bill_import import ImportRefused
+from odoo.addons.cloud_cost.tests.plain import PlainCase
 
 from ..core.invoice_detail import invoice_totals, is_invoice_detail, read_invoice_detail, sniff_columns
 from ..core.matching import BillFigures, match, match_provider_invoice
@@ -82,7 +82,8 @@ OCTOBER = [
 ]
 
 
-class TestInvoiceDetailCore(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestInvoiceDetailCore(PlainCase):
     def test_an_invoice_detail_file_is_told_from_cost_rows_and_read_as_last_delivered(self):
         self.assertTrue(is_invoice_detail(COLUMNS))
         self.assertFalse(is_invoice_detail(("BilledCost", "ChargePeriodStart", "InvoiceId")))
