@@ -213,8 +213,23 @@ def check_import(run, admin, sql, source_id, folder, billed, effective, main, lo
     assert any(0 < p["import_rows_read"] < ROWS and p["import_file"] == name for p, _message in seen), seen
     told = re.compile(r"[1-9][\d,]* row\(s\) read, [\d,]+ stored")
     assert any(message and told.search(message) for _progress, message in seen), seen
-    [after] = admin.call("cloud.cost.source", "read", [source_id], ["import_running", "last_import_state"])
     # the source tells its last import: the bill's, or the schedule's own second one that found it imported
+    # (queued, maybe, after the jobs above were read: they are read again once none is waiting or running)
+    deadline = time.monotonic() + 120
+    while True:
+        imports = admin.call(
+            "cloud.cost.job",
+            "search_read",
+            [("source_id", "=", source_id), ("kind", "=", "import")],
+            ["state", "progress_message"],
+            order="id",
+        )
+        if all(job["state"] in ("done", "failed", "cancelled") for job in imports) or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    for again in imports[1:]:
+        assert again["state"] == "done" and "0 batch(es), 0 row(s) imported" in again["progress_message"], again
+    [after] = admin.call("cloud.cost.source", "read", [source_id], ["import_running", "last_import_state"])
     assert after == {
         "id": source_id,
         "import_running": False,
