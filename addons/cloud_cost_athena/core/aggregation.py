@@ -102,8 +102,7 @@ def rule_needs(rule_specs):
     return columns, sorted(key for key in keys if key)
 
 
-def quote_literal(value):
-    return "'" + str(value).replace("'", "''") + "'"
+quote_literal = summed.quote_literal
 
 
 def quote_identifier(name):

@@ -4,6 +4,8 @@ from . import cloud_cost_invoice_detail
 from . import cloud_cost_invoice_match
 from . import cloud_cost_accrual
 from . import cloud_cost_reconciliation
+from . import cloud_cost_reconciliation_line
+from . import cloud_cost_reconciliation_clearing
 from . import cloud_cost_month_overview
 from . import cloud_cost_commitment_release
 from . import cloud_cost_correction
