@@ -18,6 +18,7 @@ registers one is summed. No ORM here.
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -154,9 +155,20 @@ def build_query(layout, *, database, table, files, rule_specs=()):
     return Aggregation(sql, tuple(dimensions), tuple(tag_keys), tuple(layout.amounts))
 
 
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]*)?")
+
+
 def _decimal_text(value, *, file, row, column):
+    """A sum as the FOCUS file writes it: plain notation, no trailing zeros, zero as 0."""
     if value is None or value == "":
         return ""
+    if PLAIN_DECIMAL.fullmatch(value):  # most sums: the same text as through Decimal, made without it
+        whole, _point, fraction = value.lstrip("-").partition(".")
+        whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+        if whole == "0" and not fraction:
+            return "0"
+        text = f"{whole}.{fraction}" if fraction else whole
+        return f"-{text}" if value[0] == "-" else text
     try:
         number = Decimal(str(value))
     except ArithmeticError:
@@ -171,6 +183,56 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
 
     Returns (bytes, bill rows the groups stand for).
     """
+    table = getattr(rows, "arrow_table", None)
+    if table is not None:
+        return _arrow_to_focus_csv(aggregation, table, file=file)
+    index = _result_index(aggregation, columns, file)
+    day_at, start_at, end_at = index["chargeday"], index["billingperiodstart"], index["billingperiodend"]
+    file_at, count_at = index["x_sourcefile"], index["x_sourcerows"]
+    dimension_at = [index[d.lower()] for d in aggregation.dimensions]
+    amount_at = [(a, index[a.lower()]) for a in aggregation.amounts]
+    tag_at = [(key, index[f"tag_{i}"]) for i, key in enumerate(aggregation.tag_keys, 1)]
+
+    out = io.StringIO()
+    writer = _focus_writer(aggregation, out)
+    source_rows = 0
+    periods = {}  # a group's charge day -> its charge period (a month has a few dozen days)
+    for number, row in enumerate(rows, 1):
+        day = _text(row[day_at])
+        if not day:
+            raise AggregationError("a group has no charge day", file=file, row=number, column="ChargeDay")
+        period = periods.get(day[:10])
+        if period is None:
+            start = day[:10]
+            period = periods[start] = [f"{start}T00:00:00Z", f"{_next_day(start)}T00:00:00Z"]
+        count = _text(row[count_at])
+        try:
+            source_rows += int(count)
+        except (TypeError, ValueError):
+            raise AggregationError(
+                f"not a row count: {count!r}", file=file, row=number, column="x_SourceRows"
+            ) from None
+        tags = {}
+        for key, at in tag_at:
+            if row[at] is not None:
+                tags[key] = _text(row[at])
+        writer.writerow(
+            period
+            + [(_text(row[start_at]) or "")[:10], (_text(row[end_at]) or "")[:10]]
+            + [_text(row[at]) or "" for at in dimension_at]
+            + [_decimal_text(_text(row[at]), file=file, row=number, column=name) for name, at in amount_at]
+            + [json.dumps(tags, sort_keys=True, separators=(",", ":")) if tags else "{}"]
+            + [_text(row[file_at]) or "", count]
+        )
+    return out.getvalue().encode(), source_rows
+
+
+def _text(cell):
+    return cell if cell is None or cell.__class__ is str else str(cell)
+
+
+def _result_index(aggregation, columns, file):
+    """{column name in lower case: its position} of a result that has every column the FOCUS file needs."""
     index = {name.lower(): i for i, name in enumerate(columns)}
     needed = (
         ["chargeday", "billingperiodstart", "billingperiodend", "x_sourcefile", "x_sourcerows"]
@@ -181,45 +243,156 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
     missing = [name for name in needed if name not in index]
     if missing:
         raise AggregationError(f"the result has no column {missing[0]}", file=file)
+    return index
 
-    def value(row, name):
-        cell = row[index[name.lower()]]
-        return None if cell is None else str(cell)
 
-    header = (
+def _focus_writer(aggregation, out):
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
         ["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd"]
         + list(aggregation.dimensions)
         + list(aggregation.amounts)
         + ["Tags", "x_SourceFile", "x_SourceRows"]
     )
+    return writer
+
+
+def text_array(column):
+    """An Arrow column as Arrow text, each value as ``str`` of its Python value would write it (decimals in
+    plain notation but for very small ones, which Arrow writes as ``1.000E-7``)."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column
+    if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
+        return pc.cast(column, pa.string())
+    encoded = column.dictionary_encode()  # dates, timestamps: few distinct values, each written once
+    words = [
+        None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+        for value in encoded.dictionary.to_pylist()
+    ]
+    return pa.array(words, type=pa.string()).take(encoded.indices)
+
+
+def texts(array):
+    """Python strings (None for null) of an Arrow text column, made in C rather than a value at a time."""
+    return array.to_numpy(zero_copy_only=False).tolist()
+
+
+def _arrow_to_focus_csv(aggregation, table, *, file):
+    """``result_to_focus_csv`` of a columnar result (DuckDB's), a record batch at a time, the values turned to
+    text column by column; the same file as the rows' path writes."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    index = _result_index(aggregation, table.column_names, file)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    source_rows = 0
-    for number, row in enumerate(rows, 1):
-        day = value(row, "ChargeDay")
-        if not day:
-            raise AggregationError("a group has no charge day", file=file, row=number, column="ChargeDay")
-        start = day[:10]
-        end = _next_day(start)
-        period_start = (value(row, "BillingPeriodStart") or "")[:10]
-        period_end = (value(row, "BillingPeriodEnd") or "")[:10]
-        tags = {key: value(row, f"tag_{i}") for i, key in enumerate(aggregation.tag_keys, 1)}
-        count = value(row, "x_SourceRows")
-        try:
-            source_rows += int(count)
-        except (TypeError, ValueError):
-            raise AggregationError(
-                f"not a row count: {count!r}", file=file, row=number, column="x_SourceRows"
-            ) from None
-        writer.writerow(
-            [f"{start}T00:00:00Z", f"{end}T00:00:00Z", period_start, period_end]
-            + [value(row, d) or "" for d in aggregation.dimensions]
-            + [_decimal_text(value(row, a), file=file, row=number, column=a) for a in aggregation.amounts]
-            + [json.dumps({k: v for k, v in tags.items() if v is not None}, sort_keys=True, separators=(",", ":"))]
-            + [value(row, "x_SourceFile") or "", count]
+    writer = _focus_writer(aggregation, out)
+    tags = sorted(
+        (json.dumps(key), index[f"tag_{i}"]) for i, key in enumerate(aggregation.tag_keys, 1)
+    )  # JSON with sorted keys
+    periods, source_rows, first = {}, 0, 0
+    for batch in table.to_batches(max_chunksize=65_536):
+        column = batch.column
+        days = text_array(column(index["chargeday"]))
+        if days.null_count or pc.any(pc.equal(days, "")).as_py():
+            at = pc.index(pc.fill_null(days, ""), "").as_py()
+            raise AggregationError("a group has no charge day", file=file, row=first + at + 1, column="ChargeDay")
+        starts = pc.utf8_slice_codeunits(days, 0, 10).dictionary_encode()
+        for start in starts.dictionary.to_pylist():
+            if start not in periods:
+                try:
+                    periods[start] = (f"{start}T00:00:00Z", f"{_next_day(start)}T00:00:00Z")
+                except ValueError:
+                    at = texts(starts.dictionary).index(start)
+                    raise AggregationError(
+                        f"not a day: {start!r}", file=file, row=first + at + 1, column="ChargeDay"
+                    ) from None
+        bounds = [periods[start] for start in starts.dictionary.to_pylist()]
+        period_columns = [
+            texts(pa.array([bound[n] for bound in bounds], type=pa.string()).take(starts.indices)) for n in (0, 1)
+        ]
+        billing = [
+            texts(pc.utf8_slice_codeunits(pc.fill_null(text_array(column(index[name])), ""), 0, 10))
+            for name in ("billingperiodstart", "billingperiodend")
+        ]
+        dimensions = [texts(pc.fill_null(text_array(column(index[d.lower()])), "")) for d in aggregation.dimensions]
+        amounts = [_amount_texts(column(index[a.lower()]), name=a, file=file, first=first) for a in aggregation.amounts]
+        fragments = []
+        for key, at in tags:  # '"key":"value",' per tag a group has, "" per tag it lacks
+            encoded = text_array(column(at)).dictionary_encode()
+            words = pa.array(
+                [f"{key}:{json.dumps(value)}," for value in encoded.dictionary.to_pylist()], type=pa.string()
+            )
+            fragments.append(pc.fill_null(words.take(encoded.indices), ""))
+        if fragments:
+            joined = pc.utf8_rtrim(pc.binary_join_element_wise(*fragments, ""), characters=",")
+            tag_texts = texts(pc.binary_join_element_wise("{", joined, "}", ""))
+        else:
+            tag_texts = ["{}"] * batch.num_rows
+        counts = column(index["x_sourcerows"])
+        count_texts = texts(pc.fill_null(text_array(counts), ""))
+        if pa.types.is_integer(counts.type) and not counts.null_count:
+            source_rows += pc.sum(counts).as_py() or 0
+        else:
+            for number, count in enumerate(count_texts, first + 1):
+                try:
+                    source_rows += int(count)
+                except ValueError:
+                    raise AggregationError(
+                        f"not a row count: {count or None!r}", file=file, row=number, column="x_SourceRows"
+                    ) from None
+        files = texts(pc.fill_null(text_array(column(index["x_sourcefile"])), ""))
+        writer.writerows(
+            zip(*period_columns, *billing, *dimensions, *amounts, tag_texts, files, count_texts, strict=True)
         )
+        first += batch.num_rows
     return out.getvalue().encode(), source_rows
+
+
+# a sum Arrow writes plainly, and its steps to the FOCUS file's text: no trailing zeros, no lone point, 0 unsigned
+ARROW_PLAIN = r"^-?[0-9]+(\.[0-9]*)?$"
+ARROW_NORMALIZE = (
+    (r"^(-?[0-9]+\.[0-9]*?)0+$", r"\1"),
+    (r"\.$", ""),
+    (r"^(-?)0+([0-9])", r"\1\2"),
+    (r"^-0$", "0"),
+)
+
+
+def _amount_texts(column, *, name, file, first):
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    raw = pc.fill_null(text_array(column), "")
+    normalized = raw
+    for pattern, replacement in ARROW_NORMALIZE:
+        normalized = pc.replace_substring_regex(normalized, pattern, replacement)
+    values = texts(normalized)
+    odd = pc.invert(pc.or_(pc.match_substring_regex(raw, ARROW_PLAIN), pc.equal(raw, "")))
+    for at in pc.indices_nonzero(odd).to_pylist():  # scientific notation, or no number at all
+        values[at] = _decimal_text(raw[at].as_py(), file=file, row=first + at + 1, column=name)
+    return values
+
+
+def rows_per_file(columns, rows):
+    """{bill file: the bill rows its groups stand for} of a query's result."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    table = getattr(rows, "arrow_table", None)
+    names = {name.lower(): name for name in getattr(table, "column_names", ())}
+    if table is not None and pa.types.is_integer(table.schema.field(names["x_sourcerows"]).type):
+        grouped = table.group_by(names["x_sourcefile"]).aggregate([(names["x_sourcerows"], "sum")])
+        files = grouped.column(names["x_sourcefile"]).to_pylist()
+        counts = grouped.column(f"{names['x_sourcerows']}_sum").to_pylist()
+        return {file: int(count or 0) for file, count in zip(files, counts, strict=True)}
+    lowered = [c.lower() for c in columns]
+    file_column, rows_column = lowered.index("x_sourcefile"), lowered.index("x_sourcerows")
+    per_file = {}
+    for row in rows:
+        per_file[row[file_column]] = per_file.get(row[file_column], 0) + int(row[rows_column] or 0)
+    return per_file
 
 
 def _next_day(iso_day):

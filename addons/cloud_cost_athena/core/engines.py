@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .aggregation import AggregationError, quote_identifier, quote_literal
+from .aggregation import AggregationError, quote_identifier, quote_literal, text_array, texts
 
 ATHENA_DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 QUERY_ID = re.compile(r"[A-Za-z0-9-]{1,128}")
@@ -29,20 +29,29 @@ class QueryResult:
 
 
 class ArrowRows:
-    """The rows of a columnar result, as lists of text, a record batch at a time: a summed month of ten
+    """The rows of a columnar result, as sequences of text, a record batch at a time: a summed month of ten
     million bill rows has half a million groups, which held as Python rows would take several times the
-    memory of the columns themselves."""
+    memory of the columns themselves. Each column becomes text column by column (``text_array``)."""
 
     def __init__(self, table):
-        self._table = table
+        self.arrow_table = table  # read column by column where a whole result is turned into a file
 
     def __len__(self):
-        return self._table.num_rows
+        return self.arrow_table.num_rows
 
     def __iter__(self):
-        for batch in self._table.to_batches(max_chunksize=65_536):
-            columns = [[_as_text(value) for value in column.to_pylist()] for column in batch.columns]
-            yield from (list(row) for row in zip(*columns, strict=True))
+        for batch in self.arrow_table.to_batches(max_chunksize=65_536):
+            yield from zip(*(_text_column(column) for column in batch.columns), strict=True)
+
+
+def _text_column(column):
+    import pyarrow as pa  # noqa: PLC0415
+
+    values = texts(text_array(column))
+    if pa.types.is_decimal(column.type) and any(value is not None and "E" in value for value in values):
+        # Arrow writes small and zero decimals in scientific notation ("1.000E-7", "0E-10"), Athena plainly
+        values = [value if value is None or "E" not in value else format(Decimal(value), "f") for value in values]
+    return values
 
 
 def run_athena(client, sql, *, database, workgroup=None, output_location=None, timeout=1800, poll=1.0):
@@ -88,16 +97,6 @@ def run_athena(client, sql, *, database, workgroup=None, output_location=None, t
         if not token:
             break
     return QueryResult("athena", query_id, columns, rows)
-
-
-def _as_text(value):
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 # how DuckDB reads the files: Parquet as written; CSV as text, every column (the layouts cast what they sum)

@@ -17,7 +17,7 @@ from odoo.addons.cloud_cost.core.bill_stores import (
 )
 from odoo.addons.cloud_cost.models.cloud_cost_source import server_policy
 
-from ..core.aggregation import AggregationError, build_query, layout_of, result_to_focus_csv
+from ..core.aggregation import AggregationError, build_query, layout_of, result_to_focus_csv, rows_per_file
 from ..core.bill_rows import Grouping
 from ..core.engines import run_athena, run_duckdb
 
@@ -185,11 +185,7 @@ class CloudCostSource(models.Model):
             manifest_data=unit.manifest_data,
             billing_period=unit.billing_period,
         )
-        per_file = {}
-        file_column = [c.lower() for c in result.columns].index("x_sourcefile")
-        rows_column = [c.lower() for c in result.columns].index("x_sourcerows")
-        for row in result.rows:
-            per_file[row[file_column]] = per_file.get(row[file_column], 0) + int(row[rows_column] or 0)
+        per_file = rows_per_file(result.columns, result.rows)
         for name, facts in originals.items():
             facts["row_count"] = per_file.get(name, 0)
         values = {

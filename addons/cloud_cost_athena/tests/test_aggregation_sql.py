@@ -11,7 +11,7 @@ from odoo.tests import tagged
 from odoo.addons.cloud_cost.core import bill_formats
 from odoo.addons.cloud_cost.tests.plain import PlainCase, parametrize
 
-from ..core.aggregation import AggregationError, build_query, result_to_focus_csv
+from ..core.aggregation import AggregationError, build_query, result_to_focus_csv, rows_per_file
 from ..core.engines import run_duckdb
 from .generated_bills import cur2_table, focus_table, parquet_bytes
 
@@ -125,3 +125,75 @@ class TestAggregationSql(PlainCase):
             2,
             "EffectiveCost",
         )
+
+    def test_sums_are_written_plainly_whatever_notation_the_engine_gives(self):
+        import pyarrow as pa
+
+        from ..core.engines import ArrowRows
+
+        aggregation = build_query("focus", database="d", table="t", files=["x.parquet"])
+        columns = ["ChargeDay", "BillingPeriodStart", "BillingPeriodEnd", *aggregation.dimensions, "x_SourceFile"]
+        columns += [*aggregation.amounts, "x_SourceRows"]
+        good = ["2026-10-31 00:00:00", "2026-10-01", "2026-11-01"] + ["a"] * len(aggregation.dimensions)
+        given = ["1.2300000000", "-0.0000000000", "0E-10", "1.000E-7", "-007.50", "100", "1.", " 2.5", "+3", "-1E+2"]
+        rows = [good + ["x.parquet"] + [text] * len(aggregation.amounts) + ["1"] for text in given]
+        data, source_rows = result_to_focus_csv(aggregation, columns, rows, file="sums.csv")
+        written = [line.split(",") for line in data.decode().splitlines()[1:]]
+        at = 4 + len(aggregation.dimensions)
+        expected = [format(Decimal(t).normalize() if Decimal(t) else Decimal(0), "f") for t in given]
+        assert (
+            [row[at] for row in written]
+            == expected
+            == ["1.23", "0", "0", "0.0000001", "-7.5", "100", "1", "2.5", "3", "-100"]
+        )
+        assert {row[0] for row in written} == {"2026-10-31T00:00:00Z"} and {row[1] for row in written} == {
+            "2026-11-01T00:00:00Z"
+        }
+        assert source_rows == len(given)
+        # the same result as DuckDB's columns, as text and as decimals: the same file
+        as_text = pa.table(
+            {name: pa.array(list(values)) for name, values in zip(columns, zip(*rows, strict=False), strict=True)}
+        )
+        assert result_to_focus_csv(aggregation, columns, ArrowRows(as_text), file="sums.csv") == (data, source_rows)
+        decimals = [Decimal(t) for t in given]
+        as_decimals = as_text
+        for name in aggregation.amounts:
+            as_decimals = as_decimals.set_column(
+                as_decimals.column_names.index(name), name, pa.array(decimals, type=pa.decimal128(38, 12))
+            )
+        assert result_to_focus_csv(aggregation, columns, ArrowRows(as_decimals), file="sums.csv") == (
+            data,
+            source_rows,
+        )
+
+    @parametrize("layout, make", [("focus", focus_table), ("aws_cur2", cur2_table)])
+    def test_duckdb_columns_make_the_same_file_as_their_rows(self, layout, make):
+        files = {f"s3://bills/export/part-{n}.parquet": parquet_bytes(make(800, seed=n)) for n in (3, 4)}
+        aggregation = build_query(layout, database="billing", table="export", files=sorted(files), rule_specs=RULES)
+        result = run_duckdb(aggregation.sql, files, database="billing", table="export")
+        rows = list(result.rows)  # text, as Athena gives it
+        assert result_to_focus_csv(aggregation, result.columns, result.rows, file="s.csv") == result_to_focus_csv(
+            aggregation, result.columns, rows, file="s.csv"
+        )
+        assert rows_per_file(result.columns, result.rows) == rows_per_file(result.columns, rows)
+        assert rows_per_file(result.columns, rows) == {name: 800 for name in files}
+
+    def test_duckdb_results_read_as_text_as_athena_writes_them(self):
+        import pyarrow as pa
+
+        from ..core.engines import ArrowRows
+
+        table = pa.table(
+            {
+                "day": pa.array([0, 86_400_000_000, None], type=pa.timestamp("us", tz="UTC")),
+                "cost": pa.array([Decimal("1.23"), Decimal("0.0000001"), Decimal(0)], type=pa.decimal128(38, 10)),
+                "rows": pa.array([3, None, 12], type=pa.int64()),
+                "name": pa.array(["a", None, "c"]),
+                "on": pa.array([True, False, None]),
+            }
+        )
+        assert list(ArrowRows(table)) == [
+            ("1970-01-01T00:00:00+00:00", "1.2300000000", "3", "a", "True"),
+            ("1970-01-02T00:00:00+00:00", "0.0000001000", None, None, "False"),
+            (None, "0.0000000000", "12", "c", None),
+        ]

@@ -3,7 +3,12 @@ import posixpath
 from odoo import _, models
 
 from odoo.addons.cloud_cost.core.bill_stores import ImportUnit, MemoryStore
-from odoo.addons.cloud_cost_athena.core.aggregation import AggregationError, build_query, result_to_focus_csv
+from odoo.addons.cloud_cost_athena.core.aggregation import (
+    AggregationError,
+    build_query,
+    result_to_focus_csv,
+    rows_per_file,
+)
 from odoo.addons.cloud_cost_athena.core.bill_rows import Grouping
 from odoo.addons.cloud_cost_athena.core.engines import run_duckdb
 
@@ -55,11 +60,7 @@ class CloudCostSource(models.Model):
         self._check_unchanged(before, originals)
         name = f"aggregated/BILLING_PERIOD={unit.billing_period}/{result.engine}-{posixpath.basename(unit.label)}.csv"
         data, source_rows = result_to_focus_csv(aggregation, result.columns, result.rows, file=name)
-        per_file = {}
-        lowered = [c.lower() for c in result.columns]
-        file_column, rows_column = lowered.index("x_sourcefile"), lowered.index("x_sourcerows")
-        for row in result.rows:
-            per_file[row[file_column]] = per_file.get(row[file_column], 0) + int(row[rows_column] or 0)
+        per_file = rows_per_file(result.columns, result.rows)
         for key, obj in paths.items():
             rows = per_file.get(key, 0)
             if obj.expected_rows is not None and rows != obj.expected_rows:
