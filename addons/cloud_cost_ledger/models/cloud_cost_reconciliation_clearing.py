@@ -10,12 +10,6 @@ class CloudCostReconciliationClearing(models.TransientModel):
     _guarded_records = True  # the figures are the suite's, computed from the ledger and the imports
     _order = "id"
 
-    def unlink(self):
-        # Odoo's vacuum of old transient records runs as the superuser, which no external client is
-        if self.env.su:
-            return super(CloudCostReconciliationClearing, self._suite()).unlink()
-        return super().unlink()
-
     reconciliation_id = fields.Many2one("cloud.cost.reconciliation", ondelete="cascade")
     currency_id = fields.Many2one(related="reconciliation_id.currency_id")
     account_id = fields.Many2one("account.account", "Clearing Account")

@@ -7,12 +7,6 @@ class CloudCostReconciliationLine(models.TransientModel):
     _inherit = ["cloud.cost.guarded.mixin"]
     _guarded_records = True  # the figures are the suite's, computed from the ledger and the imports
 
-    def unlink(self):
-        # Odoo's vacuum of old transient records runs as the superuser, which no external client is
-        if self.env.su:
-            return super(CloudCostReconciliationLine, self._suite()).unlink()
-        return super().unlink()
-
     reconciliation_id = fields.Many2one("cloud.cost.reconciliation", ondelete="cascade")
     currency_id = fields.Many2one(related="reconciliation_id.currency_id")
     name = fields.Char("Source")
