@@ -319,3 +319,108 @@ def test_companies_stay_apart(controls_session, estate, close, rpc, admin, snaps
     )
     snapshot.assert_unchanged(before)
     assert (_close_rows(admin, a["company"]), _close_rows(admin, b["company"])) == rows
+
+
+DETAIL = "cloud.cost.invoice.detail"
+DETAIL_FIELDS = ["invoice_id", "billed_cost", "issue_status", "billing_period_start", "company_id", "source_id"]
+
+
+@pytest.fixture
+def invoice_details(controls_session, estate):
+    """Per company, one line of the provider's invoice as an Invoice Detail import stores it."""
+    _server, holder = controls_session
+    made = {}
+    with holder.registry.cursor() as cr:
+        for key, ids in estate.items():
+            env = _env(cr, ids["company"])
+            made[key] = (
+                env[DETAIL]
+                ._suite()
+                .create(
+                    {
+                        "company_id": ids["company"],
+                        "source_id": ids["source"],
+                        "invoice_id": f"INV-2026-10-{key.upper()}",
+                        "billing_period_start": "2026-10-01",
+                        "charge_category": "Usage",
+                        "billed_cost": OCTOBER[key],
+                        "issue_status": "Issued",
+                    }
+                )
+                .id
+            )
+        cr.commit()
+    yield made
+    with holder.registry.cursor() as cr:
+        cr.execute("DELETE FROM cloud_cost_invoice_detail WHERE id = ANY(%s)", [list(made.values())])
+        cr.commit()
+
+
+def test_provider_invoice_lines_are_read_only_for_every_role_and_stay_in_their_company(
+    controls_session, estate, invoice_details, rpc, admin
+):
+    a, b = estate["a"], estate["b"]
+    in_a, in_b = invoice_details["a"], invoice_details["b"]
+    (seen,) = rpc("auditor").call(DETAIL, "read", [in_a], ["invoice_id", "billed_cost"])
+    assert (seen["invoice_id"], seen["billed_cost"]) == ("INV-2026-10-A", OCTOBER["a"])
+    listed = {d["id"] for d in rpc("accountant").call(DETAIL, "search_read", [], ["id"])}
+    assert in_a in listed and in_b not in listed
+
+    before = admin.read(DETAIL, [in_a, in_b], DETAIL_FIELDS)
+    either = f"{GUARDED}|{NO_ACCESS}"
+    admin_client = rpc("admin")
+    new_line = {
+        "company_id": a["company"],
+        "source_id": a["source"],
+        "invoice_id": "INV-FORGED",
+        "billing_period_start": "2026-10-01",
+        "billed_cost": 1.0,
+        "issue_status": "Issued",
+    }
+    assert_all_refused(
+        [
+            (
+                "admin lowers the invoiced amount",
+                lambda: admin_client.call(DETAIL, "write", [in_a], {"billed_cost": 1.0}),
+                either,
+            ),
+            (
+                "admin voids the invoice",
+                lambda: admin_client.call(DETAIL, "write", [in_a], {"issue_status": "Voided"}),
+                either,
+            ),
+            ("admin adds an invoice line", lambda: admin_client.call(DETAIL, "create", new_line), either),
+            ("admin deletes the invoice line", lambda: admin_client.call(DETAIL, "unlink", [in_a]), either),
+            (
+                "controller moves the line to September",
+                lambda: rpc("controller").call(DETAIL, "write", [in_a], {"billing_period_start": "2026-09-01"}),
+                either,
+            ),
+            ("accountant deletes the invoice line", lambda: rpc("accountant").call(DETAIL, "unlink", [in_a]), either),
+            ("accountant adds an invoice line", lambda: rpc("accountant").call(DETAIL, "create", new_line), either),
+            (
+                "auditor corrects the amount",
+                lambda: rpc("auditor").call(DETAIL, "write", [in_a], {"billed_cost": 0.0}),
+                either,
+            ),
+            (
+                "B's auditor reads A's invoice line",
+                lambda: rpc("auditor", "b").call(DETAIL, "read", [in_a], ["billed_cost"]),
+                NO_ACCESS,
+            ),
+            (
+                "B's accountant reads A's invoice line, naming A as its company",
+                lambda: rpc("accountant", "b", {"allowed_company_ids": [a["company"]]}).call(
+                    DETAIL, "read", [in_a], ["billed_cost"]
+                ),
+                NO_ACCESS,
+            ),
+            (
+                "B's accountant adds a line to A",
+                lambda: rpc("accountant", "b").call(DETAIL, "create", {**new_line, "company_id": b["company"]}),
+                either,
+            ),
+        ]
+    )
+    assert admin.read(DETAIL, [in_a, in_b], DETAIL_FIELDS) == before
+    assert admin.search_read(DETAIL, [("invoice_id", "=", "INV-FORGED")], ["id"]) == []
