@@ -463,3 +463,73 @@ def test_the_reconciliation_s_figures_are_the_suite_s_and_stay_in_their_company(
     assert report_b["imported_amount"] == 345.50
     with refused(GUARDED):
         rpc("admin").call(RECONCILIATION, "write", [report_id], {"invoiced_amount": 99.0})
+
+
+POOL = "cloud.cost.pool"
+LINE = "cloud.cost.line"
+
+
+def test_only_a_controller_makes_a_pool_collect_the_unused_commitment_and_sealed_lines_stay(
+    controls_session, estate, ledger, rpc, admin
+):
+    a = estate["a"]
+    _add_commitment(controls_session, estate, "a")
+    unused = [("company_id", "=", a["company"]), ("commitment_discount_status", "=", "Unused")]
+    before = {line["id"]: line["cost_pool_id"] for line in admin.search_read(LINE, unused, ["cost_pool_id"])}
+    assert len(before) == 1
+
+    options = {"unused_commitment": True, "unused_commitment_ref": SAVINGS_PLAN}
+    new_pool = {"name": "Unused Savings Plan", "code": "SPUNUSED", "company_id": a["company"], **options}
+    assert_all_refused(
+        [
+            (
+                f"{role} makes the pool collect",
+                lambda role=role: rpc(role).call(POOL, "write", [a["pool"]], options),
+                NO_ACCESS,
+            )
+            for role in ("user", "accountant", "auditor")
+        ]
+        + [
+            (f"{role} creates a collecting pool", lambda role=role: rpc(role).call(POOL, "create", new_pool), NO_ACCESS)
+            for role in ("user", "accountant", "auditor")
+        ]
+        + [
+            (
+                "B's controller makes A's pool collect",
+                lambda: rpc("controller2", "b").call(POOL, "write", [a["pool"]], options),
+                NO_ACCESS,
+            ),
+            (
+                "B's controller makes A's pool collect, naming A",
+                lambda: rpc("controller2", "b", {"allowed_company_ids": [a["company"]]}).call(
+                    POOL, "write", [a["pool"]], options
+                ),
+                NO_ACCESS,
+            ),
+            (
+                "B's controller creates a collecting pool in A",
+                lambda: rpc("controller2", "b").call(POOL, "create", new_pool),
+                NO_ACCESS,
+            ),
+        ]
+    )
+    assert admin.read(POOL, [a["pool"]], ["unused_commitment"])[0]["unused_commitment"] is False
+    assert admin.search_read(POOL, [("code", "=", "SPUNUSED")], ["id"]) == []
+
+    assert {line["id"]: line["cost_pool_id"] for line in admin.search_read(LINE, unused, ["cost_pool_id"])} == before
+
+    # a controller may; the Unused row stays where October's run, approved and sealed, found it in its batch
+    made = rpc("controller").call(POOL, "create", new_pool)
+    try:
+        after = {line["id"]: line["cost_pool_id"] for line in admin.search_read(LINE, unused, ["cost_pool_id"])}
+        assert after == before
+    finally:
+        _server, holder = controls_session
+        with holder.registry.cursor() as cr:
+            for line_id, pool in before.items():
+                cr.execute(
+                    "UPDATE cloud_cost_line SET cost_pool_id = %s WHERE id = %s", [pool[0] if pool else None, line_id]
+                )
+            cr.execute("DELETE FROM cloud_cost_pool WHERE id = %s", [made])
+            cr.commit()
+        holder.count_call()
