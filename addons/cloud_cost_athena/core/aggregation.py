@@ -18,7 +18,6 @@ registers one is summed. No ORM here.
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -155,20 +154,10 @@ def build_query(layout, *, database, table, files, rule_specs=()):
     return Aggregation(sql, tuple(dimensions), tuple(tag_keys), tuple(layout.amounts))
 
 
-PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]*)?")
-
-
 def _decimal_text(value, *, file, row, column):
     """A sum as the FOCUS file writes it: plain notation, no trailing zeros, zero as 0."""
     if value is None or value == "":
         return ""
-    if PLAIN_DECIMAL.fullmatch(value):  # most sums: the same text as through Decimal, made without it
-        whole, _point, fraction = value.lstrip("-").partition(".")
-        whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
-        if whole == "0" and not fraction:
-            return "0"
-        text = f"{whole}.{fraction}" if fraction else whole
-        return f"-{text}" if value[0] == "-" else text
     try:
         number = Decimal(str(value))
     except ArithmeticError:
@@ -196,15 +185,12 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
     out = io.StringIO()
     writer = _focus_writer(aggregation, out)
     source_rows = 0
-    periods = {}  # a group's charge day -> its charge period (a month has a few dozen days)
+    periods = {}
     for number, row in enumerate(rows, 1):
         day = _text(row[day_at])
         if not day:
             raise AggregationError("a group has no charge day", file=file, row=number, column="ChargeDay")
-        period = periods.get(day[:10])
-        if period is None:
-            start = day[:10]
-            period = periods[start] = [f"{start}T00:00:00Z", f"{_next_day(start)}T00:00:00Z"]
+        period = periods.get(day[:10]) or _charge_period(periods, day[:10], file=file, row=number)
         count = _text(row[count_at])
         try:
             source_rows += int(count)
@@ -217,7 +203,7 @@ def result_to_focus_csv(aggregation, columns, rows, *, file):
             if row[at] is not None:
                 tags[key] = _text(row[at])
         writer.writerow(
-            period
+            [*period]
             + [(_text(row[start_at]) or "")[:10], (_text(row[end_at]) or "")[:10]]
             + [_text(row[at]) or "" for at in dimension_at]
             + [_decimal_text(_text(row[at]), file=file, row=number, column=name) for name, at in amount_at]
@@ -300,17 +286,13 @@ def _arrow_to_focus_csv(aggregation, table, *, file):
         if days.null_count or pc.any(pc.equal(days, "")).as_py():
             at = pc.index(pc.fill_null(days, ""), "").as_py()
             raise AggregationError("a group has no charge day", file=file, row=first + at + 1, column="ChargeDay")
-        starts = pc.utf8_slice_codeunits(days, 0, 10).dictionary_encode()
-        for start in starts.dictionary.to_pylist():
-            if start not in periods:
-                try:
-                    periods[start] = (f"{start}T00:00:00Z", f"{_next_day(start)}T00:00:00Z")
-                except ValueError:
-                    at = texts(starts.dictionary).index(start)
-                    raise AggregationError(
-                        f"not a day: {start!r}", file=file, row=first + at + 1, column="ChargeDay"
-                    ) from None
-        bounds = [periods[start] for start in starts.dictionary.to_pylist()]
+        day_starts = pc.utf8_slice_codeunits(days, 0, 10)
+        starts = day_starts.dictionary_encode()
+        bounds = [
+            periods.get(start)
+            or _charge_period(periods, start, file=file, row=first + pc.index(day_starts, start).as_py() + 1)
+            for start in starts.dictionary.to_pylist()
+        ]
         period_columns = [
             texts(pa.array([bound[n] for bound in bounds], type=pa.string()).take(starts.indices)) for n in (0, 1)
         ]
@@ -378,21 +360,31 @@ def _amount_texts(column, *, name, file, first):
 
 def rows_per_file(columns, rows):
     """{bill file: the bill rows its groups stand for} of a query's result."""
-    import pyarrow as pa  # noqa: PLC0415
-
     table = getattr(rows, "arrow_table", None)
-    names = {name.lower(): name for name in getattr(table, "column_names", ())}
-    if table is not None and pa.types.is_integer(table.schema.field(names["x_sourcerows"]).type):
-        grouped = table.group_by(names["x_sourcefile"]).aggregate([(names["x_sourcerows"], "sum")])
-        files = grouped.column(names["x_sourcefile"]).to_pylist()
-        counts = grouped.column(f"{names['x_sourcerows']}_sum").to_pylist()
-        return {file: int(count or 0) for file, count in zip(files, counts, strict=True)}
+    if table is not None:
+        import pyarrow as pa  # noqa: PLC0415
+
+        names = {name.lower(): name for name in table.column_names}
+        if pa.types.is_integer(table.schema.field(names["x_sourcerows"]).type):
+            grouped = table.group_by(names["x_sourcefile"]).aggregate([(names["x_sourcerows"], "sum")])
+            files = grouped.column(names["x_sourcefile"]).to_pylist()
+            counts = grouped.column(f"{names['x_sourcerows']}_sum").to_pylist()
+            return {file: int(count or 0) for file, count in zip(files, counts, strict=True)}
     lowered = [c.lower() for c in columns]
     file_column, rows_column = lowered.index("x_sourcefile"), lowered.index("x_sourcerows")
     per_file = {}
     for row in rows:
         per_file[row[file_column]] = per_file.get(row[file_column], 0) + int(row[rows_column] or 0)
     return per_file
+
+
+def _charge_period(periods, start, *, file, row):
+    """The FOCUS charge period of a group's day (``start``), kept in ``periods``: a month has a few dozen days."""
+    try:
+        period = periods[start] = (f"{start}T00:00:00Z", f"{_next_day(start)}T00:00:00Z")
+    except ValueError:
+        raise AggregationError(f"not a day: {start!r}", file=file, row=row, column="ChargeDay") from None
+    return period
 
 
 def _next_day(iso_day):

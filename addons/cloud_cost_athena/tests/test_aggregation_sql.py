@@ -197,3 +197,26 @@ class TestAggregationSql(PlainCase):
             ("1970-01-02T00:00:00+00:00", "0.0000001000", None, None, "False"),
             (None, "0.0000000000", "12", "c", None),
         ]
+
+    def test_a_group_whose_day_is_no_date_is_named_with_its_row_on_both_paths(self):
+        import pyarrow as pa
+
+        from ..core.engines import ArrowRows
+
+        aggregation = build_query("focus", database="d", table="t", files=["x.parquet"])
+        columns = ["ChargeDay", "BillingPeriodStart", "BillingPeriodEnd", *aggregation.dimensions, "x_SourceFile"]
+        columns += [*aggregation.amounts, "x_SourceRows"]
+        rest = ["2026-10-01", "2026-11-01"] + ["a"] * len(aggregation.dimensions) + ["x.parquet"]
+        rest_end = ["1.5"] * len(aggregation.amounts) + ["3"]
+        rows = [[day, *rest, *rest_end] for day in ("2026-10-02", "2026-10-02", "2026-13-01", "2026-10-03")]
+        table = pa.table(
+            {name: pa.array(list(values)) for name, values in zip(columns, zip(*rows, strict=False), strict=True)}
+        )
+        for given in (rows, ArrowRows(table)):
+            with pytest.raises(AggregationError) as refused:
+                result_to_focus_csv(aggregation, columns, given, file="athena-result.csv")
+            assert (refused.value.file, refused.value.row, refused.value.column) == (
+                "athena-result.csv",
+                3,
+                "ChargeDay",
+            )
