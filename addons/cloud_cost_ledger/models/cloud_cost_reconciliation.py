@@ -350,6 +350,21 @@ class CloudCostReconciliation(models.TransientModel):
         posted = sum((_dec(item.credit) - _dec(item.debit) for item in items), Decimal(0))
         return allocated, posted
 
+    @api.model
+    def _clearing_items_domain(self, accounts, company, start, end, late_bills):
+        """The posted journal items of ``accounts`` in the month, and those of the vendor bills of the month
+        booked after it."""
+        return [
+            ("account_id", "in", accounts.ids),
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            "|",
+            "&",
+            ("date", ">=", start),
+            ("date", "<=", end),
+            ("move_id", "in", late_bills.ids),
+        ]
+
     def _clearing_accounts(self, company):
         pools = self.env["cloud.cost.pool"].sudo().search([("company_id", "=", company.id)])
         return pools.clearing_account_id | company.sudo().cloud_cost_clearing_account_id
@@ -364,16 +379,7 @@ class CloudCostReconciliation(models.TransientModel):
             self.env["account.move.line"]
             .sudo()
             ._read_group(
-                [
-                    ("account_id", "in", accounts.ids),
-                    ("company_id", "=", company.id),
-                    ("parent_state", "=", "posted"),
-                    "|",
-                    "&",
-                    ("date", ">=", start),
-                    ("date", "<=", end),
-                    ("move_id", "in", late_bills.ids),
-                ],
+                self._clearing_items_domain(accounts, company, start, end, late_bills),
                 [],
                 ["balance:sum"],
             )
@@ -459,16 +465,7 @@ class CloudCostReconciliation(models.TransientModel):
         accounts = clearing_accounts | self.env["account.account"].sudo().browse([a.id for a in expected])
         balances = dict(
             Item._read_group(
-                [
-                    ("account_id", "in", accounts.ids),
-                    ("company_id", "=", company.id),
-                    ("parent_state", "=", "posted"),
-                    "|",
-                    "&",
-                    ("date", ">=", start),
-                    ("date", "<=", end),
-                    ("move_id", "in", late_bills.ids),
-                ],
+                self._clearing_items_domain(accounts, company, start, end, late_bills),
                 ["account_id"],
                 ["balance:sum"],
             )

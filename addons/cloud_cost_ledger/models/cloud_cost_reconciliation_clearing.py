@@ -30,15 +30,6 @@ class CloudCostReconciliationClearing(models.TransientModel):
             "name": self.account_id.display_name,
             "res_model": "account.move.line",
             "view_mode": "list,pivot",
-            "domain": [
-                ("company_id", "=", report.company_id.id),
-                ("account_id", "=", self.account_id.id),
-                ("parent_state", "=", "posted"),
-                "|",
-                "&",
-                ("date", ">=", start),
-                ("date", "<=", end),
-                ("move_id", "in", late.ids),
-            ],
+            "domain": report._clearing_items_domain(self.account_id, report.company_id, start, end, late),
             "context": {"create": False},
         }
