@@ -373,12 +373,12 @@ def test_the_reconciliation_s_figures_are_the_suite_s_and_stay_in_their_company(
     a, b = estate["a"], estate["b"]
     accountant = rpc("accountant")
     report_id = accountant.call(RECONCILIATION, "create", {"month": "2026-10-01", "company_id": a["company"]})
-    figures = ["imported_amount", "clearing_nets_out", "clearing_expected", "line_ids"]
+    figures = ["imported_amount", "clearing_nets_out", "clearing_expected", "line_ids", "clearing_line_ids"]
     (report,) = accountant.call(RECONCILIATION, "read", [report_id], figures)
     assert report["imported_amount"] == 172.75
     assert not report["clearing_nets_out"]
-    lines = report["line_ids"]
-    assert lines
+    lines, clearing = report["line_ids"], report["clearing_line_ids"]
+    assert lines and clearing
 
     def seen():
         return accountant.call(RECONCILIATION, "read", [report_id], figures)
@@ -436,6 +436,18 @@ def test_the_reconciliation_s_figures_are_the_suite_s_and_stay_in_their_company(
                 lambda: accountant.call("cloud.cost.reconciliation.line", "write", lines, {"imported_amount": 1.0}),
                 GUARDED,
             ),
+            *[
+                (
+                    f"{role} deletes the {model.rsplit('.', 1)[1]} rows, as the vacuum would",
+                    lambda role=role, model=model, ids=ids: rpc(role).call(model, "unlink", ids, context=FORGED),
+                    f"{GUARDED}|{NO_ACCESS}",
+                )
+                for role in ("accountant", "controller", "admin")
+                for model, ids in (
+                    ("cloud.cost.reconciliation.line", lines),
+                    ("cloud.cost.reconciliation.clearing", clearing),
+                )
+            ],
             (
                 "B's accountant reports on A",
                 lambda: rpc("accountant", "b").call(
