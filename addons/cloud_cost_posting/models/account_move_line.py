@@ -1,8 +1,11 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import is_suite
 
+from ..core import journal_items
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 
 CHARGEBACK_FIELDS = ("cloud_cost_sender_pool_id", "cloud_cost_receiver_id", "cloud_cost_environment", "cloud_cost_side")
@@ -44,6 +47,152 @@ class AccountMoveLine(models.Model):
         if not is_suite(self.env) and set(self._cloud_cost_fields()) & set(vals):
             self._cloud_cost_refuse()
         return super().write(vals)
+
+    # ------------------------------------------------------------------ items in bulk
+    # the methods of account.move.line's creation and of the computations `_cloud_cost_create_items` stands in
+    # for, and the modules whose versions of them it reproduces: another module's override means the ORM's way
+    _BULK_METHODS = (
+        "create",
+        "_create",
+        "_prepare_create_values",
+        "_add_precomputed_values",
+        "_add_missing_default_values",
+        "_sanitize_vals",
+        "_sanitize_values",
+        "_validate_fields",
+        "_compute_debit_credit",
+        "_compute_amount_residual",
+        "_compute_totals",
+        "_compute_tax_tag_invert",
+    )
+    _BULK_MODULES = frozenset({"odoo.models", "account", "analytic", "cloud_cost_posting"})
+
+    @api.model
+    def _cloud_cost_bulk_applies(self, vals_list):
+        """True when the items of ``vals_list`` may be made by ``_cloud_cost_create_items``: plain chargeback
+        items (no product, tax or price), and account.move.line made and computed by Odoo's own code only."""
+        if not all(journal_items.is_plain(vals) for vals in vals_list):
+            return False
+        for cls in type(self).__mro__:
+            if any(name in vars(cls) for name in self._BULK_METHODS):
+                module = cls.__module__
+                if module.startswith("odoo.addons."):
+                    module = module.split(".")[2]
+                if module not in self._BULK_MODULES:
+                    return False
+        return True
+
+    @api.model
+    def _cloud_cost_create_items(self, vals_list):
+        """Create the journal items of ``vals_list`` (each naming its entry in ``move_id``) as ``create`` does,
+        with the values Odoo would compute item by item (debit and credit, the entry's related values,
+        residuals, totals) given instead: the same rows, checks, inverses and constraints, without building
+        a draft record per item to precompute them. Fields not given are still computed by Odoo."""
+        if not vals_list:
+            return self.browse()
+        if not is_suite(self.env) and any(vals.get(name) for vals in vals_list for name in self._cloud_cost_fields()):
+            self._cloud_cost_refuse()
+        self = self.browse()  # noqa: PLW0642  (as BaseModel.create)
+        self.check_access("create")
+        precision = self.env["decimal.precision"].precision_get("Percentage Analytic")
+        vals_list = [self._sanitize_values(self._sanitize_vals(vals), precision) for vals in vals_list]
+        moves = self.env["account.move"].browse(dict.fromkeys(vals["move_id"] for vals in vals_list))
+        entry_values = self._cloud_cost_entry_values(moves)
+        residual_accounts = {}
+
+        def keeps_residual(account_id):
+            if account_id not in residual_accounts:
+                account = self.env["account.account"].browse(account_id)
+                residual_accounts[account_id] = (
+                    account.reconcile or account.account_type in journal_items.RESIDUAL_ACCOUNT_TYPES
+                )
+            return residual_accounts[account_id]
+
+        defaults, data_list, inverses = {}, [], defaultdict(set)
+        now = self.env.cr.now()
+        for vals in vals_list:
+            keys = frozenset(vals)
+            if keys not in defaults:
+                found = self._add_missing_default_values(dict(vals))
+                defaults[keys] = {
+                    name: value for name, value in found.items() if name not in vals and self._fields[name].store
+                }
+            move = moves.browse(vals["move_id"])
+            values, storno = entry_values[move.id]
+            company_currency = move.company_id.currency_id
+            currency = self.env["res.currency"].browse(vals.get("currency_id")) or company_currency
+            computed = journal_items.computed_values(
+                vals["balance"],
+                vals.get("amount_currency", vals["balance"]),
+                storno,
+                keeps_residual(vals["account_id"]),
+                company_currency.round,
+                currency.round,
+            )
+            stored = {
+                **defaults[keys],
+                **vals,
+                **values,
+                **computed,
+                "create_uid": self.env.uid,
+                "create_date": now,
+                "write_uid": self.env.uid,
+                "write_date": now,
+            }
+            protected = set()
+            for name in stored:
+                field = self._fields[name]
+                if field.compute and (name in values or name in computed or not field.readonly or field.precompute):
+                    protected.update(self.pool.field_computed.get(field, [field]))
+            inversed = {name: vals[name] for name in vals if self._fields[name].inverse}
+            for name in inversed:
+                inverses[self._fields[name].inverse].add(self._fields[name])
+            data_list.append({"stored": stored, "inherited": {}, "protected": protected, "inversed": inversed})
+        with moves._check_balanced({"records": moves}):
+            records = self._create(data_list)
+            with self.env.protecting([(data["protected"], data["record"]) for data in data_list]):
+                for inverse_fields in inverses.values():
+                    names = {field.name for field in inverse_fields}
+                    batch = [data for data in data_list if not names.isdisjoint(data["inversed"])]
+                    for data in batch:
+                        data["record"]._update_cache(
+                            {name: data["inversed"][name] for name in names if name in data["inversed"]}
+                        )
+                    next(iter(inverse_fields)).determine_inverse(self.concat(*(data["record"] for data in batch)))
+            if self._check_company_auto:
+                records._check_company()
+        records._check_tax_lock_date()
+        records.move_id._synchronize_business_models(["line_ids"])
+        records._check_constrains_account_id_journal_id()
+        return records
+
+    @api.model
+    def _cloud_cost_entry_values(self, moves):
+        """{entry id: (the values of its items related to it, whether it is storno)}."""
+        related = {
+            name: field.related.split(".") for name, field in self._fields.items() if field.store and field.related
+        }
+        found = {}
+        for move in moves:
+            values = {}
+            # a related field starting from the entry takes the entry's value; one starting from a field that is
+            # empty on a plain item (a tax, a statement line) is empty; any other is left to Odoo
+            pending = dict(related)
+            progressed = True
+            while pending and progressed:
+                progressed = False
+                for name, path in list(pending.items()):
+                    head = path[0]
+                    if head == "move_id" and len(path) == 2:
+                        values[name] = self._fields[name].convert_to_write(move[path[1]], self)
+                    elif head in journal_items.UNSET_IN_PLAIN_ITEM or values.get(head, True) is False:
+                        values[name] = False
+                    elif head in pending:
+                        continue
+                    del pending[name]
+                    progressed = True
+            found[move.id] = (values, move.is_storno)
+        return found
 
     @api.model
     def _cloud_cost_fields(self):

@@ -90,6 +90,8 @@ class CloudCostAllocationRun(models.Model):
                         # the controller's rights were checked above; the entries are theirs (create_uid)
                         for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
                             chunk.with_context(validate_analytic=True, **BULK_CONTEXT).action_post()
+                            # the chunk's items take their state and their entry's number in one write
+                            self.env.flush_all()
             except ValidationError as error:
                 raise UserError(
                     _("Run %(run)s cannot be posted: %(error)s", run=run.display_name, error=error.args[0])
@@ -170,6 +172,7 @@ class CloudCostAllocationRun(models.Model):
             reversals = container["records"] = self._create_linked_moves(moves.browse(), vals_list)
             for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
                 chunk.with_context(move_reverse_cancel=True, **BULK_CONTEXT)._post(soft=False)
+                self.env.flush_all()  # as in posting: one write of the items' state and number
         return reversals
 
     @contextmanager
@@ -452,7 +455,7 @@ class CloudCostAllocationRun(models.Model):
         expected = [
             [(command[2]["account_id"], command[2]["balance"]) for command in vals["line_ids"]] for vals in vals_list
         ]
-        moves = Move.create(vals_list)
+        moves = self._create_entries(Move, vals_list)
         pairs = []
         for move, line_ids, items in zip(moves, links, expected, strict=True):
             created = move.line_ids.sorted("id")
@@ -468,6 +471,29 @@ class CloudCostAllocationRun(models.Model):
             pairs += [(line_id, item.id) for item, ids in zip(created, line_ids, strict=True) for line_id in ids]
         self._link_items(pairs)
         return moves
+
+    def _create_entries(self, Move, vals_list):
+        """Create the entries of ``vals_list``; their items in bulk when they are journal entries of plain items (see
+        ``account.move.line._cloud_cost_create_items``), else through the entries' ``create``."""
+        if not self._entries_in_bulk(vals_list):
+            return Move.create(vals_list)
+        moves = Move.create([{name: value for name, value in vals.items() if name != "line_ids"} for vals in vals_list])
+        Move.env["account.move.line"]._cloud_cost_create_items(
+            [
+                {**command[2], "move_id": move.id}
+                for move, vals in zip(moves, vals_list, strict=True)
+                for command in vals["line_ids"]
+            ]
+        )
+        return moves
+
+    @api.model
+    def _entries_in_bulk(self, vals_list):
+        """True when the entries of ``vals_list`` are journal entries whose items may be made in bulk."""
+        if any(vals.get("move_type") != "entry" for vals in vals_list):
+            return False
+        items = [command[2] for vals in vals_list for command in vals["line_ids"]]
+        return self.env["account.move.line"]._cloud_cost_bulk_applies(items)
 
     def _link_items(self, pairs):
         """Store (allocation line id, journal item id) links."""

@@ -1,0 +1,140 @@
+from odoo.tests import tagged
+
+from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env
+
+from .test_posting import PostingCase
+
+# what two identical entries differ in, whichever way they are made
+OWN_COLUMNS = {"id", "move_id", "create_date", "write_date", "move_name"}
+
+
+@tagged("post_install", "-at_install")
+class TestBulkItems(PostingCase):
+    """Chargeback items made in bulk are the items Odoo's own ``create`` makes, column by column."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.receivable = cls.env["account.account"].create(
+            {
+                "code": "186000",
+                "name": "Chargeback receivable (reconcilable)",
+                "account_type": "asset_current",
+                "reconcile": True,
+                "company_ids": [(6, 0, cls.company.ids)],
+            }
+        )
+        cls.Run = suite_env(cls.env)["cloud.cost.allocation.run"].sudo()
+        cls.Move = suite_env(cls.env)["account.move"].sudo().with_company(cls.company)
+
+    def entry_vals(self, reversed_entry=None):
+        run = self.Run
+
+        def item(account, amount, **extra):
+            return (
+                0,
+                0,
+                {
+                    **run._precomputed_item_vals(amount, self.company.currency_id),
+                    "name": f"item {account.code} {amount}",
+                    "account_id": account.id,
+                    "cloud_cost_allocation_line_ids": [(6, 0, [])],
+                    **extra,
+                },
+            )
+
+        vals = {
+            "move_type": "entry",
+            "company_id": self.company.id,
+            "journal_id": self.accounts["journal"].id,
+            "date": "2026-10-31",
+            "ref": "bulk items",
+            "line_ids": [
+                item(
+                    self.accounts["chargeback"],
+                    123.45,
+                    analytic_distribution={str(self.retail.id): 100},
+                    cloud_cost_receiver_id=self.retail.id,
+                    cloud_cost_side="receiver",
+                    cloud_cost_environment="prod",
+                ),
+                item(self.receivable, 0.55, cloud_cost_side="receiver"),
+                item(self.accounts["clearing"], -100.0, cloud_cost_side="sender"),
+                item(self.platform_clearing, -24.0, cloud_cost_side="sender"),
+            ],
+        }
+        if reversed_entry:
+            vals.update(reversed_entry_id=reversed_entry.id, is_storno=True)
+        return vals
+
+    def rows(self, moves):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT l.* FROM account_move_line l WHERE l.move_id = ANY(%s) ORDER BY l.move_id, l.id", [moves.ids]
+        )
+        names = [column.name for column in self.env.cr.description]
+        return [
+            {name: value for name, value in zip(names, row, strict=True) if name not in OWN_COLUMNS}
+            for row in self.env.cr.fetchall()
+        ]
+
+    def analytic_rows(self, moves):
+        self.env.cr.execute(
+            """SELECT a.amount, a.account_id, a.general_account_id, a.company_id, a.date, a.name
+                 FROM account_analytic_line a JOIN account_move_line l ON l.id = a.move_line_id
+                WHERE l.move_id = ANY(%s) ORDER BY l.move_id, l.id, a.id""",
+            [moves.ids],
+        )
+        return self.env.cr.fetchall()
+
+    def both_ways(self, vals):
+        """The entry made by Odoo's ``create`` and the same entry with its items made in bulk."""
+        by_orm = self.Move.create([self.strip_links(vals)])
+        by_bulk = self.Run._create_entries(self.Move, [self.strip_links(vals)])
+        return by_orm, by_bulk
+
+    @staticmethod
+    def strip_links(vals):
+        return {
+            **vals,
+            "line_ids": [
+                (0, 0, {k: v for k, v in command[2].items() if k != "cloud_cost_allocation_line_ids"})
+                for command in vals["line_ids"]
+            ],
+        }
+
+    def test_items_made_in_bulk_equal_odoos_own_column_by_column_as_drafts_and_once_posted(self):
+        by_orm, by_bulk = self.both_ways(self.entry_vals())
+        self.assertEqual(len(self.rows(by_bulk)), 4)
+        self.assertEqual(self.rows(by_bulk), self.rows(by_orm))
+        (by_orm | by_bulk).with_context(validate_analytic=True).action_post()
+        self.assertEqual(self.rows(by_bulk), self.rows(by_orm))
+        self.assertTrue(self.analytic_rows(by_bulk))
+        self.assertEqual(self.analytic_rows(by_bulk), self.analytic_rows(by_orm))
+        self.assertEqual(
+            (by_bulk.amount_total, by_bulk.state, by_bulk.payment_state),
+            (by_orm.amount_total, by_orm.state, by_orm.payment_state),
+        )
+        receivable = by_bulk.line_ids.filtered(lambda line: line.account_id == self.receivable)
+        self.assertEqual((receivable.amount_residual, receivable.reconciled), (0.55, False))
+
+    def test_storno_reversal_items_made_in_bulk_equal_odoos_own(self):
+        self.company.account_storno = True
+        original = self.Move.create([self.strip_links(self.entry_vals())])
+        original.action_post()
+        by_orm, by_bulk = self.both_ways(self.entry_vals(reversed_entry=original))
+        self.assertTrue(by_bulk.is_storno)
+        self.assertEqual(self.rows(by_bulk), self.rows(by_orm))
+
+    def test_items_with_a_tax_or_a_price_are_left_to_odoos_create(self):
+        Item = self.env["account.move.line"]
+        plain = self.entry_vals()["line_ids"][0][2]
+        self.assertTrue(Item._cloud_cost_bulk_applies([plain]))
+        tax = self.env["account.tax"].search([], limit=1) or self.env["account.tax"].new({"name": "any"})
+        self.assertFalse(Item._cloud_cost_bulk_applies([plain, {**plain, "tax_ids": [(6, 0, tax.ids)]}]))
+        self.assertFalse(Item._cloud_cost_bulk_applies([{**plain, "price_unit": 5.0}]))
+        self.assertFalse(Item._cloud_cost_bulk_applies([{**plain, "display_type": "line_note"}]))
+
+    def test_an_invoice_is_made_by_odoos_create(self):
+        vals = {**self.entry_vals(), "move_type": "in_invoice", "partner_id": self.env.user.partner_id.id}
+        self.assertFalse(self.Run._entries_in_bulk([vals]))
