@@ -1,9 +1,10 @@
 """Values Odoo computes for a chargeback journal item, given instead of computed item by item.
 
 A chargeback item is an item of a journal entry (not an invoice) with no product, tax, payment, statement or
-discount: its computed values follow from its balance, its amount in currency, its account and its entry. ``computed_values`` returns them as Odoo's own
-computations do (``account.move.line``: debit and credit, residual amounts, totals, tax tag inversion), so
-that items made in bulk are the items Odoo would make (a test compares both, column by column).
+discount: its computed values follow from its balance, its amount in currency, its account and its entry.
+``computed_values`` returns them as Odoo's own computations do (``account.move.line``: debit and credit,
+residual amounts, totals, tax tag inversion), so that items made in bulk are the items Odoo would make (a
+test compares both, column by column).
 """
 
 # the item's values that make the shortcut apply: anything else (a product, taxes, a price) is Odoo's to compute

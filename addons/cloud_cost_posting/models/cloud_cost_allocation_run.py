@@ -380,7 +380,7 @@ class CloudCostAllocationRun(models.Model):
         entries = chargeback_entries(home, grouping=grouping)
         if not entries:
             raise UserError(_("Run %s moves no cost to a business unit: nothing to post.", self.display_name))
-        distributions = {}
+        lookups = {}
         moves = self._create_linked_moves(
             self.env["account.move"].sudo(),
             [
@@ -388,7 +388,7 @@ class CloudCostAllocationRun(models.Model):
                     company,
                     journal,
                     date,
-                    self._entry_lines(entry, company, distributions),
+                    self._entry_lines(entry, company, lookups),
                     entry.receiver,
                     reference=self._entry_reference(grouping, entry),
                 )
@@ -396,7 +396,7 @@ class CloudCostAllocationRun(models.Model):
             ],
         )
         for other, shares in foreign.items():
-            moves |= self._create_intercompany_moves(other, date, shares, grouping, distributions)
+            moves |= self._create_intercompany_moves(other, date, shares, grouping, lookups)
         return moves
 
     def _entry_reference(self, grouping, entry):
@@ -411,7 +411,7 @@ class CloudCostAllocationRun(models.Model):
 
         return grouping.reference(entry.key, name_of)
 
-    def _create_intercompany_moves(self, other, date, shares, grouping, distributions):
+    def _create_intercompany_moves(self, other, date, shares, grouping, lookups):
         journal = self._journal(other)
         if other.currency_id != self.company_id.currency_id:
             raise UserError(
@@ -430,7 +430,7 @@ class CloudCostAllocationRun(models.Model):
                     other,
                     journal,
                     date,
-                    self._entry_lines(entry, other, distributions, due_to=True),
+                    self._entry_lines(entry, other, lookups, due_to=True),
                     entry.receiver,
                     reference=self._entry_reference(grouping, entry),
                 )
@@ -511,10 +511,10 @@ class CloudCostAllocationRun(models.Model):
         self.env["account.move.line"].invalidate_model(["cloud_cost_allocation_line_ids"])
         self.env["cloud.cost.allocation.line"].invalidate_model(["move_line_ids"])
 
-    def _entry_lines(self, entry, company, distributions, due_to=False):
-        """Journal item values of ``entry`` in ``company``; ``due_to``: its credit is owed to the run's company."""
+    def _entry_lines(self, entry, company, lookups, due_to=False):
+        """Journal item values of ``entry`` in ``company``; ``due_to``: its credit is owed to the run's company.
+        ``lookups``: what the posting's entries share, looked up once (analytic distributions, credit items)."""
         Analytic = self.env["account.analytic.account"].sudo()
-        Pool = self.env["cloud.cost.pool"]
         dimensions = self.policy_id.posting_dimension_ids
         environment_at = next((i for i, d in enumerate(dimensions) if d.dimension == "environment"), None)
         lines = []
@@ -543,27 +543,15 @@ class CloudCostAllocationRun(models.Model):
                     cloud_cost_side="intercompany",
                 )
             else:
-                vals["analytic_distribution"] = self._distribution(receiver, key.dimensions, company, distributions)
+                vals["analytic_distribution"] = self._distribution(receiver, key.dimensions, company, lookups)
             lines.append(vals)
         for key, item in entry.credits.items():
-            if due_to:
-                vals = {
-                    "name": _("Due to %(company)s: chargeback %(run)s", company=self.company_id.name, run=self.name),
-                    "cloud_cost_side": "intercompany",
-                }
-            else:
-                pool = Pool.browse(key.sender) if key.sender else Pool
-                center = pool.cost_center_id or company.cloud_cost_cost_center_id
-                vals = {
-                    "name": _(
-                        "Chargeback %(run)s: %(sender)s",
-                        run=self.name,
-                        sender=pool.display_name if pool else _("direct cost"),
-                    ),
-                    "cloud_cost_sender_pool_id": pool.id or False,
-                    "cloud_cost_side": "sender",
-                    "analytic_distribution": {str(center.id): 100} if center else False,
-                }
+            sender = ("credit", due_to, key.sender, company.id)
+            if sender not in lookups:  # a sender's credit items differ only in their amounts
+                lookups[sender] = self._credit_vals(key, company, due_to)
+            vals = dict(lookups[sender])
+            if vals.get("analytic_distribution"):
+                vals["analytic_distribution"] = dict(vals["analytic_distribution"])
             lines.append(
                 {
                     **vals,
@@ -573,6 +561,27 @@ class CloudCostAllocationRun(models.Model):
                 }
             )
         return lines
+
+    def _credit_vals(self, key, company, due_to):
+        """The values of a credit item of ``key`` (a sender) in ``company``, but its amount."""
+        if due_to:
+            return {
+                "name": _("Due to %(company)s: chargeback %(run)s", company=self.company_id.name, run=self.name),
+                "cloud_cost_side": "intercompany",
+            }
+        Pool = self.env["cloud.cost.pool"]
+        pool = Pool.browse(key.sender) if key.sender else Pool
+        center = pool.cost_center_id or company.cloud_cost_cost_center_id
+        return {
+            "name": _(
+                "Chargeback %(run)s: %(sender)s",
+                run=self.name,
+                sender=pool.display_name if pool else _("direct cost"),
+            ),
+            "cloud_cost_sender_pool_id": pool.id or False,
+            "cloud_cost_side": "sender",
+            "analytic_distribution": {str(center.id): 100} if center else False,
+        }
 
     def _item_vals(self, item, currency, sign=1):
         amount = _amount(sign * item.cents, self.currency_id.decimal_places)
