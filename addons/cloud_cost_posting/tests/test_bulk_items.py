@@ -138,3 +138,19 @@ class TestBulkItems(PostingCase):
     def test_an_invoice_is_made_by_odoos_create(self):
         vals = {**self.entry_vals(), "move_type": "in_invoice", "partner_id": self.env.user.partner_id.id}
         self.assertFalse(self.Run._entries_in_bulk([vals]))
+
+    def test_another_modules_override_of_item_creation_leaves_items_to_odoos_create(self):
+        Item = self.env["account.move.line"]
+        plain = self.entry_vals()["line_ids"][0][2]
+
+        def create(self, vals_list):  # an override as another addon would add
+            return super(type(self), self).create(vals_list)
+
+        override = type(
+            "OtherAddonItem",
+            (),
+            {"create": create, "__module__": "odoo.addons.other_addon.models.account_move_line"},
+        )
+        overridden = type("OverriddenItem", (override, type(Item)), {"_register": False})
+        self.assertTrue(Item._cloud_cost_bulk_applies([plain]))
+        self.assertFalse(overridden(Item.env, (), ())._cloud_cost_bulk_applies([plain]))
