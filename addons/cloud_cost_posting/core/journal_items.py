@@ -8,7 +8,7 @@ test compares both, column by column).
 """
 
 # the item's values that make the shortcut apply: anything else (a product, taxes, a price) is Odoo's to compute
-PLAIN_ITEM = {"display_type": "product", "tax_ids": [], "price_unit": 0.0}
+PLAIN_ITEM = {"display_type": "product", "price_unit": 0.0}
 UNSET_IN_PLAIN_ITEM = ("product_id", "tax_repartition_line_id", "tax_tag_ids", "statement_line_id", "payment_id")
 RESIDUAL_ACCOUNT_TYPES = ("asset_cash", "liability_credit_card")
 
@@ -16,9 +16,8 @@ RESIDUAL_ACCOUNT_TYPES = ("asset_cash", "liability_credit_card")
 def is_plain(vals):
     """True when ``vals`` (an item's create values) describe an item with no product, tax or price."""
     return (
-        vals.get("display_type") == PLAIN_ITEM["display_type"]
+        all(vals.get(name) == value for name, value in PLAIN_ITEM.items())
         and not vals.get("tax_ids")
-        and vals.get("price_unit") == PLAIN_ITEM["price_unit"]
         and not any(vals.get(name) for name in UNSET_IN_PLAIN_ITEM)
     )
 

@@ -108,15 +108,9 @@ class AccountMoveLine(models.Model):
                 )
             return residual_accounts[account_id]
 
-        defaults, data_list, inverses = {}, [], defaultdict(set)
+        shapes, data_list, inverses = {}, [], defaultdict(set)
         now = self.env.cr.now()
         for vals in vals_list:
-            keys = frozenset(vals)
-            if keys not in defaults:
-                found = self._add_missing_default_values(dict(vals))
-                defaults[keys] = {
-                    name: value for name, value in found.items() if name not in vals and self._fields[name].store
-                }
             move = moves.browse(vals["move_id"])
             values, storno = entry_values[move.id]
             company_currency = move.company_id.currency_id
@@ -129,8 +123,12 @@ class AccountMoveLine(models.Model):
                 company_currency.round,
                 currency.round,
             )
+            keys = frozenset(vals)
+            if keys not in shapes:  # items given the same fields share their defaults and protected fields
+                shapes[keys] = self._cloud_cost_item_shape(vals, values, computed)
+            defaults, protected, inversed_names = shapes[keys]
             stored = {
-                **defaults[keys],
+                **defaults,
                 **vals,
                 **values,
                 **computed,
@@ -139,12 +137,7 @@ class AccountMoveLine(models.Model):
                 "write_uid": self.env.uid,
                 "write_date": now,
             }
-            protected = set()
-            for name in stored:
-                field = self._fields[name]
-                if field.compute and (name in values or name in computed or not field.readonly or field.precompute):
-                    protected.update(self.pool.field_computed.get(field, [field]))
-            inversed = {name: vals[name] for name in vals if self._fields[name].inverse}
+            inversed = {name: vals[name] for name in inversed_names}
             for name in inversed:
                 inverses[self._fields[name].inverse].add(self._fields[name])
             data_list.append({"stored": stored, "inherited": {}, "protected": protected, "inversed": inversed})
@@ -167,32 +160,51 @@ class AccountMoveLine(models.Model):
         return records
 
     @api.model
+    def _cloud_cost_item_shape(self, vals, values, computed):
+        """What items given the fields of ``vals`` share, as ``create`` finds it: (the defaults of the stored
+        fields not given, the computed fields protected from recomputation, the fields whose inverse runs)."""
+        found = self._add_missing_default_values(dict(vals))
+        defaults = {name: value for name, value in found.items() if name not in vals and self._fields[name].store}
+        protected = set()
+        for name in {*defaults, *vals, *values, *computed}:
+            field = self._fields[name]
+            if field.compute and (name in values or name in computed or not field.readonly or field.precompute):
+                protected.update(self.pool.field_computed.get(field, [field]))
+        return defaults, protected, tuple(name for name in vals if self._fields[name].inverse)
+
+    @api.model
     def _cloud_cost_entry_values(self, moves):
         """{entry id: (the values of its items related to it, whether it is storno)}."""
+        # a related field starting from the entry takes the entry's value (its field name here); one starting
+        # from a field that is empty on a plain item (a tax, a statement line) is empty (False); any other is
+        # left to Odoo
         related = {
             name: field.related.split(".") for name, field in self._fields.items() if field.store and field.related
         }
-        found = {}
-        for move in moves:
-            values = {}
-            # a related field starting from the entry takes the entry's value; one starting from a field that is
-            # empty on a plain item (a tax, a statement line) is empty; any other is left to Odoo
-            pending = dict(related)
-            progressed = True
-            while pending and progressed:
-                progressed = False
-                for name, path in list(pending.items()):
-                    head = path[0]
-                    if head == "move_id" and len(path) == 2:
-                        values[name] = self._fields[name].convert_to_write(move[path[1]], self)
-                    elif head in journal_items.UNSET_IN_PLAIN_ITEM or values.get(head, True) is False:
-                        values[name] = False
-                    elif head in pending:
-                        continue
-                    del pending[name]
-                    progressed = True
-            found[move.id] = (values, move.is_storno)
-        return found
+        sources = {}
+        progressed = True
+        while related and progressed:
+            progressed = False
+            for name, path in list(related.items()):
+                head = path[0]
+                if head == "move_id" and len(path) == 2:
+                    sources[name] = path[1]
+                elif head in journal_items.UNSET_IN_PLAIN_ITEM or sources.get(head, True) is False:
+                    sources[name] = False
+                elif head in related:
+                    continue
+                del related[name]
+                progressed = True
+        return {
+            move.id: (
+                {
+                    name: source and self._fields[name].convert_to_write(move[source], self)
+                    for name, source in sources.items()
+                },
+                move.is_storno,
+            )
+            for move in moves
+        }
 
     @api.model
     def _cloud_cost_fields(self):

@@ -88,10 +88,8 @@ class CloudCostAllocationRun(models.Model):
                     with run._bulk_entries(container):
                         moves = container["records"] = run._create_chargeback_moves()
                         # the controller's rights were checked above; the entries are theirs (create_uid)
-                        for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
+                        for chunk in self._posting_chunks(moves):
                             chunk.with_context(validate_analytic=True, **BULK_CONTEXT).action_post()
-                            # the chunk's items take their state and their entry's number in one write
-                            self.env.flush_all()
             except ValidationError as error:
                 raise UserError(
                     _("Run %(run)s cannot be posted: %(error)s", run=run.display_name, error=error.args[0])
@@ -170,10 +168,16 @@ class CloudCostAllocationRun(models.Model):
         container = {"records": moves.browse()}
         with self._bulk_entries(container):
             reversals = container["records"] = self._create_linked_moves(moves.browse(), vals_list)
-            for chunk in split_every(MOVES_PER_BATCH, reversals.ids, reversals.browse):
+            for chunk in self._posting_chunks(reversals):
                 chunk.with_context(move_reverse_cancel=True, **BULK_CONTEXT)._post(soft=False)
-                self.env.flush_all()  # as in posting: one write of the items' state and number
         return reversals
+
+    def _posting_chunks(self, moves):
+        """``moves`` a batch at a time, to be posted together; once a batch is posted, its items are written with
+        their state and their entry's number in one write."""
+        for chunk in split_every(MOVES_PER_BATCH, moves.ids, moves.browse):
+            yield chunk
+            self.env.flush_all()
 
     @contextmanager
     def _bulk_entries(self, container):
