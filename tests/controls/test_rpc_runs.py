@@ -460,7 +460,26 @@ def test_private_methods_cannot_be_called_over_rpc(estate, rpc, snapshot):
                 ("_create_chargeback_moves", runs["approved"]),
                 ("_lock_row", runs["posted"]),
                 ("_store_cost_batches", runs["approved"]),
+                ("_create_entries", runs["approved"]),
+                ("_posting_chunks", runs["posted"]),
             ]
+        ]
+        + [
+            # journal items made as chargeback items, or their credit values, asked for directly
+            (
+                "_cloud_cost_create_items",
+                lambda: admin_client.call(
+                    "account.move.line",
+                    "_cloud_cost_create_items",
+                    [[{"move_id": 1, "account_id": 1, "balance": 1.0, "cloud_cost_side": "receiver"}]],
+                ),
+                r"private methods",
+            ),
+            (
+                "_credit_vals",
+                lambda: admin_client.call(RUN, "_credit_vals", [runs["posted"]], False, False, False),
+                r"private methods",
+            ),
         ],
         kinds=("AccessError",),
     )
