@@ -239,7 +239,7 @@ PHASES = [
     ("cloud.cost.allocation.policy", "_rules_snapshot", "rules snapshot"),
     ("cloud.cost.allocation.policy", "_run_engine", "engine and 100 % check"),
     ("cloud.cost.allocation.run", "_clear_results", "clear previous results"),
-    ("cloud.cost.allocation.run", "_store_lines", "store allocation lines"),
+    ("cloud.cost.allocation.run", "_store_lines", "store allocation lines, with checks and KPIs"),
     ("cloud.cost.allocation.run", "_store_senders", "store sender checks"),
     ("cloud.cost.allocation.run", "_store_cost_links", "record the cost lines taken"),
     ("cloud.cost.allocation.run", "_store_cost_batches", "record the batches taken"),

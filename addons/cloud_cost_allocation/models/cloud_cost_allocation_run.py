@@ -8,7 +8,7 @@ import psycopg2.errors
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.cloud_cost.core.bulk_copy import copy_frame
+from odoo.addons.cloud_cost.core.bulk_copy import BackgroundCopy
 from odoo.addons.cloud_cost.core.finops import MATURITY_STAGES
 from odoo.addons.cloud_cost.core.money import from_units, to_units
 from odoo.addons.cloud_cost.core.periods import month_bounds
@@ -18,6 +18,8 @@ from ..core.rounding import units_to_text
 from ..core.summary import summary_lines
 
 _logger = logging.getLogger(__name__)
+# allocation lines per COPY: small enough that PostgreSQL stores one chunk while the next is made ready
+LINE_COPY_CHUNK = 50_000
 
 # Posting adds "posted" and "reversed" (selection_add) and extends _closed_states().
 RUN_STATES = [
@@ -486,13 +488,18 @@ class CloudCostAllocationRun(models.Model):
         result, inputs = policy._allocate(self.date_from, self.date_to)
         fingerprint = inputs["fingerprint"]
         self._clear_results()
-        self._store_lines(result)
-        self._store_senders(result)
         taken = self._store_cost_batches(inputs["batches"])
-        kpis = run_kpis(result, inputs["costs"], policy._production_names())
-        money = self._from_units
+        production = policy._production_names()
         names = policy._names_for(result)
-        text, passed = summary_lines(result, names, self.currency_id.name, total_taken=taken)
+        currency = self.currency_id.name
+
+        def checks_and_kpis():  # plain Python: runs while the last allocation lines are copied
+            kpis = run_kpis(result, inputs["costs"], production)
+            return kpis, summary_lines(result, names, currency, total_taken=taken)
+
+        kpis, (text, passed) = self._store_lines(result, alongside=checks_and_kpis)
+        self._store_senders(result)
+        money = self._from_units
         values = {
             "state": "computed",
             "computed_by_id": self.env.user.id,
@@ -538,24 +545,35 @@ class CloudCostAllocationRun(models.Model):
         )
         _logger.info("allocation run %s computed: %s lines", self.display_name, len(result.lines))
 
-    def _store_lines(self, result):
-        """Write the engine's lines with one COPY."""
+    def _store_lines(self, result, alongside=None):
+        """Write the engine's lines by COPY, in chunks that a background thread copies while the next one is
+        made ready. ``alongside``: work that does not use the database, done while the last chunks are copied;
+        returns its result."""
         lines = result.lines
-        if lines.empty:
-            return
         step_keys = dict(self.policy_id.step_ids.mapped(lambda s: (s.id, s.key_id.id or None)))
+        with BackgroundCopy(self.env.cr, "cloud_cost_allocation_line", max_pending=2) as writer:
+            for start in range(0, len(lines), LINE_COPY_CHUNK):
+                chunk = lines.iloc[start : start + LINE_COPY_CHUNK]
+                writer.submit(self._lines_frame(chunk, result.digits, step_keys), context=f"lines from {start + 1}")
+            done = alongside() if alongside else None
+        self.env["cloud.cost.allocation.line"].invalidate_model()
+        return done
+
+    def _lines_frame(self, lines, digits, step_keys):
+        """The table rows of engine lines: ids (0 for none) as nullable integers, exact decimals as text."""
 
         def ids(series):
             return series.where(series != 0).astype("Int64")
 
         kind = lines["receiver_kind"]
         receiver = lines["receiver"].astype("int64")
-        frame = pd.DataFrame(
+        step = lines["step"].astype("int64")
+        return pd.DataFrame(
             {
                 "run_id": self.id,
                 "company_id": self.company_id.id,
                 "date": str(self.date_from),
-                "step_id": ids(lines["step"].astype("int64")),
+                "step_id": ids(step),
                 "step_sequence": lines["sequence"].astype("int64"),
                 "sender_pool_id": ids(lines["sender"].astype("int64")),
                 "receiver_kind": kind.astype(str),
@@ -564,21 +582,20 @@ class CloudCostAllocationRun(models.Model):
                 "method": lines["method"].astype(str),
                 "line_type": lines["line_type"].astype(str),
                 "is_final": (kind != "pool").astype(bool),
-                "driver_key_id": lines["step"].astype("int64").map(step_keys).astype("Int64"),
+                "driver_key_id": step.map(step_keys).astype("Int64"),
                 "driver_value": _decimal_text(lines["driver_value"]),
                 "share": _decimal_text(lines["share"]),
                 "unit_price": _decimal_text(lines["unit_price"]),
-                "amount": units_to_text(lines["cents"].to_numpy(), result.digits).to_numpy(),
+                "amount": units_to_text(lines["cents"].to_numpy(), digits).to_numpy(),
                 "environment": _text_or_null(lines["environment"]),
                 "tenant": _text_or_null(lines["tenant"]),
                 "service_tier_id": ids(lines["tier"].astype("int64")),
                 "service_name": _text_or_null(lines["service"]),
                 "provider_name": _text_or_null(lines["provider"]),
                 "service_category": _text_or_null(lines["category"]),
-            }
+            },
+            index=lines.index,
         )
-        copy_frame(self.env.cr, "cloud_cost_allocation_line", frame)
-        self.env["cloud.cost.allocation.line"].invalidate_model()
 
     def _store_senders(self, result):
         Sender = self.env["cloud.cost.allocation.run.sender"].sudo()._suite()  # read-only to users; the run writes it

@@ -1,9 +1,12 @@
+from unittest.mock import patch
+
 import psycopg2
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models import cloud_cost_allocation_run as run_model
 from .common import AllocationCase
 
 EXPECTED = {"Retail": 525.0, "Payments": 425.0, "unallocated": 25.0, "idle": 100.0}
@@ -240,3 +243,30 @@ class TestRunStorage(AllocationCase):
         self.assertEqual(self.env.cr.fetchone()[0], 0)
         self.env.cr.execute("SELECT count(*) FROM cloud_cost_allocation_run_batch WHERE run_id = %s", [run.id])
         self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_lines_copied_in_many_chunks_are_the_lines_of_one_copy(self):
+        columns = (
+            "step_id, step_sequence, sender_pool_id, receiver_kind, analytic_account_id, receiver_pool_id, method, "
+            "line_type, is_final, driver_key_id, driver_value, share, unit_price, amount, environment, tenant, "
+            "service_tier_id, service_name, provider_name, service_category"
+        )
+
+        def stored(run):
+            self.env.flush_all()
+            self.env.cr.execute(
+                f"SELECT {columns} FROM cloud_cost_allocation_line WHERE run_id = %s",  # noqa: S608 - our columns
+                [run.id],
+            )
+            return sorted(self.env.cr.fetchall(), key=repr)
+
+        run = self.new_run(user=self.accountant)
+        run.action_compute()
+        in_one_copy = stored(run)
+        self.assertGreater(len(in_one_copy), 3)
+        run.with_user(self.controller).action_reset_to_draft()
+        with patch.object(run_model, "LINE_COPY_CHUNK", 2):
+            run.action_compute()
+        self.assertEqual(stored(run), in_one_copy)
+        self.assertEqual(self.receiver_totals(run), EXPECTED)
+        self.assertTrue(run.checks_passed)
+        self.assertIn("100% check: OK", run.summary)
