@@ -1,10 +1,10 @@
-from decimal import Decimal
-
 import pandas as pd
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
+
+from odoo.addons.cloud_cost.core.money import from_units, to_units
 
 from ..core.corrections import add_cents, correction_deltas
 
@@ -39,7 +39,10 @@ class CloudCostCorrection(models.Model):
     period = fields.Date("Corrected Month", readonly=True)
     date = fields.Date("Charged On", readonly=True, help="Date of the correction entry, in an open period.")
     amount = fields.Monetary(readonly=True, help="Net change of the cost charged to business units.")
-    deltas = fields.Json(readonly=True, help="Cents charged per 'sender pool,business unit' (0: direct cost).")
+    deltas = fields.Json(
+        readonly=True,
+        help="Charged per 'sender pool,business unit' (0: direct cost), in the currency's smallest unit (cents).",
+    )
     move_id = fields.Many2one("account.move", "Correction Entry", readonly=True, check_company=True)
     posted_by_id = fields.Many2one("res.users", readonly=True)
     posted_on = fields.Datetime(readonly=True)
@@ -52,7 +55,8 @@ class CloudCostCorrection(models.Model):
 
     @api.model
     def _charged(self, run):
-        """{(sender, receiver): cents} charged for the run's period: its final lines and earlier corrections."""
+        """{(sender, receiver): amount in the currency's smallest unit} charged for the run's period: its final
+        lines and earlier corrections."""
         self.env["cloud.cost.allocation.line"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -61,13 +65,15 @@ class CloudCostCorrection(models.Model):
                 run.id,
             )
         )
-        posted = {(s, r): int((Decimal(str(a)) * 100).to_integral_value()) for s, r, a in self.env.cr.fetchall()}
+        digits = run.currency_id.decimal_places
+        posted = {(s, r): to_units(a, digits) for s, r, a in self.env.cr.fetchall()}
         earlier = [{_key(k): v for k, v in c.deltas.items()} for c in self.sudo().search([("run_id", "=", run.id)])]
         return add_cents(posted, *earlier)
 
     @api.model
     def _current(self, run):
-        """{(sender, receiver): cents} the run's policy gives the period today, nothing stored."""
+        """{(sender, receiver): amount in the currency's smallest unit} the run's policy gives the period today,
+        nothing stored."""
         result, _inputs = run.policy_id._allocate(run.date_from, run.date_to)
         final = result.final_lines()
         current = {}
@@ -124,7 +130,7 @@ class CloudCostCorrection(models.Model):
             )
             credit = pool.clearing_account_id or run._required(company, "cloud_cost_clearing_account_id")
             center = pool.cost_center_id or company.cloud_cost_cost_center_id
-            amount = float(Decimal(abs(cents)).scaleb(-2))
+            amount = float(from_units(abs(cents), company.currency_id.decimal_places))
             sign = cents > 0
             items += [
                 (
@@ -173,7 +179,7 @@ class CloudCostCorrection(models.Model):
                 "run_id": run.id,
                 "period": run.date_from,
                 "date": date,
-                "amount": float(Decimal(sum(deltas.values())).scaleb(-2)),
+                "amount": float(from_units(sum(deltas.values()), company.currency_id.decimal_places)),
                 "move_id": move.id,
                 "deltas": {f"{s},{r}": cents for (s, r), cents in deltas.items()},
                 "posted_by_id": self.env.uid,
