@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Benchmark: the auditor's trace of a chargeback journal item of a run of a million cost lines.
+
+    .venv/bin/python tests/benchmarks/bench_allocation.py --database bench --keep --no-engine
+    .venv/bin/python tests/benchmarks/bench_trace.py --database bench [--sample 10]
+
+Takes the newest computed run of the company that ``bench_allocation.py --keep`` left (1,000,000 cost
+lines by default), gives the company a chargeback journal and accounts, has a second controller approve
+the run (which seals it) and posts it as one entry, printing the time of each. Then times the trace
+that the screen and ``cloudcost trace`` show (``account.move.line._cloud_cost_trace``) for two business
+unit items: the median one by allocation lines, and the smallest. An item of more than ``--sample``
+allocation lines is timed on that many of its lines (``_trace`` of each line, the step's rule, drivers
+and bill files), and the time for the whole item is printed as an estimate from them (a lower bound). Everything is
+rolled back at the end. Target: at most 2 s per item.
+"""
+# pylint: disable=print-used
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_registry import open_registry, superuser_env  # noqa: E402
+
+
+def company_name(args):
+    return f"bench allocation {args.lines}x{args.pools}x{args.receivers}"
+
+
+def set_up_posting(env, company):
+    from odoo.tests.common import new_test_user  # noqa: PLC0415
+
+    Account = env["account.account"].with_company(company)
+
+    def account(code, name):
+        return Account.create(
+            {"code": code, "name": name, "account_type": "expense", "company_ids": [(6, 0, company.ids)]}
+        )
+
+    journal = env["account.journal"].create(
+        {"name": "Cloud chargeback (trace bench)", "code": "CCBT", "type": "general", "company_id": company.id}
+    )
+    company.write(
+        {
+            "cloud_cost_journal_id": journal.id,
+            "cloud_cost_chargeback_account_id": account("628911", "Cloud cost chargeback").id,
+            "cloud_cost_clearing_account_id": account("628011", "Cloud cost clearing").id,
+        }
+    )
+    return [
+        new_test_user(
+            env,
+            login=f"bench_trace_{os.getpid()}_{n}",
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+            groups="base.group_user,account.group_account_manager,cloud_cost.group_cloud_cost_controller",
+        )
+        for n in (1, 2)
+    ]
+
+
+def timed(action):
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
+def trace_item(env, item, sample):
+    """(seconds, measured or estimated, allocation lines, bill rows) of the trace of ``item``."""
+    lines = item.cloud_cost_allocation_line_ids
+    env.invalidate_all()
+    if len(lines) <= sample:
+        trace, seconds = timed(item._cloud_cost_trace)
+        return seconds, "measured", len(lines), sum(entry["row_count"] for entry in trace["lines"])
+    spent = 0.0
+    for line in lines[:sample]:
+        _trace, seconds = timed(line._trace)
+        spent += seconds
+    # a lower bound: the item's trace also counts and lists each line's bill rows
+    return spent / sample * len(lines), f"at least: estimated from {sample} lines' own trace", len(lines), None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", "-d", required=True)
+    parser.add_argument("--config", help="Odoo configuration (default: $CLOUDCOST_ODOO_CONFIG or .local/odoo.conf)")
+    parser.add_argument("--lines", type=int, default=1_000_000, help="the size bench_allocation.py --keep used")
+    parser.add_argument("--pools", type=int, default=50)
+    parser.add_argument("--receivers", type=int, default=1000)
+    parser.add_argument("--sample", type=int, default=10, help="allocation lines timed in a larger item")
+    args = parser.parse_args()
+
+    cr = open_registry(args).cursor()
+    env = superuser_env(cr)
+    try:
+        company = env["res.company"].search([("name", "=", company_name(args))], limit=1)
+        if not company:
+            raise SystemExit(f"no company '{company_name(args)}': run bench_allocation.py --keep first")
+        env = env(context={"allowed_company_ids": [company.id]})
+        run = env["cloud.cost.allocation.run"].search(
+            [("company_id", "=", company.id), ("state", "=", "computed")], order="id desc", limit=1
+        )
+        if not run:
+            raise SystemExit("no computed run: run bench_allocation.py --keep first")
+        first, second = set_up_posting(env, company)
+        run.policy_id.posting_grouping = "run"
+        _done, approve_s = timed(run.with_user(second).action_approve)
+        _done, post_s = timed(lambda: (run.with_user(first).action_post(), env.flush_all()))
+        items = run.move_ids.line_ids
+        print(
+            f"run {run.display_name}: {run.cost_line_count:,} cost lines, {run.line_count:,} allocation lines; "
+            f"approved (sealed) in {approve_s:.1f} s, posted as one entry of {len(items):,} items in {post_s:.1f} s"
+        )
+        cr.execute(
+            """SELECT r.move_line_id, COUNT(*) FROM cloud_cost_allocation_line_account_move_line_rel r
+                 JOIN account_move_line i ON i.id = r.move_line_id
+                WHERE i.id = ANY(%s) AND i.cloud_cost_side = 'receiver' GROUP BY 1 ORDER BY 2, 1""",
+            [items.ids],
+        )
+        counts = cr.fetchall()
+        picks = {"median": counts[len(counts) // 2][0], "smallest": counts[0][0]}
+        for label, item_id in picks.items():
+            seconds, how, line_count, rows = trace_item(env, env["account.move.line"].browse(item_id), args.sample)
+            behind = f", {rows:,} bill rows behind them" if rows is not None else ""
+            print(
+                f"  trace of the {label} business unit item ({line_count:,} allocation lines{behind}): "
+                f"{seconds:.2f} s ({how}; target <= 2 s)"
+            )
+        print(f"  load average at the end {', '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
+    finally:
+        cr.rollback()
+        cr.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
