@@ -66,3 +66,33 @@ def rule_items(rule, name_of):
     if rule.get("reciprocal_group"):
         items.append(("Reciprocal group", rule["reciprocal_group"]))
     return items
+
+
+def combine_file_groups(group_lists):
+    """Per-file groups of cost lines [(batch, file, rows, amount text, EffectiveCost text, first row, last row)]
+    of several sets of lines, added up file by file (exactly), in the order of batch and file."""
+    combined = {}
+    for groups in group_lists:
+        for batch, name, count, amount, effective, first, last in groups:
+            key = (batch, name)
+            if key not in combined:
+                combined[key] = [count, Decimal(amount), Decimal(effective), first, last]
+                continue
+            entry = combined[key]
+            entry[0] += count
+            entry[1] += Decimal(amount)
+            entry[2] += Decimal(effective)
+            entry[3] = first if entry[3] is None else entry[3] if first is None else min(entry[3], first)
+            entry[4] = last if entry[4] is None else entry[4] if last is None else max(entry[4], last)
+    return sorted(
+        (
+            (batch, name, count, str(amount), str(effective), first, last)
+            for (batch, name), (count, amount, effective, first, last) in combined.items()
+        ),
+        key=file_group_order,
+    )
+
+
+def file_group_order(group):
+    """The order of per-file groups: by batch, then file name (by code point), the lines of no file last."""
+    return (group[0], group[1] is None, group[1] or "")

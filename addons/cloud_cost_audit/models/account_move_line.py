@@ -35,38 +35,38 @@ class AccountMoveLine(models.Model):
         the item, the allocation lines it sums (step, sender pool, method, driver and its shares, as the
         run froze them) and, per allocation line, the bill rows behind it (file, SHA-256, row number,
         EffectiveCost) with their count and exact sum; at most ``rows_per_line`` rows are listed per line
-        (None: all), the count and sums always cover every row."""
+        (None: all), in the order they were imported; the count and sums always cover every row."""
         self.ensure_one()
         item = self.sudo()
         lines = item.cloud_cost_allocation_line_ids.sorted(lambda line: (line.step_sequence, line.id))
         files = {}
         traced = []
         unit = Decimal(1).scaleb(-item.company_id.currency_id.decimal_places)  # the currency's smallest unit
+        memo = {}  # what the item's lines share: driver shares, cost lines, bill files
         for line in lines:
-            trace = line._trace()
-            query = self.env["cloud.cost.allocation.run.cost"].sudo()._search(line._trace_cost_domain())
-            self.env.cr.execute(
-                SQL(
-                    """SELECT COUNT(*), COALESCE(SUM(c.amount), 0)::text, COALESCE(SUM(l.effective_cost), 0)::text
-                     FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
-                    WHERE c.id IN %s""",
-                    query.subselect(),
+            trace = line._trace(memo)
+            count = sum(file["rows"] for file in trace["files"])
+            taken = sum((file["exact_amount"] for file in trace["files"]), Decimal(0))
+            effective = sum((file["effective_cost"] for file in trace["files"]), Decimal(0))
+            rows_key = ("rows", repr(line._trace_cost_domain()))
+            if rows_key not in memo:
+                source, amount_sql = line._trace_cost_source()
+                limit = SQL("LIMIT %s", rows_per_line) if rows_per_line is not None else SQL()
+                self.env.cr.execute(
+                    SQL(
+                        """SELECT cloud_cost_line.batch_id, cloud_cost_line.source_file, cloud_cost_line.source_row,
+                                  cloud_cost_line.effective_cost::text, cloud_cost_line.billing_currency,
+                                  (%s)::text, cloud_cost_line.id
+                             FROM %s
+                         ORDER BY cloud_cost_line.id %s""",  # import order: the first rows found by the key's index
+                        amount_sql,
+                        source,
+                        limit,
+                    )
                 )
-            )
-            count, taken, effective = self.env.cr.fetchone()
-            limit = SQL("LIMIT %s", rows_per_line) if rows_per_line is not None else SQL()
-            self.env.cr.execute(
-                SQL(
-                    """SELECT l.batch_id, l.source_file, l.source_row, l.effective_cost::text, l.billing_currency,
-                          c.amount::text, l.id
-                     FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
-                    WHERE c.id IN %s ORDER BY l.batch_id, l.source_file, l.source_row, l.id %s""",
-                    query.subselect(),
-                    limit,
-                )
-            )
+                memo[rows_key] = self.env.cr.fetchall()
             rows = []
-            for batch_id, name, number, cost, currency, amount, line_id in self.env.cr.fetchall():
+            for batch_id, name, number, cost, currency, amount, line_id in memo[rows_key]:
                 if (batch_id, name) not in files:
                     file = (
                         self.env["cloud.cost.import.file"]
@@ -86,7 +86,6 @@ class AccountMoveLine(models.Model):
                     }
                 )
             amount = Decimal(str(line.amount)).quantize(unit)
-            taken = Decimal(taken)
             traced.append(
                 {
                     "line": line,
@@ -95,7 +94,7 @@ class AccountMoveLine(models.Model):
                     "rows": rows,
                     "row_count": count,
                     "rows_amount": taken,
-                    "rows_effective_cost": Decimal(effective),
+                    "rows_effective_cost": effective,
                     # the part of those rows the line carries: 1 for direct cost, the driver's share for a pool's
                     "part": (amount / taken) if taken else None,
                 }

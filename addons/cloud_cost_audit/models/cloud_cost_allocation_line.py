@@ -1,9 +1,10 @@
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from odoo import _, fields, models
 from odoo.tools import SQL, LazyTranslate
 
-from ..core.trace import driver_shares, rule_items, step_rule
+from ..core.trace import combine_file_groups, driver_shares, file_group_order, rule_items, step_rule
 from .cloud_cost_allocation_run import LINE_COLUMNS
 
 _lt = LazyTranslate(__name__)
@@ -30,45 +31,163 @@ class CloudCostAllocationLine(models.Model):
     def _trace_cost_domain(self):
         return self.action_view_cost_lines()["domain"]
 
-    def _trace(self):
-        """The line's trace as plain data: the frozen rule of its step, the driver values it was split
-        by (with shares), and the cost lines behind it with their bill files."""
-        self.ensure_one()
+    def _trace_cost_source(self):
+        """(SQL "FROM ... WHERE ..." of the cost lines behind this line, the cost line aliased
+        "cloud_cost_line"; SQL of a cost line's amount as the run took it).
+
+        The run's cost view names the lines of its batches; its conditions are put on the cost lines
+        themselves (their batch, charge window, pool, business unit, dimensions) so that PostgreSQL reads
+        them by their indexes rather than the run's every line. A condition the cost lines do not carry
+        keeps the view."""
         run = self.run_id.sudo()
-        snapshot = run.snapshot or {}
-        drivers, total = [], None
-        if self.driver_key_id:
-            values = (snapshot.get("drivers") or {}).get(str(self.driver_key_id.id)) or []
-            drivers, total = driver_shares(values, self._trace_receiver())
-            for row in drivers:
-                row["name"] = run._snapshot_name(row["kind"], row["id"])
-                row["value_text"] = format(row["value"].normalize(), "f")
-                row["share_text"] = f"{row['share'] * 100:.6f} %"
-        RunCost = self.env["cloud.cost.allocation.run.cost"]
-        query = RunCost._search(self._trace_cost_domain())
+        taken = run.taken_batch_ids
+        basis = taken[:1].amount_basis or run.policy_id.amount_basis
+        column = "billed_cost_company" if basis == "billed" else "effective_cost_company"
+        domain = self._trace_cost_domain()
+        translated = _cost_line_domain(domain, run, self.env["cloud.cost.line"]._fields)
+        if translated is not None:
+            query = (
+                self.env["cloud.cost.line"]
+                .with_context(active_test=False)
+                ._search(self._trace_taken_domain() + translated)
+            )
+            source = SQL("%s WHERE %s", query.from_clause, query.where_clause)
+            return source, SQL("COALESCE(%s, 0)", SQL.identifier("cloud_cost_line", column))
+        query = self.env["cloud.cost.allocation.run.cost"]._search(domain)
+        source = SQL(
+            "cloud_cost_allocation_run_cost c JOIN cloud_cost_line ON cloud_cost_line.id = c.cost_line_id "
+            "WHERE c.id IN %s",
+            query.subselect(),
+        )
+        return source, SQL("c.amount")
+
+    def _trace_taken_domain(self):
+        """The cost lines of the run's batches (within its charge period, if any), as a cloud.cost.line
+        domain."""
+        taken = self.run_id.sudo().taken_batch_ids
+        window = taken.filtered("charge_date_from")[:1]
+        domain = [("batch_id", "in", taken.batch_id.ids or [0])]
+        if window:
+            domain += [
+                ("charge_period_start", ">=", datetime.combine(window.charge_date_from, time.min)),
+                ("charge_period_start", "<", datetime.combine(window.charge_date_to + timedelta(days=1), time.min)),
+            ]
+        return domain
+
+    def _trace_cost_pools(self):
+        """The pools whose cost lines (all of the run's, nothing else) are behind this line, or None when
+        its cost lines are chosen otherwise too (a business unit, dimensions)."""
+        translated = _cost_line_domain(self._trace_cost_domain(), self.run_id, self.env["cloud.cost.line"]._fields)
+        leaves = [leaf for leaf in translated or [None] if leaf != (1, "=", 1)]
+        if len(leaves) != 1 or not isinstance(leaves[0], tuple) or leaves[0][0] != "cost_pool_id":
+            return None
+        _name, operator, value = leaves[0]
+        if operator == "=" and isinstance(value, int) and value:
+            return (value,)
+        if operator == "in" and all(isinstance(ident, int) and ident for ident in value):
+            return tuple(value)
+        return None
+
+    def _trace_pool_costs(self):
+        """{pool: its cost lines in the run, per bill file}, read in one pass, as ``_trace_costs`` gives them."""
+        run = self.run_id.sudo()
+        basis = run.taken_batch_ids[:1].amount_basis or run.policy_id.amount_basis
+        column = "billed_cost_company" if basis == "billed" else "effective_cost_company"
+        query = (
+            self.env["cloud.cost.line"]
+            .with_context(active_test=False)
+            ._search([*self._trace_taken_domain(), ("cost_pool_id", "!=", False)])
+        )
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """SELECT l.batch_id, l.source_file, COUNT(*), SUM(c.amount)::text, MIN(l.source_row), MAX(l.source_row)
-                 FROM cloud_cost_allocation_run_cost c JOIN cloud_cost_line l ON l.id = c.cost_line_id
-                WHERE c.id IN %s GROUP BY 1, 2 ORDER BY 1, 2""",
-                query.subselect(),
+                """SELECT cloud_cost_line.cost_pool_id, cloud_cost_line.batch_id, cloud_cost_line.source_file,
+                          COUNT(*), SUM(COALESCE(%s, 0))::text, COALESCE(SUM(cloud_cost_line.effective_cost), 0)::text,
+                          MIN(cloud_cost_line.source_row), MAX(cloud_cost_line.source_row)
+                     FROM %s WHERE %s GROUP BY 1, 2, 3""",
+                SQL.identifier("cloud_cost_line", column),
+                query.from_clause,
+                query.where_clause,
             )
         )
+        by_pool = {}
+        for pool, *group in self.env.cr.fetchall():
+            by_pool.setdefault(pool, []).append(tuple(group))
+        return by_pool
+
+    def _trace_costs(self, memo=None):
+        """The cost lines behind this line, per bill file: [(batch, file, rows, amount taken, EffectiveCost,
+        first row, last row)] in the order of batch and file. Lines that take whole pools share one pass over
+        the run's lines per trace (``memo``)."""
+        pools = self._trace_cost_pools() if memo is not None else None
+        if pools is not None:
+            key = ("pool costs", self.run_id.id)
+            if key not in memo:
+                memo[key] = self._trace_pool_costs()
+            return combine_file_groups(memo[key].get(pool, []) for pool in pools)
+        source, amount = self._trace_cost_source()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT cloud_cost_line.batch_id, cloud_cost_line.source_file, COUNT(*), SUM(%s)::text,
+                          COALESCE(SUM(cloud_cost_line.effective_cost), 0)::text,
+                          MIN(cloud_cost_line.source_row), MAX(cloud_cost_line.source_row)
+                     FROM %s GROUP BY 1, 2""",
+                amount,
+                source,
+            )
+        )
+        return sorted(self.env.cr.fetchall(), key=file_group_order)
+
+    def _trace(self, memo=None):
+        """The line's trace as plain data: the frozen rule of its step, the driver values it was split
+        by (with shares), and the cost lines behind it with their bill files (their count and sums too).
+        ``memo``: a dict kept across the lines of one trace, for what lines share (their drivers, their
+        cost lines)."""
+        self.ensure_one()
+        memo = {} if memo is None else memo
+        run = self.run_id.sudo()
+        if ("snapshot", run.id) not in memo:  # a copy of the whole snapshot each time it is read
+            memo["snapshot", run.id] = run.snapshot or {}
+        snapshot = memo["snapshot", run.id]
+        drivers, total = [], None
+        if self.driver_key_id:
+            key = ("drivers", run.id, self.driver_key_id.id)
+            if key not in memo:
+                values = (snapshot.get("drivers") or {}).get(str(self.driver_key_id.id)) or []
+                rows, key_total = driver_shares(values, None)
+                for row in rows:
+                    row["name"] = run._snapshot_name(row["kind"], row["id"])
+                    row["value_text"] = format(row["value"].normalize(), "f")
+                    row["share_text"] = f"{row['share'] * 100:.6f} %"
+                memo[key] = rows, key_total
+            rows, total = memo[key]
+            receiver = self._trace_receiver()
+            drivers = [dict(row, is_receiver=(row["kind"], row["id"]) == receiver) for row in rows]
+        costs_key = ("costs", run.id, repr(self._trace_cost_domain()))
+        if costs_key not in memo:
+            memo[costs_key] = self._trace_costs(memo)
         File = self.env["cloud.cost.import.file"].sudo()
         Batch = self.env["cloud.cost.import.batch"].sudo()
         files = []
         unit = Decimal(1).scaleb(-run.company_id.currency_id.decimal_places)  # the currency's smallest unit
-        for batch_id, name, count, amount, first, last in self.env.cr.fetchall():
-            file = File.search([("batch_id", "=", batch_id), ("name", "=", name)], limit=1)
+        for batch_id, name, count, amount, effective, first, last in memo[costs_key]:
+            file_key = ("file", batch_id, name)
+            if file_key not in memo:
+                file = File.search([("batch_id", "=", batch_id), ("name", "=", name)], limit=1)
+                memo[file_key] = (Batch.browse(batch_id).display_name, file.sha256 or "")
+            batch_name, sha256 = memo[file_key]
             files.append(
                 {
-                    "batch": Batch.browse(batch_id).display_name,
+                    "batch": batch_name,
                     "file": name or _("(no file)"),
                     "rows": count,
                     "amount": Decimal(amount).quantize(unit),
+                    "exact_amount": Decimal(amount),
+                    "effective_cost": Decimal(effective),
                     "first_row": first,
                     "last_row": last,
-                    "sha256": file.sha256 or "",
+                    "sha256": sha256,
                 }
             )
         rule = step_rule(snapshot, self.step_id.id, self.step_sequence)
@@ -112,3 +231,25 @@ class CloudCostAllocationLine(models.Model):
             ],
             "context": {"create": False},
         }
+
+
+def _cost_line_domain(domain, run, cost_line_fields):
+    """A domain of the run's cost view as a domain of cloud.cost.line, or None when one of its conditions is
+    on something the cost lines do not carry (their amount as the run took it)."""
+    own = {"cost_pool_id": "cost_pool_id", "analytic_account_id": "analytic_account_id", "cost_line_id": "id"}
+    translated = []
+    for leaf in domain:
+        if isinstance(leaf, str):  # '&', '|', '!'
+            translated.append(leaf)
+            continue
+        name, operator, value = leaf
+        if name == "run_id":
+            if operator != "=" or value != run.id:
+                return None
+            translated.append((1, "=", 1))
+            continue
+        name = own.get(name, name.removeprefix("cost_line_id.") if name.startswith("cost_line_id.") else None)
+        if name is None or name.split(".", 1)[0] not in cost_line_fields:
+            return None
+        translated.append((name, operator, value))
+    return translated

@@ -1,12 +1,14 @@
 import hashlib
 import io
 from decimal import Decimal
+from unittest.mock import patch
 
 import openpyxl
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import cloud_cost_allocation_line as audit_line
 from .common import BILL_NAME, AuditCase
 
 
@@ -42,6 +44,34 @@ class TestAudit(AuditCase):
         attachment_id = int(line.action_download_source_file()["url"].split("/")[3].split("?")[0])
         self.assertEqual(self.env["ir.attachment"].browse(attachment_id).raw, self.bill)
 
+    def test_the_trace_reads_the_cost_lines_the_runs_cost_view_names(self):
+        """The trace reads each line's cost lines from the cost lines themselves (by their indexes); what it
+        finds is what the run's cost view names, for runs by billing and by charge period."""
+        for period_basis in ("billing", "charge"):
+            self.policy.period_basis = period_basis
+            run = self.november_run()
+            lines = run.line_ids.with_user(self.auditor)
+            self.assertTrue(lines)
+            for line in lines:
+                self.assertIsNotNone(
+                    audit_line._cost_line_domain(line._trace_cost_domain(), run, self.env["cloud.cost.line"]._fields)
+                )
+
+            def exact(groups):
+                return [(*group[:3], Decimal(group[3]), Decimal(group[4]), *group[5:]) for group in groups]
+
+            direct = [exact(line._trace_costs()) for line in lines]
+            memo = {}  # lines that take whole pools: one pass over the run's lines for all of them
+            pooled = [exact(line._trace_costs(memo)) for line in lines]
+            self.assertTrue(any(line._trace_cost_pools() for line in lines), period_basis)
+            with patch.object(audit_line, "_cost_line_domain", return_value=None):
+                through_the_view = [exact(line._trace_costs()) for line in lines]
+            self.assertEqual(direct, through_the_view, period_basis)
+            self.assertEqual(pooled, through_the_view, period_basis)
+            self.assertTrue(any(direct), period_basis)
+            run.with_user(self.controller).action_reset_to_draft()
+            run.with_user(self.controller).action_cancel()
+
     def test_from_an_allocation_line_to_its_rule_driver_values_and_bill_rows(self):
         run = self.november_run()
         line = run.line_ids.filtered(
@@ -68,6 +98,8 @@ class TestAudit(AuditCase):
                     "first_row": 3,
                     "last_row": 4,
                     "amount": Decimal("120.01"),
+                    "exact_amount": Decimal("120.01"),
+                    "effective_cost": Decimal("120.01"),
                     "sha256": hashlib.sha256(self.bill).hexdigest(),
                 }
             ],

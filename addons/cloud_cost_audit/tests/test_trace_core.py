@@ -10,7 +10,7 @@ from odoo.tests import tagged
 from odoo.addons.cloud_cost.tests.plain import PlainCase
 
 from ..core.source_rows import read_rows
-from ..core.trace import driver_shares, rule_items, step_rule
+from ..core.trace import combine_file_groups, driver_shares, rule_items, step_rule
 
 
 @tagged("post_install", "-at_install")
@@ -29,6 +29,23 @@ class TestTraceCore(PlainCase):
         assert driver_shares([], None) == ([], Decimal(0))
         rows, _total = driver_shares([["a", 1, "0"]], ("a", 1))
         assert rows[0]["share"] == 0
+
+    def test_the_files_of_several_pools_add_up_exactly_file_by_file(self):
+        platform = [(4, "b.csv", 2, "10.005", "10.005", 7, 9), (4, None, 1, "0.10", "0.10", None, None)]
+        runtime = [
+            (4, "b.csv", 3, "0.001", "0.002", 2, 8),
+            (4, "a.csv", 1, "5", "5", 1, 1),
+            (3, "z.csv", 1, "1", "1", 4, 4),
+        ]
+        combined = combine_file_groups([platform, runtime])
+        assert combined == [
+            (3, "z.csv", 1, "1", "1", 4, 4),
+            (4, "a.csv", 1, "5", "5", 1, 1),
+            (4, "b.csv", 5, "10.006", "10.007", 2, 9),
+            (4, None, 1, "0.10", "0.10", None, None),
+        ]
+        assert combine_file_groups([platform]) == [platform[0], platform[1]]
+        assert combine_file_groups([]) == []
 
     def test_step_rule_by_id_then_by_sequence_and_its_items_named(self):
         snapshot = {
