@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_registry import open_registry, superuser_env  # noqa: E402
+from bench_registry import open_registry, set_up_chargeback, superuser_env  # noqa: E402
 
 LINES_PER_POOL = 10
 
@@ -50,7 +50,6 @@ def phase_setup(args):
     import pandas as pd  # noqa: PLC0415
 
     cr, env = registry_env(args)
-    from odoo.tests.common import new_test_user  # noqa: PLC0415
 
     from odoo.addons.cloud_cost.core.bulk_copy import copy_frame  # noqa: PLC0415  (once the addons path is set)
 
@@ -58,33 +57,7 @@ def phase_setup(args):
         tag = f"{os.getpid()}"
         company = env["res.company"].create({"name": f"bench posting {tag}"})
         env = env(context={"allowed_company_ids": [company.id]})
-        Account = env["account.account"].with_company(company)
-
-        def account(code, name, kind):
-            return Account.create(
-                {"code": code, "name": name, "account_type": kind, "company_ids": [(6, 0, company.ids)]}
-            )
-
-        journal = env["account.journal"].create(
-            {"name": "Cloud chargeback", "code": "CCB", "type": "general", "company_id": company.id}
-        )
-        company.write(
-            {
-                "cloud_cost_journal_id": journal.id,
-                "cloud_cost_chargeback_account_id": account("628900", "Cloud cost chargeback", "expense").id,
-                "cloud_cost_clearing_account_id": account("628000", "Cloud cost clearing", "expense").id,
-            }
-        )
-        users = [
-            new_test_user(
-                env,
-                login=f"bench_posting_{tag}_{n}",
-                company_id=company.id,
-                company_ids=[(6, 0, company.ids)],
-                groups="base.group_user,account.group_account_manager," "cloud_cost.group_cloud_cost_controller",
-            )
-            for n in (1, 2)
-        ]
+        users = set_up_chargeback(env, company, f"bench_posting_{tag}")
         plan = env["account.analytic.plan"].create({"name": f"bench posting {tag}"})
         bus = env["account.analytic.account"].create(
             [

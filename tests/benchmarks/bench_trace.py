@@ -20,43 +20,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_registry import open_registry, superuser_env  # noqa: E402
+from bench_registry import open_registry, set_up_chargeback, superuser_env  # noqa: E402
 
 
 def company_name(args):
     return f"bench allocation {args.lines}x{args.pools}x{args.receivers}"
-
-
-def set_up_posting(env, company):
-    from odoo.tests.common import new_test_user  # noqa: PLC0415
-
-    Account = env["account.account"].with_company(company)
-
-    def account(code, name):
-        return Account.create(
-            {"code": code, "name": name, "account_type": "expense", "company_ids": [(6, 0, company.ids)]}
-        )
-
-    journal = env["account.journal"].create(
-        {"name": "Cloud chargeback (trace bench)", "code": "CCBT", "type": "general", "company_id": company.id}
-    )
-    company.write(
-        {
-            "cloud_cost_journal_id": journal.id,
-            "cloud_cost_chargeback_account_id": account("628911", "Cloud cost chargeback").id,
-            "cloud_cost_clearing_account_id": account("628011", "Cloud cost clearing").id,
-        }
-    )
-    return [
-        new_test_user(
-            env,
-            login=f"bench_trace_{os.getpid()}_{n}",
-            company_id=company.id,
-            company_ids=[(6, 0, company.ids)],
-            groups="base.group_user,account.group_account_manager,cloud_cost.group_cloud_cost_controller",
-        )
-        for n in (1, 2)
-    ]
 
 
 def timed(action):
@@ -93,7 +61,9 @@ def main():
         )
         if not run:
             raise SystemExit("no computed run: run bench_allocation.py --keep first")
-        first, second = set_up_posting(env, company)
+        first, second = set_up_chargeback(
+            env, company, f"bench_trace_{os.getpid()}", journal_code="CCBT", account_codes=("628911", "628011")
+        )
         run.policy_id.posting_grouping = "run"
         _done, approve_s = timed(run.with_user(second).action_approve)
         _done, post_s = timed(lambda: (run.with_user(first).action_post(), env.flush_all()))
