@@ -79,11 +79,19 @@ class WorkerMemory(threading.Thread):
             time.sleep(0.5)
 
 
+def _command_line(process):
+    """The process's command line; empty for one that ended since it was listed (a short-lived helper)."""
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
+
+
 def odoo_main_process(server):
     processes = [
         child
         for child in psutil.Process(server.pid).children(recursive=True)
-        if any(part.endswith(("odoo-bin", "/odoo")) for part in child.cmdline())
+        if any(part.endswith(("odoo-bin", "/odoo")) for part in _command_line(child))
     ]
     pids = {p.pid for p in processes}
     return next(p for p in processes if p.ppid() not in pids)
