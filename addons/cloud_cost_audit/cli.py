@@ -182,16 +182,16 @@ def run_trace(env, args):
         f"{run.content_hash or '(not sealed)'}"
     )
     print(
-        f"{len(trace['lines'])} allocation line(s), summing to {_money(trace['lines_amount'])}"
+        f"{trace['line_count']:,} allocation line(s), summing to {_money(trace['lines_amount'])}"
         + (
             " = the item"
             if trace["lines_amount"] == abs(trace["amount"])
             else f" (the item: {_money(trace['amount'])})"
         )
+        + (f", in {len(trace['lines']):,} groups by step, sender pool and method" if len(trace["lines"]) > 1 else "")
     )
     for number, traced in enumerate(trace["lines"], start=1):
         line = traced["line"]
-        receiver = line.analytic_account_id.display_name or line.receiver_pool_id.display_name or "-"
         if line.sender_pool_id:
             origin = (
                 f"step {line.step_sequence} {line.step_id.display_name or ''}".rstrip()
@@ -199,17 +199,36 @@ def run_trace(env, args):
             )
         else:
             origin = f"{line.line_type} cost"
-        print(f"[{number}] allocation line {line.id}: {_money(traced['amount'])} to {receiver} ({origin})")
-        if line.driver_key_id:
+        alone = traced["line_count"] == 1
+        if alone:
+            receiver = line.analytic_account_id.display_name or line.receiver_pool_id.display_name or "-"
+            print(f"[{number}] allocation line {line.id}: {_money(traced['amount'])} to {receiver} ({origin})")
+        else:
             print(
-                f"    allocation key {line.driver_key_id.display_name}: value {line.driver_value:g}, share "
-                f"{line.share * 100:.6f} % (of {traced['trace']['driver_total']})"
+                f"[{number}] {traced['line_count']:,} allocation lines ({line.id}, ...): {_money(traced['amount'])} "
+                f"to {traced['receiver_count']:,} receiver(s) ({origin})"
             )
-            for row in traced["trace"]["drivers"]:
+        if line.driver_key_id:
+            if alone:
+                print(
+                    f"    allocation key {line.driver_key_id.display_name}: value {line.driver_value:g}, share "
+                    f"{line.share * 100:.6f} % (of {traced['trace']['driver_total']})"
+                )
+            else:
+                print(f"    allocation key {line.driver_key_id.display_name} (total {traced['trace']['driver_total']})")
+            drivers = traced["trace"]["drivers"]
+            listed = drivers if alone or limit is None else drivers[:limit]
+            for row in listed:
                 mark = "*" if row["is_receiver"] else " "
                 print(f"     {mark} {row['name']:<40} {row['value_text']:>14} {row['share_text']:>14}")
+            if len(listed) < len(drivers):
+                print(f"       ... {len(drivers) - len(listed):,} more driver values (--all-rows lists them)")
         part = traced["part"]
-        share = "" if part is None or part == 1 else f"; the line is {part * 100:.6f} % of them"
+        share = (
+            ""
+            if part is None or part == 1
+            else f"; {'the line is' if alone else 'the lines are'} {part * 100:.6f} % of them"
+        )
         # cost lines that sum bill rows are listed each with the rows it sums
         behind = "cost lines behind it" if traced.get("summed") else "bill rows behind it"
         print(

@@ -11,6 +11,40 @@ LINE_TYPES = [
     ("idle", "Idle"),
 ]
 RECEIVER_KINDS = [("analytic", "Business unit"), ("pool", "Cost pool"), ("none", "Kept visible")]
+# the dimensions of a line that name its cost lines, when they follow its receiver
+COST_VIEW_DIMENSIONS = ("environment", "tenant", "service_name", "provider_name", "service_category")
+# the fields of a line whose value its cost lines may have to share: its business unit, its dimensions
+RECEIVER_FIELDS = ("analytic_account_id", *COST_VIEW_DIMENSIONS)
+
+
+def cost_view_conditions(run_id, pool_ids, line_type, method, values):
+    """The cost lines behind an allocation line, as (conditions, fields): conditions of the run's cost view
+    on its run and sender pool, and the fields of ``RECEIVER_FIELDS`` whose value the cost lines must share
+    with the line. ``pool_ids``: its sender pool and the pools upstream of it (none for a direct or
+    unallocated line); ``values``: the line's values of ``RECEIVER_FIELDS``, of which only whether each is
+    set matters. A pool's share takes all the pool's lines; a direct cost, what was left unallocated and the
+    direct method take the receiver's own, of the line's dimensions."""
+    analytic, *dimensions = values
+    conditions = [("run_id", "=", run_id)]
+    shared = []
+    if pool_ids:
+        conditions.append(("cost_pool_id", "in", list(pool_ids)))
+        by_unit = line_type == "allocation" and method == "direct"
+    else:
+        conditions.append(("cost_pool_id", "=", False))
+        by_unit = line_type == "direct"
+    if by_unit and analytic:
+        shared.append("analytic_account_id")
+    elif by_unit or not pool_ids:
+        conditions.append(("analytic_account_id", "=", False))
+    if line_type in ("direct", "unallocated") or method == "direct":
+        shared += [name for name, value in zip(COST_VIEW_DIMENSIONS, dimensions, strict=False) if value]
+    return conditions, shared
+
+
+def cost_view_field(name):
+    """The run cost view's field of a field of ``RECEIVER_FIELDS``."""
+    return name if name == "analytic_account_id" else f"cost_line_id.{name}"
 
 
 class Reference(fields.Many2one):
@@ -102,21 +136,26 @@ class CloudCostAllocationLine(models.Model):
                 )
         self.invalidate_model()
 
+    def _sender_pool_ids(self):
+        """The line's sender pool and the pools upstream of it, whose cost lines it shares out (none without)."""
+        if not self.sender_pool_id:
+            return []
+        sender = self.run_id.sender_ids.filtered(lambda s: s.pool_id == self.sender_pool_id)
+        return (self.sender_pool_id | sender.upstream_pool_ids).ids
+
     def action_view_cost_lines(self):
         """The cost lines behind this line, as the run took them."""
         self.ensure_one()
         RunCost = self.env["cloud.cost.allocation.run.cost"]
-        domain = [("run_id", "=", self.run_id.id)]
-        if self.sender_pool_id:
-            sender = self.run_id.sender_ids.filtered(lambda s: s.pool_id == self.sender_pool_id)
-            domain.append(("cost_pool_id", "in", (self.sender_pool_id | sender.upstream_pool_ids).ids))
-            if self.line_type == "allocation" and self.method == "direct":
-                domain.append(("analytic_account_id", "=", self.analytic_account_id.id))
-        elif self.line_type == "direct":
-            domain += [("cost_pool_id", "=", False), ("analytic_account_id", "=", self.analytic_account_id.id)]
-        else:
-            domain += [("cost_pool_id", "=", False), ("analytic_account_id", "=", False)]
-        for field_name in ("environment", "tenant", "service_name", "provider_name", "service_category"):
-            if self[field_name] and (self.line_type in ("direct", "unallocated") or self.method == "direct"):
-                domain.append((f"cost_line_id.{field_name}", "=", self[field_name]))
+        conditions, shared = cost_view_conditions(
+            self.run_id.id,
+            self._sender_pool_ids(),
+            self.line_type,
+            self.method,
+            [self[name] for name in RECEIVER_FIELDS],
+        )
+        domain = conditions + [
+            (cost_view_field(name), "=", self[name].id if name == "analytic_account_id" else self[name])
+            for name in shared
+        ]
         return RunCost._open(domain, _("Cost lines behind the allocation line"))

@@ -39,6 +39,12 @@ COST_GROUP_COLUMNS = ["pool", "analytic", "environment", "tenant", "tier", "serv
 CostBatch = namedtuple("CostBatch", "batch_id line_count total digest scale magnitude")
 GROUPING_WORK_MEM = "256MB"
 
+
+def amount_column(amount_basis):
+    """The cost line column, in the company currency, that a run on ``amount_basis`` takes."""
+    return "billed_cost_company" if amount_basis == "billed" else "effective_cost_company"
+
+
 FALLBACK_POLICIES = [
     ("keep", "Keep visible"),
     ("share", "Share proportionally"),
@@ -213,7 +219,7 @@ class CloudCostAllocationPolicy(models.Model):
         Only lines of current imports count: a superseded batch (a restated bill) drops out.
         """
         self.ensure_one()
-        amount = "l.effective_cost_company" if self.amount_basis == "effective" else "l.billed_cost_company"
+        amount = f"l.{amount_column(self.amount_basis)}"
         params = {"company": self.company_id.id, "date_from": date_from, "date_to": date_to}
         if self.period_basis == "billing":
             sql = """FROM cloud_cost_line l

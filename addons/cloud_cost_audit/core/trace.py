@@ -96,3 +96,10 @@ def combine_file_groups(group_lists):
 def file_group_order(group):
     """The order of per-file groups: by batch, then file name (by code point), the lines of no file last."""
     return (group[0], group[1] is None, group[1] or "")
+
+
+def cost_lines_shared(sender_pool_id, line_type, method):
+    """Whether the cost lines behind an allocation line are its sender pool's whatever its receiver: the
+    same for every line of its step and pool. A direct cost, what was left unallocated and the direct
+    method follow the receiver (and its dimensions) instead; see the allocation line's cost view."""
+    return bool(sender_pool_id) and line_type not in ("direct", "unallocated") and method != "direct"

@@ -4,6 +4,8 @@ from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.cloud_cost_posting.models.cloud_cost_allocation_line import MOVE_LINE_RELATION
+
 from .cloud_cost_allocation_run import JOURNAL_COLUMNS
 
 
@@ -35,22 +37,33 @@ class AccountMoveLine(models.Model):
         the item, the allocation lines it sums (step, sender pool, method, driver and its shares, as the
         run froze them) and, per allocation line, the bill rows behind it (file, SHA-256, row number,
         EffectiveCost) with their count and exact sum; at most ``rows_per_line`` rows are listed per line
-        (None: all), in the order they were imported; the count and sums always cover every row."""
+        (None: all), in the order they were imported; the count and sums always cover every row.
+
+        Lines of one step, sender pool, method and allocation key are traced together, as one entry: an
+        item that sums a whole run (a clearing item) holds hundreds of thousands of lines but only as many
+        entries as the run has steps and pools. Their bill rows are those of all the entry's lines, each
+        once; a single line is an entry of its own, as it was."""
         self.ensure_one()
         item = self.sudo()
-        lines = item.cloud_cost_allocation_line_ids.sorted(lambda line: (line.step_sequence, line.id))
+        digits = item.company_id.currency_id.decimal_places
         files = {}
         traced = []
-        unit = Decimal(1).scaleb(-item.company_id.currency_id.decimal_places)  # the currency's smallest unit
         memo = {}  # what the item's lines share: driver shares, cost lines, bill files
-        for line in lines:
-            trace = line._trace(memo)
+        Line = self.env["cloud.cost.allocation.line"].sudo()
+        for line_ids, amount, analytic_ids, pool_ids in item._cloud_cost_trace_groups(digits):
+            lines = Line.browse(line_ids)
+            first = Line.browse(line_ids[0])  # read alone, not prefetching the other lines
+            receivers = {
+                ("p", pool) if pool else ("a", unit) if unit else None
+                for unit, pool in zip(analytic_ids, pool_ids, strict=False)
+            }
+            trace = lines._trace(memo, receivers)
             count = sum(file["rows"] for file in trace["files"])
             taken = sum((file["exact_amount"] for file in trace["files"]), Decimal(0))
             effective = sum((file["effective_cost"] for file in trace["files"]), Decimal(0))
-            rows_key = ("rows", repr(line._trace_cost_domain()))
+            rows_key = ("rows", repr(trace["domain"]))
             if rows_key not in memo:
-                source, amount_sql = line._trace_cost_source()
+                source, amount_sql = first._trace_cost_source(trace["domain"])
                 limit = SQL("LIMIT %s", rows_per_line) if rows_per_line is not None else SQL()
                 self.env.cr.execute(
                     SQL(
@@ -66,7 +79,7 @@ class AccountMoveLine(models.Model):
                 )
                 memo[rows_key] = self.env.cr.fetchall()
             rows = []
-            for batch_id, name, number, cost, currency, amount, line_id in memo[rows_key]:
+            for batch_id, name, number, cost, currency, row_amount, line_id in memo[rows_key]:
                 if (batch_id, name) not in files:
                     file = (
                         self.env["cloud.cost.import.file"]
@@ -82,20 +95,23 @@ class AccountMoveLine(models.Model):
                         "row": number,
                         "effective_cost": Decimal(cost or 0),
                         "currency": currency or "",
-                        "amount": Decimal(amount),
+                        "amount": Decimal(row_amount),
                     }
                 )
-            amount = Decimal(str(line.amount)).quantize(unit)
+            amount = Decimal(amount)
             traced.append(
                 {
-                    "line": line,
+                    "line": first,
+                    "lines": lines,
+                    "line_count": len(line_ids),
+                    "receiver_count": len(receivers - {None}),
                     "amount": amount,
                     "trace": trace,
                     "rows": rows,
                     "row_count": count,
                     "rows_amount": taken,
                     "rows_effective_cost": effective,
-                    # the part of those rows the line carries: 1 for direct cost, the driver's share for a pool's
+                    # the part of those rows the lines carry: 1 for direct cost, the drivers' shares for a pool's
                     "part": (amount / taken) if taken else None,
                 }
             )
@@ -111,14 +127,36 @@ class AccountMoveLine(models.Model):
             for row in entry["rows"]:
                 row["bill_rows"] = summed.get(row["cost_line_id"])
             entry["summed"] = _summed_check([row["bill_rows"] for row in entry["rows"] if row["bill_rows"]])
+        unit = Decimal(1).scaleb(-digits)  # the currency's smallest unit
         return {
             "item": item,
             "run": item.move_id.cloud_cost_run_id,
             "amount": Decimal(str(item.debit - item.credit)).quantize(unit),
-            "digits": item.company_id.currency_id.decimal_places,
+            "digits": digits,
+            "line_count": sum(entry["line_count"] for entry in traced),
             "lines_amount": sum((entry["amount"] for entry in traced), Decimal(0)),
             "lines": traced,
         }
+
+    def _cloud_cost_trace_groups(self, digits):
+        """The item's allocation lines by step, sender pool, method and allocation key, in step order:
+        [(line ids, their amount in the currency's ``digits`` (exact text), their business units, their
+        receiving pools)], read in one query."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT array_agg(l.id ORDER BY l.id), SUM(ROUND(COALESCE(l.amount, 0), %s))::text,
+                          array_agg(l.analytic_account_id ORDER BY l.id), array_agg(l.receiver_pool_id ORDER BY l.id)
+                     FROM %s r JOIN cloud_cost_allocation_line l ON l.id = r.allocation_line_id
+                    WHERE r.move_line_id = %s
+                 GROUP BY l.step_sequence, l.step_id, l.sender_pool_id, l.method, l.line_type, l.driver_key_id
+                 ORDER BY l.step_sequence, MIN(l.id)""",
+                digits,
+                SQL.identifier(MOVE_LINE_RELATION),
+                self.id,
+            )
+        )
+        return self.env.cr.fetchall()
 
 
 def _summed_check(found):

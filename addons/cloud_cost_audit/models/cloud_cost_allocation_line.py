@@ -2,9 +2,21 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from odoo import _, fields, models
+from odoo.osv import expression
+from odoo.osv.expression import TRUE_LEAF
 from odoo.tools import SQL, LazyTranslate
 
-from ..core.trace import combine_file_groups, driver_shares, file_group_order, rule_items, step_rule
+from odoo.addons.cloud_cost_allocation.models.cloud_cost_allocation_line import RECEIVER_FIELDS, cost_view_conditions
+from odoo.addons.cloud_cost_allocation.models.cloud_cost_allocation_policy import amount_column
+
+from ..core.trace import (
+    combine_file_groups,
+    cost_lines_shared,
+    driver_shares,
+    file_group_order,
+    rule_items,
+    step_rule,
+)
 from .cloud_cost_allocation_run import LINE_COLUMNS
 
 _lt = LazyTranslate(__name__)
@@ -29,22 +41,61 @@ class CloudCostAllocationLine(models.Model):
         return ("a", self.analytic_account_id.id) if self.analytic_account_id else None
 
     def _trace_cost_domain(self):
-        return self.action_view_cost_lines()["domain"]
+        """The run cost view domain of the cost lines behind these lines (one line, or lines of one step,
+        sender pool and method traced together: the union of theirs)."""
+        first = self.browse(self._ids[:1])  # not prefetching the other lines with it
+        if len(self) == 1 or cost_lines_shared(first.sender_pool_id.id, first.line_type, first.method):
+            return first.action_view_cost_lines()["domain"]
+        # the lines whose business unit and dimensions are set alike name their cost lines alike
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT %s, array_agg(id), array_agg(DISTINCT analytic_account_id)
+                     FROM cloud_cost_allocation_line WHERE id = ANY(%s) GROUP BY %s""",
+                SQL(", ").join(SQL("COALESCE(%s::text, '') <> ''", SQL.identifier(name)) for name in RECEIVER_FIELDS),
+                list(self._ids),
+                SQL(", ").join(SQL(str(number)) for number in range(1, len(RECEIVER_FIELDS) + 1)),
+            )
+        )
+        pools = first._sender_pool_ids()
+        parts = []
+        for *values, line_ids, units in self.env.cr.fetchall():
+            conditions, shared = cost_view_conditions(first.run_id.id, pools, first.line_type, first.method, values)
+            if "analytic_account_id" in shared:  # read by the business unit's index
+                conditions.append(("analytic_account_id", "in", units))
+            parts.append(conditions + first._trace_shared_values(shared, line_ids))
+        return expression.OR(parts)
 
-    def _trace_cost_source(self):
-        """(SQL "FROM ... WHERE ..." of the cost lines behind this line, the cost line aliased
-        "cloud_cost_line"; SQL of a cost line's amount as the run took it).
+    def _trace_shared_values(self, names, line_ids):
+        """The condition that a cost line's fields ``names`` hold the values of one of ``line_ids``."""
+        if not names:
+            return []
+        columns = SQL(", ").join(SQL.identifier(name) for name in names)
+        matching = SQL(
+            """(SELECT cloud_cost_line.id FROM cloud_cost_line
+                 WHERE cloud_cost_line.batch_id = ANY(%s)
+                   AND (%s) IN (SELECT %s FROM cloud_cost_allocation_line WHERE id = ANY(%s)))""",
+            self.run_id.sudo().taken_batch_ids.batch_id.ids or [0],
+            SQL(", ").join(SQL.identifier("cloud_cost_line", name) for name in names),
+            columns,
+            sorted(line_ids),
+        )
+        return [("cost_line_id", "in", matching)]
+
+    def _trace_amount_column(self):
+        """The cost line column the run took, as it recorded it for its batches."""
+        run = self.run_id.sudo()
+        return amount_column(run.taken_batch_ids[:1].amount_basis or run.policy_id.amount_basis)
+
+    def _trace_cost_source(self, domain):
+        """(SQL "FROM ... WHERE ..." of the cost lines of ``domain``, a domain of the run's cost view, the
+        cost line aliased "cloud_cost_line"; SQL of a cost line's amount as the run took it).
 
         The run's cost view names the lines of its batches; its conditions are put on the cost lines
         themselves (their batch, charge window, pool, business unit, dimensions) so that PostgreSQL reads
         them by their indexes rather than the run's every line. A condition the cost lines do not carry
         keeps the view."""
-        run = self.run_id.sudo()
-        taken = run.taken_batch_ids
-        basis = taken[:1].amount_basis or run.policy_id.amount_basis
-        column = "billed_cost_company" if basis == "billed" else "effective_cost_company"
-        domain = self._trace_cost_domain()
-        translated = _cost_line_domain(domain, run, self.env["cloud.cost.line"]._fields)
+        translated = _cost_line_domain(domain, self.run_id, self.env["cloud.cost.line"]._fields)
         if translated is not None:
             query = (
                 self.env["cloud.cost.line"]
@@ -52,7 +103,7 @@ class CloudCostAllocationLine(models.Model):
                 ._search(self._trace_taken_domain() + translated)
             )
             source = SQL("%s WHERE %s", query.from_clause, query.where_clause)
-            return source, SQL("COALESCE(%s, 0)", SQL.identifier("cloud_cost_line", column))
+            return source, SQL("COALESCE(%s, 0)", SQL.identifier("cloud_cost_line", self._trace_amount_column()))
         query = self.env["cloud.cost.allocation.run.cost"]._search(domain)
         source = SQL(
             "cloud_cost_allocation_run_cost c JOIN cloud_cost_line ON cloud_cost_line.id = c.cost_line_id "
@@ -74,11 +125,11 @@ class CloudCostAllocationLine(models.Model):
             ]
         return domain
 
-    def _trace_cost_pools(self):
-        """The pools whose cost lines (all of the run's, nothing else) are behind this line, or None when
-        its cost lines are chosen otherwise too (a business unit, dimensions)."""
-        translated = _cost_line_domain(self._trace_cost_domain(), self.run_id, self.env["cloud.cost.line"]._fields)
-        leaves = [leaf for leaf in translated or [None] if leaf != (1, "=", 1)]
+    def _trace_cost_pools(self, domain):
+        """The pools whose cost lines (all of the run's, nothing else) ``domain`` names, or None when its cost
+        lines are chosen otherwise too (a business unit, dimensions)."""
+        translated = _cost_line_domain(domain, self.run_id, self.env["cloud.cost.line"]._fields)
+        leaves = [leaf for leaf in translated or [None] if leaf != TRUE_LEAF]
         if len(leaves) != 1 or not isinstance(leaves[0], tuple) or leaves[0][0] != "cost_pool_id":
             return None
         _name, operator, value = leaves[0]
@@ -90,9 +141,6 @@ class CloudCostAllocationLine(models.Model):
 
     def _trace_pool_costs(self):
         """{pool: its cost lines in the run, per bill file}, read in one pass, as ``_trace_costs`` gives them."""
-        run = self.run_id.sudo()
-        basis = run.taken_batch_ids[:1].amount_basis or run.policy_id.amount_basis
-        column = "billed_cost_company" if basis == "billed" else "effective_cost_company"
         query = (
             self.env["cloud.cost.line"]
             .with_context(active_test=False)
@@ -105,7 +153,7 @@ class CloudCostAllocationLine(models.Model):
                           COUNT(*), SUM(COALESCE(%s, 0))::text, COALESCE(SUM(cloud_cost_line.effective_cost), 0)::text,
                           MIN(cloud_cost_line.source_row), MAX(cloud_cost_line.source_row)
                      FROM %s WHERE %s GROUP BY 1, 2, 3""",
-                SQL.identifier("cloud_cost_line", column),
+                SQL.identifier("cloud_cost_line", self._trace_amount_column()),
                 query.from_clause,
                 query.where_clause,
             )
@@ -115,17 +163,18 @@ class CloudCostAllocationLine(models.Model):
             by_pool.setdefault(pool, []).append(tuple(group))
         return by_pool
 
-    def _trace_costs(self, memo=None):
-        """The cost lines behind this line, per bill file: [(batch, file, rows, amount taken, EffectiveCost,
-        first row, last row)] in the order of batch and file. Lines that take whole pools share one pass over
-        the run's lines per trace (``memo``)."""
-        pools = self._trace_cost_pools() if memo is not None else None
+    def _trace_costs(self, domain, shared=None):
+        """The cost lines of ``domain`` per bill file: [(batch, file, rows, amount taken, EffectiveCost,
+        first row, last row)] in the order of batch and file. When several lines are traced together
+        (``shared``, a dict kept across them), lines that take whole pools share one pass over the run's
+        lines; one line alone reads only its own."""
+        pools = self._trace_cost_pools(domain) if shared is not None else None
         if pools is not None:
             key = ("pool costs", self.run_id.id)
-            if key not in memo:
-                memo[key] = self._trace_pool_costs()
-            return combine_file_groups(memo[key].get(pool, []) for pool in pools)
-        source, amount = self._trace_cost_source()
+            if key not in shared:
+                shared[key] = self._trace_pool_costs()
+            return combine_file_groups(shared[key].get(pool, []) for pool in pools)
+        source, amount = self._trace_cost_source(domain)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -139,39 +188,50 @@ class CloudCostAllocationLine(models.Model):
         )
         return sorted(self.env.cr.fetchall(), key=file_group_order)
 
-    def _trace(self, memo=None):
-        """The line's trace as plain data: the frozen rule of its step, the driver values it was split
-        by (with shares), and the cost lines behind it with their bill files (their count and sums too).
+    def _trace(self, memo=None, receivers=None):
+        """The trace of one line, or of lines of one step, sender pool, method and allocation key traced
+        together, as plain data: the frozen rule of their step, the driver values they were split by (with
+        shares, their receivers flagged), and the cost lines behind them with their bill files (their count
+        and sums too), and the cost view domain of those cost lines.
+
         ``memo``: a dict kept across the lines of one trace, for what lines share (their drivers, their
-        cost lines)."""
-        self.ensure_one()
+        cost lines); ``receivers``: the lines' receivers {(kind, id)}, when the caller has read them."""
+        first = self.browse(self._ids[:1])  # not prefetching the other lines with it
+        first.ensure_one()
+        shared = memo
         memo = {} if memo is None else memo
-        run = self.run_id.sudo()
+        run = first.run_id.sudo()
         if ("snapshot", run.id) not in memo:  # a copy of the whole snapshot each time it is read
             memo["snapshot", run.id] = run.snapshot or {}
         snapshot = memo["snapshot", run.id]
         drivers, total = [], None
-        if self.driver_key_id:
-            key = ("drivers", run.id, self.driver_key_id.id)
+        if first.driver_key_id:
+            key = ("drivers", run.id, first.driver_key_id.id)
             if key not in memo:
-                values = (snapshot.get("drivers") or {}).get(str(self.driver_key_id.id)) or []
+                values = (snapshot.get("drivers") or {}).get(str(first.driver_key_id.id)) or []
                 rows, key_total = driver_shares(values, None)
+                for kind, model in (("a", "account.analytic.account"), ("p", "cloud.cost.pool")):  # named at once
+                    self.env[model].sudo().browse([row["id"] for row in rows if row["kind"] == kind]).mapped(
+                        "display_name"
+                    )
                 for row in rows:
                     row["name"] = run._snapshot_name(row["kind"], row["id"])
                     row["value_text"] = format(row["value"].normalize(), "f")
                     row["share_text"] = f"{row['share'] * 100:.6f} %"
                 memo[key] = rows, key_total
             rows, total = memo[key]
-            receiver = self._trace_receiver()
-            drivers = [dict(row, is_receiver=(row["kind"], row["id"]) == receiver) for row in rows]
-        costs_key = ("costs", run.id, repr(self._trace_cost_domain()))
+            if receivers is None:
+                receivers = {line._trace_receiver() for line in self}
+            drivers = [dict(row, is_receiver=(row["kind"], row["id"]) in receivers) for row in rows]
+        domain = self._trace_cost_domain()
+        costs_key = ("costs", run.id, repr(domain))
         if costs_key not in memo:
-            memo[costs_key] = self._trace_costs(memo)
+            memo[costs_key] = first._trace_costs(domain, shared)
         File = self.env["cloud.cost.import.file"].sudo()
         Batch = self.env["cloud.cost.import.batch"].sudo()
         files = []
         unit = Decimal(1).scaleb(-run.company_id.currency_id.decimal_places)  # the currency's smallest unit
-        for batch_id, name, count, amount, effective, first, last in memo[costs_key]:
+        for batch_id, name, count, amount, effective, first_row, last_row in memo[costs_key]:
             file_key = ("file", batch_id, name)
             if file_key not in memo:
                 file = File.search([("batch_id", "=", batch_id), ("name", "=", name)], limit=1)
@@ -185,15 +245,18 @@ class CloudCostAllocationLine(models.Model):
                     "amount": Decimal(amount).quantize(unit),
                     "exact_amount": Decimal(amount),
                     "effective_cost": Decimal(effective),
-                    "first_row": first,
-                    "last_row": last,
+                    "first_row": first_row,
+                    "last_row": last_row,
                     "sha256": sha256,
                 }
             )
-        rule = step_rule(snapshot, self.step_id.id, self.step_sequence)
-        methods = dict(self.env["cloud.cost.allocation.step"]._fields["method"]._description_selection(self.env))
+        rule = step_rule(snapshot, first.step_id.id, first.step_sequence)
+        if "methods" not in memo:
+            memo["methods"] = dict(
+                self.env["cloud.cost.allocation.step"]._fields["method"]._description_selection(self.env)
+            )
         items = [
-            (label, methods.get(text, text) if label == "Method" else text)
+            (label, memo["methods"].get(text, text) if label == "Method" else text)
             for label, text in rule_items(rule, run._snapshot_name)
         ]
         return {
@@ -202,6 +265,7 @@ class CloudCostAllocationLine(models.Model):
             "drivers": drivers,
             "driver_total": format(total.normalize(), "f") if total is not None else "",
             "files": files,
+            "domain": domain,
         }
 
     def _compute_trace_html(self):
@@ -246,7 +310,7 @@ def _cost_line_domain(domain, run, cost_line_fields):
         if name == "run_id":
             if operator != "=" or value != run.id:
                 return None
-            translated.append((1, "=", 1))
+            translated.append(TRUE_LEAF)
             continue
         name = own.get(name, name.removeprefix("cost_line_id.") if name.startswith("cost_line_id.") else None)
         if name is None or name.split(".", 1)[0] not in cost_line_fields:

@@ -9,3 +9,4 @@ from . import test_cli
 from . import test_auditor_pack
 from . import test_focus_export
 from . import test_focus_out_core
+from . import test_trace_groups

@@ -60,12 +60,12 @@ class TestAudit(AuditCase):
             def exact(groups):
                 return [(*group[:3], Decimal(group[3]), Decimal(group[4]), *group[5:]) for group in groups]
 
-            direct = [exact(line._trace_costs()) for line in lines]
-            memo = {}  # lines that take whole pools: one pass over the run's lines for all of them
-            pooled = [exact(line._trace_costs(memo)) for line in lines]
-            self.assertTrue(any(line._trace_cost_pools() for line in lines), period_basis)
+            direct = [exact(line._trace_costs(line._trace_cost_domain())) for line in lines]
+            shared = {}  # lines that take whole pools: one pass over the run's lines for all of them
+            pooled = [exact(line._trace_costs(line._trace_cost_domain(), shared)) for line in lines]
+            self.assertTrue(any(line._trace_cost_pools(line._trace_cost_domain()) for line in lines), period_basis)
             with patch.object(audit_line, "_cost_line_domain", return_value=None):
-                through_the_view = [exact(line._trace_costs()) for line in lines]
+                through_the_view = [exact(line._trace_costs(line._trace_cost_domain())) for line in lines]
             self.assertEqual(direct, through_the_view, period_basis)
             self.assertEqual(pooled, through_the_view, period_basis)
             self.assertTrue(any(direct), period_basis)

@@ -8,9 +8,10 @@ import pyarrow.parquet as pq
 from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.tests.plain import PlainCase
+from odoo.addons.cloud_cost_allocation.models.cloud_cost_allocation_line import cost_view_conditions
 
 from ..core.source_rows import read_rows
-from ..core.trace import combine_file_groups, driver_shares, rule_items, step_rule
+from ..core.trace import combine_file_groups, cost_lines_shared, driver_shares, rule_items, step_rule
 
 
 @tagged("post_install", "-at_install")
@@ -29,6 +30,32 @@ class TestTraceCore(PlainCase):
         assert driver_shares([], None) == ([], Decimal(0))
         rows, _total = driver_shares([["a", 1, "0"]], ("a", 1))
         assert rows[0]["share"] == 0
+
+    def test_the_cost_lines_behind_a_line_share_its_unit_and_dimensions_only_when_they_follow_it(self):
+        unit_and_env = [7, "prod", "", "", "", ""]
+        assert cost_view_conditions(5, [], "direct", False, unit_and_env) == (
+            [("run_id", "=", 5), ("cost_pool_id", "=", False)],
+            ["analytic_account_id", "environment"],
+        )
+        assert cost_view_conditions(5, [], "unallocated", False, [False, "", "t1", "", "", ""]) == (
+            [("run_id", "=", 5), ("cost_pool_id", "=", False), ("analytic_account_id", "=", False)],
+            ["tenant"],
+        )
+        assert cost_view_conditions(5, [3, 4], "allocation", "driver", unit_and_env) == (
+            [("run_id", "=", 5), ("cost_pool_id", "in", [3, 4])],
+            [],
+        ), "a pool's share takes the whole pool, whoever receives it"
+        assert cost_view_conditions(5, [3], "allocation", "direct", unit_and_env) == (
+            [("run_id", "=", 5), ("cost_pool_id", "in", [3])],
+            ["analytic_account_id", "environment"],
+        ), "the direct method: the receiver's own lines of the pool"
+
+    def test_cost_lines_follow_the_pool_or_the_receiver(self):
+        assert cost_lines_shared(3, "allocation", "driver")
+        assert cost_lines_shared(3, "remainder", "even")
+        assert not cost_lines_shared(3, "allocation", "direct"), "the direct method takes the receiver's own"
+        assert not cost_lines_shared(False, "direct", False)
+        assert not cost_lines_shared(False, "unallocated", False)
 
     def test_the_files_of_several_pools_add_up_exactly_file_by_file(self):
         platform = [(4, "b.csv", 2, "10.005", "10.005", 7, 9), (4, None, 1, "0.10", "0.10", None, None)]
