@@ -50,12 +50,11 @@ class AccountMoveLine(models.Model):
         traced = []
         memo = {}  # what the item's lines share: driver shares, cost lines, bill files
         Line = self.env["cloud.cost.allocation.line"].sudo()
-        for line_ids, amount, analytic_ids, pool_ids in item._cloud_cost_trace_groups(digits):
-            lines = Line.browse(line_ids)
-            first = Line.browse(line_ids[0])  # read alone, not prefetching the other lines
-            receivers = {
-                ("p", pool) if pool else ("a", unit) if unit else None
-                for unit, pool in zip(analytic_ids, pool_ids, strict=False)
+        for first_id, line_ids, amount, unit_ids, pool_ids in item._cloud_cost_trace_groups(digits):
+            lines = Line.browse(sorted(line_ids))
+            first = Line.browse(first_id)  # read alone, not prefetching the other lines
+            receivers = {("a", unit) if unit else None for unit in unit_ids or []} | {
+                ("p", pool) for pool in pool_ids or []
             }
             trace = lines._trace(memo, receivers)
             count = sum(file["rows"] for file in trace["files"])
@@ -140,13 +139,14 @@ class AccountMoveLine(models.Model):
 
     def _cloud_cost_trace_groups(self, digits):
         """The item's allocation lines by step, sender pool, method and allocation key, in step order:
-        [(line ids, their amount in the currency's ``digits`` (exact text), their business units, their
-        receiving pools)], read in one query."""
+        [(first line id, line ids, their amount in the currency's ``digits`` (exact text), the business units
+        and the pools they go to)], read in one query."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """SELECT array_agg(l.id ORDER BY l.id), SUM(ROUND(COALESCE(l.amount, 0), %s))::text,
-                          array_agg(l.analytic_account_id ORDER BY l.id), array_agg(l.receiver_pool_id ORDER BY l.id)
+                """SELECT MIN(l.id), array_agg(l.id), SUM(ROUND(COALESCE(l.amount, 0), %s))::text,
+                          array_agg(DISTINCT l.analytic_account_id) FILTER (WHERE l.receiver_pool_id IS NULL),
+                          array_agg(DISTINCT l.receiver_pool_id) FILTER (WHERE l.receiver_pool_id IS NOT NULL)
                      FROM %s r JOIN cloud_cost_allocation_line l ON l.id = r.allocation_line_id
                     WHERE r.move_line_id = %s
                  GROUP BY l.step_sequence, l.step_id, l.sender_pool_id, l.method, l.line_type, l.driver_key_id

@@ -53,7 +53,7 @@ class CloudCostAllocationLine(models.Model):
                 """SELECT %s, array_agg(id), array_agg(DISTINCT analytic_account_id)
                      FROM cloud_cost_allocation_line WHERE id = ANY(%s) GROUP BY %s""",
                 SQL(", ").join(SQL("COALESCE(%s::text, '') <> ''", SQL.identifier(name)) for name in RECEIVER_FIELDS),
-                list(self._ids),
+                _id_array(self._ids),
                 SQL(", ").join(SQL(str(number)) for number in range(1, len(RECEIVER_FIELDS) + 1)),
             )
         )
@@ -78,7 +78,7 @@ class CloudCostAllocationLine(models.Model):
             self.run_id.sudo().taken_batch_ids.batch_id.ids or [0],
             SQL(", ").join(SQL.identifier("cloud_cost_line", name) for name in names),
             columns,
-            sorted(line_ids),
+            _id_array(line_ids),
         )
         return [("cost_line_id", "in", matching)]
 
@@ -295,6 +295,11 @@ class CloudCostAllocationLine(models.Model):
             ],
             "context": {"create": False},
         }
+
+
+def _id_array(ids):
+    """SQL of an array of record ids, as one literal PostgreSQL reads at once (not one expression per id)."""
+    return SQL("%s::int4[]", "{" + ",".join(str(int(ident)) for ident in sorted(ids)) + "}")
 
 
 def _cost_line_domain(domain, run, cost_line_fields):

@@ -85,7 +85,9 @@ class TestTraceOfAClearingItem(AuditCase):
 
         shared = entries["pool"]  # the platform pool split over Retail and Payments
         self.assertEqual(shared["amount"], Decimal("120.01"))
-        self.assertEqual((shared["row_count"], shared["rows_effective_cost"], shared["part"]), (2, Decimal("120.01"), 1))
+        self.assertEqual(
+            (shared["row_count"], shared["rows_effective_cost"], shared["part"]), (2, Decimal("120.01"), 1)
+        )
         flagged = {row["name"] for row in shared["trace"]["drivers"] if row["is_receiver"]}
         self.assertEqual(flagged, {self.retail.display_name, self.payments.display_name})
 
