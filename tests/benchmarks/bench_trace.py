@@ -35,11 +35,12 @@ def timed(action):
 
 
 def trace_item(env, item):
-    """(seconds, allocation lines, their trace entries, bill rows behind them) of the trace of ``item``, its
-    caches emptied first."""
+    """(seconds, allocation lines, their trace entries, bill rows behind them, whether the entries add up to
+    the item) of the trace of ``item``, its caches emptied first."""
     env.invalidate_all()
     trace, seconds = timed(item._cloud_cost_trace)
-    return seconds, trace["line_count"], len(trace["lines"]), sum(entry["row_count"] for entry in trace["lines"])
+    rows = sum(entry["row_count"] for entry in trace["lines"])
+    return seconds, trace["line_count"], len(trace["lines"]), rows, trace["lines_amount"] == abs(trace["amount"])
 
 
 def main():
@@ -89,10 +90,11 @@ def main():
             else:
                 picks["largest clearing"] = counts[-1][0]
         for label, item_id in picks.items():
-            seconds, line_count, entries, rows = trace_item(env, env["account.move.line"].browse(item_id))
+            seconds, line_count, entries, rows, adds_up = trace_item(env, env["account.move.line"].browse(item_id))
             print(
-                f"  trace of the {label} item ({line_count:,} allocation lines in {entries:,} entries, {rows:,} "
-                f"bill rows behind them, counted and summed, 20 listed per entry): {seconds:.2f} s (target <= 2 s)"
+                f"  trace of the {label} item ({line_count:,} allocation lines in {entries:,} entries, "
+                f"{'adding up' if adds_up else 'NOT adding up'} to the item; {rows:,} bill rows behind them, counted "
+                f"and summed, 20 listed per entry): {seconds:.2f} s (target <= 2 s)"
             )
         print(f"  load average at the end {', '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
     finally:

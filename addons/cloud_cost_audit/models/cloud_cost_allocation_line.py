@@ -70,15 +70,15 @@ class CloudCostAllocationLine(models.Model):
         """The condition that a cost line's fields ``names`` hold the values of one of ``line_ids``."""
         if not names:
             return []
-        columns = SQL(", ").join(SQL.identifier(name) for name in names)
         matching = SQL(
-            """(SELECT cloud_cost_line.id FROM cloud_cost_line
-                 WHERE cloud_cost_line.batch_id = ANY(%s)
-                   AND (%s) IN (SELECT %s FROM cloud_cost_allocation_line WHERE id = ANY(%s)))""",
+            """(SELECT cost.id FROM cloud_cost_line cost
+                 WHERE cost.batch_id = ANY(%s)
+                   AND EXISTS (SELECT FROM cloud_cost_allocation_line line WHERE line.id = ANY(%s) AND %s))""",
             self.run_id.sudo().taken_batch_ids.batch_id.ids or [0],
-            SQL(", ").join(SQL.identifier("cloud_cost_line", name) for name in names),
-            columns,
             _id_array(line_ids),
+            SQL(" AND ").join(
+                SQL("%s = %s", SQL.identifier("cost", name), SQL.identifier("line", name)) for name in names
+            ),
         )
         return [("cost_line_id", "in", matching)]
 
