@@ -6,8 +6,8 @@ from odoo.tests import tagged
 from odoo.addons.cloud_cost.core.bill_stores import MemoryStore
 from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row
 
+from . import test_cli
 from .common import BILL_NAME, NOVEMBER, AuditCase
-from .test_cli import TestVerifyCommand
 
 PAYMENTS_BILL = "exports/focus-2026-11-payments.csv"
 
@@ -17,7 +17,7 @@ class TestTraceOfAClearingItem(AuditCase):
     """A credit of a run posted as one entry sums the allocation lines of every receiver: its trace names them
     by step, sender pool and method, each entry with the bill rows behind all its lines, each row once."""
 
-    command = TestVerifyCommand.command
+    command = test_cli.TestVerifyCommand.command  # the module, not its class: collected once
 
     @classmethod
     def setUpClass(cls):
