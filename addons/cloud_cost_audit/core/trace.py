@@ -103,3 +103,11 @@ def cost_lines_shared(sender_pool_id, line_type, method):
     same for every line of its step and pool. A direct cost, what was left unallocated and the direct
     method follow the receiver (and its dimensions) instead; see the allocation line's cost view."""
     return bool(sender_pool_id) and line_type not in ("direct", "unallocated") and method != "direct"
+
+
+def whole_units(line_count, unit_line_count):
+    """Whether direct cost lines traced together are all of their run's direct lines to their business units
+    (``unit_line_count``): as the run made one direct line per business unit and dimensions of its cost lines,
+    each cost line stands behind exactly one of them, and together they stand for all those units' direct
+    costs, which are then found by unit alone rather than matched line by line."""
+    return line_count > 1 and line_count == unit_line_count

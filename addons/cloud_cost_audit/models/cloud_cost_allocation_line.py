@@ -16,6 +16,7 @@ from ..core.trace import (
     file_group_order,
     rule_items,
     step_rule,
+    whole_units,
 )
 from .cloud_cost_allocation_run import LINE_COLUMNS
 
@@ -40,12 +41,17 @@ class CloudCostAllocationLine(models.Model):
             return ("p", self.receiver_pool_id.id)
         return ("a", self.analytic_account_id.id) if self.analytic_account_id else None
 
-    def _trace_cost_domain(self):
+    def _trace_cost_domain(self, receivers=None):
         """The run cost view domain of the cost lines behind these lines (one line, or lines of one step,
-        sender pool and method traced together: the union of theirs)."""
+        sender pool and method traced together: the union of theirs). ``receivers``: the lines' receivers
+        {(kind, id)}, when the caller has read them."""
         first = self.browse(self._ids[:1])  # not prefetching the other lines with it
         if len(self) == 1 or cost_lines_shared(first.sender_pool_id.id, first.line_type, first.method):
             return first.action_view_cost_lines()["domain"]
+        units = self._trace_whole_units(receivers)
+        if units:
+            conditions, _shared = cost_view_conditions(first.run_id.id, [], "direct", "direct", [True])
+            return [*conditions, ("analytic_account_id", "in", units)]
         # the lines whose business unit and dimensions are set alike name their cost lines alike
         self.env.flush_all()
         self.env.cr.execute(
@@ -65,6 +71,30 @@ class CloudCostAllocationLine(models.Model):
                 conditions.append(("analytic_account_id", "in", units))
             parts.append(conditions + first._trace_shared_values(shared, line_ids))
         return expression.OR(parts)
+
+    def _trace_whole_units(self, receivers=None):
+        """The business units of these direct cost lines when they are every direct line of their run going
+        to those units, else None. The cost lines behind them are then all of those units' direct costs:
+        the run made one direct line per business unit and dimensions of its cost lines."""
+        first = self.browse(self._ids[:1])
+        if first.line_type != "direct" or first.sender_pool_id:
+            return None
+        if receivers is None:
+            receivers = {line._trace_receiver() for line in self}
+        units = sorted(ident for kind, ident in receivers - {None} if kind == "a")
+        if not units or len(units) != len(receivers):  # a line without a business unit, or to a pool
+            return None
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COUNT(*) FROM cloud_cost_allocation_line
+                    WHERE run_id = %s AND line_type = 'direct' AND sender_pool_id IS NULL
+                      AND analytic_account_id = ANY(%s)""",
+                first.run_id.id,
+                _id_array(units),
+            )
+        )
+        return units if whole_units(len(self._ids), self.env.cr.fetchone()[0]) else None
 
     def _trace_shared_values(self, names, line_ids):
         """The condition that a cost line's fields ``names`` hold the values of one of ``line_ids``."""
@@ -223,7 +253,7 @@ class CloudCostAllocationLine(models.Model):
             if receivers is None:
                 receivers = {line._trace_receiver() for line in self}
             drivers = [dict(row, is_receiver=(row["kind"], row["id"]) in receivers) for row in rows]
-        domain = self._trace_cost_domain()
+        domain = self._trace_cost_domain(receivers)
         costs_key = ("costs", run.id, repr(domain))
         if costs_key not in memo:
             memo[costs_key] = first._trace_costs(domain, shared)

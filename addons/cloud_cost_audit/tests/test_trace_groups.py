@@ -39,19 +39,25 @@ class TestTraceOfAClearingItem(AuditCase):
                 BillingCurrency=currency,
                 BilledCost=cost,
                 EffectiveCost=cost,
+                ServiceName=service,
                 Tags='{"team": "payments"}',
             )
-            for day, cost in ((6, "7.07"), (7, "0.03"))
+            # two services: two direct lines of Payments
+            for day, cost, service in ((6, "7.07", "Amazon Relational Database Service"), (7, "0.03", "Amazon S3"))
         ]
         # a second account's bill: an import of the first source's would restate (replace) its bill
         payments_source = cls.env["cloud.cost.source"].create({"name": "FOCUS payments", "company_id": cls.company.id})
         payments_source._import_store(MemoryStore({PAYMENTS_BILL: focus_csv(rows)}))
 
-    def credits(self):
-        """The run's credits as one entry: {"direct": that of the business units' own costs, "pool": the
-        platform pool's}, each summing two allocation lines."""
+    def computed_run(self):
         run = self.new_run(user=self.controller, date_from=NOVEMBER[0], date_to=NOVEMBER[1])
         run.with_user(self.controller).action_compute()
+        return run
+
+    def credits(self):
+        """The run's credits as one entry: {"direct": that of the business units' own costs, three allocation
+        lines, "pool": the platform pool's, two lines}."""
+        run = self.computed_run()
         run.with_user(self.controller_2).action_approve()
         run.with_user(self.controller).action_post()
         credits = run.move_ids.line_ids.filtered(lambda line: line.cloud_cost_side == "sender")
@@ -65,14 +71,15 @@ class TestTraceOfAClearingItem(AuditCase):
         entries = {}
         for kind, item in credits.items():
             lines = item.cloud_cost_allocation_line_ids
-            self.assertEqual(len(lines), 2, kind)
+            count = {"direct": 3, "pool": 2}[kind]
+            self.assertEqual(len(lines), count, kind)
             trace = item.with_user(self.auditor)._cloud_cost_trace(rows_per_line=None)
-            self.assertEqual(trace["line_count"], 2)
+            self.assertEqual(trace["line_count"], count)
             self.assertEqual(trace["lines_amount"], Decimal(str(item.credit)), "the entries add up to the item")
-            self.assertEqual(len(trace["lines"]), 1, "the two lines share their step, pool and method")
+            self.assertEqual(len(trace["lines"]), 1, "the lines share their step, pool and method")
             entries[kind] = entry = trace["lines"][0]
             self.assertEqual(entry["lines"], lines)
-            self.assertEqual((entry["line_count"], entry["receiver_count"]), (2, 2))
+            self.assertEqual((entry["line_count"], entry["receiver_count"]), (count, 2))
             listed = Counter(row["cost_line_id"] for row in entry["rows"])
             self.assertEqual(set(listed.values()), {1}, "each bill row once")
             self.assertEqual(len(listed), entry["row_count"])
@@ -95,7 +102,35 @@ class TestTraceOfAClearingItem(AuditCase):
         item = self.credits()["direct"]
         status, out, _err = self.command(self.auditor, "trace", str(item.id))
         self.assertEqual(status, 0, out)
-        self.assertIn(f"2 allocation line(s), summing to {item.credit:,.2f} = the item\n", out)
-        self.assertRegex(out, r"\[1\] 2 allocation lines \(\d+, \.\.\.\): 37\.85 to 2 receiver\(s\) \(direct cost\)")
+        self.assertIn(f"3 allocation line(s), summing to {item.credit:,.2f} = the item\n", out)
+        self.assertRegex(out, r"\[1\] 3 allocation lines \(\d+, \.\.\.\): 37\.85 to 2 receiver\(s\) \(direct cost\)")
         self.assertIn("bill rows behind it: 4, EffectiveCost 37.85, taken 37.85\n", out)
         self.assertRegex(out, rf"{PAYMENTS_BILL}  sha256 [0-9a-f]{{64}}  row 2  EffectiveCost 0.03")
+
+    def test_direct_lines_traced_together_reach_the_cost_lines_of_each_line_whole_or_in_part(self):
+        run = self.computed_run()
+        direct = run.line_ids.filtered(lambda line: line.line_type == "direct").sorted("id")
+        self.assertEqual(len(direct), 3, "Retail's line and Payments' two, one per service")
+        RunCost = self.env["cloud.cost.allocation.run.cost"]
+
+        def behind(lines):
+            return RunCost.search(lines._trace_cost_domain()).cost_line_id
+
+        own = {line: behind(line) for line in direct}
+        self.assertEqual([len(own[line]) for line in direct], [2, 1, 1])
+        everyone = own[direct[0]] | own[direct[1]] | own[direct[2]]
+        self.assertEqual(len(everyone), 4, "each cost line is behind one direct line")
+
+        # all of the run's direct lines of their business units: found by unit
+        self.assertEqual(direct._trace_whole_units(), sorted((self.retail | self.payments).ids))
+        self.assertEqual(behind(direct), everyone)
+        # Retail's line and one of Payments': matched line by line, not Payments' other service
+        payments = direct.filtered(lambda line: line.analytic_account_id == self.payments)
+        part = direct[0] | payments[-1]
+        self.assertEqual(direct[0].analytic_account_id, self.retail)
+        self.assertIsNone(part._trace_whole_units())
+        self.assertEqual(behind(part), own[direct[0]] | own[payments[-1]])
+        self.assertEqual(
+            {line.service_name for line in behind(part) if line.analytic_account_id == self.payments},
+            {payments[-1].service_name},
+        )
