@@ -11,7 +11,7 @@ from odoo.addons.cloud_cost.tests.plain import PlainCase
 from odoo.addons.cloud_cost_allocation.models.cloud_cost_allocation_line import cost_view_conditions
 
 from ..core.source_rows import read_rows
-from ..core.trace import combine_file_groups, cost_lines_shared, driver_shares, rule_items, step_rule
+from ..core.trace import combine_file_groups, cost_lines_shared, driver_shares, rule_items, step_rule, whole_units
 
 
 @tagged("post_install", "-at_install")
@@ -56,6 +56,11 @@ class TestTraceCore(PlainCase):
         assert not cost_lines_shared(3, "allocation", "direct"), "the direct method takes the receiver's own"
         assert not cost_lines_shared(False, "direct", False)
         assert not cost_lines_shared(False, "unallocated", False)
+
+    def test_direct_lines_are_found_by_unit_only_when_they_are_all_of_their_units(self):
+        assert whole_units(3, 3)
+        assert not whole_units(2, 3), "a part of the units' direct lines: matched line by line"
+        assert not whole_units(1, 1), "one line reads its own cost lines"
 
     def test_the_files_of_several_pools_add_up_exactly_file_by_file(self):
         platform = [(4, "b.csv", 2, "10.005", "10.005", 7, 9), (4, None, 1, "0.10", "0.10", None, None)]
