@@ -22,10 +22,9 @@ def canonical_value(value):
     if value is None or isinstance(value, bool | str | int):
         return value
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f") if value else "0"
-        return text
+        return _decimal_text(value)
     if isinstance(value, float):
-        return canonical_value(Decimal(repr(value)))
+        return _float_text(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -37,10 +36,29 @@ def canonical_value(value):
     return str(value)
 
 
+def _decimal_text(value):
+    return format(value.normalize(), "f") if value else "0"
+
+
+def _float_text(value):
+    """The exact decimal text of a float's shortest form, as ``_decimal_text(Decimal(repr(value)))``."""
+    text = repr(value)
+    if "e" in text or not text[-1].isdigit() or not value:  # exponents, infinities, NaN, zeros
+        return _decimal_text(Decimal(text))
+    return text[:-2] if text.endswith(".0") else text  # shortest digits: no trailing zeros but an integer's
+
+
 # json.dumps with these options, its encoder made once (json.dumps makes one per call)
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 # values canonical_value hands back as they are
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+# what canonical_value does with the scalar types database rows hold, looked up by type
+_SCALAR_TEXT = {
+    float: _float_text,
+    Decimal: _decimal_text,
+    datetime.datetime: datetime.datetime.isoformat,
+    datetime.date: datetime.date.isoformat,
+}
 
 
 def _dumps(value):
@@ -88,7 +106,12 @@ class SectionHash:
             row = [row[column] for column in self.columns]
         elif len(row) != len(self.columns):
             raise ValueError(f"section {self.name}: {len(row)} values for {len(self.columns)} columns")
-        return _encode([value if type(value) in _PLAIN_TYPES else canonical_value(value) for value in row])
+        return _encode(
+            [
+                value if type(value) in _PLAIN_TYPES else _SCALAR_TEXT.get(type(value), canonical_value)(value)
+                for value in row
+            ]
+        )
 
     def add(self, rows):
         for row in rows:

@@ -478,7 +478,7 @@ class CloudCostAllocationRun(models.Model):
         return digests, files
 
     def _seal_cost_lines(self, digests):
-        """The three cost-line sections, read a page at a time in cost line order; returns the batch ids."""
+        """The three cost-line sections, read in cost line order a page at a time; returns the batch ids."""
         amounts = SectionHash("cost_amounts", ("cost_line_id", "taken_amount", *COST_LINE_AMOUNTS))
         classification = SectionHash(
             "cost_classification",
@@ -500,31 +500,31 @@ class CloudCostAllocationRun(models.Model):
         split_classification = len(COST_LINE_AMOUNTS)
         split_provenance = split_classification + len(COST_LINE_CLASSIFICATION)
         batches = set()
-        last = (0, 0)
-        while True:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT c.cost_line_id, c.id, COALESCE(c.amount, 0), c.cost_pool_id, c.analytic_account_id, %s
+        # one ordered pass, fetched a page at a time (paging by key re-read the run's cost view each page)
+        self.env.cr.execute(
+            SQL(
+                """DECLARE seal_cost_lines NO SCROLL CURSOR FOR
+                   SELECT c.cost_line_id, COALESCE(c.amount, 0), c.cost_pool_id, c.analytic_account_id, %s
                      FROM cloud_cost_allocation_run_cost c
                      LEFT JOIN cloud_cost_line l ON l.id = c.cost_line_id
                      LEFT JOIN res_company co ON co.id = l.company_id
-                    WHERE c.run_id = %s AND (c.cost_line_id, c.id) > (%s, %s)
-                 ORDER BY c.cost_line_id, c.id LIMIT %s""",
-                    columns,
-                    self.id,
-                    *last,
-                    COST_PAGE,
-                )
+                    WHERE c.run_id = %s
+                 ORDER BY c.cost_line_id, c.id""",
+                columns,
+                self.id,
             )
+        )
+        while True:
+            self.env.cr.execute(SQL("FETCH FORWARD %s FROM seal_cost_lines", COST_PAGE))
             rows = self.env.cr.fetchall()
             if not rows:
                 break
-            last = rows[-1][:2]
-            for line_id, _link, amount, pool, account, *values in rows:
+            for line_id, amount, pool, account, *values in rows:
                 amounts.add([(line_id, amount, *values[:split_classification])])
                 classification.add([(line_id, pool, account, *values[split_classification:split_provenance])])
                 provenance.add([(line_id, *values[split_provenance:])])
                 batches.add(values[split_provenance])
+        self.env.cr.execute("CLOSE seal_cost_lines")
         digests["cost_amounts"] = amounts.hexdigest()
         digests["cost_classification"] = classification.hexdigest()
         digests["cost_provenance"] = provenance.hexdigest()
