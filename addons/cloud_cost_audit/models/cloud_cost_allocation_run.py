@@ -345,8 +345,8 @@ class CloudCostAllocationRun(models.Model):
             SQL(
                 "SELECT c.cost_line_id, c.cost_pool_id, c.analytic_account_id, COALESCE(c.amount, 0), l.batch_id, "
                 "l.source_file, l.source_row FROM cloud_cost_allocation_run_cost c "
-                "JOIN cloud_cost_line l ON l.id = c.cost_line_id WHERE c.run_id = %s",
-                self.id,
+                "JOIN cloud_cost_line l ON l.id = c.cost_line_id WHERE %s",
+                self.env["cloud.cost.allocation.run.cost"]._run_rows_sql(self.id),
             ),
         )
         files = self._rows(
@@ -508,10 +508,10 @@ class CloudCostAllocationRun(models.Model):
                      FROM cloud_cost_allocation_run_cost c
                      LEFT JOIN cloud_cost_line l ON l.id = c.cost_line_id
                      LEFT JOIN res_company co ON co.id = l.company_id
-                    WHERE c.run_id = %s
+                    WHERE %s
                  ORDER BY c.cost_line_id, c.id""",
                 columns,
-                self.id,
+                self.env["cloud.cost.allocation.run.cost"]._run_rows_sql(self.id),
             )
         )
         while True:
@@ -938,9 +938,11 @@ class CloudCostAllocationRun(models.Model):
         each line's rows followed by their sum against the cost line: exact decimals, as text."""
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT DISTINCT c.cost_line_id FROM cloud_cost_allocation_run_cost c "
-            "WHERE c.run_id = %s AND c.cost_line_id IS NOT NULL ORDER BY 1",
-            [self.id],
+            SQL(
+                "SELECT DISTINCT c.cost_line_id FROM cloud_cost_allocation_run_cost c "
+                "WHERE %s AND c.cost_line_id IS NOT NULL ORDER BY 1",
+                self.env["cloud.cost.allocation.run.cost"]._run_rows_sql(self.id),
+            )
         )
         Line = self.env["cloud.cost.line"].sudo()
         lines = Line.browse([row[0] for row in self.env.cr.fetchall()])

@@ -108,10 +108,12 @@ class CloudCostAllocationRun(models.Model):
         self.env.flush_all()
         lines, units = self._focus_lines()
         cr.execute(
-            """SELECT cost_pool_id, array_agg(cost_line_id ORDER BY cost_line_id)
-                        FROM cloud_cost_allocation_run_cost WHERE run_id = %s AND cost_pool_id IS NOT NULL
-                    GROUP BY 1""",
-            [self.id],
+            SQL(
+                """SELECT c.cost_pool_id, array_agg(c.cost_line_id ORDER BY c.cost_line_id)
+                     FROM cloud_cost_allocation_run_cost c WHERE %s AND c.cost_pool_id IS NOT NULL
+                 GROUP BY 1""",
+                self.env["cloud.cost.allocation.run.cost"]._run_rows_sql(self.id),
+            )
         )
         pool_costs = dict(cr.fetchall())
         cr.execute(
@@ -143,15 +145,18 @@ class CloudCostAllocationRun(models.Model):
         """{cost line id: {FOCUS column: value}}: the charges the run took, as their bills gave them."""
         cr = self.env.cr
         names = ", ".join(f"l.{name}" + ("::text" if name in DECIMAL_FIELDS else "") for name in LINE_FIELDS.values())
+        taken = self.env["cloud.cost.allocation.run.cost"]._run_rows_sql(self.id)
         cr.execute(
-            f"""SELECT l.id, {names}, l.service_category, l.billing_period_start, l.billing_period_end,
-                       l.charge_period_start, l.charge_period_end, l.tags, l.provider_extra, s.name,
-                       l.source_file, l.source_row
-                  FROM cloud_cost_line l
-                  JOIN cloud_cost_import_batch b ON b.id = l.batch_id
-                  JOIN cloud_cost_source s ON s.id = b.source_id
-                 WHERE l.id IN (SELECT cost_line_id FROM cloud_cost_allocation_run_cost WHERE run_id = %s)""",  # noqa: S608
-            [self.id],
+            SQL(
+                f"""SELECT l.id, {names}, l.service_category, l.billing_period_start, l.billing_period_end,
+                           l.charge_period_start, l.charge_period_end, l.tags, l.provider_extra, s.name,
+                           l.source_file, l.source_row
+                      FROM cloud_cost_line l
+                      JOIN cloud_cost_import_batch b ON b.id = l.batch_id
+                      JOIN cloud_cost_source s ON s.id = b.source_id
+                     WHERE l.id IN (SELECT c.cost_line_id FROM cloud_cost_allocation_run_cost c WHERE %s)""",  # noqa: S608
+                taken,
+            )
         )
         company_currency = self.currency_id.name
         charges = {}
