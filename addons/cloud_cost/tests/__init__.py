@@ -24,3 +24,4 @@ from . import test_bill_streams
 from . import test_exchange
 from . import test_mapping_rules
 from . import test_outbound_core
+from . import test_planner

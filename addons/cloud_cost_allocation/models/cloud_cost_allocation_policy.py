@@ -13,6 +13,8 @@ import pyarrow.csv as pa_csv
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.cloud_cost.core.planner import query_settings
+
 from ..core import methods as method_registry
 from ..core.engine import COST_COLUMNS, Policy, Step, allocate, group_costs
 from ..core.errors import AllocationError
@@ -293,14 +295,9 @@ class CloudCostAllocationPolicy(models.Model):
             params,
         ).decode()
         buffer = io.BytesIO()
-        self.env.cr.execute("SELECT current_setting('work_mem')")
-        work_mem = self.env.cr.fetchone()[0]
         # the groups of a large month are hashed in memory rather than spilled to disk
-        self.env.cr.execute("SELECT set_config('work_mem', %s, true)", [GROUPING_WORK_MEM])
-        try:
+        with query_settings(self.env.cr, work_mem=GROUPING_WORK_MEM):
             self.env.cr.copy_expert(query, buffer)
-        finally:
-            self.env.cr.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         buffer.seek(0)
         text_columns = ("environment", "tenant", "service", "provider", "category")
         types = {name: pa.string() if name in text_columns else pa.int64() for name in COST_GROUP_COLUMNS}

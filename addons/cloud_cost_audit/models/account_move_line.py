@@ -4,9 +4,13 @@ from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.cloud_cost.core.planner import query_settings
 from odoo.addons.cloud_cost_posting.models.cloud_cost_allocation_line import MOVE_LINE_RELATION
 
 from .cloud_cost_allocation_run import JOURNAL_COLUMNS
+
+# an item summing more allocation lines than this (a clearing credit) is read by merging, not line by line
+MANY_LINES = 10_000
 
 
 class AccountMoveLine(models.Model):
@@ -142,21 +146,27 @@ class AccountMoveLine(models.Model):
         [(first line id, line ids, their amount in the currency's ``digits`` (exact text), the business units
         and the pools they go to)], read in one query."""
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """SELECT MIN(l.id), array_agg(l.id), SUM(ROUND(COALESCE(l.amount, 0), %s))::text,
-                          array_agg(DISTINCT l.analytic_account_id) FILTER (WHERE l.receiver_pool_id IS NULL),
-                          array_agg(DISTINCT l.receiver_pool_id) FILTER (WHERE l.receiver_pool_id IS NOT NULL)
-                     FROM %s r JOIN cloud_cost_allocation_line l ON l.id = r.allocation_line_id
-                    WHERE r.move_line_id = %s
-                 GROUP BY l.step_sequence, l.step_id, l.sender_pool_id, l.method, l.line_type, l.driver_key_id
-                 ORDER BY l.step_sequence, MIN(l.id)""",
-                digits,
-                SQL.identifier(MOVE_LINE_RELATION),
-                self.id,
+        cr = self.env.cr
+        relation = SQL.identifier(MOVE_LINE_RELATION)
+        cr.execute(SQL("SELECT COUNT(*) FROM %s WHERE move_line_id = %s", relation, self.id))
+        # PostgreSQL's estimate of an item's links lags behind a posting: it would look the lines up one by one
+        many = {"enable_nestloop": "off", "work_mem": "64MB"} if cr.fetchone()[0] > MANY_LINES else {}
+        with query_settings(cr, **many):
+            cr.execute(
+                SQL(
+                    """SELECT MIN(l.id), array_agg(l.id), SUM(ROUND(COALESCE(l.amount, 0), %s))::text,
+                              array_agg(DISTINCT l.analytic_account_id) FILTER (WHERE l.receiver_pool_id IS NULL),
+                              array_agg(DISTINCT l.receiver_pool_id) FILTER (WHERE l.receiver_pool_id IS NOT NULL)
+                         FROM %s r JOIN cloud_cost_allocation_line l ON l.id = r.allocation_line_id
+                        WHERE r.move_line_id = %s
+                     GROUP BY l.step_sequence, l.step_id, l.sender_pool_id, l.method, l.line_type, l.driver_key_id
+                     ORDER BY l.step_sequence, MIN(l.id)""",
+                    digits,
+                    relation,
+                    self.id,
+                )
             )
-        )
-        return self.env.cr.fetchall()
+            return cr.fetchall()
 
 
 def _summed_check(found):

@@ -1,11 +1,13 @@
 from collections import Counter
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.core.bill_stores import MemoryStore
 from odoo.addons.cloud_cost.tests.bill_files import focus_csv, focus_row
 
+from ..models import account_move_line
 from . import test_cli
 from .common import BILL_NAME, NOVEMBER, AuditCase
 
@@ -134,3 +136,11 @@ class TestTraceOfAClearingItem(AuditCase):
             {line.service_name for line in behind(part) if line.analytic_account_id == self.payments},
             {payments[-1].service_name},
         )
+
+    def test_an_item_of_many_lines_is_read_by_merging_with_the_same_entries(self):
+        item = self.credits()["direct"]
+        line_by_line = item._cloud_cost_trace_groups(2)
+        with patch.object(account_move_line, "MANY_LINES", 0):  # as a clearing credit of a large run is read
+            self.assertEqual(item._cloud_cost_trace_groups(2), line_by_line)
+        self.assertEqual(len(line_by_line), 1)
+        self.assertEqual(sorted(line_by_line[0][1]), sorted(item.cloud_cost_allocation_line_ids.ids))
