@@ -30,8 +30,18 @@ def odoo_http_server():
         return
     if server.server is not None and getattr(server.server, "httpd", None) is None:
         server.server.http_spawn()
+    _wait_longer_for_the_browser()
     _build_web_assets()
     yield server.server
+
+
+def _wait_longer_for_the_browser(seconds=60):
+    """Odoo waits 10 s for Chrome to open its devtools port and otherwise skips the tour; a first start on a
+    busy machine can take longer, and a skipped tour fails this suite."""
+    from odoo.tests import common
+
+    common.CHECK_BROWSER_ITERATIONS = max(common.CHECK_BROWSER_ITERATIONS, int(seconds / common.CHECK_BROWSER_SLEEP))
+    common.BROWSER_WAIT = common.CHECK_BROWSER_SLEEP * common.CHECK_BROWSER_ITERATIONS
 
 
 def _build_web_assets():
