@@ -1,8 +1,16 @@
-"""PostgreSQL settings for the statements of one block: set for the transaction, then put back."""
+"""What the suite's statements hand PostgreSQL so that it plans them well: settings for the statements of one
+block, and id lists as one literal."""
 
 from contextlib import contextmanager
 
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
+from odoo.tools import SQL
+
+
+def id_array(ids):
+    """SQL of an array of record ids, as one literal PostgreSQL reads at once (not one expression per id)."""
+    return SQL("%s::int4[]", "{" + ",".join(str(int(ident)) for ident in sorted(ids)) + "}")
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from odoo.addons.cloud_cost.core.planner import id_array
+
 # one row per cost line a run took: the lines of the run's batches (within its charge period, if any)
 RUN_COST_VIEW = """
     SELECT (t.run_id::bigint << 32) | l.id AS id, t.run_id, l.id AS cost_line_id, l.batch_id, l.cost_pool_id,
@@ -87,13 +89,13 @@ class CloudCostAllocationRunCost(models.Model):
         estimates a third of every cost line and may scan them all."""
         self.env.flush_all()
         self.env.cr.execute("SELECT batch_id FROM cloud_cost_allocation_run_batch WHERE run_id = %s", [run_id])
-        batches = sorted(row[0] for row in self.env.cr.fetchall())
+        batches = [row[0] for row in self.env.cr.fetchall()]
         return SQL(
-            "%s = %s AND %s = ANY(%s::int4[])",
+            "%s = %s AND %s = ANY(%s)",
             SQL.identifier(alias, "run_id"),
             run_id,
             SQL.identifier(alias, "batch_id"),
-            "{" + ",".join(map(str, batches)) + "}",
+            id_array(batches),
         )
 
     def _open(self, domain, name):

@@ -6,6 +6,7 @@ from odoo.osv import expression
 from odoo.osv.expression import TRUE_LEAF
 from odoo.tools import SQL, LazyTranslate
 
+from odoo.addons.cloud_cost.core.planner import id_array
 from odoo.addons.cloud_cost_allocation.models.cloud_cost_allocation_line import RECEIVER_FIELDS, cost_view_conditions
 from odoo.addons.cloud_cost_allocation.models.cloud_cost_allocation_policy import amount_column
 
@@ -59,7 +60,7 @@ class CloudCostAllocationLine(models.Model):
                 """SELECT %s, array_agg(id), array_agg(DISTINCT analytic_account_id)
                      FROM cloud_cost_allocation_line WHERE id = ANY(%s) GROUP BY %s""",
                 SQL(", ").join(SQL("COALESCE(%s::text, '') <> ''", SQL.identifier(name)) for name in RECEIVER_FIELDS),
-                _id_array(self._ids),
+                id_array(self._ids),
                 SQL(", ").join(SQL(str(number)) for number in range(1, len(RECEIVER_FIELDS) + 1)),
             )
         )
@@ -91,7 +92,7 @@ class CloudCostAllocationLine(models.Model):
                     WHERE run_id = %s AND line_type = 'direct' AND sender_pool_id IS NULL
                       AND analytic_account_id = ANY(%s)""",
                 first.run_id.id,
-                _id_array(units),
+                id_array(units),
             )
         )
         return units if whole_units(len(self._ids), self.env.cr.fetchone()[0]) else None
@@ -105,7 +106,7 @@ class CloudCostAllocationLine(models.Model):
                  WHERE cost.batch_id = ANY(%s)
                    AND EXISTS (SELECT FROM cloud_cost_allocation_line line WHERE line.id = ANY(%s) AND %s))""",
             self.run_id.sudo().taken_batch_ids.batch_id.ids or [0],
-            _id_array(line_ids),
+            id_array(line_ids),
             SQL(" AND ").join(
                 SQL("%s = %s", SQL.identifier("cost", name), SQL.identifier("line", name)) for name in names
             ),
@@ -325,11 +326,6 @@ class CloudCostAllocationLine(models.Model):
             ],
             "context": {"create": False},
         }
-
-
-def _id_array(ids):
-    """SQL of an array of record ids, as one literal PostgreSQL reads at once (not one expression per id)."""
-    return SQL("%s::int4[]", "{" + ",".join(str(int(ident)) for ident in sorted(ids)) + "}")
 
 
 def _cost_line_domain(domain, run, cost_line_fields):
