@@ -35,13 +35,25 @@ def odoo_http_server():
     yield server.server
 
 
-def _wait_longer_for_the_browser(seconds=60):
-    """Odoo waits 10 s for Chrome to open its devtools port and otherwise skips the tour; a first start on a
-    busy machine can take longer, and a skipped tour fails this suite."""
+def _wait_longer_for_the_browser(seconds=60, ready_seconds=180):
+    """Odoo waits 10 s for Chrome to open its devtools port and otherwise skips the tour, and 60 s for a page
+    to be ready for its tour; on a busy machine either can take longer, and a skipped or timed-out tour fails
+    this suite. A tour that never gets ready still fails, later."""
+    import functools  # noqa: PLC0415
+
     from odoo.tests import common
 
     common.CHECK_BROWSER_ITERATIONS = max(common.CHECK_BROWSER_ITERATIONS, int(seconds / common.CHECK_BROWSER_SLEEP))
     common.BROWSER_WAIT = common.CHECK_BROWSER_SLEEP * common.CHECK_BROWSER_ITERATIONS
+    wait_ready = common.ChromeBrowser._wait_ready
+    if not getattr(wait_ready, "cloud_cost_longer", False):
+
+        @functools.wraps(wait_ready)
+        def _wait_ready(self, ready_code=None, timeout=60):
+            return wait_ready(self, ready_code, timeout=max(timeout, ready_seconds))
+
+        _wait_ready.cloud_cost_longer = True
+        common.ChromeBrowser._wait_ready = _wait_ready
 
 
 def _build_web_assets():

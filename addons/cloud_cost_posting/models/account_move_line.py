@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import is_suite
 
 from ..core import journal_items
+from . import bulk_records
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 
 CHARGEBACK_FIELDS = ("cloud_cost_sender_pool_id", "cloud_cost_receiver_id", "cloud_cost_environment", "cloud_cost_side")
@@ -142,7 +143,7 @@ class AccountMoveLine(models.Model):
                 inverses[self._fields[name].inverse].add(self._fields[name])
             data_list.append({"stored": stored, "inherited": {}, "protected": protected, "inversed": inversed})
         with moves._check_balanced({"records": moves}):
-            records = self._create(data_list)
+            records = bulk_records.create_records(self, data_list)
             with self.env.protecting([(data["protected"], data["record"]) for data in data_list]):
                 for inverse_fields in inverses.values():
                     names = {field.name for field in inverse_fields}
@@ -153,7 +154,7 @@ class AccountMoveLine(models.Model):
                         )
                     next(iter(inverse_fields)).determine_inverse(self.concat(*(data["record"] for data in batch)))
             if self._check_company_auto:
-                records._check_company()
+                bulk_records.check_company(records)
         records._check_tax_lock_date()
         records.move_id._synchronize_business_models(["line_ids"])
         records._check_constrains_account_id_journal_id()

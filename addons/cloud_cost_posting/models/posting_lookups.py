@@ -27,6 +27,16 @@ def posting_lookups(env):
         cache.pop(MEMO, None)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat(plans):
+    """True when ``plans`` is a list of dicts of scalar values (as Odoo's answer is)."""
+    return isinstance(plans, list) and all(
+        isinstance(plan, dict) and all(isinstance(value, _SCALARS) for value in plan.values()) for plan in plans
+    )
+
+
 def _memo(env):
     return env.cr.cache.get(MEMO)
 
@@ -49,8 +59,11 @@ class AccountAnalyticPlan(models.Model):
             repr(sorted(kwargs.items())),
         )
         if key not in memo:
-            memo[key] = super().get_relevant_plans(**kwargs)
-        return copy.deepcopy(memo[key])
+            plans = super().get_relevant_plans(**kwargs)
+            memo[key] = (plans, _flat(plans))
+        plans, flat = memo[key]
+        # each caller gets its own copy, as from Odoo; a list of flat dicts needs no deep copy
+        return [dict(plan) for plan in plans] if flat else copy.deepcopy(plans)
 
 
 class DecimalPrecision(models.Model):

@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env
@@ -154,3 +155,25 @@ class TestBulkItems(PostingCase):
         overridden = type("OverriddenItem", (override, type(Item)), {"_register": False})
         self.assertTrue(Item._cloud_cost_bulk_applies([plain]))
         self.assertFalse(overridden(Item.env, (), ())._cloud_cost_bulk_applies([plain]))
+
+    def test_items_made_in_bulk_hold_in_cache_what_is_stored(self):
+        by_bulk = self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals())] * 2)
+        items = by_bulk.line_ids.sorted("id")
+        self.assertEqual(len(items), 8)
+        names = [name for name, field in items._fields.items() if field.store and name not in OWN_COLUMNS]
+        cached = [{name: item[name] for name in names} for item in items]
+        self.env.flush_all()
+        self.env.invalidate_all()
+        stored = [{name: item[name] for name in names} for item in items.browse(items.ids)]
+        self.assertEqual(cached, stored)
+        self.assertEqual(by_bulk[0].line_ids.mapped("balance"), [123.45, 0.55, -100.0, -24.0])
+        self.assertEqual(items.mapped("move_id"), by_bulk)
+
+    def test_an_item_on_another_companys_account_is_refused_in_bulk(self):
+        elsewhere = self.make_accounts(self.other_company)["chargeback"]
+        vals = self.entry_vals()
+        vals["line_ids"][1][2]["account_id"] = elsewhere.id
+        before = self.env["account.move.line"].search_count([])
+        with self.assertRaisesRegex(UserError, "Incompatible companies"), self.env.cr.savepoint():
+            self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals()), self.strip_links(vals)])
+        self.assertEqual(self.env["account.move.line"].search_count([]), before)
