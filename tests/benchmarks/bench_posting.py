@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_registry import open_registry, set_up_chargeback, superuser_env  # noqa: E402
+from bench_registry import machine_speed_s, open_registry, set_up_chargeback, superuser_env  # noqa: E402
 
 LINES_PER_POOL = 10
 
@@ -279,6 +279,7 @@ def main():
         {"setup": phase_setup, "post": phase_post, "cleanup": phase_cleanup}[args.phase](args)
         return 0
 
+    print(f"machine: a 20M-addition Python loop takes {machine_speed_s():.2f} s; {os.cpu_count()} cores")
     started = time.perf_counter()
     setup = run_phase(args, "setup")
     print(

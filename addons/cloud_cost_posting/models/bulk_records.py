@@ -10,10 +10,11 @@ is Odoo's company check run once per distinct combination of the values it reads
 
 from collections import defaultdict
 
+from odoo import fields
 from odoo.models import LOG_ACCESS_COLUMNS, SQL_DEFAULT
 from odoo.tools import SQL, clean_context, float_repr, split_every
 
-INSERT_BATCH = 1000
+INSERT_BATCH = 5000
 
 
 def create_records(model, data_list):
@@ -68,39 +69,80 @@ def _columns(model, data_list):
 
 
 def _insert(model, columns, data_list):
-    """Insert the rows; returns their ids and {monetary field name: [its rounded value per row, or None]}."""
+    """Insert the rows; returns their ids and {monetary field name: [its rounded value per row, or None]}.
+    The rows go in as one array per column (converted by the database, not row by row in Python), their ids
+    drawn first from the table's sequence in their order; a row not given a column whose default is not
+    NULL goes in as ``_create`` inserts it instead."""
     converters = [_column_converter(model, field) for field in columns]
-    at = {field.name: index for index, field in enumerate(columns) if field.type == "monetary"}
-    ids, monetary = [], {name: [] for name in at}
-    for batch in split_every(INSERT_BATCH, data_list):
-        rows = []
-        for data in batch:
-            stored = data["stored"]
-            rows.append(
-                tuple(
-                    convert(stored[field.name], stored) if field.name in stored else SQL_DEFAULT
-                    for field, convert in zip(columns, converters, strict=True)
-                )
+    rows = [
+        tuple(
+            convert(data["stored"][field.name], data["stored"]) if field.name in data["stored"] else SQL_DEFAULT
+            for field, convert in zip(columns, converters, strict=True)
+        )
+        for data in data_list
+    ]
+    monetary = {
+        field.name: [None if row[index] is SQL_DEFAULT else float(row[index]) for row in rows]
+        for index, field in enumerate(columns)
+        if field.type == "monetary"
+    }
+    cr = model.env.cr
+    defaulted = {field.name for row in rows for field, cell in zip(columns, row, strict=True) if cell is SQL_DEFAULT}
+    if defaulted:
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = %s AND column_default IS NOT NULL "
+            "AND column_name = ANY(%s)",
+            [model._table, sorted(defaulted)],
+        )
+        if cr.fetchall():
+            return _insert_values(model, columns, rows), monetary
+    cr.execute(
+        SQL("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", model._table, len(rows))
+    )
+    ids = sorted(id_ for (id_,) in cr.fetchall())
+    for start in range(0, len(rows), INSERT_BATCH):
+        batch = rows[start : start + INSERT_BATCH]
+        arrays = [ids[start : start + INSERT_BATCH]] + [
+            [None if cell is SQL_DEFAULT else cell for cell in column] for column in zip(*batch, strict=True)
+        ]
+        cr.execute(
+            SQL(
+                "INSERT INTO %s (id, %s) SELECT * FROM unnest(%s)",
+                SQL.identifier(model._table),
+                SQL(", ").join(SQL.identifier(field.name) for field in columns),
+                SQL(", ").join(
+                    SQL("%s::%s[]", array, SQL(kind))
+                    for array, kind in zip(arrays, ["int4"] + [field.column_type[1] for field in columns], strict=True)
+                ),
             )
-            for name, index in at.items():
-                value = rows[-1][index]
-                monetary[name].append(None if value is SQL_DEFAULT else float(value))
+        )
+    return ids, monetary
+
+
+def _insert_values(model, columns, rows):
+    """``_create``'s own insert: the rows as VALUES, a column's default where a row has no value."""
+    ids = []
+    for batch in split_every(INSERT_BATCH, rows):
         model.env.cr.execute(
             SQL(
                 "INSERT INTO %s (%s) VALUES %s RETURNING id",
                 SQL.identifier(model._table),
                 SQL(", ").join(SQL.identifier(field.name) for field in columns),
-                SQL(", ").join(rows),
+                SQL(", ").join(batch),
             )
         )
         ids += [id_ for (id_,) in model.env.cr.fetchall()]
-    return ids, monetary
+    return ids
 
 
 def _column_converter(model, field):
     """``field.convert_to_column_insert`` for one row's values; for a monetary field, its currency found
     once per value of what names it (Odoo makes a new record per value to find it)."""
     if field.type != "monetary":
+        plain = _PLAIN_COLUMNS.get(type(field))
+        if plain and not field.company_dependent:
+            return plain
         return lambda value, stored: field.convert_to_column_insert(value, model, stored)
     currency_name = field.get_currency_field(model)
     currency_field = model._fields[currency_name]
@@ -125,6 +167,14 @@ def _column_converter(model, field):
         return value
 
     return convert
+
+
+# Odoo's own conversion of a value to the column of a field of exactly these classes, not company dependent
+_PLAIN_COLUMNS = {
+    fields.Boolean: lambda value, stored: bool(value),
+    fields.Integer: lambda value, stored: int(value or 0),
+    fields.Many2one: lambda value, stored: value or None,
+}
 
 
 def _fill_cache(records, data_list, monetary):
