@@ -213,6 +213,7 @@ def phase_post(args):
         run = run.with_env(second)
         timed("approve_s", run.action_approve)
         cr.commit()
+        figures["speed_before_s"] = machine_speed_s()
         timed("post_s", run.action_post)
         moves = run.move_ids
         cr.commit()
@@ -224,6 +225,7 @@ def phase_post(args):
         cr.commit()
         reversals = run.move_ids - moves
         figures["state_reversed"] = run.state
+        figures["speed_after_s"] = machine_speed_s()
         figures["failures"] = check_moves(env, run, moves, reversals)
         figures["peak_rss_mib"] = peak_rss_mib()
         figures["load"] = os.getloadavg()
@@ -322,7 +324,8 @@ def main():
         )
         print(
             f"  peak memory {figures['peak_rss_mib']:.0f} MiB; load average at the end "
-            f"{', '.join(f'{v:.2f}' for v in figures['load'])} on {os.cpu_count()} cores"
+            f"{', '.join(f'{v:.2f}' for v in figures['load'])} on {os.cpu_count()} cores; the 20M-addition loop "
+            f"{figures['speed_before_s']:.2f} s before posting, {figures['speed_after_s']:.2f} s after reversing"
         )
         status |= bool(figures["failures"])
     run_phase(args, "cleanup", "--company", str(setup["company_id"]))
