@@ -2,9 +2,10 @@
 
 ``BaseModel._create`` rounds every monetary value through a throw-away record that finds its currency,
 and fills the cache record by record and field by field. For tens of thousands of journal items sharing a
-few currencies and a few shapes (the same fields given), ``create_records`` finds each currency once, and
-fills the cache a field at a time; it inserts the same rows, puts the same values in cache, updates the same
-inverses, marks the same fields to compute and checks the same constraints and access. ``check_company``
+few currencies and a few shapes (the same fields given), ``create_records`` finds each currency once, sends
+the rows as one array per column and fills the cache a field at a time; it inserts the same rows, puts the
+same values in cache, updates the same inverses, marks the same fields to compute and checks the same
+constraints and access. ``check_company``
 is Odoo's company check run once per distinct combination of the values it reads.
 """
 
@@ -21,7 +22,8 @@ def create_records(model, data_list):
     """``model._create(data_list)``: the records of the stored values in ``data_list`` (each a dict with
     ``stored``, ``inherited`` and ``protected``), in its order; each ``data`` gets its ``record``."""
     assert data_list
-    assert not any(data["inherited"] for data in data_list), "inherited values are left to the ORM"
+    if any(data["inherited"] for data in data_list):
+        raise ValueError("create_records makes no record of a model with inherited (_inherits) values")
     columns, other_fields = _columns(model, data_list)
     ids, monetary = _insert(model, columns, data_list)
     records = model.browse(ids)
