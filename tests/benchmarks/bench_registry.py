@@ -8,8 +8,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def machine_speed_s(additions=20_000_000):
-    """Seconds a plain Python loop of ``additions`` additions takes: the same code's figures from one day to
-    another (or one machine to another) are comparable through it."""
+    """Seconds a plain Python loop of ``additions`` additions takes, printed beside a benchmark's figures as
+    context: it shows how busy the machine's CPU was, but not how fast the ORM's memory-heavy work ran."""
     started, total = time.perf_counter(), 0
     for number in range(additions):
         total += number

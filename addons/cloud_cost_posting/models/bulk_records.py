@@ -5,8 +5,8 @@ and fills the cache record by record and field by field. For tens of thousands o
 few currencies and a few shapes (the same fields given), ``create_records`` finds each currency once, sends
 the rows as one array per column and fills the cache a field at a time; it inserts the same rows, puts the
 same values in cache, updates the same inverses, marks the same fields to compute and checks the same
-constraints and access. ``check_company``
-is Odoo's company check run once per distinct combination of the values it reads.
+constraints and access. ``check_company`` is Odoo's company check run once per distinct combination of the
+values it reads.
 """
 
 from collections import defaultdict
