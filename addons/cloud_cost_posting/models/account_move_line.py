@@ -65,7 +65,18 @@ class AccountMoveLine(models.Model):
         "_compute_amount_residual",
         "_compute_totals",
         "_compute_tax_tag_invert",
+        "_check_caba_non_caba_shared_tags",
+        "_check_constrains_account_id_journal_id",
     )
+    # Odoo's checks of a new item that refuse nothing for the items their function leaves out (here: with no
+    # tax, no tag can be shared between taxes of different exigibility)
+    _BULK_NARROWED_CHECKS = {
+        "_check_caba_non_caba_shared_tags": lambda items: items.filtered(
+            lambda item: item.tax_ids or item.tax_repartition_line_id
+        ),
+    }
+    # what Odoo's check of an item's account against its journal reads of the item
+    _ACCOUNT_JOURNAL_CHECK_FIELDS = ("display_type", "account_id", "journal_id", "company_currency_id", "currency_id")
     _BULK_MODULES = frozenset({"odoo.models", "account", "analytic", "cloud_cost_posting"})
 
     @api.model
@@ -143,21 +154,30 @@ class AccountMoveLine(models.Model):
                 inverses[self._fields[name].inverse].add(self._fields[name])
             data_list.append({"stored": stored, "inherited": {}, "protected": protected, "inversed": inversed})
         with moves._check_balanced({"records": moves}):
-            records = bulk_records.create_records(self, data_list)
+            records = bulk_records.create_records(self, data_list, self._BULK_NARROWED_CHECKS)
             with self.env.protecting([(data["protected"], data["record"]) for data in data_list]):
                 for inverse_fields in inverses.values():
                     names = {field.name for field in inverse_fields}
                     batch = [data for data in data_list if not names.isdisjoint(data["inversed"])]
-                    for data in batch:
-                        data["record"]._update_cache(
-                            {name: data["inversed"][name] for name in names if name in data["inversed"]}
-                        )
+                    bulk_records.update_cache(
+                        self,
+                        [
+                            (
+                                data["record"],
+                                {name: data["inversed"][name] for name in names if name in data["inversed"]},
+                            )
+                            for data in batch
+                        ],
+                    )
                     next(iter(inverse_fields)).determine_inverse(self.concat(*(data["record"] for data in batch)))
             if self._check_company_auto:
                 bulk_records.check_company(records)
         records._check_tax_lock_date()
         records.move_id._synchronize_business_models(["line_ids"])
-        records._check_constrains_account_id_journal_id()
+        # once per distinct combination of what it reads, its verdict depending on those alone
+        bulk_records.distinct_records(
+            records, self._ACCOUNT_JOURNAL_CHECK_FIELDS
+        )._check_constrains_account_id_journal_id()
         return records
 
     @api.model

@@ -12,15 +12,17 @@ values it reads.
 from collections import defaultdict
 
 from odoo import fields
+from odoo.exceptions import CacheMiss
 from odoo.models import LOG_ACCESS_COLUMNS, SQL_DEFAULT
 from odoo.tools import SQL, clean_context, float_repr, split_every
 
 INSERT_BATCH = 5000
 
 
-def create_records(model, data_list):
+def create_records(model, data_list, narrowed_checks=None):
     """``model._create(data_list)``: the records of the stored values in ``data_list`` (each a dict with
-    ``stored``, ``inherited`` and ``protected``), in its order; each ``data`` gets its ``record``."""
+    ``stored``, ``inherited`` and ``protected``), in its order; each ``data`` gets its ``record``. A constraint
+    named in ``narrowed_checks`` checks only the records its function there keeps (see ``validate_fields``)."""
     assert data_list
     if any(data["inherited"] for data in data_list):
         raise ValueError("create_records makes no record of a model with inherited (_inherits) values")
@@ -51,9 +53,21 @@ def create_records(model, data_list):
             for record in field_records:
                 if cache.contains(record, field) and not cache.get(record, field):
                     cache.remove(record, field)
-    records._validate_fields(name for data in data_list for name in data["stored"])
+    validate_fields(records, {name for data in data_list for name in data["stored"]}, narrowed_checks or {})
     records.check_access("create")
     return records
+
+
+def validate_fields(records, field_names, narrowed_checks):
+    """``records._validate_fields(field_names)``, but a check named in ``narrowed_checks`` runs on the records
+    its function there keeps: those it could refuse, the others passing it whatever their values."""
+    for check in records._constraint_methods:
+        if field_names.isdisjoint(check._constrains):
+            continue
+        narrow = narrowed_checks.get(check.__name__)
+        checked = narrow(records) if narrow else records
+        if checked:
+            check(checked)
 
 
 def _columns(model, data_list):
@@ -76,20 +90,20 @@ def _insert(model, columns, data_list):
     drawn first from the table's sequence in their order; a row not given a column whose default is not
     NULL goes in as ``_create`` inserts it instead."""
     converters = [_column_converter(model, field) for field in columns]
-    rows = [
-        tuple(
-            convert(data["stored"][field.name], data["stored"]) if field.name in data["stored"] else SQL_DEFAULT
-            for field, convert in zip(columns, converters, strict=True)
-        )
-        for data in data_list
+    stored_list = [data["stored"] for data in data_list]
+    cells = [
+        [convert(stored[field.name], stored) if field.name in stored else SQL_DEFAULT for stored in stored_list]
+        for field, convert in zip(columns, converters, strict=True)
     ]
     monetary = {
-        field.name: [None if row[index] is SQL_DEFAULT else float(row[index]) for row in rows]
-        for index, field in enumerate(columns)
+        field.name: [None if cell is SQL_DEFAULT else float(cell) for cell in column]
+        for field, column in zip(columns, cells, strict=True)
         if field.type == "monetary"
     }
     cr = model.env.cr
-    defaulted = {field.name for row in rows for field, cell in zip(columns, row, strict=True) if cell is SQL_DEFAULT}
+    defaulted = {
+        field.name for field, column in zip(columns, cells, strict=True) if any(cell is SQL_DEFAULT for cell in column)
+    }
     if defaulted:
         cr.execute(
             "SELECT column_name FROM information_schema.columns "
@@ -98,16 +112,19 @@ def _insert(model, columns, data_list):
             [model._table, sorted(defaulted)],
         )
         if cr.fetchall():
-            return _insert_values(model, columns, rows), monetary
+            return _insert_values(model, columns, list(zip(*cells, strict=True))), monetary
+        cells = [
+            [None if cell is SQL_DEFAULT else cell for cell in column] if field.name in defaulted else column
+            for field, column in zip(columns, cells, strict=True)
+        ]
     cr.execute(
-        SQL("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", model._table, len(rows))
+        SQL(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", model._table, len(data_list)
+        )
     )
     ids = sorted(id_ for (id_,) in cr.fetchall())
-    for start in range(0, len(rows), INSERT_BATCH):
-        batch = rows[start : start + INSERT_BATCH]
-        arrays = [ids[start : start + INSERT_BATCH]] + [
-            [None if cell is SQL_DEFAULT else cell for cell in column] for column in zip(*batch, strict=True)
-        ]
+    for start in range(0, len(ids), INSERT_BATCH):
+        arrays = [column[start : start + INSERT_BATCH] for column in [ids, *cells]]
         cr.execute(
             SQL(
                 "INSERT INTO %s (id, %s) SELECT * FROM unnest(%s)",
@@ -145,13 +162,13 @@ def _column_converter(model, field):
         plain = _PLAIN_COLUMNS.get(type(field))
         if plain and not field.company_dependent:
             return plain
-        return lambda value, stored: field.convert_to_column_insert(value, model, stored)
+        return _once_per_value(lambda value, stored: field.convert_to_column_insert(value, model, stored))
     currency_name = field.get_currency_field(model)
     currency_field = model._fields[currency_name]
     source = currency_name
     if currency_field.related:
         source = currency_field.related.split(".")[0]
-    currencies = {}
+    currencies, rounded = {}, {}
 
     def convert(value, stored):
         if currency_name in stored:
@@ -160,15 +177,37 @@ def _column_converter(model, field):
             key = (source, stored[source])
         else:
             return field.convert_to_column_insert(value, model, stored)
+        value_key = (key, type(value), value)
+        if value_key in rounded:
+            return rounded[value_key]
         if key not in currencies:
             currencies[key] = model.new({key[0]: key[1]})[currency_name].with_env(model.env)
         currency = currencies[key]
-        value = float(value or 0.0)
+        column_value = float(value or 0.0)
         if currency:
-            return float_repr(currency.round(value), currency.decimal_places)
-        return value
+            column_value = float_repr(currency.round(column_value), currency.decimal_places)
+        rounded[value_key] = column_value
+        return column_value
 
     return convert
+
+
+def _once_per_value(convert):
+    """``convert(value, stored)`` computed once per distinct value (and type) of a hashable value: used for the
+    conversions that depend on the value alone, not on the row's other values."""
+    memo = {}
+
+    def convert_once(value, stored):
+        key = (type(value), value)
+        try:
+            return memo[key]
+        except KeyError:
+            result = memo[key] = convert(value, stored)
+            return result
+        except TypeError:  # a dict or a list
+            return convert(value, stored)
+
+    return convert_once
 
 
 # Odoo's own conversion of a value to the column of a field of exactly these classes, not company dependent
@@ -177,6 +216,12 @@ _PLAIN_COLUMNS = {
     fields.Integer: lambda value, stored: int(value or 0),
     fields.Many2one: lambda value, stored: value or None,
 }
+
+
+# the fields whose ``convert_to_cache`` depends on the value and the environment only, not on the record
+_CACHE_BY_VALUE = frozenset(
+    {"boolean", "integer", "float", "char", "text", "selection", "date", "datetime", "many2one"}
+)
 
 
 def _fill_cache(records, data_list, monetary):
@@ -208,8 +253,11 @@ def _fill_cache(records, data_list, monetary):
             if name in monetary:
                 values = [monetary[name][index] for index in indexes]
             else:
+                convert = field.convert_to_cache
+                if field.type in _CACHE_BY_VALUE:
+                    convert = _once_per_value(convert)
                 values = [
-                    field.convert_to_cache(data_list[index]["stored"][name], record)
+                    convert(data_list[index]["stored"][name], record)
                     for index, record in zip(indexes, shape_records, strict=True)
                 ]
             cache.update(shape_records, field, values)
@@ -221,6 +269,57 @@ def _fill_cache(records, data_list, monetary):
     return cache_clear
 
 
+def update_cache(model, pairs):
+    """``record._update_cache(values)`` for each (record, values) of ``pairs``, a field at a time in the order
+    ``_update_cache`` takes them: a monetary value rounded once per currency and value, a many2one given an id
+    or nothing (no new record to tell), a field converted by value alone once per value; any other value by
+    ``_update_cache`` itself."""
+    cache = model.env.cache
+    by_field = defaultdict(list)
+    for record, values in pairs:
+        for name, value in values.items():
+            if name != "id":
+                by_field[model._fields[name]].append((record, value))
+    for field in sorted(by_field, key=lambda field: field.write_sequence):
+        records, values, memo = [], [], {}
+        for record, value in by_field[field]:
+            converted = _cache_value(field, record, value, memo)
+            if converted is _BY_ODOO:
+                record._update_cache({field.name: value})
+            else:
+                records.append(record.id)
+                values.append(converted)
+        cache.update(model.browse(records), field, values, check_dirty=False)
+
+
+_BY_ODOO = object()
+
+
+def _cache_value(field, record, value, memo):
+    """``field.convert_to_cache(value, record)``, kept in ``memo`` by value where it depends on no more than
+    the value (and for a monetary field the record's currency, found in cache); else ``_BY_ODOO``."""
+    if field.type == "many2one":
+        if value is False or value is None or type(value) is int:
+            return field.convert_to_cache(value, record)
+        return _BY_ODOO
+    if field.type == "monetary":
+        currency_field = record._fields[field.get_currency_field(record)]
+        try:
+            key = (record.env.cache.get(record, currency_field), type(value), value)
+        except CacheMiss:
+            return _BY_ODOO
+    elif field.type in _CACHE_BY_VALUE:
+        key = (type(value), value)
+    else:
+        return _BY_ODOO
+    try:
+        if key not in memo:
+            memo[key] = field.convert_to_cache(value, record)
+    except TypeError:  # not hashable (a list, a dict)
+        return _BY_ODOO
+    return memo[key]
+
+
 def check_company(records):
     """Odoo's ``_check_company`` on ``records``, run once per distinct combination of the company and of the
     values of the fields it checks: its verdict is a function of those values alone."""
@@ -229,9 +328,21 @@ def check_company(records):
         records._check_company()
         return
     company_name = next((name for name in ("company_id", "company_ids") if name in records._fields), None)
-    keys = ([company_name] if company_name else []) + names
-    seen = {}
-    for record in records.sudo():
-        key = tuple(record[name]._ids for name in keys)
-        seen.setdefault(key, record.id)
-    records.browse(list(seen.values()))._check_company()
+    distinct_records(records, ([company_name] if company_name else []) + names)._check_company()
+
+
+def distinct_records(records, names):
+    """The first of ``records`` with each distinct combination of values of the fields ``names`` (as the cache
+    holds them: an id, a tuple of ids, a scalar), in order."""
+    cache = records.env.cache
+    columns = []
+    for name in names:
+        field = records._fields[name]
+        values = list(cache.get_values(records, field))
+        if len(values) != len(records):  # not all in cache
+            values = [record[name]._ids if field.relational else record[name] for record in records.sudo()]
+        columns.append(values)
+    first = {}
+    for record_id, key in zip(records._ids, zip(*columns, strict=True), strict=True):
+        first.setdefault(key, record_id)
+    return records.browse(list(first.values()))

@@ -6,3 +6,4 @@ from . import test_currency_precision
 from . import test_posting_styles
 from . import test_concurrent_reversal
 from . import test_bulk_items
+from . import test_bulk_posting

@@ -3,6 +3,7 @@ from odoo.tests import tagged
 
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import suite_env
 
+from ..models import bulk_records
 from .test_posting import PostingCase
 
 # what two identical entries differ in, whichever way they are made
@@ -177,3 +178,31 @@ class TestBulkItems(PostingCase):
         with self.assertRaisesRegex(UserError, "Incompatible companies"), self.env.cr.savepoint():
             self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals()), self.strip_links(vals)])
         self.assertEqual(self.env["account.move.line"].search_count([]), before)
+
+    def test_an_item_on_an_account_closed_to_the_journal_is_refused_in_bulk(self):
+        other_journal = self.env["account.journal"].create(
+            {"name": "Elsewhere", "code": "ELSW", "type": "general", "company_id": self.company.id}
+        )
+        closed = self.env["account.account"].create(
+            {
+                "code": "628950",
+                "name": "Chargeback, other journal only",
+                "account_type": "expense",
+                "company_ids": [(6, 0, self.company.ids)],
+                "allowed_journal_ids": [(6, 0, other_journal.ids)],
+            }
+        )
+        vals = self.entry_vals()
+        vals["line_ids"][1][2]["account_id"] = closed.id
+        before = self.env["account.move.line"].search_count([])
+        # the refused item is the second of the second entry: not the first of its kind
+        with self.assertRaisesRegex(UserError, "Allowed Journals"), self.env.cr.savepoint():
+            self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals()), self.strip_links(vals)])
+        self.assertEqual(self.env["account.move.line"].search_count([]), before)
+
+    def test_one_item_per_distinct_combination_of_values(self):
+        by_bulk = self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals())] * 3)
+        items = by_bulk.line_ids.sorted("id")
+        distinct = bulk_records.distinct_records(items, ("account_id", "journal_id", "display_type"))
+        self.assertEqual(distinct, items[:4])  # the first entry's four accounts, in order
+        self.assertEqual(bulk_records.distinct_records(items, ("move_id",)), items[0] | items[4] | items[8])
