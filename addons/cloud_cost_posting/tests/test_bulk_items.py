@@ -172,10 +172,15 @@ class TestBulkItems(PostingCase):
 
     def test_an_item_on_another_companys_account_is_refused_in_bulk(self):
         elsewhere = self.make_accounts(self.other_company)["chargeback"]
+        self.assert_second_entry_refused_in_bulk(elsewhere, "Incompatible companies")
+
+    def assert_second_entry_refused_in_bulk(self, account, message):
+        """Two entries made in bulk, the second with its second item on ``account``: refused with ``message``,
+        and no item made. The refused item is neither the first item nor in the first entry."""
         vals = self.entry_vals()
-        vals["line_ids"][1][2]["account_id"] = elsewhere.id
+        vals["line_ids"][1][2]["account_id"] = account.id
         before = self.env["account.move.line"].search_count([])
-        with self.assertRaisesRegex(UserError, "Incompatible companies"), self.env.cr.savepoint():
+        with self.assertRaisesRegex(UserError, message), self.env.cr.savepoint():
             self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals()), self.strip_links(vals)])
         self.assertEqual(self.env["account.move.line"].search_count([]), before)
 
@@ -192,13 +197,7 @@ class TestBulkItems(PostingCase):
                 "allowed_journal_ids": [(6, 0, other_journal.ids)],
             }
         )
-        vals = self.entry_vals()
-        vals["line_ids"][1][2]["account_id"] = closed.id
-        before = self.env["account.move.line"].search_count([])
-        # the refused item is the second of the second entry: not the first of its kind
-        with self.assertRaisesRegex(UserError, "Allowed Journals"), self.env.cr.savepoint():
-            self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals()), self.strip_links(vals)])
-        self.assertEqual(self.env["account.move.line"].search_count([]), before)
+        self.assert_second_entry_refused_in_bulk(closed, "Allowed Journals")
 
     def test_one_item_per_distinct_combination_of_values(self):
         by_bulk = self.Run._create_entries(self.Move, [self.strip_links(self.entry_vals())] * 3)
