@@ -85,8 +85,13 @@ class AccountMoveLine(models.Model):
         items (no product, tax or price), and account.move.line made and computed by Odoo's own code only."""
         if not all(journal_items.is_plain(vals) for vals in vals_list):
             return False
+        return self._cloud_cost_only_known_code(self._BULK_METHODS)
+
+    @api.model
+    def _cloud_cost_only_known_code(self, method_names):
+        """True when no module but Odoo's own account code and this one defines any of ``method_names``."""
         for cls in type(self).__mro__:
-            if any(name in vars(cls) for name in self._BULK_METHODS):
+            if any(name in vars(cls) for name in method_names):
                 module = cls.__module__
                 if module.startswith("odoo.addons."):
                     module = module.split(".")[2]
@@ -238,6 +243,24 @@ class AccountMoveLine(models.Model):
                 "environment, side, allocation lines) are set by allocation runs only."
             )
         )
+
+    def _check_tax_lock_date(self):
+        """Odoo's check, with the lock dates of a company at a date looked up once for the items of chargeback
+        entries: they depend on the company and the date alone, and Odoo looks them up for every item. Where
+        they are violated, Odoo's own check runs on those items. A module that checks otherwise has its way."""
+        chargeback = self.filtered(lambda item: item.move_id.cloud_cost_run_id)
+        if not chargeback or not self._cloud_cost_only_known_code(["_check_tax_lock_date", "_affect_tax_report"]):
+            return super()._check_tax_lock_date()
+        super(AccountMoveLine, self - chargeback)._check_tax_lock_date()
+        posted = defaultdict(list)
+        for item in chargeback:
+            move = item.move_id
+            if move.state == "posted":
+                posted[move.company_id, move.date].append(item.id)
+        for (company, date), item_ids in posted.items():
+            if company._get_lock_date_violations(date, fiscalyear=False, sale=False, purchase=False, tax=True):
+                super(AccountMoveLine, self.browse(item_ids))._check_tax_lock_date()
+        return True
 
     def _copy_data_extend_business_fields(self, values):
         # a reversal keeps the chargeback side and the allocation lines of the item it reverses

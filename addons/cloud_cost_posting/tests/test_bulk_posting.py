@@ -1,6 +1,9 @@
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.account.models.account_move_line import AccountMoveLine as OdooAccountMoveLine
 
 from ..models import account_move
 from .test_posting import PostingCase
@@ -91,3 +94,41 @@ class TestBulkPosting(PostingCase):
             odoos = not move.is_invoice(include_receipts=True) and not move._collect_tax_cash_basis_values()
             self.assertEqual(move.always_tax_exigible, odoos)
             self.assertTrue(move.always_tax_exigible)
+
+    def test_tax_lock_dates_are_looked_up_once_per_company_and_date(self):
+        Company = type(self.env["res.company"])
+        lookup = Company._get_lock_date_violations
+        tax_lookups = []
+
+        def counted_lookup(company, date, *args, **kwargs):
+            if kwargs.get("tax", True) and not kwargs.get("fiscalyear", True):
+                tax_lookups.append((company.id, date))
+            return lookup(company, date, *args, **kwargs)
+
+        run = self.approved_run()
+        with patch.object(Company, "_get_lock_date_violations", counted_lookup):
+            run.with_user(self.controller).action_post()
+        self.assertGreater(len(run.move_ids.line_ids), len(run.move_ids))
+        self.assertEqual(sorted(tax_lookups), sorted({(move.company_id.id, move.date) for move in run.move_ids}))
+
+    def test_an_item_on_the_tax_report_in_a_tax_locked_period_is_refused_as_odoo_refuses(self):
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        items = run.move_ids.line_ids
+        on_tax_report = items[0]
+        tag = self.env["account.account.tag"].create(
+            {"name": "Tax grid 99", "applicability": "taxes", "country_id": self.env.ref("base.us").id}
+        )
+        # a tax grid on a posted item, as a tax declared in that period leaves it
+        self.env.cr.execute(
+            "INSERT INTO account_account_tag_account_move_line_rel (account_move_line_id, account_account_tag_id) "
+            "VALUES (%s, %s)",
+            [on_tax_report.id, tag.id],
+        )
+        items.invalidate_recordset(["tax_tag_ids"])
+        self.company.tax_lock_date = max(run.move_ids.mapped("date"))
+
+        self.assertTrue((items - on_tax_report)._check_tax_lock_date())
+        for check in (type(items)._check_tax_lock_date, OdooAccountMoveLine._check_tax_lock_date):  # ours, Odoo's
+            with self.assertRaisesRegex(UserError, "already issued tax statement"):
+                check(items)
