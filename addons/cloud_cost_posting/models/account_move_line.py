@@ -248,18 +248,19 @@ class AccountMoveLine(models.Model):
         """Odoo's check, with the lock dates of a company at a date looked up once for the items of chargeback
         entries: they depend on the company and the date alone, and Odoo looks them up for every item. Where
         they are violated, Odoo's own check runs on those items. A module that checks otherwise has its way."""
-        chargeback = self.filtered(lambda item: item.move_id.cloud_cost_run_id)
-        if not chargeback or not self._cloud_cost_only_known_code(["_check_tax_lock_date", "_affect_tax_report"]):
+        if not self._cloud_cost_only_known_code(["_check_tax_lock_date", "_affect_tax_report"]):
             return super()._check_tax_lock_date()
-        super(AccountMoveLine, self - chargeback)._check_tax_lock_date()
-        posted = defaultdict(list)
-        for item in chargeback:
-            move = item.move_id
-            if move.state == "posted":
-                posted[move.company_id, move.date].append(item.id)
-        for (company, date), item_ids in posted.items():
+        others, posted = [], defaultdict(list)
+        for move, items in self.grouped("move_id").items():
+            if not move.cloud_cost_run_id:
+                others.append(items)
+            elif move.state == "posted":
+                posted[move.company_id, move.date].append(items)
+        if others:
+            super(AccountMoveLine, self.concat(*others))._check_tax_lock_date()
+        for (company, date), groups in posted.items():
             if company._get_lock_date_violations(date, fiscalyear=False, sale=False, purchase=False, tax=True):
-                super(AccountMoveLine, self.browse(item_ids))._check_tax_lock_date()
+                super(AccountMoveLine, self.concat(*groups))._check_tax_lock_date()
         return True
 
     def _copy_data_extend_business_fields(self, values):
