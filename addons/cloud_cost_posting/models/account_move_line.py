@@ -248,7 +248,9 @@ class AccountMoveLine(models.Model):
         """Odoo's check, with the lock dates of a company at a date looked up once for the items of chargeback
         entries: they depend on the company and the date alone, and Odoo looks them up for every item. Where
         they are violated, Odoo's own check runs on those items. A module that checks otherwise has its way."""
-        if not self._cloud_cost_only_known_code(["_check_tax_lock_date", "_affect_tax_report"]):
+        if not self.move_id.cloud_cost_run_id or not self._cloud_cost_only_known_code(
+            ["_check_tax_lock_date", "_affect_tax_report"]
+        ):
             return super()._check_tax_lock_date()
         others, posted = [], defaultdict(list)
         for move, items in self.grouped("move_id").items():
