@@ -281,9 +281,10 @@ def update_cache(model, pairs):
             if name != "id":
                 by_field[model._fields[name]].append((record, value))
     for field in sorted(by_field, key=lambda field: field.write_sequence):
-        records, values, memo = [], [], {}
+        convert = _cache_converter(field)
+        records, values = [], []
         for record, value in by_field[field]:
-            converted = _cache_value(field, record, value, memo)
+            converted = convert(value, record)
             if converted is _BY_ODOO:
                 record._update_cache({field.name: value})
             else:
@@ -295,29 +296,29 @@ def update_cache(model, pairs):
 _BY_ODOO = object()
 
 
-def _cache_value(field, record, value, memo):
-    """``field.convert_to_cache(value, record)``, kept in ``memo`` by value where it depends on no more than
-    the value (and for a monetary field the record's currency, found in cache); else ``_BY_ODOO``."""
+def _cache_converter(field):
+    """``convert(value, record)``: ``field.convert_to_cache(value, record)`` kept by value where it depends on
+    no more than the value (and for a monetary field the record's currency, found in cache); else ``_BY_ODOO``."""
     if field.type == "many2one":
-        if value is False or value is None or type(value) is int:
-            return field.convert_to_cache(value, record)
-        return _BY_ODOO
+        return lambda value, record: (
+            field.convert_to_cache(value, record) if value is False or value is None or type(value) is int else _BY_ODOO
+        )
     if field.type == "monetary":
-        currency_field = record._fields[field.get_currency_field(record)]
-        try:
-            key = (record.env.cache.get(record, currency_field), type(value), value)
-        except CacheMiss:
-            return _BY_ODOO
-    elif field.type in _CACHE_BY_VALUE:
-        key = (type(value), value)
-    else:
-        return _BY_ODOO
-    try:
-        if key not in memo:
-            memo[key] = field.convert_to_cache(value, record)
-    except TypeError:  # not hashable (a list, a dict)
-        return _BY_ODOO
-    return memo[key]
+        # once per (currency, type, value): the value converted is the last of that key
+        by_currency = _once_per_value(lambda key, record: field.convert_to_cache(key[-1], record))
+
+        def convert_monetary(value, record):
+            currency_field = record._fields[field.get_currency_field(record)]
+            try:
+                currency = record.env.cache.get(record, currency_field)
+            except CacheMiss:
+                return _BY_ODOO
+            return by_currency((currency, type(value), value), record)
+
+        return convert_monetary
+    if field.type in _CACHE_BY_VALUE:
+        return _once_per_value(field.convert_to_cache)
+    return lambda value, record: _BY_ODOO
 
 
 def check_company(records):
