@@ -9,7 +9,11 @@ constraints and access. ``check_company`` is Odoo's company check run once per d
 values it reads.
 """
 
+import datetime
+import math
 from collections import defaultdict
+
+from psycopg2.extras import Json
 
 from odoo import fields
 from odoo.exceptions import CacheMiss
@@ -89,12 +93,15 @@ def _insert(model, columns, data_list):
     The rows go in as one array per column (converted by the database, not row by row in Python), their ids
     drawn first from the table's sequence in their order; a row not given a column whose default is not
     NULL goes in as ``_create`` inserts it instead."""
-    converters = [_column_converter(model, field) for field in columns]
     stored_list = [data["stored"] for data in data_list]
-    cells = [
-        [convert(stored[field.name], stored) if field.name in stored else SQL_DEFAULT for stored in stored_list]
-        for field, convert in zip(columns, converters, strict=True)
-    ]
+    cells = []
+    for field in columns:
+        convert, by_value = _column_converter(model, field)
+        name = field.name
+        if by_value and all(name in stored for stored in stored_list):
+            cells.append(_each_once(convert, [stored[name] for stored in stored_list], stored_list[0]))
+        else:
+            cells.append([convert(stored[name], stored) if name in stored else SQL_DEFAULT for stored in stored_list])
     monetary = {
         field.name: [None if cell is SQL_DEFAULT else float(cell) for cell in column]
         for field, column in zip(columns, cells, strict=True)
@@ -124,7 +131,7 @@ def _insert(model, columns, data_list):
     )
     ids = sorted(id_ for (id_,) in cr.fetchall())
     for start in range(0, len(ids), INSERT_BATCH):
-        arrays = [column[start : start + INSERT_BATCH] for column in [ids, *cells]]
+        arrays = [array_parameter(column[start : start + INSERT_BATCH]) for column in [ids, *cells]]
         cr.execute(
             SQL(
                 "INSERT INTO %s (id, %s) SELECT * FROM unnest(%s)",
@@ -137,6 +144,34 @@ def _insert(model, columns, data_list):
             )
         )
     return ids, monetary
+
+
+def array_parameter(values):
+    """``values`` as one parameter for ``%s::type[]``: the text of a PostgreSQL array when every value is of a
+    kind whose text the type reads as psycopg2 would send it (a number, a string, a date, JSON, a boolean,
+    NULL), else the list itself. psycopg2 sends a list as ``ARRAY[...]``, one constant for the server to parse
+    and cast per value; the text is read by the array type's own input, several times faster for the same
+    array."""
+    elements = []
+    for value in values:
+        kind = type(value)
+        if value is None:
+            elements.append("NULL")
+        elif kind is bool:
+            elements.append("t" if value else "f")
+        elif kind is int or (kind is float and math.isfinite(value)):
+            elements.append(repr(value))
+        elif kind is str or kind is datetime.datetime or kind is datetime.date:
+            elements.append(_quoted_element(str(value)))
+        elif kind is Json:
+            elements.append(_quoted_element(value.dumps(value.adapted)))
+        else:
+            return list(values)
+    return "{" + ",".join(elements) + "}"
+
+
+def _quoted_element(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _insert_values(model, columns, rows):
@@ -156,13 +191,14 @@ def _insert_values(model, columns, rows):
 
 
 def _column_converter(model, field):
-    """``field.convert_to_column_insert`` for one row's values; for a monetary field, its currency found
-    once per value of what names it (Odoo makes a new record per value to find it)."""
+    """(``convert``, whether it depends on the value alone): ``convert(value, stored)`` is
+    ``field.convert_to_column_insert`` for one row's values; for a monetary field, its currency found once per
+    value of what names it (Odoo makes a new record per value to find it)."""
     if field.type != "monetary":
         plain = _PLAIN_COLUMNS.get(type(field))
         if plain and not field.company_dependent:
-            return plain
-        return _once_per_value(lambda value, stored: field.convert_to_column_insert(value, model, stored))
+            return plain, True
+        return _once_per_value(lambda value, stored: field.convert_to_column_insert(value, model, stored)), True
     currency_name = field.get_currency_field(model)
     currency_field = model._fields[currency_name]
     source = currency_name
@@ -189,7 +225,23 @@ def _column_converter(model, field):
         rounded[value_key] = column_value
         return column_value
 
-    return convert
+    return convert, False
+
+
+def _each_once(convert, values, argument):
+    """``[convert(value, argument) for value in values]`` for a ``convert`` that depends on the value alone,
+    called once per distinct value: when the values are hashable and of one type, equal values are the same
+    value and are looked up by value; else once per (type, value) as ``_once_per_value``."""
+    if len(set(map(type, values))) == 1:
+        try:
+            distinct = set(values)
+        except TypeError:  # a dict or a list
+            pass
+        else:
+            converted = {value: convert(value, argument) for value in distinct}
+            return list(map(converted.__getitem__, values))
+    convert = _once_per_value(convert)
+    return [convert(value, argument) for value in values]
 
 
 def _once_per_value(convert):
@@ -252,12 +304,13 @@ def _fill_cache(records, data_list, monetary):
                 continue
             if name in monetary:
                 values = [monetary[name][index] for index in indexes]
+            elif field.type in _CACHE_BY_VALUE:
+                values = _each_once(
+                    field.convert_to_cache, [data_list[index]["stored"][name] for index in indexes], first
+                )
             else:
-                convert = field.convert_to_cache
-                if field.type in _CACHE_BY_VALUE:
-                    convert = _once_per_value(convert)
                 values = [
-                    convert(data_list[index]["stored"][name], record)
+                    field.convert_to_cache(data_list[index]["stored"][name], record)
                     for index, record in zip(indexes, shape_records, strict=True)
                 ]
             cache.update(shape_records, field, values)

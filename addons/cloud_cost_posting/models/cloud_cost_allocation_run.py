@@ -8,6 +8,7 @@ from odoo.tools import SQL, format_date, split_every
 
 from ..core import styles
 from ..core.entries import Share, chargeback_entries
+from . import bulk_records
 from .cloud_cost_allocation_line import MOVE_LINE_RELATION
 from .cloud_cost_posting_dimension import DIMENSION_COLUMNS
 from .posting_lookups import posting_lookups
@@ -128,9 +129,9 @@ class CloudCostAllocationRun(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT move_line_id, array_agg(allocation_line_id ORDER BY allocation_line_id) "
-                "FROM %s WHERE move_line_id = ANY(%s) GROUP BY 1",
+                "FROM %s WHERE move_line_id = ANY(%s::int[]) GROUP BY 1",
                 SQL.identifier(MOVE_LINE_RELATION),
-                items.ids,
+                bulk_records.array_parameter(items.ids),
             )
         )
         links = dict(self.env.cr.fetchall())
@@ -508,8 +509,8 @@ class CloudCostAllocationRun(models.Model):
                     "INSERT INTO %s (allocation_line_id, move_line_id) SELECT unnest(%s::int[]), unnest(%s::int[]) "
                     "ON CONFLICT DO NOTHING",
                     SQL.identifier(MOVE_LINE_RELATION),
-                    list(lines),
-                    list(items),
+                    bulk_records.array_parameter(lines),
+                    bulk_records.array_parameter(items),
                 )
             )
         self.env["account.move.line"].invalidate_model(["cloud_cost_allocation_line_ids"])

@@ -1,3 +1,7 @@
+import datetime
+
+from psycopg2.extras import Json
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -205,3 +209,25 @@ class TestBulkItems(PostingCase):
         distinct = bulk_records.distinct_records(items, ("account_id", "journal_id", "display_type"))
         self.assertEqual(distinct, items[:4])  # the first entry's four accounts, in order
         self.assertEqual(bulk_records.distinct_records(items, ("move_id",)), items[0] | items[4] | items[8])
+
+    def test_an_array_sent_as_text_is_read_as_the_same_array_psycopg2_sends(self):
+        awkward = ['a "quoted", {braced} value', "back\\slash\\", "NULL", "", "  spaced  ", "é ü 中", "line\nbreak"]
+        columns = {
+            "int4": [1, -2, 2_000_000_000, None],
+            "numeric": [0.1, -0.0, 1e-05, 123456789.125, 3, None],
+            "float8": [0.1, 1e300, -2.5e-300],
+            "varchar": [*awkward, None],
+            "text": awkward,
+            "bool": [True, False, None],
+            "date": [datetime.date(2026, 2, 28), None],
+            "timestamp": [datetime.datetime(2026, 12, 31, 23, 59, 59, 123456), datetime.datetime(2026, 1, 1)],
+            "jsonb": [Json({"1": 50.0, "2,3": 50.0}), Json({"quote": '"\\', "list": [1, None]}), None],
+        }
+        for kind, values in columns.items():
+            parameter = bulk_records.array_parameter(values)
+            self.assertIsInstance(parameter, str, kind)  # sent as text, not as a list
+            self.env.cr.execute(f"SELECT %s::{kind}[]::text, %s::{kind}[]::text", [parameter, values])
+            as_text, as_list = self.env.cr.fetchone()
+            self.assertEqual(as_text, as_list, kind)
+        for unusual in ([float("inf")], [datetime.time(12, 0)], [b"bytes"]):
+            self.assertEqual(bulk_records.array_parameter(unusual), unusual)  # left to psycopg2
