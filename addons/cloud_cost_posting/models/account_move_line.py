@@ -75,6 +75,22 @@ class AccountMoveLine(models.Model):
             lambda item: item.tax_ids or item.tax_repartition_line_id
         ),
     }
+    # Odoo's inverses of a new item that change nothing on the items their function leaves out, and the methods
+    # they call: run on those it keeps, unless another module defines any of these methods
+    _BULK_NARROWED_INVERSES = {
+        "_inverse_amount_currency": (
+            lambda items: items._cloud_cost_foreign_or_unbalanced(),
+            ("_inverse_amount_currency",),
+        ),
+        "_inverse_account_id": (
+            lambda items: items._cloud_cost_posted_or_on_taxed_account(),
+            ("_inverse_account_id", "_inverse_analytic_distribution", "_conditional_add_to_compute"),
+        ),
+        "_inverse_partner_id": (
+            lambda items: items._cloud_cost_of_display_type("payment_term"),
+            ("_inverse_partner_id", "_conditional_add_to_compute"),
+        ),
+    }
     # what Odoo's check of an item's account against its journal reads of the item
     _ACCOUNT_JOURNAL_CHECK_FIELDS = ("display_type", "account_id", "journal_id", "company_currency_id", "currency_id")
     _BULK_MODULES = frozenset({"odoo.models", "account", "analytic", "cloud_cost_posting"})
@@ -174,7 +190,11 @@ class AccountMoveLine(models.Model):
                             for data in batch
                         ],
                     )
-                    next(iter(inverse_fields)).determine_inverse(self.concat(*(data["record"] for data in batch)))
+                    inversed = self._cloud_cost_narrowed_to_inverse(
+                        next(iter(inverse_fields)).inverse, self.concat(*(data["record"] for data in batch))
+                    )
+                    if inversed:
+                        next(iter(inverse_fields)).determine_inverse(inversed)
             if self._check_company_auto:
                 bulk_records.check_company(records)
         records._check_tax_lock_date()
@@ -184,6 +204,52 @@ class AccountMoveLine(models.Model):
             records, self._ACCOUNT_JOURNAL_CHECK_FIELDS
         )._check_constrains_account_id_journal_id()
         return records
+
+    @api.model
+    def _cloud_cost_narrowed_to_inverse(self, inverse, items):
+        """The new ``items`` the inverse method ``inverse`` may change (see ``_BULK_NARROWED_INVERSES``)."""
+        narrow, methods = self._BULK_NARROWED_INVERSES.get(inverse, (None, ()))
+        if narrow is None or not self._cloud_cost_only_known_code(methods):
+            return items
+        return narrow(items)
+
+    def _cloud_cost_foreign_or_unbalanced(self):
+        """The items whose currency is not their company's, or whose balance is not their amount in currency:
+        Odoo's ``_inverse_amount_currency`` sets the balance of those only."""
+        currencies, companies, balances, amounts = bulk_records.cached_columns(
+            self, ("currency_id", "company_id", "balance", "amount_currency")
+        )
+        company_currency = {
+            company_id: self.env["res.company"].browse(company_id or ()).currency_id.id for company_id in set(companies)
+        }
+        return self.browse(
+            [
+                item_id
+                for item_id, currency, company, balance, amount in zip(
+                    self._ids, currencies, companies, balances, amounts, strict=True
+                )
+                if currency != company_currency[company] or balance != amount
+            ]
+        )
+
+    def _cloud_cost_posted_or_on_taxed_account(self):
+        """The items of a posted entry or on an account with default taxes: Odoo's ``_inverse_account_id`` remakes
+        the analytic lines of the former and recomputes the taxes of the latter only."""
+        accounts, states = bulk_records.cached_columns(self, ("account_id", "parent_state"))
+        taxed = {
+            account_id for account_id in set(accounts) if self.env["account.account"].browse(account_id or ()).tax_ids
+        }
+        return self.browse(
+            [
+                item_id
+                for item_id, account, state in zip(self._ids, accounts, states, strict=True)
+                if state == "posted" or account in taxed
+            ]
+        )
+
+    def _cloud_cost_of_display_type(self, display_type):
+        (types,) = bulk_records.cached_columns(self, ("display_type",))
+        return self.browse([item_id for item_id, kind in zip(self._ids, types, strict=True) if kind == display_type])
 
     @api.model
     def _cloud_cost_item_shape(self, vals, values, computed):

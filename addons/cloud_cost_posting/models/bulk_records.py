@@ -44,11 +44,12 @@ def create_records(model, data_list, narrowed_checks=None):
             # as _create: the context without its default_ keys, not merged into it
             others = records.with_context(clean_context(model._context))  # pylint: disable=context-overridden
             for field in sorted(other_fields, key=lambda field: field._sequence):
+                # an empty list of commands changes nothing on a new record, whose cache holds the empty value already
                 field.create(
                     [
                         (other, data["stored"][field.name])
                         for other, data in zip(others, data_list, strict=True)
-                        if field.name in data["stored"]
+                        if field.name in data["stored"] and not _no_commands(data["stored"][field.name])
                     ]
                 )
             records.modified([field.name for field in other_fields], create=True)
@@ -60,6 +61,10 @@ def create_records(model, data_list, narrowed_checks=None):
     validate_fields(records, {name for data in data_list for name in data["stored"]}, narrowed_checks or {})
     records.check_access("create")
     return records
+
+
+def _no_commands(value):
+    return type(value) is list and not value
 
 
 def validate_fields(records, field_names, narrowed_checks):
@@ -94,14 +99,7 @@ def _insert(model, columns, data_list):
     drawn first from the table's sequence in their order; a row not given a column whose default is not
     NULL goes in as ``_create`` inserts it instead."""
     stored_list = [data["stored"] for data in data_list]
-    cells = []
-    for field in columns:
-        convert, by_value = _column_converter(model, field)
-        name = field.name
-        if by_value and all(name in stored for stored in stored_list):
-            cells.append(_each_once(convert, [stored[name] for stored in stored_list], stored_list[0]))
-        else:
-            cells.append([convert(stored[name], stored) if name in stored else SQL_DEFAULT for stored in stored_list])
+    cells = [_column_cells(model, field, stored_list) for field in columns]
     monetary = {
         field.name: [None if cell is SQL_DEFAULT else float(cell) for cell in column]
         for field, column in zip(columns, cells, strict=True)
@@ -190,15 +188,20 @@ def _insert_values(model, columns, rows):
     return ids
 
 
-def _column_converter(model, field):
-    """(``convert``, whether it depends on the value alone): ``convert(value, stored)`` is
-    ``field.convert_to_column_insert`` for one row's values; for a monetary field, its currency found once per
-    value of what names it (Odoo makes a new record per value to find it)."""
+def _column_cells(model, field, stored_list):
+    """The column of ``field`` for the rows ``stored_list``: ``field.convert_to_column_insert`` of each row's
+    value (``SQL_DEFAULT`` where a row has none), done once per distinct value; for a monetary field, once per
+    currency and value, its currency found once per value of what names it (Odoo makes a new record per value
+    to find it)."""
+    name = field.name
+    given = all(name in stored for stored in stored_list)
     if field.type != "monetary":
-        plain = _PLAIN_COLUMNS.get(type(field))
-        if plain and not field.company_dependent:
-            return plain, True
-        return _once_per_value(lambda value, stored: field.convert_to_column_insert(value, model, stored)), True
+        convert = _PLAIN_COLUMNS.get(type(field))
+        if not convert or field.company_dependent:
+            convert = _once_per_value(lambda value, stored: field.convert_to_column_insert(value, model, stored))
+        if given:
+            return _each_once(convert, [stored[name] for stored in stored_list], stored_list[0])
+        return [convert(stored[name], stored) if name in stored else SQL_DEFAULT for stored in stored_list]
     currency_name = field.get_currency_field(model)
     currency_field = model._fields[currency_name]
     source = currency_name
@@ -206,26 +209,37 @@ def _column_converter(model, field):
         source = currency_field.related.split(".")[0]
     currencies, rounded = {}, {}
 
-    def convert(value, stored):
+    def currency_key(stored):
         if currency_name in stored:
-            key = (currency_name, stored[currency_name])
-        elif currency_field.related and source in stored:
-            key = (source, stored[source])
-        else:
-            return field.convert_to_column_insert(value, model, stored)
-        value_key = (key, type(value), value)
-        if value_key in rounded:
-            return rounded[value_key]
+            return (currency_name, stored[currency_name])
+        if currency_field.related and source in stored:
+            return (source, stored[source])
+        return None
+
+    def rounded_for(key, value):
         if key not in currencies:
             currencies[key] = model.new({key[0]: key[1]})[currency_name].with_env(model.env)
         currency = currencies[key]
         column_value = float(value or 0.0)
         if currency:
             column_value = float_repr(currency.round(column_value), currency.decimal_places)
-        rounded[value_key] = column_value
         return column_value
 
-    return convert, False
+    keys = {currency_key(stored) for stored in stored_list}
+    if given and len(keys) == 1 and None not in keys:
+        (key,) = keys
+        return _each_once(lambda value, _: rounded_for(key, value), [stored[name] for stored in stored_list], None)
+
+    def convert(value, stored):
+        key = currency_key(stored)
+        if key is None:
+            return field.convert_to_column_insert(value, model, stored)
+        value_key = (key, type(value), value)
+        if value_key not in rounded:
+            rounded[value_key] = rounded_for(key, value)
+        return rounded[value_key]
+
+    return [convert(stored[name], stored) if name in stored else SQL_DEFAULT for stored in stored_list]
 
 
 def _each_once(convert, values, argument):
@@ -357,14 +371,27 @@ def _cache_converter(field):
             field.convert_to_cache(value, record) if value is False or value is None or type(value) is int else _BY_ODOO
         )
     if field.type == "monetary":
-        # once per (currency, type, value): the value converted is the last of that key
-        by_currency = _once_per_value(lambda key, record: field.convert_to_cache(key[-1], record))
+        currencies = {}
+
+        def rounded(key, record):
+            # Monetary.convert_to_cache: the value as a float, rounded by the record's currency if any
+            currency_id, _kind, value = key
+            if currency_id not in currencies:
+                currencies[currency_id] = record.env["res.currency"].browse(currency_id or ()).sudo()
+            value = float(value or 0.0)
+            return currencies[currency_id].round(value) if value and currencies[currency_id] else value
+
+        by_currency = _once_per_value(rounded)
+        currency_fields = {}
 
         def convert_monetary(value, record):
-            currency_field = record._fields[field.get_currency_field(record)]
+            if record._name not in currency_fields:
+                currency_fields[record._name] = record._fields[field.get_currency_field(record)]
             try:
-                currency = record.env.cache.get(record, currency_field)
+                currency = record.env.cache.get(record, currency_fields[record._name])
             except CacheMiss:
+                return _BY_ODOO
+            if currency is not None and type(currency) is not int:
                 return _BY_ODOO
             return by_currency((currency, type(value), value), record)
 
@@ -388,15 +415,27 @@ def check_company(records):
 def distinct_records(records, names):
     """The first of ``records`` with each distinct combination of values of the fields ``names`` (as the cache
     holds them: an id, a tuple of ids, a scalar), in order."""
+    first = {}
+    for record_id, key in zip(records._ids, zip(*cached_columns(records, names), strict=True), strict=True):
+        first.setdefault(key, record_id)
+    return records.browse(list(first.values()))
+
+
+def cached_columns(records, names):
+    """[the values of ``records`` for each field of ``names``], as the cache holds them (an id or None, a tuple
+    of ids, a scalar), read where not all are in cache."""
     cache = records.env.cache
     columns = []
     for name in names:
         field = records._fields[name]
         values = list(cache.get_values(records, field))
         if len(values) != len(records):  # not all in cache
-            values = [record[name]._ids if field.relational else record[name] for record in records.sudo()]
+            values = [_cache_format(field, record[name]) for record in records.sudo()]
         columns.append(values)
-    first = {}
-    for record_id, key in zip(records._ids, zip(*columns, strict=True), strict=True):
-        first.setdefault(key, record_id)
-    return records.browse(list(first.values()))
+    return columns
+
+
+def _cache_format(field, value):
+    if field.type == "many2one":
+        return value.id or None
+    return value._ids if field.relational else value

@@ -231,3 +231,75 @@ class TestBulkItems(PostingCase):
             self.assertEqual(as_text, as_list, kind)
         for unusual in ([float("inf")], [datetime.time(12, 0)], [b"bytes"]):
             self.assertEqual(bulk_records.array_parameter(unusual), unusual)  # left to psycopg2
+
+    def test_each_narrowed_inverse_runs_on_every_item_it_could_change(self):
+        foreign = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("id", "!=", self.company.currency_id.id)], limit=1)
+        )
+        foreign.active = True
+        taxed = self.env["account.account"].create(
+            {
+                "code": "628950",
+                "name": "Chargeback with a default tax",
+                "account_type": "expense",
+                "company_ids": [(6, 0, self.company.ids)],
+                "tax_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Cloud tax",
+                            "amount": 10.0,
+                            "company_id": self.company.id,
+                            "country_id": self.env.ref("base.us").id,
+                            "tax_group_id": self.env["account.tax.group"]
+                            .create({"name": "Cloud taxes", "company_id": self.company.id})
+                            .id,
+                        },
+                    ),
+                ],
+            }
+        )
+        in_company, abroad = self.entry_vals(), self.entry_vals()
+        abroad["line_ids"][0][2]["account_id"] = taxed.id
+        for command in abroad["line_ids"]:
+            command[2].update(currency_id=foreign.id, amount_currency=command[2]["balance"] * 2)
+        abroad["line_ids"][3][2]["amount_currency"] = abroad["line_ids"][3][2]["balance"]  # foreign, at par
+        posted, draft = self.Run._create_entries(self.Move, [self.strip_links(in_company), self.strip_links(abroad)])
+        posted.action_post()
+        items = (posted | draft).line_ids.sorted("id")
+        Item = self.env["account.move.line"]
+        expected = {
+            "_inverse_amount_currency": items.filtered(
+                lambda item: item.currency_id != item.company_id.currency_id or item.balance != item.amount_currency
+            ),
+            "_inverse_account_id": items.filtered(
+                lambda item: item.parent_state == "posted" or item.account_id.tax_ids
+            ),
+            "_inverse_partner_id": items.filtered(lambda item: item.display_type == "payment_term"),
+        }
+        self.assertEqual(len(expected["_inverse_amount_currency"]), 4)  # the foreign entry's
+        self.assertEqual(len(expected["_inverse_account_id"]), 5)  # the posted entry's, and the taxed draft item
+        for inverse, changed in expected.items():
+            self.assertEqual(Item._cloud_cost_narrowed_to_inverse(inverse, items), changed, inverse)
+        self.assertEqual(Item._cloud_cost_narrowed_to_inverse("_inverse_debit", items), items)  # not narrowed
+
+        def _conditional_add_to_compute(self, fname, condition):  # another addon's override
+            raise AssertionError("not called")
+
+        override = type(
+            "OtherAddonItem",
+            (),
+            {
+                "_conditional_add_to_compute": _conditional_add_to_compute,
+                "__module__": "odoo.addons.other_addon.models.account_move_line",
+            },
+        )
+        overridden = type("OverriddenItem", (override, type(Item)), {"_register": False})(Item.env, (), ())
+        self.assertEqual(overridden._cloud_cost_narrowed_to_inverse("_inverse_account_id", items), items)
+        self.assertEqual(
+            overridden._cloud_cost_narrowed_to_inverse("_inverse_amount_currency", items),
+            expected["_inverse_amount_currency"],
+        )
