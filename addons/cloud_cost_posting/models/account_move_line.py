@@ -1,7 +1,8 @@
+import json
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, RedirectWarning, ValidationError
 
 from odoo.addons.cloud_cost.models.cloud_cost_guarded_mixin import is_suite
 
@@ -330,6 +331,34 @@ class AccountMoveLine(models.Model):
             if company._get_lock_date_violations(date, fiscalyear=False, sale=False, purchase=False, tax=True):
                 super(AccountMoveLine, self.concat(*groups))._check_tax_lock_date()
         return True
+
+    # what Odoo's check of an item's analytic distribution reads of the item
+    _ANALYTIC_CHECK_FIELDS = ("display_type", "company_id", "product_id", "account_id", "analytic_distribution")
+
+    def _validate_analytic_distribution(self):
+        """Odoo's check, made on one item of chargeback entries per distinct (company, product, account, kind of
+        entry, distribution): its verdict depends on those alone, and Odoo checks every item. Where one is
+        refused, Odoo's own check runs on all the items, so the refusal, its message and its items are Odoo's."""
+        chargeback = self.filtered(lambda item: item.move_id.cloud_cost_run_id)
+        if not chargeback or not self._cloud_cost_only_known_code(
+            ["_validate_analytic_distribution", "_validate_distribution"]
+        ):
+            return super()._validate_analytic_distribution()
+        move_types = {move.id: move.move_type for move in chargeback.move_id}
+        (moves,) = bulk_records.cached_columns(chargeback, ("move_id",))
+        columns = bulk_records.cached_columns(chargeback, self._ANALYTIC_CHECK_FIELDS)
+        first = {}
+        for item_id, move_id, *values in zip(chargeback._ids, moves, *columns, strict=True):
+            *plain, distribution = values
+            key = (move_types[move_id], *plain, json.dumps(distribution, sort_keys=True))
+            first.setdefault(key, item_id)
+        try:
+            super(
+                AccountMoveLine, (self - chargeback) | self.browse(list(first.values()))
+            )._validate_analytic_distribution()
+        except (ValidationError, RedirectWarning):
+            return super()._validate_analytic_distribution()
+        return None
 
     def _copy_data_extend_business_fields(self, values):
         # a reversal keeps the chargeback side and the allocation lines of the item it reverses

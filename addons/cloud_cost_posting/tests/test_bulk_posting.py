@@ -1,9 +1,10 @@
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import tagged
 
 from odoo.addons.account.models.account_move_line import AccountMoveLine as OdooAccountMoveLine
+from odoo.addons.analytic.models.analytic_mixin import AnalyticMixin
 
 from ..models import account_move
 from .test_posting import PostingCase
@@ -132,3 +133,40 @@ class TestBulkPosting(PostingCase):
         for check in (type(items)._check_tax_lock_date, OdooAccountMoveLine._check_tax_lock_date):  # ours, Odoo's
             with self.assertRaisesRegex(UserError, "already issued tax statement"):
                 check(items)
+
+    def test_a_mandatory_analytic_plan_refuses_the_items_odoo_refuses_checking_each_distribution_once(self):
+        run = self.approved_run()
+        run.with_user(self.controller).action_post()
+        items = run.move_ids.line_ids.with_context(validate_analytic=True)
+        self.assertGreater(len(run.move_ids), 1)
+        Item = type(items)
+        check = AnalyticMixin._validate_distribution
+        checked = []
+
+        def counted_check(item, **kwargs):
+            checked.append(item.id)
+            return check(item, **kwargs)
+
+        with patch.object(AnalyticMixin, "_validate_distribution", counted_check):
+            items._validate_analytic_distribution()
+        distinct = {(item.account_id, str(item.analytic_distribution)) for item in items}
+        self.assertEqual(len(checked), len(distinct))
+        self.assertLess(len(checked), len(items))
+
+        # a plan made mandatory for journal items, on which no chargeback item is distributed
+        projects = self.env["account.analytic.plan"].create(
+            {
+                "name": "Projects",
+                "applicability_ids": [
+                    (0, 0, {"business_domain": "general", "applicability": "mandatory", "company_id": False})
+                ],
+            }
+        )
+        self.env["account.analytic.account"].create({"name": "Migration", "plan_id": projects.id})
+        refusals = []
+        for validate in (Item._validate_analytic_distribution, OdooAccountMoveLine._validate_analytic_distribution):
+            with self.assertRaises(RedirectWarning) as refused:  # ours, Odoo's
+                validate(items)
+            refusals.append(refused.exception.args)
+        self.assertEqual(refusals[0], refusals[1])
+        self.assertEqual(sorted(refusals[0][1]["domain"][0][2]), sorted(items.ids))  # every item listed
