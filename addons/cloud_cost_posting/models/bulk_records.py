@@ -99,7 +99,8 @@ def _insert(model, columns, data_list):
     drawn first from the table's sequence in their order; a row not given a column whose default is not
     NULL goes in as ``_create`` inserts it instead."""
     stored_list = [data["stored"] for data in data_list]
-    cells = [_column_cells(model, field, stored_list) for field in columns]
+    rounded = {}  # (currency id, type, value): its column value, shared by the monetary columns
+    cells = [_column_cells(model, field, stored_list, rounded) for field in columns]
     monetary = {
         field.name: [None if cell is SQL_DEFAULT else float(cell) for cell in column]
         for field, column in zip(columns, cells, strict=True)
@@ -188,11 +189,11 @@ def _insert_values(model, columns, rows):
     return ids
 
 
-def _column_cells(model, field, stored_list):
+def _column_cells(model, field, stored_list, rounded):
     """The column of ``field`` for the rows ``stored_list``: ``field.convert_to_column_insert`` of each row's
     value (``SQL_DEFAULT`` where a row has none), done once per distinct value; for a monetary field, once per
-    currency and value, its currency found once per value of what names it (Odoo makes a new record per value
-    to find it)."""
+    currency and value (``rounded`` keeps them for all monetary columns), its currency found once per value of
+    what names it (Odoo makes a new record per value to find it)."""
     name = field.name
     given = all(name in stored for stored in stored_list)
     if field.type != "monetary":
@@ -207,7 +208,7 @@ def _column_cells(model, field, stored_list):
     source = currency_name
     if currency_field.related:
         source = currency_field.related.split(".")[0]
-    currencies, rounded = {}, {}
+    currencies, by_key = {}, {}
 
     def currency_key(stored):
         if currency_name in stored:
@@ -220,10 +221,13 @@ def _column_cells(model, field, stored_list):
         if key not in currencies:
             currencies[key] = model.new({key[0]: key[1]})[currency_name].with_env(model.env)
         currency = currencies[key]
-        column_value = float(value or 0.0)
-        if currency:
-            column_value = float_repr(currency.round(column_value), currency.decimal_places)
-        return column_value
+        memo_key = (currency.id, type(value), value)
+        if memo_key not in rounded:
+            column_value = float(value or 0.0)
+            if currency:
+                column_value = float_repr(currency.round(column_value), currency.decimal_places)
+            rounded[memo_key] = column_value
+        return rounded[memo_key]
 
     keys = {currency_key(stored) for stored in stored_list}
     if given and len(keys) == 1 and None not in keys:
@@ -235,9 +239,9 @@ def _column_cells(model, field, stored_list):
         if key is None:
             return field.convert_to_column_insert(value, model, stored)
         value_key = (key, type(value), value)
-        if value_key not in rounded:
-            rounded[value_key] = rounded_for(key, value)
-        return rounded[value_key]
+        if value_key not in by_key:
+            by_key[value_key] = rounded_for(key, value)
+        return by_key[value_key]
 
     return [convert(stored[name], stored) if name in stored else SQL_DEFAULT for stored in stored_list]
 
