@@ -10,7 +10,7 @@ import pytest
 
 from odoo.tests import tagged
 
-from ..core.bill_formats import InputLimits, InputTooLarge, read_bill
+from ..core.bill_formats import InputLimits, InputTooLarge, read_bill, readers
 from ..core.bill_formats.readers import GunzipReader, csv_chunks, jsonl_chunks
 from .bill_files import focus_csv, focus_row, gzip_bomb
 from .memory import PeakMemory
@@ -128,3 +128,13 @@ class TestBillLimits(PlainCase):
             io.BufferedReader(GunzipReader(gzip.compress(one) + b"garbage", file="x.gz")).read()
         with pytest.raises(OSError):
             io.BufferedReader(GunzipReader(data[:20] + b"\xff" * 30 + data[50:], file="x.gz")).read()
+
+    def test_a_csv_reader_left_half_read_is_closed_at_exit(self):
+        data = focus_csv([focus_row(day=1 + n % 28, ResourceId=f"i-{n:08x}") for n in range(3_000)], gzip_it=True)
+        chunks = csv_chunks(data, "csv.gz", file="bill.csv.gz", chunk_rows=1_000)
+        self.assertEqual(len(next(chunks)), 1_000)
+        self.assertEqual(len(readers._OPEN_READERS), 1)  # its read-ahead still running
+        readers._close_open_readers()  # what the exit hook does before the interpreter finalizes
+        self.assertEqual(readers._OPEN_READERS, {})
+        chunks.close()
+        self.assertEqual(readers._OPEN_READERS, {})

@@ -8,7 +8,9 @@ decompressed piece by piece and counted as it comes: a file that expands past ``
 size, and a ratio to its compressed size) is refused before it takes more memory.
 """
 
+import atexit
 import codecs
+import contextlib
 import io
 import json
 import os
@@ -407,6 +409,7 @@ def csv_chunks(source, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
     reader = None
     try:
         reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
+        _OPEN_READERS[id(reader)] = (reader, stream)
         names = [name.lstrip("\ufeff").strip() for name in reader.schema.names]
         pending = []  # record batches not yet given, rows in order
         held = held_bytes = 0
@@ -440,9 +443,23 @@ def csv_chunks(source, kind, *, file, chunk_rows, limits=DEFAULT_LIMITS):
         _close_reader(reader, stream)
 
 
+# CSV readers not closed yet: a reader whose chunks were not all taken is closed when its generator is collected
+_OPEN_READERS = {}
+
+
+@atexit.register
+def _close_open_readers():
+    """At exit, close the CSV readers still open: an open reader's read-ahead reads its Python stream, which it
+    cannot do once the interpreter is finalizing, and Arrow's thread pool then waits for it for ever."""
+    for reader, stream in list(_OPEN_READERS.values()):
+        with contextlib.suppress(Exception):  # exiting goes on whatever a reader says
+            _close_reader(reader, stream)
+
+
 def _close_reader(reader, stream):
     """Stop the CSV reader (its read-ahead) before its stream is closed or read again."""
     if reader is not None:
+        _OPEN_READERS.pop(id(reader), None)
         try:
             reader.close()
         except Exception:  # noqa: BLE001, S110 - stopping a reader that failed already
